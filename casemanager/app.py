@@ -1,0 +1,237 @@
+"""Start the desktop app: show a window first, then open the database in the background.
+
+SQLAlchemy, Alembic and the ICD-10-CM code set are imported by the database worker after
+the first window is on screen, never on the GUI thread's start-up path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from casemanager import config
+from casemanager.domain.errors import ValidationError
+from casemanager.services.context import Actor
+from casemanager.ui import messages
+from casemanager.ui.main_window import MainWindow
+from casemanager.ui.startup.window import StartWindow
+from casemanager.ui.tasks import TaskRunner
+
+DEMO_PATIENTS = 1000  # big enough to feel real, quick enough to make on first run
+
+
+class Application(QObject):
+    """Drives the start window and the main window; every database call goes to `tasks`."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.database_url = database_url
+        self.workstation = config.workstation_name()
+        self.db: Any = None  # casemanager.db.engine.Database, once opened
+        self.clinic_name = ""
+        self.actor: Actor | None = None
+        self.main_window: MainWindow | None = None
+        self.start = StartWindow()
+        self.tasks = TaskRunner(default_error=self._show_error, parent=self)
+        self.tasks.progress.connect(self.start.busy.set_progress)
+        self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
+        self.start.welcome.demo_chosen.connect(self._make_demo)
+        self.start.create_clinic.back.connect(self.start.show_welcome)
+        self.start.create_clinic.submitted.connect(self._create_clinic)
+        self.start.login.submitted.connect(self._log_in)
+
+    def _show_error(self, error: BaseException) -> None:
+        messages.show_error(self.main_window or self.start, error)
+
+    # -- opening ---------------------------------------------------------------------------
+    def open(self) -> None:
+        self.start.show_busy("Opening the clinic database…")
+        self.start.show()
+        url = self.database_url
+
+        def work() -> tuple[Any, Any]:
+            from casemanager.services import setup
+
+            db, _result = setup.open_database(url, config.backup_dir())
+            return db, setup.clinic_info(db)
+
+        self.tasks.run(work, self._opened, self._open_failed)
+
+    def _opened(self, result: tuple[Any, Any]) -> None:
+        self.db, clinic = result
+        if clinic is None:
+            self.start.show_welcome()
+        else:
+            self.clinic_name = clinic.name
+            self.start.show_login(clinic.name, _demo_hint() if clinic.is_demo else None)
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.start.show_busy("The clinic database could not be opened.")
+        self.start.busy.bar.setRange(0, 1)
+        messages.show_error(self.start, error, "Cannot open the clinic database")
+
+    # -- first run -------------------------------------------------------------------------
+    def _create_clinic(self) -> None:
+        from casemanager.services.setup import NewClinic
+
+        page = self.start.create_clinic
+        new = NewClinic(
+            name=page.clinic_name.text(),
+            admin_username=page.username.text(),
+            admin_display_name=page.display_name.text(),
+            admin_password=page.password.text(),
+            phone=page.phone.text() or None,
+        )
+        db, workstation = self.db, self.workstation
+
+        def work() -> Actor:
+            from casemanager.services import setup
+
+            return setup.create_clinic(db, new, workstation)
+
+        def failed(error: BaseException) -> None:
+            page.set_busy(False)
+            if isinstance(error, ValidationError):
+                page.show_error(error.field, error.message)
+            else:
+                self._show_error(error)
+
+        page.set_busy(True)
+        self.clinic_name = new.name.strip()
+        self.tasks.run(work, self._logged_in, failed)
+
+    def _make_demo(self) -> None:
+        self.start.show_busy(f"Creating a demo clinic with {DEMO_PATIENTS:,} made-up patients…")
+        db, report = self.db, self.tasks.report_progress
+
+        def work() -> Any:
+            from casemanager.services import demo, setup
+
+            demo.generate_demo_clinic(
+                db,
+                patients=DEMO_PATIENTS,
+                chunk_size=100,
+                progress=report,
+                workstation=config.workstation_name(),
+            )
+            return db, setup.clinic_info(db)
+
+        def failed(error: BaseException) -> None:
+            self.start.show_welcome()
+            self._show_error(error)
+
+        self.tasks.run(work, self._opened, failed)
+
+    # -- log in and out --------------------------------------------------------------------
+    def _log_in(self) -> None:
+        page = self.start.login
+        username, password = page.username.text(), page.password.text()
+        db, workstation = self.db, self.workstation
+
+        def work() -> Actor:
+            from casemanager.services import accounts
+
+            return accounts.authenticate(db, username, password, workstation)
+
+        def failed(error: BaseException) -> None:
+            page.set_busy(False)
+            from casemanager.domain.errors import AuthenticationFailed
+
+            if isinstance(error, AuthenticationFailed):
+                page.show_error(error.message)
+            else:
+                self._show_error(error)
+
+        page.set_busy(True)
+        self.tasks.run(work, self._logged_in, failed)
+
+    def _logged_in(self, actor: Actor) -> None:
+        self.start.login.set_busy(False)
+        self.start.create_clinic.set_busy(False)
+        self.actor = actor
+        window = MainWindow(actor, self.clinic_name)
+        window.log_out_requested.connect(self._log_out)
+        window.refresh_requested.connect(self._refresh)
+        self.main_window = window
+        window.show()
+        self.start.hide()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        db, actor = self.db, self.actor
+        if actor is None:
+            return
+
+        def work() -> Any:
+            from casemanager.services import clinic
+
+            return clinic.overview(db, actor)
+
+        def show(overview: Any) -> None:
+            if self.main_window is not None:
+                self.main_window.show_overview(
+                    overview.patients,
+                    overview.active_patients,
+                    overview.my_active_patients,
+                    overview.is_demo,
+                )
+
+        self.tasks.run(work, show)
+
+    def _log_out(self) -> None:
+        db, actor = self.db, self.actor
+        if actor is not None:
+
+            def work() -> None:
+                from casemanager.services import accounts
+
+                accounts.log_out(db, actor)
+
+            self.tasks.run(work, lambda _none: None)
+        self.actor = None
+        self.start.login.username.clear()
+        self.start.show_login(self.clinic_name)
+        self.start.show()  # before closing the main window, or Qt quits with its last window
+        if self.main_window is not None:
+            self.main_window.close()
+            self.main_window.deleteLater()
+            self.main_window = None
+
+    def shutdown(self) -> None:
+        self.tasks.shutdown()
+        if self.db is not None:
+            self.db.dispose()
+
+
+def _demo_hint() -> str:
+    # Kept in step with services.demo.DEMO_STAFF (a test checks), without importing it here.
+    return (
+        "Demo accounts (password demo-password): alvarez, chen, okafor, nowak (therapists), "
+        "manager (office manager), admin (administrator)."
+    )
+
+
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="casemanager", description="CaseManager desktop app")
+    parser.add_argument("--database", metavar="URL", help="database URL (default: embedded)")
+    known, _qt_args = parser.parse_known_args(argv)
+    return known
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName(config.APP_NAME)
+    qt_app.setOrganizationName(config.APP_NAME)
+    messages.install_excepthook()
+    app = Application(config.database_url(args.database))
+    app.open()
+    try:
+        return qt_app.exec()
+    finally:
+        app.shutdown()

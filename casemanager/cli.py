@@ -1,0 +1,227 @@
+"""casemanager-admin: the same services from a terminal, for clinic IT.
+
+Every command takes --database URL (else CASEMANAGER_DATABASE_URL, else the embedded file)
+and acts, in the audit log, as the operating-system user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from casemanager import config
+from casemanager.domain.enums import AuditAction, DataCategory, Role
+from casemanager.domain.errors import DomainError
+
+EXIT_OK = 0
+EXIT_REFUSED = 1  # a domain error or a failed check: the message says what to do
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casemanager-admin",
+        description="Administer a CaseManager database: migrate, demo data, users, catalog.",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@server/casemanager "
+        "(default: $CASEMANAGER_DATABASE_URL, else the embedded SQLite file)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="upgrade the schema (backs up SQLite first)")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if the database is not at the latest schema or differs "
+        "from the models",
+    )
+
+    demo = commands.add_parser("demo", help="fill an empty database with a demo clinic")
+    demo.add_argument("--patients", type=int, default=500, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+
+    catalog = commands.add_parser("catalog", help="print the clinical catalogs the app offers")
+    catalog.add_argument("--json", action="store_true", required=True, help="as JSON")
+
+    user = commands.add_parser("create-user", help="add a user account")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--display-name", help="full name as printed on notes (default: username)")
+    user.add_argument("--licence-number", help="required for therapists")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except DomainError as error:
+        print(f"casemanager-admin: {error.message}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+@contextmanager
+def _open(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[Any]:
+    """The database named by --database (migrated unless told not to), closed afterwards."""
+    from casemanager.db.engine import Database
+    from casemanager.services import setup
+
+    url = config.database_url(args.database)
+    if migrate:
+        db, result = setup.open_database(url, config.backup_dir())
+        if result.backup is not None:
+            print(f"Backed up the database to {result.backup} before upgrading.", file=sys.stderr)
+    else:
+        db = Database(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _cli_actor(db):
+    from casemanager.services import setup
+    from casemanager.services.context import Actor
+
+    clinic = setup.clinic_info(db)
+    if clinic is None:
+        raise DomainError(
+            "This database holds no clinic yet. Start the app to create one, "
+            "or run `casemanager-admin demo` on an empty database."
+        )
+    return Actor.command_line(clinic.id)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    with _open(args, migrate=False) as db:
+        return _check(db) if args.check else _upgrade(db)
+
+
+def _check(db: Any) -> int:
+    from casemanager.db import migrate
+
+    current, head = migrate.current_revision(db), migrate.head_revision()
+    if current != head:
+        print(
+            f"Schema is at {current or 'nothing'}; the latest is {head}. "
+            "Run `casemanager-admin migrate`.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    differences = migrate.schema_differences(db)
+    if differences:
+        print("The database differs from the models:", file=sys.stderr)
+        for difference in differences:
+            print(f"  {difference}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"Schema is up to date ({head}) and matches the models.")
+    return EXIT_OK
+
+
+def _upgrade(db: Any) -> int:
+    from casemanager.db import migrate
+    from casemanager.services import audit
+    from casemanager.services.context import Actor
+
+    before = migrate.current_revision(db)
+    result = migrate.upgrade(db, config.backup_dir())
+    if result.backup is not None:
+        print(f"Backed up the database to {result.backup}.")
+    audit.record_now(
+        db,
+        Actor.command_line(clinic_id=0),
+        AuditAction.UPDATE,
+        DataCategory.SYSTEM,
+        detail=f"schema {before or 'empty'} -> {result.to_revision}",
+    )
+    print(
+        f"Schema upgraded from {before or 'empty'} to {result.to_revision}."
+        if before != result.to_revision
+        else f"Schema already at {result.to_revision}."
+    )
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from casemanager.services import demo
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,} / {total:,} patients", end="", file=sys.stderr, flush=True)
+
+    with _open(args) as db:
+        summary = demo.generate_demo_clinic(
+            db,
+            patients=args.patients,
+            seed=args.seed,
+            progress=progress,
+            actor_name=f"os:{config.operating_system_user()}",
+            workstation=config.workstation_name(),
+        )
+    print(file=sys.stderr)
+    print(
+        f"Demo clinic created in {summary.seconds:.1f} s: {summary.patients:,} patients, "
+        f"{summary.episodes:,} episodes, {summary.evaluations:,} evaluations, "
+        f"{summary.visits:,} visits, {summary.referrals:,} referrals.\n"
+        f"Log in as {', '.join(u for u, *_ in demo.DEMO_STAFF)} "
+        f"with the password {demo.DEMO_PASSWORD!r}."
+    )
+    return EXIT_OK
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from casemanager.domain.catalogs import catalog_as_dict
+
+    json.dump(catalog_as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return EXIT_OK
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from casemanager.services import accounts
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the new user: ")
+        if getpass.getpass("Type it again: ") != password:
+            print(
+                "casemanager-admin: the two passwords differ; nothing was created.", file=sys.stderr
+            )
+            return EXIT_REFUSED
+    with _open(args) as db:
+        user = accounts.create_user(
+            db,
+            _cli_actor(db),
+            accounts.NewUser(
+                username=args.username,
+                display_name=args.display_name or args.username,
+                role=Role(args.role),
+                password=password,
+                licence_number=args.licence_number,
+            ),
+        )
+    print(f"Created {user.role.value} {user.username} ({user.display_name}).")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "migrate": _migrate,
+    "demo": _demo,
+    "catalog": _catalog,
+    "create-user": _create_user,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

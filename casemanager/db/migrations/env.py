@@ -1,0 +1,18 @@
+"""Alembic environment, run in code by casemanager.db.migrate (never logging.fileConfig here)."""
+
+from alembic import context
+
+from casemanager.db.models import Base
+
+config = context.config
+connection = config.attributes["connection"]
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+    compare_type=True,
+)
+
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,501 @@
+"""The clinical data model (SQLAlchemy 2, typed declarative).
+
+Every editable clinical table carries `version` (optimistic locking: a second writer gets
+StaleDataError, which services turn into a "changed by someone else" message) and UTC
+created/updated timestamps. Nothing clinical is deleted: users are deactivated, evaluations
+are signed and corrected by addenda, the audit log only grows.
+
+Fixed-length instruments (Oswestry's 10 sections, STarT Back's 9 items) are columns on the
+evaluation so caseload aggregates need no pivoting; variable lists get child tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from casemanager.db.types import UTCDateTime, enum_type, utcnow
+from casemanager.domain.enums import (
+    AuditAction,
+    AuditOutcome,
+    Cause,
+    Complexity,
+    DataCategory,
+    DrugClass,
+    EpisodeStatus,
+    EvaluationKind,
+    EvaluationStatus,
+    GoalStatus,
+    GoalTerm,
+    HeatIce,
+    PatientStatus,
+    RedFlagAnswer,
+    ReferralKind,
+    ReferralStatus,
+    Role,
+    Sex,
+    Side,
+    StartBackRisk,
+    TreatmentPathKind,
+    Urgency,
+)
+
+# Stable constraint names so Alembic batch migrations on SQLite can find them again.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class Editable(Timestamps):
+    """Timestamps plus a version column checked on every ORM update."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr API
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return mapped_column(ForeignKey(target), nullable=nullable, index=index)
+
+
+class Clinic(Editable, Base):
+    __tablename__ = "clinic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class User(Editable, Base):
+    __tablename__ = "users"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = _fk("clinic.id")
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    licence_number: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Patient(Editable, Base):
+    __tablename__ = "patient"
+    __table_args__ = (
+        Index("ix_patient_name_dob", "family_name", "given_name", "date_of_birth"),
+        Index("ix_patient_status_therapist", "status", "primary_therapist_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = _fk("clinic.id")
+    mrn: Mapped[str] = mapped_column(String(16), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    # Lower-cased, accent-free "given family" for search-as-you-type (filled by services).
+    search_name: Mapped[str] = mapped_column(String(220), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date, index=True)
+    sex: Mapped[Sex] = mapped_column(enum_type(Sex))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    preferred_language: Mapped[str] = mapped_column(String(16), default="en")
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    referring_physician: Mapped[str | None] = mapped_column(String(200))
+    primary_therapist_id: Mapped[int | None] = _fk("users.id", nullable=True)
+    status: Mapped[PatientStatus] = mapped_column(enum_type(PatientStatus))
+
+    episodes: Mapped[list[EpisodeOfCare]] = relationship(back_populates="patient")
+
+
+class EpisodeOfCare(Editable, Base):
+    """One complaint from intake to discharge."""
+
+    __tablename__ = "episode_of_care"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = _fk("patient.id")
+    therapist_id: Mapped[int] = _fk("users.id")
+    complaint: Mapped[str] = mapped_column(String(300))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[EpisodeStatus] = mapped_column(enum_type(EpisodeStatus), index=True)
+    discharge_reason: Mapped[str | None] = mapped_column(Text)
+
+    patient: Mapped[Patient] = relationship(back_populates="episodes")
+    evaluations: Mapped[list[Evaluation]] = relationship(back_populates="episode")
+    visits: Mapped[list[Visit]] = relationship(back_populates="episode")
+
+
+class Evaluation(Editable, Base):
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = _fk("episode_of_care.id")
+    therapist_id: Mapped[int] = _fk("users.id")
+    kind: Mapped[EvaluationKind] = mapped_column(enum_type(EvaluationKind))
+    evaluation_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[EvaluationStatus] = mapped_column(enum_type(EvaluationStatus), index=True)
+    signed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # History
+    chief_complaint: Mapped[str | None] = mapped_column(Text)
+    onset_date: Mapped[date | None] = mapped_column(Date)
+    mechanism_of_injury: Mapped[str | None] = mapped_column(Text)
+    aggravating_factors: Mapped[str | None] = mapped_column(Text)
+    easing_factors: Mapped[str | None] = mapped_column(Text)
+    prior_episodes: Mapped[str | None] = mapped_column(Text)
+    past_medical_history: Mapped[str | None] = mapped_column(Text)
+    medications: Mapped[str | None] = mapped_column(Text)
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    activities: Mapped[str | None] = mapped_column(Text)  # sports and activities
+    patient_goals: Mapped[str | None] = mapped_column(Text)
+
+    # Pain (NPRS 0-10, last 24 hours)
+    nprs_now: Mapped[int | None] = mapped_column(SmallInteger)
+    nprs_best: Mapped[int | None] = mapped_column(SmallInteger)
+    nprs_worst: Mapped[int | None] = mapped_column(SmallInteger)
+    pain_location: Mapped[str | None] = mapped_column(String(300))
+    pain_side: Mapped[Side | None] = mapped_column(enum_type(Side))
+    radiates_below_knee: Mapped[bool | None] = mapped_column(Boolean)
+
+    # Oswestry: section scores 0-5 from the clinic's licensed form; we store the computed %.
+    odi_s1: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s2: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s3: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s4: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s5: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s6: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s7: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s8: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s9: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_s10: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_percent: Mapped[float | None] = mapped_column(Float)
+
+    # STarT Back: items 1-8 are 0/1, item 9 is the answer index 0-4.
+    sbst_1: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_2: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_3: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_4: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_5: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_6: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_7: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_8: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_9: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_total: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_psychosocial: Mapped[int | None] = mapped_column(SmallInteger)
+    sbst_risk: Mapped[StartBackRisk | None] = mapped_column(enum_type(StartBackRisk))
+
+    psfs_mean: Mapped[float | None] = mapped_column(Float)
+
+    # Assessment
+    primary_cause: Mapped[Cause | None] = mapped_column(enum_type(Cause), index=True)
+    cause_note: Mapped[str | None] = mapped_column(Text)  # e.g. which sport, what "other" is
+    complexity: Mapped[Complexity | None] = mapped_column(enum_type(Complexity))
+    assessment_note: Mapped[str | None] = mapped_column(Text)
+
+    episode: Mapped[EpisodeOfCare] = relationship(back_populates="evaluations")
+    red_flags: Mapped[list[RedFlagFinding]] = relationship(
+        back_populates="evaluation", cascade="all, delete-orphan"
+    )
+    psfs_activities: Mapped[list[PsfsActivity]] = relationship(
+        back_populates="evaluation", cascade="all, delete-orphan", order_by="PsfsActivity.position"
+    )
+    contributing_causes: Mapped[list[ContributingCause]] = relationship(
+        back_populates="evaluation", cascade="all, delete-orphan"
+    )
+    diagnosis_codes: Mapped[list[DiagnosisCode]] = relationship(
+        back_populates="evaluation",
+        cascade="all, delete-orphan",
+        order_by="DiagnosisCode.position",
+    )
+    addenda: Mapped[list[Addendum]] = relationship(
+        back_populates="evaluation", order_by="Addendum.created_at"
+    )
+    plan: Mapped[TreatmentPlan | None] = relationship(back_populates="evaluation")
+
+
+class RedFlagFinding(Editable, Base):
+    """One screening question's answer; a missing row means 'not asked'."""
+
+    __tablename__ = "red_flag_finding"
+    __table_args__ = (UniqueConstraint("evaluation_id", "flag_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    flag_code: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[RedFlagAnswer] = mapped_column(enum_type(RedFlagAnswer))
+    action: Mapped[Urgency | None] = mapped_column(enum_type(Urgency))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="red_flags")
+
+
+class PsfsActivity(Editable, Base):
+    __tablename__ = "psfs_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    position: Mapped[int] = mapped_column(SmallInteger)
+    activity: Mapped[str] = mapped_column(String(200))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="psfs_activities")
+
+
+class ContributingCause(Editable, Base):
+    __tablename__ = "contributing_cause"
+    __table_args__ = (UniqueConstraint("evaluation_id", "cause"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    cause: Mapped[Cause] = mapped_column(enum_type(Cause))
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="contributing_causes")
+
+
+class DiagnosisCode(Editable, Base):
+    """An ICD-10-CM billable code attached to an evaluation (validated by services)."""
+
+    __tablename__ = "diagnosis_code"
+    __table_args__ = (UniqueConstraint("evaluation_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    position: Mapped[int] = mapped_column(SmallInteger)
+    code: Mapped[str] = mapped_column(String(10), index=True)
+    description: Mapped[str] = mapped_column(String(300))
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="diagnosis_codes")
+
+
+class Addendum(Timestamps, Base):
+    """A correction or late entry after signing; never edited once written."""
+
+    __tablename__ = "addendum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    author_id: Mapped[int] = _fk("users.id", index=False)
+    text: Mapped[str] = mapped_column(Text)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="addenda")
+
+
+class TreatmentPlan(Editable, Base):
+    __tablename__ = "treatment_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), unique=True)
+    certification_start: Mapped[date | None] = mapped_column(Date)
+    certification_end: Mapped[date | None] = mapped_column(Date, index=True)
+    next_appointment: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="plan")
+    paths: Mapped[list[TreatmentPath]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan"
+    )
+    goals: Mapped[list[Goal]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+    home_exercises: Mapped[list[HomeExercise]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="HomeExercise.position"
+    )
+
+
+class TreatmentPath(Editable, Base):
+    """One chosen path; the columns that apply depend on `kind`."""
+
+    __tablename__ = "treatment_path"
+    __table_args__ = (UniqueConstraint("plan_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = _fk("treatment_plan.id")
+    kind: Mapped[TreatmentPathKind] = mapped_column(enum_type(TreatmentPathKind), index=True)
+    # Medication referral: one or both classes.
+    anti_inflammatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    muscle_relaxant: Mapped[bool] = mapped_column(Boolean, default=False)
+    # PT plan
+    frequency_per_week: Mapped[int | None] = mapped_column(SmallInteger)
+    duration_weeks: Mapped[int | None] = mapped_column(SmallInteger)
+    interventions: Mapped[str | None] = mapped_column(Text)  # comma-separated catalog codes
+    heat_ice: Mapped[HeatIce | None] = mapped_column(enum_type(HeatIce))
+    heat_ice_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    heat_ice_times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
+    # Injection referral
+    injection_level: Mapped[str | None] = mapped_column(String(60))
+    injection_side: Mapped[Side | None] = mapped_column(enum_type(Side))
+    # Any referral path
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[TreatmentPlan] = relationship(back_populates="paths")
+
+    def drug_classes(self) -> list[DrugClass]:
+        chosen = []
+        if self.anti_inflammatory:
+            chosen.append(DrugClass.ANTI_INFLAMMATORY)
+        if self.muscle_relaxant:
+            chosen.append(DrugClass.MUSCLE_RELAXANT)
+        return chosen
+
+
+class Goal(Editable, Base):
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = _fk("treatment_plan.id")
+    term: Mapped[GoalTerm] = mapped_column(enum_type(GoalTerm))
+    description: Mapped[str] = mapped_column(Text)  # measurable, tied to function
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[GoalStatus] = mapped_column(enum_type(GoalStatus))
+
+    plan: Mapped[TreatmentPlan] = relationship(back_populates="goals")
+
+
+class Exercise(Editable, Base):
+    """The clinic's exercise library; starter exercises are copied in and may be edited."""
+
+    __tablename__ = "exercise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = _fk("clinic.id")
+    key: Mapped[str | None] = mapped_column(String(64))  # starter-set key, None if clinic-made
+    name: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text)
+    precautions: Mapped[str | None] = mapped_column(Text)
+    sets: Mapped[int | None] = mapped_column(SmallInteger)
+    reps: Mapped[int | None] = mapped_column(SmallInteger)
+    hold_seconds: Mapped[int | None] = mapped_column(SmallInteger)
+    times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
+    image_path: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HomeExercise(Editable, Base):
+    """An exercise prescribed in a plan, with its own dose."""
+
+    __tablename__ = "home_exercise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = _fk("treatment_plan.id")
+    exercise_id: Mapped[int] = _fk("exercise.id")
+    position: Mapped[int] = mapped_column(SmallInteger)
+    sets: Mapped[int | None] = mapped_column(SmallInteger)
+    reps: Mapped[int | None] = mapped_column(SmallInteger)
+    hold_seconds: Mapped[int | None] = mapped_column(SmallInteger)
+    times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[TreatmentPlan] = relationship(back_populates="home_exercises")
+    exercise: Mapped[Exercise] = relationship()
+
+
+class Referral(Editable, Base):
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_urgency", "status", "urgency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = _fk("episode_of_care.id")
+    evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True)
+    kind: Mapped[ReferralKind] = mapped_column(enum_type(ReferralKind))
+    to_whom: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[Urgency] = mapped_column(enum_type(Urgency))
+    status: Mapped[ReferralStatus] = mapped_column(enum_type(ReferralStatus))
+    red_flag_code: Mapped[str | None] = mapped_column(String(64))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Visit(Editable, Base):
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_episode_date", "episode_id", "visit_date"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode_of_care.id"))
+    therapist_id: Mapped[int] = _fk("users.id")
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    nprs: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_progress_report: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    episode: Mapped[EpisodeOfCare] = relationship(back_populates="visits")
+    interventions: Mapped[list[VisitIntervention]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan"
+    )
+
+
+class VisitIntervention(Editable, Base):
+    __tablename__ = "visit_intervention"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    intervention: Mapped[str] = mapped_column(String(64))  # catalog code
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+
+    visit: Mapped[Visit] = relationship(back_populates="interventions")
+
+
+class AuditEntry(Base):
+    """Append-only: who did what to which patient's data, when, from where, and the outcome.
+
+    Holds no clinical content: `detail` names records (e.g. "evaluation 12"), never values.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_patient_time", "patient_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = _fk("users.id", nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))  # username, or "os:NAME" for the CLI
+    workstation: Mapped[str] = mapped_column(String(255))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), nullable=True)
+    action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction))
+    data_category: Mapped[DataCategory] = mapped_column(enum_type(DataCategory))
+    outcome: Mapped[AuditOutcome] = mapped_column(enum_type(AuditOutcome))
+    detail: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,232 @@
+"""Field checks shared by every form and import.
+
+Each check returns the cleaned value or raises ValidationError(field, message); the message
+says what is wrong and what to do about it, in words a clinician or manager can act on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, timedelta
+
+from casemanager.domain.errors import ValidationError
+
+MAX_NAME_LENGTH = 100
+MAX_AGE_YEARS = 120
+# Medicare: one certification of a plan of care covers at most 90 calendar days.
+MAX_CERTIFICATION_DAYS = 90
+MAX_EMAIL_LENGTH = 254
+MIN_PHONE_DIGITS = 7
+MAX_PHONE_DIGITS = 15  # E.164 limit, country code included
+
+_PHONE_SYMBOLS = frozenset(" +()-.")
+
+# Letters NFKD does not split into base + accent; mapped so "Łukasz" finds "Lukasz".
+# Keys are already case-folded (normalize_for_search folds first).
+_SEARCH_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŀ": "l",
+        "ŧ": "t",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+    }
+)
+
+
+def format_date(value: date) -> str:
+    """Dates in messages use the US order the clinic's forms use."""
+    return value.strftime("%m/%d/%Y")
+
+
+def require_text(field: str, value: str | None, label: str, max_length: int = 200) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(field, f"{label} is required.")
+    _check_length(field, cleaned, label, max_length)
+    return cleaned
+
+
+def optional_text(field: str, value: str | None, label: str, max_length: int = 10000) -> str | None:
+    """Blank becomes None so the database never stores empty strings as 'answered'."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    _check_length(field, cleaned, label, max_length)
+    return cleaned
+
+
+def _check_length(field: str, value: str, label: str, max_length: int) -> None:
+    if len(value) > max_length:
+        raise ValidationError(
+            field,
+            f"{label} is too long ({len(value)} characters). "
+            f"Shorten it to {max_length} characters or fewer.",
+        )
+
+
+def validate_person_name(field: str, value: str | None, label: str) -> str:
+    """Any script is welcome; NFC so the same name typed on two keyboards compares equal."""
+    cleaned = unicodedata.normalize("NFC", value or "").strip()
+    if not cleaned:
+        raise ValidationError(field, f"{label} is required.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            field,
+            f"{label} is too long ({len(cleaned)} characters). "
+            f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
+        )
+    # Cc covers tabs, line breaks and other invisible control codes pasted from elsewhere;
+    # format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them.
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in cleaned):
+        raise ValidationError(
+            field,
+            f"{label} contains a line break, tab or other hidden character. Retype the name.",
+        )
+    if not any(unicodedata.category(ch).startswith("L") for ch in cleaned):
+        raise ValidationError(field, f"{label} must contain at least one letter.")
+    return cleaned
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def validate_date_of_birth(value: date, today: date) -> date:
+    if value > today:
+        raise ValidationError(
+            "date_of_birth",
+            f"Date of birth {format_date(value)} is in the future. Check the year.",
+        )
+    if value < _years_before(today, MAX_AGE_YEARS):
+        raise ValidationError(
+            "date_of_birth",
+            f"Date of birth {format_date(value)} is more than {MAX_AGE_YEARS} years ago. "
+            "Check the year.",
+        )
+    return value
+
+
+def _score_in_range(field: str, value: int | None, low: int, high: int, what: str) -> int | None:
+    if value is None:
+        return None
+    # bool is an int subclass; a checkbox value here is a bug upstream, not a score.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(
+            field, f"{what} must be a whole number from {low} to {high}; {value!r} is not."
+        )
+    return value
+
+
+def validate_nprs(field: str, value: int | None) -> int | None:
+    return _score_in_range(field, value, 0, 10, "A pain rating (0 = no pain, 10 = worst)")
+
+
+def validate_oswestry_section(field: str, value: int | None) -> int | None:
+    return _score_in_range(field, value, 0, 5, "An Oswestry section score")
+
+
+def validate_psfs_score(field: str, value: int | None) -> int | None:
+    return _score_in_range(field, value, 0, 10, "An activity score (0 = unable, 10 = as before)")
+
+
+def validate_target_date(field: str, start: date, target: date) -> date:
+    if target <= start:
+        raise ValidationError(
+            field,
+            f"The target date {format_date(target)} must be after the start date "
+            f"{format_date(start)}.",
+        )
+    return target
+
+
+def validate_certification_period(start: date, end: date) -> tuple[date, date]:
+    """The start day counts as day 1, so the last allowed end date is start + 89 days."""
+    if end <= start:
+        raise ValidationError(
+            "certification_end",
+            f"The certification end date {format_date(end)} must be after the start date "
+            f"{format_date(start)}.",
+        )
+    last_allowed = start + timedelta(days=MAX_CERTIFICATION_DAYS - 1)
+    if end > last_allowed:
+        raise ValidationError(
+            "certification_end",
+            f"A certification covers at most {MAX_CERTIFICATION_DAYS} days, counting the start "
+            f"day. Choose an end date on or before {format_date(last_allowed)}, "
+            "then recertify for the time after it.",
+        )
+    return start, end
+
+
+def validate_email(field: str, value: str | None) -> str | None:
+    """A light check that catches typing slips; only a sent message proves an address works."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    local, _, domain = cleaned.partition("@")
+    labels = domain.split(".")
+    if (
+        len(cleaned) > MAX_EMAIL_LENGTH
+        or any(ch.isspace() for ch in cleaned)
+        or cleaned.count("@") != 1
+        or not local
+        or len(labels) < 2
+        or not all(labels)
+    ):
+        raise ValidationError(
+            field,
+            f"{cleaned} does not look like an email address. "
+            "Check it has one @, a domain such as example.com, and no spaces.",
+        )
+    return cleaned
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits, as ASCII (digits typed on other keyboards count too)."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+
+
+def validate_phone(field: str, value: str | None) -> str | None:
+    """Keeps the number as typed (people read it back); checks only characters and length."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    if any(not (ch.isdecimal() or ch in _PHONE_SYMBOLS) for ch in cleaned):
+        raise ValidationError(
+            field,
+            f"Phone number {cleaned} has a character that is not allowed. "
+            "Use digits, spaces and + ( ) - . only.",
+        )
+    count = len(phone_digits(cleaned))
+    if not MIN_PHONE_DIGITS <= count <= MAX_PHONE_DIGITS:
+        raise ValidationError(
+            field,
+            f"Phone number {cleaned} has {count} digits; a phone number has "
+            f"{MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS}. Check for a missing or extra digit.",
+        )
+    return cleaned
+
+
+def normalize_for_search(text: str) -> str:
+    """A key that matches regardless of case, accents and spacing: "  José " -> "jose".
+
+    Only the Latin/Greek/Cyrillic accent block (U+0300-U+036F) is dropped, so Japanese voicing
+    marks survive; NFC afterwards recomposes kana and Hangul that NFKD took apart.
+    """
+    folded = text.casefold().translate(_SEARCH_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
+    # Compatibility forms can decompose to capitals (Roman numeral "Ⅻ" -> "XII"): fold again.
+    recomposed = unicodedata.normalize("NFC", stripped).casefold()
+    return " ".join(recomposed.split())

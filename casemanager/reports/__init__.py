@@ -1,0 +1,1 @@
+"""Documents (ReportLab): pure functions from dataclasses to PDF bytes, no database access."""

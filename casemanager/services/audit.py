@@ -1,0 +1,89 @@
+"""The audit trail: one row per access or change of patient data, login and refusal.
+
+Rows name records, never their clinical content: the log must be safe to show to an auditor.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditEntry
+from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
+from casemanager.domain.errors import PermissionDenied
+from casemanager.domain.permissions import Permission, require
+from casemanager.services.context import Actor
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    category: DataCategory,
+    *,
+    patient_id: int | None = None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    detail: str | None = None,
+) -> None:
+    """Add an audit row to the caller's transaction (it commits or rolls back with the change)."""
+    session.add(
+        AuditEntry(
+            user_id=actor.user_id,
+            actor=actor.username,
+            workstation=actor.workstation,
+            patient_id=patient_id,
+            action=action,
+            data_category=category,
+            outcome=outcome,
+            detail=detail,
+        )
+    )
+
+
+def record_now(
+    db: Database,
+    actor: Actor,
+    action: AuditAction,
+    category: DataCategory,
+    *,
+    patient_id: int | None = None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    detail: str | None = None,
+) -> None:
+    """Write an audit row in its own transaction: for refusals and failures, whose own work
+    is rolled back but whose attempt must still be on record."""
+    with db.session() as session:
+        record(
+            session,
+            actor,
+            action,
+            category,
+            patient_id=patient_id,
+            outcome=outcome,
+            detail=detail,
+        )
+
+
+def authorize(
+    db: Database,
+    actor: Actor,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory,
+    *,
+    patient_id: int | None = None,
+) -> None:
+    """Refuse (and audit the refusal) when the actor's role lacks the permission."""
+    try:
+        require(actor.role, permission)
+    except PermissionDenied:
+        record_now(
+            db,
+            actor,
+            action,
+            category,
+            patient_id=patient_id,
+            outcome=AuditOutcome.DENIED,
+            detail=f"needs {permission.value}",
+        )
+        raise

@@ -1,0 +1,33 @@
+"""Who is acting, and the shared plumbing every service uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casemanager import config
+from casemanager.domain.enums import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in user (or the operating-system user for the CLI) behind a service call."""
+
+    user_id: int | None
+    username: str
+    display_name: str
+    role: Role
+    clinic_id: int
+    workstation: str
+
+    @classmethod
+    def command_line(cls, clinic_id: int) -> Actor:
+        """Clinic IT at a terminal: audited as the OS user, with administrator rights."""
+        name = config.operating_system_user()
+        return cls(
+            user_id=None,
+            username=f"os:{name}",
+            display_name=f"{name} (command line)",
+            role=Role.ADMINISTRATOR,
+            clinic_id=clinic_id,
+            workstation=config.workstation_name(),
+        )

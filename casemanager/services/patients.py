@@ -1,0 +1,382 @@
+"""Register, find, read and update patients (demographics; clinical records live elsewhere)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditEntry, Patient, User
+from casemanager.domain import validation
+from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role, Sex
+from casemanager.domain.errors import ConflictError, NotFound, ValidationError
+from casemanager.domain.mrn import is_valid_mrn, random_mrn
+from casemanager.domain.permissions import Permission
+from casemanager.services import audit
+from casemanager.services.context import Actor
+
+LANGUAGES = {"en": "English", "es": "Spanish"}  # languages the take-home plan prints in
+
+
+@dataclass(frozen=True)
+class PatientFields:
+    """What the front desk or therapist types for a patient."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: Sex
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    preferred_name: str | None = None
+    preferred_language: str = "en"
+    emergency_contact_name: str | None = None
+    emergency_contact_phone: str | None = None
+    referring_physician: str | None = None
+    primary_therapist_id: int | None = None
+    status: PatientStatus = PatientStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One row of the patient list."""
+
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: Sex
+    phone: str | None
+    status: PatientStatus
+    primary_therapist_id: int | None
+    primary_therapist_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """The whole demographic record, with the version to hand back on update."""
+
+    id: int
+    mrn: str
+    fields: PatientFields
+    primary_therapist_name: str | None
+    version: int
+    updated_at: datetime
+
+
+def clean_fields(fields: PatientFields, today: date) -> PatientFields:
+    """Validate and normalise; raises ValidationError naming the field to fix."""
+    if fields.preferred_language not in LANGUAGES:
+        raise ValidationError(
+            "preferred_language",
+            "Preferred language must be one the care plan prints in: "
+            + ", ".join(LANGUAGES.values())
+            + ".",
+        )
+    return replace(
+        fields,
+        given_name=validation.validate_person_name("given_name", fields.given_name, "First name"),
+        family_name=validation.validate_person_name("family_name", fields.family_name, "Last name"),
+        preferred_name=validation.optional_text(
+            "preferred_name", fields.preferred_name, "Preferred name", 100
+        ),
+        date_of_birth=validation.validate_date_of_birth(fields.date_of_birth, today),
+        phone=validation.validate_phone("phone", fields.phone),
+        email=validation.validate_email("email", fields.email),
+        address=validation.optional_text("address", fields.address, "Address", 500),
+        emergency_contact_name=validation.optional_text(
+            "emergency_contact_name", fields.emergency_contact_name, "Emergency contact", 200
+        ),
+        emergency_contact_phone=validation.validate_phone(
+            "emergency_contact_phone", fields.emergency_contact_phone
+        ),
+        referring_physician=validation.optional_text(
+            "referring_physician", fields.referring_physician, "Referring physician", 200
+        ),
+    )
+
+
+def _check_therapist(session: Session, actor: Actor, therapist_id: int | None) -> None:
+    if therapist_id is None:
+        return
+    therapist = session.get(User, therapist_id)
+    if (
+        therapist is None
+        or therapist.clinic_id != actor.clinic_id
+        or therapist.role != Role.THERAPIST
+        or not therapist.active
+    ):
+        raise ValidationError(
+            "primary_therapist_id",
+            "Choose an active therapist of this clinic as primary therapist.",
+        )
+
+
+def _apply(patient: Patient, fields: PatientFields) -> None:
+    patient.given_name = fields.given_name
+    patient.family_name = fields.family_name
+    patient.preferred_name = fields.preferred_name
+    patient.search_name = validation.normalize_for_search(
+        f"{fields.given_name} {fields.family_name} {fields.preferred_name or ''}"
+    )
+    patient.date_of_birth = fields.date_of_birth
+    patient.sex = fields.sex
+    patient.phone = fields.phone
+    patient.phone_digits = validation.phone_digits(fields.phone) if fields.phone else None
+    patient.email = fields.email
+    patient.address = fields.address
+    patient.preferred_language = fields.preferred_language
+    patient.emergency_contact_name = fields.emergency_contact_name
+    patient.emergency_contact_phone = fields.emergency_contact_phone
+    patient.referring_physician = fields.referring_physician
+    patient.primary_therapist_id = fields.primary_therapist_id
+    patient.status = fields.status
+
+
+def _new_mrn(session: Session) -> str:
+    rng = random.SystemRandom()
+    while True:
+        mrn = random_mrn(rng)
+        if not session.scalar(select(func.count()).where(Patient.mrn == mrn)):
+            return mrn
+
+
+def _summary_query() -> Select[Patient, str]:
+    return select(Patient, User.display_name).outerjoin(
+        User, User.id == Patient.primary_therapist_id
+    )
+
+
+def _summary(patient: Patient, therapist_name: str | None) -> PatientSummary:
+    return PatientSummary(
+        id=patient.id,
+        mrn=patient.mrn,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        phone=patient.phone,
+        status=patient.status,
+        primary_therapist_id=patient.primary_therapist_id,
+        primary_therapist_name=therapist_name,
+    )
+
+
+def _record(patient: Patient, therapist_name: str | None) -> PatientRecord:
+    fields = PatientFields(
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        phone=patient.phone,
+        email=patient.email,
+        address=patient.address,
+        preferred_name=patient.preferred_name,
+        preferred_language=patient.preferred_language,
+        emergency_contact_name=patient.emergency_contact_name,
+        emergency_contact_phone=patient.emergency_contact_phone,
+        referring_physician=patient.referring_physician,
+        primary_therapist_id=patient.primary_therapist_id,
+        status=patient.status,
+    )
+    return PatientRecord(
+        patient.id, patient.mrn, fields, therapist_name, patient.version, patient.updated_at
+    )
+
+
+def possible_duplicates(
+    db: Database, actor: Actor, given_name: str, family_name: str, date_of_birth: date
+) -> list[PatientSummary]:
+    """Patients with the same name (ignoring case and accents) and date of birth."""
+    audit.authorize(
+        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
+    )
+    key = validation.normalize_for_search(f"{given_name} {family_name}")
+    with db.session() as session:
+        rows = session.execute(
+            _summary_query().where(
+                Patient.date_of_birth == date_of_birth,
+                or_(Patient.search_name == key, Patient.search_name.startswith(key + " ")),
+            )
+        )
+        return [_summary(p, name) for p, name in rows]
+
+
+def create_patient(
+    db: Database, actor: Actor, fields: PatientFields, *, today: date | None = None
+) -> PatientRecord:
+    audit.authorize(
+        db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
+    )
+    fields = clean_fields(fields, today or date.today())
+    with db.session() as session:
+        _check_therapist(session, actor, fields.primary_therapist_id)
+        patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session))
+        _apply(patient, fields)
+        session.add(patient)
+        session.flush()
+        audit.record(
+            session, actor, AuditAction.CREATE, DataCategory.DEMOGRAPHICS, patient_id=patient.id
+        )
+        therapist = session.get(User, patient.primary_therapist_id or 0)
+        return _record(patient, therapist.display_name if therapist else None)
+
+
+def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
+    """Open a patient's record; the read is audited."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_DEMOGRAPHICS,
+        AuditAction.READ,
+        DataCategory.DEMOGRAPHICS,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        row = session.execute(_summary_query().where(Patient.id == patient_id)).one_or_none()
+        if row is None or row[0].clinic_id != actor.clinic_id:
+            raise NotFound("That patient is not in this clinic's records.")
+        audit.record(
+            session, actor, AuditAction.READ, DataCategory.DEMOGRAPHICS, patient_id=patient_id
+        )
+        return _record(row[0], row[1])
+
+
+def update_patient(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    expected_version: int,
+    fields: PatientFields,
+    *,
+    today: date | None = None,
+) -> PatientRecord:
+    """Save changes made to the version the user opened; refuses if someone saved since."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.EDIT_DEMOGRAPHICS,
+        AuditAction.UPDATE,
+        DataCategory.DEMOGRAPHICS,
+        patient_id=patient_id,
+    )
+    fields = clean_fields(fields, today or date.today())
+    try:
+        with db.session() as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.clinic_id != actor.clinic_id:
+                raise NotFound("That patient is not in this clinic's records.")
+            if patient.version != expected_version:
+                raise _conflict(session, patient)
+            _check_therapist(session, actor, fields.primary_therapist_id)
+            _apply(patient, fields)
+            audit.record(
+                session, actor, AuditAction.UPDATE, DataCategory.DEMOGRAPHICS, patient_id=patient_id
+            )
+            session.flush()  # the version check happens here, against the row in the database
+            therapist = session.get(User, patient.primary_therapist_id or 0)
+            return _record(patient, therapist.display_name if therapist else None)
+    except StaleDataError:
+        with db.session() as session:
+            current = session.get(Patient, patient_id)
+            assert current is not None
+            raise _conflict(session, current) from None
+
+
+def _conflict(session: Session, patient: Patient) -> ConflictError:
+    """Name who saved last and when, so the user can compare before saving again."""
+    last = session.execute(
+        select(AuditEntry.actor, AuditEntry.occurred_at)
+        .where(
+            AuditEntry.patient_id == patient.id,
+            AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE]),
+        )
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).one_or_none()
+    who = last[0] if last else "another user"
+    when = (last[1] if last else patient.updated_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    return ConflictError(
+        f"This patient's details were changed by {who} at {when} while you were editing. "
+        "Your changes are kept on screen: reload to see theirs, then save again."
+    )
+
+
+def count_patients(db: Database, actor: Actor, *, status: PatientStatus | None = None) -> int:
+    audit.authorize(
+        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
+    )
+    with db.session() as session:
+        query = (
+            select(func.count()).select_from(Patient).where(Patient.clinic_id == actor.clinic_id)
+        )
+        if status is not None:
+            query = query.where(Patient.status == status)
+        return int(session.scalar(query) or 0)
+
+
+def search_patients(
+    db: Database,
+    actor: Actor,
+    text: str,
+    *,
+    status: PatientStatus | None = None,
+    therapist_id: int | None = None,
+    limit: int = 200,
+) -> list[PatientSummary]:
+    """Find by any part of the name (accents ignored), MRN, date of birth or phone number."""
+    audit.authorize(
+        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
+    )
+    query = _summary_query().where(Patient.clinic_id == actor.clinic_id)
+    needle = text.strip()
+    if needle:
+        query = query.where(_match(needle))
+    if status is not None:
+        query = query.where(Patient.status == status)
+    if therapist_id is not None:
+        query = query.where(Patient.primary_therapist_id == therapist_id)
+    query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
+    with db.session() as session:
+        return [_summary(p, name) for p, name in session.execute(query)]
+
+
+def _match(needle: str) -> ColumnElement[bool]:
+    """The WHERE clause for one search box entry."""
+    if is_valid_mrn(needle):
+        return Patient.mrn == needle
+    parsed = _parse_date(needle)
+    if parsed is not None:
+        return Patient.date_of_birth == parsed
+    digits = validation.phone_digits(needle)
+    if len(digits) >= 4 and len(digits) >= len(needle.replace(" ", "")) - 3:
+        return Patient.phone_digits.contains(digits, autoescape=True)
+    words = validation.normalize_for_search(needle).split()
+    if not words:
+        return true()
+    return and_(*(Patient.search_name.contains(w, autoescape=True) for w in words))
+
+
+def _parse_date(text: str) -> date | None:
+    for parse in (date.fromisoformat, _us_date):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _us_date(text: str) -> date:
+    month, day, year = text.split("/")
+    return date(int(year), int(month), int(day))

@@ -1,0 +1,110 @@
+"""Opening the database and the first run: create my clinic, or explore a demo clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from casemanager.db.engine import Database
+from casemanager.db.migrate import UpgradeResult, upgrade
+from casemanager.db.models import Clinic, Exercise, User
+from casemanager.domain import catalogs, validation
+from casemanager.domain.accounts import validate_new_password, validate_username
+from casemanager.domain.enums import AuditAction, DataCategory, Role
+from casemanager.domain.errors import DomainError
+from casemanager.services import audit
+from casemanager.services.accounts import actor_for, hash_password
+from casemanager.services.context import Actor
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+    address: str | None
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class NewClinic:
+    name: str
+    admin_username: str
+    admin_display_name: str
+    admin_password: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeResult]:
+    """Connect and bring the schema up to date (backing up an existing SQLite file first)."""
+    db = Database(url)
+    result = upgrade(db, backup_dir)
+    return db, result
+
+
+def clinic_info(db: Database) -> ClinicInfo | None:
+    """The clinic this database holds, or None on a fresh database."""
+    with db.session() as session:
+        clinic = session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).one_or_none()
+        if clinic is None:
+            return None
+        return ClinicInfo(
+            clinic.id, clinic.name, clinic.phone, clinic.email, clinic.address, clinic.is_demo
+        )
+
+
+def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
+    """The starter exercise library as rows for the clinic's own (editable) library."""
+    return [
+        {
+            "clinic_id": clinic_id,
+            "key": t.key,
+            "name": t.name,
+            "instructions": t.instructions,
+            "precautions": t.precautions,
+            "sets": t.sets,
+            "reps": t.reps,
+            "hold_seconds": t.hold_seconds,
+            "times_per_day": t.times_per_day,
+        }
+        for t in catalogs.STARTER_EXERCISES
+    ]
+
+
+def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
+    """Create the clinic and its first administrator; returns that administrator, logged in."""
+    name = validation.require_text("clinic_name", new.name, "Clinic name")
+    username = validate_username(new.admin_username)
+    display_name = validation.require_text("display_name", new.admin_display_name, "Your name")
+    validate_new_password(new.admin_password, username)
+    phone = validation.validate_phone("phone", new.phone)
+    email = validation.validate_email("email", new.email)
+    address = validation.optional_text("address", new.address, "Address", 500)
+    with db.session() as session:
+        if session.scalar(select(func.count()).select_from(Clinic)):
+            raise DomainError("This database already holds a clinic.")
+        clinic = Clinic(name=name, phone=phone, email=email, address=address, is_demo=False)
+        session.add(clinic)
+        session.flush()
+        admin = User(
+            clinic_id=clinic.id,
+            username=username,
+            display_name=display_name,
+            role=Role.ADMINISTRATOR,
+            password_hash=hash_password(new.admin_password),
+            active=True,
+        )
+        session.add(admin)
+        session.flush()
+        actor = actor_for(admin, workstation)
+        audit.record(
+            session, actor, AuditAction.CREATE, DataCategory.CLINIC, detail="clinic created"
+        )
+        audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
+        session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+    return actor

@@ -1,0 +1,98 @@
+"""The main window. The screens themselves (patients, chart, caseload) arrive in later work;
+for now it says who is logged in, which clinic, and how many patients it holds."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from casemanager.domain.permissions import ROLE_LABELS
+from casemanager.services.context import Actor
+
+
+class _Figure(QFrame):
+    """A labelled number on the home panel."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.value = QLabel("…")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        self.value.setAccessibleName(caption)
+
+    def set_value(self, value: int | None) -> None:
+        self.value.setText("—" if value is None else f"{value:,}")
+
+
+class MainWindow(QMainWindow):
+    log_out_requested = Signal()
+    refresh_requested = Signal()
+
+    def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.actor = actor
+        self.setWindowTitle(f"CaseManager — {clinic_name}")
+        self.resize(1100, 720)
+
+        home = QWidget()
+        layout = QVBoxLayout(home)
+        self.clinic_label = QLabel(clinic_name)
+        font = self.clinic_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        self.clinic_label.setFont(font)
+        self.user_label = QLabel(f"Logged in as {actor.display_name} ({ROLE_LABELS[actor.role]})")
+        self.user_label.setAccessibleName("Logged-in user")
+        self.demo_label = QLabel(
+            "Demo clinic: every patient here is made up. Do not enter real patient records."
+        )
+        self.demo_label.setStyleSheet(
+            "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
+        )
+        self.demo_label.hide()
+        layout.addWidget(self.clinic_label)
+        layout.addWidget(self.user_label)
+        layout.addWidget(self.demo_label)
+        grid = QGridLayout()
+        self.patients = _Figure("patients on record")
+        self.active = _Figure("active patients")
+        self.mine = _Figure("in my caseload")
+        grid.addWidget(self.patients, 0, 0)
+        grid.addWidget(self.active, 0, 1)
+        grid.addWidget(self.mine, 0, 2)
+        layout.addLayout(grid)
+        layout.addStretch()
+        self.setCentralWidget(home)
+
+        file_menu = self.menuBar().addMenu("&File")
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.refresh_requested)
+        self.log_out_action = QAction("&Log out", self)
+        self.log_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.log_out_action.triggered.connect(self.log_out_requested)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.refresh_action)
+        file_menu.addAction(self.log_out_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
+
+    def show_overview(self, patients: int, active: int, mine: int | None, is_demo: bool) -> None:
+        self.patients.set_value(patients)
+        self.active.set_value(active)
+        self.mine.setVisible(mine is not None)
+        self.mine.set_value(mine)
+        self.demo_label.setVisible(is_demo)

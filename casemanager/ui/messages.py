@@ -1,0 +1,62 @@
+"""How errors reach a person: refusals and environment problems calmly, bugs with a report."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from casemanager.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+BUG_MESSAGE = (
+    "CaseManager ran into a problem it did not expect. What you typed is still on screen. "
+    "Please copy the report below (Show Details) and send it to your clinic IT contact."
+)
+
+
+def classify(error: BaseException) -> tuple[str, str | None]:
+    """(message for the user, technical details or None)."""
+    if isinstance(error, DomainError):
+        return error.message, None
+    # Imported here: it loads SQLAlchemy, which must stay off the start-up path.
+    from casemanager.services import environment
+
+    known = environment.describe(error)
+    if known is not None:
+        return known, None
+    details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return BUG_MESSAGE, details
+
+
+def show_error(
+    parent: QWidget | None, error: BaseException, title: str = "CaseManager"
+) -> QMessageBox:
+    message, details = classify(error)
+    if details is not None:
+        log.error("unexpected error: %s", type(error).__name__)  # no message text: may hold data
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical if details else QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(message)
+    if details:
+        box.setDetailedText(details)
+    box.open()  # not exec(): never blocks the event loop (or a test)
+    return box
+
+
+def install_excepthook() -> None:
+    """Uncaught exceptions in Qt slots become a report dialog instead of a silent exit."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        error.__traceback__ = tb
+        show_error(None, error)
+
+    sys.excepthook = hook

@@ -1,0 +1,66 @@
+"""Small widgets shared by several screens."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+
+class FieldError(QLabel):
+    """A message shown right under the field it is about; hidden while there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #b00020;")
+        self.setAccessibleName("Field error")
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.setText(message)
+        self.setVisible(bool(message))
+
+
+class ValidatedForm(QWidget):
+    """A QFormLayout whose rows each carry an error label, addressed by field name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.errors: dict[str, FieldError] = {}
+        self.fields: dict[str, QWidget] = {}
+
+    def add_row(self, name: str, label: str, field: QWidget) -> None:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(field)
+        error = FieldError()
+        column.addWidget(error)
+        caption = QLabel(label)
+        caption.setBuddy(field)  # the label names the field for screen readers and Alt+key
+        field.setAccessibleName(label.replace("&", ""))
+        self.form.addRow(caption, holder)
+        self.errors[name] = error
+        self.fields[name] = field
+
+    def clear_errors(self) -> None:
+        for error in self.errors.values():
+            error.show_message("")
+
+    def show_error(self, name: str, message: str) -> bool:
+        """Show beside the field and focus it; False if no such field (caller shows it)."""
+        if name not in self.errors:
+            return False
+        self.errors[name].show_message(message)
+        self.fields[name].setFocus()
+        return True
+
+
+def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit

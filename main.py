@@ -1,0 +1,3 @@
+from casemanager.app import main
+
+raise SystemExit(main())

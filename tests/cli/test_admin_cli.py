@@ -1,0 +1,148 @@
+"""casemanager-admin, run in-process with real databases."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from casemanager import cli, config
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditEntry, Patient, User
+from casemanager.domain.enums import Role
+from tests.conftest import TEST_PASSWORD
+
+
+def _url(db: Database) -> str:
+    return db.url.render_as_string(hide_password=False)
+
+
+def test_migrate_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_REFUSED
+    assert "Run `casemanager-admin migrate`" in capsys.readouterr().err
+    assert cli.main(["--database", url, "migrate"]) == cli.EXIT_OK
+    assert "Schema upgraded from empty to" in capsys.readouterr().out
+    assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_OK
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE visit DROP COLUMN note"))
+    db.dispose()
+    assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_REFUSED
+    assert "differs from the models" in capsys.readouterr().err
+
+
+def test_default_database_is_the_embedded_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["migrate"]) == cli.EXIT_OK
+    assert config.default_sqlite_path().exists()
+
+
+def test_catalog_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["catalog", "--json"]) == cli.EXIT_OK
+    catalog = json.loads(capsys.readouterr().out)
+    causes = {c["code"]: c for c in catalog["causes"]}
+    assert set(causes) == {
+        "tissue_injury",
+        "heavy_lifting",
+        "activity_strain",
+        "weak_abdominals",
+        "arthritis",
+        "ruptured_disc",
+        "fibromyalgia",
+        "other",
+    }
+    disc_codes = {c["code"] for c in causes["ruptured_disc"]["suggested_codes"]}
+    assert {"M51.26", "M51.16"} <= disc_codes
+    assert all(c["description"] for c in causes["fibromyalgia"]["suggested_codes"])
+    assert len(catalog["red_flags"]) >= 19
+    assert {p["code"] for p in catalog["treatment_paths"]} == {
+        "medication_referral",
+        "pt_plan",
+        "steroid_injection_referral",
+        "lumbar_surgery_referral",
+    }
+
+
+def test_demo_and_create_user(
+    db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.main(["--database", _url(db), "demo", "--patients", "25", "--seed", "3"]) == 0
+    assert "25 patients" in capsys.readouterr().out
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Patient)) == 25
+    # A second demo into the same database is refused with a reason.
+    assert cli.main(["--database", _url(db), "demo", "--patients", "5"]) == cli.EXIT_REFUSED
+    assert "already holds a clinic" in capsys.readouterr().err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    code = cli.main(
+        [
+            "--database",
+            _url(db),
+            "create-user",
+            "--username",
+            "kowalski",
+            "--role",
+            "therapist",
+            "--display-name",
+            "Ewa Kowalska, PT",
+            "--licence-number",
+            "PT-77",
+            "--password-stdin",
+        ]
+    )
+    assert code == cli.EXIT_OK
+    with db.session() as session:
+        user = session.scalars(select(User).where(User.username == "kowalski")).one()
+        assert user.role == Role.THERAPIST and user.active
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert last.actor == f"os:{config.operating_system_user()}"
+    assert last.user_id is None
+
+
+def test_create_user_refusals(
+    db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    args = [
+        "--database",
+        _url(db),
+        "create-user",
+        "--username",
+        "x1",
+        "--role",
+        "office_manager",
+        "--password-stdin",
+    ]
+    assert cli.main(args) == cli.EXIT_REFUSED
+    assert "holds no clinic yet" in capsys.readouterr().err
+    cli.main(["--database", _url(db), "demo", "--patients", "1"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(args) == cli.EXIT_REFUSED
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    from casemanager.db.migrate import upgrade
+    from casemanager.services.demo import generate_demo_clinic
+
+    def build(name: str) -> list[tuple[object, ...]]:
+        db = Database(f"sqlite:///{tmp_path / name}")
+        upgrade(db)
+        generate_demo_clinic(db, patients=60, seed=7, today=date(2026, 11, 26))
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT mrn, given_name, family_name, date_of_birth, status FROM patient "
+                    "ORDER BY id"
+                )
+            ).all()
+            visits = conn.execute(text("SELECT count(*), sum(nprs) FROM visit")).one()
+        db.dispose()
+        return [tuple(r) for r in rows] + [tuple(visits)]
+
+    assert build("a.sqlite3") == build("b.sqlite3")

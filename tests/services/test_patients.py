@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditEntry
+from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Sex
+from casemanager.domain.errors import ConflictError, PermissionDenied, ValidationError
+from casemanager.domain.mrn import is_valid_mrn
+from casemanager.services import clinic, patients
+from casemanager.services.context import Actor
+from tests.conftest import Staff
+
+TODAY = date(2026, 11, 26)
+
+
+def _fields(given: str, family: str, born: date = date(1970, 5, 17), **kw: object):
+    return patients.PatientFields(given, family, born, Sex.FEMALE, **kw)  # type: ignore[arg-type]
+
+
+def _add(db: Database, actor: Actor, given: str, family: str, **kw: object):
+    return patients.create_patient(db, actor, _fields(given, family, **kw), today=TODAY)
+
+
+def test_create_and_read_patient_with_audit(db: Database, staff: Staff) -> None:
+    created = _add(
+        db,
+        staff.therapist,
+        " José ",
+        "Ñúñez-Łódź",
+        phone="(631) 555-0142",
+        primary_therapist_id=staff.therapist.user_id,
+        preferred_language="es",
+    )
+    assert is_valid_mrn(created.mrn)
+    assert created.fields.given_name == "José"
+    assert created.primary_therapist_name == "Ana Rivera, PT"
+    record = patients.get_patient(db, staff.manager, created.id)
+    assert record.fields == created.fields and record.version == 1
+    with db.session() as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.actor, AuditEntry.data_category)
+            .where(AuditEntry.patient_id == created.id)
+            .order_by(AuditEntry.id)
+        ).all()
+    assert rows == [
+        (AuditAction.CREATE, "rivera", DataCategory.DEMOGRAPHICS),
+        (AuditAction.READ, "manager", DataCategory.DEMOGRAPHICS),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"given_name": "   "}, "given_name"),
+        ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth"),
+        ({"date_of_birth": date(1890, 1, 1)}, "date_of_birth"),
+        ({"email": "not an email"}, "email"),
+        ({"phone": "12"}, "phone"),
+        ({"preferred_language": "xx"}, "preferred_language"),
+    ],
+)
+def test_invalid_patient_names_the_field(
+    db: Database, staff: Staff, change: dict[str, object], field: str
+) -> None:
+    fields = replace(_fields("Ana", "Silva"), **change)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as error:
+        patients.create_patient(db, staff.therapist, fields, today=TODAY)
+    assert error.value.field == field
+    assert error.value.message  # a sentence for the form, not an empty string
+    assert patients.count_patients(db, staff.therapist) == 0
+
+
+def test_primary_therapist_must_be_an_active_therapist(db: Database, staff: Staff) -> None:
+    with pytest.raises(ValidationError) as error:
+        _add(db, staff.therapist, "Ana", "Silva", primary_therapist_id=staff.manager.user_id)
+    assert error.value.field == "primary_therapist_id"
+
+
+def test_search_by_name_accents_mrn_dob_phone(db: Database, staff: Staff) -> None:
+    t = staff.therapist
+    jose = _add(db, t, "José", "Núñez", phone="631-555-0142")
+    _add(db, t, "Łukasz", "Wiśniewski", born=date(1988, 2, 29))
+    _add(db, t, "秀英", "王")
+    _add(db, t, "Дмитрий", "Иванов", status=PatientStatus.DISCHARGED)
+
+    def names(text: str, **kw: object) -> list[str]:
+        return [p.family_name for p in patients.search_patients(db, t, text, **kw)]  # type: ignore[arg-type]
+
+    assert names("jose nun") == ["Núñez"]
+    assert names("NÚÑEZ") == ["Núñez"]
+    assert names("lukasz") == ["Wiśniewski"]
+    assert names("王") == ["王"]
+    assert names("дмитрий") == ["Иванов"]
+    assert names(jose.mrn) == ["Núñez"]
+    assert names("1988-02-29") == ["Wiśniewski"]
+    assert names("02/29/1988") == ["Wiśniewski"]
+    assert names("555 0142") == ["Núñez"]
+    assert names("%") == []  # LIKE wildcards are escaped
+    assert len(names("")) == 4
+    assert names("", status=PatientStatus.DISCHARGED) == ["Иванов"]
+
+
+def test_possible_duplicates(db: Database, staff: Staff) -> None:
+    _add(db, staff.therapist, "Maria", "Garcia", born=date(1960, 1, 2))
+    found = patients.possible_duplicates(db, staff.therapist, "MARÍA", "García", date(1960, 1, 2))
+    assert [p.family_name for p in found] == ["Garcia"]
+    assert (
+        patients.possible_duplicates(db, staff.therapist, "Maria", "Garcia", date(1960, 1, 3)) == []
+    )
+
+
+def test_conflicting_edit_from_another_workstation(db: Database, staff: Staff) -> None:
+    created = _add(db, staff.therapist, "Ana", "Silva")
+    mine = replace(created.fields, phone="555 0101")
+    theirs = replace(created.fields, phone="555 0199")
+    saved = patients.update_patient(db, staff.manager, created.id, 1, theirs, today=TODAY)
+    assert saved.version == 2
+    with pytest.raises(ConflictError, match="changed by manager"):
+        patients.update_patient(db, staff.therapist, created.id, 1, mine, today=TODAY)
+    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "555 0199"
+
+
+def test_overview_and_caseload_counts(db: Database, staff: Staff) -> None:
+    me = staff.therapist.user_id
+    other = staff.therapist2.user_id
+    _add(db, staff.therapist, "A", "One", primary_therapist_id=me)
+    _add(db, staff.therapist, "B", "Two", primary_therapist_id=me)
+    _add(db, staff.therapist, "C", "Three", primary_therapist_id=me, status=PatientStatus.ON_HOLD)
+    _add(db, staff.therapist, "D", "Four", primary_therapist_id=other)
+    mine = clinic.overview(db, staff.therapist)
+    assert (mine.patients, mine.active_patients, mine.my_active_patients) == (4, 3, 2)
+    load = {
+        c.therapist_name: c.active_patients for c in clinic.caseload_by_therapist(db, staff.manager)
+    }
+    assert load == {"Ana Rivera, PT": 2, "Minh Nguyễn, PT": 1}
+    assert patients.count_patients(db, staff.manager, status=PatientStatus.ON_HOLD) == 1
+
+
+def test_administrator_cannot_open_clinical_caseload_as_therapist(
+    db: Database, staff: Staff
+) -> None:
+    from casemanager.domain.permissions import Permission, require
+
+    with pytest.raises(PermissionDenied):
+        require(staff.admin.role, Permission.EDIT_CLINICAL)
+    with pytest.raises(PermissionDenied):
+        require(staff.manager.role, Permission.EDIT_CLINICAL)
