@@ -115,7 +115,6 @@ class Application(QObject):
             demo.generate_demo_clinic(
                 db,
                 patients=DEMO_PATIENTS,
-                chunk_size=100,
                 progress=report,
                 workstation=config.workstation_name(),
             )

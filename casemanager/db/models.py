@@ -122,12 +122,14 @@ class User(Editable, Base):
 class Patient(Editable, Base):
     __tablename__ = "patient"
     __table_args__ = (
-        Index("ix_patient_name_dob", "family_name", "given_name", "date_of_birth"),
+        # The patient list's default order, so its first page needs no sort of every row.
+        Index("ix_patient_list_order", "family_name", "given_name", "id"),
         Index("ix_patient_status_therapist", "status", "primary_therapist_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clinic_id: Mapped[int] = _fk("clinic.id")
+    # No index: a database holds one clinic, so it would never narrow a search.
+    clinic_id: Mapped[int] = _fk("clinic.id", index=False)
     mrn: Mapped[str] = mapped_column(String(16), unique=True)
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
@@ -154,6 +156,7 @@ class EpisodeOfCare(Editable, Base):
     """One complaint from intake to discharge."""
 
     __tablename__ = "episode_of_care"
+    __table_args__ = (Index("ix_episode_status_therapist", "status", "therapist_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = _fk("patient.id")
@@ -161,7 +164,7 @@ class EpisodeOfCare(Editable, Base):
     complaint: Mapped[str] = mapped_column(String(300))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[EpisodeStatus] = mapped_column(enum_type(EpisodeStatus), index=True)
+    status: Mapped[EpisodeStatus] = mapped_column(enum_type(EpisodeStatus))
     discharge_reason: Mapped[str | None] = mapped_column(Text)
 
     patient: Mapped[Patient] = relationship(back_populates="episodes")

@@ -88,6 +88,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.log_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        toolbar = self.addToolBar("Session")
+        toolbar.setObjectName("session_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
     def show_overview(self, patients: int, active: int, mine: int | None, is_demo: bool) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 22:02:31.541224
+Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
@@ -104,9 +104,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('mrn', name=op.f('uq_patient_mrn'))
     )
     with op.batch_alter_table('patient', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_patient_clinic_id'), ['clinic_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patient_date_of_birth'), ['date_of_birth'], unique=False)
-        batch_op.create_index('ix_patient_name_dob', ['family_name', 'given_name', 'date_of_birth'], unique=False)
+        batch_op.create_index('ix_patient_list_order', ['family_name', 'given_name', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patient_phone_digits'), ['phone_digits'], unique=False)
         batch_op.create_index(batch_op.f('ix_patient_primary_therapist_id'), ['primary_therapist_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patient_search_name'), ['search_name'], unique=False)
@@ -150,8 +149,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('episode_of_care', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_episode_of_care_patient_id'), ['patient_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_episode_of_care_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_episode_of_care_therapist_id'), ['therapist_id'], unique=False)
+        batch_op.create_index('ix_episode_status_therapist', ['status', 'therapist_id'], unique=False)
 
     op.create_table('evaluation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -506,8 +505,8 @@ def downgrade() -> None:
 
     op.drop_table('evaluation')
     with op.batch_alter_table('episode_of_care', schema=None) as batch_op:
+        batch_op.drop_index('ix_episode_status_therapist')
         batch_op.drop_index(batch_op.f('ix_episode_of_care_therapist_id'))
-        batch_op.drop_index(batch_op.f('ix_episode_of_care_status'))
         batch_op.drop_index(batch_op.f('ix_episode_of_care_patient_id'))
 
     op.drop_table('episode_of_care')
@@ -522,9 +521,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_patient_search_name'))
         batch_op.drop_index(batch_op.f('ix_patient_primary_therapist_id'))
         batch_op.drop_index(batch_op.f('ix_patient_phone_digits'))
-        batch_op.drop_index('ix_patient_name_dob')
+        batch_op.drop_index('ix_patient_list_order')
         batch_op.drop_index(batch_op.f('ix_patient_date_of_birth'))
-        batch_op.drop_index(batch_op.f('ix_patient_clinic_id'))
 
     op.drop_table('patient')
     with op.batch_alter_table('users', schema=None) as batch_op:
