@@ -116,6 +116,7 @@ class Application(QObject):
                 db,
                 patients=DEMO_PATIENTS,
                 progress=report,
+                actor_name=f"os:{config.operating_system_user()}",  # nobody has logged in yet
                 workstation=config.workstation_name(),
             )
             return db, setup.clinic_info(db)

@@ -69,15 +69,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"casemanager-admin: {error.message}", file=sys.stderr)
         return EXIT_REFUSED
+    except Exception as error:
+        from casemanager.services import environment
+
+        message = environment.describe(error)
+        if message is None:
+            raise  # a bug: the traceback is the report
+        print(f"casemanager-admin: {message}", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 @contextmanager
-def _open(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[Any]:
+def _open(args: argparse.Namespace, *, migrate: bool = True, create: bool = True) -> Iterator[Any]:
     """The database named by --database (migrated unless told not to), closed afterwards."""
     from casemanager.db.engine import Database
     from casemanager.services import setup
 
     url = config.database_url(args.database)
+    _refuse_missing_sqlite_file(url, create=create)
     if migrate:
         db, result = setup.open_database(url, config.backup_dir())
         if result.backup is not None:
@@ -88,6 +97,19 @@ def _open(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[Any]:
         yield db
     finally:
         db.dispose()
+
+
+def _refuse_missing_sqlite_file(url: str, *, create: bool) -> None:
+    """A check must not create the file it checks (a mistyped path would look 'empty')."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if create or parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    from pathlib import Path
+
+    if not Path(parsed.database).exists():
+        raise DomainError(f"There is no database file at {parsed.database}. Check the path.")
 
 
 def _cli_actor(db):
@@ -104,7 +126,7 @@ def _cli_actor(db):
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    with _open(args, migrate=False) as db:
+    with _open(args, migrate=False, create=not args.check) as db:
         return _check(db) if args.check else _upgrade(db)
 
 
@@ -138,6 +160,9 @@ def _upgrade(db: Any) -> int:
     result = migrate.upgrade(db, config.backup_dir())
     if result.backup is not None:
         print(f"Backed up the database to {result.backup}.")
+    if before == result.to_revision:
+        print(f"Schema already at {result.to_revision}.")
+        return EXIT_OK
     audit.record_now(
         db,
         Actor.command_line(clinic_id=0),
@@ -145,11 +170,7 @@ def _upgrade(db: Any) -> int:
         DataCategory.SYSTEM,
         detail=f"schema {before or 'empty'} -> {result.to_revision}",
     )
-    print(
-        f"Schema upgraded from {before or 'empty'} to {result.to_revision}."
-        if before != result.to_revision
-        else f"Schema already at {result.to_revision}."
-    )
+    print(f"Schema upgraded from {before or 'empty'} to {result.to_revision}.")
     return EXIT_OK
 
 

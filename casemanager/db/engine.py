@@ -32,7 +32,8 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: an error message must never carry the patient data being saved.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             path = self.sqlite_path
             if path is not None:

@@ -13,9 +13,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.pool import NullPool
 
+from casemanager.db import engine as engine_module
 from casemanager.db.engine import Database
 from casemanager.db.models import Base
+from casemanager.domain.errors import DomainError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -26,6 +30,11 @@ def _config(connection: Any = None) -> Config:
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+def _known(revision: str) -> bool:
+    scripts = ScriptDirectory.from_config(_config())
+    return revision in {script.revision for script in scripts.walk_revisions()}
 
 
 def head_revision() -> str:
@@ -65,17 +74,74 @@ def backup_sqlite(db: Database, backup_dir: Path, label: str) -> Path:
     return target
 
 
+def _sqlite_migration_engine(db: Database) -> Engine:
+    """A connection made for schema changes on SQLite.
+
+    - foreign keys off: batch migrations rebuild a table (copy, drop, rename), which the
+      rows pointing at it would otherwise refuse; checked again before commit instead;
+    - the driver's own transaction handling off and an explicit BEGIN IMMEDIATE, so a
+      migration that fails half-way leaves no half-built schema behind.
+    """
+    engine = create_engine(db.url, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={engine_module.SQLITE_BUSY_TIMEOUT_MS}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _migrate_sqlite(db: Database) -> None:
+    engine = _sqlite_migration_engine(db)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), "head")
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(
+                    f"the upgrade would leave {len(broken)} rows pointing at missing rows "
+                    f"(first in table {broken[0][0]}); nothing was changed"
+                )
+    finally:
+        engine.dispose()
+
+
+# Any fixed number: every workstation takes the same lock before upgrading.
+_POSTGRES_MIGRATION_LOCK = 0x43_4D_4D_49  # "CMMI"
+
+
+def _migrate_postgres(db: Database) -> None:
+    """PostgreSQL DDL is transactional; the advisory lock stops two workstations upgrading
+    the same server at once (the second waits, then finds nothing left to do)."""
+    with db.engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK})
+        command.upgrade(_config(conn), "head")
+
+
 def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
     """Bring the schema to head. An existing SQLite file is backed up first."""
     before = current_revision(db)
     head = head_revision()
+    if before is not None and not _known(before):
+        raise DomainError(
+            f"This database was upgraded by a newer CaseManager (schema {before}). Install the "
+            "same or a newer version of CaseManager on this computer to open it."
+        )
     backup = None
     if before != head:
         path = db.sqlite_path
         if backup_dir is not None and path is not None and path.exists() and before is not None:
             backup = backup_sqlite(db, backup_dir, f"before-{head}")
-        with db.engine.begin() as conn:
-            command.upgrade(_config(conn), "head")
+        if db.is_sqlite:
+            _migrate_sqlite(db)
+        else:
+            _migrate_postgres(db)
     return UpgradeResult(before, head, backup)
 
 

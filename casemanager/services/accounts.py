@@ -8,6 +8,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import User
@@ -50,6 +51,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_dummy: dict[PasswordHasher, str] = {}
+
+
+def _dummy_hash() -> str:
+    if _hasher not in _dummy:
+        _dummy[_hasher] = _hasher.hash("not a real password")
+    return _dummy[_hasher]
+
+
 def _user_info(user: User) -> UserInfo:
     return UserInfo(
         id=user.id,
@@ -79,15 +89,16 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
     with db.session() as session:
         user = session.scalars(select(User).where(User.username == name)).one_or_none()
         ok = False
-        if user is not None and user.active:
-            try:
-                ok = _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        if not ok or user is None:
+        try:
+            # An unknown name still costs one hash, so timing does not reveal who exists.
+            ok = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None or not user.active:
             failed = Actor(
                 user_id=user.id if user is not None else None,
-                username=name[:100] or "(blank)",
+                # Never the typed text of an unknown name: people type passwords there.
+                username=user.username if user is not None else "(unknown user)",
                 display_name=name,
                 role=Role.THERAPIST,
                 clinic_id=user.clinic_id if user is not None else 0,
@@ -140,7 +151,12 @@ def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
             active=True,
         )
         session.add(user)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # created at the same moment on another workstation
+            raise ValidationError(
+                "username", f"The username {username} is already taken."
+            ) from None
         audit.record(
             session,
             actor,

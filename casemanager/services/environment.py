@@ -61,6 +61,11 @@ def describe(error: BaseException) -> str | None:
     for needle, message in _SQLITE_MESSAGES:
         if needle in text:
             return message
+    if "password authentication failed" in text or "role" in text and "does not exist" in text:
+        return (
+            "The database server refused the user name or password in the database URL. "
+            "Check them with clinic IT."
+        )
     if isinstance(error, OperationalError) and (
         "connection" in text or "could not connect" in text or "server closed" in text
     ):

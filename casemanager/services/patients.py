@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -206,11 +207,25 @@ def possible_duplicates(
     with db.session() as session:
         rows = session.execute(
             _summary_query().where(
+                Patient.clinic_id == actor.clinic_id,
                 Patient.date_of_birth == date_of_birth,
                 or_(Patient.search_name == key, Patient.search_name.startswith(key + " ")),
             )
         )
-        return [_summary(p, name) for p, name in rows]
+        found = [_summary(p, name) for p, name in rows]
+        _audit_list(session, actor, "duplicate check", found)
+        return found
+
+
+def _audit_list(session: Session, actor: Actor, what: str, shown: list[PatientSummary]) -> None:
+    """A list shows names and birth dates: record that it was shown, not what was typed."""
+    audit.record(
+        session,
+        actor,
+        AuditAction.READ,
+        DataCategory.DEMOGRAPHICS,
+        detail=f"{what}: {len(shown)} patients listed",
+    )
 
 
 def create_patient(
@@ -220,17 +235,31 @@ def create_patient(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
     fields = clean_fields(fields, today or date.today())
-    with db.session() as session:
-        _check_therapist(session, actor, fields.primary_therapist_id)
-        patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session))
-        _apply(patient, fields)
-        session.add(patient)
-        session.flush()
-        audit.record(
-            session, actor, AuditAction.CREATE, DataCategory.DEMOGRAPHICS, patient_id=patient.id
-        )
-        therapist = session.get(User, patient.primary_therapist_id or 0)
-        return _record(patient, therapist.display_name if therapist else None)
+    for attempt in range(_MRN_ATTEMPTS):
+        try:
+            with db.session() as session:
+                _check_therapist(session, actor, fields.primary_therapist_id)
+                patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session))
+                _apply(patient, fields)
+                session.add(patient)
+                session.flush()
+                audit.record(
+                    session,
+                    actor,
+                    AuditAction.CREATE,
+                    DataCategory.DEMOGRAPHICS,
+                    patient_id=patient.id,
+                )
+                therapist = session.get(User, patient.primary_therapist_id or 0)
+                return _record(patient, therapist.display_name if therapist else None)
+        except IntegrityError:
+            # Another workstation took the same random MRN in the same instant: draw again.
+            if attempt == _MRN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_MRN_ATTEMPTS = 3
 
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
@@ -300,6 +329,7 @@ def _conflict(session: Session, patient: Patient) -> ConflictError:
         select(AuditEntry.actor, AuditEntry.occurred_at)
         .where(
             AuditEntry.patient_id == patient.id,
+            AuditEntry.data_category == DataCategory.DEMOGRAPHICS,
             AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE]),
         )
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
@@ -349,34 +379,49 @@ def search_patients(
         query = query.where(Patient.primary_therapist_id == therapist_id)
     query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
     with db.session() as session:
-        return [_summary(p, name) for p, name in session.execute(query)]
+        found = [_summary(p, name) for p, name in session.execute(query)]
+        _audit_list(session, actor, "patient search", found)
+        return found
 
 
 def _match(needle: str) -> ColumnElement[bool]:
     """The WHERE clause for one search box entry."""
-    if is_valid_mrn(needle):
-        return Patient.mrn == needle
-    parsed = _parse_date(needle)
+    parsed = parse_search_date(needle)
     if parsed is not None:
         return Patient.date_of_birth == parsed
+    compact = needle.replace(" ", "")
     digits = validation.phone_digits(needle)
-    if len(digits) >= 4 and len(digits) >= len(needle.replace(" ", "")) - 3:
-        return Patient.phone_digits.contains(digits, autoescape=True)
+    if digits and len(digits) >= len(compact) - 4:  # mostly digits: an MRN or a phone number
+        by_phone = Patient.phone_digits.contains(digits, autoescape=True)
+        return or_(Patient.mrn == digits, by_phone) if is_valid_mrn(digits) else by_phone
     words = validation.normalize_for_search(needle).split()
     if not words:
         return true()
     return and_(*(Patient.search_name.contains(w, autoescape=True) for w in words))
 
 
-def _parse_date(text: str) -> date | None:
-    for parse in (date.fromisoformat, _us_date):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    return None
+_DATE_SEPARATORS = ("-", "/", ".")
 
 
-def _us_date(text: str) -> date:
-    month, day, year = text.split("/")
-    return date(int(year), int(month), int(day))
+def parse_search_date(text: str, today: date | None = None) -> date | None:
+    """1988-02-29, 02/29/1988 or 2/29/88 (US order); a two-digit year is the most recent past
+    one. Only text with separators counts, so an MRN or phone number is never read as a date."""
+    text = text.strip()
+    separator = next((s for s in _DATE_SEPARATORS if s in text), None)
+    if separator is None:
+        return None
+    parts = text.split(separator)
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        if len(parts[0]) == 4:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        month, day, year = (int(p) for p in parts)
+        if len(parts[2]) == 2:
+            this_year = (today or date.today()).year
+            year += 2000 if 2000 + year <= this_year else 1900
+        elif len(parts[2]) != 4:
+            return None
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -44,6 +44,14 @@ def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeR
     """Connect and bring the schema up to date (backing up an existing SQLite file first)."""
     db = Database(url)
     result = upgrade(db, backup_dir)
+    if result.from_revision != result.to_revision:
+        audit.record_now(
+            db,
+            Actor.command_line(clinic_id=0),  # before any log-in: the operating-system user
+            AuditAction.UPDATE,
+            DataCategory.SYSTEM,
+            detail=f"schema {result.from_revision or 'empty'} -> {result.to_revision}",
+        )
     return db, result
 
 

@@ -7,7 +7,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from casemanager.domain.errors import DomainError
 
@@ -29,8 +29,21 @@ def classify(error: BaseException) -> tuple[str, str | None]:
     known = environment.describe(error)
     if known is not None:
         return known, None
-    details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return BUG_MESSAGE, details
+    return BUG_MESSAGE, report(error)
+
+
+def report(error: BaseException) -> str:
+    """The traceback for a bug report: code locations and exception types, no record data.
+
+    Exception messages are left out (a database error quotes the SQL and could quote values).
+    """
+    lines = []
+    for entry in traceback.extract_tb(error.__traceback__):
+        lines.append(f'  File "{entry.filename}", line {entry.lineno}, in {entry.name}')
+    cause = error.__cause__ or error.__context__
+    chain = f" (caused by {type(cause).__module__}.{type(cause).__name__})" if cause else ""
+    kind = f"{type(error).__module__}.{type(error).__name__}"
+    return "Traceback (most recent call last):\n" + "\n".join(lines) + f"\n{kind}{chain}\n"
 
 
 def show_error(
@@ -49,6 +62,9 @@ def show_error(
     return box
 
 
+_open_reports: list[QMessageBox] = []  # keeps parentless dialogs alive until closed
+
+
 def install_excepthook() -> None:
     """Uncaught exceptions in Qt slots become a report dialog instead of a silent exit."""
 
@@ -57,6 +73,8 @@ def install_excepthook() -> None:
             sys.__excepthook__(kind, error, tb)
             return
         error.__traceback__ = tb
-        show_error(None, error)
+        box = show_error(QApplication.activeWindow(), error)
+        _open_reports.append(box)
+        box.finished.connect(lambda _result: _open_reports.remove(box))
 
     sys.excepthook = hook

@@ -22,11 +22,15 @@ def _url(db: Database) -> str:
 
 
 def test_migrate_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    path = tmp_path / "cli.sqlite3"
+    url = f"sqlite:///{path}"
     assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_REFUSED
-    assert "Run `casemanager-admin migrate`" in capsys.readouterr().err
+    assert "no database file" in capsys.readouterr().err
+    assert not path.exists()  # a check creates nothing
     assert cli.main(["--database", url, "migrate"]) == cli.EXIT_OK
     assert "Schema upgraded from empty to" in capsys.readouterr().out
+    assert cli.main(["--database", url, "migrate"]) == cli.EXIT_OK
+    assert "Schema already at" in capsys.readouterr().out
     assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_OK
     db = Database(url)
     with db.engine.begin() as conn:
@@ -34,6 +38,16 @@ def test_migrate_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     db.dispose()
     assert cli.main(["--database", url, "migrate", "--check"]) == cli.EXIT_REFUSED
     assert "differs from the models" in capsys.readouterr().err
+
+
+def test_environment_errors_are_messages_not_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_db = tmp_path / "notes.sqlite3"
+    not_a_db.write_text("plain text, not a database\n" * 100)
+    assert cli.main(["--database", f"sqlite:///{not_a_db}", "migrate"]) == cli.EXIT_REFUSED
+    err = capsys.readouterr().err
+    assert "not a CaseManager database" in err and "Traceback" not in err
 
 
 def test_default_database_is_the_embedded_file(capsys: pytest.CaptureFixture[str]) -> None:

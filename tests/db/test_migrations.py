@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from casemanager.db.engine import Database
@@ -80,4 +82,61 @@ def test_existing_file_at_older_revision_gets_backup(
     with copy.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM clinic")).scalar_one() == "Old clinic"
     copy.dispose()
+    db.dispose()
+
+
+def test_audit_log_refuses_update_and_delete(db: Database) -> None:
+    from casemanager.services import setup
+    from tests.conftest import TEST_PASSWORD
+
+    setup.create_clinic(db, setup.NewClinic("C", "owner", "Owner", TEST_PASSWORD), "ws")
+    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(statement))
+    with db.engine.connect() as conn:
+        actors = set(conn.execute(text("SELECT actor FROM audit_log")).scalars())
+    assert actors == {"owner"}
+
+
+def test_sqlite_table_rebuild_on_a_populated_database(tmp_path: Path) -> None:
+    """A batch migration rebuilding a table others point at works, all or nothing."""
+    from alembic.operations import Operations
+
+    from casemanager.db.migrate import _sqlite_migration_engine
+    from casemanager.services.demo import generate_demo_clinic
+
+    db = Database(f"sqlite:///{tmp_path / 'full.sqlite3'}")
+    upgrade(db)
+    generate_demo_clinic(db, patients=20)
+    engine = _sqlite_migration_engine(db)
+
+    def rebuild(fail: bool) -> None:
+        with engine.begin() as conn:
+            operations = Operations(MigrationContext.configure(conn))
+            with operations.batch_alter_table("patient", recreate="always") as batch:
+                batch.add_column(sa.Column("nickname", sa.String(50)))
+            if fail:
+                raise RuntimeError("the next step of this migration failed")
+
+    with pytest.raises(RuntimeError):
+        rebuild(fail=True)
+    assert "nickname" not in {c["name"] for c in inspect(db.engine).get_columns("patient")}
+    rebuild(fail=False)
+    assert "nickname" in {c["name"] for c in inspect(db.engine).get_columns("patient")}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM patient")).scalar_one() == 20
+        assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    engine.dispose()
+    db.dispose()
+
+
+def test_database_from_a_newer_release_is_refused_clearly(tmp_path: Path) -> None:
+    from casemanager.domain.errors import DomainError
+
+    db = Database(f"sqlite:///{tmp_path / 'newer.sqlite3'}")
+    upgrade(db)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(DomainError, match="newer CaseManager"):
+        upgrade(db)
     db.dispose()

@@ -78,6 +78,128 @@ def test_demo_records_are_consistent(db: Database) -> None:
         == 0
     )
     assert _scalar(db, "SELECT count(*) FROM evaluation WHERE status = 'draft'") > 0
+    # Referrals are not sent or closed in the future.
+    assert (
+        _scalar(db, f"SELECT count(*) FROM referral WHERE sent_on > {today} OR closed_on > {today}")
+        == 0
+    )
+    # One story per episode: the discharge re-evaluation keeps the intake history.
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM evaluation a JOIN evaluation b ON a.episode_id = b.episode_id
+        WHERE a.kind = 'initial' AND b.kind = 're_evaluation'
+          AND (a.onset_date <> b.onset_date OR a.occupation <> b.occupation)
+    """,
+        )
+        == 0
+    )
+    # Visits stay within the certification and the planned frequency, under a PT plan.
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM visit v JOIN evaluation e ON e.episode_id = v.episode_id
+          AND e.kind = 'initial' JOIN treatment_plan t ON t.evaluation_id = e.id
+        WHERE v.visit_date > t.certification_end OR v.visit_date < t.certification_start
+    """,
+        )
+        == 0
+    )
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM treatment_plan t JOIN treatment_path p ON p.plan_id = t.id
+          AND p.kind = 'pt_plan' JOIN evaluation e ON e.id = t.evaluation_id
+        WHERE (SELECT count(*) FROM visit v WHERE v.episode_id = e.episode_id)
+              > p.frequency_per_week * p.duration_weeks
+    """,
+        )
+        == 0
+    )
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(DISTINCT v.episode_id) FROM visit v WHERE NOT EXISTS (
+          SELECT 1 FROM evaluation e JOIN treatment_plan t ON t.evaluation_id = e.id
+          JOIN treatment_path p ON p.plan_id = t.id AND p.kind = 'pt_plan'
+          WHERE e.episode_id = v.episode_id)
+    """,
+        )
+        == 0
+    )
+    # Only active patients have an upcoming appointment.
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM treatment_plan t JOIN evaluation e ON e.id = t.evaluation_id
+        JOIN episode_of_care ep ON ep.id = e.episode_id JOIN patient p ON p.id = ep.patient_id
+        WHERE t.next_appointment IS NOT NULL AND p.status <> 'active'
+    """,
+        )
+        == 0
+    )
+    # The discharge re-evaluation's pain is the last visit's; "goals met" means it fell 2+.
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM evaluation r JOIN visit v ON v.episode_id = r.episode_id
+        WHERE r.kind = 're_evaluation' AND v.visit_date = (
+            SELECT max(visit_date) FROM visit w WHERE w.episode_id = r.episode_id)
+          AND v.nprs <> r.nprs_now
+    """,
+        )
+        == 0
+    )
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM episode_of_care ep JOIN evaluation a ON a.episode_id = ep.id
+          AND a.kind = 'initial' JOIN evaluation r ON r.episode_id = ep.id
+          AND r.kind = 're_evaluation'
+        WHERE ep.discharge_reason LIKE 'Goals met%' AND a.nprs_now - r.nprs_now < 2
+    """,
+        )
+        == 0
+    )
+    # An initial-encounter injury code is not used at re-evaluation.
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM diagnosis_code d JOIN evaluation e ON e.id = d.evaluation_id
+        WHERE e.kind = 're_evaluation' AND d.code = 'S39.012A'
+    """,
+        )
+        == 0
+    )
+    # Patients over 70 were recorded as such in their screening.
+    with db.engine.connect() as conn:
+        screened = conn.execute(
+            text("""
+            SELECT p.date_of_birth, e.evaluation_date, f.answer, p.created_at, ep.start_date
+            FROM red_flag_finding f JOIN evaluation e ON e.id = f.evaluation_id
+            JOIN episode_of_care ep ON ep.id = e.episode_id
+            JOIN patient p ON p.id = ep.patient_id
+            WHERE f.flag_code = 'age_over_70' AND e.status = 'signed'
+        """)
+        ).all()
+
+    def years(born: object, on: object) -> float:
+        return (date.fromisoformat(str(on)[:10]) - date.fromisoformat(str(born)[:10])).days / 365.25
+
+    assert screened
+    for born, on, answer, created, started in screened:
+        age = years(born, on)
+        assert age >= 18
+        assert (answer == "yes") == (age > 71) or 70 <= age <= 71  # by age at today
+        assert str(created)[:10] <= str(started)[:10]
     # Certification periods are at most 90 days, start day counted.
     with db.engine.connect() as conn:
         periods = conn.execute(

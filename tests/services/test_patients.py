@@ -99,10 +99,80 @@ def test_search_by_name_accents_mrn_dob_phone(db: Database, staff: Staff) -> Non
     assert names(jose.mrn) == ["Núñez"]
     assert names("1988-02-29") == ["Wiśniewski"]
     assert names("02/29/1988") == ["Wiśniewski"]
+    assert names("2/29/88") == ["Wiśniewski"]
     assert names("555 0142") == ["Núñez"]
     assert names("%") == []  # LIKE wildcards are escaped
     assert len(names("")) == 4
     assert names("", status=PatientStatus.DISCHARGED) == ["Иванов"]
+
+
+def test_search_is_audited_without_the_search_text(db: Database, staff: Staff) -> None:
+    _add(db, staff.therapist, "Ana", "Silva")
+    patients.search_patients(db, staff.manager, "silva")
+    with db.session() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert (last.action, last.actor, last.detail) == (
+        AuditAction.READ,
+        "manager",
+        "patient search: 1 patients listed",
+    )
+    assert "silva" not in (last.detail or "").lower()
+
+
+def test_digits_search_phone_even_when_they_look_like_an_mrn(db: Database, staff: Staff) -> None:
+    from casemanager.domain.mrn import make_mrn
+
+    lookalike = make_mrn(6315550)  # 8 digits with a valid check digit
+    _add(db, staff.therapist, "Ana", "Silva", phone=f"({lookalike[:3]}) {lookalike[3:]}-99")
+    assert [p.family_name for p in patients.search_patients(db, staff.therapist, lookalike)] == [
+        "Silva"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1988-02-29", date(1988, 2, 29)),
+        ("02/29/1988", date(1988, 2, 29)),
+        ("5/12/80", date(1980, 5, 12)),
+        ("5/12/19", date(2019, 5, 12)),
+        ("12.05.1980", date(1980, 12, 5)),
+        ("19880229", None),  # could be an MRN: never read as a date
+        ("2/30/1988", None),
+        ("jose", None),
+        ("1/2/3/4", None),
+    ],
+)
+def test_parse_search_date(text: str, expected: date | None) -> None:
+    assert patients.parse_search_date(text, today=TODAY) == expected
+
+
+def test_save_refused_when_another_workstation_saves_mid_edit(
+    db: Database, staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version check in the UPDATE itself catches a save that lands between our read and
+    our write; the refused save leaves no audit row."""
+    from sqlalchemy import text as sql
+
+    created = _add(db, staff.therapist, "Ana", "Silva")
+    original = patients._check_therapist
+
+    def other_workstation_saves(*args: object) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(sql("UPDATE patient SET phone = '555 0199', version = version + 1"))
+        original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(patients, "_check_therapist", other_workstation_saves)
+    mine = replace(created.fields, phone="555 0101")
+    with pytest.raises(ConflictError, match="changed by"):
+        patients.update_patient(db, staff.therapist, created.id, 1, mine, today=TODAY)
+    with db.session() as session:
+        updates = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == AuditAction.UPDATE)
+        ).all()
+    assert updates == []
+    monkeypatch.setattr(patients, "_check_therapist", original)
+    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "555 0199"
 
 
 def test_possible_duplicates(db: Database, staff: Staff) -> None:
@@ -141,12 +211,10 @@ def test_overview_and_caseload_counts(db: Database, staff: Staff) -> None:
     assert patients.count_patients(db, staff.manager, status=PatientStatus.ON_HOLD) == 1
 
 
-def test_administrator_cannot_open_clinical_caseload_as_therapist(
-    db: Database, staff: Staff
-) -> None:
+def test_roles_without_clinical_writing(staff: Staff) -> None:
     from casemanager.domain.permissions import Permission, require
 
-    with pytest.raises(PermissionDenied):
-        require(staff.admin.role, Permission.EDIT_CLINICAL)
-    with pytest.raises(PermissionDenied):
-        require(staff.manager.role, Permission.EDIT_CLINICAL)
+    require(staff.therapist.role, Permission.EDIT_CLINICAL)  # allowed: no exception
+    for actor in (staff.admin, staff.manager):
+        with pytest.raises(PermissionDenied, match="may not write clinical records"):
+            require(actor.role, Permission.EDIT_CLINICAL)

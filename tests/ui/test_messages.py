@@ -26,3 +26,29 @@ def test_bug_gets_a_report(qtbot: QtBot) -> None:
     assert box.text() == messages.BUG_MESSAGE
     assert "KeyError" in box.detailedText() and "test_bug_gets_a_report" in box.detailedText()
     assert box.icon() == QMessageBox.Icon.Critical
+
+
+def test_report_leaves_out_record_values() -> None:
+    try:
+        raise ValueError("Maria Garcia 1960-01-02")
+    except ValueError as error:
+        text = messages.report(error)
+    assert "ValueError" in text and "test_report_leaves_out_record_values" in text
+    assert "Maria" not in text
+
+
+def test_uncaught_exception_shows_a_report(qtbot: QtBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    messages.install_excepthook()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as error:
+        sys.excepthook(RuntimeError, error, error.__traceback__)
+    assert len(messages._open_reports) == 1
+    box = messages._open_reports[0]
+    qtbot.addWidget(box)
+    assert box.isVisible() and box.text() == messages.BUG_MESSAGE
+    box.done(0)
+    assert messages._open_reports == []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Base, Clinic, Exercise, User
@@ -58,51 +59,50 @@ class DemoSummary:
 
 
 def _create_clinic_and_staff(
-    db: Database, actor_name: str | None, workstation: str
+    session: Session, actor_name: str | None, workstation: str
 ) -> tuple[int, tuple[int, ...], tuple[int, ...], Actor]:
-    with db.session() as session:
-        if session.scalar(select(func.count()).select_from(Clinic)):
-            raise DomainError(
-                "This database already holds a clinic. Demo data goes into an empty database: "
-                "choose another file or server database."
-            )
-        clinic = Clinic(
-            name=DEMO_CLINIC_NAME,
-            phone="(631) 555-0100",
-            email="frontdesk@harbor-pt.example",
-            address="120 Great Neck Road, Copiague, NY 11726",
-            is_demo=True,
+    if session.scalar(select(func.count()).select_from(Clinic)):
+        raise DomainError(
+            "This database already holds a clinic. Demo data goes into an empty database: "
+            "choose another file or server database."
         )
-        session.add(clinic)
-        session.flush()
-        password_hash = hash_password(DEMO_PASSWORD)  # one hash: all demo accounts share it
-        staff = [
-            User(
-                clinic_id=clinic.id,
-                username=username,
-                display_name=name,
-                role=role,
-                licence_number=licence,
-                password_hash=password_hash,
-                active=True,
-            )
-            for username, name, role, licence in DEMO_STAFF
-        ]
-        session.add_all(staff)
-        session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
-        session.flush()
-        admin = next(u for u in staff if u.role == Role.ADMINISTRATOR)
-        actor = Actor(
-            admin.id if actor_name is None else None,
-            actor_name or admin.username,
-            admin.display_name,
-            Role.ADMINISTRATOR,
-            clinic.id,
-            workstation,
+    clinic = Clinic(
+        name=DEMO_CLINIC_NAME,
+        phone="(631) 555-0100",
+        email="frontdesk@harbor-pt.example",
+        address="120 Great Neck Road, Copiague, NY 11726",
+        is_demo=True,
+    )
+    session.add(clinic)
+    session.flush()
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: all demo accounts share it
+    staff = [
+        User(
+            clinic_id=clinic.id,
+            username=username,
+            display_name=name,
+            role=role,
+            licence_number=licence,
+            password_hash=password_hash,
+            active=True,
         )
-        therapists = tuple(u.id for u in staff if u.role == Role.THERAPIST)
-        exercises = tuple(session.scalars(select(Exercise.id).order_by(Exercise.id)))
-        return clinic.id, therapists, exercises, actor
+        for username, name, role, licence in DEMO_STAFF
+    ]
+    session.add_all(staff)
+    session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+    session.flush()
+    admin = next(u for u in staff if u.role == Role.ADMINISTRATOR)
+    actor = Actor(
+        admin.id if actor_name is None else None,
+        actor_name or admin.username,
+        admin.display_name,
+        Role.ADMINISTRATOR,
+        clinic.id,
+        workstation,
+    )
+    therapists = tuple(u.id for u in staff if u.role == Role.THERAPIST)
+    exercises = tuple(session.scalars(select(Exercise.id).order_by(Exercise.id)))
+    return clinic.id, therapists, exercises, actor
 
 
 def _built_chunks(specs: list[ChunkSpec]) -> Iterator[dict[str, bulk.Rows]]:
@@ -146,50 +146,50 @@ def generate_demo_clinic(
         raise DomainError("The number of demo patients cannot be negative.")
     started = time.perf_counter()
     today = today or date.today()
-    clinic_id, therapists, exercises, actor = _create_clinic_and_staff(db, actor_name, workstation)
-    descriptions, spasm_compatible = code_facts()
-    specs = [
-        ChunkSpec(
-            seed=seed,
-            index=index,
-            first_patient=first,
-            count=min(CHUNK, patients - first),
-            today=today,
-            clinic_id=clinic_id,
-            therapist_ids=therapists,
-            exercise_ids=exercises,
-            descriptions=descriptions,
-            spasm_compatible=spasm_compatible,
-            sqlite=db.is_sqlite,
-        )
-        for index, first in enumerate(range(0, patients, CHUNK))
-    ]
-    tables = {t.name: t for t in Base.metadata.sorted_tables}
-    with db.engine.connect() as conn:  # ids continue after the rows made above
-        next_id = {
-            name: int(conn.scalar(select(func.max(table.c.id))) or 0) + 1
-            for name, table in tables.items()
-        }
+    descriptions, conflicts = code_facts()
     totals = dict.fromkeys(_COUNTED, 0)
-    done = 0
-    for chunk, spec in zip(_built_chunks(specs), specs, strict=True):
-        offsets = {name: next_id[name] - 1 for name in chunk}
-        with db.engine.begin() as conn:
+    # One transaction: a failure (or a closed window) leaves the database as empty as it was,
+    # so the first-run choices are offered again.
+    with db.engine.begin() as conn:
+        session = Session(bind=conn)
+        clinic_id, therapists, exercises, actor = _create_clinic_and_staff(
+            session, actor_name, workstation
+        )
+        specs = [
+            ChunkSpec(
+                seed=seed,
+                index=index,
+                first_patient=first,
+                count=min(CHUNK, patients - first),
+                today=today,
+                clinic_id=clinic_id,
+                therapist_ids=therapists,
+                exercise_ids=exercises,
+                descriptions=descriptions,
+                conflicts=conflicts,
+                sqlite=db.is_sqlite,
+            )
+            for index, first in enumerate(range(0, patients, CHUNK))
+        ]
+        next_id = {
+            table.name: int(conn.scalar(select(func.max(table.c.id))) or 0) + 1
+            for table in Base.metadata.sorted_tables
+        }
+        done = 0
+        for chunk, spec in zip(_built_chunks(specs), specs, strict=True):
+            offsets = {name: next_id[name] - 1 for name in chunk}
             for table in Base.metadata.sorted_tables:
                 if table.name in chunk:
                     bulk.shift_ids(table, chunk[table.name], offsets)
                     bulk.write(conn, table, chunk[table.name])
-        for name, (_columns, values) in chunk.items():
-            next_id[name] += len(values)
-            if name in totals:
-                totals[name] += len(values)
-        done += spec.count
-        if progress is not None:
-            progress(done, patients)
-    with db.engine.begin() as conn:
+            for name, (_columns, values) in chunk.items():
+                next_id[name] += len(values)
+                if name in totals:
+                    totals[name] += len(values)
+            done += spec.count
+            if progress is not None:
+                progress(done, patients)
         bulk.reset_sequences(conn)
-        conn.execute(text("ANALYZE"))  # fresh statistics so the planner picks the right indexes
-    with db.session() as session:
         audit.record(
             session,
             actor,
@@ -197,6 +197,10 @@ def generate_demo_clinic(
             DataCategory.SYSTEM,
             detail=f"demo clinic generated: {patients} patients, seed {seed}",
         )
+        session.flush()
+        session.close()
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # fresh statistics so the planner picks the right indexes
     return DemoSummary(
         patients=totals["patient"],
         episodes=totals["episode_of_care"],

@@ -2,13 +2,18 @@
 
 Chunks are independent (each has its own random stream and local ids), so several processes
 can build them at once; the result is the same however many processes there are.
+
+Each episode is told as one story: a history, a red-flag screen, a plan whose certification
+covers the visits, pain that falls (or not) across the visits, and a discharge re-evaluation
+whose scores continue from the last visit.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
@@ -34,29 +39,12 @@ from casemanager.domain.enums import (
     Urgency,
 )
 from casemanager.domain.mrn import make_mrn
+from casemanager.services.demo import vocabulary as words
 from casemanager.services.demo.bulk import Rows, to_driver_rows
 from casemanager.services.demo.names import NamePools
-from casemanager.services.demo.vocabulary import (
-    ACTIVITIES,
-    CAUSE_WEIGHTS,
-    FLAG_CODES,
-    LOCALES,
-    LONG_GOALS,
-    MECHANISM,
-    OCCUPATIONS,
-    PHYSICIANS,
-    PLAN_INTERVENTIONS,
-    PSFS_ACTIVITIES,
-    SHORT_GOALS,
-    SPECIALISTS,
-    STREETS,
-    THERAPIST_WEIGHTS,
-    VISIT_INTERVENTIONS,
-    VISIT_NOTES,
-)
 
 MRN_STRIDE = 7_919_111  # coprime with 9,000,000: patient numbers map to distinct MRNs
-SPASM_CODE = "M62.830"
+MIN_AGE = 20  # at today; so even an earlier episode is of an adult
 
 
 @dataclass(frozen=True)
@@ -72,28 +60,24 @@ class ChunkSpec:
     therapist_ids: tuple[int, ...]
     exercise_ids: tuple[int, ...]
     descriptions: dict[str, str]  # ICD-10-CM descriptions, looked up once by the parent
-    spasm_compatible: frozenset[str]  # codes M62.830 may be added to (no Excludes1 note)
+    conflicts: frozenset[frozenset[str]]  # code pairs an Excludes1 note forbids together
     sqlite: bool
 
 
-def code_facts() -> tuple[dict[str, str], frozenset[str]]:
-    """Descriptions and compatibilities of the codes the demo uses (loads the code set once)."""
-    used = {info.suggested_codes[0] for info in catalogs.CAUSES} | {
-        "M51.16",
-        "M51.17",
-        SPASM_CODE,
-    }
-    descriptions = {code: codes.describe(code) for code in sorted(used)}
-    compatible = frozenset(
-        code
-        for code in used
-        if code != SPASM_CODE and not codes.excludes1_conflicts([code, SPASM_CODE])
-    )
-    return descriptions, compatible
+def code_facts() -> tuple[dict[str, str], frozenset[frozenset[str]]]:
+    """Descriptions and Excludes1 conflicts of the codes the demo uses (loads the code set)."""
+    used = sorted(words.all_codes())
+    descriptions = {code: codes.describe(code) for code in used}
+    conflicts = frozenset(frozenset(pair) for pair in codes.excludes1_conflicts(used))
+    return descriptions, conflicts
 
 
 def weighted(rng: random.Random, options: Sequence[Any], weights: Sequence[int]) -> Any:
     return rng.choices(options, weights)[0]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, clock(hour, 0), tzinfo=UTC)
 
 
 class LocalIds:
@@ -108,24 +92,30 @@ class LocalIds:
         return value
 
 
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, clock(hour, 0), tzinfo=UTC)
+@dataclass
+class Story:
+    """What stays the same across one episode's records."""
+
+    patient_id: int
+    patient_row: dict[str, Any]
+    therapist: int
+    start: date
+    status: PatientStatus
+    age: int
+    cause: Cause
+    radiates: bool
+    history: dict[str, Any]
+    episode_id: int = 0
+    codes: list[str] = field(default_factory=list)
 
 
 class ChartBuilder:
     """Builds the charts (rows of every clinical table) of one chunk of patients."""
 
-    def __init__(
-        self,
-        spec: ChunkSpec,
-        names: NamePools,
-    ) -> None:
+    def __init__(self, spec: ChunkSpec, names: NamePools) -> None:
         self.spec = spec
         self.rng = random.Random(f"{spec.seed}:{spec.index}")  # each chunk its own stream
         self.today = spec.today
-        self.clinic_id = spec.clinic_id
-        self.therapists = list(spec.therapist_ids)
-        self.exercises = list(spec.exercise_ids)
         self.names = names
         self.ids = LocalIds()
         self.patient_number = spec.first_patient
@@ -134,10 +124,10 @@ class ChartBuilder:
         }
 
     # -- helpers ---------------------------------------------------------------------------
-    def _add(self, table: str, **row: Any) -> int:
+    def _add(self, table: str, **row: Any) -> dict[str, Any]:
         row.setdefault("id", self.ids.take(table))
         self.rows[table].append(row)
-        return int(row["id"])
+        return row
 
     def _stamp(self, day: date) -> dict[str, Any]:
         moment = at(day)
@@ -148,34 +138,36 @@ class ChartBuilder:
         body = (self.patient_number * MRN_STRIDE + self.spec.seed * 104_729) % 9_000_000
         return make_mrn(1_000_000 + body)
 
+    def _days_ago(self, low: int, high: int) -> date:
+        return self.today - timedelta(days=self.rng.randrange(low, high))
+
     # -- one patient -----------------------------------------------------------------------
     def patient(self) -> None:
         rng = self.rng
         locale, language = weighted(
-            rng, [(loc, lang) for loc, _s, lang in LOCALES], [s for _l, s, _g in LOCALES]
+            rng,
+            [(loc, lang) for loc, _s, lang in words.LOCALES],
+            [s for _l, s, _g in words.LOCALES],
         )
         sex = Sex.FEMALE if rng.random() < 0.54 else Sex.MALE
         given, family = self.names.draw(rng, locale, sex)
-        age = min(92, max(18, int(rng.gauss(48, 15))))
-        born = self.today - timedelta(days=age * 365 + rng.randrange(365))
-        therapist = weighted(rng, self.therapists, THERAPIST_WEIGHTS)
+        age = min(90, max(MIN_AGE, int(rng.gauss(48, 15))))
+        born = self.today - timedelta(days=math.floor(age * 365.25) + rng.randrange(365))
+        therapist = weighted(rng, list(self.spec.therapist_ids), words.THERAPIST_WEIGHTS)
         roll = rng.random()
-        status = (
-            PatientStatus.ACTIVE
-            if roll < 0.33
-            else PatientStatus.ON_HOLD
-            if roll < 0.40
-            else PatientStatus.DISCHARGED
-        )
-        start = self.today - timedelta(days=rng.randrange(3, 365))
-        if status == PatientStatus.DISCHARGED:
-            start = self.today - timedelta(days=rng.randrange(60, 365))
-        elif status == PatientStatus.ON_HOLD:
-            start = self.today - timedelta(days=rng.randrange(30, 200))
+        if roll < 0.33:
+            status, start = PatientStatus.ACTIVE, self._days_ago(3, 75)
+        elif roll < 0.40:
+            status, start = PatientStatus.ON_HOLD, self._days_ago(35, 120)
+        else:
+            status, start = PatientStatus.DISCHARGED, self._days_ago(45, 365)
+        earlier = None
+        if rng.random() < 0.06:  # a returning patient with an earlier, finished episode
+            earlier = start - timedelta(days=rng.randrange(150, 400))
         phone = f"({rng.randrange(201, 989)}) 555-{rng.randrange(0, 10000):04d}"
-        patient_id = self._add(
+        patient = self._add(
             "patient",
-            clinic_id=self.clinic_id,
+            clinic_id=self.spec.clinic_id,
             mrn=self._mrn(),
             given_name=given,
             family_name=family,
@@ -186,198 +178,228 @@ class ChartBuilder:
             phone=phone,
             phone_digits=validation.phone_digits(phone),
             email=None if rng.random() < 0.3 else f"patient{self.patient_number}@mail.example",
-            address=f"{rng.randrange(1, 9999)} {rng.choice(STREETS)}, Copiague, NY 11726",
+            address=f"{rng.randrange(1, 9999)} {rng.choice(words.STREETS)}, Copiague, NY 11726",
             preferred_language=language,
-            emergency_contact_name=None
-            if rng.random() < 0.2
-            else f"{rng.choice(self.names.pools[locale][0])} {family}",
-            emergency_contact_phone=None
-            if rng.random() < 0.2
-            else f"(631) 555-{rng.randrange(0, 10000):04d}",
-            referring_physician=rng.choice(PHYSICIANS),
+            emergency_contact_name=(
+                None
+                if rng.random() < 0.2
+                else f"{rng.choice(self.names.pools[locale][0])} {family}"
+            ),
+            emergency_contact_phone=(
+                None if rng.random() < 0.2 else f"(631) 555-{rng.randrange(0, 10000):04d}"
+            ),
+            referring_physician=rng.choice(words.PHYSICIANS),
             primary_therapist_id=therapist,
             status=status,
-            **self._stamp(start - timedelta(days=1)),
+            **self._stamp((earlier or start) - timedelta(days=1)),
         )
-        if rng.random() < 0.06 and start > self.today - timedelta(days=250):
-            # An earlier, finished episode for some returning patients.
-            earlier = start - timedelta(days=rng.randrange(120, 400))
-            self.episode(patient_id, therapist, earlier, PatientStatus.DISCHARGED, age)
-        self.episode(patient_id, therapist, start, status, age)
+        if earlier is not None:
+            self.episode(patient, therapist, earlier, PatientStatus.DISCHARGED, age - 1)
+        self.episode(patient, therapist, start, status, age)
 
+    def _history(self, start: date, cause: Cause, age: int) -> dict[str, Any]:
+        rng = self.rng
+        if age >= 67 and rng.random() < 0.8:
+            occupation = "Retired"
+        elif age < 26 and rng.random() < 0.5:
+            occupation = "Student"
+        else:
+            occupation = rng.choice(words.OCCUPATIONS)
+        activity = rng.choice(words.ACTIVITIES)
+        if cause == Cause.ACTIVITY_STRAIN and activity in ("None", "Walking", "Gardening"):
+            activity = rng.choice(("Golf", "Football", "Tennis"))
+        goals = list(words.PATIENT_GOALS) + (list(words.PATIENT_GOALS_OVER_50) if age >= 50 else [])
+        if activity in words.PATIENT_GOALS_BY_ACTIVITY:
+            goals = [words.PATIENT_GOALS_BY_ACTIVITY[activity]] * 3 + goals
+        older = age >= 50
+        return {
+            "onset_date": start - timedelta(days=rng.randrange(3, 45)),
+            "mechanism_of_injury": rng.choice(words.MECHANISM[cause]),
+            "aggravating_factors": rng.choice(words.AGGRAVATING),
+            "easing_factors": rng.choice(words.EASING),
+            "prior_episodes": rng.choice(words.PRIOR_EPISODES),
+            "past_medical_history": rng.choice(
+                words.PAST_HISTORY_ANY_AGE + (words.PAST_HISTORY_OVER_50 if older else ())
+            ),
+            "medications": rng.choice(
+                words.MEDICATIONS + (words.MEDICATIONS_OVER_50 if older else ())
+            ),
+            "occupation": occupation,
+            "activities": activity,
+            "patient_goals": rng.choice(goals),
+            "pain_location": "Lower back",
+            "pain_side": rng.choice((Side.LEFT, Side.RIGHT, Side.CENTRAL, Side.BOTH)),
+            "cause_note": activity if cause == Cause.ACTIVITY_STRAIN else None,
+        }
+
+    # -- one episode -----------------------------------------------------------------------
     def episode(
-        self, patient_id: int, therapist: int, start: date, status: PatientStatus, age: int
+        self,
+        patient: dict[str, Any],
+        therapist: int,
+        start: date,
+        status: PatientStatus,
+        age: int,
     ) -> None:
         rng = self.rng
-        cause = weighted(rng, [c for c, _w in CAUSE_WEIGHTS], [w for _c, w in CAUSE_WEIGHTS])
-        discharged = status == PatientStatus.DISCHARGED
-        # Visits: 1-2 a week from the evaluation; on hold stopped a while ago.
-        last_possible = self.today - timedelta(days=1)
-        if status == PatientStatus.ON_HOLD:
-            last_possible = self.today - timedelta(days=rng.randrange(15, 30))
-        planned = rng.randrange(6, 17) if discharged else rng.randrange(4, 20)
-        visit_days: list[date] = []
-        day = start + timedelta(days=rng.randrange(2, 5))
-        while len(visit_days) < planned and day <= last_possible:
-            visit_days.append(day)
-            day += timedelta(days=rng.choice((2, 3, 3, 4, 5, 7)))
-        end = visit_days[-1] if (discharged and visit_days) else (start if discharged else None)
-        episode_id = self._add(
+        cause = weighted(
+            rng, [c for c, _w in words.CAUSE_WEIGHTS], [w for _c, w in words.CAUSE_WEIGHTS]
+        )
+        radiates = rng.random() < words.RADIATING.get(cause, 0.05)
+        story = Story(
+            patient_id=int(patient["id"]),
+            patient_row=patient,
+            therapist=therapist,
+            start=start,
+            status=status,
+            age=age,
+            cause=cause,
+            radiates=radiates,
+            history=self._history(start, cause, age),
+        )
+        if radiates:
+            story.history["pain_location"] = "Lower back, buttock and back of the leg"
+        story.codes = self._codes(cause, radiates)
+        episode = self._add(
             "episode_of_care",
-            patient_id=patient_id,
+            patient_id=story.patient_id,
             therapist_id=therapist,
-            complaint="Low back pain with spasm",
+            complaint="Low back pain with spasm" + (" and leg pain" if radiates else ""),
             start_date=start,
-            end_date=end,
-            status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.OPEN,
-            discharge_reason=("Goals met; independent with home program." if discharged else None),
+            end_date=None,
+            status=EpisodeStatus.OPEN,
+            discharge_reason=None,
             **self._stamp(start),
         )
-        draft = not discharged and start > self.today - timedelta(days=10) and rng.random() < 0.35
-        baseline = self.evaluation(episode_id, therapist, start, cause, age, draft=draft)
-        if draft:
-            return  # not yet signed: no plan or visits to show
-        self.plan(episode_id, baseline, start, cause, discharged)
-        nprs_start = baseline["nprs_now"]
-        improving = rng.random() < 0.8
-        nprs_end = (
-            max(0, nprs_start - rng.randrange(2, 6))
-            if improving
-            else max(0, nprs_start - rng.randrange(0, 2))
+        story.episode_id = int(episode["id"])
+        draft = (
+            status == PatientStatus.ACTIVE
+            and start > self.today - timedelta(days=10)
+            and rng.random() < 0.35
         )
-        for n, visit_day in enumerate(visit_days, start=1):
-            fraction = n / max(1, len(visit_days))
-            nprs = round(nprs_start + (nprs_end - nprs_start) * fraction + rng.uniform(-1, 1))
-            self.visit(episode_id, therapist, visit_day, max(0, min(10, nprs)), n % 10 == 0)
-        if discharged and visit_days:
-            self.evaluation(
-                episode_id,
-                therapist,
-                visit_days[-1],
-                cause,
-                age,
-                draft=False,
-                improve_from=baseline,
-                improving=improving,
+        baseline = self.evaluation(story, start, draft=draft)
+        if draft:
+            return  # not signed yet: no plan, no visits
+        emergency = self.red_flags(story, int(baseline["id"]), draft=False)
+        if emergency:
+            # Treatment waits for medical clearance: the patient is on hold, the episode open.
+            patient["status"] = PatientStatus.ON_HOLD
+            return
+        plan = self.plan(story, baseline)
+        visits = self.visits(story, plan, int(baseline["nprs_now"]))
+        if status == PatientStatus.DISCHARGED:
+            last_day, last_nprs = visits[-1] if visits else (start, int(baseline["nprs_now"]))
+            self.evaluation(story, last_day, draft=False, baseline=baseline, nprs=last_nprs)
+            change = int(baseline["nprs_now"]) - last_nprs
+            result = "met" if change >= 2 else ("partly" if change >= 1 else "plateau")
+            goal_status = {
+                "met": GoalStatus.MET,
+                "partly": GoalStatus.PARTIALLY_MET,
+                "plateau": GoalStatus.NOT_MET,
+            }[result]
+            for goal in plan["goals"]:
+                goal["status"] = goal_status
+            episode.update(
+                status=EpisodeStatus.DISCHARGED,
+                end_date=last_day,
+                discharge_reason=words.DISCHARGE_REASONS[result],
+                updated_at=at(last_day, 17),
             )
 
+    def _codes(self, cause: Cause, radiates: bool) -> list[str]:
+        chosen: list[str] = []
+        for code in words.CODES[cause][1 if radiates else 0]:
+            if all(frozenset((code, other)) not in self.spec.conflicts for other in chosen):
+                chosen.append(code)
+        return chosen
+
+    # -- evaluations -------------------------------------------------------------------------
     def evaluation(
         self,
-        episode_id: int,
-        therapist: int,
+        story: Story,
         day: date,
-        cause: Cause,
-        age: int,
         *,
         draft: bool,
-        improve_from: dict[str, Any] | None = None,
-        improving: bool = True,
+        baseline: dict[str, Any] | None = None,
+        nprs: int | None = None,
     ) -> dict[str, Any]:
         rng = self.rng
-        initial = improve_from is None
-        radiates = rng.random() < {Cause.RUPTURED_DISC: 0.65, Cause.ARTHRITIS: 0.3}.get(cause, 0.05)
-        if initial:
+        initial = baseline is None
+        psfs_names: list[str]
+        sbst: list[int | None]
+        if baseline is None:
             nprs_now = rng.randrange(4, 10)
             severity = rng.uniform(0.25, 0.75)
-            odi = [
+            odi: list[int | None] = [
                 None
-                if (i == 7 and rng.random() < 0.3)
+                if (i == 7 and rng.random() < 0.3)  # the section people most often skip
                 else max(0, min(5, round(rng.gauss(severity * 5, 1))))
                 for i in range(10)
             ]
             lean = rng.random()
-            sbst = [int(rng.random() < lean) for _ in range(8)] + [
-                min(4, int(rng.random() * 5 * lean + 0.5))
-            ]
+            agree: list[int | None] = [int(rng.random() < lean) for _ in range(8)]
+            sbst = [*agree, min(4, int(rng.random() * 5 * lean + 0.5))]
             psfs_scores = [rng.randrange(1, 7) for _ in range(rng.randrange(2, 4))]
-            psfs_names = rng.sample(PSFS_ACTIVITIES, len(psfs_scores))
+            psfs_names = rng.sample(words.PSFS_ACTIVITIES, len(psfs_scores))
         else:
-            assert improve_from is not None
-            gain = rng.uniform(0.4, 0.9) if improving else rng.uniform(0.0, 0.2)
-            nprs_now = max(0, round(improve_from["nprs_now"] * (1 - gain)))
-            odi = [
-                None if s is None else max(0, round(s * (1 - gain))) for s in improve_from["odi"]
-            ]
-            sbst = [0] * 8 + [0]
-            psfs_names = improve_from["psfs_names"]
-            psfs_scores = [min(10, s + round((10 - s) * gain)) for s in improve_from["psfs"]]
-        if draft:  # a draft in progress: later sections not filled yet
+            assert nprs is not None
+            nprs_now = nprs
+            gain = max(0.0, min(0.95, (baseline["nprs_now"] - nprs) / max(1, baseline["nprs_now"])))
+            odi = [None if s is None else max(0, round(s * (1 - gain))) for s in baseline["odi"]]
+            sbst = [None] * 9  # STarT Back is a first-contact screen: not repeated
+            psfs_names = baseline["psfs_names"]
+            psfs_scores = [min(10, s + round((10 - s) * gain)) for s in baseline["psfs"]]
+        if draft:  # a draft in progress: later sections not filled in yet
             odi = [None] * 10
-            sbst = [None] * 9  # type: ignore[list-item]
+            sbst = [None] * 9
         sb = scoring.start_back(sbst) if initial and not draft else None
-        status = EvaluationStatus.DRAFT if draft else EvaluationStatus.SIGNED
-        row: dict[str, Any] = dict(
-            episode_id=episode_id,
-            therapist_id=therapist,
+        row = self._add(
+            "evaluation",
+            episode_id=story.episode_id,
+            therapist_id=story.therapist,
             kind=EvaluationKind.INITIAL if initial else EvaluationKind.RE_EVALUATION,
             evaluation_date=day,
-            status=status,
-            signed_by_id=None if draft else therapist,
+            status=EvaluationStatus.DRAFT if draft else EvaluationStatus.SIGNED,
+            signed_by_id=None if draft else story.therapist,
             signed_at=None if draft else at(day, 17),
             chief_complaint="Low back pain with muscle spasm"
-            + (" and leg pain" if radiates else ""),
-            onset_date=day - timedelta(days=rng.randrange(2, 60)),
-            mechanism_of_injury=rng.choice(MECHANISM[cause]),
-            aggravating_factors=rng.choice(
-                (
-                    "Sitting, bending forward",
-                    "Lifting, twisting",
-                    "Standing, walking",
-                    "Getting out of bed",
-                )
-            ),
-            easing_factors=rng.choice(
-                ("Lying down, heat", "Walking, changing position", "Rest, ice", "Gentle stretching")
-            ),
-            prior_episodes=rng.choice(
-                ("None", "One similar episode two years ago", "Recurrent episodes every few years")
-            ),
-            past_medical_history=rng.choice(
-                ("None significant", "Hypertension", "Type 2 diabetes", "Asthma", "Osteopenia")
-            ),
-            medications=rng.choice(
-                (
-                    "None",
-                    "Ibuprofen as needed",
-                    "Acetaminophen as needed",
-                    "Lisinopril",
-                    "Metformin",
-                )
-            ),
-            occupation=rng.choice(OCCUPATIONS),
-            activities=rng.choice(ACTIVITIES),
-            patient_goals=rng.choice(
-                (
-                    "Get back to work without pain",
-                    "Play golf again",
-                    "Pick up my grandchildren",
-                    "Sleep through the night",
-                )
-            ),
+            + (" and leg pain" if story.radiates else ""),
+            onset_date=story.history["onset_date"],
+            mechanism_of_injury=story.history["mechanism_of_injury"],
+            aggravating_factors=story.history["aggravating_factors"],
+            easing_factors=story.history["easing_factors"],
+            prior_episodes=story.history["prior_episodes"],
+            past_medical_history=story.history["past_medical_history"],
+            medications=story.history["medications"],
+            occupation=story.history["occupation"],
+            activities=story.history["activities"],
+            patient_goals=story.history["patient_goals"],
             nprs_now=nprs_now,
             nprs_best=max(0, nprs_now - rng.randrange(1, 4)),
             nprs_worst=min(10, nprs_now + rng.randrange(1, 3)),
-            pain_location="Lower back" + (", buttock and back of thigh" if radiates else ""),
-            pain_side=rng.choice((Side.LEFT, Side.RIGHT, Side.CENTRAL, Side.BOTH)),
-            radiates_below_knee=radiates and rng.random() < 0.6,
+            pain_location=story.history["pain_location"],
+            pain_side=story.history["pain_side"],
+            radiates_below_knee=story.radiates and (initial or nprs_now >= 3),
             **{f"odi_s{i + 1}": odi[i] for i in range(10)},
             odi_percent=scoring.oswestry_percent(odi),
-            **{f"sbst_{i + 1}": (sbst[i] if initial else None) for i in range(9)},
+            **{f"sbst_{i + 1}": sbst[i] for i in range(9)},
             sbst_total=sb.total if sb else None,
             sbst_psychosocial=sb.psychosocial if sb else None,
             sbst_risk=sb.risk if sb else None,
             psfs_mean=None if draft else scoring.psfs_mean(psfs_scores),
-            primary_cause=None if draft else cause,
-            cause_note=("Golf" if cause == Cause.ACTIVITY_STRAIN and rng.random() < 0.5 else None),
+            primary_cause=None if draft else story.cause,
+            cause_note=None if draft else story.history["cause_note"],
             complexity=None
             if draft
             else weighted(
-                rng, (Complexity.LOW, Complexity.MODERATE, Complexity.HIGH), (35, 50, 15)
+                rng,
+                (Complexity.LOW, Complexity.MODERATE, Complexity.HIGH),
+                (35, 50, 15) if not story.radiates else (15, 55, 30),
             ),
             assessment_note=None,
             **self._stamp(day),
         )
-        evaluation_id = self._add("evaluation", **row)
+        evaluation_id = int(row["id"])
         if not draft:
             for position, (activity, score) in enumerate(zip(psfs_names, psfs_scores, strict=True)):
                 self._add(
@@ -388,73 +410,68 @@ class ChartBuilder:
                     score=score,
                     **self._stamp(day),
                 )
-            self.diagnoses(evaluation_id, cause, radiates, day)
+            for position, code in enumerate(story.codes):
+                if not initial:
+                    code = words.SUBSEQUENT_ENCOUNTER.get(code, code)
+                self._add(
+                    "diagnosis_code",
+                    evaluation_id=evaluation_id,
+                    position=position,
+                    code=code,
+                    description=self.spec.descriptions[code],
+                    **self._stamp(day),
+                )
             if initial and rng.random() < 0.25:
-                other = rng.choice([c for c, _w in CAUSE_WEIGHTS if c not in (cause, Cause.OTHER)])
+                others = [c for c, _w in words.CAUSE_WEIGHTS if c not in (story.cause, Cause.OTHER)]
                 self._add(
                     "contributing_cause",
                     evaluation_id=evaluation_id,
-                    cause=other,
+                    cause=rng.choice(others),
                     **self._stamp(day),
                 )
-        if initial:
-            self.red_flags(evaluation_id, episode_id, day, age, draft)
+        if draft:
+            self.red_flags(story, evaluation_id, draft=True)
         return {
             "id": evaluation_id,
+            "date": day,
             "nprs_now": nprs_now,
             "odi": odi,
             "psfs": psfs_scores,
             "psfs_names": psfs_names,
-            "radiates": radiates,
-            "start_back": sb.risk if sb else None,
         }
 
-    def diagnoses(self, evaluation_id: int, cause: Cause, radiates: bool, day: date) -> None:
-        suggested = catalogs.cause_info(cause).suggested_codes
-        chosen = [suggested[0]]
-        if cause == Cause.RUPTURED_DISC and radiates:
-            chosen = [self.rng.choice(("M51.16", "M51.17"))]
-        spasm = "M62.830"
-        if (
-            self.rng.random() < 0.5
-            and spasm not in chosen
-            and chosen[0] in self.spec.spasm_compatible
-        ):
-            chosen.append(spasm)
-        for position, code in enumerate(chosen):
-            self._add(
-                "diagnosis_code",
-                evaluation_id=evaluation_id,
-                position=position,
-                code=code,
-                description=self.spec.descriptions[code],
-                **self._stamp(day),
-            )
-
-    def red_flags(
-        self, evaluation_id: int, episode_id: int, day: date, age: int, draft: bool
-    ) -> None:
+    def red_flags(self, story: Story, evaluation_id: int, *, draft: bool) -> bool:
+        """Screen every item; returns True when an emergency referral stops treatment."""
         rng = self.rng
-        positive: str | None = None
-        roll = rng.random()
-        if not draft and roll < 0.004:
-            positive = "saddle_numbness" if "saddle_numbness" in FLAG_CODES else FLAG_CODES[0]
-        elif not draft and roll < 0.03:
-            positive = rng.choice(FLAG_CODES)
+        positive: set[str] = set()
+        # Emergencies only in episodes still open today (a past one would never have closed).
+        if not draft:
+            if story.age > 70:
+                positive.add("age_over_70")
+            roll = rng.random()
+            if roll < 0.004 and story.status != PatientStatus.DISCHARGED:
+                positive.add(rng.choice(words.EMERGENCY_FLAGS))
+            elif roll < 0.025:
+                positive.add(rng.choice(words.OTHER_FLAGS))
+        emergency = False
+        day = story.start
         for index, item in enumerate(catalogs.RED_FLAGS):
             if draft and index >= len(catalogs.RED_FLAGS) // 2:
-                break  # screening not finished in this draft
-            answer = RedFlagAnswer.YES if item.code == positive else RedFlagAnswer.NO
+                break  # screening not finished in this draft: the rest are "not asked"
+            answer = RedFlagAnswer.YES if item.code in positive else RedFlagAnswer.NO
             action = None
             if answer == RedFlagAnswer.YES:
                 action = catalogs.red_flag_condition(item.condition).action
+                if item.code == "age_over_70":
+                    action = Urgency.ROUTINE  # age alone: a routine check, not an alarm
+                emergency = emergency or action == Urgency.EMERGENCY
                 self.referral(
-                    episode_id,
+                    story,
                     evaluation_id,
                     ReferralKind.RED_FLAG,
                     day,
                     action,
-                    reason=f"Positive screening: {item.question}",
+                    reason=f"Positive red-flag screen: {item.question}",
                     flag=item.code,
                 )
             self._add(
@@ -463,128 +480,69 @@ class ChartBuilder:
                 flag_code=item.code,
                 answer=answer,
                 action=action,
-                note=("Referred same day; patient informed." if action else None),
+                note=words.RED_FLAG_NOTES[action] if action else None,
                 **self._stamp(day),
             )
+        return emergency
 
-    def plan(
-        self, episode_id: int, baseline: dict[str, Any], day: date, cause: Cause, discharged: bool
-    ) -> int:
+    # -- plan of care ------------------------------------------------------------------------
+    def plan(self, story: Story, baseline: dict[str, Any]) -> dict[str, Any]:
         rng = self.rng
+        day = story.start
+        frequency = rng.choice((1, 2, 2, 3))
         weeks = rng.choice((4, 6, 6, 8, 8, 12))
-        plan_id = self._add(
+        if story.status != PatientStatus.DISCHARGED:
+            # A plan still running is certified through today (recertified if need be).
+            weeks = max(weeks, min(12, (self.today - day).days // 7 + 2))
+        certification_end = day + timedelta(days=min(89, weeks * 7))
+        next_appointment = None
+        if story.status == PatientStatus.ACTIVE:
+            next_day = self.today + timedelta(days=rng.randrange(1, 8))
+            next_appointment = at(next_day, rng.randrange(8, 18))
+        plan_row = self._add(
             "treatment_plan",
             evaluation_id=baseline["id"],
             certification_start=day,
-            certification_end=day + timedelta(days=min(89, weeks * 7)),
-            next_appointment=None
-            if discharged
-            else at(
-                max(self.today, day) + timedelta(days=rng.randrange(1, 8)), rng.randrange(8, 18)
-            ),
+            certification_end=certification_end,
+            next_appointment=next_appointment,
             note=None,
             **self._stamp(day),
         )
-        paths = [TreatmentPathKind.PT_PLAN] if rng.random() < 0.93 else []
-        if rng.random() < 0.3 or not paths:
+        plan_id = int(plan_row["id"])
+        paths = [TreatmentPathKind.PT_PLAN]
+        if rng.random() < 0.3:
             paths.append(TreatmentPathKind.MEDICATION_REFERRAL)
-        radiates = baseline["radiates"]
-        if radiates and rng.random() < 0.25:
+        if story.radiates and rng.random() < 0.25:
             paths.append(TreatmentPathKind.STEROID_INJECTION_REFERRAL)
-        if radiates and cause in (Cause.RUPTURED_DISC, Cause.ARTHRITIS) and rng.random() < 0.1:
+        if (
+            story.radiates
+            and story.cause in (Cause.RUPTURED_DISC, Cause.ARTHRITIS)
+            and rng.random() < 0.1
+        ):
             paths.append(TreatmentPathKind.LUMBAR_SURGERY_REFERRAL)
         for kind in paths:
-            row: dict[str, Any] = dict(
+            self._path(story, plan_id, baseline, kind, frequency, weeks)
+        goals = [
+            self._add(
+                "goal",
                 plan_id=plan_id,
-                kind=kind,
-                anti_inflammatory=False,
-                muscle_relaxant=False,
-                frequency_per_week=None,
-                duration_weeks=None,
-                interventions=None,
-                heat_ice=None,
-                heat_ice_minutes=None,
-                heat_ice_times_per_day=None,
-                injection_level=None,
-                injection_side=None,
-                reason=None,
+                term=GoalTerm.SHORT,
+                description=rng.choice(words.SHORT_GOALS),
+                target_date=day + timedelta(days=21),
+                status=GoalStatus.IN_PROGRESS,
                 **self._stamp(day),
-            )
-            if kind == TreatmentPathKind.PT_PLAN:
-                heat_ice = rng.choice(
-                    (HeatIce.HEAT, HeatIce.ICE, HeatIce.HEAT_AND_ICE, HeatIce.NONE)
-                )
-                row.update(
-                    frequency_per_week=rng.choice((1, 2, 2, 3)),
-                    duration_weeks=weeks,
-                    interventions=",".join(sorted(rng.sample(PLAN_INTERVENTIONS, 3))),
-                    heat_ice=heat_ice,
-                    heat_ice_minutes=None if heat_ice == HeatIce.NONE else rng.choice((15, 20)),
-                    heat_ice_times_per_day=None if heat_ice == HeatIce.NONE else rng.choice((2, 3)),
-                )
-            elif kind == TreatmentPathKind.MEDICATION_REFERRAL:
-                anti = rng.random() < 0.75
-                row.update(
-                    anti_inflammatory=anti,
-                    muscle_relaxant=(not anti) or rng.random() < 0.4,
-                    reason="Acute spasm limiting sleep and function.",
-                )
-                self.referral(
-                    episode_id,
-                    baseline["id"],
-                    ReferralKind.MEDICATION,
-                    day,
-                    Urgency.ROUTINE,
-                    reason=row["reason"],
-                    discharged=discharged,
-                )
-            elif kind == TreatmentPathKind.STEROID_INJECTION_REFERRAL:
-                row.update(
-                    injection_level=rng.choice(("L4-L5", "L5-S1")),
-                    injection_side=rng.choice((Side.LEFT, Side.RIGHT)),
-                    reason="Severe radicular leg pain not settling after 4 weeks.",
-                )
-                self.referral(
-                    episode_id,
-                    baseline["id"],
-                    ReferralKind.STEROID_INJECTION,
-                    day,
-                    Urgency.ROUTINE,
-                    reason=row["reason"],
-                    discharged=discharged,
-                )
-            else:
-                row.update(reason="Progressive leg weakness despite conservative care.")
-                self.referral(
-                    episode_id,
-                    baseline["id"],
-                    ReferralKind.LUMBAR_SURGERY,
-                    day,
-                    Urgency.URGENT,
-                    reason=row["reason"],
-                    discharged=discharged,
-                )
-            self._add("treatment_path", **row)
-        goal_status = GoalStatus.MET if discharged else GoalStatus.IN_PROGRESS
-        self._add(
-            "goal",
-            plan_id=plan_id,
-            term=GoalTerm.SHORT,
-            description=rng.choice(SHORT_GOALS),
-            target_date=day + timedelta(days=21),
-            status=goal_status,
-            **self._stamp(day),
-        )
-        self._add(
-            "goal",
-            plan_id=plan_id,
-            term=GoalTerm.LONG,
-            description=rng.choice(LONG_GOALS),
-            target_date=day + timedelta(days=weeks * 7),
-            status=goal_status,
-            **self._stamp(day),
-        )
-        for position, exercise_id in enumerate(rng.sample(self.exercises, 3)):
+            ),
+            self._add(
+                "goal",
+                plan_id=plan_id,
+                term=GoalTerm.LONG,
+                description=rng.choice(words.LONG_GOALS),
+                target_date=certification_end,
+                status=GoalStatus.IN_PROGRESS,
+                **self._stamp(day),
+            ),
+        ]
+        for position, exercise_id in enumerate(rng.sample(list(self.spec.exercise_ids), 3)):
             self._add(
                 "home_exercise",
                 plan_id=plan_id,
@@ -597,11 +555,73 @@ class ChartBuilder:
                 note=None,
                 **self._stamp(day),
             )
-        return plan_id
+        return {
+            "frequency": frequency,
+            "weeks": weeks,
+            "certification_end": certification_end,
+            "goals": goals,
+        }
+
+    def _path(
+        self,
+        story: Story,
+        plan_id: int,
+        baseline: dict[str, Any],
+        kind: TreatmentPathKind,
+        frequency: int,
+        weeks: int,
+    ) -> None:
+        rng = self.rng
+        row: dict[str, Any] = dict(
+            plan_id=plan_id,
+            kind=kind,
+            anti_inflammatory=False,
+            muscle_relaxant=False,
+            frequency_per_week=None,
+            duration_weeks=None,
+            interventions=None,
+            heat_ice=None,
+            heat_ice_minutes=None,
+            heat_ice_times_per_day=None,
+            injection_level=None,
+            injection_side=None,
+            reason=None,
+            **self._stamp(story.start),
+        )
+        referral = {
+            TreatmentPathKind.MEDICATION_REFERRAL: ReferralKind.MEDICATION,
+            TreatmentPathKind.STEROID_INJECTION_REFERRAL: ReferralKind.STEROID_INJECTION,
+            TreatmentPathKind.LUMBAR_SURGERY_REFERRAL: ReferralKind.LUMBAR_SURGERY,
+        }.get(kind)
+        if kind == TreatmentPathKind.PT_PLAN:
+            heat_ice = rng.choice((HeatIce.HEAT, HeatIce.ICE, HeatIce.HEAT_AND_ICE, HeatIce.NONE))
+            row.update(
+                frequency_per_week=frequency,
+                duration_weeks=weeks,
+                interventions=",".join(sorted(rng.sample(words.PLAN_INTERVENTIONS, 3))),
+                heat_ice=heat_ice,
+                heat_ice_minutes=None if heat_ice == HeatIce.NONE else rng.choice((15, 20)),
+                heat_ice_times_per_day=None if heat_ice == HeatIce.NONE else rng.choice((2, 3)),
+            )
+        elif kind == TreatmentPathKind.MEDICATION_REFERRAL:
+            anti = rng.random() < 0.75
+            row.update(anti_inflammatory=anti, muscle_relaxant=(not anti) or rng.random() < 0.4)
+        elif kind == TreatmentPathKind.STEROID_INJECTION_REFERRAL:
+            row.update(
+                injection_level=rng.choice(("L4-L5", "L5-S1")),
+                injection_side=rng.choice((Side.LEFT, Side.RIGHT)),
+            )
+        if referral is not None:
+            row["reason"] = words.REFERRAL_REASONS[referral]
+            urgency = Urgency.URGENT if referral == ReferralKind.LUMBAR_SURGERY else Urgency.ROUTINE
+            self.referral(
+                story, int(baseline["id"]), referral, story.start, urgency, reason=row["reason"]
+            )
+        self._add("treatment_path", **row)
 
     def referral(
         self,
-        episode_id: int,
+        story: Story,
         evaluation_id: int,
         kind: ReferralKind,
         day: date,
@@ -609,21 +629,24 @@ class ChartBuilder:
         *,
         reason: str,
         flag: str | None = None,
-        discharged: bool = False,
     ) -> None:
         rng = self.rng
-        specialty, people = SPECIALISTS[kind]
-        to_whom = people[0] if urgency == Urgency.EMERGENCY else rng.choice(people)
-        age_days = (self.today - day).days
-        if discharged or age_days > 45:
-            status = ReferralStatus.CLOSED
-        elif age_days > 7:
-            status = rng.choice((ReferralStatus.SENT, ReferralStatus.CLOSED))
+        if urgency == Urgency.EMERGENCY:
+            specialty, to_whom = words.EMERGENCY_DEPARTMENT
         else:
-            status = rng.choice((ReferralStatus.OPEN, ReferralStatus.SENT))
+            specialty, people = words.SPECIALISTS[kind]
+            to_whom = rng.choice(people)
+        same_day = urgency in (Urgency.EMERGENCY, Urgency.URGENT)
+        sent_on: date | None = min(self.today, day + timedelta(days=0 if same_day else 1))
+        closed_on: date | None = day + timedelta(days=rng.randrange(3, 30))
+        status = ReferralStatus.CLOSED
+        if closed_on is not None and (closed_on > self.today or rng.random() < 0.1):
+            closed_on, status = None, ReferralStatus.SENT  # still waiting for the reply
+            if not same_day and (self.today - day).days < 14 and rng.random() < 0.3:
+                status, sent_on = ReferralStatus.OPEN, None  # not sent yet
         self._add(
             "referral",
-            episode_id=episode_id,
+            episode_id=story.episode_id,
             evaluation_id=evaluation_id,
             kind=kind,
             to_whom=to_whom,
@@ -632,36 +655,58 @@ class ChartBuilder:
             urgency=urgency,
             status=status,
             red_flag_code=flag,
-            sent_on=None if status == ReferralStatus.OPEN else day + timedelta(days=1),
-            closed_on=day + timedelta(days=rng.randrange(5, 30))
-            if status == ReferralStatus.CLOSED
-            else None,
-            outcome_note="Seen; plan continued." if status == ReferralStatus.CLOSED else None,
+            sent_on=sent_on,
+            closed_on=closed_on,
+            outcome_note="Seen; cleared to continue therapy." if closed_on else None,
             **self._stamp(day),
         )
 
-    def visit(
-        self, episode_id: int, therapist: int, day: date, nprs: int, progress_report: bool
-    ) -> None:
+    # -- visits ------------------------------------------------------------------------------
+    def visits(self, story: Story, plan: dict[str, Any], nprs_start: int) -> list[tuple[date, int]]:
+        """Visits at the planned frequency, within the certification, never in the future."""
         rng = self.rng
-        visit_id = self._add(
-            "visit",
-            episode_id=episode_id,
-            therapist_id=therapist,
-            visit_date=day,
-            nprs=nprs,
-            note=rng.choice(VISIT_NOTES),
-            is_progress_report=progress_report,
-            **self._stamp(day),
-        )
-        for code in rng.sample(VISIT_INTERVENTIONS, rng.choice((1, 2, 2, 3))):
-            self._add(
-                "visit_intervention",
-                visit_id=visit_id,
-                intervention=code,
-                minutes=rng.choice((8, 10, 15, 15, 20, 25)),
+        last_possible = min(plan["certification_end"], self.today - timedelta(days=1))
+        if story.status == PatientStatus.ON_HOLD:
+            last_possible = min(last_possible, self.today - timedelta(days=rng.randrange(15, 30)))
+        planned = max(1, round(plan["frequency"] * plan["weeks"] * rng.uniform(0.6, 1.0)))
+        spacing = 7 / plan["frequency"]
+        days: list[date] = []
+        cursor = float(rng.randrange(2, 5))
+        while len(days) < planned:
+            day = story.start + timedelta(days=round(cursor))
+            if day > last_possible:
+                break
+            if not days or day > days[-1]:
+                days.append(day)
+            cursor += spacing * rng.uniform(0.8, 1.3)
+        improving = rng.random() < 0.8
+        drop = rng.randrange(2, 6) if improving else rng.randrange(0, 2)
+        nprs_end = max(0, nprs_start - drop)
+        result = []
+        for n, day in enumerate(days, start=1):
+            fraction = n / len(days)
+            noise = rng.uniform(-1, 1) if n < len(days) else 0.0
+            nprs = max(0, min(10, round(nprs_start + (nprs_end - nprs_start) * fraction + noise)))
+            visit = self._add(
+                "visit",
+                episode_id=story.episode_id,
+                therapist_id=story.therapist,
+                visit_date=day,
+                nprs=nprs,
+                note=rng.choice(words.VISIT_NOTES),
+                is_progress_report=n % 10 == 0,
                 **self._stamp(day),
             )
+            for code in rng.sample(words.VISIT_INTERVENTIONS, rng.choice((1, 2, 2, 3))):
+                self._add(
+                    "visit_intervention",
+                    visit_id=visit["id"],
+                    intervention=code,
+                    minutes=rng.choice((8, 10, 15, 15, 20, 25)),
+                    **self._stamp(day),
+                )
+            result.append((day, nprs))
+        return result
 
 
 _names: dict[int, NamePools] = {}  # per process: Faker pools are slow to draw

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import Cause, ReferralKind
+from casemanager.domain.enums import Cause, ReferralKind, Urgency
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
 
@@ -34,16 +34,19 @@ CAUSE_WEIGHTS: tuple[tuple[Cause, int], ...] = (
     (Cause.OTHER, 4),
 )
 
+# Share of each cause whose pain travels into the leg.
+RADIATING: dict[Cause, float] = {Cause.RUPTURED_DISC: 0.65, Cause.ARTHRITIS: 0.3}
+
 MECHANISM: dict[Cause, tuple[str, ...]] = {
     Cause.TISSUE_INJURY: (
         "Twisted while reaching into the back seat of a car.",
-        "Slipped on a wet floor at work and caught herself.",
+        "Slipped on a wet floor at work without falling.",
         "Sudden pain after a long day of gardening.",
     ),
     Cause.HEAVY_LIFTING: (
         "Lifted a box of files from the floor at work.",
         "Helped a friend move a sofa.",
-        "Lifted a toddler out of a car seat.",
+        "Lifted a heavy suitcase into a car trunk.",
     ),
     Cause.ACTIVITY_STRAIN: (
         "Pain began during a round of golf.",
@@ -51,8 +54,8 @@ MECHANISM: dict[Cause, tuple[str, ...]] = {
         "Started after a long tennis match.",
     ),
     Cause.WEAK_ABDOMINALS: (
-        "Gradual onset with long hours of sitting.",
-        "Recurring spasms since pregnancy; little core exercise.",
+        "Gradual onset with long hours of sitting; little regular exercise.",
+        "Recurring spasms over the past year; no core exercise.",
     ),
     Cause.ARTHRITIS: (
         "Gradual stiffness over several years, worse in the morning.",
@@ -65,19 +68,41 @@ MECHANISM: dict[Cause, tuple[str, ...]] = {
     Cause.FIBROMYALGIA: ("Widespread aching with flares in the lower back.",),
     Cause.OTHER: ("No clear cause; spasms come and go.",),
 }
+
+# Codes tried in order for each cause; one is added only if no Excludes1 note forbids it
+# beside those already chosen. (initial codes, codes when the pain radiates into the leg)
+CODES: dict[Cause, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Cause.TISSUE_INJURY: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
+    Cause.HEAVY_LIFTING: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
+    Cause.ACTIVITY_STRAIN: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
+    Cause.WEAK_ABDOMINALS: (("M62.81", "M54.50", "M62.830"), ("M62.81", "M54.41")),
+    Cause.ARTHRITIS: (("M47.816", "M62.830"), ("M47.26",)),
+    Cause.RUPTURED_DISC: (("M51.26", "M62.830"), ("M51.16",)),
+    Cause.FIBROMYALGIA: (("M79.7", "M54.50"), ("M79.7", "M54.41")),
+    Cause.OTHER: (("M62.830", "M54.50"), ("M54.41",)),
+}
+# The 7th character A (initial encounter) becomes D (subsequent) at re-evaluation.
+SUBSEQUENT_ENCOUNTER = {"S39.012A": "S39.012D"}
+
+
+def all_codes() -> set[str]:
+    codes = {c for pair in CODES.values() for group in pair for c in group}
+    return codes | set(SUBSEQUENT_ENCOUNTER.values())
+
+
 OCCUPATIONS = (
     "Warehouse associate",
     "Registered nurse",
     "Teacher",
     "Office administrator",
     "Truck driver",
-    "Retired",
     "Software developer",
     "Construction worker",
     "Chef",
-    "Student",
     "Hair stylist",
     "Electrician",
+    "Retail manager",
+    "Mail carrier",
 )
 ACTIVITIES = (
     "Golf",
@@ -93,15 +118,38 @@ ACTIVITIES = (
     "Tennis",
     "None",
 )
+PAST_HISTORY_ANY_AGE = ("None significant", "Asthma", "Migraine", "Anxiety")
+PAST_HISTORY_OVER_50 = ("Hypertension", "Type 2 diabetes", "Osteopenia", "High cholesterol")
+MEDICATIONS = ("None", "Ibuprofen as needed", "Acetaminophen as needed")
+MEDICATIONS_OVER_50 = ("Lisinopril", "Metformin", "Atorvastatin")
+PATIENT_GOALS = (
+    "Get back to work without pain",
+    "Sleep through the night",
+    "Walk my dog again",
+    "Sit through a movie",
+)
+PATIENT_GOALS_BY_ACTIVITY = {
+    "Golf": "Play golf again",
+    "Football": "Get back to football",
+    "Running": "Run a 5K this spring",
+    "Gardening": "Garden without pain",
+}
+PATIENT_GOALS_OVER_50 = ("Pick up my grandchildren",)
+AGGRAVATING = (
+    "Sitting, bending forward",
+    "Lifting, twisting",
+    "Standing, walking",
+    "Getting out of bed",
+)
+EASING = ("Lying down, heat", "Walking, changing position", "Rest, ice", "Gentle stretching")
+PRIOR_EPISODES = ("None", "One similar episode two years ago", "Recurrent episodes every few years")
 PSFS_ACTIVITIES = (
     "Sitting through a work day",
     "Lifting groceries",
     "Putting on socks",
     "Walking 30 minutes",
-    "Playing golf",
     "Sleeping through the night",
     "Getting in and out of the car",
-    "Carrying my child",
     "Vacuuming",
     "Standing to cook a meal",
 )
@@ -113,10 +161,9 @@ SHORT_GOALS = (
 )
 LONG_GOALS = (
     "Return to full work duties including lifting 20 kg from floor to waist.",
-    "Play 18 holes of golf with pain no higher than 2/10.",
-    "Lift and carry a child of 12 kg without increase in symptoms.",
+    "Lift and carry 10 kg of groceries without increase in symptoms.",
     "Oswestry score below 20% and independent with home program.",
-    "Return to recreational sport at the previous level.",
+    "Return to recreational activity at the previous level.",
 )
 STREETS = ("Oak Street", "Maple Avenue", "Harbor Road", "Main Street", "Bay Lane")
 PHYSICIANS = (
@@ -136,14 +183,33 @@ SPECIALISTS = {
         "spine surgery",
         ("Dr. Karen Holt (orthopaedic spine)", "Dr. Ivan Petrov (neurosurgery)"),
     ),
-    ReferralKind.RED_FLAG: (
-        "emergency or primary care",
-        ("Emergency department", "Dr. Helen Brooks (family medicine)"),
+    ReferralKind.RED_FLAG: ("primary care", PHYSICIANS),
+}
+EMERGENCY_DEPARTMENT = ("emergency medicine", "Emergency department, South Shore Hospital")
+
+REFERRAL_REASONS = {
+    ReferralKind.MEDICATION: "Acute spasm limiting sleep and daily activity.",
+    ReferralKind.STEROID_INJECTION: "Severe radiating leg pain limiting sleep and walking.",
+    ReferralKind.LUMBAR_SURGERY: (
+        "Persistent leg pain and numbness despite conservative care; surgical opinion requested."
     ),
 }
-
-
-FLAG_CODES = [item.code for item in catalogs.RED_FLAGS]
+RED_FLAG_NOTES = {
+    Urgency.EMERGENCY: "Sent to the emergency department the same day; patient informed.",
+    Urgency.URGENT: "Urgent referral sent the same day; told to call if symptoms worsen.",
+    Urgency.ROUTINE: "Routine referral to primary care; checked again at each visit.",
+}
+# Red flags an emergency referral stops treatment for, until the patient is cleared.
+EMERGENCY_FLAGS = tuple(
+    item.code
+    for item in catalogs.RED_FLAGS
+    if catalogs.red_flag_condition(item.condition).action == Urgency.EMERGENCY
+)
+OTHER_FLAGS = tuple(
+    item.code
+    for item in catalogs.RED_FLAGS
+    if item.code not in EMERGENCY_FLAGS and item.code != "age_over_70"
+)
 PLAN_INTERVENTIONS = [i.code for i in catalogs.INTERVENTIONS if i.code != "aquatic_therapy"]
 VISIT_INTERVENTIONS = [
     "therapeutic_exercise",
@@ -160,3 +226,8 @@ VISIT_NOTES = (
     "Flare after long drive; modified exercises.",
     "Good progress; increased walking time.",
 )
+DISCHARGE_REASONS = {
+    "met": "Goals met; independent with home program.",
+    "partly": "Partly improved; continuing home program, to see physician if not improving.",
+    "plateau": "Progress plateaued; referred back to the physician.",
+}
