@@ -5,12 +5,15 @@ Rows name records, never their clinical content: the log must be safe to show to
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
-from casemanager.domain.errors import PermissionDenied
+from casemanager.domain.errors import ConflictError, PermissionDenied
 from casemanager.domain.permissions import Permission, require
 from casemanager.services.context import Actor
 
@@ -87,3 +90,31 @@ def authorize(
             detail=f"needs {permission.value}",
         )
         raise
+
+
+def conflict(
+    session: Session,
+    patient_id: int,
+    category: DataCategory,
+    what: str,
+    updated_at: datetime,
+) -> ConflictError:
+    """The message for a save refused by optimistic locking: who saved last, and when, so
+    the user can compare before saving again."""
+    last = session.execute(
+        select(AuditEntry.actor, AuditEntry.occurred_at)
+        .where(
+            AuditEntry.patient_id == patient_id,
+            AuditEntry.data_category == category,
+            AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE, AuditAction.SIGN]),
+            AuditEntry.outcome == AuditOutcome.SUCCESS,
+        )
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).one_or_none()
+    who = last[0] if last else "another user"
+    when = (last[1] if last else updated_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    return ConflictError(
+        f"{what} were changed by {who} at {when} while you were editing. "
+        "Your changes are kept on screen: reload to see theirs, then save again."
+    )

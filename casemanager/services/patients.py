@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditEntry, Patient, User
+from casemanager.db.models import Patient, User
 from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role, Sex
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
@@ -324,22 +324,8 @@ def update_patient(
 
 
 def _conflict(session: Session, patient: Patient) -> ConflictError:
-    """Name who saved last and when, so the user can compare before saving again."""
-    last = session.execute(
-        select(AuditEntry.actor, AuditEntry.occurred_at)
-        .where(
-            AuditEntry.patient_id == patient.id,
-            AuditEntry.data_category == DataCategory.DEMOGRAPHICS,
-            AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE]),
-        )
-        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    ).one_or_none()
-    who = last[0] if last else "another user"
-    when = (last[1] if last else patient.updated_at).astimezone().strftime("%Y-%m-%d %H:%M")
-    return ConflictError(
-        f"This patient's details were changed by {who} at {when} while you were editing. "
-        "Your changes are kept on screen: reload to see theirs, then save again."
+    return audit.conflict(
+        session, patient.id, DataCategory.DEMOGRAPHICS, "This patient's details", patient.updated_at
     )
 
 

@@ -1,0 +1,246 @@
+"""What an evaluation holds, and the rules for saving and signing it (no storage, no Qt).
+
+The form, the services, the documents and future imports all pass `EvaluationContent`;
+drafts may be incomplete, signing needs everything `missing_for_signing` lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from casemanager.domain import catalogs, codes, scoring, validation
+from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urgency
+from casemanager.domain.errors import ValidationError
+
+ODI_SECTIONS = 10
+START_BACK_ITEMS = 9
+MAX_PSFS_ACTIVITIES = 5
+
+
+@dataclass(frozen=True)
+class RedFlagEntry:
+    code: str  # catalogs.RED_FLAGS item code
+    answer: RedFlagAnswer
+    action: Urgency | None = None  # required when the answer is yes
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PsfsEntry:
+    activity: str
+    score: int | None
+
+
+@dataclass(frozen=True)
+class EvaluationContent:
+    """Everything the therapist types in an evaluation. Blank is None, never ''."""
+
+    # History
+    chief_complaint: str | None = None
+    onset_date: date | None = None
+    mechanism_of_injury: str | None = None
+    aggravating_factors: str | None = None
+    easing_factors: str | None = None
+    prior_episodes: str | None = None
+    past_medical_history: str | None = None
+    medications: str | None = None
+    occupation: str | None = None
+    activities: str | None = None
+    patient_goals: str | None = None
+    # Red flags: one entry per item asked; items without an entry were not asked.
+    red_flags: tuple[RedFlagEntry, ...] = ()
+    # Pain
+    nprs_now: int | None = None
+    nprs_best: int | None = None
+    nprs_worst: int | None = None
+    pain_location: str | None = None
+    pain_side: Side | None = None
+    radiates_below_knee: bool | None = None
+    # Function
+    odi_sections: tuple[int | None, ...] = (None,) * ODI_SECTIONS
+    start_back: tuple[int | None, ...] = (None,) * START_BACK_ITEMS
+    psfs: tuple[PsfsEntry, ...] = ()
+    # Assessment
+    primary_cause: Cause | None = None
+    contributing_causes: tuple[Cause, ...] = ()
+    cause_note: str | None = None
+    diagnosis_codes: tuple[str, ...] = ()
+    complexity: Complexity | None = None
+    assessment_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Computed from the content; stored beside it so lists and reports need no recompute."""
+
+    odi_percent: float | None
+    start_back: scoring.StartBackResult | None
+    psfs_mean: float | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing signing needs; `field` lets the form jump to it."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A note from the guidelines: shown, never blocking."""
+
+    field: str
+    message: str
+
+
+_TEXT_LIMITS = {
+    "chief_complaint": ("Chief complaint", 2000),
+    "mechanism_of_injury": ("Mechanism of injury", 4000),
+    "aggravating_factors": ("Aggravating factors", 2000),
+    "easing_factors": ("Easing factors", 2000),
+    "prior_episodes": ("Prior episodes", 2000),
+    "past_medical_history": ("Past medical history", 4000),
+    "medications": ("Medications", 2000),
+    "occupation": ("Occupation", 200),
+    "activities": ("Sports and activities", 2000),
+    "patient_goals": ("Patient's goals", 2000),
+    "pain_location": ("Pain location", 300),
+    "cause_note": ("Cause note", 2000),
+    "assessment_note": ("Assessment", 10000),
+}
+
+
+def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationContent:
+    """Check each value that is there (a draft may be incomplete); raises ValidationError."""
+    texts: dict[str, Any] = {
+        name: validation.optional_text(name, getattr(content, name), label, limit)
+        for name, (label, limit) in _TEXT_LIMITS.items()
+    }
+    if content.onset_date is not None and content.onset_date > evaluation_date:
+        raise ValidationError(
+            "onset_date",
+            f"Onset {validation.format_date(content.onset_date)} is after the evaluation date "
+            f"{validation.format_date(evaluation_date)}. Check the year.",
+        )
+    for name in ("nprs_now", "nprs_best", "nprs_worst"):
+        validation.validate_nprs(name, getattr(content, name))
+    if len(content.odi_sections) != ODI_SECTIONS:
+        raise ValidationError("odi_sections", "The Oswestry has 10 sections.")
+    for index, value in enumerate(content.odi_sections, start=1):
+        validation.validate_oswestry_section(f"odi_s{index}", value)
+    if len(content.start_back) != START_BACK_ITEMS:
+        raise ValidationError("start_back", "The STarT Back tool has 9 items.")
+    for index, value in enumerate(content.start_back, start=1):
+        top = 4 if index == START_BACK_ITEMS else 1
+        if value is not None and not 0 <= value <= top:
+            raise ValidationError(
+                f"sbst_{index}", f"STarT Back item {index} answer is out of range."
+            )
+    if len(content.psfs) > MAX_PSFS_ACTIVITIES:
+        raise ValidationError("psfs", "The PSFS takes up to 5 activities; remove one.")
+    psfs = []
+    for index, activity_entry in enumerate(content.psfs, start=1):
+        activity = validation.require_text(
+            f"psfs_{index}", activity_entry.activity, f"PSFS activity {index}"
+        )
+        psfs.append(
+            PsfsEntry(
+                activity, validation.validate_psfs_score(f"psfs_{index}", activity_entry.score)
+            )
+        )
+    seen: set[str] = set()
+    for entry in content.red_flags:
+        catalogs.red_flag(entry.code)  # KeyError for an unknown code is a programming error
+        if entry.code in seen:
+            raise ValidationError(f"red_flag_{entry.code}", "A red-flag item is answered twice.")
+        seen.add(entry.code)
+        if entry.answer != RedFlagAnswer.YES and entry.action is not None:
+            raise ValidationError(
+                f"red_flag_{entry.code}", "An action is only recorded for a positive red flag."
+            )
+    if content.primary_cause is not None and content.primary_cause in content.contributing_causes:
+        raise ValidationError(
+            "contributing_causes", "The primary cause cannot also be a contributing cause."
+        )
+    diagnosis_codes = []
+    for code in content.diagnosis_codes:
+        normal = codes.validate_billable_code("diagnosis_codes", code)
+        if normal in diagnosis_codes:
+            raise ValidationError("diagnosis_codes", f"{normal} is listed twice.")
+        diagnosis_codes.append(normal)
+    return replace(content, **texts, psfs=tuple(psfs), diagnosis_codes=tuple(diagnosis_codes))
+
+
+def compute_scores(content: EvaluationContent) -> Scores:
+    start_back = scoring.start_back(content.start_back)
+    psfs = scoring.psfs_mean([entry.score for entry in content.psfs])
+    return Scores(scoring.oswestry_percent(content.odi_sections), start_back, psfs)
+
+
+def missing_for_signing(content: EvaluationContent) -> list[Missing]:
+    """Everything a signed initial evaluation must hold, in the order of the form."""
+    missing: list[Missing] = []
+    if not content.chief_complaint:
+        missing.append(Missing("chief_complaint", "Chief complaint is empty."))
+    answered = {entry.code: entry for entry in content.red_flags}
+    for item in catalogs.RED_FLAGS:
+        entry = answered.get(item.code)
+        if entry is None or entry.answer == RedFlagAnswer.NOT_ASKED:
+            missing.append(Missing(f"red_flag_{item.code}", f"Red flag not asked: {item.question}"))
+        elif entry.answer == RedFlagAnswer.YES and entry.action is None:
+            missing.append(
+                Missing(
+                    f"red_flag_{item.code}",
+                    f"Positive red flag needs an action (emergency, urgent or routine "
+                    f"referral): {item.question}",
+                )
+            )
+    if content.nprs_now is None:
+        missing.append(Missing("nprs_now", "Current pain (NPRS) is not recorded."))
+    if scoring.oswestry_percent(content.odi_sections) is None:
+        missing.append(
+            Missing("odi_sections", "Oswestry needs at least 8 of its 10 sections scored.")
+        )
+    if content.primary_cause is None:
+        missing.append(Missing("primary_cause", "Choose the primary suspected cause."))
+    if not content.diagnosis_codes:
+        missing.append(Missing("diagnosis_codes", "Add at least one ICD-10-CM diagnosis code."))
+    if content.complexity is None:
+        missing.append(Missing("complexity", "Choose the evaluation complexity."))
+    return missing
+
+
+def coding_warnings(content: EvaluationContent) -> list[Guidance]:
+    """Excludes1 pairs: codes the tabular list says are not coded together."""
+    return [
+        Guidance("diagnosis_codes", f"{a} and {b} are not normally coded together (Excludes1).")
+        for a, b in codes.excludes1_conflicts(list(content.diagnosis_codes))
+    ]
+
+
+@dataclass(frozen=True)
+class RedFlagReferral:
+    """A referral that signing creates for a positive red flag without one."""
+
+    code: str
+    urgency: Urgency
+    reason: str
+
+
+def red_flag_referrals(content: EvaluationContent) -> list[RedFlagReferral]:
+    referrals = []
+    for entry in content.red_flags:
+        if entry.answer == RedFlagAnswer.YES and entry.action is not None:
+            item = catalogs.red_flag(entry.code)
+            condition = catalogs.red_flag_condition(item.condition)
+            referrals.append(
+                RedFlagReferral(
+                    entry.code,
+                    entry.action,
+                    f"Positive red-flag screen ({condition.label}): {item.question}",
+                )
+            )
+    return referrals

@@ -1,0 +1,489 @@
+"""Evaluations: start one, save the draft (autosave), sign it, correct it with addenda."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_dirty
+from sqlalchemy.orm.exc import StaleDataError
+
+from casemanager.db.engine import Database
+from casemanager.db.models import (
+    Addendum,
+    ContributingCause,
+    DiagnosisCode,
+    EpisodeOfCare,
+    Evaluation,
+    Patient,
+    PsfsActivity,
+    RedFlagFinding,
+    Referral,
+    User,
+)
+from casemanager.db.types import utcnow
+from casemanager.domain import codes, validation
+from casemanager.domain import evaluation as rules
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EpisodeStatus,
+    EvaluationKind,
+    EvaluationStatus,
+    ReferralKind,
+    ReferralStatus,
+    Urgency,
+)
+from casemanager.domain.errors import DomainError, NotFound, PermissionDenied
+from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
+from casemanager.domain.permissions import Permission
+from casemanager.services import audit
+from casemanager.services.context import Actor
+
+EMERGENCY_DEPARTMENT = "Emergency department"
+_Row = TypeVar("_Row")
+
+
+class IncompleteEvaluation(DomainError):
+    """Signing refused; `missing` lists each item with the field to jump to."""
+
+    def __init__(self, missing: list[rules.Missing]) -> None:
+        lines = "\n".join(f"• {item.message}" for item in missing)
+        super().__init__(f"The evaluation cannot be signed yet. Still missing:\n{lines}")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class AddendumInfo:
+    id: int
+    author_name: str
+    created_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    id: int
+    episode_id: int
+    patient_id: int
+    kind: EvaluationKind
+    evaluation_date: date
+    status: EvaluationStatus
+    therapist_id: int
+    therapist_name: str
+    signed_by_name: str | None
+    signed_at: datetime | None
+    version: int
+    updated_at: datetime
+    content: EvaluationContent
+    scores: rules.Scores
+    addenda: tuple[AddendumInfo, ...]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == EvaluationStatus.SIGNED
+
+
+# ---------------------------------------------------------------- reading and writing rows
+
+
+def _content(evaluation: Evaluation) -> EvaluationContent:
+    return EvaluationContent(
+        chief_complaint=evaluation.chief_complaint,
+        onset_date=evaluation.onset_date,
+        mechanism_of_injury=evaluation.mechanism_of_injury,
+        aggravating_factors=evaluation.aggravating_factors,
+        easing_factors=evaluation.easing_factors,
+        prior_episodes=evaluation.prior_episodes,
+        past_medical_history=evaluation.past_medical_history,
+        medications=evaluation.medications,
+        occupation=evaluation.occupation,
+        activities=evaluation.activities,
+        patient_goals=evaluation.patient_goals,
+        red_flags=tuple(
+            RedFlagEntry(f.flag_code, f.answer, f.action, f.note)
+            for f in sorted(evaluation.red_flags, key=lambda f: f.id)
+        ),
+        nprs_now=evaluation.nprs_now,
+        nprs_best=evaluation.nprs_best,
+        nprs_worst=evaluation.nprs_worst,
+        pain_location=evaluation.pain_location,
+        pain_side=evaluation.pain_side,
+        radiates_below_knee=evaluation.radiates_below_knee,
+        odi_sections=tuple(getattr(evaluation, f"odi_s{i}") for i in range(1, 11)),
+        start_back=tuple(getattr(evaluation, f"sbst_{i}") for i in range(1, 10)),
+        psfs=tuple(PsfsEntry(a.activity, a.score) for a in evaluation.psfs_activities),
+        primary_cause=evaluation.primary_cause,
+        contributing_causes=tuple(
+            c.cause for c in sorted(evaluation.contributing_causes, key=lambda c: c.id)
+        ),
+        cause_note=evaluation.cause_note,
+        diagnosis_codes=tuple(d.code for d in evaluation.diagnosis_codes),
+        complexity=evaluation.complexity,
+        assessment_note=evaluation.assessment_note,
+    )
+
+
+_PLAIN_FIELDS = (
+    "chief_complaint",
+    "onset_date",
+    "mechanism_of_injury",
+    "aggravating_factors",
+    "easing_factors",
+    "prior_episodes",
+    "past_medical_history",
+    "medications",
+    "occupation",
+    "activities",
+    "patient_goals",
+    "nprs_now",
+    "nprs_best",
+    "nprs_worst",
+    "pain_location",
+    "pain_side",
+    "radiates_below_knee",
+    "primary_cause",
+    "cause_note",
+    "complexity",
+    "assessment_note",
+)
+
+
+def _write(evaluation: Evaluation, content: EvaluationContent, scores: rules.Scores) -> None:
+    for name in _PLAIN_FIELDS:
+        setattr(evaluation, name, getattr(content, name))
+    for index, value in enumerate(content.odi_sections, start=1):
+        setattr(evaluation, f"odi_s{index}", value)
+    for index, value in enumerate(content.start_back, start=1):
+        setattr(evaluation, f"sbst_{index}", value)
+    evaluation.odi_percent = scores.odi_percent
+    evaluation.sbst_total = scores.start_back.total if scores.start_back else None
+    evaluation.sbst_psychosocial = scores.start_back.psychosocial if scores.start_back else None
+    evaluation.sbst_risk = scores.start_back.risk if scores.start_back else None
+    evaluation.psfs_mean = scores.psfs_mean
+    # Child rows are updated in place by their key: deleting and re-inserting in one flush
+    # would collide with the unique constraints.
+    flags = {f.flag_code: f for f in evaluation.red_flags}
+    evaluation.red_flags = [
+        _update(
+            flags.get(e.code) or RedFlagFinding(flag_code=e.code),
+            answer=e.answer,
+            action=e.action,
+            note=e.note,
+        )
+        for e in content.red_flags
+    ]
+    activities = list(evaluation.psfs_activities)
+    evaluation.psfs_activities = [
+        _update(
+            activities[i] if i < len(activities) else PsfsActivity(),
+            position=i,
+            activity=e.activity,
+            score=e.score,
+        )
+        for i, e in enumerate(content.psfs)
+    ]
+    causes = {c.cause: c for c in evaluation.contributing_causes}
+    evaluation.contributing_causes = [
+        causes.get(cause) or ContributingCause(cause=cause) for cause in content.contributing_causes
+    ]
+    existing = {d.code: d for d in evaluation.diagnosis_codes}
+    evaluation.diagnosis_codes = [
+        _update(
+            existing.get(code) or DiagnosisCode(code=code),
+            position=i,
+            description=codes.describe(code),
+        )
+        for i, code in enumerate(content.diagnosis_codes)
+    ]
+    flag_dirty(evaluation)  # a change to child rows alone still bumps the version
+
+
+def _update(row: _Row, **values: object) -> _Row:
+    for name, value in values.items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
+    return row
+
+
+def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
+    names: dict[int, str] = {
+        uid: name for uid, name in session.execute(select(User.id, User.display_name))
+    }
+    content = _content(evaluation)
+    return EvaluationRecord(
+        id=evaluation.id,
+        episode_id=evaluation.episode_id,
+        patient_id=evaluation.episode.patient_id,
+        kind=evaluation.kind,
+        evaluation_date=evaluation.evaluation_date,
+        status=evaluation.status,
+        therapist_id=evaluation.therapist_id,
+        therapist_name=names.get(evaluation.therapist_id, "unknown"),
+        signed_by_name=names.get(evaluation.signed_by_id) if evaluation.signed_by_id else None,
+        signed_at=evaluation.signed_at,
+        version=evaluation.version,
+        updated_at=evaluation.updated_at,
+        content=content,
+        scores=rules.compute_scores(content),
+        addenda=tuple(
+            AddendumInfo(a.id, names.get(a.author_id, "unknown"), a.created_at, a.text)
+            for a in evaluation.addenda
+        ),
+    )
+
+
+def _load(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
+        raise NotFound("That evaluation is not in this clinic's records.")
+    return evaluation
+
+
+def _patient_of(db: Database, evaluation_id: int) -> int | None:
+    with db.session() as session:
+        return session.scalar(
+            select(EpisodeOfCare.patient_id)
+            .join(Evaluation, Evaluation.episode_id == EpisodeOfCare.id)
+            .where(Evaluation.id == evaluation_id)
+        )
+
+
+def _require_author(evaluation: Evaluation, actor: Actor, names: str) -> None:
+    if evaluation.therapist_id != actor.user_id:
+        raise PermissionDenied(
+            f"Only the evaluating therapist ({names}) may change or sign this evaluation. "
+            "Other clinicians can add an addendum once it is signed."
+        )
+
+
+# ---------------------------------------------------------------- use cases
+
+
+def start_initial_evaluation(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    complaint: str,
+    evaluation_date: date | None = None,
+) -> EvaluationRecord:
+    """Open an episode of care for the complaint and its initial evaluation as a draft."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.EDIT_CLINICAL,
+        AuditAction.CREATE,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    complaint = validation.require_text("complaint", complaint, "Complaint", 300)
+    day = evaluation_date or date.today()
+    if day > date.today():
+        raise DomainError("An evaluation cannot be dated in the future.")
+    with db.session() as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None or patient.clinic_id != actor.clinic_id:
+            raise NotFound("That patient is not in this clinic's records.")
+        assert actor.user_id is not None
+        episode = EpisodeOfCare(
+            patient_id=patient_id,
+            therapist_id=actor.user_id,
+            complaint=complaint,
+            start_date=day,
+            status=EpisodeStatus.OPEN,
+        )
+        evaluation = Evaluation(
+            episode=episode,
+            therapist_id=actor.user_id,
+            kind=EvaluationKind.INITIAL,
+            evaluation_date=day,
+            status=EvaluationStatus.DRAFT,
+            chief_complaint=complaint,
+        )
+        session.add_all([episode, evaluation])
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.CREATE,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"evaluation {evaluation.id}",
+        )
+        return _record(session, evaluation)
+
+
+def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
+    patient_id = _patient_of(db, evaluation_id)
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_CLINICAL,
+        AuditAction.READ,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        evaluation = _load(session, actor, evaluation_id)
+        audit.record(
+            session,
+            actor,
+            AuditAction.READ,
+            DataCategory.CLINICAL,
+            patient_id=evaluation.episode.patient_id,
+            detail=f"evaluation {evaluation_id}",
+        )
+        return _record(session, evaluation)
+
+
+def save_draft(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    expected_version: int,
+    content: EvaluationContent,
+) -> EvaluationRecord:
+    """Save what is on screen (autosave calls this). Incomplete is fine; wrong is not."""
+    patient_id = _patient_of(db, evaluation_id)
+    audit.authorize(
+        db,
+        actor,
+        Permission.EDIT_CLINICAL,
+        AuditAction.UPDATE,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    try:
+        with db.session() as session:
+            evaluation = _load(session, actor, evaluation_id)
+            author = session.get(User, evaluation.therapist_id)
+            _require_author(evaluation, actor, author.display_name if author else "unknown")
+            if evaluation.status == EvaluationStatus.SIGNED:
+                raise DomainError(
+                    "This evaluation is signed and locked. Add an addendum to correct it."
+                )
+            if evaluation.version != expected_version:
+                raise _conflict(session, evaluation)
+            cleaned = rules.clean(content, evaluation.evaluation_date)
+            _write(evaluation, cleaned, rules.compute_scores(cleaned))
+            audit.record(
+                session,
+                actor,
+                AuditAction.UPDATE,
+                DataCategory.CLINICAL,
+                patient_id=patient_id,
+                detail=f"evaluation {evaluation_id}",
+            )
+            session.flush()
+            return _record(session, evaluation)
+    except StaleDataError:
+        with db.session() as session:
+            raise _conflict(session, _load(session, actor, evaluation_id)) from None
+
+
+def _conflict(session: Session, evaluation: Evaluation) -> DomainError:
+    return audit.conflict(
+        session,
+        evaluation.episode.patient_id,
+        DataCategory.CLINICAL,
+        "This evaluation's contents",
+        evaluation.updated_at,
+    )
+
+
+def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) -> EvaluationRecord:
+    """Lock the evaluation after checking it is complete; positive red flags get referrals."""
+    patient_id = _patient_of(db, evaluation_id)
+    audit.authorize(
+        db,
+        actor,
+        Permission.SIGN_CLINICAL,
+        AuditAction.SIGN,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        evaluation = _load(session, actor, evaluation_id)
+        author = session.get(User, evaluation.therapist_id)
+        _require_author(evaluation, actor, author.display_name if author else "unknown")
+        if evaluation.status == EvaluationStatus.SIGNED:
+            raise DomainError("This evaluation is already signed.")
+        if evaluation.version != expected_version:
+            raise _conflict(session, evaluation)
+        content = _content(evaluation)
+        missing = rules.missing_for_signing(content)
+        if missing:
+            raise IncompleteEvaluation(missing)
+        patient = evaluation.episode.patient
+        already = set(
+            session.scalars(
+                select(Referral.red_flag_code).where(Referral.evaluation_id == evaluation.id)
+            )
+        )
+        for needed in rules.red_flag_referrals(content):
+            if needed.code in already:
+                continue
+            session.add(
+                Referral(
+                    episode_id=evaluation.episode_id,
+                    evaluation_id=evaluation.id,
+                    kind=ReferralKind.RED_FLAG,
+                    to_whom=EMERGENCY_DEPARTMENT
+                    if needed.urgency == Urgency.EMERGENCY
+                    else (patient.referring_physician or "Primary care physician"),
+                    specialty="emergency medicine"
+                    if needed.urgency == Urgency.EMERGENCY
+                    else "primary care",
+                    reason=needed.reason,
+                    urgency=needed.urgency,
+                    status=ReferralStatus.OPEN,
+                    red_flag_code=needed.code,
+                )
+            )
+        evaluation.status = EvaluationStatus.SIGNED
+        evaluation.signed_by_id = actor.user_id
+        evaluation.signed_at = utcnow()
+        audit.record(
+            session,
+            actor,
+            AuditAction.SIGN,
+            DataCategory.CLINICAL,
+            patient_id=patient.id,
+            detail=f"evaluation {evaluation_id}",
+        )
+        session.flush()
+        return _record(session, evaluation)
+
+
+def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> EvaluationRecord:
+    """A correction or late entry on a signed evaluation, with its author and time."""
+    patient_id = _patient_of(db, evaluation_id)
+    audit.authorize(
+        db,
+        actor,
+        Permission.EDIT_CLINICAL,
+        AuditAction.UPDATE,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    body = validation.require_text("addendum", text, "Addendum", 10000)
+    with db.session() as session:
+        evaluation = _load(session, actor, evaluation_id)
+        if evaluation.status != EvaluationStatus.SIGNED:
+            raise DomainError("A draft can still be edited: change it directly, then sign.")
+        assert actor.user_id is not None
+        session.add(Addendum(evaluation_id=evaluation.id, author_id=actor.user_id, text=body))
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"addendum to evaluation {evaluation_id}",
+        )
+        session.flush()
+        session.refresh(evaluation)
+        return _record(session, evaluation)
