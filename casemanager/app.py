@@ -19,6 +19,9 @@ from casemanager.domain.errors import ValidationError
 from casemanager.services.context import Actor
 from casemanager.ui import messages
 from casemanager.ui.main_window import MainWindow
+from casemanager.ui.patients.details import PatientDetails
+from casemanager.ui.patients.list_widget import PatientListWidget
+from casemanager.ui.patients.model import PatientTableModel
 from casemanager.ui.startup.window import StartWindow
 from casemanager.ui.tasks import TaskRunner
 
@@ -161,6 +164,50 @@ class Application(QObject):
         window.show()
         self.start.hide()
         self._refresh()
+        self._load_patient_list(window, actor)
+
+    def _load_patient_list(self, window: MainWindow, actor: Actor) -> None:
+        db = self.db
+
+        def therapists() -> list[tuple[int, str]]:
+            from casemanager.domain.enums import Role
+            from casemanager.services import accounts
+
+            users = accounts.list_users(db, actor, role=Role.THERAPIST)
+            return [(u.id, u.display_name) for u in users if u.active]
+
+        def fetch(query: Any, offset: int, limit: int, deliver: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import patients
+
+                return patients.list_patients(db, actor, query, offset=offset, limit=limit)
+
+            def failed(error: BaseException) -> None:
+                model.load_failed()
+                self._show_error(error)
+
+            self.tasks.run(work, deliver, failed)
+
+        model = PatientTableModel(fetch)
+        details = PatientDetails()
+
+        def open_patient(patient_id: int) -> None:
+            def work() -> Any:
+                from casemanager.services import patients
+
+                return patients.get_patient(db, actor, patient_id)
+
+            self.tasks.run(work, details.show_record)
+
+        def build(therapist_list: list[tuple[int, str]]) -> None:
+            if self.main_window is not window:
+                return  # logged out meanwhile
+            patient_list = PatientListWidget(model, therapist_list, actor.user_id)
+            patient_list.open_patient.connect(open_patient)
+            window.set_patient_list(patient_list, details)
+            patient_list.apply_filters()
+
+        self.tasks.run(therapists, build)
 
     def _refresh(self) -> None:
         db, actor = self.db, self.actor

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
@@ -14,66 +15,29 @@ from sqlalchemy.orm.exc import StaleDataError
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient, User
 from casemanager.domain import validation
-from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role, Sex
+from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
 from casemanager.domain.mrn import is_valid_mrn, random_mrn
+from casemanager.domain.patients import (
+    PatientFields,
+    PatientQuery,
+    PatientRecord,
+    PatientSort,
+    PatientSummary,
+)
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
 
 LANGUAGES = {"en": "English", "es": "Spanish"}  # languages the take-home plan prints in
 
-
-@dataclass(frozen=True)
-class PatientFields:
-    """What the front desk or therapist types for a patient."""
-
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: Sex
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
-    preferred_name: str | None = None
-    preferred_language: str = "en"
-    emergency_contact_name: str | None = None
-    emergency_contact_phone: str | None = None
-    referring_physician: str | None = None
-    primary_therapist_id: int | None = None
-    status: PatientStatus = PatientStatus.ACTIVE
-
-
-@dataclass(frozen=True)
-class PatientSummary:
-    """One row of the patient list."""
-
-    id: int
-    mrn: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: Sex
-    phone: str | None
-    status: PatientStatus
-    primary_therapist_id: int | None
-    primary_therapist_name: str | None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
-@dataclass(frozen=True)
-class PatientRecord:
-    """The whole demographic record, with the version to hand back on update."""
-
-    id: int
-    mrn: str
-    fields: PatientFields
-    primary_therapist_name: str | None
-    version: int
-    updated_at: datetime
+__all__ = [
+    "PatientFields",
+    "PatientQuery",
+    "PatientRecord",
+    "PatientSort",
+    "PatientSummary",
+]
 
 
 def clean_fields(fields: PatientFields, today: date) -> PatientFields:
@@ -342,6 +306,40 @@ def count_patients(db: Database, actor: Actor, *, status: PatientStatus | None =
         return int(session.scalar(query) or 0)
 
 
+_SORT_COLUMNS: dict[PatientSort, tuple[Any, ...]] = {
+    PatientSort.NAME: (Patient.family_name, Patient.given_name),
+    PatientSort.MRN: (Patient.mrn,),
+    PatientSort.DATE_OF_BIRTH: (Patient.date_of_birth,),
+    PatientSort.STATUS: (Patient.status, Patient.family_name, Patient.given_name),
+    PatientSort.THERAPIST: (User.display_name, Patient.family_name, Patient.given_name),
+}
+
+
+def list_patients(
+    db: Database, actor: Actor, query: PatientQuery, *, offset: int = 0, limit: int = 200
+) -> list[PatientSummary]:
+    """One page of the patient list. Search matches any part of the name (any script,
+    accents ignored), the MRN, the date of birth or the phone number."""
+    audit.authorize(
+        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
+    )
+    select_rows = _summary_query().where(Patient.clinic_id == actor.clinic_id)
+    needle = query.text.strip()
+    if needle:
+        select_rows = select_rows.where(_match(needle))
+    if query.status is not None:
+        select_rows = select_rows.where(Patient.status == query.status)
+    if query.therapist_id is not None:
+        select_rows = select_rows.where(Patient.primary_therapist_id == query.therapist_id)
+    order = [c.desc() if query.descending else c.asc() for c in _SORT_COLUMNS[query.sort]]
+    order.append(Patient.id.desc() if query.descending else Patient.id.asc())  # stable pages
+    select_rows = select_rows.order_by(*order).offset(offset).limit(limit)
+    with db.session() as session:
+        found = [_summary(p, name) for p, name in session.execute(select_rows)]
+        _audit_list(session, actor, "patient list", found)
+        return found
+
+
 def search_patients(
     db: Database,
     actor: Actor,
@@ -351,23 +349,8 @@ def search_patients(
     therapist_id: int | None = None,
     limit: int = 200,
 ) -> list[PatientSummary]:
-    """Find by any part of the name (accents ignored), MRN, date of birth or phone number."""
-    audit.authorize(
-        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    query = _summary_query().where(Patient.clinic_id == actor.clinic_id)
-    needle = text.strip()
-    if needle:
-        query = query.where(_match(needle))
-    if status is not None:
-        query = query.where(Patient.status == status)
-    if therapist_id is not None:
-        query = query.where(Patient.primary_therapist_id == therapist_id)
-    query = query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit)
-    with db.session() as session:
-        found = [_summary(p, name) for p, name in session.execute(query)]
-        _audit_list(session, actor, "patient search", found)
-        return found
+    """The first `limit` matches in name order (see list_patients)."""
+    return list_patients(db, actor, PatientQuery(text, status, therapist_id), offset=0, limit=limit)
 
 
 def _match(needle: str) -> ColumnElement[bool]:

@@ -1,11 +1,19 @@
-"""The main window. The screens themselves (patients, chart, caseload) arrive in later work;
-for now it says who is logged in, which clinic, and how many patients it holds."""
+"""The main window: who is logged in, the clinic and its figures, and the patient list with
+the selected patient's details."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casemanager.domain.permissions import ROLE_LABELS
 from casemanager.services.context import Actor
@@ -20,7 +28,7 @@ class _Figure(QFrame):
         layout = QVBoxLayout(self)
         self.value = QLabel("…")
         font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.value.setFont(font)
         self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -41,6 +49,8 @@ class MainWindow(QMainWindow):
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
+        self.patient_list: QWidget | None = None
+        self.details: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self.resize(1100, 720)
 
@@ -71,7 +81,8 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.active, 0, 1)
         grid.addWidget(self.mine, 0, 2)
         layout.addLayout(grid)
-        layout.addStretch()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(self.splitter, stretch=1)
         self.setCentralWidget(home)
 
         file_menu = self.menuBar().addMenu("&File")
@@ -88,12 +99,27 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.log_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.find_action = QAction("&Find patient", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setEnabled(False)
+        self.addAction(self.find_action)
         toolbar = self.addToolBar("Session")
         toolbar.setObjectName("session_toolbar")
         toolbar.setMovable(False)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
+
+    def set_patient_list(self, patient_list: QWidget, details: QWidget) -> None:
+        self.patient_list = patient_list
+        self.details = details
+        self.splitter.addWidget(patient_list)
+        self.splitter.addWidget(details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.find_action.triggered.connect(patient_list.setFocus)
+        self.find_action.setEnabled(True)
+        patient_list.setFocus()
 
     def show_overview(self, patients: int, active: int, mine: int | None, is_demo: bool) -> None:
         self.patients.set_value(patients)

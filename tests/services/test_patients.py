@@ -114,7 +114,7 @@ def test_search_is_audited_without_the_search_text(db: Database, staff: Staff) -
     assert (last.action, last.actor, last.detail) == (
         AuditAction.READ,
         "manager",
-        "patient search: 1 patients listed",
+        "patient list: 1 patients listed",
     )
     assert "silva" not in (last.detail or "").lower()
 
@@ -218,3 +218,38 @@ def test_roles_without_clinical_writing(staff: Staff) -> None:
     for actor in (staff.admin, staff.manager):
         with pytest.raises(PermissionDenied, match="may not write clinical records"):
             require(actor.role, Permission.EDIT_CLINICAL)
+
+
+def test_list_pages_and_sorts_in_sql(db: Database, staff: Staff) -> None:
+    t = staff.therapist
+    for n, (given, family, born) in enumerate(
+        [
+            ("Zoë", "Adams", date(1990, 1, 1)),
+            ("Ana", "Brown", date(1950, 1, 1)),
+            ("Bo", "Adams", date(1970, 1, 1)),
+            ("Cy", "Chen", date(1980, 1, 1)),
+        ]
+    ):
+        _add(
+            db,
+            t,
+            given,
+            family,
+            born=born,
+            primary_therapist_id=t.user_id if n % 2 else staff.therapist2.user_id,
+        )
+    by_name = patients.PatientQuery()
+    first = patients.list_patients(db, t, by_name, offset=0, limit=3)
+    rest = patients.list_patients(db, t, by_name, offset=3, limit=3)
+    assert [p.given_name for p in first + rest] == ["Bo", "Zoë", "Ana", "Cy"]
+    oldest_first = patients.PatientQuery(sort=patients.PatientSort.DATE_OF_BIRTH)
+    assert [p.given_name for p in patients.list_patients(db, t, oldest_first)] == [
+        "Ana",
+        "Bo",
+        "Cy",
+        "Zoë",
+    ]
+    youngest_first = replace(oldest_first, descending=True)
+    assert patients.list_patients(db, t, youngest_first)[0].given_name == "Zoë"
+    mine = patients.PatientQuery(therapist_id=t.user_id, sort=patients.PatientSort.THERAPIST)
+    assert [p.given_name for p in patients.list_patients(db, t, mine)] == ["Ana", "Cy"]

@@ -1,0 +1,1 @@
+"""Finding a patient: the searchable, lazily loaded patient list."""

@@ -1,0 +1,77 @@
+"""The selected patient's details, read-only (opening them is audited by the service)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from casemanager.domain.patients import PatientRecord
+from casemanager.ui.patients.model import STATUS_LABELS
+
+_SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
+_LANGUAGE = {"en": "English", "es": "Spanish"}
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class PatientDetails(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Patient", parent)
+        self.setMinimumWidth(320)
+        outer = QVBoxLayout(self)
+        self.placeholder = QLabel("Select a patient and press Enter to see their details.")
+        self.placeholder.setWordWrap(True)
+        outer.addWidget(self.placeholder)
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        outer.addWidget(self.form_host)
+        outer.addStretch()
+        self.values: dict[str, QLabel] = {}
+        for key, label in (
+            ("name", "Name"),
+            ("mrn", "MRN"),
+            ("born", "Date of birth"),
+            ("sex", "Sex"),
+            ("status", "Status"),
+            ("therapist", "Primary therapist"),
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("address", "Address"),
+            ("language", "Preferred language"),
+            ("emergency", "Emergency contact"),
+            ("physician", "Referring physician"),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setAccessibleName(label)
+            self.form.addRow(f"{label}:", value)
+            self.values[key] = value
+        self.form_host.hide()
+
+    def show_record(self, record: PatientRecord, today: date | None = None) -> None:
+        f = record.fields
+        today = today or date.today()
+        emergency = " ".join(x for x in (f.emergency_contact_name, f.emergency_contact_phone) if x)
+        shown = {
+            "name": f"{f.given_name} {f.family_name}"
+            + (f" (“{f.preferred_name}”)" if f.preferred_name else ""),
+            "mrn": record.mrn,
+            "born": f"{f.date_of_birth:%m/%d/%Y} (age {age_on(f.date_of_birth, today)})",
+            "sex": _SEX[f.sex.value],
+            "status": STATUS_LABELS[f.status],
+            "therapist": record.primary_therapist_name or "—",
+            "phone": f.phone or "—",
+            "email": f.email or "—",
+            "address": f.address or "—",
+            "language": _LANGUAGE.get(f.preferred_language, f.preferred_language),
+            "emergency": emergency or "—",
+            "physician": f.referring_physician or "—",
+        }
+        for key, text in shown.items():
+            self.values[key].setText(text)
+        self.setTitle(f"{f.family_name}, {f.given_name}")
+        self.placeholder.hide()
+        self.form_host.show()

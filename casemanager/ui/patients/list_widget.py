@@ -1,0 +1,162 @@
+"""Search as you type, filter by status and therapist, sort by any column, Enter opens."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casemanager.domain.enums import PatientStatus
+from casemanager.domain.patients import PatientQuery
+from casemanager.ui.patients.model import STATUS_LABELS, PatientIdRole, PatientTableModel
+
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
+ALL = -1  # combo data for "no filter"
+MINE = -2  # combo data for "my caseload"
+
+
+class PatientTable(QTableView):
+    """Enter or Return opens the selected patient, as a double-click does."""
+
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class PatientListWidget(QWidget):
+    open_patient = Signal(int)  # patient id
+
+    def __init__(
+        self,
+        model: PatientTableModel,
+        therapists: list[tuple[int, str]],
+        my_user_id: int | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.my_user_id = my_user_id
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name, MRN, date of birth or phone")
+        self.search.setAccessibleName("Search patients")
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status filter")
+        self.status.addItem("All statuses", ALL)
+        for status, label in STATUS_LABELS.items():
+            self.status.addItem(label, status.value)
+        self.therapist = QComboBox()
+        self.therapist.setAccessibleName("Therapist filter")
+        if my_user_id is not None and any(t[0] == my_user_id for t in therapists):
+            self.therapist.addItem("My caseload", MINE)
+        self.therapist.addItem("All therapists", ALL)
+        for therapist_id, name in therapists:
+            self.therapist.addItem(name, therapist_id)
+        # A therapist starts on their own active patients; others on everyone active.
+        self.status.setCurrentIndex(self.status.findData(PatientStatus.ACTIVE.value))
+        self.therapist.setCurrentIndex(0)
+
+        self.table = PatientTable()
+        self.table.setModel(model)
+        self.table.setAccessibleName("Patients")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((260, 100, 110, 140, 100)):
+            self.table.setColumnWidth(column, width)
+        self.summary = QLabel("")
+        self.summary.setAccessibleName("Patient list status")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, stretch=3)
+        filters.addWidget(self.status, stretch=1)
+        filters.addWidget(self.therapist, stretch=1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+        layout.addWidget(self.summary)
+        self.setFocusProxy(self.search)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self._search_now_or_open)
+        self.status.currentIndexChanged.connect(self.apply_filters)
+        self.therapist.currentIndexChanged.connect(self.apply_filters)
+        self.table.activated_row.connect(self._open_row)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        model.loading_changed.connect(self._show_state)
+        model.page_loaded.connect(self._show_state)
+
+    def current_query(self) -> PatientQuery:
+        status = self.status.currentData()
+        therapist = self.therapist.currentData()
+        if therapist == MINE:
+            therapist = self.my_user_id
+        return replace(
+            self.model.query,
+            text=self.search.text(),
+            status=None if status == ALL else PatientStatus(status),
+            therapist_id=None if therapist == ALL else therapist,
+        )
+
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        query = self.current_query()
+        if query != self.model.query or not self.model.rowCount():
+            self.model.set_query(query)
+
+    def _search_now_or_open(self) -> None:
+        """Return in the search box: search at once; if that is already shown, open the
+        only match or move into the list."""
+        if self._debounce.isActive() or self.current_query() != self.model.query:
+            self.apply_filters()
+            return
+        if self.model.rowCount() == 1:
+            self._open_row(0)
+        elif self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.open_patient.emit(self.model.index(row, 0).data(PatientIdRole))
+
+    def _show_state(self, *_args: object) -> None:
+        shown = self.model.rowCount()
+        more = "+" if self.model.canFetchMore(QModelIndex()) else ""
+        if self.model.is_loading():
+            self.summary.setText(
+                "Searching…" if shown == 0 else f"{shown:,} patients, loading more…"
+            )
+        elif shown == 0:
+            self.summary.setText("No patients match. Check the spelling, or clear the filters.")
+        else:
+            self.summary.setText(f"{shown:,}{more} patients")

@@ -1,0 +1,156 @@
+"""The patient list model: rows arrive a page at a time from the service, sorted in SQL.
+
+It holds only the rows scrolled into view so far, so a clinic with 100,000 patients costs
+no more to open than one with 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from casemanager.domain.enums import PatientStatus
+from casemanager.domain.patients import PatientQuery, PatientSort, PatientSummary
+
+Index = QModelIndex | QPersistentModelIndex
+# fetch(query, offset, limit, deliver): runs the service off the GUI thread, then calls
+# deliver(rows) back on the GUI thread.
+Fetch = Callable[[PatientQuery, int, int, Callable[[list[PatientSummary]], None]], None]
+
+STATUS_LABELS = {
+    PatientStatus.ACTIVE: "Active",
+    PatientStatus.ON_HOLD: "On hold",
+    PatientStatus.DISCHARGED: "Discharged",
+}
+
+PatientIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _name(p: PatientSummary) -> str:
+    return f"{p.family_name}, {p.given_name}"
+
+
+# (header, sort key or None when the column is not sortable, text)
+COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], ...] = (
+    ("Name", PatientSort.NAME, _name),
+    ("MRN", PatientSort.MRN, lambda p: p.mrn),
+    ("Date of birth", PatientSort.DATE_OF_BIRTH, lambda p: p.date_of_birth.strftime("%m/%d/%Y")),
+    ("Phone", None, lambda p: p.phone or ""),
+    ("Status", PatientSort.STATUS, lambda p: STATUS_LABELS[p.status]),
+    ("Primary therapist", PatientSort.THERAPIST, lambda p: p.primary_therapist_name or ""),
+)
+
+
+class PatientTableModel(QAbstractTableModel):
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)  # rows now shown
+
+    def __init__(self, fetch: Fetch, page_size: int = 200, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self.page_size = page_size
+        self.query = PatientQuery()
+        self._rows: list[PatientSummary] = []
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0  # answers to an older query are dropped
+
+    # -- what to show ----------------------------------------------------------------------
+    def set_query(self, query: PatientQuery) -> None:
+        self.beginResetModel()
+        self.query = query
+        self._rows = []
+        self._exhausted = False
+        self._loading = False
+        self._generation += 1
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def patient(self, row: int) -> PatientSummary:
+        return self._rows[row]
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        patient = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return COLUMNS[index.column()][2](patient)
+        if role == PatientIdRole:
+            return patient.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return f"{patient.given_name} {patient.family_name}, MRN {patient.mrn}"
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][0]
+        return None
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: Index) -> None:
+        # The guard matters: views (and qtmodeltester) call this again while rows arrive.
+        if parent.isValid() or self._exhausted or self._loading:
+            return
+        self._loading = True
+        self.loading_changed.emit(True)
+        generation = self._generation
+        self._fetch(
+            self.query,
+            len(self._rows),
+            self.page_size,
+            lambda rows: self._arrived(generation, rows),
+        )
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.query.sort, self.query.descending):
+            self.set_query(replace(self.query, sort=key, descending=descending))
+
+    def _arrived(self, generation: int, rows: list[PatientSummary]) -> None:
+        if generation != self._generation:
+            return  # the user typed on: this page belongs to an older search
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._loading = False  # only now: views ask for more while rows are being inserted
+        self.loading_changed.emit(False)
+        self.page_loaded.emit(len(self._rows))
+
+    def load_failed(self) -> None:
+        """A page could not be loaded (the caller shows why): scrolling may try again."""
+        self._loading = False
+        self.loading_changed.emit(False)

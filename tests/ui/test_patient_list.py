@@ -1,0 +1,139 @@
+"""The patient list: a lazy model checked by qtmodeltester, and the search flow by keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from casemanager.app import Application
+from casemanager.db.engine import Database
+from casemanager.db.migrate import upgrade
+from casemanager.domain.enums import PatientStatus
+from casemanager.domain.patients import PatientQuery, PatientSort
+from casemanager.services import accounts, demo, patients
+from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'list.sqlite3'}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=120, seed=4, today=TODAY)
+    yield db
+    db.dispose()
+
+
+def _later_fetch(db: Database):  # type: ignore[no-untyped-def]
+    """Like the app's background worker: the page arrives on a later turn of the event loop."""
+    actor = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
+
+    def fetch(query, offset, limit, deliver):  # type: ignore[no-untyped-def]
+        rows = patients.list_patients(db, actor, query, offset=offset, limit=limit)
+        QTimer.singleShot(0, lambda: deliver(rows))
+
+    return fetch
+
+
+def test_model_passes_qtmodeltester(qtbot: QtBot, qtmodeltester, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
+    model = PatientTableModel(_later_fetch(demo_db), page_size=25)
+    model.set_query(PatientQuery())
+    qtbot.waitUntil(lambda: model.rowCount() == 25)
+    assert model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model, force_py=True)
+    qtbot.waitUntil(lambda: not model.is_loading())
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda: not model.is_loading())
+    assert model.rowCount() == 120
+    model.sort(2, Qt.SortOrder.DescendingOrder)  # date of birth, youngest first
+    qtbot.waitUntil(lambda: not model.is_loading())
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda: not model.is_loading())
+    assert model.query.sort == PatientSort.DATE_OF_BIRTH and model.query.descending
+    births = [model.patient(r).date_of_birth for r in range(model.rowCount())]
+    assert births == sorted(births, reverse=True)
+    model.sort(3)  # the phone column does not sort: nothing changes
+    assert model.query.sort == PatientSort.DATE_OF_BIRTH
+
+
+def test_stale_pages_are_dropped(demo_db: Database) -> None:
+    held: list = []
+
+    def fetch(query, offset, limit, deliver):  # type: ignore[no-untyped-def]
+        held.append(deliver)
+
+    model = PatientTableModel(fetch, page_size=10)
+    model.set_query(PatientQuery(text="a"))
+    model.set_query(PatientQuery(text="an"))
+    fake = patients.list_patients(
+        demo_db,
+        accounts.authenticate(demo_db, "manager", demo.DEMO_PASSWORD, "ws"),
+        PatientQuery(),
+        limit=3,
+    )
+    held[0](fake)  # the answer to "a" arrives after the user typed "an"
+    assert model.rowCount() == 0
+    held[1](fake)
+    assert model.rowCount() == 3 and not model.canFetchMore(QModelIndex())
+
+
+def test_search_and_open_by_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
+    db_path = tmp_path / "app.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=60, seed=9, today=TODAY)
+    therapist = accounts.authenticate(db, "alvarez", demo.DEMO_PASSWORD, "ws")
+    mine = patients.search_patients(
+        db, therapist, "", status=PatientStatus.ACTIVE, therapist_id=therapist.user_id
+    )
+    target = mine[0]
+    db.dispose()
+
+    application = Application(f"sqlite:///{db_path}")
+    qtbot.addWidget(application.start)
+    try:
+        application.open()
+        login = application.start.login
+        qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
+        qtbot.keyClicks(login.username, "alvarez")
+        qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: (
+                application.main_window is not None
+                and application.main_window.patient_list is not None
+            ),
+            timeout=20_000,
+        )
+        window = application.main_window
+        assert window is not None
+        qtbot.addWidget(window)
+        patient_list = window.patient_list
+        model = patient_list.model  # type: ignore[union-attr]
+        # My caseload, active, by default.
+        qtbot.waitUntil(lambda: model.rowCount() == len(mine), timeout=10_000)
+        assert patient_list.therapist.currentText() == "My caseload"  # type: ignore[union-attr]
+        search = patient_list.search  # type: ignore[union-attr]
+        qtbot.keyClicks(search, target.mrn)
+        qtbot.keyClick(search, Qt.Key.Key_Return)  # search now
+        qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
+        assert model.index(0, 0).data(PatientIdRole) == target.id
+        qtbot.keyClick(search, Qt.Key.Key_Return)  # the only match: open it
+        details = window.details
+        qtbot.waitUntil(lambda: details.values["mrn"].text() == target.mrn, timeout=10_000)  # type: ignore[union-attr]
+        assert target.family_name in details.title()  # type: ignore[union-attr]
+        search.clear()
+        qtbot.keyClicks(search, "zzzz-no-such-name")
+        qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)  # type: ignore[union-attr]
+    finally:
+        if application.main_window is not None:
+            application.main_window.close()
+        application.shutdown()
