@@ -7,6 +7,7 @@ the first window is on screen, never on the GUI thread's start-up path.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -203,6 +204,7 @@ class Application(QObject):
             if self.main_window is not window:
                 return  # logged out meanwhile
             patient_list = PatientListWidget(model, therapist_list, actor.user_id)
+            model.setParent(patient_list)  # Qt owns it from here: freed with the window
             patient_list.open_patient.connect(open_patient)
             window.set_patient_list(patient_list, details)
             patient_list.apply_filters()
@@ -253,6 +255,9 @@ class Application(QObject):
         self.tasks.shutdown()
         if self.db is not None:
             self.db.dispose()
+        if self.main_window is not None:
+            self.main_window.close()
+            self.main_window = None
 
 
 def _demo_hint() -> str:
@@ -276,9 +281,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app.setApplicationName(config.APP_NAME)
     qt_app.setOrganizationName(config.APP_NAME)
     messages.install_excepthook()
-    app = Application(config.database_url(args.database))
+    app: Application | None = Application(config.database_url(args.database))
+    assert app is not None
     app.open()
     try:
         return qt_app.exec()
     finally:
         app.shutdown()
+        # Free the Qt objects while the QApplication still exists: left to the interpreter's
+        # final clean-up, PySide6 can crash on the way out.
+        app = None
+        gc.collect()

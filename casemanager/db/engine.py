@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from casemanager.domain.errors import DomainError
+
 # Wait this long for another workstation's or thread's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -27,6 +29,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_non_database(path: Path) -> None:
+    """Say plainly that a file is not a database before SQLite trips over it."""
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise DomainError(
+                    f"{path} is not a CaseManager database (or it is encrypted or damaged). "
+                    "Check the path, or ask clinic IT."
+                )
+
+
 class Database:
     """One database: its URL, engine and session factory. Cheap to pass around."""
 
@@ -37,6 +53,7 @@ class Database:
         if self.is_sqlite:
             path = self.sqlite_path
             if path is not None:
+                _refuse_non_database(path)
                 path.parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True  # a clinic server may restart overnight

@@ -43,7 +43,11 @@ class NewClinic:
 def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeResult]:
     """Connect and bring the schema up to date (backing up an existing SQLite file first)."""
     db = Database(url)
-    result = upgrade(db, backup_dir)
+    try:
+        result = upgrade(db, backup_dir)
+    except BaseException:
+        db.dispose()  # close what was opened before handing the failure back
+        raise
     if result.from_revision != result.to_revision:
         audit.record_now(
             db,

@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.patient_list: QWidget | None = None
         self.details: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
-        self.resize(1100, 720)
+        self.resize(1280, 820)
 
         home = QWidget()
         layout = QVBoxLayout(home)
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 340])
         self.find_action.triggered.connect(patient_list.setFocus)
         self.find_action.setEnabled(True)
         patient_list.setFocus()

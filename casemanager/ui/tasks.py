@@ -17,23 +17,31 @@ ErrorCallback = Callable[[BaseException], None]
 
 
 class _Worker(QObject):
-    done = Signal(int, object, object)  # task id, result, exception
+    """Runs each task; its outcome waits in `outcomes` and only the task id crosses threads,
+    so no Python object (a result, an exception and its traceback) is marshalled by Qt."""
+
+    done = Signal(int)
     progress = Signal(int, int)
 
-    @Slot(int, object)
-    def run(self, task_id: int, function: Callable[..., Any]) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.functions: dict[int, Callable[[], Any]] = {}
+        self.outcomes: dict[int, tuple[Any, BaseException | None]] = {}
+
+    @Slot(int)
+    def run(self, task_id: int) -> None:
+        function = self.functions.pop(task_id)
         try:
-            result = function()
+            self.outcomes[task_id] = (function(), None)
         except Exception as error:  # noqa: BLE001 - handed to the GUI thread, never swallowed
-            self.done.emit(task_id, None, error)
-        else:
-            self.done.emit(task_id, result, None)
+            self.outcomes[task_id] = (None, error)
+        self.done.emit(task_id)
 
 
 class TaskRunner(QObject):
     """`run(fn, on_done, on_error)`: fn runs on the worker thread, callbacks on the GUI thread."""
 
-    _submit = Signal(int, object)
+    _submit = Signal(int)
     busy_changed = Signal(bool)
 
     def __init__(self, default_error: ErrorCallback, parent: QObject | None = None) -> None:
@@ -41,10 +49,11 @@ class TaskRunner(QObject):
         self._default_error = default_error
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Callback, ErrorCallback | None]] = {}
-        self._thread = QThread()
+        self._thread = QThread(self)
         self._thread.setObjectName("database-worker")
         self._worker = _Worker()
         self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
         self._submit.connect(self._worker.run)
         self._worker.done.connect(self._finished)
         self._thread.start()
@@ -68,13 +77,15 @@ class TaskRunner(QObject):
         self._pending[task_id] = (on_done, on_error)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        self._submit.emit(task_id, function)
+        self._worker.functions[task_id] = function
+        self._submit.emit(task_id)
 
     def is_busy(self) -> bool:
         return bool(self._pending)
 
-    @Slot(int, object, object)
-    def _finished(self, task_id: int, result: Any, error: BaseException | None) -> None:
+    @Slot(int)
+    def _finished(self, task_id: int) -> None:
+        result, error = self._worker.outcomes.pop(task_id)
         on_done, on_error = self._pending.pop(task_id)
         if not self._pending:
             self.busy_changed.emit(False)

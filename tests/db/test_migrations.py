@@ -60,12 +60,18 @@ def test_differences_are_detected(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_existing_file_at_older_revision_gets_backup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upgrade_of_an_older_file_backs_it_up_first(tmp_path: Path) -> None:
+    """A real upgrade from an earlier schema, on a file holding a clinic: backup, then head."""
+    from alembic import command
+
+    from casemanager.db.migrate import _config, _sqlite_migration_engine
+
     path = tmp_path / "clinic.sqlite3"
     db = Database(f"sqlite:///{path}")
-    upgrade(db)
+    older = _sqlite_migration_engine(db)
+    with older.begin() as conn:
+        command.upgrade(_config(conn), "0002")
+    older.dispose()
     with db.engine.begin() as conn:
         conn.execute(
             text(
@@ -73,14 +79,14 @@ def test_existing_file_at_older_revision_gets_backup(
                 "VALUES ('Old clinic', 0, 1, '2026-01-01', '2026-01-01')"
             )
         )
-    # A newer release ships a new head: simulate by making the current head look old.
-    monkeypatch.setattr("casemanager.db.migrate.head_revision", lambda: "9999_future")
-    monkeypatch.setattr("casemanager.db.migrate.command.upgrade", lambda cfg, rev: None)
     result = upgrade(db, tmp_path / "backups")
+    assert (result.from_revision, result.to_revision) == ("0002", head_revision())
     assert result.backup is not None and result.backup.exists()
+    assert schema_differences(db) == []
     copy = Database(f"sqlite:///{result.backup}")
     with copy.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM clinic")).scalar_one() == "Old clinic"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     copy.dispose()
     db.dispose()
 

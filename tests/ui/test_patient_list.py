@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -85,7 +85,9 @@ def test_stale_pages_are_dropped(demo_db: Database) -> None:
     assert model.rowCount() == 3 and not model.canFetchMore(QModelIndex())
 
 
-def test_search_and_open_by_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
+def test_search_and_open_by_keyboard(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
     db_path = tmp_path / "app.sqlite3"
     db = Database(f"sqlite:///{db_path}")
     upgrade(db)
@@ -97,43 +99,36 @@ def test_search_and_open_by_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
     target = mine[0]
     db.dispose()
 
-    application = Application(f"sqlite:///{db_path}")
-    qtbot.addWidget(application.start)
-    try:
-        application.open()
-        login = application.start.login
-        qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
-        qtbot.keyClicks(login.username, "alvarez")
-        qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
-        qtbot.keyClick(login.password, Qt.Key.Key_Return)
-        qtbot.waitUntil(
-            lambda: (
-                application.main_window is not None
-                and application.main_window.patient_list is not None
-            ),
-            timeout=20_000,
-        )
-        window = application.main_window
-        assert window is not None
-        qtbot.addWidget(window)
-        patient_list = window.patient_list
-        model = patient_list.model  # type: ignore[union-attr]
-        # My caseload, active, by default.
-        qtbot.waitUntil(lambda: model.rowCount() == len(mine), timeout=10_000)
-        assert patient_list.therapist.currentText() == "My caseload"  # type: ignore[union-attr]
-        search = patient_list.search  # type: ignore[union-attr]
-        qtbot.keyClicks(search, target.mrn)
-        qtbot.keyClick(search, Qt.Key.Key_Return)  # search now
-        qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
-        assert model.index(0, 0).data(PatientIdRole) == target.id
-        qtbot.keyClick(search, Qt.Key.Key_Return)  # the only match: open it
-        details = window.details
-        qtbot.waitUntil(lambda: details.values["mrn"].text() == target.mrn, timeout=10_000)  # type: ignore[union-attr]
-        assert target.family_name in details.title()  # type: ignore[union-attr]
-        search.clear()
-        qtbot.keyClicks(search, "zzzz-no-such-name")
-        qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)  # type: ignore[union-attr]
-    finally:
-        if application.main_window is not None:
-            application.main_window.close()
-        application.shutdown()
+    application = make_application(f"sqlite:///{db_path}")
+    application.open()
+    login = application.start.login
+    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
+    qtbot.keyClicks(login.username, "alvarez")
+    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            application.main_window is not None and application.main_window.patient_list is not None
+        ),
+        timeout=20_000,
+    )
+    window = application.main_window
+    assert window is not None
+    qtbot.addWidget(window)
+    patient_list = window.patient_list
+    model = patient_list.model  # type: ignore[union-attr]
+    # My caseload, active, by default.
+    qtbot.waitUntil(lambda: model.rowCount() == len(mine), timeout=10_000)
+    assert patient_list.therapist.currentText() == "My caseload"  # type: ignore[union-attr]
+    search = patient_list.search  # type: ignore[union-attr]
+    qtbot.keyClicks(search, target.mrn)
+    qtbot.keyClick(search, Qt.Key.Key_Return)  # search now
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
+    assert model.index(0, 0).data(PatientIdRole) == target.id
+    qtbot.keyClick(search, Qt.Key.Key_Return)  # the only match: open it
+    details = window.details
+    qtbot.waitUntil(lambda: details.values["mrn"].text() == target.mrn, timeout=10_000)  # type: ignore[union-attr]
+    assert target.family_name in details.title()  # type: ignore[union-attr]
+    search.clear()
+    qtbot.keyClicks(search, "zzzz-no-such-name")
+    qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)  # type: ignore[union-attr]

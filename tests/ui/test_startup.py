@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,8 @@ from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
-def application(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    application = Application(f"sqlite:///{tmp_path / 'ui.sqlite3'}")
-    qtbot.addWidget(application.start)
-    yield application
-    if application.main_window is not None:
-        application.main_window.close()
-    application.shutdown()
+def application(make_application: Callable[[str], Application], tmp_path: Path) -> Application:
+    return make_application(f"sqlite:///{tmp_path / 'ui.sqlite3'}")
 
 
 def _wait_for_page(qtbot: QtBot, application: Application, page: object) -> None:
@@ -109,7 +104,10 @@ def test_demo_hint_matches_the_demo_accounts() -> None:
 
 
 def test_unopenable_database_gets_a_clear_message(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_application: Callable[[str], Application],
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
@@ -119,12 +117,8 @@ def test_unopenable_database_gets_a_clear_message(
     )
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("this is not a database\n" * 200)
-    application = Application(f"sqlite:///{not_a_db}")
-    qtbot.addWidget(application.start)
-    try:
-        application.open()
-        qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
-        assert "not a CaseManager database" in shown[0]
-        assert application.start.busy.message.text() == "The clinic database could not be opened."
-    finally:
-        application.shutdown()
+    application = make_application(f"sqlite:///{not_a_db}")
+    application.open()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "not a CaseManager database" in shown[0]
+    assert application.start.busy.message.text() == "The clinic database could not be opened."

@@ -20,7 +20,7 @@ def age_on(born: date, today: date) -> int:
 class PatientDetails(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Patient", parent)
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(280)
         outer = QVBoxLayout(self)
         self.placeholder = QLabel("Select a patient and press Enter to see their details.")
         self.placeholder.setWordWrap(True)

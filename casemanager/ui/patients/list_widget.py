@@ -86,7 +86,7 @@ class PatientListWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((260, 100, 110, 140, 100)):
+        for column, width in enumerate((230, 90, 105, 130, 90)):
             self.table.setColumnWidth(column, width)
         self.summary = QLabel("")
         self.summary.setAccessibleName("Patient list status")

@@ -51,7 +51,7 @@ COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], 
 
 
 class PatientTableModel(QAbstractTableModel):
-    loading_changed = Signal(bool)
+    loading_changed = Signal()
     page_loaded = Signal(int)  # rows now shown
 
     def __init__(self, fetch: Fetch, page_size: int = 200, parent: Any = None) -> None:
@@ -119,7 +119,7 @@ class PatientTableModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted or self._loading:
             return
         self._loading = True
-        self.loading_changed.emit(True)
+        self.loading_changed.emit()
         generation = self._generation
         self._fetch(
             self.query,
@@ -147,10 +147,10 @@ class PatientTableModel(QAbstractTableModel):
             self._rows.extend(rows)
             self.endInsertRows()
         self._loading = False  # only now: views ask for more while rows are being inserted
-        self.loading_changed.emit(False)
+        self.loading_changed.emit()
         self.page_loaded.emit(len(self._rows))
 
     def load_failed(self) -> None:
         """A page could not be loaded (the caller shows why): scrolling may try again."""
         self._loading = False
-        self.loading_changed.emit(False)
+        self.loading_changed.emit()

@@ -1,0 +1,32 @@
+"""UI fixtures: every Application a test makes is shut down and freed while Qt still runs."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from casemanager.app import Application
+
+
+@pytest.fixture
+def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Application]]:
+    made: list[Application] = []
+
+    def make(url: str) -> Application:
+        application = Application(url)
+        qtbot.addWidget(application.start)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        if application.main_window is not None:
+            application.main_window.close()
+        application.shutdown()
+        application.deleteLater()
+    made.clear()
+    # Freed later, during the interpreter's own shutdown, PySide6 crashes (seen here).
+    gc.collect()
