@@ -23,6 +23,7 @@ from casemanager.ui.main_window import MainWindow
 from casemanager.ui.patients.details import PatientDetails
 from casemanager.ui.patients.list_widget import PatientListWidget
 from casemanager.ui.patients.model import PatientTableModel
+from casemanager.ui.patients.new_patient import NewPatientDialog
 from casemanager.ui.startup.window import StartWindow
 from casemanager.ui.tasks import TaskRunner
 
@@ -207,9 +208,77 @@ class Application(QObject):
             model.setParent(patient_list)  # Qt owns it from here: freed with the window
             patient_list.open_patient.connect(open_patient)
             window.set_patient_list(patient_list, details)
+            window.new_patient_requested.connect(
+                lambda: self._new_patient(window, patient_list, therapist_list, open_patient)
+            )
             patient_list.apply_filters()
 
         self.tasks.run(therapists, build)
+
+    def _new_patient(
+        self,
+        window: MainWindow,
+        patient_list: PatientListWidget,
+        therapists: list[tuple[int, str]],
+        open_patient: Any,
+    ) -> None:
+        db, actor = self.db, self.actor
+        if actor is None:
+            return
+        mine = actor.user_id if any(t[0] == actor.user_id for t in therapists) else None
+        dialog = NewPatientDialog(therapists, mine, window)
+        window.new_patient_dialog = dialog
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValidationError):
+                dialog.show_error(error.field, error.message)
+            else:
+                dialog.set_busy(False)
+                self._show_error(error)
+
+        def created(record: Any) -> None:
+            dialog.accept()
+            window.statusBar().showMessage(
+                f"Registered {record.fields.given_name} {record.fields.family_name}, "
+                f"MRN {record.mrn}.",
+                10_000,
+            )
+            self._refresh()
+            patient_list.model.set_query(patient_list.model.query)
+            open_patient(record.id)
+
+        def create(fields: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import patients
+
+                return patients.create_patient(db, actor, fields)
+
+            self.tasks.run(work, created, failed)
+
+        def submitted(fields: Any) -> None:
+            if dialog.confirmed_duplicates:
+                create(fields)
+                return
+
+            def check() -> Any:
+                from casemanager.services import patients
+
+                return patients.possible_duplicates(
+                    db, actor, fields.given_name, fields.family_name, fields.date_of_birth
+                )
+
+            def checked(found: list[Any]) -> None:
+                if found:
+                    dialog.show_duplicates(found)
+                else:
+                    create(fields)
+
+            self.tasks.run(check, checked, failed)
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(lambda _result: setattr(window, "new_patient_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()  # not exec(): the window stays responsive, and tests can drive it
 
     def _refresh(self) -> None:
         db, actor = self.db, self.actor

@@ -161,4 +161,3 @@ def staff(db: Database) -> Staff:
         therapist2=add("nguyen", "Minh Nguyễn, PT", Role.THERAPIST, "PT-1002"),
         manager=add("manager", "Jordan Lee", Role.OFFICE_MANAGER, None),
     )
-

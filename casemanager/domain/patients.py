@@ -80,3 +80,30 @@ class PatientQuery:
     therapist_id: int | None = None
     sort: PatientSort = PatientSort.NAME
     descending: bool = False
+
+
+_DATE_SEPARATORS = ("-", "/", ".")
+
+
+def parse_search_date(text: str, today: date | None = None) -> date | None:
+    """1988-02-29, 02/29/1988 or 2/29/88 (US order); a two-digit year is the most recent past
+    one. Only text with separators counts, so an MRN or phone number is never read as a date."""
+    text = text.strip()
+    separator = next((s for s in _DATE_SEPARATORS if s in text), None)
+    if separator is None:
+        return None
+    parts = text.split(separator)
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        if len(parts[0]) == 4:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        month, day, year = (int(p) for p in parts)
+        if len(parts[2]) == 2:
+            this_year = (today or date.today()).year
+            year += 2000 if 2000 + year <= this_year else 1900
+        elif len(parts[2]) != 4:
+            return None
+        return date(year, month, day)
+    except ValueError:
+        return None

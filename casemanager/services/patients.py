@@ -24,6 +24,7 @@ from casemanager.domain.patients import (
     PatientRecord,
     PatientSort,
     PatientSummary,
+    parse_search_date,
 )
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
@@ -367,30 +368,3 @@ def _match(needle: str) -> ColumnElement[bool]:
     if not words:
         return true()
     return and_(*(Patient.search_name.contains(w, autoescape=True) for w in words))
-
-
-_DATE_SEPARATORS = ("-", "/", ".")
-
-
-def parse_search_date(text: str, today: date | None = None) -> date | None:
-    """1988-02-29, 02/29/1988 or 2/29/88 (US order); a two-digit year is the most recent past
-    one. Only text with separators counts, so an MRN or phone number is never read as a date."""
-    text = text.strip()
-    separator = next((s for s in _DATE_SEPARATORS if s in text), None)
-    if separator is None:
-        return None
-    parts = text.split(separator)
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    try:
-        if len(parts[0]) == 4:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
-        month, day, year = (int(p) for p in parts)
-        if len(parts[2]) == 2:
-            this_year = (today or date.today()).year
-            year += 2000 if 2000 + year <= this_year else 1900
-        elif len(parts[2]) != 4:
-            return None
-        return date(year, month, day)
-    except ValueError:
-        return None

@@ -44,6 +44,7 @@ class _Figure(QFrame):
 
 class MainWindow(QMainWindow):
     log_out_requested = Signal()
+    new_patient_requested = Signal()
     refresh_requested = Signal()
 
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.patient_list: QWidget | None = None
         self.details: QWidget | None = None
+        self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self.resize(1280, 820)
 
@@ -95,6 +97,11 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.new_patient_action = QAction("&New patient…", self)
+        self.new_patient_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_patient_action.triggered.connect(self.new_patient_requested)
+        self.new_patient_action.setEnabled(False)  # once the patient list is there
+        file_menu.addAction(self.new_patient_action)
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.log_out_action)
         file_menu.addSeparator()
@@ -106,6 +113,7 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Session")
         toolbar.setObjectName("session_toolbar")
         toolbar.setMovable(False)
+        toolbar.addAction(self.new_patient_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
@@ -120,6 +128,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([900, 340])
         self.find_action.triggered.connect(patient_list.setFocus)
         self.find_action.setEnabled(True)
+        self.new_patient_action.setEnabled(True)
         patient_list.setFocus()
 
     def show_overview(self, patients: int, active: int, mine: int | None, is_demo: bool) -> None:

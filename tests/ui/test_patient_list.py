@@ -132,3 +132,56 @@ def test_search_and_open_by_keyboard(
     search.clear()
     qtbot.keyClicks(search, "zzzz-no-such-name")
     qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)  # type: ignore[union-attr]
+
+
+def test_new_patient_with_date_check_and_duplicate_warning(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "new.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=20, seed=3, today=TODAY)
+    manager = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
+    existing = patients.search_patients(db, manager, "")[0]
+    db.dispose()
+
+    application = make_application(f"sqlite:///{db_path}")
+    application.open()
+    login = application.start.login
+    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
+    qtbot.keyClicks(login.username, "nowak")
+    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            application.main_window is not None
+            and application.main_window.new_patient_action.isEnabled()
+        ),
+        timeout=20_000,
+    )
+    window = application.main_window
+    assert window is not None
+    qtbot.addWidget(window)
+    window.new_patient_action.trigger()
+    dialog = window.new_patient_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.therapist.currentText() == "Anna Nowak, PT"  # the therapist's own default
+    qtbot.keyClicks(dialog.given_name, existing.given_name)
+    qtbot.keyClicks(dialog.family_name, existing.family_name)
+    qtbot.keyClicks(dialog.date_of_birth, "13/45/1990")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "MM/DD/YYYY" in dialog.form.errors["date_of_birth"].text()
+    dialog.date_of_birth.clear()
+    qtbot.keyClicks(dialog.date_of_birth, f"{existing.date_of_birth:%m/%d/%Y}")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.duplicates.isVisible(), timeout=10_000)
+    assert existing.mrn in dialog.duplicates.text()
+    assert dialog.save_button.text() == "Save anyway"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.new_patient_dialog is None, timeout=10_000)
+    details = window.details
+    qtbot.waitUntil(
+        lambda: details.values["mrn"].text() not in ("", existing.mrn),  # type: ignore[union-attr]
+        timeout=10_000,
+    )
+    assert "Registered" in window.statusBar().currentMessage()
