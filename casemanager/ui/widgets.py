@@ -34,7 +34,7 @@ class ValidatedForm(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
+        column.setSpacing(3)
         column.addWidget(field)
         error = FieldError()
         column.addWidget(error)

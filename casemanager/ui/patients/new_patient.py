@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from PySide6.QtCore import Signal
@@ -19,6 +20,7 @@ from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.patients import PatientFields, PatientSummary, parse_search_date
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
 
+_DATE_SHAPE = re.compile(r"^\d{1,2}/\d{1,2}/(\d{2}|\d{4})$")
 SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.OTHER: "Other", Sex.UNKNOWN: "Unknown"}
 LANGUAGE_LABELS = {"en": "English", "es": "Spanish"}
 
@@ -110,14 +112,16 @@ class NewPatientDialog(QDialog):
 
     def fields(self) -> PatientFields | None:
         """The typed values, or None after showing why the date cannot be read."""
-        born = parse_search_date(self.date_of_birth.text())
+        typed = self.date_of_birth.text().strip()
+        born = parse_search_date(typed)
         if born is None:
-            self.form.show_error(
-                "date_of_birth",
-                "Type the date of birth as MM/DD/YYYY, for example 03/27/1961."
-                if self.date_of_birth.text().strip()
-                else "Date of birth is required.",
-            )
+            if not typed:
+                message = "Date of birth is required."
+            elif _DATE_SHAPE.match(typed):
+                message = f"There is no date {typed}. Check the month and the day (MM/DD/YYYY)."
+            else:
+                message = "Type the date of birth as MM/DD/YYYY, for example 03/27/1961."
+            self.form.show_error("date_of_birth", message)
             return None
         return PatientFields(
             given_name=self.given_name.text(),
