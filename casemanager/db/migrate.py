@@ -145,11 +145,23 @@ def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
     return UpgradeResult(before, head, backup)
 
 
+# Made by migrations for one engine only, with no model counterpart (see 0004).
+ENGINE_SPECIFIC_INDEXES = frozenset({"ix_patient_search_trgm"})
+
+
+def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    return not (kind == "index" and name in ENGINE_SPECIFIC_INDEXES)
+
+
 def schema_differences(db: Database) -> list[Any]:
     """What differs between the models and the migrated database (empty when they agree)."""
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn,
-            opts={"compare_type": True, "render_as_batch": db.is_sqlite},
+            opts={
+                "compare_type": True,
+                "render_as_batch": db.is_sqlite,
+                "include_object": include_object,
+            },
         )
         return list(compare_metadata(context, Base.metadata))

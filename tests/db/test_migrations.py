@@ -146,3 +146,14 @@ def test_database_from_a_newer_release_is_refused_clearly(tmp_path: Path) -> Non
     with pytest.raises(DomainError, match="newer CaseManager"):
         upgrade(db)
     db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_gets_a_trigram_index_for_name_search(postgres_shared_url: str) -> None:
+    db = Database(postgres_shared_url)
+    try:
+        names = {index["name"] for index in inspect(db.engine).get_indexes("patient")}
+        assert "ix_patient_search_trgm" in names
+        assert schema_differences(db) == []  # engine-specific: not a drift from the models
+    finally:
+        db.dispose()

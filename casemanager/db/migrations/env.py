@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from casemanager.db.migrate import include_object
 from casemanager.db.models import Base
 
 config = context.config
@@ -12,6 +13,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
     compare_type=True,
+    include_object=include_object,
 )
 
 with context.begin_transaction():
