@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from casemanager import config
 from casemanager.domain.errors import ValidationError
 from casemanager.services.context import Actor
 from casemanager.ui import messages
+from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.main_window import MainWindow
 from casemanager.ui.patients.details import PatientDetails
 from casemanager.ui.patients.list_widget import PatientListWidget
@@ -191,7 +192,15 @@ class Application(QObject):
             self.tasks.run(work, deliver, failed)
 
         model = PatientTableModel(fetch)
-        details = PatientDetails()
+        from casemanager.domain.enums import Role
+
+        details = PatientDetails(can_evaluate=actor.role == Role.THERAPIST)
+        details.start_evaluation.connect(
+            lambda pid: self._start_evaluation(window, actor, pid, details)
+        )
+        details.open_evaluation.connect(
+            lambda pid: self._open_latest_evaluation(window, actor, pid, details)
+        )
 
         def open_patient(patient_id: int) -> None:
             def work() -> Any:
@@ -214,6 +223,81 @@ class Application(QObject):
             patient_list.apply_filters()
 
         self.tasks.run(therapists, build)
+
+    # -- evaluations -------------------------------------------------------------------------
+    def _patient_name(self, details: PatientDetails) -> str:
+        return details.title()
+
+    def _start_evaluation(
+        self, window: MainWindow, actor: Actor, patient_id: int, details: PatientDetails
+    ) -> None:
+        db = self.db
+
+        def work() -> Any:
+            from casemanager.services import evaluations
+
+            return evaluations.start_initial_evaluation(
+                db, actor, patient_id, "Low back pain with spasm"
+            )
+
+        self.tasks.run(work, lambda record: self._show_evaluation(window, actor, record, details))
+
+    def _open_latest_evaluation(
+        self, window: MainWindow, actor: Actor, patient_id: int, details: PatientDetails
+    ) -> None:
+        db = self.db
+
+        def work() -> Any:
+            from casemanager.services import evaluations
+
+            found = evaluations.list_evaluations(db, actor, patient_id)
+            return evaluations.get_evaluation(db, actor, found[0].id) if found else None
+
+        def opened(record: Any) -> None:
+            if record is None:
+                window.statusBar().showMessage("No evaluation yet for this patient.", 8000)
+            else:
+                self._show_evaluation(window, actor, record, details)
+
+        self.tasks.run(work, opened)
+
+    def _show_evaluation(
+        self, window: MainWindow, actor: Actor, record: Any, details: PatientDetails
+    ) -> None:
+        db, evaluation_id = self.db, record.id
+
+        def save(content: Any, version: int, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import evaluations
+
+                return evaluations.save_draft(db, actor, evaluation_id, version, content)
+
+            self.tasks.run(work, done, failed)
+
+        def sign(version: int, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import evaluations
+
+                return evaluations.sign(db, actor, evaluation_id, version)
+
+            self.tasks.run(work, done, failed)
+
+        def add_addendum(text: str, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import evaluations
+
+                return evaluations.add_addendum(db, actor, evaluation_id, text)
+
+            self.tasks.run(work, done, failed)
+
+        screen = EvaluationWindow(record, self._patient_name(details), save, sign, add_addendum)
+        screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if actor.user_id != record.therapist_id:
+            screen.form.set_read_only(True)  # the service refuses anyway; say so up front
+            screen.sign_button.hide()
+        window.evaluation_window = screen
+        screen.closed.connect(lambda: setattr(window, "evaluation_window", None))
+        screen.show()
 
     def _new_patient(
         self,

@@ -487,3 +487,46 @@ def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> E
         session.flush()
         session.refresh(evaluation)
         return _record(session, evaluation)
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    id: int
+    episode_id: int
+    kind: EvaluationKind
+    evaluation_date: date
+    status: EvaluationStatus
+    therapist_name: str
+
+
+def list_evaluations(db: Database, actor: Actor, patient_id: int) -> list[EvaluationSummary]:
+    """A patient's evaluations, newest first (for the chart and to reopen a draft)."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_CLINICAL,
+        AuditAction.READ,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        rows = session.execute(
+            select(Evaluation, User.display_name)
+            .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
+            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+            .join(User, User.id == Evaluation.therapist_id)
+            .where(EpisodeOfCare.patient_id == patient_id, Patient.clinic_id == actor.clinic_id)
+            .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+        ).all()
+        audit.record(
+            session,
+            actor,
+            AuditAction.READ,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"evaluation list: {len(rows)}",
+        )
+        return [
+            EvaluationSummary(e.id, e.episode_id, e.kind, e.evaluation_date, e.status, name)
+            for e, name in rows
+        ]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casemanager.domain.patients import PatientRecord
 from casemanager.ui.patients.model import STATUS_LABELS
@@ -18,8 +26,13 @@ def age_on(born: date, today: date) -> int:
 
 
 class PatientDetails(QGroupBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    start_evaluation = Signal(int)  # patient id
+    open_evaluation = Signal(int)
+
+    def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__("Patient", parent)
+        self.patient_id: int | None = None
+        self.can_evaluate = can_evaluate
         self.setMinimumWidth(280)
         outer = QVBoxLayout(self)
         self.placeholder = QLabel("Select a patient and press Enter to see their details.")
@@ -49,7 +62,19 @@ class PatientDetails(QGroupBox):
             value.setAccessibleName(label)
             self.form.addRow(f"{label}:", value)
             self.values[key] = value
+        self.start_button = QPushButton("Start evaluation")
+        self.open_button = QPushButton("Open latest evaluation")
+        self.start_button.clicked.connect(lambda: self._emit(self.start_evaluation))
+        self.open_button.clicked.connect(lambda: self._emit(self.open_evaluation))
+        outer.insertWidget(2, self.start_button)
+        outer.insertWidget(3, self.open_button)
+        self.start_button.hide()
+        self.open_button.hide()
         self.form_host.hide()
+
+    def _emit(self, signal: SignalInstance) -> None:
+        if self.patient_id is not None:
+            signal.emit(self.patient_id)
 
     def show_record(self, record: PatientRecord, today: date | None = None) -> None:
         f = record.fields
@@ -73,5 +98,8 @@ class PatientDetails(QGroupBox):
         for key, text in shown.items():
             self.values[key].setText(text)
         self.setTitle(f"{f.family_name}, {f.given_name}")
+        self.patient_id = record.id
         self.placeholder.hide()
         self.form_host.show()
+        self.start_button.setVisible(self.can_evaluate)
+        self.open_button.show()

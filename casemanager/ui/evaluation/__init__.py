@@ -1,0 +1,1 @@
+"""The evaluation screen: the form a therapist fills during an evaluation."""

@@ -1,0 +1,500 @@
+"""The evaluation form, in the order a therapist works: history, red flags, pain, function,
+assessment. It only shows and collects `EvaluationContent`; saving is the caller's job
+(autosave calls back through `changed`), and scores are recomputed live from the domain.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casemanager.domain import catalogs, scoring
+from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urgency
+from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
+from casemanager.domain.patients import parse_search_date
+from casemanager.ui.widgets import ValidatedForm
+
+BLANK = -1  # spin boxes show "—" for a value not recorded
+_ANSWERS = {
+    RedFlagAnswer.NOT_ASKED: "Not asked",
+    RedFlagAnswer.NO: "No",
+    RedFlagAnswer.YES: "Yes",
+}
+_ACTIONS = {
+    None: "Action…",
+    Urgency.EMERGENCY: "Emergency referral (same day)",
+    Urgency.URGENT: "Urgent referral",
+    Urgency.ROUTINE: "Routine referral",
+}
+_SIDES = {
+    None: "—",
+    Side.LEFT: "Left",
+    Side.RIGHT: "Right",
+    Side.BOTH: "Both",
+    Side.CENTRAL: "Central",
+}
+_COMPLEXITY = {
+    None: "—",
+    Complexity.LOW: "Low (97161)",
+    Complexity.MODERATE: "Moderate (97162)",
+    Complexity.HIGH: "High (97163)",
+}
+
+
+def _spin(maximum: int, label: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(BLANK, maximum)
+    spin.setSpecialValueText("—")
+    spin.setValue(BLANK)
+    spin.setAccessibleName(label)
+    return spin
+
+
+def _combo(options: dict[Any, str], label: str) -> QComboBox:
+    combo = QComboBox()
+    for value, text in options.items():
+        combo.addItem(text, value)
+    combo.setAccessibleName(label)
+    return combo
+
+
+def _text_box(label: str, lines: int = 2) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(18 * lines + 14)
+    box.setAccessibleName(label)
+    return box
+
+
+def _value(spin: QSpinBox) -> int | None:
+    return None if spin.value() == BLANK else spin.value()
+
+
+def _set_combo(combo: QComboBox, value: Any) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
+class EvaluationForm(QWidget):
+    changed = Signal()  # anything typed: the caller autosaves
+    jump_requested = Signal(str)
+
+    def __init__(self, evaluation_date: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.evaluation_date = evaluation_date
+        self.sections = QListWidget()
+        self.sections.setAccessibleName("Sections")
+        self.sections.setMaximumWidth(160)
+        body = QWidget()
+        self.body_layout = QVBoxLayout(body)
+        self.groups: dict[str, QGroupBox] = {}
+        self.field_widgets: dict[str, QWidget] = {}
+        self._build_history()
+        self._build_red_flags()
+        self._build_pain()
+        self._build_function()
+        self._build_assessment()
+        self.body_layout.addStretch()
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(body)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.sections)
+        layout.addWidget(self.scroller, stretch=1)
+        self.sections.currentTextChanged.connect(self._go_to_section)
+        self._connect_changes(body)
+        self.refresh_scores()
+
+    # -- building --------------------------------------------------------------------------
+    def _group(self, title: str) -> QVBoxLayout:
+        group = QGroupBox(title)
+        self.groups[title] = group
+        self.sections.addItem(title)
+        self.body_layout.addWidget(group)
+        return QVBoxLayout(group)
+
+    def _build_history(self) -> None:
+        layout = self._group("History")
+        self.history = ValidatedForm()
+        self.chief_complaint = QLineEdit()
+        self.onset_date = QLineEdit()
+        self.onset_date.setPlaceholderText("MM/DD/YYYY")
+        self.mechanism = _text_box("Mechanism of injury")
+        self.aggravating = _text_box("Aggravating factors", 1)
+        self.easing = _text_box("Easing factors", 1)
+        self.prior = _text_box("Prior episodes", 1)
+        self.medical_history = _text_box("Past medical history")
+        self.medications = _text_box("Medications", 1)
+        self.occupation = QLineEdit()
+        self.activities = _text_box("Sports and activities", 1)
+        self.patient_goals = _text_box("Patient's own goals")
+        for name, label, widget in (
+            ("chief_complaint", "Chief &complaint", self.chief_complaint),
+            ("onset_date", "&Onset date", self.onset_date),
+            ("mechanism_of_injury", "&Mechanism of injury", self.mechanism),
+            ("aggravating_factors", "&Aggravating factors", self.aggravating),
+            ("easing_factors", "&Easing factors", self.easing),
+            ("prior_episodes", "&Prior episodes", self.prior),
+            ("past_medical_history", "Past medical &history", self.medical_history),
+            ("medications", "Medica&tions", self.medications),
+            ("occupation", "Occ&upation", self.occupation),
+            ("activities", "Sports and acti&vities", self.activities),
+            ("patient_goals", "Patient's own &goals", self.patient_goals),
+        ):
+            self.history.add_row(name, label, widget)
+            self.field_widgets[name] = widget
+        layout.addWidget(self.history)
+
+    def _build_red_flags(self) -> None:
+        layout = self._group("Red flags")
+        hint = QLabel(
+            "Ask every question. A yes needs an action: the referral is created when you sign."
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.all_no = QPushButton("Mark unanswered as No")
+        self.all_no.clicked.connect(self._mark_unanswered_no)
+        layout.addWidget(self.all_no, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.flag_answers: dict[str, QComboBox] = {}
+        self.flag_actions: dict[str, QComboBox] = {}
+        for condition in catalogs.RED_FLAG_CONDITIONS:
+            box = QGroupBox(condition.label)
+            grid = QGridLayout(box)
+            items = [i for i in catalogs.RED_FLAGS if i.condition == condition.code]
+            for row, item in enumerate(items):
+                question = QLabel(item.question)
+                question.setWordWrap(True)
+                answer = _combo(_ANSWERS, item.question)
+                action = _combo(_ACTIONS, f"Action for: {item.question}")
+                action.setEnabled(False)
+                answer.currentIndexChanged.connect(
+                    lambda _i, a=answer, b=action: b.setEnabled(
+                        a.currentData() == RedFlagAnswer.YES
+                    )
+                )
+                question.setBuddy(answer)
+                grid.addWidget(question, row, 0)
+                grid.addWidget(answer, row, 1)
+                grid.addWidget(action, row, 2)
+                grid.setColumnStretch(0, 1)
+                self.flag_answers[item.code] = answer
+                self.flag_actions[item.code] = action
+                self.field_widgets[f"red_flag_{item.code}"] = answer
+            layout.addWidget(box)
+
+    def _build_pain(self) -> None:
+        layout = self._group("Pain")
+        grid = QGridLayout()
+        self.nprs_now = _spin(10, "Pain now (0-10)")
+        self.nprs_best = _spin(10, "Best pain in 24 hours (0-10)")
+        self.nprs_worst = _spin(10, "Worst pain in 24 hours (0-10)")
+        self.pain_location = QLineEdit()
+        self.pain_location.setAccessibleName("Pain location")
+        self.pain_side = _combo(_SIDES, "Side")
+        self.radiates = _combo({None: "—", True: "Yes", False: "No"}, "Pain below the knee")
+        for row, (label, widget) in enumerate(
+            (
+                ("Pain now (NPRS 0-10)", self.nprs_now),
+                ("Best in 24 hours", self.nprs_best),
+                ("Worst in 24 hours", self.nprs_worst),
+                ("Location", self.pain_location),
+                ("Side", self.pain_side),
+                ("Pain travels below the knee", self.radiates),
+            )
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(widget, row, 1)
+        self.field_widgets.update(nprs_now=self.nprs_now, nprs_best=self.nprs_best)
+        layout.addLayout(grid)
+
+    def _build_function(self) -> None:
+        layout = self._group("Function")
+        odi = QGroupBox("Oswestry sections (0-5, from the clinic's licensed form)")
+        grid = QGridLayout(odi)
+        self.odi: list[QSpinBox] = []
+        for index, name in enumerate(catalogs.OSWESTRY_SECTIONS):
+            spin = _spin(5, f"Oswestry: {name}")
+            caption = QLabel(name)
+            caption.setBuddy(spin)
+            grid.addWidget(caption, index % 5, (index // 5) * 2)
+            grid.addWidget(spin, index % 5, (index // 5) * 2 + 1)
+            self.odi.append(spin)
+        self.odi_result = QLabel()
+        self.odi_result.setAccessibleName("Oswestry score")
+        grid.addWidget(self.odi_result, 5, 0, 1, 4)
+        self.field_widgets["odi_sections"] = self.odi[0]
+        for index, spin in enumerate(self.odi, start=1):
+            self.field_widgets[f"odi_s{index}"] = spin
+        layout.addWidget(odi)
+
+        start_back = QGroupBox("STarT Back (answers by item number)")
+        grid = QGridLayout(start_back)
+        self.sbst: list[QComboBox] = []
+        for index, topic in enumerate(catalogs.START_BACK_ITEMS, start=1):
+            if index < 9:
+                combo = _combo({None: "—", 0: "Disagree", 1: "Agree"}, f"Item {index}: {topic}")
+            else:
+                choices: dict[Any, str] = {None: "—"}
+                choices.update(enumerate(catalogs.START_BACK_ITEM9_CHOICES))
+                combo = _combo(choices, f"Item 9: {topic}")
+            caption = QLabel(f"{index}. {topic}")
+            caption.setBuddy(combo)
+            grid.addWidget(caption, index - 1, 0)
+            grid.addWidget(combo, index - 1, 1)
+            self.sbst.append(combo)
+            self.field_widgets[f"sbst_{index}"] = combo
+        self.sbst_result = QLabel()
+        self.sbst_result.setAccessibleName("STarT Back risk")
+        grid.addWidget(self.sbst_result, 9, 0, 1, 2)
+        layout.addWidget(start_back)
+
+        psfs = QGroupBox("Patient-specific functional scale (0 unable - 10 as before)")
+        grid = QGridLayout(psfs)
+        self.psfs: list[tuple[QLineEdit, QSpinBox]] = []
+        for row in range(5):
+            activity = QLineEdit()
+            activity.setPlaceholderText(f"Activity {row + 1}")
+            activity.setAccessibleName(f"PSFS activity {row + 1}")
+            score = _spin(10, f"PSFS score {row + 1}")
+            grid.addWidget(activity, row, 0)
+            grid.addWidget(score, row, 1)
+            self.psfs.append((activity, score))
+            self.field_widgets[f"psfs_{row + 1}"] = activity
+        self.psfs_result = QLabel()
+        self.psfs_result.setAccessibleName("PSFS mean")
+        grid.addWidget(self.psfs_result, 5, 0, 1, 2)
+        layout.addWidget(psfs)
+
+    def _build_assessment(self) -> None:
+        layout = self._group("Assessment")
+        form = ValidatedForm()
+        self.primary_cause = _combo(
+            {None: "Choose…", **{c.cause: c.label for c in catalogs.CAUSES}}, "Primary cause"
+        )
+        contributing = QWidget()
+        column = QVBoxLayout(contributing)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.contributing: dict[Cause, QCheckBox] = {}
+        for info in catalogs.CAUSES:
+            box = QCheckBox(info.label)
+            column.addWidget(box)
+            self.contributing[info.cause] = box
+        self.cause_note = QLineEdit()
+        self.cause_note.setPlaceholderText("e.g. which sport, or what 'other' is")
+        self.codes = QLineEdit()
+        self.codes.setPlaceholderText(
+            "ICD-10-CM codes, separated by commas, e.g. S39.012A, M62.830"
+        )
+        self.suggested = QLabel()
+        self.suggested.setWordWrap(True)
+        self.complexity = _combo(_COMPLEXITY, "Evaluation complexity")
+        self.assessment_note = _text_box("Assessment", 3)
+        for name, label, widget in (
+            ("primary_cause", "&Primary suspected cause", self.primary_cause),
+            ("contributing_causes", "Contri&buting causes", contributing),
+            ("cause_note", "Cause &note", self.cause_note),
+            ("diagnosis_codes", "&Diagnosis codes", self.codes),
+            ("suggested_codes", "Suggested for the cause", self.suggested),
+            ("complexity", "Evaluation comple&xity", self.complexity),
+            ("assessment_note", "A&ssessment", self.assessment_note),
+        ):
+            form.add_row(name, label, widget)
+            self.field_widgets[name] = widget
+        self.assessment = form
+        self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
+        layout.addWidget(form)
+
+    def _connect_changes(self, root: QWidget) -> None:
+        for edit in root.findChildren(QLineEdit):
+            edit.textEdited.connect(self._typed)
+        for box in root.findChildren(QPlainTextEdit):
+            box.textChanged.connect(self._typed)
+        for spin in root.findChildren(QSpinBox):
+            spin.valueChanged.connect(self._typed)
+        for combo in root.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._typed)
+        for check in root.findChildren(QCheckBox):
+            check.toggled.connect(self._typed)
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def _typed(self, *_args: object) -> None:
+        self.refresh_scores()
+        self.changed.emit()
+
+    def _go_to_section(self, title: str) -> None:
+        group = self.groups.get(title)
+        if group is not None:
+            self.scroller.ensureWidgetVisible(group, 0, 0)
+
+    def jump_to(self, field: str) -> None:
+        """Scroll to a field named by a validation error or a missing item, and focus it."""
+        widget = self.field_widgets.get(field)
+        if widget is not None:
+            self.scroller.ensureWidgetVisible(widget)
+            widget.setFocus()
+
+    def _mark_unanswered_no(self) -> None:
+        for combo in self.flag_answers.values():
+            if combo.currentData() == RedFlagAnswer.NOT_ASKED:
+                combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+
+    def _show_suggestions(self) -> None:
+        cause = self.primary_cause.currentData()
+        if cause is None:
+            self.suggested.setText("")
+            return
+        self.suggested.setText(", ".join(catalogs.cause_info(cause).suggested_codes))
+
+    def refresh_scores(self) -> None:
+        sections = [_value(s) for s in self.odi]
+        percent = scoring.oswestry_percent(sections)
+        if percent is None:
+            answered = sum(v is not None for v in sections)
+            self.odi_result.setText(f"Oswestry: {answered} of 10 sections (8 needed for a score)")
+        else:
+            band = scoring.oswestry_band(percent).value.replace("_", " ")
+            self.odi_result.setText(f"Oswestry: {percent:.1f}% ({band} disability)")
+        result = scoring.start_back([c.currentData() for c in self.sbst])
+        self.sbst_result.setText(
+            "STarT Back: answer all 9 items for a risk group"
+            if result is None
+            else f"STarT Back: total {result.total}, psychosocial {result.psychosocial}, "
+            f"{result.risk.value} risk"
+        )
+        mean = scoring.psfs_mean([_value(s) for a, s in self.psfs if a.text().strip()])
+        self.psfs_result.setText("PSFS mean: —" if mean is None else f"PSFS mean: {mean:.1f}")
+
+    # -- content in and out ---------------------------------------------------------------
+    def content(self) -> EvaluationContent:
+        flags = tuple(
+            RedFlagEntry(
+                code,
+                combo.currentData(),
+                self.flag_actions[code].currentData()
+                if combo.currentData() == RedFlagAnswer.YES
+                else None,
+            )
+            for code, combo in self.flag_answers.items()
+            if combo.currentData() != RedFlagAnswer.NOT_ASKED
+        )
+        codes = tuple(c.strip() for c in self.codes.text().split(",") if c.strip())
+        return EvaluationContent(
+            chief_complaint=self.chief_complaint.text() or None,
+            onset_date=parse_search_date(self.onset_date.text()),
+            mechanism_of_injury=self.mechanism.toPlainText() or None,
+            aggravating_factors=self.aggravating.toPlainText() or None,
+            easing_factors=self.easing.toPlainText() or None,
+            prior_episodes=self.prior.toPlainText() or None,
+            past_medical_history=self.medical_history.toPlainText() or None,
+            medications=self.medications.toPlainText() or None,
+            occupation=self.occupation.text() or None,
+            activities=self.activities.toPlainText() or None,
+            patient_goals=self.patient_goals.toPlainText() or None,
+            red_flags=flags,
+            nprs_now=_value(self.nprs_now),
+            nprs_best=_value(self.nprs_best),
+            nprs_worst=_value(self.nprs_worst),
+            pain_location=self.pain_location.text() or None,
+            pain_side=self.pain_side.currentData(),
+            radiates_below_knee=self.radiates.currentData(),
+            odi_sections=tuple(_value(s) for s in self.odi),
+            start_back=tuple(c.currentData() for c in self.sbst),
+            psfs=tuple(PsfsEntry(a.text(), _value(s)) for a, s in self.psfs if a.text().strip()),
+            primary_cause=self.primary_cause.currentData(),
+            contributing_causes=tuple(
+                cause for cause, box in self.contributing.items() if box.isChecked()
+            ),
+            cause_note=self.cause_note.text() or None,
+            diagnosis_codes=codes,
+            complexity=self.complexity.currentData(),
+            assessment_note=self.assessment_note.toPlainText() or None,
+        )
+
+    def onset_unreadable(self) -> bool:
+        text = self.onset_date.text().strip()
+        return bool(text) and parse_search_date(text) is None
+
+    def load(self, content: EvaluationContent) -> None:
+        """Fill every widget without firing `changed` (loading must never autosave)."""
+        blockers = [QSignalBlocker(w) for w in self.findChildren(QWidget)]
+        try:
+            self.chief_complaint.setText(content.chief_complaint or "")
+            self.onset_date.setText(f"{content.onset_date:%m/%d/%Y}" if content.onset_date else "")
+            for box, value in (
+                (self.mechanism, content.mechanism_of_injury),
+                (self.aggravating, content.aggravating_factors),
+                (self.easing, content.easing_factors),
+                (self.prior, content.prior_episodes),
+                (self.medical_history, content.past_medical_history),
+                (self.medications, content.medications),
+                (self.activities, content.activities),
+                (self.patient_goals, content.patient_goals),
+                (self.assessment_note, content.assessment_note),
+            ):
+                box.setPlainText(value or "")
+            self.occupation.setText(content.occupation or "")
+            answered = {e.code: e for e in content.red_flags}
+            for code, combo in self.flag_answers.items():
+                entry = answered.get(code)
+                _set_combo(combo, entry.answer if entry else RedFlagAnswer.NOT_ASKED)
+                _set_combo(self.flag_actions[code], entry.action if entry else None)
+                self.flag_actions[code].setEnabled(
+                    entry is not None and entry.answer == RedFlagAnswer.YES
+                )
+            for spin, score in (
+                (self.nprs_now, content.nprs_now),
+                (self.nprs_best, content.nprs_best),
+                (self.nprs_worst, content.nprs_worst),
+            ):
+                spin.setValue(BLANK if score is None else score)
+            self.pain_location.setText(content.pain_location or "")
+            _set_combo(self.pain_side, content.pain_side)
+            _set_combo(self.radiates, content.radiates_below_knee)
+            for spin, section in zip(self.odi, content.odi_sections, strict=True):
+                spin.setValue(BLANK if section is None else section)
+            for combo, answer in zip(self.sbst, content.start_back, strict=True):
+                _set_combo(combo, answer)
+            for index, (activity, rating) in enumerate(self.psfs):
+                entry_psfs = content.psfs[index] if index < len(content.psfs) else None
+                activity.setText(entry_psfs.activity if entry_psfs else "")
+                rating.setValue(
+                    BLANK if entry_psfs is None or entry_psfs.score is None else entry_psfs.score
+                )
+            _set_combo(self.primary_cause, content.primary_cause)
+            for cause, check in self.contributing.items():
+                check.setChecked(cause in content.contributing_causes)
+            self.cause_note.setText(content.cause_note or "")
+            self.codes.setText(", ".join(content.diagnosis_codes))
+            _set_combo(self.complexity, content.complexity)
+        finally:
+            del blockers
+        self._show_suggestions()
+        self.refresh_scores()
+
+    def set_read_only(self, read_only: bool) -> None:
+        body = self.scroller.widget()
+        assert body is not None
+        for widget in body.findChildren(QWidget):
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.setReadOnly(read_only)
+            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton):
+                widget.setEnabled(not read_only)

@@ -1,0 +1,221 @@
+"""One evaluation on screen: the form, autosave, signing with the missing items listed,
+and addenda once signed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casemanager.domain.evaluation import EvaluationContent
+from casemanager.ui.evaluation.form import EvaluationForm
+
+AUTOSAVE_DELAY_MS = 1500  # after the last keystroke: a crash never loses more than ~2 s
+
+# save(content, version, on_saved, on_failed); sign(version, on_signed, on_failed);
+# add_addendum(text, on_saved, on_failed). The app runs them on the database worker.
+Save = Callable[
+    [EvaluationContent, int, Callable[[Any], None], Callable[[BaseException], None]], None
+]
+Sign = Callable[[int, Callable[[Any], None], Callable[[BaseException], None]], None]
+AddAddendum = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
+
+
+class EvaluationWindow(QWidget):
+    closed = Signal()
+
+    def __init__(
+        self,
+        record: Any,  # services.evaluations.EvaluationRecord (not imported: keeps Qt start light)
+        patient_name: str,
+        save: Save,
+        sign: Sign,
+        add_addendum: AddAddendum,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.record = record
+        self._save, self._sign, self._add_addendum = save, sign, add_addendum
+        self._saving = False
+        self._dirty = False
+        self.setWindowTitle(f"Evaluation — {patient_name}")
+        self.resize(1000, 760)
+        self.header = QLabel()
+        font = self.header.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.header.setFont(font)
+        self.form = EvaluationForm(record.evaluation_date)
+        self.status = QLabel()
+        self.status.setAccessibleName("Save status")
+        self.sign_button = QPushButton("Sign evaluation")
+        self.sign_button.setToolTip("Check the evaluation is complete, then lock it (Ctrl+Shift+S)")
+        self.missing = QListWidget()
+        self.missing.setAccessibleName("Still missing before signing")
+        self.missing.setMaximumHeight(120)
+        self.missing.hide()
+        self.addenda = QLabel()
+        self.addenda.setWordWrap(True)
+        self.addendum_text = QPlainTextEdit()
+        self.addendum_text.setPlaceholderText("Correction or late entry, with the reason")
+        self.addendum_text.setAccessibleName("Addendum")
+        self.addendum_text.setFixedHeight(60)
+        self.addendum_button = QPushButton("Add addendum")
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, stretch=1)
+        bar.addWidget(self.sign_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.form, stretch=1)
+        layout.addWidget(self.missing)
+        layout.addWidget(self.addenda)
+        layout.addWidget(self.addendum_text)
+        layout.addWidget(self.addendum_button, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(bar)
+
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave.timeout.connect(self.save_now)
+        self.form.changed.connect(self._changed)
+        self.sign_button.clicked.connect(self.request_sign)
+        self.addendum_button.clicked.connect(self._request_addendum)
+        self.missing.itemActivated.connect(self._jump)
+        self.missing.itemClicked.connect(self._jump)
+        sign_action = QAction(self)
+        sign_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        sign_action.triggered.connect(self.request_sign)
+        save_action = QAction(self)
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.triggered.connect(self.save_now)
+        self.addActions([sign_action, save_action])
+        self.show_record(record, reload_form=True)
+
+    # -- showing ---------------------------------------------------------------------------
+    def show_record(self, record: Any, *, reload_form: bool) -> None:
+        self.record = record
+        state = "Signed" if record.is_signed else "Draft"
+        self.header.setText(
+            f"Initial evaluation of {record.evaluation_date:%m/%d/%Y} · {state} · "
+            f"{record.therapist_name}"
+        )
+        if reload_form:
+            self.form.load(record.content)
+        signed = record.is_signed
+        self.form.set_read_only(signed)
+        self.sign_button.setVisible(not signed)
+        self.addendum_text.setVisible(signed)
+        self.addendum_button.setVisible(signed)
+        if signed:
+            self.missing.hide()
+            when = record.signed_at.astimezone().strftime("%m/%d/%Y %H:%M")
+            self.status.setText(f"Signed by {record.signed_by_name} on {when}. Locked.")
+        lines = [
+            f"Addendum by {a.author_name}, {a.created_at.astimezone():%m/%d/%Y %H:%M}: {a.text}"
+            for a in record.addenda
+        ]
+        self.addenda.setText("\n".join(lines))
+        self.addenda.setVisible(bool(lines))
+
+    # -- autosave ---------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self._dirty = True
+        self.status.setText("Changes not saved yet…")
+        self.autosave.start()
+
+    def save_now(self) -> None:
+        self.autosave.stop()
+        if self._saving or not self._dirty or self.record.is_signed:
+            return
+        if self.form.onset_unreadable():
+            self.status.setText("Onset date: type it as MM/DD/YYYY. Not saved yet.")
+            self.form.jump_to("onset_date")
+            return
+        self._saving = True
+        self._dirty = False  # anything typed while saving makes it dirty again
+        self.status.setText("Saving…")
+        self._save(self.form.content(), self.record.version, self._saved, self._save_failed)
+
+    def _saved(self, record: Any) -> None:
+        self._saving = False
+        self.show_record(record, reload_form=False)  # keep what is being typed
+        self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        if self._dirty:
+            self.autosave.start()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
+        message = getattr(error, "message", None) or "The draft could not be saved."
+        self.status.setText(f"Not saved: {message}")
+        field = getattr(error, "field", None)
+        if field:
+            self.form.jump_to(field)
+
+    # -- signing ----------------------------------------------------------------------------
+    def request_sign(self) -> None:
+        if self.record.is_signed:
+            return
+        if self._dirty or self._saving:
+            # Save first, then sign what was saved.
+            self.save_now()
+            QTimer.singleShot(300, self.request_sign)
+            return
+        self.status.setText("Checking…")
+        self._sign(self.record.version, self._signed, self._sign_failed)
+
+    def _signed(self, record: Any) -> None:
+        self.show_record(record, reload_form=True)
+
+    def _sign_failed(self, error: BaseException) -> None:
+        missing = getattr(error, "missing", None)
+        if missing is None:
+            self.status.setText(getattr(error, "message", "The evaluation could not be signed."))
+            return
+        self.missing.clear()
+        for item in missing:
+            entry = QListWidgetItem(item.message)
+            entry.setData(Qt.ItemDataRole.UserRole, item.field)
+            self.missing.addItem(entry)
+        self.missing.show()
+        self.status.setText(
+            f"Not signed: {len(missing)} items still missing (click one to go there)."
+        )
+        self.missing.setCurrentRow(0)
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        self.form.jump_to(item.data(Qt.ItemDataRole.UserRole))
+
+    # -- addenda ----------------------------------------------------------------------------
+    def _request_addendum(self) -> None:
+        text = self.addendum_text.toPlainText()
+        if not text.strip():
+            self.status.setText("Type the addendum first.")
+            return
+
+        def added(record: Any) -> None:
+            self.addendum_text.clear()
+            self.show_record(record, reload_form=False)
+
+        def failed(error: BaseException) -> None:
+            self.status.setText(getattr(error, "message", "The addendum could not be saved."))
+
+        self._add_addendum(text, added, failed)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_now()  # nothing typed is left behind
+        self.closed.emit()
+        super().closeEvent(event)

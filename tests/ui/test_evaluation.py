@@ -1,0 +1,104 @@
+"""The evaluation screen driven through the real app: autosave, refused and accepted signing,
+an addendum; the database holds exactly what the form showed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from casemanager.app import Application
+from casemanager.db.engine import Database
+from casemanager.db.migrate import upgrade
+from casemanager.domain.enums import Cause, Complexity, EvaluationStatus, PatientStatus
+from casemanager.services import accounts, demo, evaluations, patients
+
+TODAY = date(2026, 11, 26)
+
+
+def test_evaluate_autosave_sign_and_addendum(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "eval.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=30, seed=5, today=TODAY)
+    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+    target = patients.search_patients(
+        db, therapist, "", status=PatientStatus.ACTIVE, therapist_id=therapist.user_id
+    )[0]
+    db.dispose()
+
+    application = make_application(f"sqlite:///{db_path}")
+    application.open()
+    login = application.start.login
+    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
+    qtbot.keyClicks(login.username, "chen")
+    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            application.main_window is not None and application.main_window.patient_list is not None
+        ),
+        timeout=20_000,
+    )
+    window = application.main_window
+    assert window is not None
+    qtbot.addWidget(window)
+    search = window.patient_list.search  # type: ignore[union-attr]
+    qtbot.keyClicks(search, target.mrn)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    details = window.details
+    qtbot.waitUntil(lambda: details.start_button.isVisible(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.mouseClick(details.start_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
+    screen = window.evaluation_window
+    qtbot.addWidget(screen)
+    form = screen.form  # type: ignore[union-attr]
+
+    # Type, and the draft saves itself.
+    form.chief_complaint.selectAll()
+    qtbot.keyClicks(form.chief_complaint, "Spasm after lifting boxes at work")
+    form.nprs_now.setValue(7)
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)  # type: ignore[union-attr]
+
+    # Signing an incomplete evaluation lists what is missing; a click jumps there.
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)  # type: ignore[union-attr]
+    messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]  # type: ignore[union-attr]
+    assert any("Red flag not asked" in m for m in messages)
+    assert any("primary suspected cause" in m for m in messages)
+    assert not any("Chief complaint" in m for m in messages)
+
+    # Complete it through the widgets.
+    qtbot.mouseClick(form.all_no, Qt.MouseButton.LeftButton)
+    for spin in form.odi[:8]:
+        spin.setValue(2)
+    form.primary_cause.setCurrentIndex(form.primary_cause.findData(Cause.HEAVY_LIFTING))
+    qtbot.keyClicks(form.codes, "S39.012A, M62.830")
+    form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
+    assert "Oswestry: 40.0%" in form.odi_result.text()
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)  # type: ignore[union-attr]
+    assert "Signed by Wei Chen, PT" in screen.status.text()  # type: ignore[union-attr]
+    assert form.chief_complaint.isReadOnly()  # locked
+
+    # A correction after signing is an addendum.
+    qtbot.keyClicks(screen.addendum_text, "Onset was two days earlier than first recorded.")  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.addendum_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "Addendum by Wei Chen, PT" in screen.addenda.text(), timeout=10_000)  # type: ignore[union-attr]
+
+    db = Database(f"sqlite:///{db_path}")
+    stored = evaluations.get_evaluation(db, therapist, screen.record.id)  # type: ignore[union-attr]
+    db.dispose()
+    assert stored.status == EvaluationStatus.SIGNED
+    assert stored.content.chief_complaint == "Spasm after lifting boxes at work"
+    assert stored.content.nprs_now == 7
+    assert stored.content.diagnosis_codes == ("S39.012A", "M62.830")
+    assert stored.scores.odi_percent == 40.0
+    assert len(stored.addenda) == 1
