@@ -374,6 +374,8 @@ class TreatmentPath(Editable, Base):
     injection_side: Mapped[Side | None] = mapped_column(enum_type(Side))
     # Any referral path
     reason: Mapped[str | None] = mapped_column(Text)
+    refer_to: Mapped[str | None] = mapped_column(String(200))
+    urgency: Mapped[Urgency | None] = mapped_column(enum_type(Urgency))
 
     plan: Mapped[TreatmentPlan] = relationship(back_populates="paths")
 

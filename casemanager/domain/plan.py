@@ -1,0 +1,207 @@
+"""The plan of care chosen at an evaluation: treatment paths, goals, home exercises and the
+certification period, with the rules that keep it valid and the guideline notes it earns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from casemanager.domain import catalogs, scoring, validation
+from casemanager.domain.enums import (
+    GoalStatus,
+    GoalTerm,
+    HeatIce,
+    ReferralKind,
+    Side,
+    StartBackRisk,
+    TreatmentPathKind,
+    Urgency,
+)
+from casemanager.domain.errors import ValidationError
+from casemanager.domain.evaluation import EvaluationContent, Guidance
+
+
+@dataclass(frozen=True)
+class PathContent:
+    """One chosen treatment path; the fields that apply depend on `kind`."""
+
+    kind: TreatmentPathKind
+    anti_inflammatory: bool = False  # medication referral
+    muscle_relaxant: bool = False
+    frequency_per_week: int | None = None  # physical therapy plan
+    duration_weeks: int | None = None
+    interventions: tuple[str, ...] = ()
+    heat_ice: HeatIce | None = None
+    heat_ice_minutes: int | None = None
+    heat_ice_times_per_day: int | None = None
+    injection_level: str | None = None  # steroid injection referral
+    injection_side: Side | None = None
+    reason: str | None = None  # any referral path
+    refer_to: str | None = None  # physician or service; default: the referring physician
+    urgency: Urgency = Urgency.ROUTINE
+
+
+@dataclass(frozen=True)
+class GoalContent:
+    term: GoalTerm
+    description: str
+    target_date: date | None = None
+    status: GoalStatus = GoalStatus.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class HomeExerciseContent:
+    exercise_id: int
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    times_per_day: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    paths: tuple[PathContent, ...] = ()
+    goals: tuple[GoalContent, ...] = ()
+    home_exercises: tuple[HomeExerciseContent, ...] = ()
+    certification_start: date | None = None
+    certification_end: date | None = None
+    next_appointment: datetime | None = None
+    note: str | None = None
+
+
+REFERRAL_FOR_PATH: dict[TreatmentPathKind, ReferralKind] = {
+    TreatmentPathKind.MEDICATION_REFERRAL: ReferralKind.MEDICATION,
+    TreatmentPathKind.STEROID_INJECTION_REFERRAL: ReferralKind.STEROID_INJECTION,
+    TreatmentPathKind.LUMBAR_SURGERY_REFERRAL: ReferralKind.LUMBAR_SURGERY,
+}
+_INTERVENTIONS = {i.code for i in catalogs.INTERVENTIONS}
+
+
+def _in_range(field: str, value: int | None, low: int, high: int, label: str) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise ValidationError(field, f"{label} must be between {low} and {high}.")
+    return value
+
+
+def _clean_path(index: int, path: PathContent) -> PathContent:
+    field = f"path_{path.kind.value}"
+    reason = validation.optional_text(f"{field}_reason", path.reason, "Reason", 2000)
+    refer_to = validation.optional_text(f"{field}_refer_to", path.refer_to, "Refer to", 200)
+    if path.kind == TreatmentPathKind.MEDICATION_REFERRAL:
+        if not (path.anti_inflammatory or path.muscle_relaxant):
+            raise ValidationError(
+                field, "Choose the medicine to discuss: anti-inflammatory, muscle relaxant or both."
+            )
+    if path.kind == TreatmentPathKind.PT_PLAN:
+        _in_range(f"{field}_frequency", path.frequency_per_week, 1, 7, "Visits per week")
+        _in_range(f"{field}_duration", path.duration_weeks, 1, 52, "Duration in weeks")
+        unknown = [code for code in path.interventions if code not in _INTERVENTIONS]
+        if unknown:
+            raise ValidationError(f"{field}_interventions", f"Unknown intervention: {unknown[0]}.")
+        if path.heat_ice not in (None, HeatIce.NONE):
+            _in_range(f"{field}_heat_minutes", path.heat_ice_minutes, 5, 30, "Heat/ice minutes")
+            _in_range(
+                f"{field}_heat_times", path.heat_ice_times_per_day, 1, 8, "Heat/ice times a day"
+            )
+    level = validation.optional_text(f"{field}_level", path.injection_level, "Level", 60)
+    return replace(path, reason=reason, refer_to=refer_to, injection_level=level)
+
+
+def clean(plan: PlanContent, evaluation_date: date) -> PlanContent:
+    """Check what is there; raises ValidationError naming the field to fix."""
+    kinds = [p.kind for p in plan.paths]
+    if len(kinds) != len(set(kinds)):
+        raise ValidationError("paths", "Each treatment path can be chosen once.")
+    paths = tuple(_clean_path(i, p) for i, p in enumerate(plan.paths))
+    start, end = plan.certification_start, plan.certification_end
+    if (start is None) != (end is None):
+        raise ValidationError(
+            "certification_end", "Give both the start and the end of the certification."
+        )
+    if start is not None and end is not None:
+        if start < evaluation_date:
+            raise ValidationError(
+                "certification_start", "The certification cannot start before the evaluation."
+            )
+        validation.validate_certification_period(start, end)
+    goals = []
+    for index, goal in enumerate(plan.goals, start=1):
+        description = validation.require_text(
+            f"goal_{index}", goal.description, f"Goal {index}", 1000
+        )
+        if goal.target_date is not None:
+            validation.validate_target_date(
+                f"goal_{index}", start or evaluation_date, goal.target_date
+            )
+        goals.append(replace(goal, description=description))
+    seen: set[int] = set()
+    for index, exercise in enumerate(plan.home_exercises, start=1):
+        field = f"exercise_{index}"
+        if exercise.exercise_id in seen:
+            raise ValidationError(field, "This exercise is already in the home program.")
+        seen.add(exercise.exercise_id)
+        _in_range(field, exercise.sets, 1, 10, "Sets")
+        _in_range(field, exercise.reps, 1, 100, "Repetitions")
+        _in_range(field, exercise.hold_seconds, 0, 300, "Hold (seconds)")
+        _in_range(field, exercise.times_per_day, 1, 10, "Times a day")
+    note = validation.optional_text("plan_note", plan.note, "Plan note", 10000)
+    return replace(plan, paths=paths, goals=tuple(goals), note=note)
+
+
+def guidance(plan: PlanContent, evaluation: EvaluationContent) -> list[Guidance]:
+    """Guideline notes: shown beside the plan, never blocking."""
+    notes: list[Guidance] = []
+    kinds = {p.kind: p for p in plan.paths}
+    if (
+        TreatmentPathKind.STEROID_INJECTION_REFERRAL in kinds
+        and evaluation.radiates_below_knee is not True
+    ):
+        notes.append(
+            Guidance(
+                "path_steroid_injection_referral",
+                "Guidelines (NICE NG59) support epidural steroid injections only for acute, "
+                "severe sciatica; no pain below the knee is recorded.",
+            )
+        )
+    surgery = kinds.get(TreatmentPathKind.LUMBAR_SURGERY_REFERRAL)
+    if surgery is not None and not surgery.reason:
+        notes.append(
+            Guidance(
+                "path_lumbar_surgery_referral_reason",
+                "Document why surgery is considered (for example a progressive deficit or "
+                "failed conservative care).",
+            )
+        )
+    risk = scoring.start_back(evaluation.start_back)
+    if risk is not None and risk.risk == StartBackRisk.HIGH:
+        notes.append(
+            Guidance(
+                "paths",
+                "High STarT Back risk: consider a psychologically informed plan (reassurance, "
+                "graded activity, addressing fears about pain).",
+            )
+        )
+    if plan.paths and not plan.goals:
+        notes.append(Guidance("goals", "Add measurable goals tied to function."))
+    return notes
+
+
+def missing_for_signing(plan: PlanContent | None) -> list[tuple[str, str]]:
+    """What a signed initial evaluation's plan of care must hold (Medicare ch. 15 s. 220)."""
+    if plan is None or not plan.paths:
+        return [("paths", "Choose at least one treatment path.")]
+    missing = []
+    pt = next((p for p in plan.paths if p.kind == TreatmentPathKind.PT_PLAN), None)
+    if pt is not None:
+        if pt.frequency_per_week is None or pt.duration_weeks is None:
+            missing.append(
+                ("path_pt_plan_frequency", "Give the PT plan's visits per week and weeks.")
+            )
+        if plan.certification_start is None:
+            missing.append(
+                ("certification_start", "Give the certification period (up to 90 days).")
+            )
+        if not any(g.term == GoalTerm.LONG for g in plan.goals):
+            missing.append(("goals", "Add at least one long-term goal."))
+    return missing
