@@ -234,13 +234,14 @@ class Application(QObject):
         db = self.db
 
         def work() -> Any:
-            from casemanager.services import evaluations
+            from casemanager.services import evaluations, plans
 
-            return evaluations.start_initial_evaluation(
+            record = evaluations.start_initial_evaluation(
                 db, actor, patient_id, "Low back pain with spasm"
             )
+            return record, None, plans.list_exercises(db, actor)
 
-        self.tasks.run(work, lambda record: self._show_evaluation(window, actor, record, details))
+        self.tasks.run(work, lambda opened: self._show_evaluation(window, actor, opened, details))
 
     def _open_latest_evaluation(
         self, window: MainWindow, actor: Actor, patient_id: int, details: PatientDetails
@@ -248,23 +249,36 @@ class Application(QObject):
         db = self.db
 
         def work() -> Any:
-            from casemanager.services import evaluations
+            from casemanager.services import evaluations, plans
 
             found = evaluations.list_evaluations(db, actor, patient_id)
-            return evaluations.get_evaluation(db, actor, found[0].id) if found else None
+            if not found:
+                return None
+            record = evaluations.get_evaluation(db, actor, found[0].id)
+            plan = plans.get_plan(db, actor, record.id)
+            return record, plan, plans.list_exercises(db, actor)
 
-        def opened(record: Any) -> None:
-            if record is None:
+        def opened(result: Any) -> None:
+            if result is None:
                 window.statusBar().showMessage("No evaluation yet for this patient.", 8000)
             else:
-                self._show_evaluation(window, actor, record, details)
+                self._show_evaluation(window, actor, result, details)
 
         self.tasks.run(work, opened)
 
     def _show_evaluation(
-        self, window: MainWindow, actor: Actor, record: Any, details: PatientDetails
+        self, window: MainWindow, actor: Actor, opened: Any, details: PatientDetails
     ) -> None:
+        record, plan, exercises = opened
         db, evaluation_id = self.db, record.id
+
+        def save_plan(content: Any, version: int | None, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import plans
+
+                return plans.save_plan(db, actor, evaluation_id, version, content)
+
+            self.tasks.run(work, done, failed)
 
         def save(content: Any, version: int, done: Any, failed: Any) -> None:
             def work() -> Any:
@@ -290,7 +304,16 @@ class Application(QObject):
 
             self.tasks.run(work, done, failed)
 
-        screen = EvaluationWindow(record, self._patient_name(details), save, sign, add_addendum)
+        screen = EvaluationWindow(
+            record,
+            plan,
+            exercises,
+            self._patient_name(details),
+            save,
+            save_plan,
+            sign,
+            add_addendum,
+        )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if actor.user_id != record.therapist_id:
             screen.form.set_read_only(True)  # the service refuses anyway; say so up front

@@ -459,8 +459,7 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         content = content_of(evaluation)
         missing = rules.missing_for_signing(content)
         plan = _plan_of(evaluation)
-        if plan is not None:  # required once the plan screen exists (see the issue note)
-            missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
+        missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
         if missing:
             raise IncompleteEvaluation(missing)
         patient = evaluation.episode.patient

@@ -225,3 +225,27 @@ def save_plan(
                 "This plan of care",
                 evaluation.updated_at,
             ) from None
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: int
+    name: str
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    times_per_day: int | None
+
+
+def list_exercises(db: Database, actor: Actor) -> list[ExerciseInfo]:
+    """The clinic's active exercise library, by name, for the home program picker."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(Exercise)
+            .where(Exercise.clinic_id == actor.clinic_id, Exercise.active.is_(True))
+            .order_by(Exercise.name)
+        )
+        return [
+            ExerciseInfo(e.id, e.name, e.sets, e.reps, e.hold_seconds, e.times_per_day)
+            for e in rows
+        ]

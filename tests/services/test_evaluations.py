@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,18 +16,27 @@ from casemanager.domain.enums import (
     AuditOutcome,
     Cause,
     Complexity,
+    GoalTerm,
     RedFlagAnswer,
     ReferralStatus,
     Sex,
     StartBackRisk,
+    TreatmentPathKind,
     Urgency,
 )
 from casemanager.domain.errors import ConflictError, DomainError, PermissionDenied, ValidationError
 from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
-from casemanager.services import evaluations, patients
+from casemanager.domain.plan import GoalContent, PathContent, PlanContent
+from casemanager.services import evaluations, patients, plans
 from tests.conftest import Staff
 
 EVAL_DAY = date(2026, 11, 20)
+MINIMAL_PLAN = PlanContent(
+    paths=(PathContent(TreatmentPathKind.PT_PLAN, frequency_per_week=2, duration_weeks=6),),
+    goals=(GoalContent(GoalTerm.LONG, "Return to work without restrictions"),),
+    certification_start=EVAL_DAY,
+    certification_end=EVAL_DAY + timedelta(days=42),
+)
 
 
 @pytest.fixture
@@ -164,6 +173,10 @@ def test_sign_checks_completeness_then_locks(db: Database, staff: Staff, patient
     ready = evaluations.save_draft(
         db, staff.therapist, draft.id, saved.version, _complete(red_flags=flags)
     )
+    with pytest.raises(evaluations.IncompleteEvaluation) as no_plan:
+        evaluations.sign(db, staff.therapist, draft.id, ready.version)
+    assert [m.field for m in no_plan.value.missing] == ["paths"]
+    plans.save_plan(db, staff.therapist, draft.id, None, MINIMAL_PLAN)
     signed = evaluations.sign(db, staff.therapist, draft.id, ready.version)
     assert signed.is_signed and signed.signed_by_name == "Ana Rivera, PT"
     assert signed.signed_at is not None

@@ -4,7 +4,7 @@ an addendum; the database holds exactly what the form showed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,8 +13,15 @@ from pytestqt.qtbot import QtBot
 from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
-from casemanager.domain.enums import Cause, Complexity, EvaluationStatus, PatientStatus
-from casemanager.services import accounts, demo, evaluations, patients
+from casemanager.domain.enums import (
+    Cause,
+    Complexity,
+    EvaluationStatus,
+    GoalTerm,
+    PatientStatus,
+    TreatmentPathKind,
+)
+from casemanager.services import accounts, demo, evaluations, patients, plans
 
 TODAY = date(2026, 11, 26)
 
@@ -83,6 +90,29 @@ def test_evaluate_autosave_sign_and_addendum(
     qtbot.keyClicks(form.codes, "S39.012A, M62.830")
     form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
     assert "Oswestry: 40.0%" in form.odi_result.text()
+    # Without a plan, signing still refuses, naming the plan.
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: any(
+            "treatment path" in screen.missing.item(i).text()  # type: ignore[union-attr]
+            for i in range(screen.missing.count())  # type: ignore[union-attr]
+        ),
+        timeout=10_000,
+    )
+    plan = form.plan
+    plan.paths[TreatmentPathKind.PT_PLAN].setChecked(True)
+    plan.frequency.setValue(2)
+    plan.weeks.setValue(6)
+    plan.interventions["therapeutic_exercise"].setChecked(True)
+    plan.paths[TreatmentPathKind.MEDICATION_REFERRAL].setChecked(True)
+    plan.muscle_relaxant.setChecked(True)
+    term, text, target = plan.goals[0]
+    term.setCurrentIndex(term.findData(GoalTerm.LONG))
+    qtbot.keyClicks(text, "Lift 10 kg from floor to waist at work")
+    qtbot.keyClicks(plan.cert_start, f"{date.today():%m/%d/%Y}")
+    qtbot.keyClicks(plan.cert_end, f"{date.today() + timedelta(days=60):%m/%d/%Y}")
+    plan.exercise_rows[0][0].setCurrentIndex(1)  # first exercise; its usual dose fills in
+    assert plan.exercise_rows[0][2].value() > 0
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)  # type: ignore[union-attr]
     assert "Signed by Wei Chen, PT" in screen.status.text()  # type: ignore[union-attr]
@@ -102,3 +132,13 @@ def test_evaluate_autosave_sign_and_addendum(
     assert stored.content.diagnosis_codes == ("S39.012A", "M62.830")
     assert stored.scores.odi_percent == 40.0
     assert len(stored.addenda) == 1
+    db = Database(f"sqlite:///{db_path}")
+    saved_plan = plans.get_plan(db, therapist, stored.id)
+    db.dispose()
+    assert saved_plan is not None
+    assert {p.kind for p in saved_plan.content.paths} == {
+        TreatmentPathKind.PT_PLAN,
+        TreatmentPathKind.MEDICATION_REFERRAL,
+    }
+    assert saved_plan.content.goals[0].description == "Lift 10 kg from floor to waist at work"
+    assert len(saved_plan.content.home_exercises) == 1

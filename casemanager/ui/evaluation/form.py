@@ -30,6 +30,7 @@ from casemanager.domain import catalogs, scoring
 from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urgency
 from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.widgets import ValidatedForm
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
@@ -96,7 +97,9 @@ class EvaluationForm(QWidget):
     changed = Signal()  # anything typed: the caller autosaves
     jump_requested = Signal(str)
 
-    def __init__(self, evaluation_date: date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, evaluation_date: date, exercises: list[Any], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.evaluation_date = evaluation_date
         self.sections = QListWidget()
@@ -111,6 +114,11 @@ class EvaluationForm(QWidget):
         self._build_pain()
         self._build_function()
         self._build_assessment()
+        self.plan = PlanSection(exercises)
+        self.groups["Plan"] = self.plan
+        self.sections.addItem("Plan")
+        self.body_layout.addWidget(self.plan)
+        self.field_widgets.update(self.plan.fields)
         self.body_layout.addStretch()
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
@@ -119,7 +127,9 @@ class EvaluationForm(QWidget):
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
         self.sections.currentTextChanged.connect(self._go_to_section)
-        self._connect_changes(body)
+        self._connect_changes(self.groups["History"])
+        for title in ("Red flags", "Pain", "Function", "Assessment"):
+            self._connect_changes(self.groups[title])
         self.refresh_scores()
 
     # -- building --------------------------------------------------------------------------
@@ -496,5 +506,8 @@ class EvaluationForm(QWidget):
         for widget in body.findChildren(QWidget):
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.setReadOnly(read_only)
-            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton):
+            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton | QGroupBox):
                 widget.setEnabled(not read_only)
+        for code, action in self.flag_actions.items():  # an action only for a yes
+            answer = self.flag_answers[code].currentData()
+            action.setEnabled(not read_only and answer == RedFlagAnswer.YES)

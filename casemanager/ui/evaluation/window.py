@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.evaluation import EvaluationContent
+from casemanager.domain.plan import PlanContent
 from casemanager.ui.evaluation.form import EvaluationForm
 
 AUTOSAVE_DELAY_MS = 1500  # after the last keystroke: a crash never loses more than ~2 s
@@ -32,6 +33,9 @@ Save = Callable[
 ]
 Sign = Callable[[int, Callable[[Any], None], Callable[[BaseException], None]], None]
 AddAddendum = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
+SavePlan = Callable[
+    [PlanContent, int | None, Callable[[Any], None], Callable[[BaseException], None]], None
+]
 
 
 class EvaluationWindow(QWidget):
@@ -40,17 +44,25 @@ class EvaluationWindow(QWidget):
     def __init__(
         self,
         record: Any,  # services.evaluations.EvaluationRecord (not imported: keeps Qt start light)
+        plan: Any,  # services.plans.PlanRecord or None
+        exercises: list[Any],
         patient_name: str,
         save: Save,
+        save_plan: SavePlan,
         sign: Sign,
         add_addendum: AddAddendum,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.record = record
+        self.plan_version: int | None = plan.version if plan is not None else None
         self._save, self._sign, self._add_addendum = save, sign, add_addendum
+        self._save_plan = save_plan
         self._saving = False
         self._dirty = False
+        self._plan_saving = False
+        self._plan_dirty = False
+        self._sign_requested = False
         self.setWindowTitle(f"Evaluation — {patient_name}")
         self.resize(1000, 760)
         self.header = QLabel()
@@ -58,7 +70,7 @@ class EvaluationWindow(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.header.setFont(font)
-        self.form = EvaluationForm(record.evaluation_date)
+        self.form = EvaluationForm(record.evaluation_date, exercises)
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
         self.sign_button = QPushButton("Sign evaluation")
@@ -91,6 +103,7 @@ class EvaluationWindow(QWidget):
         self.autosave.setInterval(AUTOSAVE_DELAY_MS)
         self.autosave.timeout.connect(self.save_now)
         self.form.changed.connect(self._changed)
+        self.form.plan.changed.connect(self._plan_changed)
         self.sign_button.clicked.connect(self.request_sign)
         self.addendum_button.clicked.connect(self._request_addendum)
         self.missing.itemActivated.connect(self._jump)
@@ -103,6 +116,11 @@ class EvaluationWindow(QWidget):
         save_action.triggered.connect(self.save_now)
         self.addActions([sign_action, save_action])
         self.show_record(record, reload_form=True)
+        self.form.plan.load(
+            plan.content if plan is not None else None,
+            [g.message for g in plan.guidance] if plan is not None else [],
+        )
+        self.form.set_read_only(record.is_signed)
 
     # -- showing ---------------------------------------------------------------------------
     def show_record(self, record: Any, *, reload_form: bool) -> None:
@@ -136,8 +154,14 @@ class EvaluationWindow(QWidget):
         self.status.setText("Changes not saved yet…")
         self.autosave.start()
 
+    def _plan_changed(self) -> None:
+        self._plan_dirty = True
+        self.status.setText("Changes not saved yet…")
+        self.autosave.start()
+
     def save_now(self) -> None:
         self.autosave.stop()
+        self._save_plan_now()
         if self._saving or not self._dirty or self.record.is_signed:
             return
         if self.form.onset_unreadable():
@@ -159,6 +183,38 @@ class EvaluationWindow(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
+        self._save_failed_message(error)
+
+    def _save_plan_now(self) -> None:
+        if self._plan_saving or not self._plan_dirty or self.record.is_signed:
+            return
+        field = self.form.plan.unreadable_date()
+        if field is not None:
+            self.status.setText("A plan date cannot be read: type it as MM/DD/YYYY.")
+            self.form.jump_to(field)
+            return
+        self._plan_saving = True
+        self._plan_dirty = False
+        self._save_plan(
+            self.form.plan.content(), self.plan_version, self._plan_saved, self._plan_failed
+        )
+
+    def _plan_saved(self, plan: Any) -> None:
+        self._plan_saving = False
+        self.plan_version = plan.version
+        self.form.plan.show_guidance([g.message for g in plan.guidance])
+        if not self._saving:
+            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        if self._plan_dirty:
+            self.autosave.start()
+
+    def _plan_failed(self, error: BaseException) -> None:
+        self._plan_saving = False
+        self._plan_dirty = True
+        self._save_failed_message(error)
+
+    def _save_failed_message(self, error: BaseException) -> None:
+        self._sign_requested = False
         message = getattr(error, "message", None) or "The draft could not be saved."
         self.status.setText(f"Not saved: {message}")
         field = getattr(error, "field", None)
@@ -167,20 +223,30 @@ class EvaluationWindow(QWidget):
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
-        if self.record.is_signed:
-            return
-        if self._dirty or self._saving:
+        if self.record.is_signed or self._sign_requested:
+            return  # one request at a time: a second click waits for the first
+        self._sign_requested = True
+        self.missing.hide()
+        self.missing.clear()
+        self._sign_when_saved()
+
+    def _sign_when_saved(self) -> None:
+        if not self._sign_requested:
+            return  # a save failed meanwhile: its message stays on screen, nothing is signed
+        if self._dirty or self._saving or self._plan_dirty or self._plan_saving:
             # Save first, then sign what was saved.
             self.save_now()
-            QTimer.singleShot(300, self.request_sign)
+            QTimer.singleShot(200, self._sign_when_saved)
             return
         self.status.setText("Checking…")
         self._sign(self.record.version, self._signed, self._sign_failed)
 
     def _signed(self, record: Any) -> None:
+        self._sign_requested = False
         self.show_record(record, reload_form=True)
 
     def _sign_failed(self, error: BaseException) -> None:
+        self._sign_requested = False
         missing = getattr(error, "missing", None)
         if missing is None:
             self.status.setText(getattr(error, "message", "The evaluation could not be signed."))

@@ -1,0 +1,404 @@
+"""The Plan section of the evaluation: treatment paths (each with its own fields), goals,
+home exercises from the clinic's library, and the certification period."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casemanager.domain import catalogs
+from casemanager.domain.enums import GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
+from casemanager.domain.patients import parse_search_date
+from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
+
+GOAL_ROWS = 4
+EXERCISE_ROWS = 5
+_HEAT = {
+    HeatIce.NONE: "None",
+    HeatIce.HEAT: "Heat",
+    HeatIce.ICE: "Ice",
+    HeatIce.HEAT_AND_ICE: "Heat and ice",
+}
+_SIDES = {None: "—", Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both"}
+_URGENCY = {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent", Urgency.EMERGENCY: "Emergency"}
+
+
+def _spin(low: int, high: int, label: str, blank: bool = True) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low - 1 if blank else low, high)
+    if blank:
+        spin.setSpecialValueText("—")
+        spin.setValue(low - 1)
+    spin.setAccessibleName(label)
+    return spin
+
+
+def _value(spin: QSpinBox) -> int | None:
+    return None if spin.specialValueText() and spin.value() == spin.minimum() else spin.value()
+
+
+def _set(spin: QSpinBox, value: int | None) -> None:
+    spin.setValue(spin.minimum() if value is None else value)
+
+
+def _combo(options: dict[Any, str], label: str) -> QComboBox:
+    combo = QComboBox()
+    for value, text in options.items():
+        combo.addItem(text, value)
+    combo.setAccessibleName(label)
+    return combo
+
+
+def _pick(combo: QComboBox, value: Any) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
+def _date_text(value: date | None) -> str:
+    return f"{value:%m/%d/%Y}" if value else ""
+
+
+class PlanSection(QGroupBox):
+    changed = Signal()
+
+    def __init__(self, exercises: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__("Plan", parent)
+        layout = QVBoxLayout(self)
+        self.guidance = QLabel()
+        self.guidance.setWordWrap(True)
+        self.guidance.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.guidance.setAccessibleName("Guideline notes")
+        self.guidance.hide()
+        layout.addWidget(self.guidance)
+        self.paths: dict[TreatmentPathKind, QGroupBox] = {}
+        self.fields: dict[str, QWidget] = {}
+
+        # Medication referral
+        box = self._path_box(TreatmentPathKind.MEDICATION_REFERRAL)
+        grid = QGridLayout(box)
+        self.anti_inflammatory = QCheckBox("Anti-inflammatory")
+        self.muscle_relaxant = QCheckBox("Muscle relaxant")
+        self.med_to = QLineEdit()
+        self.med_reason = QLineEdit()
+        self._rows(
+            grid,
+            (
+                ("Discuss", self.anti_inflammatory),
+                ("", self.muscle_relaxant),
+                ("Refer to", self.med_to),
+                ("Reason", self.med_reason),
+            ),
+        )
+        layout.addWidget(box)
+
+        # Physical therapy plan
+        box = self._path_box(TreatmentPathKind.PT_PLAN)
+        grid = QGridLayout(box)
+        self.frequency = _spin(1, 7, "Visits per week")
+        self.weeks = _spin(1, 52, "Duration in weeks")
+        interventions = QWidget()
+        checks = QGridLayout(interventions)
+        checks.setContentsMargins(0, 0, 0, 0)
+        self.interventions: dict[str, QCheckBox] = {}
+        for index, item in enumerate(catalogs.INTERVENTIONS):
+            check = QCheckBox(item.label)
+            checks.addWidget(check, index // 2, index % 2)
+            self.interventions[item.code] = check
+        self.heat = _combo(_HEAT, "Heat or ice")
+        self.heat_minutes = _spin(5, 30, "Heat or ice minutes")
+        self.heat_times = _spin(1, 8, "Heat or ice times a day")
+        self._rows(
+            grid,
+            (
+                ("Visits per week", self.frequency),
+                ("Weeks", self.weeks),
+                ("Interventions", interventions),
+                ("Heat / ice", self.heat),
+                ("Minutes each time", self.heat_minutes),
+                ("Times a day", self.heat_times),
+            ),
+        )
+        self.fields["path_pt_plan_frequency"] = self.frequency
+        layout.addWidget(box)
+
+        # Steroid injection referral
+        box = self._path_box(TreatmentPathKind.STEROID_INJECTION_REFERRAL)
+        grid = QGridLayout(box)
+        self.injection_level = QLineEdit()
+        self.injection_level.setPlaceholderText("e.g. L4-L5, if known")
+        self.injection_side = _combo(_SIDES, "Injection side")
+        self.injection_to = QLineEdit()
+        self.injection_reason = QLineEdit()
+        self._rows(
+            grid,
+            (
+                ("Level", self.injection_level),
+                ("Side", self.injection_side),
+                ("Refer to", self.injection_to),
+                ("Reason", self.injection_reason),
+            ),
+        )
+        layout.addWidget(box)
+
+        # Lumbar surgery referral
+        box = self._path_box(TreatmentPathKind.LUMBAR_SURGERY_REFERRAL)
+        grid = QGridLayout(box)
+        self.surgery_to = QLineEdit()
+        self.surgery_reason = QLineEdit()
+        self.surgery_reason.setPlaceholderText("e.g. progressive deficit, failed conservative care")
+        self.surgery_urgency = _combo(_URGENCY, "Surgery referral urgency")
+        self._rows(
+            grid,
+            (
+                ("Refer to", self.surgery_to),
+                ("Reason", self.surgery_reason),
+                ("Urgency", self.surgery_urgency),
+            ),
+        )
+        self.fields["path_lumbar_surgery_referral_reason"] = self.surgery_reason
+        layout.addWidget(box)
+
+        goals = QGroupBox("Goals (measurable, tied to function)")
+        grid = QGridLayout(goals)
+        self.goals: list[tuple[QComboBox, QLineEdit, QLineEdit]] = []
+        for row in range(GOAL_ROWS):
+            term = _combo(
+                {GoalTerm.SHORT: "Short term", GoalTerm.LONG: "Long term"}, f"Goal {row + 1} term"
+            )
+            text = QLineEdit()
+            text.setAccessibleName(f"Goal {row + 1}")
+            target = QLineEdit()
+            target.setPlaceholderText("Target MM/DD/YYYY")
+            target.setAccessibleName(f"Goal {row + 1} target date")
+            grid.addWidget(term, row, 0)
+            grid.addWidget(text, row, 1)
+            grid.addWidget(target, row, 2)
+            grid.setColumnStretch(1, 1)
+            self.goals.append((term, text, target))
+            self.fields[f"goal_{row + 1}"] = text
+        self.fields["goals"] = self.goals[0][1]
+        layout.addWidget(goals)
+
+        program = QGroupBox("Home exercises")
+        grid = QGridLayout(program)
+        for column, heading in enumerate(("Exercise", "Sets", "Reps", "Hold (s)", "Times a day")):
+            grid.addWidget(QLabel(heading), 0, column)
+        self.exercise_rows: list[tuple[QComboBox, QSpinBox, QSpinBox, QSpinBox, QSpinBox]] = []
+        library = {None: "—", **{e.id: e.name for e in exercises}}
+        self._defaults = {e.id: e for e in exercises}
+        for row in range(EXERCISE_ROWS):
+            pick = _combo(library, f"Home exercise {row + 1}")
+            spins = (
+                _spin(1, 10, "Sets"),
+                _spin(1, 100, "Repetitions"),
+                _spin(0, 300, "Hold seconds"),
+                _spin(1, 10, "Times a day"),
+            )
+            grid.addWidget(pick, row + 1, 0)
+            for column, spin in enumerate(spins, start=1):
+                grid.addWidget(spin, row + 1, column)
+            pick.currentIndexChanged.connect(lambda _i, r=row: self._fill_dose(r))
+            self.exercise_rows.append((pick, *spins))
+            self.fields[f"exercise_{row + 1}"] = pick
+        grid.setColumnStretch(0, 1)
+        layout.addWidget(program)
+
+        certification = QGroupBox("Certification period (at most 90 days)")
+        grid = QGridLayout(certification)
+        self.cert_start = QLineEdit()
+        self.cert_end = QLineEdit()
+        for edit, label in (
+            (self.cert_start, "Certification starts"),
+            (self.cert_end, "Certification ends"),
+        ):
+            edit.setPlaceholderText("MM/DD/YYYY")
+            edit.setAccessibleName(label)
+        self._rows(grid, (("Starts", self.cert_start), ("Ends", self.cert_end)))
+        self.fields.update(
+            certification_start=self.cert_start,
+            certification_end=self.cert_end,
+            paths=self.paths[TreatmentPathKind.PT_PLAN],
+        )
+        layout.addWidget(certification)
+        self._connect()
+
+    def _path_box(self, kind: TreatmentPathKind) -> QGroupBox:
+        box = QGroupBox(catalogs.treatment_path_info(kind).label)
+        box.setCheckable(True)
+        box.setChecked(False)
+        box.setAccessibleName(catalogs.treatment_path_info(kind).label)
+        self.paths[kind] = box
+        self.fields[f"path_{kind.value}"] = box
+        return box
+
+    @staticmethod
+    def _rows(grid: QGridLayout, rows: tuple[tuple[str, QWidget], ...]) -> None:
+        for row, (label, widget) in enumerate(rows):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            if isinstance(widget, QLineEdit | QComboBox | QSpinBox) and label:
+                widget.setAccessibleName(widget.accessibleName() or label)
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(widget, row, 1)
+        grid.setColumnStretch(1, 1)
+
+    def _connect(self) -> None:
+        for box in self.paths.values():
+            box.toggled.connect(self.changed)
+        for edit in self.findChildren(QLineEdit):
+            edit.textEdited.connect(self.changed)
+        for spin in self.findChildren(QSpinBox):
+            spin.valueChanged.connect(self.changed)
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self.changed)
+        for check in self.findChildren(QCheckBox):
+            check.toggled.connect(self.changed)
+
+    def _fill_dose(self, row: int) -> None:
+        pick, sets, reps, hold, times = self.exercise_rows[row]
+        template = self._defaults.get(pick.currentData())
+        if template is not None:
+            _set(sets, template.sets)
+            _set(reps, template.reps)
+            _set(hold, template.hold_seconds)
+            _set(times, template.times_per_day)
+
+    # -- content ----------------------------------------------------------------------------
+    def unreadable_date(self) -> str | None:
+        """The field of a date typed in a form that cannot be read, if any."""
+        candidates = [
+            ("certification_start", self.cert_start),
+            ("certification_end", self.cert_end),
+        ]
+        candidates += [(f"goal_{i + 1}", t) for i, (_term, _text, t) in enumerate(self.goals)]
+        for field, edit in candidates:
+            if edit.text().strip() and parse_search_date(edit.text()) is None:
+                return field
+        return None
+
+    def content(self) -> PlanContent:
+        chosen = {kind for kind, box in self.paths.items() if box.isChecked()}
+        paths: list[PathContent] = []
+        if TreatmentPathKind.MEDICATION_REFERRAL in chosen:
+            paths.append(
+                PathContent(
+                    TreatmentPathKind.MEDICATION_REFERRAL,
+                    anti_inflammatory=self.anti_inflammatory.isChecked(),
+                    muscle_relaxant=self.muscle_relaxant.isChecked(),
+                    refer_to=self.med_to.text() or None,
+                    reason=self.med_reason.text() or None,
+                )
+            )
+        if TreatmentPathKind.PT_PLAN in chosen:
+            paths.append(
+                PathContent(
+                    TreatmentPathKind.PT_PLAN,
+                    frequency_per_week=_value(self.frequency),
+                    duration_weeks=_value(self.weeks),
+                    interventions=tuple(
+                        c for c, box in self.interventions.items() if box.isChecked()
+                    ),
+                    heat_ice=self.heat.currentData(),
+                    heat_ice_minutes=_value(self.heat_minutes),
+                    heat_ice_times_per_day=_value(self.heat_times),
+                )
+            )
+        if TreatmentPathKind.STEROID_INJECTION_REFERRAL in chosen:
+            paths.append(
+                PathContent(
+                    TreatmentPathKind.STEROID_INJECTION_REFERRAL,
+                    injection_level=self.injection_level.text() or None,
+                    injection_side=self.injection_side.currentData(),
+                    refer_to=self.injection_to.text() or None,
+                    reason=self.injection_reason.text() or None,
+                )
+            )
+        if TreatmentPathKind.LUMBAR_SURGERY_REFERRAL in chosen:
+            paths.append(
+                PathContent(
+                    TreatmentPathKind.LUMBAR_SURGERY_REFERRAL,
+                    refer_to=self.surgery_to.text() or None,
+                    reason=self.surgery_reason.text() or None,
+                    urgency=self.surgery_urgency.currentData(),
+                )
+            )
+        goals = tuple(
+            GoalContent(term.currentData(), text.text(), parse_search_date(target.text()))
+            for term, text, target in self.goals
+            if text.text().strip()
+        )
+        exercises = tuple(
+            HomeExerciseContent(pick.currentData(), _value(s), _value(r), _value(h), _value(t))
+            for pick, s, r, h, t in self.exercise_rows
+            if pick.currentData() is not None
+        )
+        return PlanContent(
+            paths=tuple(paths),
+            goals=goals,
+            home_exercises=exercises,
+            certification_start=parse_search_date(self.cert_start.text()),
+            certification_end=parse_search_date(self.cert_end.text()),
+        )
+
+    def load(self, plan: PlanContent | None, guidance: list[str]) -> None:
+        blockers = [QSignalBlocker(w) for w in [self, *self.findChildren(QWidget)]]
+        try:
+            plan = plan or PlanContent()
+            by_kind = {p.kind: p for p in plan.paths}
+            for kind, box in self.paths.items():
+                box.setChecked(kind in by_kind)
+            med = by_kind.get(TreatmentPathKind.MEDICATION_REFERRAL)
+            self.anti_inflammatory.setChecked(bool(med and med.anti_inflammatory))
+            self.muscle_relaxant.setChecked(bool(med and med.muscle_relaxant))
+            self.med_to.setText((med and med.refer_to) or "")
+            self.med_reason.setText((med and med.reason) or "")
+            pt = by_kind.get(TreatmentPathKind.PT_PLAN)
+            _set(self.frequency, pt.frequency_per_week if pt else None)
+            _set(self.weeks, pt.duration_weeks if pt else None)
+            for code, check in self.interventions.items():
+                check.setChecked(bool(pt and code in pt.interventions))
+            _pick(self.heat, pt.heat_ice if pt else HeatIce.NONE)
+            _set(self.heat_minutes, pt.heat_ice_minutes if pt else None)
+            _set(self.heat_times, pt.heat_ice_times_per_day if pt else None)
+            inj = by_kind.get(TreatmentPathKind.STEROID_INJECTION_REFERRAL)
+            self.injection_level.setText((inj and inj.injection_level) or "")
+            _pick(self.injection_side, inj.injection_side if inj else None)
+            self.injection_to.setText((inj and inj.refer_to) or "")
+            self.injection_reason.setText((inj and inj.reason) or "")
+            surgery = by_kind.get(TreatmentPathKind.LUMBAR_SURGERY_REFERRAL)
+            self.surgery_to.setText((surgery and surgery.refer_to) or "")
+            self.surgery_reason.setText((surgery and surgery.reason) or "")
+            _pick(self.surgery_urgency, surgery.urgency if surgery else Urgency.ROUTINE)
+            for index, (term, text, target) in enumerate(self.goals):
+                goal = plan.goals[index] if index < len(plan.goals) else None
+                _pick(term, goal.term if goal else GoalTerm.SHORT)
+                text.setText(goal.description if goal else "")
+                target.setText(_date_text(goal.target_date) if goal else "")
+            for index, (pick, sets, reps, hold, times) in enumerate(self.exercise_rows):
+                item = plan.home_exercises[index] if index < len(plan.home_exercises) else None
+                _pick(pick, item.exercise_id if item else None)
+                _set(sets, item.sets if item else None)
+                _set(reps, item.reps if item else None)
+                _set(hold, item.hold_seconds if item else None)
+                _set(times, item.times_per_day if item else None)
+            self.cert_start.setText(_date_text(plan.certification_start))
+            self.cert_end.setText(_date_text(plan.certification_end))
+        finally:
+            del blockers
+        self.show_guidance(guidance)
+
+    def show_guidance(self, notes: list[str]) -> None:
+        self.guidance.setText("\n".join(f"• {note}" for note in notes))
+        self.guidance.setVisible(bool(notes))
