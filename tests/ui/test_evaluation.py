@@ -142,3 +142,46 @@ def test_evaluate_autosave_sign_and_addendum(
     }
     assert saved_plan.content.goals[0].description == "Lift 10 kg from floor to waist at work"
     assert len(saved_plan.content.home_exercises) == 1
+
+
+def test_opening_a_signed_evaluation_changes_nothing(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    """A demo patient's signed evaluation opens locked, with its plan, and nothing to save."""
+    from casemanager.ui.evaluation.window import EvaluationWindow
+
+    db = Database(f"sqlite:///{tmp_path / 'signed.sqlite3'}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=10, seed=8, today=TODAY)
+    therapist = accounts.authenticate(db, "okafor", demo.DEMO_PASSWORD, "ws")
+    listed = patients.search_patients(db, therapist, "")
+    record = plan = None
+    for patient in listed:
+        found = evaluations.list_evaluations(db, therapist, patient.id)
+        signed = [e for e in found if e.status == EvaluationStatus.SIGNED]
+        if signed:
+            record = evaluations.get_evaluation(db, therapist, signed[-1].id)
+            plan = plans.get_plan(db, therapist, record.id)
+            if plan is not None:
+                break
+    exercises = plans.list_exercises(db, therapist)
+    db.dispose()
+    assert record is not None and plan is not None
+    calls: list[str] = []
+
+    def refuse(*args: object) -> None:
+        calls.append("service called")
+
+    screen = EvaluationWindow(record, plan, exercises, "Patient", refuse, refuse, refuse, refuse)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.wait(AUTOSAVE_WAIT_MS)
+    assert calls == []
+    assert "Locked" in screen.status.text()
+    chosen = {kind for kind, box in screen.form.plan.paths.items() if box.isVisible()}
+    assert chosen == {p.kind for p in plan.content.paths}
+    assert screen.form.chief_complaint.isReadOnly()
+    assert not screen.sign_button.isVisible()
+
+
+AUTOSAVE_WAIT_MS = 1800

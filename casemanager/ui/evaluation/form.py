@@ -506,8 +506,9 @@ class EvaluationForm(QWidget):
         for widget in body.findChildren(QWidget):
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.setReadOnly(read_only)
-            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton | QGroupBox):
+            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton):
                 widget.setEnabled(not read_only)
+        self.plan.set_read_only(read_only)
         for code, action in self.flag_actions.items():  # an action only for a yes
             answer = self.flag_answers[code].currentData()
             action.setEnabled(not read_only and answer == RedFlagAnswer.YES)

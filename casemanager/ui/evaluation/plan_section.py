@@ -84,6 +84,8 @@ class PlanSection(QGroupBox):
         layout.addWidget(self.guidance)
         self.paths: dict[TreatmentPathKind, QGroupBox] = {}
         self.fields: dict[str, QWidget] = {}
+        self._locked = False
+        self._chosen: set[TreatmentPathKind] = set()
 
         # Medication referral
         box = self._path_box(TreatmentPathKind.MEDICATION_REFERRAL)
@@ -353,8 +355,11 @@ class PlanSection(QGroupBox):
         )
 
     def load(self, plan: PlanContent | None, guidance: list[str]) -> None:
+        was_locked = self._locked
         blockers = [QSignalBlocker(w) for w in [self, *self.findChildren(QWidget)]]
         try:
+            if was_locked:
+                self.set_read_only(False)  # tick boxes back, so the loaded choice can be set
             plan = plan or PlanContent()
             by_kind = {p.kind: p for p in plan.paths}
             for kind, box in self.paths.items():
@@ -395,9 +400,26 @@ class PlanSection(QGroupBox):
                 _set(times, item.times_per_day if item else None)
             self.cert_start.setText(_date_text(plan.certification_start))
             self.cert_end.setText(_date_text(plan.certification_end))
+            if was_locked:
+                self.set_read_only(True)
         finally:
             del blockers
         self.show_guidance(guidance)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Signed: show only the chosen paths, without a tick box that invites a change
+        (a disabled box would grey out the text there is to read)."""
+        if read_only and not self._locked:
+            self._chosen = {kind for kind, box in self.paths.items() if box.isChecked()}
+        for kind, box in self.paths.items():
+            if read_only:
+                box.setCheckable(False)
+                box.setVisible(kind in self._chosen)
+            elif self._locked:
+                box.setCheckable(True)
+                box.setChecked(kind in self._chosen)
+                box.setVisible(True)
+        self._locked = read_only
 
     def show_guidance(self, notes: list[str]) -> None:
         self.guidance.setText("\n".join(f"• {note}" for note in notes))

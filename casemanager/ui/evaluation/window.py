@@ -150,11 +150,15 @@ class EvaluationWindow(QWidget):
 
     # -- autosave ---------------------------------------------------------------------------
     def _changed(self) -> None:
+        if self.record.is_signed:
+            return  # locking the form toggles widgets: that is not typing
         self._dirty = True
         self.status.setText("Changes not saved yet…")
         self.autosave.start()
 
     def _plan_changed(self) -> None:
+        if self.record.is_signed:
+            return
         self._plan_dirty = True
         self.status.setText("Changes not saved yet…")
         self.autosave.start()
