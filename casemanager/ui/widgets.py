@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class FieldError(QLabel):
@@ -64,3 +77,23 @@ def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:
     if password:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
+
+
+def on_any_edit(root: QWidget, slot: Callable[..., None]) -> None:
+    """Call `slot` whenever the user changes any input below `root` (for autosave).
+
+    Programmatic fills must run under QSignalBlocker so they are not mistaken for typing.
+    """
+    for edit in root.findChildren(QLineEdit):
+        edit.textEdited.connect(slot)
+    for box in root.findChildren(QPlainTextEdit):
+        box.textChanged.connect(slot)
+    for spin in root.findChildren(QSpinBox):
+        spin.valueChanged.connect(slot)
+    for combo in root.findChildren(QComboBox):
+        combo.currentIndexChanged.connect(slot)
+    for check in root.findChildren(QCheckBox):
+        check.toggled.connect(slot)
+    for group in root.findChildren(QGroupBox):
+        if group.isCheckable():
+            group.toggled.connect(slot)

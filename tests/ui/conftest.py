@@ -30,3 +30,24 @@ def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Application]]:
     made.clear()
     # Freed later, during the interpreter's own shutdown, PySide6 crashes (seen here).
     gc.collect()
+
+
+def log_in(qtbot: QtBot, application: Application, username: str, password: str) -> None:
+    """Open the app, log in through the start window, wait for the patient list."""
+    from PySide6.QtCore import Qt
+
+    application.open()
+    login = application.start.login
+    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
+    qtbot.keyClicks(login.username, username)
+    qtbot.keyClicks(login.password, password)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            application.main_window is not None
+            and application.main_window.patient_list is not None
+            and application.main_window.new_patient_action.isEnabled()
+        ),
+        timeout=20_000,
+    )
+    qtbot.addWidget(application.main_window)

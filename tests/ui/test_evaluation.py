@@ -22,6 +22,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
+from tests.ui.conftest import log_in
 
 TODAY = date(2026, 11, 26)
 
@@ -40,21 +41,9 @@ def test_evaluate_autosave_sign_and_addendum(
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
-    application.open()
-    login = application.start.login
-    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
-    qtbot.keyClicks(login.username, "chen")
-    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
-    qtbot.keyClick(login.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: (
-            application.main_window is not None and application.main_window.patient_list is not None
-        ),
-        timeout=20_000,
-    )
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    qtbot.addWidget(window)
     search = window.patient_list.search  # type: ignore[union-attr]
     qtbot.keyClicks(search, target.mrn)
     qtbot.keyClick(search, Qt.Key.Key_Return)

@@ -17,6 +17,7 @@ from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery, PatientSort
 from casemanager.services import accounts, demo, patients
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
+from tests.ui.conftest import log_in
 
 TODAY = date(2026, 11, 26)
 
@@ -100,21 +101,9 @@ def test_search_and_open_by_keyboard(
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
-    application.open()
-    login = application.start.login
-    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
-    qtbot.keyClicks(login.username, "alvarez")
-    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
-    qtbot.keyClick(login.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: (
-            application.main_window is not None and application.main_window.patient_list is not None
-        ),
-        timeout=20_000,
-    )
+    log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    qtbot.addWidget(window)
     patient_list = window.patient_list
     model = patient_list.model  # type: ignore[union-attr]
     # My caseload, active, by default.
@@ -146,22 +135,9 @@ def test_new_patient_with_date_check_and_duplicate_warning(
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
-    application.open()
-    login = application.start.login
-    qtbot.waitUntil(lambda: application.start.stack.currentWidget() is login, timeout=20_000)
-    qtbot.keyClicks(login.username, "nowak")
-    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
-    qtbot.keyClick(login.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: (
-            application.main_window is not None
-            and application.main_window.new_patient_action.isEnabled()
-        ),
-        timeout=20_000,
-    )
+    log_in(qtbot, application, "nowak", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    qtbot.addWidget(window)
     window.new_patient_action.trigger()
     dialog = window.new_patient_dialog
     assert dialog is not None and dialog.isVisible()

@@ -31,7 +31,7 @@ from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urg
 from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui.evaluation.plan_section import PlanSection
-from casemanager.ui.widgets import ValidatedForm
+from casemanager.ui.widgets import ValidatedForm, on_any_edit
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
 _ANSWERS = {
@@ -127,9 +127,8 @@ class EvaluationForm(QWidget):
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
         self.sections.currentTextChanged.connect(self._go_to_section)
-        self._connect_changes(self.groups["History"])
-        for title in ("Red flags", "Pain", "Function", "Assessment"):
-            self._connect_changes(self.groups[title])
+        for title in ("History", "Red flags", "Pain", "Function", "Assessment"):
+            on_any_edit(self.groups[title], self._typed)  # the plan signals on its own
         self.refresh_scores()
 
     # -- building --------------------------------------------------------------------------
@@ -332,18 +331,6 @@ class EvaluationForm(QWidget):
         self.assessment = form
         self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
         layout.addWidget(form)
-
-    def _connect_changes(self, root: QWidget) -> None:
-        for edit in root.findChildren(QLineEdit):
-            edit.textEdited.connect(self._typed)
-        for box in root.findChildren(QPlainTextEdit):
-            box.textChanged.connect(self._typed)
-        for spin in root.findChildren(QSpinBox):
-            spin.valueChanged.connect(self._typed)
-        for combo in root.findChildren(QComboBox):
-            combo.currentIndexChanged.connect(self._typed)
-        for check in root.findChildren(QCheckBox):
-            check.toggled.connect(self._typed)
 
     # -- behaviour ---------------------------------------------------------------------------
     def _typed(self, *_args: object) -> None:

@@ -23,6 +23,7 @@ from casemanager.domain import catalogs
 from casemanager.domain.enums import GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
+from casemanager.ui.widgets import on_any_edit
 
 GOAL_ROWS = 4
 EXERCISE_ROWS = 5
@@ -234,7 +235,7 @@ class PlanSection(QGroupBox):
             paths=self.paths[TreatmentPathKind.PT_PLAN],
         )
         layout.addWidget(certification)
-        self._connect()
+        on_any_edit(self, lambda *_args: self.changed.emit())
 
     def _path_box(self, kind: TreatmentPathKind) -> QGroupBox:
         box = QGroupBox(catalogs.treatment_path_info(kind).label)
@@ -255,18 +256,6 @@ class PlanSection(QGroupBox):
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
         grid.setColumnStretch(1, 1)
-
-    def _connect(self) -> None:
-        for box in self.paths.values():
-            box.toggled.connect(self.changed)
-        for edit in self.findChildren(QLineEdit):
-            edit.textEdited.connect(self.changed)
-        for spin in self.findChildren(QSpinBox):
-            spin.valueChanged.connect(self.changed)
-        for combo in self.findChildren(QComboBox):
-            combo.currentIndexChanged.connect(self.changed)
-        for check in self.findChildren(QCheckBox):
-            check.toggled.connect(self.changed)
 
     def _fill_dose(self, row: int) -> None:
         pick, sets, reps, hold, times = self.exercise_rows[row]
