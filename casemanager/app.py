@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from casemanager import config
-from casemanager.domain.errors import ValidationError
+from casemanager.domain.enums import Role
+from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.services.context import Actor
 from casemanager.ui import messages
 from casemanager.ui.evaluation.window import EvaluationWindow
@@ -25,6 +26,7 @@ from casemanager.ui.patients.details import PatientDetails
 from casemanager.ui.patients.list_widget import PatientListWidget
 from casemanager.ui.patients.model import PatientTableModel
 from casemanager.ui.patients.new_patient import NewPatientDialog
+from casemanager.ui.patients.visit_dialog import VisitDialog
 from casemanager.ui.startup.window import StartWindow
 from casemanager.ui.tasks import TaskRunner
 
@@ -173,7 +175,6 @@ class Application(QObject):
         db = self.db
 
         def therapists() -> list[tuple[int, str]]:
-            from casemanager.domain.enums import Role
             from casemanager.services import accounts
 
             users = accounts.list_users(db, actor, role=Role.THERAPIST)
@@ -192,8 +193,6 @@ class Application(QObject):
             self.tasks.run(work, deliver, failed)
 
         model = PatientTableModel(fetch)
-        from casemanager.domain.enums import Role
-
         details = PatientDetails(can_evaluate=actor.role == Role.THERAPIST)
         details.start_evaluation.connect(
             lambda pid: self._start_evaluation(window, actor, pid, details)
@@ -201,14 +200,29 @@ class Application(QObject):
         details.open_evaluation.connect(
             lambda pid: self._open_latest_evaluation(window, actor, pid, details)
         )
+        details.record_visit.connect(
+            lambda pid: self._record_visit(window, actor, pid, lambda: open_patient(pid))
+        )
 
         def open_patient(patient_id: int) -> None:
             def work() -> Any:
-                from casemanager.services import patients
+                from casemanager.services import patients, visits
 
-                return patients.get_patient(db, actor, patient_id)
+                record = patients.get_patient(db, actor, patient_id)
+                progress = None
+                if actor.role != Role.ADMINISTRATOR:  # clinical: not for clinic IT
+                    episode = visits.current_episode(db, actor, patient_id)
+                    if episode is not None:
+                        progress = visits.progress(db, actor, episode)
+                return record, progress
 
-            self.tasks.run(work, details.show_record)
+            def show(result: Any) -> None:
+                record, progress = result
+                details.show_record(record)
+                if actor.role != Role.ADMINISTRATOR:
+                    details.show_progress(progress)
+
+            self.tasks.run(work, show)
 
         def build(therapist_list: list[tuple[int, str]]) -> None:
             if self.main_window is not window:
@@ -321,6 +335,54 @@ class Application(QObject):
         window.evaluation_window = screen
         screen.closed.connect(lambda: setattr(window, "evaluation_window", None))
         screen.show()
+
+    def _record_visit(
+        self, window: MainWindow, actor: Actor, patient_id: int, refresh: Any
+    ) -> None:
+        db = self.db
+
+        def find() -> Any:
+            from casemanager.services import visits
+
+            episode = visits.current_episode(db, actor, patient_id)
+            return None if episode is None else (episode, visits.progress(db, actor, episode))
+
+        def found(result: Any) -> None:
+            if result is None:
+                window.statusBar().showMessage(
+                    "No open episode of care: start and sign an evaluation first.", 10_000
+                )
+                return
+            episode, progress = result
+            dialog = VisitDialog(progress.progress_report_due, window)
+            window.visit_dialog = dialog
+            dialog.finished.connect(lambda _r: setattr(window, "visit_dialog", None))
+            dialog.finished.connect(dialog.deleteLater)
+
+            def submitted(values: dict[str, Any]) -> None:
+                def work() -> Any:
+                    from casemanager.services import visits
+
+                    return visits.record_visit(db, actor, episode, visits.VisitContent(**values))
+
+                def done(_visit: Any) -> None:
+                    dialog.accept()
+                    window.statusBar().showMessage("Visit recorded.", 8000)
+                    refresh()
+
+                def failed(error: BaseException) -> None:
+                    if isinstance(error, DomainError):
+                        dialog.show_error(getattr(error, "field", None), error.message)
+                    else:
+                        dialog.show_error(None, "The visit could not be saved.")
+                        self._show_error(error)
+
+                self.tasks.run(work, done, failed)
+
+            dialog.submitted.connect(submitted)
+            dialog.open()
+
+        self.tasks.run(find, found)
 
     def _new_patient(
         self,

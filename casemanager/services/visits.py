@@ -218,3 +218,19 @@ def progress(
         certification_ends_soon=bool(ends_soon),
         last_visit=dates[-1][0] if dates else None,
     )
+
+
+def current_episode(db: Database, actor: Actor, patient_id: int) -> int | None:
+    """The patient's open episode of care (the newest, if ever more than one)."""
+    with db.session() as session:
+        return session.scalar(
+            select(EpisodeOfCare.id)
+            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+            .where(
+                EpisodeOfCare.patient_id == patient_id,
+                EpisodeOfCare.status == EpisodeStatus.OPEN,
+                Patient.clinic_id == actor.clinic_id,
+            )
+            .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.id.desc())
+            .limit(1)
+        )

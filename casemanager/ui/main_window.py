@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.details: QWidget | None = None
         self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
         self.evaluation_window: QWidget | None = None
+        self.visit_dialog: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self.resize(1280, 820)
 

@@ -165,3 +165,57 @@ def test_new_patient_with_date_check_and_duplicate_warning(
         timeout=10_000,
     )
     assert "Registered" in window.statusBar().currentMessage()
+
+
+def test_record_a_visit_and_see_the_episode_progress(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "visit.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=40, seed=6, today=date.today())
+    therapist = accounts.authenticate(db, "okafor", demo.DEMO_PASSWORD, "ws")
+    from casemanager.services import visits
+
+    target = None
+    for candidate in patients.search_patients(
+        db, therapist, "", status=PatientStatus.ACTIVE, therapist_id=therapist.user_id
+    ):
+        episode = visits.current_episode(db, therapist, candidate.id)
+        if episode is not None and visits.progress(db, therapist, episode).visits > 0:
+            target, before = candidate, visits.progress(db, therapist, episode).visits
+            break
+    db.dispose()
+    assert target is not None
+
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "okafor", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    search = window.patient_list.search  # type: ignore[union-attr]
+    qtbot.keyClicks(search, target.mrn)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    details = window.details
+    qtbot.waitUntil(lambda: details.progress.isVisible(), timeout=10_000)  # type: ignore[union-attr]
+    assert f"Visits this episode: {before}" in details.progress.text()  # type: ignore[union-attr]
+    qtbot.mouseClick(details.visit_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
+    dialog = window.visit_dialog
+    dialog.nprs.setValue(3)  # type: ignore[union-attr]
+    check, minutes = dialog.minutes["therapeutic_exercise"]  # type: ignore[union-attr]
+    check.setChecked(True)
+    minutes.setValue(25)
+    dialog.visit_date.clear()  # type: ignore[union-attr]
+    qtbot.keyClicks(dialog.visit_date, "13/13/2026")  # type: ignore[union-attr]
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    assert "MM/DD/YYYY" in dialog.form.errors["visit_date"].text()  # type: ignore[union-attr]
+    dialog.visit_date.clear()  # type: ignore[union-attr]
+    qtbot.keyClicks(dialog.visit_date, f"{date.today():%m/%d/%Y}")  # type: ignore[union-attr]
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: f"Visits this episode: {before + 1}" in details.progress.text(),  # type: ignore[union-attr]
+        timeout=10_000,
+    )

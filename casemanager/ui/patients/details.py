@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ def age_on(born: date, today: date) -> int:
 class PatientDetails(QGroupBox):
     start_evaluation = Signal(int)  # patient id
     open_evaluation = Signal(int)
+    record_visit = Signal(int)
 
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__("Patient", parent)
@@ -62,14 +64,20 @@ class PatientDetails(QGroupBox):
             value.setAccessibleName(label)
             self.form.addRow(f"{label}:", value)
             self.values[key] = value
+        self.progress = QLabel()
+        self.progress.setWordWrap(True)
+        self.progress.setAccessibleName("Episode progress")
         self.start_button = QPushButton("Start evaluation")
         self.open_button = QPushButton("Open latest evaluation")
+        self.visit_button = QPushButton("Record visit")
         self.start_button.clicked.connect(lambda: self._emit(self.start_evaluation))
         self.open_button.clicked.connect(lambda: self._emit(self.open_evaluation))
-        outer.insertWidget(2, self.start_button)
-        outer.insertWidget(3, self.open_button)
-        self.start_button.hide()
-        self.open_button.hide()
+        self.visit_button.clicked.connect(lambda: self._emit(self.record_visit))
+        for position, widget in enumerate(
+            (self.progress, self.start_button, self.open_button, self.visit_button), start=2
+        ):
+            outer.insertWidget(position, widget)
+            widget.hide()
         self.form_host.hide()
 
     def _emit(self, signal: SignalInstance) -> None:
@@ -103,3 +111,28 @@ class PatientDetails(QGroupBox):
         self.form_host.show()
         self.start_button.setVisible(self.can_evaluate)
         self.open_button.show()
+        self.visit_button.setVisible(self.can_evaluate)
+
+    def show_progress(self, progress: object | None) -> None:
+        """The open episode's visits and warnings (services.visits.EpisodeProgress)."""
+        if progress is None:
+            self.progress.setText("No open episode of care.")
+            self.progress.setStyleSheet("")
+            self.progress.show()
+            return
+        p: Any = progress
+        lines = [f"Visits this episode: {p.visits}"]
+        if p.last_visit:
+            lines[0] += f" (last {p.last_visit:%m/%d/%Y})"
+        warnings = []
+        if p.progress_report_due:
+            warnings.append(
+                f"Progress report due: {p.visits_since_progress_report} visits since the last."
+            )
+        if p.certification_ends_soon:
+            warnings.append(f"Certification ends {p.certification_end:%m/%d/%Y}: recertify.")
+        self.progress.setText("\n".join(lines + warnings))
+        self.progress.setStyleSheet(
+            "background: #fff4ce; color: #5c4400; padding: 4px;" if warnings else ""
+        )
+        self.progress.show()
