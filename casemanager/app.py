@@ -318,6 +318,14 @@ class Application(QObject):
 
             self.tasks.run(work, done, failed)
 
+        def search_codes(text: str, done: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import evaluations
+
+                return evaluations.search_codes(db, actor, text)
+
+            self.tasks.run(work, done)
+
         screen = EvaluationWindow(
             record,
             plan,
@@ -327,6 +335,7 @@ class Application(QObject):
             save_plan,
             sign,
             add_addendum,
+            search_codes,
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if actor.user_id != record.therapist_id:

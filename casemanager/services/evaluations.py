@@ -81,6 +81,7 @@ class EvaluationRecord:
     content: EvaluationContent
     scores: rules.Scores
     addenda: tuple[AddendumInfo, ...]
+    coding_warnings: tuple[str, ...] = ()  # Excludes1 pairs among the diagnosis codes
 
     @property
     def is_signed(self) -> bool:
@@ -231,6 +232,7 @@ def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
         updated_at=evaluation.updated_at,
         content=content,
         scores=rules.compute_scores(content),
+        coding_warnings=tuple(w.message for w in rules.coding_warnings(content)),
         addenda=tuple(
             AddendumInfo(a.id, names.get(a.author_id, "unknown"), a.created_at, a.text)
             for a in evaluation.addenda
@@ -577,3 +579,9 @@ def list_evaluations(db: Database, actor: Actor, patient_id: int) -> list[Evalua
             EvaluationSummary(e.id, e.episode_id, e.kind, e.evaluation_date, e.status, name)
             for e, name in rows
         ]
+
+
+def search_codes(db: Database, actor: Actor, text: str, limit: int = 30) -> list[tuple[str, str]]:
+    """Billable ICD-10-CM codes matching every word typed (code or description)."""
+    audit.authorize(db, actor, Permission.EDIT_CLINICAL, AuditAction.READ, DataCategory.SYSTEM)
+    return codes.search_codes(text, limit) if len(text.strip()) >= 2 else []

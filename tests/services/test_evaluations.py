@@ -222,3 +222,20 @@ def test_a_red_flag_answer_alone_bumps_the_version(
     assert second.version > first.version
     with pytest.raises(ConflictError):  # the first version is now stale
         evaluations.save_draft(db, staff.therapist, draft.id, first.version, _complete())
+
+
+def test_code_search_and_coding_warnings(db: Database, staff: Staff, patient_id: int) -> None:
+    found = evaluations.search_codes(db, staff.therapist, "fibromyalgia")
+    assert ("M79.7", "Fibromyalgia") in found
+    assert evaluations.search_codes(db, staff.therapist, "m") == []  # too short to search
+    with pytest.raises(PermissionDenied):
+        evaluations.search_codes(db, staff.manager, "fibromyalgia")
+    draft = _start(db, staff, patient_id)
+    saved = evaluations.save_draft(
+        db,
+        staff.therapist,
+        draft.id,
+        draft.version,
+        _complete(diagnosis_codes=("M54.50", "S39.012A")),
+    )
+    assert len(saved.coding_warnings) == 1 and "Excludes1" in saved.coding_warnings[0]

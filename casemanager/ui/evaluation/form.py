@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -95,7 +96,7 @@ def _set_combo(combo: QComboBox, value: Any) -> None:
 
 class EvaluationForm(QWidget):
     changed = Signal()  # anything typed: the caller autosaves
-    jump_requested = Signal(str)
+    code_search_requested = Signal(str)  # the caller searches the code set off the GUI thread
 
     def __init__(
         self, evaluation_date: date, exercises: list[Any], parent: QWidget | None = None
@@ -315,6 +316,22 @@ class EvaluationForm(QWidget):
         )
         self.suggested = QLabel()
         self.suggested.setWordWrap(True)
+        self.code_search = QLineEdit()
+        self.code_search.setPlaceholderText("Search all billable codes: words or a code")
+        self.code_results = QListWidget()
+        self.code_results.setAccessibleName("Matching codes (double-click or Enter adds)")
+        self.code_results.setMaximumHeight(110)
+        self.code_results.hide()
+        self.coding_warnings = QLabel()
+        self.coding_warnings.setWordWrap(True)
+        self.coding_warnings.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.coding_warnings.hide()
+        search_box = QWidget()
+        search_column = QVBoxLayout(search_box)
+        search_column.setContentsMargins(0, 0, 0, 0)
+        search_column.addWidget(self.code_search)
+        search_column.addWidget(self.code_results)
+        search_column.addWidget(self.coding_warnings)
         self.complexity = _combo(_COMPLEXITY, "Evaluation complexity")
         self.assessment_note = _text_box("Assessment", 3)
         for name, label, widget in (
@@ -323,6 +340,7 @@ class EvaluationForm(QWidget):
             ("cause_note", "Cause &note", self.cause_note),
             ("diagnosis_codes", "&Diagnosis codes", self.codes),
             ("suggested_codes", "Suggested for the cause", self.suggested),
+            ("code_search", "Find a c&ode", search_box),
             ("complexity", "Evaluation comple&xity", self.complexity),
             ("assessment_note", "A&ssessment", self.assessment_note),
         ):
@@ -330,10 +348,19 @@ class EvaluationForm(QWidget):
             self.field_widgets[name] = widget
         self.assessment = form
         self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
+        self._code_timer = QTimer(self)
+        self._code_timer.setSingleShot(True)
+        self._code_timer.setInterval(300)
+        self._code_timer.timeout.connect(self._request_code_search)
+        self.code_search.textEdited.connect(self._code_timer.start)
+        self.code_results.itemActivated.connect(self._add_code)
+        self.code_results.itemDoubleClicked.connect(self._add_code)
         layout.addWidget(form)
 
     # -- behaviour ---------------------------------------------------------------------------
     def _typed(self, *_args: object) -> None:
+        if self.sender() is self.code_search:
+            return  # searching the code set changes nothing in the evaluation
         self.refresh_scores()
         self.changed.emit()
 
@@ -341,6 +368,28 @@ class EvaluationForm(QWidget):
         group = self.groups.get(title)
         if group is not None:
             self.scroller.ensureWidgetVisible(group, 0, 0)
+
+    def _request_code_search(self) -> None:
+        self.code_search_requested.emit(self.code_search.text())
+
+    def show_code_results(self, results: list[tuple[str, str]]) -> None:
+        self.code_results.clear()
+        for code, description in results:
+            item = QListWidgetItem(f"{code}  {description}")
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            self.code_results.addItem(item)
+        self.code_results.setVisible(bool(results))
+
+    def _add_code(self, item: QListWidgetItem) -> None:
+        code = item.data(Qt.ItemDataRole.UserRole)
+        present = [c.strip() for c in self.codes.text().split(",") if c.strip()]
+        if code not in present:
+            self.codes.setText(", ".join([*present, code]))
+            self._typed()
+
+    def show_coding_warnings(self, warnings: tuple[str, ...] | list[str]) -> None:
+        self.coding_warnings.setText("\n".join(warnings))
+        self.coding_warnings.setVisible(bool(warnings))
 
     def jump_to(self, field: str) -> None:
         """Scroll to a field named by a validation error or a missing item, and focus it."""

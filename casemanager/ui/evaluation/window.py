@@ -51,6 +51,7 @@ class EvaluationWindow(QWidget):
         save_plan: SavePlan,
         sign: Sign,
         add_addendum: AddAddendum,
+        search_codes: Callable[[str, Callable[[Any], None]], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -104,6 +105,9 @@ class EvaluationWindow(QWidget):
         self.autosave.timeout.connect(self.save_now)
         self.form.changed.connect(self._changed)
         self.form.plan.changed.connect(self._plan_changed)
+        self._search_codes = search_codes
+        if search_codes is not None:
+            self.form.code_search_requested.connect(self._search_code_set)
         self.sign_button.clicked.connect(self.request_sign)
         self.addendum_button.clicked.connect(self._request_addendum)
         self.missing.itemActivated.connect(self._jump)
@@ -122,6 +126,10 @@ class EvaluationWindow(QWidget):
         )
         self.form.set_read_only(record.is_signed)
 
+    def _search_code_set(self, text: str) -> None:
+        if self._search_codes is not None:
+            self._search_codes(text, self.form.show_code_results)
+
     # -- showing ---------------------------------------------------------------------------
     def show_record(self, record: Any, *, reload_form: bool) -> None:
         self.record = record
@@ -132,6 +140,7 @@ class EvaluationWindow(QWidget):
         )
         if reload_form:
             self.form.load(record.content)
+        self.form.show_coding_warnings(getattr(record, "coding_warnings", ()))
         signed = record.is_signed
         self.form.set_read_only(signed)
         self.sign_button.setVisible(not signed)
