@@ -535,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return qt_app.exec()
     finally:
         app.shutdown()
-        # Free the Qt objects while the QApplication still exists: left to the interpreter's
-        # final clean-up, PySide6 can crash on the way out.
+        # Free the Qt objects while the QApplication still exists, not in the interpreter's
+        # final clean-up.
         app = None
         gc.collect()

@@ -38,11 +38,15 @@ class _Worker(QObject):
         self.done.emit(task_id)
 
 
+# Never declare Signal(bool) here or anywhere in ui/: in PySide6 6.12 each emit of a Python
+# bool through such a signal drops one reference too many to True/False, and after enough
+# emits the interpreter aborts at exit (bool_dealloc). tests/test_layers.py checks this.
+
+
 class TaskRunner(QObject):
     """`run(fn, on_done, on_error)`: fn runs on the worker thread, callbacks on the GUI thread."""
 
     _submit = Signal(int)
-    busy_changed = Signal(bool)
 
     def __init__(self, default_error: ErrorCallback, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,8 +79,6 @@ class TaskRunner(QObject):
     ) -> None:
         task_id = next(self._ids)
         self._pending[task_id] = (on_done, on_error)
-        if len(self._pending) == 1:
-            self.busy_changed.emit(True)
         self._worker.functions[task_id] = function
         self._submit.emit(task_id)
 
@@ -87,8 +89,6 @@ class TaskRunner(QObject):
     def _finished(self, task_id: int) -> None:
         result, error = self._worker.outcomes.pop(task_id)
         on_done, on_error = self._pending.pop(task_id)
-        if not self._pending:
-            self.busy_changed.emit(False)
         if error is None:
             on_done(result)
         else:

@@ -28,7 +28,7 @@ def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Application]]:
         application.shutdown()
         application.deleteLater()
     made.clear()
-    # Freed later, during the interpreter's own shutdown, PySide6 crashes (seen here).
+    # Free each test's Qt objects while Qt still runs, not at the interpreter's exit.
     gc.collect()
 
 

@@ -174,3 +174,50 @@ def test_opening_a_signed_evaluation_changes_nothing(
 
 
 AUTOSAVE_WAIT_MS = 1800
+
+
+def test_code_search_and_excludes1_warning(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "codes.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=10, seed=2, today=TODAY)
+    therapist = accounts.authenticate(db, "alvarez", demo.DEMO_PASSWORD, "ws")
+    target = patients.search_patients(db, therapist, "", therapist_id=therapist.user_id)[0]
+    db.dispose()
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    search = window.patient_list.search  # type: ignore[union-attr]
+    window.patient_list.status.setCurrentIndex(0)  # type: ignore[union-attr]  # all statuses
+    qtbot.keyClicks(search, target.mrn)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    details = window.details
+    qtbot.waitUntil(lambda: details.start_button.isVisible(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.mouseClick(details.start_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
+    screen = window.evaluation_window
+    qtbot.addWidget(screen)
+    form = screen.form  # type: ignore[union-attr]
+
+    qtbot.keyClicks(form.code_search, "fibromyalgia")
+    qtbot.waitUntil(lambda: form.code_results.count() > 0, timeout=20_000)
+    found = [form.code_results.item(i).text() for i in range(form.code_results.count())]
+    assert any(text.startswith("M79.7 ") for text in found)
+    item = next(
+        form.code_results.item(i)
+        for i in range(form.code_results.count())
+        if form.code_results.item(i).text().startswith("M79.7 ")
+    )
+    form.code_results.setCurrentItem(item)
+    qtbot.keyClick(form.code_results, Qt.Key.Key_Return)  # Enter adds the code
+    assert form.codes.text() == "M79.7"
+
+    form.codes.clear()
+    qtbot.keyClicks(form.codes, "M54.50, S39.012A")
+    qtbot.waitUntil(lambda: form.coding_warnings.isVisible(), timeout=15_000)
+    assert "M54.50" in form.coding_warnings.text() and "Excludes1" in form.coding_warnings.text()
