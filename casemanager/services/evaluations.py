@@ -256,12 +256,29 @@ def patient_of(db: Database, evaluation_id: int) -> int | None:
         )
 
 
-def require_author(evaluation: Evaluation, actor: Actor, names: str) -> None:
+def require_author(session: Session, evaluation: Evaluation, actor: Actor) -> None:
+    """Only the therapist who evaluated may change or sign; the message names them."""
     if evaluation.therapist_id != actor.user_id:
+        author = session.get(User, evaluation.therapist_id)
+        name = author.display_name if author else "unknown"
         raise PermissionDenied(
-            f"Only the evaluating therapist ({names}) may change or sign this evaluation. "
+            f"Only the evaluating therapist ({name}) may change or sign this evaluation. "
             "Other clinicians can add an addendum once it is signed."
         )
+
+
+def authorize_evaluation(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+) -> int | None:
+    """Check the role may do this to an evaluation (refusals audited against its patient);
+    returns the patient's id for the audit rows that follow."""
+    patient_id = patient_of(db, evaluation_id)
+    audit.authorize(db, actor, permission, action, DataCategory.CLINICAL, patient_id=patient_id)
+    return patient_id
 
 
 # ---------------------------------------------------------------- use cases
@@ -321,15 +338,7 @@ def start_initial_evaluation(
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
+    authorize_evaluation(db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ)
     with db.session() as session:
         evaluation = load_evaluation(session, actor, evaluation_id)
         audit.record(
@@ -351,20 +360,13 @@ def save_draft(
     content: EvaluationContent,
 ) -> EvaluationRecord:
     """Save what is on screen (autosave calls this). Incomplete is fine; wrong is not."""
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.UPDATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
     )
     try:
         with db.session() as session:
             evaluation = load_evaluation(session, actor, evaluation_id)
-            author = session.get(User, evaluation.therapist_id)
-            require_author(evaluation, actor, author.display_name if author else "unknown")
+            require_author(session, evaluation, actor)
             if evaluation.status == EvaluationStatus.SIGNED:
                 raise DomainError(
                     "This evaluation is signed and locked. Add an addendum to correct it."
@@ -441,19 +443,10 @@ def _path_referrals(
 
 def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) -> EvaluationRecord:
     """Lock the evaluation after checking it is complete; positive red flags get referrals."""
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.SIGN_CLINICAL,
-        AuditAction.SIGN,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
+    authorize_evaluation(db, actor, evaluation_id, Permission.SIGN_CLINICAL, AuditAction.SIGN)
     with db.session() as session:
         evaluation = load_evaluation(session, actor, evaluation_id)
-        author = session.get(User, evaluation.therapist_id)
-        require_author(evaluation, actor, author.display_name if author else "unknown")
+        require_author(session, evaluation, actor)
         if evaluation.status == EvaluationStatus.SIGNED:
             raise DomainError("This evaluation is already signed.")
         if evaluation.version != expected_version:
@@ -509,14 +502,8 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
 
 def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> EvaluationRecord:
     """A correction or late entry on a signed evaluation, with its author and time."""
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.UPDATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
     )
     body = validation.require_text("addendum", text, "Addendum", 10000)
     with db.session() as session:

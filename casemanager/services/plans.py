@@ -27,9 +27,9 @@ from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathConten
 from casemanager.services import audit
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import (
+    authorize_evaluation,
     content_of,
     load_evaluation,
-    patient_of,
     require_author,
 )
 
@@ -87,14 +87,8 @@ def _record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
 
 
 def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | None:
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ
     )
     with db.session() as session:
         evaluation = load_evaluation(session, actor, evaluation_id)
@@ -172,19 +166,13 @@ def save_plan(
     content: PlanContent,
 ) -> PlanRecord:
     """Create (expected_version None) or update the plan of a draft evaluation."""
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.UPDATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
     )
     try:
         with db.session() as session:
             evaluation = load_evaluation(session, actor, evaluation_id)
-            require_author(evaluation, actor, "the evaluating therapist")
+            require_author(session, evaluation, actor)
             if evaluation.status == EvaluationStatus.SIGNED:
                 raise DomainError("The plan of a signed evaluation is locked. Add an addendum.")
             cleaned = rules.clean(content, evaluation.evaluation_date)

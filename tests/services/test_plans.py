@@ -176,3 +176,12 @@ def test_signing_needs_a_complete_plan_and_creates_path_referrals(
     assert plan is not None
     with pytest.raises(DomainError, match="locked"):
         plans.save_plan(db, staff.therapist, evaluation.id, plan.version, _plan(db))
+
+
+def test_only_the_evaluating_therapist_plans(
+    db: Database, staff: Staff, evaluation: evaluations.EvaluationRecord
+) -> None:
+    from casemanager.domain.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match=r"evaluating therapist \(Ana Rivera, PT\)"):
+        plans.save_plan(db, staff.therapist2, evaluation.id, None, _plan(db))

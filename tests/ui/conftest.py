@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -51,3 +52,26 @@ def log_in(qtbot: QtBot, application: Application, username: str, password: str)
         timeout=20_000,
     )
     qtbot.addWidget(application.main_window)
+
+
+def open_patient_by_mrn(qtbot: QtBot, window: Any, mrn: str) -> None:
+    """Type the MRN in the search box, Return to search, Return again to open the match."""
+    from PySide6.QtCore import Qt
+
+    search = window.patient_list.search
+    qtbot.keyClicks(search, mrn)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.details.values["mrn"].text() == mrn, timeout=10_000)
+
+
+def start_evaluation(qtbot: QtBot, window: Any) -> Any:
+    """Press Start evaluation in the patient panel; returns the evaluation window."""
+    from PySide6.QtCore import Qt
+
+    qtbot.waitUntil(lambda: window.details.start_button.isVisible(), timeout=10_000)
+    qtbot.mouseClick(window.details.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
+    qtbot.addWidget(window.evaluation_window)
+    return window.evaluation_window

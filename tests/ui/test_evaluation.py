@@ -22,7 +22,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
-from tests.ui.conftest import log_in
+from tests.ui.conftest import log_in, open_patient_by_mrn, start_evaluation
 
 TODAY = date(2026, 11, 26)
 
@@ -44,17 +44,8 @@ def test_evaluate_autosave_sign_and_addendum(
     log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    search = window.patient_list.search  # type: ignore[union-attr]
-    qtbot.keyClicks(search, target.mrn)
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    details = window.details
-    qtbot.waitUntil(lambda: details.start_button.isVisible(), timeout=10_000)  # type: ignore[union-attr]
-    qtbot.mouseClick(details.start_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
-    screen = window.evaluation_window
-    qtbot.addWidget(screen)
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    screen = start_evaluation(qtbot, window)
     form = screen.form  # type: ignore[union-attr]
 
     # Type, and the draft saves itself.
@@ -190,18 +181,9 @@ def test_code_search_and_excludes1_warning(
     log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    search = window.patient_list.search  # type: ignore[union-attr]
     window.patient_list.status.setCurrentIndex(0)  # type: ignore[union-attr]  # all statuses
-    qtbot.keyClicks(search, target.mrn)
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    details = window.details
-    qtbot.waitUntil(lambda: details.start_button.isVisible(), timeout=10_000)  # type: ignore[union-attr]
-    qtbot.mouseClick(details.start_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
-    screen = window.evaluation_window
-    qtbot.addWidget(screen)
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    screen = start_evaluation(qtbot, window)
     form = screen.form  # type: ignore[union-attr]
 
     qtbot.keyClicks(form.code_search, "fibromyalgia")

@@ -17,7 +17,7 @@ from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery, PatientSort
 from casemanager.services import accounts, demo, patients
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
-from tests.ui.conftest import log_in
+from tests.ui.conftest import log_in, open_patient_by_mrn
 
 TODAY = date(2026, 11, 26)
 
@@ -192,11 +192,7 @@ def test_record_a_visit_and_see_the_episode_progress(
     log_in(qtbot, application, "okafor", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    search = window.patient_list.search  # type: ignore[union-attr]
-    qtbot.keyClicks(search, target.mrn)
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)  # type: ignore[union-attr]
-    qtbot.keyClick(search, Qt.Key.Key_Return)
+    open_patient_by_mrn(qtbot, window, target.mrn)
     details = window.details
     qtbot.waitUntil(lambda: details.progress.isVisible(), timeout=10_000)  # type: ignore[union-attr]
     assert f"Visits this episode: {before}" in details.progress.text()  # type: ignore[union-attr]
