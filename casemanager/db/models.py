@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -37,6 +38,7 @@ from casemanager.domain.enums import (
     Cause,
     Complexity,
     DataCategory,
+    DischargeReason,
     DrugClass,
     EpisodeStatus,
     EvaluationKind,
@@ -240,7 +242,8 @@ class Evaluation(Editable, Base):
     primary_cause: Mapped[Cause | None] = mapped_column(enum_type(Cause), index=True)
     cause_note: Mapped[str | None] = mapped_column(Text)  # e.g. which sport, what "other" is
     complexity: Mapped[Complexity | None] = mapped_column(enum_type(Complexity))
-    assessment_note: Mapped[str | None] = mapped_column(Text)
+    assessment_note: Mapped[str | None] = mapped_column(Text)  # progress/discharge summary
+    discharge_reason: Mapped[DischargeReason | None] = mapped_column(enum_type(DischargeReason))
 
     episode: Mapped[EpisodeOfCare] = relationship(back_populates="evaluations")
     red_flags: Mapped[list[RedFlagFinding]] = relationship(
@@ -416,7 +419,9 @@ class Exercise(Editable, Base):
     reps: Mapped[int | None] = mapped_column(SmallInteger)
     hold_seconds: Mapped[int | None] = mapped_column(SmallInteger)
     times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
-    image_path: Mapped[str | None] = mapped_column(String(500))
+    # The clinic's own picture (PNG or JPEG, checked by services). Kept in the database so
+    # every workstation of a shared server sees it; starter exercises draw a built-in figure.
+    image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

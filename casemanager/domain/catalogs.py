@@ -14,7 +14,9 @@ from casemanager.domain.codes import describe
 from casemanager.domain.enums import (
     Cause,
     Complexity,
+    DischargeReason,
     DrugClass,
+    EvaluationKind,
     ReferralKind,
     TreatmentPathKind,
     Urgency,
@@ -213,6 +215,36 @@ def treatment_path_info(kind: TreatmentPathKind) -> TreatmentPathInfo:
 DRUG_CLASS_LABELS: dict[DrugClass, str] = {
     DrugClass.ANTI_INFLAMMATORY: "Anti-inflammatory (NSAID)",
     DrugClass.MUSCLE_RELAXANT: "Muscle relaxant",
+}
+
+EVALUATION_KIND_LABELS = {
+    EvaluationKind.INITIAL: "Initial evaluation",
+    EvaluationKind.RE_EVALUATION: "Re-evaluation",
+    EvaluationKind.PROGRESS_REPORT: "Progress report",
+    EvaluationKind.DISCHARGE: "Discharge summary",
+}
+
+REFERRAL_KIND_LABELS = {
+    ReferralKind.MEDICATION: "Medication review",
+    ReferralKind.STEROID_INJECTION: "Steroid injection",
+    ReferralKind.LUMBAR_SURGERY: "Lumbar surgery consult",
+    ReferralKind.RED_FLAG: "Red flag",
+    ReferralKind.OTHER: "Other",
+}
+
+URGENCY_LABELS = {
+    Urgency.EMERGENCY: "emergency (same day)",
+    Urgency.URGENT: "urgent",
+    Urgency.ROUTINE: "routine",
+}
+
+DISCHARGE_REASON_LABELS = {
+    DischargeReason.GOALS_MET: "Goals met",
+    DischargeReason.PLATEAU: "Progress has levelled off",
+    DischargeReason.PATIENT_REQUEST: "Patient's decision",
+    DischargeReason.REFERRED_ON: "Referred on to a physician or other service",
+    DischargeReason.STOPPED_ATTENDING: "Stopped attending",
+    DischargeReason.OTHER: "Other (see summary)",
 }
 
 # --- Red flags (IFOMPT framework) --------------------------------------------------------------

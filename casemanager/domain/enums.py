@@ -32,6 +32,17 @@ class EpisodeStatus(StrEnum):
 class EvaluationKind(StrEnum):
     INITIAL = "initial"
     RE_EVALUATION = "re_evaluation"
+    PROGRESS_REPORT = "progress_report"  # at least every 10 visits
+    DISCHARGE = "discharge"  # the discharge summary; signing it closes the episode
+
+
+class DischargeReason(StrEnum):
+    GOALS_MET = "goals_met"
+    PLATEAU = "plateau"  # no further gains expected from therapy
+    PATIENT_REQUEST = "patient_request"
+    REFERRED_ON = "referred_on"  # to a physician, surgeon or other service
+    STOPPED_ATTENDING = "stopped_attending"
+    OTHER = "other"
 
 
 class EvaluationStatus(StrEnum):

@@ -11,7 +11,15 @@ from datetime import date
 from typing import Any
 
 from casemanager.domain import catalogs, codes, scoring, validation
-from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urgency
+from casemanager.domain.enums import (
+    Cause,
+    Complexity,
+    DischargeReason,
+    EvaluationKind,
+    RedFlagAnswer,
+    Side,
+    Urgency,
+)
 from casemanager.domain.errors import ValidationError
 
 ODI_SECTIONS = 10
@@ -68,7 +76,9 @@ class EvaluationContent:
     cause_note: str | None = None
     diagnosis_codes: tuple[str, ...] = ()
     complexity: Complexity | None = None
-    assessment_note: str | None = None
+    assessment_note: str | None = None  # the progress or discharge summary on a follow-up
+    # Discharge summary only
+    discharge_reason: DischargeReason | None = None
 
 
 @dataclass(frozen=True)
@@ -180,8 +190,20 @@ def compute_scores(content: EvaluationContent) -> Scores:
     return Scores(scoring.oswestry_percent(content.odi_sections), start_back, psfs)
 
 
-def missing_for_signing(content: EvaluationContent) -> list[Missing]:
-    """Everything a signed initial evaluation must hold, in the order of the form."""
+# What each kind shows and needs. A progress report and a discharge summary measure again and
+# summarise; history, screening and diagnosis are carried forward from the last evaluation.
+FULL_KINDS = frozenset({EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION})
+PLAN_KINDS = frozenset(
+    {EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION, EvaluationKind.PROGRESS_REPORT}
+)
+
+
+def missing_for_signing(
+    content: EvaluationContent, kind: EvaluationKind = EvaluationKind.INITIAL
+) -> list[Missing]:
+    """Everything a signed evaluation of this kind must hold, in the order of the form."""
+    if kind not in FULL_KINDS:
+        return _missing_for_follow_up(content, kind)
     missing: list[Missing] = []
     if not content.chief_complaint:
         missing.append(Missing("chief_complaint", "Chief complaint is empty."))
@@ -208,8 +230,27 @@ def missing_for_signing(content: EvaluationContent) -> list[Missing]:
         missing.append(Missing("primary_cause", "Choose the primary suspected cause."))
     if not content.diagnosis_codes:
         missing.append(Missing("diagnosis_codes", "Add at least one ICD-10-CM diagnosis code."))
-    if content.complexity is None:
+    if kind == EvaluationKind.INITIAL and content.complexity is None:
+        # A re-evaluation is billed as one code (97164): no complexity level.
         missing.append(Missing("complexity", "Choose the evaluation complexity."))
+    return missing
+
+
+def _missing_for_follow_up(content: EvaluationContent, kind: EvaluationKind) -> list[Missing]:
+    missing: list[Missing] = []
+    if content.nprs_now is None:
+        missing.append(Missing("nprs_now", "Current pain (NPRS) is not recorded."))
+    if scoring.oswestry_percent(content.odi_sections) is None:
+        missing.append(
+            Missing("odi_sections", "Oswestry needs at least 8 of its 10 sections scored.")
+        )
+    if any(entry.score is None for entry in content.psfs):
+        missing.append(Missing("psfs", "Rate every PSFS activity again (0-10)."))
+    if kind == EvaluationKind.DISCHARGE and content.discharge_reason is None:
+        missing.append(Missing("discharge_reason", "Choose the reason for discharge."))
+    if not content.assessment_note:
+        what = "discharge" if kind == EvaluationKind.DISCHARGE else "progress"
+        missing.append(Missing("assessment_note", f"Write the {what} summary."))
     return missing
 
 

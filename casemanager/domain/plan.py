@@ -108,8 +108,14 @@ def _clean_path(index: int, path: PathContent) -> PathContent:
     return replace(path, reason=reason, refer_to=refer_to, injection_level=level)
 
 
-def clean(plan: PlanContent, evaluation_date: date) -> PlanContent:
-    """Check what is there; raises ValidationError naming the field to fix."""
+def clean(
+    plan: PlanContent, evaluation_date: date, certified_from: date | None = None
+) -> PlanContent:
+    """Check what is there; raises ValidationError naming the field to fix.
+
+    `certified_from` is the earliest start allowed for the certification: the evaluation
+    date, or on a follow-up the episode's start (its plan carries the certification forward).
+    """
     kinds = [p.kind for p in plan.paths]
     if len(kinds) != len(set(kinds)):
         raise ValidationError("paths", "Each treatment path can be chosen once.")
@@ -120,9 +126,11 @@ def clean(plan: PlanContent, evaluation_date: date) -> PlanContent:
             "certification_end", "Give both the start and the end of the certification."
         )
     if start is not None and end is not None:
-        if start < evaluation_date:
+        if start < (certified_from or evaluation_date):
             raise ValidationError(
-                "certification_start", "The certification cannot start before the evaluation."
+                "certification_start",
+                "The certification cannot start before the evaluation"
+                + (" that began this episode." if certified_from else "."),
             )
         validation.validate_certification_period(start, end)
     goals = []

@@ -24,7 +24,7 @@ from casemanager.db.models import (
     User,
 )
 from casemanager.db.types import utcnow
-from casemanager.domain import catalogs, codes, validation
+from casemanager.domain import catalogs, codes, outcomes, validation
 from casemanager.domain import evaluation as rules
 from casemanager.domain import plan as plan_rules
 from casemanager.domain.enums import (
@@ -33,6 +33,7 @@ from casemanager.domain.enums import (
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
+    PatientStatus,
     ReferralKind,
     ReferralStatus,
     Urgency,
@@ -82,6 +83,7 @@ class EvaluationRecord:
     scores: rules.Scores
     addenda: tuple[AddendumInfo, ...]
     coding_warnings: tuple[str, ...] = ()  # Excludes1 pairs among the diagnosis codes
+    outcomes: tuple[outcomes.Outcome, ...] = ()  # change since intake, on a follow-up
 
     @property
     def is_signed(self) -> bool:
@@ -125,6 +127,7 @@ def content_of(evaluation: Evaluation) -> EvaluationContent:
         diagnosis_codes=tuple(d.code for d in evaluation.diagnosis_codes),
         complexity=evaluation.complexity,
         assessment_note=evaluation.assessment_note,
+        discharge_reason=evaluation.discharge_reason,
     )
 
 
@@ -150,10 +153,11 @@ _PLAIN_FIELDS = (
     "cause_note",
     "complexity",
     "assessment_note",
+    "discharge_reason",
 )
 
 
-def _write(evaluation: Evaluation, content: EvaluationContent, scores: rules.Scores) -> None:
+def write_content(evaluation: Evaluation, content: EvaluationContent, scores: rules.Scores) -> None:
     for name in _PLAIN_FIELDS:
         setattr(evaluation, name, getattr(content, name))
     for index, value in enumerate(content.odi_sections, start=1):
@@ -212,7 +216,31 @@ def _update(row: _Row, **values: object) -> _Row:
     return row
 
 
-def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
+def measures_of(evaluation: Evaluation) -> outcomes.Measures:
+    return outcomes.Measures(evaluation.nprs_now, evaluation.odi_percent, evaluation.psfs_mean)
+
+
+def intake_of(session: Session, episode_id: int) -> Evaluation | None:
+    """The episode's signed initial evaluation: the baseline every change is measured from."""
+    return session.scalar(
+        select(Evaluation).where(
+            Evaluation.episode_id == episode_id,
+            Evaluation.kind == EvaluationKind.INITIAL,
+            Evaluation.status == EvaluationStatus.SIGNED,
+        )
+    )
+
+
+def _outcomes(session: Session, evaluation: Evaluation) -> tuple[outcomes.Outcome, ...]:
+    if evaluation.kind == EvaluationKind.INITIAL:
+        return ()
+    intake = intake_of(session, evaluation.episode_id)
+    if intake is None:
+        return ()
+    return outcomes.compare(measures_of(intake), measures_of(evaluation))
+
+
+def evaluation_record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
     names: dict[int, str] = {
         uid: name for uid, name in session.execute(select(User.id, User.display_name))
     }
@@ -237,6 +265,7 @@ def _record(session: Session, evaluation: Evaluation) -> EvaluationRecord:
             AddendumInfo(a.id, names.get(a.author_id, "unknown"), a.created_at, a.text)
             for a in evaluation.addenda
         ),
+        outcomes=_outcomes(session, evaluation),
     )
 
 
@@ -334,7 +363,7 @@ def start_initial_evaluation(
             patient_id=patient_id,
             detail=f"evaluation {evaluation.id}",
         )
-        return _record(session, evaluation)
+        return evaluation_record(session, evaluation)
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
@@ -349,7 +378,7 @@ def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> Evaluation
             patient_id=evaluation.episode.patient_id,
             detail=f"evaluation {evaluation_id}",
         )
-        return _record(session, evaluation)
+        return evaluation_record(session, evaluation)
 
 
 def save_draft(
@@ -374,7 +403,7 @@ def save_draft(
             if evaluation.version != expected_version:
                 raise _conflict(session, evaluation)
             cleaned = rules.clean(content, evaluation.evaluation_date)
-            _write(evaluation, cleaned, rules.compute_scores(cleaned))
+            write_content(evaluation, cleaned, rules.compute_scores(cleaned))
             audit.record(
                 session,
                 actor,
@@ -384,7 +413,7 @@ def save_draft(
                 detail=f"evaluation {evaluation_id}",
             )
             session.flush()
-            return _record(session, evaluation)
+            return evaluation_record(session, evaluation)
     except StaleDataError:
         with db.session() as session:
             raise _conflict(session, load_evaluation(session, actor, evaluation_id)) from None
@@ -420,8 +449,13 @@ def _path_referrals(
     referring_physician: str | None,
 ) -> None:
     """Each referral path of the plan becomes an open referral when the evaluation is signed."""
-    made = set(
-        session.scalars(select(Referral.kind).where(Referral.evaluation_id == evaluation.id))
+    made = set(  # a path carried forward into a re-evaluation is not referred twice
+        session.scalars(
+            select(Referral.kind).where(
+                Referral.episode_id == evaluation.episode_id,
+                Referral.status != ReferralStatus.CLOSED,
+            )
+        )
     )
     for path in plan.paths:
         kind = plan_rules.REFERRAL_FOR_PATH.get(path.kind)
@@ -452,17 +486,19 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         if evaluation.version != expected_version:
             raise _conflict(session, evaluation)
         content = content_of(evaluation)
-        missing = rules.missing_for_signing(content)
+        missing = rules.missing_for_signing(content, evaluation.kind)
         plan = _plan_of(evaluation)
-        missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
+        if evaluation.kind in rules.PLAN_KINDS:
+            missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
         if missing:
             raise IncompleteEvaluation(missing)
         patient = evaluation.episode.patient
-        if plan is not None:
+        if plan is not None and evaluation.kind in rules.FULL_KINDS:
             _path_referrals(session, evaluation, plan, patient.referring_physician)
+        # Follow-ups carry the red flags forward: one referral per flag per episode.
         already = set(
             session.scalars(
-                select(Referral.red_flag_code).where(Referral.evaluation_id == evaluation.id)
+                select(Referral.red_flag_code).where(Referral.episode_id == evaluation.episode_id)
             )
         )
         for needed in rules.red_flag_referrals(content):
@@ -488,6 +524,8 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         evaluation.status = EvaluationStatus.SIGNED
         evaluation.signed_by_id = actor.user_id
         evaluation.signed_at = utcnow()
+        if evaluation.kind == EvaluationKind.DISCHARGE:
+            _discharge(session, evaluation)
         audit.record(
             session,
             actor,
@@ -497,7 +535,26 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
             detail=f"evaluation {evaluation_id}",
         )
         session.flush()
-        return _record(session, evaluation)
+        return evaluation_record(session, evaluation)
+
+
+def _discharge(session: Session, evaluation: Evaluation) -> None:
+    """A signed discharge summary closes its episode, and the patient when nothing else is
+    open. Open referrals stay open: someone still has to close each one."""
+    episode = evaluation.episode
+    episode.status = EpisodeStatus.DISCHARGED
+    episode.end_date = evaluation.evaluation_date
+    reason = evaluation.discharge_reason
+    episode.discharge_reason = catalogs.DISCHARGE_REASON_LABELS[reason] if reason else None
+    still_open = session.scalar(
+        select(EpisodeOfCare.id).where(
+            EpisodeOfCare.patient_id == episode.patient_id,
+            EpisodeOfCare.id != episode.id,
+            EpisodeOfCare.status == EpisodeStatus.OPEN,
+        )
+    )
+    if still_open is None:
+        episode.patient.status = PatientStatus.DISCHARGED
 
 
 def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> EvaluationRecord:
@@ -522,7 +579,7 @@ def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> E
         )
         session.flush()
         session.refresh(evaluation)
-        return _record(session, evaluation)
+        return evaluation_record(session, evaluation)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from casemanager.db.models import (
 )
 from casemanager.db.types import utcnow
 from casemanager.domain import plan as rules
-from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus, Urgency
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EvaluationKind,
+    EvaluationStatus,
+    Urgency,
+)
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.evaluation import Guidance
 from casemanager.domain.permissions import Permission
@@ -105,7 +111,7 @@ def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | Non
         return _record(evaluation, evaluation.plan)
 
 
-def _write(session: Session, actor: Actor, plan: TreatmentPlan, content: PlanContent) -> None:
+def write_plan(session: Session, actor: Actor, plan: TreatmentPlan, content: PlanContent) -> None:
     plan.certification_start = content.certification_start
     plan.certification_end = content.certification_end
     plan.next_appointment = content.next_appointment
@@ -175,7 +181,12 @@ def save_plan(
             require_author(session, evaluation, actor)
             if evaluation.status == EvaluationStatus.SIGNED:
                 raise DomainError("The plan of a signed evaluation is locked. Add an addendum.")
-            cleaned = rules.clean(content, evaluation.evaluation_date)
+            follow_up = evaluation.kind != EvaluationKind.INITIAL
+            cleaned = rules.clean(
+                content,
+                evaluation.evaluation_date,
+                evaluation.episode.start_date if follow_up else None,
+            )
             plan = evaluation.plan
             if plan is None:
                 if expected_version is not None:
@@ -190,7 +201,7 @@ def save_plan(
                     "This plan of care",
                     plan.updated_at,
                 )
-            _write(session, actor, plan, cleaned)
+            write_plan(session, actor, plan, cleaned)
             plan.updated_at = utcnow()  # a change to the paths, goals or exercises alone counts
             audit.record(
                 session,

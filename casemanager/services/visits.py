@@ -195,17 +195,54 @@ def progress(
                 .order_by(Visit.visit_date, Visit.id)
             )
         ]
+        # The certification in force is the latest signed plan's (a re-evaluation renews it).
         certification_end = session.scalar(
-            select(func.max(TreatmentPlan.certification_end))
+            select(TreatmentPlan.certification_end)
             .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
-            .where(Evaluation.episode_id == episode_id)
+            .where(
+                Evaluation.episode_id == episode_id,
+                Evaluation.status == EvaluationStatus.SIGNED,
+                TreatmentPlan.certification_end.is_not(None),
+            )
+            .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+            .limit(1)
         )
+        # A signed progress report or re-evaluation is a progress report too: the visits
+        # that count are those after it.
+        last_report = session.scalar(
+            select(func.max(Evaluation.evaluation_date)).where(
+                Evaluation.episode_id == episode_id,
+                Evaluation.status == EvaluationStatus.SIGNED,
+                Evaluation.kind.in_([EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION]),
+            )
+        )
+    return summarize(
+        episode_id,
+        episode.status == EpisodeStatus.OPEN,
+        dates,
+        last_report,
+        certification_end,
+        today,
+    )
+
+
+def summarize(
+    episode_id: int,
+    is_open: bool,
+    dates: list[tuple[date, bool]],
+    last_report: date | None,
+    certification_end: date | None,
+    today: date,
+) -> EpisodeProgress:
+    """Where an episode stands, from its visits (date, is progress report) in date order,
+    the date of its last signed progress report or re-evaluation, and its certification."""
     since = 0
-    for _day, report in dates:
+    for day, report in dates:
+        if last_report is not None and day <= last_report:
+            continue
         since = 0 if report else since + 1
-    open_episode = episode.status == EpisodeStatus.OPEN
     ends_soon = (
-        open_episode
+        is_open
         and certification_end is not None
         and certification_end <= today + timedelta(days=CERTIFICATION_WARNING_DAYS)
     )
@@ -213,7 +250,7 @@ def progress(
         episode_id=episode_id,
         visits=len(dates),
         visits_since_progress_report=since,
-        progress_report_due=open_episode and scoring.progress_report_due(since),
+        progress_report_due=is_open and scoring.progress_report_due(since),
         certification_end=certification_end,
         certification_ends_soon=bool(ends_soon),
         last_visit=dates[-1][0] if dates else None,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Date, Enum, Float, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, Enum, Float, Integer, LargeBinary, String, Text, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
@@ -38,6 +38,8 @@ def _value(column: Any, parents: dict[str, int]) -> Any:
     if isinstance(column_type, String):
         length = column_type.length or 50
         return (UNICODE * 4)[:length]
+    if isinstance(column_type, LargeBinary):
+        return bytes(range(256)) * 40  # every byte value, NUL included
     raise AssertionError(f"no sample value for {column!r}")
 
 

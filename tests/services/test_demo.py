@@ -89,7 +89,7 @@ def test_demo_records_are_consistent(db: Database) -> None:
             db,
             """
         SELECT count(*) FROM evaluation a JOIN evaluation b ON a.episode_id = b.episode_id
-        WHERE a.kind = 'initial' AND b.kind = 're_evaluation'
+        WHERE a.kind = 'initial' AND b.kind = 'discharge'
           AND (a.onset_date <> b.onset_date OR a.occupation <> b.occupation)
     """,
         )
@@ -149,7 +149,7 @@ def test_demo_records_are_consistent(db: Database) -> None:
             db,
             """
         SELECT count(*) FROM evaluation r JOIN visit v ON v.episode_id = r.episode_id
-        WHERE r.kind = 're_evaluation' AND v.visit_date = (
+        WHERE r.kind = 'discharge' AND v.visit_date = (
             SELECT max(visit_date) FROM visit w WHERE w.episode_id = r.episode_id)
           AND v.nprs <> r.nprs_now
     """,
@@ -162,7 +162,7 @@ def test_demo_records_are_consistent(db: Database) -> None:
             """
         SELECT count(*) FROM episode_of_care ep JOIN evaluation a ON a.episode_id = ep.id
           AND a.kind = 'initial' JOIN evaluation r ON r.episode_id = ep.id
-          AND r.kind = 're_evaluation'
+          AND r.kind = 'discharge'
         WHERE ep.discharge_reason LIKE 'Goals met%' AND a.nprs_now - r.nprs_now < 2
     """,
         )
@@ -174,7 +174,7 @@ def test_demo_records_are_consistent(db: Database) -> None:
             db,
             """
         SELECT count(*) FROM diagnosis_code d JOIN evaluation e ON e.id = d.evaluation_id
-        WHERE e.kind = 're_evaluation' AND d.code = 'S39.012A'
+        WHERE e.kind = 'discharge' AND d.code = 'S39.012A'
     """,
         )
         == 0

@@ -289,9 +289,11 @@ class ChartBuilder:
         visits = self.visits(story, plan, int(baseline["nprs_now"]))
         if status == PatientStatus.DISCHARGED:
             last_day, last_nprs = visits[-1] if visits else (start, int(baseline["nprs_now"]))
-            self.evaluation(story, last_day, draft=False, baseline=baseline, nprs=last_nprs)
             change = int(baseline["nprs_now"]) - last_nprs
             result = "met" if change >= 2 else ("partly" if change >= 1 else "plateau")
+            self.evaluation(
+                story, last_day, draft=False, baseline=baseline, nprs=last_nprs, discharge=result
+            )
             goal_status = {
                 "met": GoalStatus.MET,
                 "partly": GoalStatus.PARTIALLY_MET,
@@ -322,6 +324,7 @@ class ChartBuilder:
         draft: bool,
         baseline: dict[str, Any] | None = None,
         nprs: int | None = None,
+        discharge: str | None = None,  # the discharge summary's result, else a first visit
     ) -> dict[str, Any]:
         rng = self.rng
         initial = baseline is None
@@ -357,7 +360,7 @@ class ChartBuilder:
             "evaluation",
             episode_id=story.episode_id,
             therapist_id=story.therapist,
-            kind=EvaluationKind.INITIAL if initial else EvaluationKind.RE_EVALUATION,
+            kind=EvaluationKind.INITIAL if initial else EvaluationKind.DISCHARGE,
             evaluation_date=day,
             status=EvaluationStatus.DRAFT if draft else EvaluationStatus.SIGNED,
             signed_by_id=None if draft else story.therapist,
@@ -390,13 +393,14 @@ class ChartBuilder:
             primary_cause=None if draft else story.cause,
             cause_note=None if draft else story.history["cause_note"],
             complexity=None
-            if draft
+            if draft or not initial
             else weighted(
                 rng,
                 (Complexity.LOW, Complexity.MODERATE, Complexity.HIGH),
                 (35, 50, 15) if not story.radiates else (15, 55, 30),
             ),
-            assessment_note=None,
+            assessment_note=words.DISCHARGE_REASONS[discharge] if discharge else None,
+            discharge_reason=words.DISCHARGE_RESULT[discharge] if discharge else None,
             **self._stamp(day),
         )
         evaluation_id = int(row["id"])

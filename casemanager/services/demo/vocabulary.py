@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import Cause, ReferralKind, Urgency
+from casemanager.domain.enums import Cause, DischargeReason, ReferralKind, Urgency
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
 
@@ -226,6 +226,11 @@ VISIT_NOTES = (
     "Flare after long drive; modified exercises.",
     "Good progress; increased walking time.",
 )
+DISCHARGE_RESULT = {
+    "met": DischargeReason.GOALS_MET,
+    "partly": DischargeReason.PATIENT_REQUEST,
+    "plateau": DischargeReason.REFERRED_ON,
+}
 DISCHARGE_REASONS = {
     "met": "Goals met; independent with home program.",
     "partly": "Partly improved; continuing home program, to see physician if not improving.",

@@ -1,0 +1,75 @@
+"""Change from intake in pain, disability and function, each marked against its minimal
+clinically important change (MCIC): what a progress report and a discharge summary show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casemanager.domain import scoring
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The three outcome measures of one evaluation (None when not recorded)."""
+
+    nprs: int | None
+    odi_percent: float | None
+    psfs_mean: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    measure: str  # as a clinician names it
+    threshold: str  # the MCIC it is judged against, in words
+    change: scoring.OutcomeChange | None  # None when intake or latest is missing
+
+    def describe(self) -> str:
+        """One line for the chart and the discharge summary."""
+        if self.change is None:
+            return f"{self.measure}: not measured at both intake and now"
+        c = self.change
+        verdict = (
+            "meaningful improvement"
+            if c.meaningful
+            else ("worse" if c.change < 0 else "below the meaningful change")
+        )
+        return (
+            f"{self.measure}: {_number(c.baseline)} → {_number(c.latest)} "
+            f"({_signed(c.change)} improvement; {verdict}, MCIC {self.threshold})"
+        )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+g}"
+
+
+def compare(intake: Measures, latest: Measures) -> tuple[Outcome, ...]:
+    """Intake against the latest values. Positive change always means the patient improved."""
+    nprs = (
+        scoring.nprs_change(intake.nprs, latest.nprs)
+        if intake.nprs is not None and latest.nprs is not None
+        else None
+    )
+    odi = (
+        scoring.odi_change(intake.odi_percent, latest.odi_percent)
+        if intake.odi_percent is not None and latest.odi_percent is not None
+        else None
+    )
+    psfs = (
+        scoring.psfs_change(intake.psfs_mean, latest.psfs_mean)
+        if intake.psfs_mean is not None and latest.psfs_mean is not None
+        else None
+    )
+    return (
+        Outcome("Pain (NPRS 0-10)", f"{scoring.MCIC_NPRS} points", nprs),
+        Outcome(
+            "Oswestry disability %",
+            f"{scoring.MCIC_ODI_POINTS:g} points or {scoring.MCIC_ODI_RELATIVE:.0%} of intake",
+            odi,
+        ),
+        Outcome("PSFS mean (0-10)", f"{scoring.MCIC_PSFS_MEAN:g} points", psfs),
+    )

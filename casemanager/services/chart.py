@@ -1,0 +1,317 @@
+"""The patient chart: a header a clinician reads at a glance, then each episode of care with
+its timeline (evaluations, visits, referrals, discharge), newest first.
+
+One call reads everything in a fixed number of queries, whatever the length of the history,
+and the read is audited once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from casemanager.db.engine import Database
+from casemanager.db.models import (
+    EpisodeOfCare,
+    Evaluation,
+    RedFlagFinding,
+    Referral,
+    TreatmentPlan,
+    User,
+    Visit,
+    VisitIntervention,
+)
+from casemanager.domain import catalogs, outcomes
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EpisodeStatus,
+    EvaluationKind,
+    EvaluationStatus,
+    RedFlagAnswer,
+    ReferralStatus,
+)
+from casemanager.domain.patients import PatientRecord
+from casemanager.domain.permissions import Permission, has_permission
+from casemanager.services import audit, patients
+from casemanager.services.context import Actor
+from casemanager.services.evaluations import measures_of
+from casemanager.services.visits import EpisodeProgress, summarize
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    what: str  # "Initial evaluation", "Visit", "Referral: Steroid injection", "Discharged"…
+    detail: str
+    evaluation_id: int | None = None  # opens the evaluation from the timeline
+    is_draft: bool = False
+
+
+@dataclass(frozen=True)
+class EpisodeChart:
+    id: int
+    complaint: str
+    start_date: date
+    end_date: date | None
+    status: EpisodeStatus
+    therapist_name: str
+    progress: EpisodeProgress
+    outcomes: tuple[outcomes.Outcome, ...]  # latest signed follow-up against intake
+    draft_id: int | None  # the unsigned evaluation to finish, if any
+    has_signed_initial: bool
+    timeline: tuple[TimelineEntry, ...]  # newest first
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == EpisodeStatus.OPEN
+
+
+@dataclass(frozen=True)
+class Chart:
+    patient: PatientRecord
+    age: int
+    red_flags: tuple[str, ...]  # positive findings in open episodes, with the action taken
+    episodes: tuple[EpisodeChart, ...]  # newest first; empty when the role sees no clinical data
+    shows_clinical: bool
+
+    @property
+    def open_episode(self) -> EpisodeChart | None:
+        return next((e for e in self.episodes if e.is_open), None)
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | None = None) -> Chart:
+    today = today or date.today()
+    record = patients.get_patient(db, actor, patient_id)  # checks and audits the demographics
+    age = age_on(record.fields.date_of_birth, today)
+    if not has_permission(actor.role, Permission.VIEW_CLINICAL):
+        return Chart(record, age, (), (), shows_clinical=False)
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_CLINICAL,
+        AuditAction.READ,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        names: dict[int, str] = {
+            uid: name for uid, name in session.execute(select(User.id, User.display_name))
+        }
+        episodes = session.scalars(
+            select(EpisodeOfCare)
+            .where(EpisodeOfCare.patient_id == patient_id)
+            .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.id.desc())
+        ).all()
+        ids = [e.id for e in episodes] or [0]
+        evaluations = session.scalars(
+            select(Evaluation)
+            .where(Evaluation.episode_id.in_(ids))
+            .order_by(Evaluation.evaluation_date, Evaluation.id)
+        ).all()
+        minutes = (
+            select(VisitIntervention.visit_id, func.sum(VisitIntervention.minutes).label("total"))
+            .group_by(VisitIntervention.visit_id)
+            .subquery()
+        )
+        visit_rows = session.execute(
+            select(Visit, minutes.c.total)
+            .outerjoin(minutes, minutes.c.visit_id == Visit.id)
+            .where(Visit.episode_id.in_(ids))
+            .order_by(Visit.visit_date, Visit.id)
+        ).all()
+        referrals = session.scalars(
+            select(Referral).where(Referral.episode_id.in_(ids)).order_by(Referral.id)
+        ).all()
+        certification: dict[int, date | None] = {
+            evaluation_id: end
+            for evaluation_id, end in session.execute(
+                select(TreatmentPlan.evaluation_id, TreatmentPlan.certification_end).where(
+                    TreatmentPlan.evaluation_id.in_([e.id for e in evaluations] or [0])
+                )
+            )
+        }
+        findings = session.execute(
+            select(RedFlagFinding.evaluation_id, RedFlagFinding.flag_code, RedFlagFinding.action)
+            .where(
+                RedFlagFinding.evaluation_id.in_([e.id for e in evaluations] or [0]),
+                RedFlagFinding.answer == RedFlagAnswer.YES,
+            )
+            .order_by(RedFlagFinding.id)
+        ).all()
+        audit.record(
+            session,
+            actor,
+            AuditAction.READ,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"chart: {len(episodes)} episodes",
+        )
+
+    by_episode: dict[int, list[Evaluation]] = defaultdict(list)
+    for evaluation in evaluations:
+        by_episode[evaluation.episode_id].append(evaluation)
+    visits_by_episode: dict[int, list[tuple[Visit, int | None]]] = defaultdict(list)
+    for visit, total in visit_rows:
+        visits_by_episode[visit.episode_id].append((visit, total))
+    referrals_by_episode: dict[int, list[Referral]] = defaultdict(list)
+    for referral in referrals:
+        referrals_by_episode[referral.episode_id].append(referral)
+    flags_by_evaluation: dict[int, list[str]] = defaultdict(list)
+    for evaluation_id, code, action in findings:
+        action_text = f"{catalogs.URGENCY_LABELS[action]} referral" if action else "no action"
+        flags_by_evaluation[evaluation_id].append(
+            f"{catalogs.red_flag(code).question} ({action_text})"
+        )
+
+    charts = []
+    red_flags: list[str] = []
+    for episode in episodes:
+        signed = [e for e in by_episode[episode.id] if e.status == EvaluationStatus.SIGNED]
+        if episode.status == EpisodeStatus.OPEN and signed:
+            red_flags += flags_by_evaluation[signed[-1].id]
+        charts.append(
+            _episode_chart(
+                episode,
+                by_episode[episode.id],
+                visits_by_episode[episode.id],
+                referrals_by_episode[episode.id],
+                certification,
+                names,
+                today,
+            )
+        )
+    return Chart(record, age, tuple(red_flags), tuple(charts), shows_clinical=True)
+
+
+def _episode_chart(
+    episode: EpisodeOfCare,
+    evaluations: list[Evaluation],
+    visits: list[tuple[Visit, int | None]],
+    referrals: list[Referral],
+    certification: dict[int, date | None],
+    names: dict[int, str],
+    today: date,
+) -> EpisodeChart:
+    signed = [e for e in evaluations if e.status == EvaluationStatus.SIGNED]
+    intake = next((e for e in signed if e.kind == EvaluationKind.INITIAL), None)
+    last_report = max(
+        (
+            e.evaluation_date
+            for e in signed
+            if e.kind in (EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION)
+        ),
+        default=None,
+    )
+    certified = [certification[e.id] for e in signed if certification.get(e.id)]
+    progress = summarize(
+        episode.id,
+        episode.status == EpisodeStatus.OPEN,
+        [(v.visit_date, v.is_progress_report) for v, _total in visits],
+        last_report,
+        certified[-1] if certified else None,
+        today,
+    )
+    follow_ups = [e for e in signed if e.kind != EvaluationKind.INITIAL]
+    change: tuple[outcomes.Outcome, ...] = ()
+    if intake is not None and follow_ups:
+        change = outcomes.compare(measures_of(intake), measures_of(follow_ups[-1]))
+
+    entries: list[tuple[date, int, TimelineEntry]] = []
+    for e in evaluations:
+        entries.append((e.evaluation_date, 2, _evaluation_entry(e, names)))
+    for visit, total in visits:
+        parts = [f"NPRS {visit.nprs}" if visit.nprs is not None else "NPRS not taken"]
+        if total:
+            parts.append(f"{total} min")
+        parts.append(names.get(visit.therapist_id, "unknown"))
+        what = "Visit (progress report)" if visit.is_progress_report else "Visit"
+        entries.append(
+            (visit.visit_date, 1, TimelineEntry(visit.visit_date, what, "; ".join(parts)))
+        )
+    evaluation_days = {e.id: e.evaluation_date for e in evaluations}
+    for referral in referrals:
+        # Dated by the evaluation that made it (signing may come a day or two later).
+        made = evaluation_days.get(referral.evaluation_id or 0) or referral.created_at.date()
+        label = catalogs.REFERRAL_KIND_LABELS[referral.kind]
+        entries.append(
+            (
+                made,
+                3,
+                TimelineEntry(
+                    made,
+                    f"Referral: {label}",
+                    f"To {referral.to_whom}, {catalogs.URGENCY_LABELS[referral.urgency]}; "
+                    f"{referral.status.value}",
+                ),
+            )
+        )
+        if referral.status == ReferralStatus.CLOSED and referral.closed_on:
+            entries.append(
+                (
+                    referral.closed_on,
+                    3,
+                    TimelineEntry(
+                        referral.closed_on,
+                        f"Referral closed: {label}",
+                        referral.outcome_note or "",
+                    ),
+                )
+            )
+    if episode.end_date is not None and episode.status == EpisodeStatus.DISCHARGED:
+        entries.append(
+            (
+                episode.end_date,
+                4,
+                TimelineEntry(episode.end_date, "Discharged", episode.discharge_reason or ""),
+            )
+        )
+    entries.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    draft = next((e for e in evaluations if e.status == EvaluationStatus.DRAFT), None)
+    return EpisodeChart(
+        id=episode.id,
+        complaint=episode.complaint,
+        start_date=episode.start_date,
+        end_date=episode.end_date,
+        status=episode.status,
+        therapist_name=names.get(episode.therapist_id, "unknown"),
+        progress=progress,
+        outcomes=change,
+        draft_id=draft.id if draft else None,
+        has_signed_initial=intake is not None,
+        timeline=tuple(entry for _day, _order, entry in entries),
+    )
+
+
+def _evaluation_entry(evaluation: Evaluation, names: dict[int, str]) -> TimelineEntry:
+    what = catalogs.EVALUATION_KIND_LABELS[evaluation.kind]
+    therapist = names.get(evaluation.therapist_id, "unknown")
+    if evaluation.status == EvaluationStatus.DRAFT:
+        return TimelineEntry(
+            evaluation.evaluation_date,
+            f"{what} (draft)",
+            f"{therapist}; not signed yet",
+            evaluation.id,
+            is_draft=True,
+        )
+    scores = []
+    if evaluation.nprs_now is not None:
+        scores.append(f"NPRS {evaluation.nprs_now}")
+    if evaluation.odi_percent is not None:
+        scores.append(f"Oswestry {evaluation.odi_percent:g}%")
+    if evaluation.psfs_mean is not None:
+        scores.append(f"PSFS {evaluation.psfs_mean:g}")
+    signer = names.get(evaluation.signed_by_id or 0, therapist)
+    return TimelineEntry(
+        evaluation.evaluation_date,
+        what,
+        "; ".join([*scores, f"signed by {signer}"]),
+        evaluation.id,
+    )

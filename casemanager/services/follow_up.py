@@ -1,0 +1,133 @@
+"""Progress reports, re-evaluations and discharge summaries: each starts as a draft holding
+the episode's last signed values, so the therapist measures again instead of retyping."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import select
+
+from casemanager.db.engine import Database
+from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, TreatmentPlan
+from casemanager.domain import catalogs
+from casemanager.domain import evaluation as rules
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EpisodeStatus,
+    EvaluationKind,
+    EvaluationStatus,
+)
+from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.permissions import Permission
+from casemanager.services import audit
+from casemanager.services.context import Actor
+from casemanager.services.evaluations import (
+    EvaluationRecord,
+    content_of,
+    evaluation_record,
+    write_content,
+)
+from casemanager.services.plans import read_plan, write_plan
+
+FOLLOW_UP_KINDS = (
+    EvaluationKind.PROGRESS_REPORT,
+    EvaluationKind.RE_EVALUATION,
+    EvaluationKind.DISCHARGE,
+)
+
+
+def start_follow_up(
+    db: Database,
+    actor: Actor,
+    episode_id: int,
+    kind: EvaluationKind,
+    evaluation_date: date | None = None,
+    *,
+    today: date | None = None,
+) -> EvaluationRecord:
+    """A draft of `kind` for an open episode, filled from its latest signed evaluation."""
+    if kind not in FOLLOW_UP_KINDS:
+        raise ValueError(f"not a follow-up kind: {kind}")
+    with db.session() as session:
+        found = session.execute(
+            select(EpisodeOfCare, Patient.clinic_id)
+            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+            .where(EpisodeOfCare.id == episode_id)
+        ).one_or_none()
+    if found is None or found[1] != actor.clinic_id:
+        raise NotFound("That episode of care is not in this clinic's records.")
+    patient_id = found[0].patient_id
+    audit.authorize(
+        db,
+        actor,
+        Permission.EDIT_CLINICAL,
+        AuditAction.CREATE,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    label = catalogs.EVALUATION_KIND_LABELS[kind].lower()
+    today = today or date.today()
+    day = evaluation_date or today
+    if day > today:
+        raise DomainError(f"A {label} cannot be dated in the future.")
+    with db.session() as session:
+        episode = session.get(EpisodeOfCare, episode_id)
+        assert episode is not None
+        if episode.status != EpisodeStatus.OPEN:
+            raise DomainError(f"This episode is discharged: a {label} needs an open episode.")
+        if day < episode.start_date:
+            raise DomainError("The date is before this episode began. Check the date.")
+        evaluations = session.scalars(
+            select(Evaluation)
+            .where(Evaluation.episode_id == episode_id)
+            .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+        ).all()
+        draft = next((e for e in evaluations if e.status == EvaluationStatus.DRAFT), None)
+        if draft is not None:
+            raise DomainError(
+                f"This episode already has an unsigned "
+                f"{catalogs.EVALUATION_KIND_LABELS[draft.kind].lower()} from "
+                f"{draft.evaluation_date:%m/%d/%Y}. Open it from the chart and sign it first."
+            )
+        source = next(iter(evaluations), None)
+        if source is None:
+            raise DomainError("Sign the initial evaluation first.")
+        assert actor.user_id is not None
+        evaluation = Evaluation(
+            episode_id=episode.id,
+            therapist_id=actor.user_id,
+            kind=kind,
+            evaluation_date=day,
+            status=EvaluationStatus.DRAFT,
+        )
+        session.add(evaluation)
+        carried = content_of(source)
+        carried = replace(
+            carried,
+            # Billing complexity belongs to the initial evaluation; the summary is new writing.
+            complexity=None,
+            assessment_note=None,
+            discharge_reason=None,
+        )
+        write_content(evaluation, carried, rules.compute_scores(carried))
+        if source.plan is not None:
+            plan = replace(read_plan(source.plan), next_appointment=None)  # book a new one
+            if kind == EvaluationKind.RE_EVALUATION:
+                # A re-evaluation sets a new plan of care: the therapist certifies it again.
+                plan = replace(plan, certification_start=None, certification_end=None)
+            session.flush()
+            new_plan = TreatmentPlan(evaluation_id=evaluation.id)
+            session.add(new_plan)
+            write_plan(session, actor, new_plan, plan)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.CREATE,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"{kind.value} {evaluation.id} from evaluation {source.id}",
+        )
+        return evaluation_record(session, evaluation)

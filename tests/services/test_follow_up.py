@@ -1,0 +1,233 @@
+"""Progress reports, re-evaluations and the discharge summary: carried-forward values, what
+signing each needs, the progress-report counter, the change from intake against the MCIC,
+and discharge closing the episode."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from casemanager.db.engine import Database
+from casemanager.db.models import EpisodeOfCare, Patient, Referral
+from casemanager.domain.enums import (
+    DischargeReason,
+    EpisodeStatus,
+    EvaluationKind,
+    GoalStatus,
+    PatientStatus,
+)
+from casemanager.domain.errors import DomainError, PermissionDenied
+from casemanager.domain.evaluation import PsfsEntry
+from casemanager.services import evaluations, follow_up, plans, visits
+from casemanager.services.evaluations import IncompleteEvaluation
+from tests.conftest import Staff
+from tests.services.test_evaluations import EVAL_DAY
+from tests.services.test_plans import evaluation  # noqa: F401 - the fixture
+from tests.services.test_visits import episode_id  # noqa: F401 - the fixture
+
+LATER = EVAL_DAY + timedelta(days=3)
+
+
+def _start(
+    db: Database, staff: Staff, episode: int, kind: EvaluationKind
+) -> evaluations.EvaluationRecord:
+    return follow_up.start_follow_up(db, staff.therapist, episode, kind, LATER)
+
+
+def _sign(db: Database, staff: Staff, record: evaluations.EvaluationRecord) -> None:
+    current = evaluations.get_evaluation(db, staff.therapist, record.id)
+    evaluations.sign(db, staff.therapist, record.id, current.version)
+
+
+def test_progress_report_carries_forward_the_last_values(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    intake = evaluations.list_evaluations(db, staff.therapist, _patient(db, episode_id))[0]
+    signed = evaluations.get_evaluation(db, staff.therapist, intake.id)
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    assert (report.kind, report.is_signed, report.evaluation_date) == (
+        EvaluationKind.PROGRESS_REPORT,
+        False,
+        LATER,
+    )
+    expected = replace(signed.content, complexity=None, assessment_note=None)
+    assert report.content == expected
+    plan = plans.get_plan(db, staff.therapist, report.id)
+    original = plans.get_plan(db, staff.therapist, intake.id)
+    assert plan is not None and original is not None
+    # Everything but the booked appointment comes along, certification included.
+    assert plan.content == replace(original.content, next_appointment=None)
+    # Before anything changes, every measure shows no change against intake.
+    assert [o.change.change for o in report.outcomes if o.change] == [0.0, 0.0, 0.0]
+
+
+def test_follow_up_signing_needs_the_summary_and_fresh_ratings(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    rated = replace(report.content, psfs=(PsfsEntry("Lifting groceries", None),))
+    report = evaluations.save_draft(db, staff.therapist, report.id, report.version, rated)
+    with pytest.raises(IncompleteEvaluation) as refused:
+        evaluations.sign(db, staff.therapist, report.id, report.version)
+    assert [m.field for m in refused.value.missing] == ["psfs", "assessment_note"]
+    done = replace(
+        rated,
+        psfs=(PsfsEntry("Lifting groceries", 8),),
+        assessment_note="Sitting tolerance doubled; lifting still guarded.",
+    )
+    report = evaluations.save_draft(db, staff.therapist, report.id, report.version, done)
+    signed = evaluations.sign(db, staff.therapist, report.id, report.version)
+    assert signed.is_signed
+    # The medication path carried into the report is not referred a second time.
+    with db.session() as session:
+        kinds = session.scalars(select(Referral.kind).where(Referral.episode_id == episode_id))
+        assert sorted(k.value for k in kinds) == ["medication"]
+
+
+def test_signed_progress_report_restarts_the_visit_count(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    today = EVAL_DAY + timedelta(days=40)
+    for n in range(1, 11):
+        visits.record_visit(
+            db,
+            staff.therapist,
+            episode_id,
+            visits.VisitContent(EVAL_DAY + timedelta(days=n), nprs=5),
+            today=today,
+        )
+    assert visits.progress(db, staff.therapist, episode_id, today=today).progress_report_due
+    report = follow_up.start_follow_up(
+        db,
+        staff.therapist,
+        episode_id,
+        EvaluationKind.PROGRESS_REPORT,
+        EVAL_DAY + timedelta(10),
+        today=today,
+    )
+    content = replace(report.content, assessment_note="Steady progress.")
+    report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    # A draft does not count: the report is due until it is signed.
+    assert visits.progress(db, staff.therapist, episode_id, today=today).progress_report_due
+    evaluations.sign(db, staff.therapist, report.id, report.version)
+    state = visits.progress(db, staff.therapist, episode_id, today=today)
+    assert (state.visits, state.visits_since_progress_report, state.progress_report_due) == (
+        10,
+        0,
+        False,
+    )
+
+
+def test_discharge_marks_each_change_against_its_mcic_and_closes_the_episode(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    summary = _start(db, staff, episode_id, EvaluationKind.DISCHARGE)
+    # Intake: NPRS 7, Oswestry 24/45 = 53.3 %, PSFS mean 3.5 (tests.services.test_evaluations)
+    content = replace(
+        summary.content,
+        nprs_now=6,  # 1 point better: below the 2-point MCIC
+        odi_sections=(1, 1, 1, 1, 1, 1, 1, None, 1, 1),  # 9/45 = 20 %: far past
+        psfs=(PsfsEntry("Lifting groceries", 5), PsfsEntry("Sitting at work", 6)),  # 5.5: +2
+        assessment_note="Independent with the home program.",
+        discharge_reason=DischargeReason.GOALS_MET,
+    )
+    summary = evaluations.save_draft(db, staff.therapist, summary.id, summary.version, content)
+    by_measure = {o.measure: o for o in summary.outcomes}
+    nprs = by_measure["Pain (NPRS 0-10)"].change
+    odi = by_measure["Oswestry disability %"].change
+    psfs = by_measure["PSFS mean (0-10)"].change
+    assert nprs is not None and odi is not None and psfs is not None
+    assert (nprs.baseline, nprs.latest, nprs.change, nprs.meaningful) == (7, 6, 1, False)
+    assert (odi.baseline, odi.latest, odi.meaningful) == (53.3, 20.0, True)
+    assert (psfs.baseline, psfs.latest, psfs.change, psfs.meaningful) == (3.5, 5.5, 2.0, True)
+    assert "below the meaningful change" in by_measure["Pain (NPRS 0-10)"].describe()
+    assert "meaningful improvement" in by_measure["PSFS mean (0-10)"].describe()
+
+    goals = plans.get_plan(db, staff.therapist, summary.id)
+    assert goals is not None
+    met = replace(
+        goals.content,
+        goals=tuple(replace(g, status=GoalStatus.MET) for g in goals.content.goals),
+    )
+    plans.save_plan(db, staff.therapist, summary.id, goals.version, met)
+    _sign(db, staff, summary)
+    with db.session() as session:
+        episode = session.get(EpisodeOfCare, episode_id)
+        assert episode is not None
+        assert (episode.status, episode.end_date, episode.discharge_reason) == (
+            EpisodeStatus.DISCHARGED,
+            LATER,
+            "Goals met",
+        )
+        assert session.get(Patient, episode.patient_id).status == PatientStatus.DISCHARGED  # type: ignore[union-attr]
+    with pytest.raises(DomainError, match="discharged"):
+        _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    with pytest.raises(DomainError, match="discharged"):
+        visits.record_visit(db, staff.therapist, episode_id, visits.VisitContent(LATER))
+
+
+def test_discharge_needs_a_reason(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    summary = _start(db, staff, episode_id, EvaluationKind.DISCHARGE)
+    content = replace(summary.content, assessment_note="Moving away.")
+    summary = evaluations.save_draft(db, staff.therapist, summary.id, summary.version, content)
+    with pytest.raises(IncompleteEvaluation) as refused:
+        evaluations.sign(db, staff.therapist, summary.id, summary.version)
+    assert [m.field for m in refused.value.missing] == ["discharge_reason"]
+
+
+def test_re_evaluation_needs_a_new_certification(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    re_evaluation = _start(db, staff, episode_id, EvaluationKind.RE_EVALUATION)
+    plan = plans.get_plan(db, staff.therapist, re_evaluation.id)
+    assert plan is not None
+    assert plan.content.certification_start is None and plan.content.certification_end is None
+    with pytest.raises(IncompleteEvaluation) as refused:
+        evaluations.sign(db, staff.therapist, re_evaluation.id, re_evaluation.version)
+    assert "certification_start" in {m.field for m in refused.value.missing}
+    assert "complexity" not in {m.field for m in refused.value.missing}  # billed as 97164
+
+
+def test_one_draft_at_a_time_and_not_before_the_initial_is_signed(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    with pytest.raises(DomainError, match="unsigned progress report"):
+        _start(db, staff, episode_id, EvaluationKind.DISCHARGE)
+
+
+def test_an_office_manager_cannot_start_one(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    with pytest.raises(PermissionDenied):
+        follow_up.start_follow_up(
+            db, staff.manager, episode_id, EvaluationKind.PROGRESS_REPORT, LATER
+        )
+
+
+def _patient(db: Database, episode: int) -> int:
+    with db.session() as session:
+        found = session.get(EpisodeOfCare, episode)
+        assert found is not None
+        return found.patient_id
