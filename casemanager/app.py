@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -22,7 +22,7 @@ from casemanager.services.context import Actor
 from casemanager.ui import messages
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.main_window import MainWindow
-from casemanager.ui.patients.details import PatientDetails
+from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.list_widget import PatientListWidget
 from casemanager.ui.patients.model import PatientTableModel
 from casemanager.ui.patients.new_patient import NewPatientDialog
@@ -193,36 +193,34 @@ class Application(QObject):
             self.tasks.run(work, deliver, failed)
 
         model = PatientTableModel(fetch)
-        details = PatientDetails(can_evaluate=actor.role == Role.THERAPIST)
+        details = ChartPanel(can_evaluate=actor.role == Role.THERAPIST)
+
+        def refresh_chart() -> None:
+            if details.patient_id is not None:
+                open_patient(details.patient_id)
+
         details.start_evaluation.connect(
-            lambda pid: self._start_evaluation(window, actor, pid, details)
+            lambda pid: self._start_evaluation(window, actor, pid, details, refresh_chart)
         )
         details.open_evaluation.connect(
-            lambda pid: self._open_latest_evaluation(window, actor, pid, details)
+            lambda eid: self._open_evaluation(window, actor, eid, details, refresh_chart)
+        )
+        details.follow_up.connect(
+            lambda episode, kind: self._start_follow_up(
+                window, actor, episode, kind, details, refresh_chart
+            )
         )
         details.record_visit.connect(
-            lambda pid: self._record_visit(window, actor, pid, lambda: open_patient(pid))
+            lambda pid: self._record_visit(window, actor, pid, refresh_chart)
         )
 
         def open_patient(patient_id: int) -> None:
             def work() -> Any:
-                from casemanager.services import patients, visits
+                from casemanager.services import chart
 
-                record = patients.get_patient(db, actor, patient_id)
-                progress = None
-                if actor.role != Role.ADMINISTRATOR:  # clinical: not for clinic IT
-                    episode = visits.current_episode(db, actor, patient_id)
-                    if episode is not None:
-                        progress = visits.progress(db, actor, episode)
-                return record, progress
+                return chart.open_chart(db, actor, patient_id)
 
-            def show(result: Any) -> None:
-                record, progress = result
-                details.show_record(record)
-                if actor.role != Role.ADMINISTRATOR:
-                    details.show_progress(progress)
-
-            self.tasks.run(work, show)
+            self.tasks.run(work, details.show_chart)
 
         def build(therapist_list: list[tuple[int, str]]) -> None:
             if self.main_window is not window:
@@ -239,11 +237,13 @@ class Application(QObject):
         self.tasks.run(therapists, build)
 
     # -- evaluations -------------------------------------------------------------------------
-    def _patient_name(self, details: PatientDetails) -> str:
-        return details.title()
-
     def _start_evaluation(
-        self, window: MainWindow, actor: Actor, patient_id: int, details: PatientDetails
+        self,
+        window: MainWindow,
+        actor: Actor,
+        patient_id: int,
+        details: ChartPanel,
+        refresh: Callable[[], None],
     ) -> None:
         db = self.db
 
@@ -255,36 +255,69 @@ class Application(QObject):
             )
             return record, None, plans.list_exercises(db, actor)
 
-        self.tasks.run(work, lambda opened: self._show_evaluation(window, actor, opened, details))
+        def opened(result: Any) -> None:
+            self._show_evaluation(window, actor, result, details, refresh)
+            refresh()
 
-    def _open_latest_evaluation(
-        self, window: MainWindow, actor: Actor, patient_id: int, details: PatientDetails
+        self.tasks.run(work, opened)
+
+    def _start_follow_up(
+        self,
+        window: MainWindow,
+        actor: Actor,
+        episode_id: int,
+        kind: str,
+        details: ChartPanel,
+        refresh: Callable[[], None],
+    ) -> None:
+        db = self.db
+
+        def work() -> Any:
+            from casemanager.domain.enums import EvaluationKind
+            from casemanager.services import follow_up, plans
+
+            record = follow_up.start_follow_up(db, actor, episode_id, EvaluationKind(kind))
+            return record, plans.get_plan(db, actor, record.id), plans.list_exercises(db, actor)
+
+        def opened(result: Any) -> None:
+            self._show_evaluation(window, actor, result, details, refresh)
+            refresh()
+
+        self.tasks.run(work, opened)
+
+    def _open_evaluation(
+        self,
+        window: MainWindow,
+        actor: Actor,
+        evaluation_id: int,
+        details: ChartPanel,
+        refresh: Callable[[], None],
     ) -> None:
         db = self.db
 
         def work() -> Any:
             from casemanager.services import evaluations, plans
 
-            found = evaluations.list_evaluations(db, actor, patient_id)
-            if not found:
-                return None
-            record = evaluations.get_evaluation(db, actor, found[0].id)
+            record = evaluations.get_evaluation(db, actor, evaluation_id)
             plan = plans.get_plan(db, actor, record.id)
             return record, plan, plans.list_exercises(db, actor)
 
-        def opened(result: Any) -> None:
-            if result is None:
-                window.statusBar().showMessage("No evaluation yet for this patient.", 8000)
-            else:
-                self._show_evaluation(window, actor, result, details)
-
-        self.tasks.run(work, opened)
+        self.tasks.run(
+            work, lambda opened: self._show_evaluation(window, actor, opened, details, refresh)
+        )
 
     def _show_evaluation(
-        self, window: MainWindow, actor: Actor, opened: Any, details: PatientDetails
+        self,
+        window: MainWindow,
+        actor: Actor,
+        opened: Any,
+        details: ChartPanel,
+        refresh: Callable[[], None],
     ) -> None:
         record, plan, exercises = opened
         db, evaluation_id = self.db, record.id
+        if window.evaluation_window is not None:
+            window.evaluation_window.close()  # one at a time: it saves what was typed
 
         def save_plan(content: Any, version: int | None, done: Any, failed: Any) -> None:
             def work() -> Any:
@@ -308,7 +341,11 @@ class Application(QObject):
 
                 return evaluations.sign(db, actor, evaluation_id, version)
 
-            self.tasks.run(work, done, failed)
+            def signed(result: Any) -> None:
+                done(result)
+                refresh()  # the chart shows the signature, referrals, or the discharge
+
+            self.tasks.run(work, signed, failed)
 
         def add_addendum(text: str, done: Any, failed: Any) -> None:
             def work() -> Any:
@@ -330,7 +367,7 @@ class Application(QObject):
             record,
             plan,
             exercises,
-            self._patient_name(details),
+            details.name.text(),
             save,
             save_plan,
             sign,
@@ -342,7 +379,13 @@ class Application(QObject):
             screen.form.set_read_only(True)  # the service refuses anyway; say so up front
             screen.sign_button.hide()
         window.evaluation_window = screen
-        screen.closed.connect(lambda: setattr(window, "evaluation_window", None))
+
+        def closed() -> None:
+            if window.evaluation_window is screen:
+                window.evaluation_window = None
+            refresh()  # queued after the closing save on the one database worker
+
+        screen.closed.connect(closed)
         screen.show()
 
     def _record_visit(

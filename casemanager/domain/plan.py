@@ -153,6 +153,16 @@ def clean(
         _in_range(field, exercise.reps, 1, 100, "Repetitions")
         _in_range(field, exercise.hold_seconds, 0, 300, "Hold (seconds)")
         _in_range(field, exercise.times_per_day, 1, 10, "Times a day")
+    booked = plan.next_appointment
+    if booked is not None:
+        if booked.tzinfo is None:
+            raise ValueError("next_appointment needs a time zone")  # a programming error
+        if booked.astimezone().date() < evaluation_date:
+            raise ValidationError(
+                "next_appointment",
+                f"The next appointment is before this evaluation "
+                f"({validation.format_date(evaluation_date)}). Check the date.",
+            )
     note = validation.optional_text("plan_note", plan.note, "Plan note", 10000)
     return replace(plan, paths=paths, goals=tuple(goals), note=note)
 

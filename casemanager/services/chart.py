@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -63,6 +63,7 @@ class EpisodeChart:
     outcomes: tuple[outcomes.Outcome, ...]  # latest signed follow-up against intake
     draft_id: int | None  # the unsigned evaluation to finish, if any
     has_signed_initial: bool
+    next_appointment: datetime | None  # as booked in the latest plan (UTC)
     timeline: tuple[TimelineEntry, ...]  # newest first
 
     @property
@@ -130,14 +131,18 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
         referrals = session.scalars(
             select(Referral).where(Referral.episode_id.in_(ids)).order_by(Referral.id)
         ).all()
-        certification: dict[int, date | None] = {
-            evaluation_id: end
-            for evaluation_id, end in session.execute(
-                select(TreatmentPlan.evaluation_id, TreatmentPlan.certification_end).where(
-                    TreatmentPlan.evaluation_id.in_([e.id for e in evaluations] or [0])
-                )
-            )
-        }
+        certification: dict[int, date | None] = {}
+        booked: dict[int, datetime] = {}
+        for evaluation_id, end, appointment in session.execute(
+            select(
+                TreatmentPlan.evaluation_id,
+                TreatmentPlan.certification_end,
+                TreatmentPlan.next_appointment,
+            ).where(TreatmentPlan.evaluation_id.in_([e.id for e in evaluations] or [0]))
+        ):
+            certification[evaluation_id] = end
+            if appointment is not None:
+                booked[evaluation_id] = appointment
         findings = session.execute(
             select(RedFlagFinding.evaluation_id, RedFlagFinding.flag_code, RedFlagFinding.action)
             .where(
@@ -184,6 +189,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 visits_by_episode[episode.id],
                 referrals_by_episode[episode.id],
                 certification,
+                booked,
                 names,
                 today,
             )
@@ -197,6 +203,7 @@ def _episode_chart(
     visits: list[tuple[Visit, int | None]],
     referrals: list[Referral],
     certification: dict[int, date | None],
+    booked: dict[int, datetime],
     names: dict[int, str],
     today: date,
 ) -> EpisodeChart:
@@ -224,9 +231,12 @@ def _episode_chart(
     if intake is not None and follow_ups:
         change = outcomes.compare(measures_of(intake), measures_of(follow_ups[-1]))
 
+    # Within one day: the initial evaluation, its referrals, visits, a follow-up written
+    # after the day's visit, then the discharge.
     entries: list[tuple[date, int, TimelineEntry]] = []
     for e in evaluations:
-        entries.append((e.evaluation_date, 2, _evaluation_entry(e, names)))
+        order = 0 if e.kind == EvaluationKind.INITIAL else 3
+        entries.append((e.evaluation_date, order, _evaluation_entry(e, names)))
     for visit, total in visits:
         parts = [f"NPRS {visit.nprs}" if visit.nprs is not None else "NPRS not taken"]
         if total:
@@ -244,7 +254,7 @@ def _episode_chart(
         entries.append(
             (
                 made,
-                3,
+                1,
                 TimelineEntry(
                     made,
                     f"Referral: {label}",
@@ -275,6 +285,7 @@ def _episode_chart(
         )
     entries.sort(key=lambda item: (item[0], item[1]), reverse=True)
     draft = next((e for e in evaluations if e.status == EvaluationStatus.DRAFT), None)
+    appointments = [booked[e.id] for e in evaluations if e.id in booked]
     return EpisodeChart(
         id=episode.id,
         complaint=episode.complaint,
@@ -286,6 +297,7 @@ def _episode_chart(
         outcomes=change,
         draft_id=draft.id if draft else None,
         has_signed_initial=intake is not None,
+        next_appointment=appointments[-1] if appointments else None,
         timeline=tuple(entry for _day, _order, entry in entries),
     )
 

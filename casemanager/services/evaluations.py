@@ -337,7 +337,20 @@ def start_initial_evaluation(
         patient = session.get(Patient, patient_id)
         if patient is None or patient.clinic_id != actor.clinic_id:
             raise NotFound("That patient is not in this clinic's records.")
+        open_since = session.scalar(
+            select(EpisodeOfCare.start_date).where(
+                EpisodeOfCare.patient_id == patient_id,
+                EpisodeOfCare.status == EpisodeStatus.OPEN,
+            )
+        )
+        if open_since is not None:
+            raise DomainError(
+                f"This patient already has an open episode of care (since "
+                f"{open_since:%m/%d/%Y}). Write a re-evaluation for a change in their "
+                "condition, or discharge that episode before starting a new one."
+            )
         assert actor.user_id is not None
+        patient.status = PatientStatus.ACTIVE  # back in care, whatever they were before
         episode = EpisodeOfCare(
             patient_id=patient_id,
             therapist_id=actor.user_id,

@@ -125,9 +125,9 @@ class MainWindow(QMainWindow):
         self.details = details
         self.splitter.addWidget(patient_list)
         self.splitter.addWidget(details)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 340])
+        self.splitter.setSizes([600, 680])  # the chart's timeline needs the room
         self.find_action.triggered.connect(patient_list.setFocus)
         self.find_action.setEnabled(True)
         self.new_patient_action.setEnabled(True)

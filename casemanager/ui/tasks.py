@@ -38,11 +38,6 @@ class _Worker(QObject):
         self.done.emit(task_id)
 
 
-# Never declare Signal(bool) here or anywhere in ui/: in PySide6 6.12 each emit of a Python
-# bool through such a signal drops one reference too many to True/False, and after enough
-# emits the interpreter aborts at exit (bool_dealloc). tests/test_layers.py checks this.
-
-
 class TaskRunner(QObject):
     """`run(fn, on_done, on_error)`: fn runs on the worker thread, callbacks on the GUI thread."""
 

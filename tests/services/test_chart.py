@@ -31,6 +31,16 @@ TODAY = EVAL_DAY + timedelta(days=6)
 FLAG = catalogs.RED_FLAGS[5]
 
 
+def one_urgent_flag() -> tuple[RedFlagEntry, ...]:
+    """Every red flag answered: FLAG yes with an urgent referral, the rest no."""
+    return tuple(
+        RedFlagEntry(f.code, RedFlagAnswer.YES, Urgency.URGENT)
+        if f.code == FLAG.code
+        else RedFlagEntry(f.code, RedFlagAnswer.NO)
+        for f in catalogs.RED_FLAGS
+    )
+
+
 def _signed_patient(db: Database, staff: Staff, visit_count: int) -> tuple[int, int]:
     patient = patients.create_patient(
         db,
@@ -40,14 +50,8 @@ def _signed_patient(db: Database, staff: Staff, visit_count: int) -> tuple[int, 
     draft = evaluations.start_initial_evaluation(
         db, staff.therapist, patient.id, "Low back spasm", EVAL_DAY
     )
-    flags = tuple(
-        RedFlagEntry(f.code, RedFlagAnswer.YES, Urgency.URGENT)
-        if f.code == FLAG.code
-        else RedFlagEntry(f.code, RedFlagAnswer.NO)
-        for f in catalogs.RED_FLAGS
-    )
     record = evaluations.save_draft(
-        db, staff.therapist, draft.id, draft.version, _complete(red_flags=flags)
+        db, staff.therapist, draft.id, draft.version, _complete(red_flags=one_urgent_flag())
     )
     plans.save_plan(db, staff.therapist, record.id, None, _plan(db))
     evaluations.sign(db, staff.therapist, record.id, record.version)
@@ -78,6 +82,7 @@ def test_chart_header_and_timeline(db: Database, staff: Staff) -> None:
     assert episode is found.open_episode and episode.has_signed_initial
     assert (episode.therapist_name, episode.draft_id) == ("Ana Rivera, PT", report.id)
     assert episode.progress.visits == 2 and not episode.progress.progress_report_due
+    assert episode.next_appointment == _plan(db).next_appointment  # booked at the evaluation
     what = [(entry.day, entry.what) for entry in episode.timeline]
     assert what == [
         (TODAY, "Progress report (draft)"),

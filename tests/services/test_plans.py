@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -72,6 +72,8 @@ def _plan(db: Database, **changes: object) -> PlanContent:
         ),
         certification_start=EVAL_DAY,
         certification_end=EVAL_DAY + timedelta(days=60),
+        # 9:30 in the morning two days on, wherever this workstation is.
+        next_appointment=datetime.combine(EVAL_DAY + timedelta(days=2), time(9, 30)).astimezone(),
     )
     return replace(plan, **changes)  # type: ignore[arg-type]
 
@@ -109,6 +111,10 @@ def test_plan_saves_and_reloads(
         ),
         ({"paths": (PathContent(TreatmentPathKind.PT_PLAN),) * 2}, "paths"),
         ({"home_exercises": (HomeExerciseContent(999_999),)}, "exercise_1"),
+        (
+            {"next_appointment": datetime.combine(EVAL_DAY, time(8)).astimezone() - timedelta(1)},
+            "next_appointment",
+        ),
     ],
 )
 def test_plan_refusals_name_the_field(

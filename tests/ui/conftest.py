@@ -75,3 +75,23 @@ def start_evaluation(qtbot: QtBot, window: Any) -> Any:
     qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
     qtbot.addWidget(window.evaluation_window)
     return window.evaluation_window
+
+
+def register_patient(db: Any, therapist: Any) -> Any:
+    """A newly registered patient of this therapist: no episode of care yet."""
+    from datetime import date
+
+    from casemanager.domain.enums import Sex
+    from casemanager.services import patients
+
+    return patients.create_patient(
+        db,
+        therapist,
+        patients.PatientFields(
+            "Łucja",
+            "Wiśniewska",
+            date(1984, 2, 29),
+            Sex.FEMALE,
+            primary_therapist_id=therapist.user_id,
+        ),
+    )

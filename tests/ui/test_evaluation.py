@@ -18,11 +18,10 @@ from casemanager.domain.enums import (
     Complexity,
     EvaluationStatus,
     GoalTerm,
-    PatientStatus,
     TreatmentPathKind,
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
-from tests.ui.conftest import log_in, open_patient_by_mrn, start_evaluation
+from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
 
 TODAY = date(2026, 11, 26)
 
@@ -35,9 +34,7 @@ def test_evaluate_autosave_sign_and_addendum(
     upgrade(db)
     demo.generate_demo_clinic(db, patients=30, seed=5, today=TODAY)
     therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
-    target = patients.search_patients(
-        db, therapist, "", status=PatientStatus.ACTIVE, therapist_id=therapist.user_id
-    )[0]
+    target = register_patient(db, therapist)
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
@@ -175,7 +172,7 @@ def test_code_search_and_excludes1_warning(
     upgrade(db)
     demo.generate_demo_clinic(db, patients=10, seed=2, today=TODAY)
     therapist = accounts.authenticate(db, "alvarez", demo.DEMO_PASSWORD, "ws")
-    target = patients.search_patients(db, therapist, "", therapist_id=therapist.user_id)[0]
+    target = register_patient(db, therapist)
     db.dispose()
     application = make_application(f"sqlite:///{db_path}")
     log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)

@@ -1,6 +1,9 @@
 """The evaluation form, in the order a therapist works: history, red flags, pain, function,
-assessment. It only shows and collects `EvaluationContent`; saving is the caller's job
-(autosave calls back through `changed`), and scores are recomputed live from the domain.
+assessment, plan. A progress report or discharge summary shows what is measured again (pain,
+function), a summary with the change since intake, and the plan's goals.
+
+It only shows and collects `EvaluationContent`; saving is the caller's job (autosave calls
+back through `changed`), and scores are recomputed live from the domain.
 """
 
 from __future__ import annotations
@@ -28,8 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs, scoring
-from casemanager.domain.enums import Cause, Complexity, RedFlagAnswer, Side, Urgency
-from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
+from casemanager.domain.enums import (
+    Cause,
+    Complexity,
+    EvaluationKind,
+    RedFlagAnswer,
+    Side,
+    Urgency,
+)
+from casemanager.domain.evaluation import FULL_KINDS, EvaluationContent, PsfsEntry, RedFlagEntry
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.widgets import ValidatedForm, on_any_edit
@@ -99,10 +109,17 @@ class EvaluationForm(QWidget):
     code_search_requested = Signal(str)  # the caller searches the code set off the GUI thread
 
     def __init__(
-        self, evaluation_date: date, exercises: list[Any], parent: QWidget | None = None
+        self,
+        evaluation_date: date,
+        exercises: list[Any],
+        kind: EvaluationKind = EvaluationKind.INITIAL,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.evaluation_date = evaluation_date
+        self.kind = kind
+        # A progress report or discharge re-measures; history and diagnosis come along unseen.
+        self.is_full = kind in FULL_KINDS
         self.sections = QListWidget()
         self.sections.setAccessibleName("Sections")
         self.sections.setMaximumWidth(160)
@@ -114,6 +131,8 @@ class EvaluationForm(QWidget):
         self._build_red_flags()
         self._build_pain()
         self._build_function()
+        if kind != EvaluationKind.INITIAL:
+            self._build_summary()
         self._build_assessment()
         self.plan = PlanSection(exercises)
         self.groups["Plan"] = self.plan
@@ -128,9 +147,20 @@ class EvaluationForm(QWidget):
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
         self.sections.currentTextChanged.connect(self._go_to_section)
-        for title in ("History", "Red flags", "Pain", "Function", "Assessment"):
-            on_any_edit(self.groups[title], self._typed)  # the plan signals on its own
+        for title, group in self.groups.items():
+            if title != "Plan":
+                on_any_edit(group, self._typed)  # the plan signals on its own
+        if not self.is_full:
+            for title in ("History", "Red flags", "Assessment"):
+                self.groups[title].hide()
+                self.sections.item(self._section_row(title)).setHidden(True)
+            self.field_widgets["assessment_note"] = self.summary_note
         self.refresh_scores()
+
+    def _section_row(self, title: str) -> int:
+        return next(
+            i for i in range(self.sections.count()) if self.sections.item(i).text() == title
+        )
 
     # -- building --------------------------------------------------------------------------
     def _group(self, title: str) -> QVBoxLayout:
@@ -293,6 +323,37 @@ class EvaluationForm(QWidget):
         self.psfs_result.setAccessibleName("PSFS mean")
         grid.addWidget(self.psfs_result, 5, 0, 1, 2)
         layout.addWidget(psfs)
+
+    def _build_summary(self) -> None:
+        layout = self._group("Summary")
+        form = ValidatedForm()
+        self.outcomes = QLabel("Saved measures are compared with intake here.")
+        self.outcomes.setWordWrap(True)
+        self.outcomes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.add_row("outcomes", "Change since intake", self.outcomes)
+        self.discharge_reason = _combo(
+            {None: "Choose…", **catalogs.DISCHARGE_REASON_LABELS}, "Reason for discharge"
+        )
+        self.summary_note = _text_box("Summary", 4)
+        if self.kind == EvaluationKind.DISCHARGE:
+            form.add_row("discharge_reason", "&Reason for discharge", self.discharge_reason)
+            self.field_widgets["discharge_reason"] = self.discharge_reason
+        else:
+            self.discharge_reason.hide()
+        if not self.is_full:
+            what = "Discharge" if self.kind == EvaluationKind.DISCHARGE else "Progress"
+            self.summary_note.setPlaceholderText(
+                "Progress toward each goal, response to treatment, and what happens next"
+            )
+            form.add_row("summary", f"{what} &summary", self.summary_note)
+        else:
+            self.summary_note.hide()
+        layout.addWidget(form)
+
+    def show_outcomes(self, outcomes: tuple[Any, ...] | list[Any]) -> None:
+        """The change since intake, one line per measure (services compute it on save)."""
+        if self.kind != EvaluationKind.INITIAL and outcomes:
+            self.outcomes.setText("\n".join(outcome.describe() for outcome in outcomes))
 
     def _build_assessment(self) -> None:
         layout = self._group("Assessment")
@@ -472,7 +533,13 @@ class EvaluationForm(QWidget):
             cause_note=self.cause_note.text() or None,
             diagnosis_codes=codes,
             complexity=self.complexity.currentData(),
-            assessment_note=self.assessment_note.toPlainText() or None,
+            assessment_note=(
+                self.assessment_note if self.is_full else self.summary_note
+            ).toPlainText()
+            or None,
+            discharge_reason=self.discharge_reason.currentData()
+            if self.kind == EvaluationKind.DISCHARGE
+            else None,
         )
 
     def onset_unreadable(self) -> bool:
@@ -497,6 +564,9 @@ class EvaluationForm(QWidget):
                 (self.assessment_note, content.assessment_note),
             ):
                 box.setPlainText(value or "")
+            if self.kind != EvaluationKind.INITIAL:
+                self.summary_note.setPlainText(content.assessment_note or "")
+                _set_combo(self.discharge_reason, content.discharge_reason)
             self.occupation.setText(content.occupation or "")
             answered = {e.code: e for e in content.red_flags}
             for code, combo in self.flag_answers.items():

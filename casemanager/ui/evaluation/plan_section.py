@@ -3,10 +3,11 @@ home exercises from the clinic's library, and the certification period."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -76,6 +78,7 @@ class PlanSection(QGroupBox):
 
     def __init__(self, exercises: list[Any], parent: QWidget | None = None) -> None:
         super().__init__("Plan", parent)
+        self._note: str | None = None
         layout = QVBoxLayout(self)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
@@ -218,20 +221,34 @@ class PlanSection(QGroupBox):
         grid.setColumnStretch(0, 1)
         layout.addWidget(program)
 
-        certification = QGroupBox("Certification period (at most 90 days)")
+        certification = QGroupBox("Certification period (at most 90 days) and next appointment")
         grid = QGridLayout(certification)
         self.cert_start = QLineEdit()
         self.cert_end = QLineEdit()
+        self.next_date = QLineEdit()
+        self.next_time = QTimeEdit(QTime(9, 0))
+        self.next_time.setDisplayFormat("h:mm AP")
+        self.next_time.setAccessibleName("Next appointment time")
         for edit, label in (
             (self.cert_start, "Certification starts"),
             (self.cert_end, "Certification ends"),
+            (self.next_date, "Next appointment date"),
         ):
             edit.setPlaceholderText("MM/DD/YYYY")
             edit.setAccessibleName(label)
-        self._rows(grid, (("Starts", self.cert_start), ("Ends", self.cert_end)))
+        self._rows(
+            grid,
+            (
+                ("Starts", self.cert_start),
+                ("Ends", self.cert_end),
+                ("Next appointment", self.next_date),
+                ("at", self.next_time),
+            ),
+        )
         self.fields.update(
             certification_start=self.cert_start,
             certification_end=self.cert_end,
+            next_appointment=self.next_date,
             paths=self.paths[TreatmentPathKind.PT_PLAN],
         )
         layout.addWidget(certification)
@@ -272,6 +289,7 @@ class PlanSection(QGroupBox):
         candidates = [
             ("certification_start", self.cert_start),
             ("certification_end", self.cert_end),
+            ("next_appointment", self.next_date),
         ]
         candidates += [(f"goal_{i + 1}", t) for i, (_term, _text, t) in enumerate(self.goals)]
         for field, edit in candidates:
@@ -341,7 +359,17 @@ class PlanSection(QGroupBox):
             home_exercises=exercises,
             certification_start=parse_search_date(self.cert_start.text()),
             certification_end=parse_search_date(self.cert_end.text()),
+            next_appointment=self._next_appointment(),
+            note=self._note,  # not edited here: kept as loaded
         )
+
+    def _next_appointment(self) -> datetime | None:
+        day = parse_search_date(self.next_date.text())
+        if day is None:
+            return None
+        time = self.next_time.time()
+        local = datetime.combine(day, dt_time(time.hour(), time.minute()))
+        return local.astimezone()  # this workstation's zone; stored as UTC
 
     def load(self, plan: PlanContent | None, guidance: list[str]) -> None:
         was_locked = self._locked
@@ -389,6 +417,10 @@ class PlanSection(QGroupBox):
                 _set(times, item.times_per_day if item else None)
             self.cert_start.setText(_date_text(plan.certification_start))
             self.cert_end.setText(_date_text(plan.certification_end))
+            self._note = plan.note
+            booked = plan.next_appointment.astimezone() if plan.next_appointment else None
+            self.next_date.setText(_date_text(booked.date()) if booked else "")
+            self.next_time.setTime(QTime(booked.hour, booked.minute) if booked else QTime(9, 0))
             if was_locked:
                 self.set_read_only(True)
         finally:

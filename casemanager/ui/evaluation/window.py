@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain import catalogs
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.plan import PlanContent
 from casemanager.ui.evaluation.form import EvaluationForm
@@ -64,18 +65,19 @@ class EvaluationWindow(QWidget):
         self._plan_saving = False
         self._plan_dirty = False
         self._sign_requested = False
-        self.setWindowTitle(f"Evaluation — {patient_name}")
+        self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
+        self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         self.resize(1000, 760)
         self.header = QLabel()
         font = self.header.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.header.setFont(font)
-        self.form = EvaluationForm(record.evaluation_date, exercises)
+        self.form = EvaluationForm(record.evaluation_date, exercises, record.kind)
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
-        self.sign_button = QPushButton("Sign evaluation")
-        self.sign_button.setToolTip("Check the evaluation is complete, then lock it (Ctrl+Shift+S)")
+        self.sign_button = QPushButton(f"Sign {self.kind_label.lower()}")
+        self.sign_button.setToolTip("Check it is complete, then lock it (Ctrl+Shift+S)")
         self.missing = QListWidget()
         self.missing.setAccessibleName("Still missing before signing")
         self.missing.setMaximumHeight(120)
@@ -135,11 +137,12 @@ class EvaluationWindow(QWidget):
         self.record = record
         state = "Signed" if record.is_signed else "Draft"
         self.header.setText(
-            f"Initial evaluation of {record.evaluation_date:%m/%d/%Y} · {state} · "
+            f"{self.kind_label} of {record.evaluation_date:%m/%d/%Y} · {state} · "
             f"{record.therapist_name}"
         )
         if reload_form:
             self.form.load(record.content)
+        self.form.show_outcomes(getattr(record, "outcomes", ()))
         self.form.show_coding_warnings(getattr(record, "coding_warnings", ()))
         signed = record.is_signed
         self.form.set_read_only(signed)

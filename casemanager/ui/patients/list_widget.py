@@ -159,4 +159,5 @@ class PatientListWidget(QWidget):
         elif shown == 0:
             self.summary.setText("No patients match. Check the spelling, or clear the filters.")
         else:
-            self.summary.setText(f"{shown:,}{more} patients")
+            noun = "patient" if shown == 1 and not more else "patients"
+            self.summary.setText(f"{shown:,}{more} {noun}")

@@ -1,0 +1,153 @@
+"""The chart through the real app: header with red flags, the episode timeline, a progress
+report when one is due, then discharge with the change since intake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from casemanager.app import Application
+from casemanager.db.engine import Database
+from casemanager.db.migrate import upgrade
+from casemanager.domain.enums import (
+    DischargeReason,
+    EpisodeStatus,
+    EvaluationKind,
+)
+from casemanager.services import accounts, chart, demo, evaluations, plans, visits
+from tests.services.test_chart import FLAG, one_urgent_flag
+from tests.services.test_evaluations import EVAL_DAY, _complete
+from tests.services.test_plans import _plan
+from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient
+
+
+def _treated_patient(db: Database) -> tuple[Any, Any]:
+    """Chen's patient: signed initial evaluation with one urgent red flag, ten visits."""
+    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+    patient = register_patient(db, therapist)
+    draft = evaluations.start_initial_evaluation(
+        db, therapist, patient.id, "Low back spasm", EVAL_DAY
+    )
+    record = evaluations.save_draft(
+        db, therapist, draft.id, draft.version, _complete(red_flags=one_urgent_flag())
+    )
+    plans.save_plan(db, therapist, record.id, None, _plan(db))
+    evaluations.sign(db, therapist, record.id, record.version)
+    for n in range(10):
+        visits.record_visit(
+            db,
+            therapist,
+            record.episode_id,
+            visits.VisitContent(EVAL_DAY + timedelta(days=n % 7), nprs=5),
+        )
+    return therapist, patient
+
+
+def _timeline(panel: Any) -> list[str]:
+    top = panel.timeline.topLevelItem(0)
+    rows = [top.child(i).text(1) for i in range(top.childCount())]
+    return [row for row in rows if row != "Change since intake"]
+
+
+def _window_of(qtbot: QtBot, window: Any, kind: str) -> Any:
+    qtbot.waitUntil(
+        lambda: (
+            window.evaluation_window is not None
+            and window.evaluation_window.windowTitle().startswith(kind)
+        ),
+        timeout=10_000,
+    )
+    return window.evaluation_window  # closes itself (WA_DeleteOnClose): not given to qtbot
+
+
+def test_progress_report_then_discharge_from_the_chart(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "chart.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=10, seed=4)
+    therapist, patient = _treated_patient(db)
+
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, patient.mrn)
+    panel: Any = window.details
+    qtbot.waitUntil(lambda: panel.timeline.topLevelItemCount() == 1, timeout=10_000)
+
+    # The header: who, how old, and the red flag that is still active.
+    assert panel.name.text() == "Łucja Wiśniewska"
+    assert f"MRN {patient.mrn}" in panel.facts.text() and "Age " in panel.facts.text()
+    assert panel.red_flags.isVisible() and FLAG.question in panel.red_flags.text()
+    assert "Progress report due: 10 visits" in panel.progress.text()
+    assert _timeline(panel).count("Visit") == 10 and _timeline(panel)[-1] == "Initial evaluation"
+    assert not panel.start_button.isEnabled()  # one open episode at a time
+
+    # Progress report: carried-forward values, only what is measured again.
+    qtbot.mouseClick(panel.progress_button, Qt.MouseButton.LeftButton)
+    screen = _window_of(qtbot, window, "Progress report")
+    form = screen.form
+    assert form.groups["History"].isHidden() and not form.groups["Summary"].isHidden()
+    assert form.nprs_now.value() == 7  # from the initial evaluation
+    form.nprs_now.setValue(4)
+    qtbot.keyClicks(form.summary_note, "Sitting tolerance up to 20 minutes.")
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
+    assert "Pain (NPRS 0-10): 7 → 4 (+3 improvement; meaningful" in form.outcomes.text()
+    qtbot.keyClick(
+        screen,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
+    screen.close()
+    qtbot.waitUntil(lambda: "Progress report" in _timeline(panel), timeout=10_000)
+    qtbot.waitUntil(lambda: "Progress report due" not in panel.progress.text(), timeout=10_000)
+
+    # Discharge: the reason is required, then the episode and the patient are discharged.
+    qtbot.waitUntil(lambda: panel.discharge_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(panel.discharge_button, Qt.MouseButton.LeftButton)
+    screen = _window_of(qtbot, window, "Discharge summary")
+    form = screen.form
+    assert form.nprs_now.value() == 4  # from the progress report
+    qtbot.keyClicks(form.summary_note, "Independent with the home program.")
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
+    assert screen.missing.item(0).text() == "Choose the reason for discharge."
+    screen.missing.setCurrentRow(0)
+    qtbot.keyClick(screen.missing, Qt.Key.Key_Return)  # jumps to the reason
+    assert form.discharge_reason.hasFocus()
+    form.discharge_reason.setCurrentIndex(form.discharge_reason.findData(DischargeReason.GOALS_MET))
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
+    assert len(screen.record.outcomes) == 3
+    screen.close()
+    qtbot.waitUntil(lambda: _timeline(panel)[:1] == ["Discharged"], timeout=10_000)
+    assert "Discharged" in panel.facts.text()
+    assert not panel.red_flags.isVisible()  # the episode is closed
+    assert panel.start_button.isEnabled() and not panel.visit_button.isEnabled()
+    found = chart.open_chart(db, therapist, patient.id)
+    assert found.episodes[0].status == EpisodeStatus.DISCHARGED
+
+    # Enter on a timeline row opens that evaluation, locked.
+    top = panel.timeline.topLevelItem(0)
+    initial = next(
+        top.child(i)
+        for i in range(top.childCount())
+        if top.child(i).text(1) == "Initial evaluation"
+    )
+    panel.timeline.setCurrentItem(initial)
+    qtbot.keyClick(panel.timeline, Qt.Key.Key_Return)
+    screen = _window_of(qtbot, window, "Initial evaluation")
+    assert screen.record.kind == EvaluationKind.INITIAL and screen.record.is_signed
+    assert screen.form.chief_complaint.isReadOnly()
+    change = panel.timeline.topLevelItem(0).child(0)
+    assert change.text(1) == "Change since intake" and change.childCount() == 3
+    screen.close()
+    db.dispose()
