@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QApplication
 from casemanager import config
 from casemanager.domain.enums import Role
 from casemanager.domain.errors import DomainError, ValidationError
+from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
 from casemanager.ui.evaluation.window import EvaluationWindow
+from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.main_window import MainWindow
 from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.list_widget import PatientListWidget
@@ -165,6 +167,7 @@ class Application(QObject):
         window = MainWindow(actor, self.clinic_name)
         window.log_out_requested.connect(self._log_out)
         window.refresh_requested.connect(self._refresh)
+        window.exercise_library_requested.connect(lambda: self._exercise_library(window, actor))
         self.main_window = window
         window.show()
         self.start.hide()
@@ -194,6 +197,7 @@ class Application(QObject):
 
         model = PatientTableModel(fetch)
         details = ChartPanel(can_evaluate=actor.role == Role.THERAPIST)
+        details.chart_shown.connect(window.widen_chart)
 
         def refresh_chart() -> None:
             if details.patient_id is not None:
@@ -500,6 +504,51 @@ class Application(QObject):
         dialog.finished.connect(lambda _result: setattr(window, "new_patient_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # not exec(): the window stays responsive, and tests can drive it
+
+    def _exercise_library(self, window: MainWindow, actor: Actor) -> None:
+        if window.exercise_library is not None:
+            window.exercise_library.raise_()
+            window.exercise_library.activateWindow()
+            return
+        db = self.db
+
+        def save(exercise_id: Any, version: Any, content: Any, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import exercises
+
+                return exercises.save_exercise(db, actor, exercise_id, version, content)
+
+            self.tasks.run(work, done, failed)
+
+        def set_image(exercise_id: int, data: bytes | None, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import exercises
+
+                return exercises.set_image(db, actor, exercise_id, data)
+
+            self.tasks.run(work, done, failed)
+
+        def get_image(exercise_id: int, done: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import exercises
+
+                return exercises.get_image(db, actor, exercise_id)
+
+            self.tasks.run(work, done)
+
+        can_edit = has_permission(actor.role, Permission.EDIT_EXERCISE_LIBRARY)
+        dialog = ExerciseLibraryDialog(can_edit, save, set_image, get_image, window)
+        window.exercise_library = dialog
+        dialog.finished.connect(lambda _r: setattr(window, "exercise_library", None))
+        dialog.finished.connect(dialog.deleteLater)
+
+        def load() -> Any:
+            from casemanager.services import exercises
+
+            return exercises.list_library(db, actor)
+
+        self.tasks.run(load, dialog.show_library)
+        dialog.open()
 
     def _refresh(self) -> None:
         db, actor = self.db, self.actor

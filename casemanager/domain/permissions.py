@@ -16,7 +16,8 @@ class Permission(StrEnum):
     VIEW_CASELOAD = "view_caseload"
     EXPORT_DATA = "export_data"
     MANAGE_USERS = "manage_users"
-    MANAGE_CLINIC = "manage_clinic"  # clinic details, exercise library
+    MANAGE_CLINIC = "manage_clinic"  # clinic details
+    EDIT_EXERCISE_LIBRARY = "edit_exercise_library"  # add and change exercises and pictures
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
@@ -32,6 +33,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.SIGN_CLINICAL,
             _P.PRINT_DOCUMENTS,
             _P.VIEW_CASELOAD,
+            _P.EDIT_EXERCISE_LIBRARY,
         }
     ),
     # Managers run the front desk and the caseload: they read charts, never write clinical notes.
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.EXPORT_DATA,
             _P.MANAGE_USERS,
             _P.MANAGE_CLINIC,
+            _P.EDIT_EXERCISE_LIBRARY,
             _P.VIEW_AUDIT_LOG,
         }
     ),
@@ -70,6 +73,7 @@ _ACTION_WORDS: dict[Permission, str] = {
     _P.EXPORT_DATA: "export clinic data",
     _P.MANAGE_USERS: "manage user accounts",
     _P.MANAGE_CLINIC: "change clinic settings",
+    _P.EDIT_EXERCISE_LIBRARY: "change the exercise library",
     _P.VIEW_AUDIT_LOG: "view the audit log",
 }
 

@@ -19,6 +19,7 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.errors import ValidationError
 from casemanager.domain.evaluation import EvaluationContent, Guidance
+from casemanager.domain.exercises import check_dose
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,7 @@ REFERRAL_FOR_PATH: dict[TreatmentPathKind, ReferralKind] = {
 _INTERVENTIONS = {i.code for i in catalogs.INTERVENTIONS}
 
 
-def _in_range(field: str, value: int | None, low: int, high: int, label: str) -> int | None:
-    if value is not None and not low <= value <= high:
-        raise ValidationError(field, f"{label} must be between {low} and {high}.")
-    return value
+_in_range = validation.in_range
 
 
 def _clean_path(index: int, path: PathContent) -> PathContent:
@@ -149,10 +147,13 @@ def clean(
         if exercise.exercise_id in seen:
             raise ValidationError(field, "This exercise is already in the home program.")
         seen.add(exercise.exercise_id)
-        _in_range(field, exercise.sets, 1, 10, "Sets")
-        _in_range(field, exercise.reps, 1, 100, "Repetitions")
-        _in_range(field, exercise.hold_seconds, 0, 300, "Hold (seconds)")
-        _in_range(field, exercise.times_per_day, 1, 10, "Times a day")
+        check_dose(
+            (field,) * 4,
+            exercise.sets,
+            exercise.reps,
+            exercise.hold_seconds,
+            exercise.times_per_day,
+        )
     booked = plan.next_appointment
     if booked is not None:
         if booked.tzinfo is None:

@@ -230,3 +230,9 @@ def normalize_for_search(text: str) -> str:
     # Compatibility forms can decompose to capitals (Roman numeral "Ⅻ" -> "XII"): fold again.
     recomposed = unicodedata.normalize("NFC", stripped).casefold()
     return " ".join(recomposed.split())
+
+
+def in_range(field: str, value: int | None, low: int, high: int, label: str) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise ValidationError(field, f"{label} must be between {low} and {high}.")
+    return value

@@ -94,27 +94,28 @@ def authorize(
 
 def conflict(
     session: Session,
-    patient_id: int,
+    patient_id: int | None,
     category: DataCategory,
     what: str,
     updated_at: datetime,
+    details: tuple[str, ...] = (),
 ) -> ConflictError:
     """The message for a save refused by optimistic locking: who saved last, and when, so
     the user can compare before saving again."""
+    query = select(AuditEntry.actor, AuditEntry.occurred_at).where(
+        AuditEntry.patient_id == patient_id,  # IS NULL for clinic records such as exercises
+        AuditEntry.data_category == category,
+        AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE, AuditAction.SIGN]),
+        AuditEntry.outcome == AuditOutcome.SUCCESS,
+    )
+    if details:  # the record's own audit rows, when the category holds many records
+        query = query.where(AuditEntry.detail.in_(details))
     last = session.execute(
-        select(AuditEntry.actor, AuditEntry.occurred_at)
-        .where(
-            AuditEntry.patient_id == patient_id,
-            AuditEntry.data_category == category,
-            AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE, AuditAction.SIGN]),
-            AuditEntry.outcome == AuditOutcome.SUCCESS,
-        )
-        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-        .limit(1)
+        query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc()).limit(1)
     ).one_or_none()
     who = last[0] if last else "another user"
     when = (last[1] if last else updated_at).astimezone().strftime("%Y-%m-%d %H:%M")
     return ConflictError(
-        f"{what} were changed by {who} at {when} while you were editing. "
+        f"{what}: changed by {who} at {when} while you were editing. "
         "Your changes are kept on screen: reload to see theirs, then save again."
     )

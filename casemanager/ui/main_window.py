@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
     log_out_requested = Signal()
     new_patient_requested = Signal()
     refresh_requested = Signal()
+    exercise_library_requested = Signal()
 
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,8 +56,9 @@ class MainWindow(QMainWindow):
         self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
         self.evaluation_window: QWidget | None = None
         self.visit_dialog: QWidget | None = None
+        self.exercise_library: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
-        self.resize(1280, 820)
+        self._fit_to_screen()
 
         home = QWidget()
         layout = QVBoxLayout(home)
@@ -108,6 +110,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.log_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        clinic_menu = self.menuBar().addMenu("&Clinic")
+        self.exercise_library_action = QAction("&Exercise library…", self)
+        self.exercise_library_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.exercise_library_action.triggered.connect(self.exercise_library_requested)
+        clinic_menu.addAction(self.exercise_library_action)
         self.find_action = QAction("&Find patient", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setEnabled(False)
@@ -120,6 +127,21 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
+    def _fit_to_screen(self) -> None:
+        """Most of the screen, so list and chart sit side by side on a laptop too."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None or area.width() < 800:
+            self.resize(1280, 820)
+            return
+        self.resize(int(area.width() * 0.92), int(area.height() * 0.9))
+
+    def widen_chart(self) -> None:
+        """Once a chart is open it gets at least half of the room (the user may drag back)."""
+        total = sum(self.splitter.sizes())
+        chart = max(self.splitter.sizes()[1], min(720, total // 2))
+        self.splitter.setSizes([total - chart, chart])
+
     def set_patient_list(self, patient_list: QWidget, details: QWidget) -> None:
         self.patient_list = patient_list
         self.details = details
@@ -127,7 +149,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(details)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([600, 680])  # the chart's timeline needs the room
+        total = max(self.splitter.width(), 1000)
+        self.splitter.setSizes([total - 440, 440])  # the chart widens when one is opened
         self.find_action.triggered.connect(patient_list.setFocus)
         self.find_action.setEnabled(True)
         self.new_patient_action.setEnabled(True)

@@ -37,6 +37,7 @@ class ChartPanel(QWidget):
     open_evaluation = Signal(int)  # evaluation id
     record_visit = Signal(int)  # patient id
     follow_up = Signal(int, str)  # episode id, EvaluationKind value
+    chart_shown = Signal()
 
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,6 +208,7 @@ class ChartPanel(QWidget):
         self.tabs.setTabVisible(0, chart.shows_clinical)
         self.placeholder.hide()
         self.body.show()
+        self.chart_shown.emit()
 
     def _show_details(self, record: Any, age: int) -> None:
         f = record.fields

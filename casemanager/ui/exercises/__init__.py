@@ -1,0 +1,1 @@
+"""The clinic's exercise library: browse, edit, add exercises and their pictures."""
