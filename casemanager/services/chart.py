@@ -241,7 +241,8 @@ def _episode_chart(
         parts = [f"NPRS {visit.nprs}" if visit.nprs is not None else "NPRS not taken"]
         if total:
             parts.append(f"{total} min")
-        parts.append(names.get(visit.therapist_id, "unknown"))
+        if visit.therapist_id != episode.therapist_id:  # a colleague covering: say who
+            parts.append(names.get(visit.therapist_id, "unknown"))
         what = "Visit (progress report)" if visit.is_progress_report else "Visit"
         entries.append(
             (visit.visit_date, 1, TimelineEntry(visit.visit_date, what, "; ".join(parts)))

@@ -1,5 +1,6 @@
 """Progress reports, re-evaluations and discharge summaries: each starts as a draft holding
-the episode's last signed values, so the therapist measures again instead of retyping."""
+the episode's last signed values (and the pain rating of the latest visit), so the therapist
+measures again instead of retyping."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, TreatmentPlan
+from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, TreatmentPlan, Visit
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
@@ -36,6 +38,20 @@ FOLLOW_UP_KINDS = (
     EvaluationKind.RE_EVALUATION,
     EvaluationKind.DISCHARGE,
 )
+
+
+def _latest_pain(session: Session, episode_id: int, source: Evaluation) -> int | None:
+    """The pain rating of the newest visit after the evaluation carried forward, if any."""
+    return session.scalar(
+        select(Visit.nprs)
+        .where(
+            Visit.episode_id == episode_id,
+            Visit.visit_date >= source.evaluation_date,
+            Visit.nprs.is_not(None),
+        )
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        .limit(1)
+    )
 
 
 def start_follow_up(
@@ -110,6 +126,7 @@ def start_follow_up(
             complexity=None,
             assessment_note=None,
             discharge_reason=None,
+            nprs_now=_latest_pain(session, episode_id, source) or carried.nprs_now,
         )
         write_content(evaluation, carried, rules.compute_scores(carried))
         if source.plan is not None:

@@ -96,7 +96,7 @@ def test_chart_header_and_timeline(db: Database, staff: Staff) -> None:
     assert initial.evaluation_id is not None and "signed by Ana Rivera, PT" in initial.detail
     assert "NPRS 7; Oswestry 53.3%; PSFS 3.5" in initial.detail
     visit = next(e for e in episode.timeline if e.what == "Visit")
-    assert visit.detail == "NPRS 5; 38 min; Ana Rivera, PT"
+    assert visit.detail == "NPRS 5; 38 min"  # the episode's own therapist goes unsaid
 
 
 def test_discharged_episode_and_outcomes(db: Database, staff: Staff) -> None:
@@ -166,3 +166,13 @@ def test_the_chart_takes_the_same_queries_for_a_long_history(db: Database, staff
         found = chart.open_chart(db, staff.therapist, long, today=TODAY)
     assert found.episodes[0].progress.visits == 25
     assert len(many) == len(few)
+
+
+def test_a_covering_colleagues_visit_names_them(db: Database, staff: Staff) -> None:
+    patient_id, episode_id = _signed_patient(db, staff, visit_count=0)
+    visits.record_visit(
+        db, staff.therapist2, episode_id, visits.VisitContent(EVAL_DAY, nprs=6), today=TODAY
+    )
+    found = chart.open_chart(db, staff.therapist, patient_id, today=TODAY)
+    visit = next(e for e in found.episodes[0].timeline if e.what == "Visit")
+    assert visit.detail == f"NPRS 6; {staff.therapist2.display_name}"

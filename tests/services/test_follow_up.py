@@ -114,6 +114,7 @@ def test_signed_progress_report_restarts_the_visit_count(
         EVAL_DAY + timedelta(10),
         today=today,
     )
+    assert report.content.nprs_now == 5  # the latest visit's rating, newer than the intake's 7
     content = replace(report.content, assessment_note="Steady progress.")
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     # A draft does not count: the report is due until it is signed.

@@ -95,7 +95,7 @@ def test_progress_report_then_discharge_from_the_chart(
     screen = _window_of(qtbot, window, "Progress report")
     form = screen.form
     assert form.groups["History"].isHidden() and not form.groups["Summary"].isHidden()
-    assert form.nprs_now.value() == 7  # from the initial evaluation
+    assert form.nprs_now.value() == 5  # the latest visit's rating, newer than the evaluation
     form.nprs_now.setValue(4)
     qtbot.keyClicks(form.summary_note, "Sitting tolerance up to 20 minutes.")
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)

@@ -287,6 +287,8 @@ class EvaluationForm(QWidget):
         layout.addWidget(odi)
 
         start_back = QGroupBox("STarT Back (answers by item number)")
+        # A first-contact screen: a progress report or discharge does not repeat it.
+        start_back.setVisible(self.is_full)
         grid = QGridLayout(start_back)
         self.sbst: list[QComboBox] = []
         for index, topic in enumerate(catalogs.START_BACK_ITEMS, start=1):
@@ -378,6 +380,7 @@ class EvaluationForm(QWidget):
         self.suggested = QLabel()
         self.suggested.setWordWrap(True)
         self.code_search = QLineEdit()
+        self.code_search.setAccessibleName("Find a code")
         self.code_search.setPlaceholderText("Search all billable codes: words or a code")
         self.code_results = QListWidget()
         self.code_results.setAccessibleName("Matching codes (double-click or Enter adds)")

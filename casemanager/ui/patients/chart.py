@@ -77,12 +77,12 @@ class ChartPanel(QWidget):
             layout.addWidget(widget)
 
         buttons = QGridLayout()
-        self.start_button = QPushButton("Start evaluation")
-        self.draft_button = QPushButton("Continue draft")
-        self.visit_button = QPushButton("Record visit")
-        self.progress_button = QPushButton("Progress report")
-        self.re_evaluation_button = QPushButton("Re-evaluation")
-        self.discharge_button = QPushButton("Discharge")
+        self.start_button = QPushButton("&Start evaluation")
+        self.draft_button = QPushButton("Co&ntinue draft")
+        self.visit_button = QPushButton("Record &visit")
+        self.progress_button = QPushButton("&Progress report")
+        self.re_evaluation_button = QPushButton("&Re-evaluation")
+        self.discharge_button = QPushButton("Disc&harge")
         self.start_button.setToolTip("Open a new episode of care with its initial evaluation")
         self.draft_button.setToolTip("Open the unsigned evaluation of this episode")
         self.progress_button.setToolTip("Measure again and summarise progress (every 10 visits)")
@@ -284,14 +284,15 @@ class ChartPanel(QWidget):
         bold.setBold(True)
         for episode in chart.episodes:
             span = f"{episode.start_date:%m/%d/%Y} – " + (
-                f"{episode.end_date:%m/%d/%Y}" if episode.end_date else "open"
+                f"{episode.end_date:%m/%d/%Y}" if episode.end_date else "now"
             )
+            state = "open" if episode.is_open else "discharged"
             top = QTreeWidgetItem(
-                [span, episode.complaint, f"{episode.therapist_name}; {episode.status.value}"]
+                [f"{span} · {episode.complaint} · {episode.therapist_name} · {state}"]
             )
-            for column in range(3):
-                top.setFont(column, bold)
+            top.setFont(0, bold)
             self.timeline.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # one line across: dates, complaint, therapist
             if episode.outcomes:
                 change = QTreeWidgetItem(["", "Change since intake", ""])
                 for outcome in episode.outcomes:
