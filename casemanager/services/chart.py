@@ -117,17 +117,19 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             .where(Evaluation.episode_id.in_(ids))
             .order_by(Evaluation.evaluation_date, Evaluation.id)
         ).all()
-        minutes = (
-            select(VisitIntervention.visit_id, func.sum(VisitIntervention.minutes).label("total"))
-            .group_by(VisitIntervention.visit_id)
-            .subquery()
-        )
-        visit_rows = session.execute(
-            select(Visit, minutes.c.total)
-            .outerjoin(minutes, minutes.c.visit_id == Visit.id)
-            .where(Visit.episode_id.in_(ids))
-            .order_by(Visit.visit_date, Visit.id)
+        visit_rows = session.scalars(
+            select(Visit).where(Visit.episode_id.in_(ids)).order_by(Visit.visit_date, Visit.id)
         ).all()
+        # Minutes per visit, summed over this patient's visits only (never the whole table).
+        minutes: dict[int, int] = {
+            visit_id: int(total)
+            for visit_id, total in session.execute(
+                select(VisitIntervention.visit_id, func.sum(VisitIntervention.minutes))
+                .join(Visit, Visit.id == VisitIntervention.visit_id)
+                .where(Visit.episode_id.in_(ids))
+                .group_by(VisitIntervention.visit_id)
+            )
+        }
         referrals = session.scalars(
             select(Referral).where(Referral.episode_id.in_(ids)).order_by(Referral.id)
         ).all()
@@ -164,8 +166,8 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
     for evaluation in evaluations:
         by_episode[evaluation.episode_id].append(evaluation)
     visits_by_episode: dict[int, list[tuple[Visit, int | None]]] = defaultdict(list)
-    for visit, total in visit_rows:
-        visits_by_episode[visit.episode_id].append((visit, total))
+    for visit in visit_rows:
+        visits_by_episode[visit.episode_id].append((visit, minutes.get(visit.id)))
     referrals_by_episode: dict[int, list[Referral]] = defaultdict(list)
     for referral in referrals:
         referrals_by_episode[referral.episode_id].append(referral)

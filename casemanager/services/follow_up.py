@@ -46,7 +46,7 @@ def _latest_pain(session: Session, episode_id: int, source: Evaluation) -> int |
         select(Visit.nprs)
         .where(
             Visit.episode_id == episode_id,
-            Visit.visit_date >= source.evaluation_date,
+            Visit.visit_date > source.evaluation_date,  # a later day: same-day order is unknown
             Visit.nprs.is_not(None),
         )
         .order_by(Visit.visit_date.desc(), Visit.id.desc())

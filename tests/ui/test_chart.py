@@ -27,7 +27,7 @@ from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
-    """Chen's patient: signed initial evaluation with one urgent red flag, ten visits."""
+    """Chen's patient: signed initial evaluation with one urgent red flag, nine visits."""
     therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
     patient = register_patient(db, therapist)
     draft = evaluations.start_initial_evaluation(
@@ -38,7 +38,7 @@ def _treated_patient(db: Database) -> tuple[Any, Any]:
     )
     plans.save_plan(db, therapist, record.id, None, _plan(db))
     evaluations.sign(db, therapist, record.id, record.version)
-    for n in range(10):
+    for n in range(9):
         visits.record_visit(
             db,
             therapist,
@@ -86,7 +86,22 @@ def test_progress_report_then_discharge_from_the_chart(
     assert panel.name.text() == "Łucja Wiśniewska"
     assert f"MRN {patient.mrn}" in panel.facts.text() and "Age " in panel.facts.text()
     assert panel.red_flags.isVisible() and FLAG.question in panel.red_flags.text()
-    assert "Progress report due: 10 visits" in panel.progress.text()
+    assert "Visits this episode: 9" in panel.progress.text()
+    assert "Progress report due" not in panel.progress.text()
+
+    # The tenth visit, recorded from the chart by keyboard, makes the progress report due.
+    qtbot.keyClick(panel, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
+    dialog: Any = window.visit_dialog
+    dialog.nprs.setValue(5)
+    check, minutes = dialog.minutes["therapeutic_exercise"]
+    check.setChecked(True)
+    minutes.setValue(30)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "Progress report due: 10 visits" in panel.progress.text(), timeout=10_000
+    )
     assert _timeline(panel).count("Visit") == 10 and _timeline(panel)[-1] == "Initial evaluation"
     assert not panel.start_button.isEnabled()  # one open episode at a time
 
