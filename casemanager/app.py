@@ -281,7 +281,8 @@ class Application(QObject):
             from casemanager.services import follow_up, plans
 
             record = follow_up.start_follow_up(db, actor, episode_id, EvaluationKind(kind))
-            return record, plans.get_plan(db, actor, record.id), plans.list_exercises(db, actor)
+            plan = plans.get_plan(db, actor, record.id)
+            return record, plan, plans.list_exercises(db, actor, _exercises_of(plan))
 
         def opened(result: Any) -> None:
             self._show_evaluation(window, actor, result, details, refresh)
@@ -298,13 +299,18 @@ class Application(QObject):
         refresh: Callable[[], None],
     ) -> None:
         db = self.db
+        open_now: Any = window.evaluation_window
+        if open_now is not None and open_now.record.id == evaluation_id:
+            open_now.raise_()  # already on screen, perhaps with typing not yet saved
+            open_now.activateWindow()
+            return
 
         def work() -> Any:
             from casemanager.services import evaluations, plans
 
             record = evaluations.get_evaluation(db, actor, evaluation_id)
             plan = plans.get_plan(db, actor, record.id)
-            return record, plan, plans.list_exercises(db, actor)
+            return record, plan, plans.list_exercises(db, actor, _exercises_of(plan))
 
         self.tasks.run(
             work, lambda opened: self._show_evaluation(window, actor, opened, details, refresh)
@@ -367,6 +373,14 @@ class Application(QObject):
 
             self.tasks.run(work, done)
 
+        def discard(done: Any, failed: Any) -> None:
+            def work() -> None:
+                from casemanager.services import evaluations
+
+                evaluations.discard_draft(db, actor, evaluation_id)
+
+            self.tasks.run(work, done, failed)
+
         screen = EvaluationWindow(
             record,
             plan,
@@ -377,6 +391,7 @@ class Application(QObject):
             sign,
             add_addendum,
             search_codes,
+            discard if actor.user_id == record.therapist_id else None,
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if actor.user_id != record.therapist_id:
@@ -582,6 +597,8 @@ class Application(QObject):
 
             self.tasks.run(work, lambda _none: None)
         self.actor = None
+        if self.main_window is not None and self.main_window.evaluation_window is not None:
+            self.main_window.evaluation_window.close()  # saves what was typed first
         self.start.login.username.clear()
         self.start.show_login(self.clinic_name)
         self.start.show()  # before closing the main window, or Qt quits with its last window
@@ -597,6 +614,11 @@ class Application(QObject):
         if self.main_window is not None:
             self.main_window.close()
             self.main_window = None
+
+
+def _exercises_of(plan: Any) -> tuple[int, ...]:
+    """The exercises a plan holds: kept in its picker even once retired from the library."""
+    return tuple(h.exercise_id for h in plan.content.home_exercises) if plan else ()
 
 
 def _demo_hint() -> str:

@@ -170,6 +170,7 @@ class AuditAction(StrEnum):
     READ = "read"
     UPDATE = "update"
     SIGN = "sign"
+    DISCARD = "discard"  # an unsigned draft thrown away by its author
     PRINT = "print"
     EXPORT = "export"
     LOGIN = "login"

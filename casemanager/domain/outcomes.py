@@ -28,23 +28,21 @@ class Outcome:
         if self.change is None:
             return f"{self.measure}: not measured at both intake and now"
         c = self.change
-        verdict = (
-            "meaningful improvement"
-            if c.meaningful
-            else ("worse" if c.change < 0 else "below the meaningful change")
-        )
-        return (
-            f"{self.measure}: {_number(c.baseline)} → {_number(c.latest)} "
-            f"({_signed(c.change)} improvement; {verdict}, MCIC {self.threshold})"
-        )
+        if c.meaningful:
+            verdict = (
+                f"improved by {_number(c.change)}: a meaningful change (MCIC {self.threshold})"
+            )
+        elif c.change > 0:
+            verdict = f"improved by {_number(c.change)}, less than the MCIC of {self.threshold}"
+        elif c.change == 0:
+            verdict = "no change"
+        else:
+            verdict = f"worse by {_number(-c.change)}"
+        return f"{self.measure}: {_number(c.baseline)} → {_number(c.latest)}, {verdict}"
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
-
-
-def _signed(value: float) -> str:
-    return f"{value:+g}"
 
 
 def compare(intake: Measures, latest: Measures) -> tuple[Outcome, ...]:

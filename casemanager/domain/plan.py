@@ -137,8 +137,9 @@ def clean(
             f"goal_{index}", goal.description, f"Goal {index}", 1000
         )
         if goal.target_date is not None:
+            # A follow-up carries the episode's goals: their targets count from its start.
             validation.validate_target_date(
-                f"goal_{index}", start or evaluation_date, goal.target_date
+                f"goal_{index}", certified_from or start or evaluation_date, goal.target_date
             )
         goals.append(replace(goal, description=description))
     seen: set[int] = set()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +21,9 @@ from casemanager.db.models import (
     PsfsActivity,
     RedFlagFinding,
     Referral,
+    TreatmentPlan,
     User,
+    Visit,
 )
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, outcomes, validation
@@ -461,8 +463,10 @@ def _path_referrals(
     plan: plan_rules.PlanContent,
     referring_physician: str | None,
 ) -> None:
-    """Each referral path of the plan becomes an open referral when the evaluation is signed."""
-    made = set(  # a path carried forward into a re-evaluation is not referred twice
+    """Each referral path new to the episode becomes an open referral when the evaluation is
+    signed. A path carried forward from the last signed plan was referred already (even if
+    that referral is closed since); one still open is not referred twice."""
+    still_open = set(
         session.scalars(
             select(Referral.kind).where(
                 Referral.episode_id == evaluation.episode_id,
@@ -470,9 +474,21 @@ def _path_referrals(
             )
         )
     )
+    previous = session.scalar(
+        select(TreatmentPlan)
+        .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
+        .where(
+            Evaluation.episode_id == evaluation.episode_id,
+            Evaluation.status == EvaluationStatus.SIGNED,
+            Evaluation.id != evaluation.id,
+        )
+        .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+        .limit(1)
+    )
+    carried = {p.kind for p in previous.paths} if previous is not None else set()
     for path in plan.paths:
         kind = plan_rules.REFERRAL_FOR_PATH.get(path.kind)
-        if kind is None or kind in made:
+        if kind is None or kind in still_open or path.kind in carried:
             continue
         session.add(
             Referral(
@@ -506,7 +522,9 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         if missing:
             raise IncompleteEvaluation(missing)
         patient = evaluation.episode.patient
-        if plan is not None and evaluation.kind in rules.FULL_KINDS:
+        if evaluation.kind == EvaluationKind.DISCHARGE:
+            _check_no_later_visits(session, evaluation)
+        if plan is not None:
             _path_referrals(session, evaluation, plan, patient.referring_physician)
         # Follow-ups carry the red flags forward: one referral per flag per episode.
         already = set(
@@ -551,6 +569,18 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         return evaluation_record(session, evaluation)
 
 
+def _check_no_later_visits(session: Session, evaluation: Evaluation) -> None:
+    last_visit = session.scalar(
+        select(func.max(Visit.visit_date)).where(Visit.episode_id == evaluation.episode_id)
+    )
+    if last_visit is not None and last_visit > evaluation.evaluation_date:
+        raise DomainError(
+            f"A visit on {last_visit:%m/%d/%Y} comes after this discharge "
+            f"({evaluation.evaluation_date:%m/%d/%Y}). Discard this draft and start the "
+            "discharge again, so it follows the last visit."
+        )
+
+
 def _discharge(session: Session, evaluation: Evaluation) -> None:
     """A signed discharge summary closes its episode, and the patient when nothing else is
     open. Open referrals stay open: someone still has to close each one."""
@@ -568,6 +598,38 @@ def _discharge(session: Session, evaluation: Evaluation) -> None:
     )
     if still_open is None:
         episode.patient.status = PatientStatus.DISCHARGED
+
+
+def discard_draft(db: Database, actor: Actor, evaluation_id: int) -> None:
+    """Throw away an unsigned draft (started by mistake, or dated wrongly). Only its author
+    may; a signed evaluation is never removed. A discarded initial evaluation takes its
+    still-empty episode with it."""
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.DISCARD
+    )
+    with db.session() as session:
+        evaluation = load_evaluation(session, actor, evaluation_id)
+        require_author(session, evaluation, actor)
+        if evaluation.status == EvaluationStatus.SIGNED:
+            raise DomainError(
+                "A signed evaluation is part of the record: correct it with an addendum."
+            )
+        episode = evaluation.episode
+        label = catalogs.EVALUATION_KIND_LABELS[evaluation.kind].lower()
+        if evaluation.plan is not None:
+            session.delete(evaluation.plan)
+        session.delete(evaluation)
+        if evaluation.kind == EvaluationKind.INITIAL:
+            session.flush()
+            session.delete(episode)  # nothing else can hang on it before the initial is signed
+        audit.record(
+            session,
+            actor,
+            AuditAction.DISCARD,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"draft {label} {evaluation_id}",
+        )
 
 
 def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> EvaluationRecord:

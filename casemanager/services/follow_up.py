@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
@@ -110,6 +110,19 @@ def start_follow_up(
         source = next(iter(evaluations), None)
         if source is None:
             raise DomainError("Sign the initial evaluation first.")
+        if day < source.evaluation_date:
+            raise DomainError(
+                f"The {label} cannot be dated before the last evaluation "
+                f"({source.evaluation_date:%m/%d/%Y}). Check the date."
+            )
+        last_visit = session.scalar(
+            select(func.max(Visit.visit_date)).where(Visit.episode_id == episode_id)
+        )
+        if kind == EvaluationKind.DISCHARGE and last_visit is not None and day < last_visit:
+            raise DomainError(
+                f"The discharge cannot be dated before the last visit "
+                f"({last_visit:%m/%d/%Y}). Check the date."
+            )
         assert actor.user_id is not None
         evaluation = Evaluation(
             episode_id=episode.id,
@@ -120,14 +133,18 @@ def start_follow_up(
         )
         session.add(evaluation)
         carried = content_of(source)
+        latest_pain = _latest_pain(session, episode_id, source)
         carried = replace(
             carried,
             # Billing complexity belongs to the initial evaluation; the summary is new writing.
             complexity=None,
             assessment_note=None,
             discharge_reason=None,
-            nprs_now=_latest_pain(session, episode_id, source) or carried.nprs_now,
+            nprs_now=carried.nprs_now if latest_pain is None else latest_pain,
         )
+        if kind not in rules.FULL_KINDS:
+            # STarT Back is a first-contact screen: not measured again on these forms.
+            carried = replace(carried, start_back=(None,) * rules.START_BACK_ITEMS)
         write_content(evaluation, carried, rules.compute_scores(carried))
         if source.plan is not None:
             plan = replace(read_plan(source.plan), next_appointment=None)  # book a new one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -236,12 +236,16 @@ class ExerciseInfo:
     times_per_day: int | None
 
 
-def list_exercises(db: Database, actor: Actor) -> list[ExerciseInfo]:
-    """The clinic's active exercise library, by name, for the home program picker."""
+def list_exercises(db: Database, actor: Actor, keep: tuple[int, ...] = ()) -> list[ExerciseInfo]:
+    """The clinic's active exercise library by name, for the home program picker, plus any
+    retired exercise the plan being edited still holds (`keep`), so it is not dropped."""
     with db.session() as session:
         rows = session.scalars(
             select(Exercise)
-            .where(Exercise.clinic_id == actor.clinic_id, Exercise.active.is_(True))
+            .where(
+                Exercise.clinic_id == actor.clinic_id,
+                or_(Exercise.active.is_(True), Exercise.id.in_(keep or (0,))),
+            )
             .order_by(Exercise.name)
         )
         return [

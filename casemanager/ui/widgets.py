@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -90,6 +91,8 @@ def on_any_edit(root: QWidget, slot: Callable[..., None]) -> None:
         box.textChanged.connect(slot)
     for spin in root.findChildren(QSpinBox):
         spin.valueChanged.connect(slot)
+    for moment in root.findChildren(QDateTimeEdit):  # QTimeEdit too: arrows change it
+        moment.dateTimeChanged.connect(slot)
     for combo in root.findChildren(QComboBox):
         combo.currentIndexChanged.connect(slot)
     for check in root.findChildren(QCheckBox):

@@ -55,7 +55,10 @@ def test_progress_report_carries_forward_the_last_values(
         False,
         LATER,
     )
-    expected = replace(signed.content, complexity=None, assessment_note=None)
+    # STarT Back is a first-contact screen: a progress report does not carry it.
+    expected = replace(
+        signed.content, complexity=None, assessment_note=None, start_back=(None,) * 9
+    )
     assert report.content == expected
     plan = plans.get_plan(db, staff.therapist, report.id)
     original = plans.get_plan(db, staff.therapist, intake.id)
@@ -152,8 +155,12 @@ def test_discharge_marks_each_change_against_its_mcic_and_closes_the_episode(
     assert (nprs.baseline, nprs.latest, nprs.change, nprs.meaningful) == (7, 6, 1, False)
     assert (odi.baseline, odi.latest, odi.meaningful) == (53.3, 20.0, True)
     assert (psfs.baseline, psfs.latest, psfs.change, psfs.meaningful) == (3.5, 5.5, 2.0, True)
-    assert "below the meaningful change" in by_measure["Pain (NPRS 0-10)"].describe()
-    assert "meaningful improvement" in by_measure["PSFS mean (0-10)"].describe()
+    assert by_measure["Pain (NPRS 0-10)"].describe() == (
+        "Pain (NPRS 0-10): 7 → 6, improved by 1, less than the MCIC of 2 points"
+    )
+    assert by_measure["PSFS mean (0-10)"].describe() == (
+        "PSFS mean (0-10): 3.5 → 5.5, improved by 2: a meaningful change (MCIC 2 points)"
+    )
 
     goals = plans.get_plan(db, staff.therapist, summary.id)
     assert goals is not None
@@ -232,3 +239,157 @@ def _patient(db: Database, episode: int) -> int:
         found = session.get(EpisodeOfCare, episode)
         assert found is not None
         return found.patient_id
+
+
+def test_a_draft_started_by_mistake_is_discarded_by_its_author(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    summary = _start(db, staff, episode_id, EvaluationKind.DISCHARGE)
+    with pytest.raises(PermissionDenied, match="Only the evaluating therapist"):
+        evaluations.discard_draft(db, staff.therapist2, summary.id)
+    evaluations.discard_draft(db, staff.therapist, summary.id)
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)  # no longer blocked
+    assert report.kind == EvaluationKind.PROGRESS_REPORT
+    patient = _patient(db, episode_id)
+    kinds = [e.kind for e in evaluations.list_evaluations(db, staff.therapist, patient)]
+    assert kinds == [EvaluationKind.PROGRESS_REPORT, EvaluationKind.INITIAL]
+    signed = kinds and evaluations.list_evaluations(db, staff.therapist, patient)[-1]
+    with pytest.raises(DomainError, match="addendum"):
+        evaluations.discard_draft(db, staff.therapist, signed.id)
+
+
+def test_discarding_an_initial_draft_removes_its_empty_episode(db: Database, staff: Staff) -> None:
+    from casemanager.domain.enums import Sex
+    from casemanager.services import patients
+
+    patient = patients.create_patient(
+        db,
+        staff.therapist,
+        patients.PatientFields("Olu", "Bello", EVAL_DAY.replace(1990), Sex.MALE),
+    )
+    draft = evaluations.start_initial_evaluation(db, staff.therapist, patient.id, "Back spasm")
+    plans.save_plan(db, staff.therapist, draft.id, None, plans.PlanContent())
+    evaluations.discard_draft(db, staff.therapist, draft.id)
+    with db.session() as session:
+        assert (
+            session.scalar(select(EpisodeOfCare.id).where(EpisodeOfCare.patient_id == patient.id))
+            is None
+        )
+    # The patient can start afresh.
+    again = evaluations.start_initial_evaluation(db, staff.therapist, patient.id, "Back spasm")
+    assert again.kind == EvaluationKind.INITIAL
+
+
+def test_follow_up_dates_keep_their_order(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    visits.record_visit(db, staff.therapist, episode_id, visits.VisitContent(LATER), today=LATER)
+    with pytest.raises(DomainError, match="before the last visit"):
+        follow_up.start_follow_up(
+            db,
+            staff.therapist,
+            episode_id,
+            EvaluationKind.DISCHARGE,
+            LATER - timedelta(1),
+            today=LATER,
+        )
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    content = replace(report.content, assessment_note="Better.")
+    report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    evaluations.sign(db, staff.therapist, report.id, report.version)
+    with pytest.raises(DomainError, match="before the last evaluation"):
+        follow_up.start_follow_up(
+            db,
+            staff.therapist,
+            episode_id,
+            EvaluationKind.RE_EVALUATION,
+            LATER - timedelta(1),
+            today=LATER,
+        )
+
+
+def test_a_new_referral_path_in_a_progress_report_is_referred_once(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    from casemanager.domain.enums import TreatmentPathKind
+    from casemanager.domain.plan import PathContent
+
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    plan = plans.get_plan(db, staff.therapist, report.id)
+    assert plan is not None
+    surgery = PathContent(
+        TreatmentPathKind.LUMBAR_SURGERY_REFERRAL, reason="Progressive weakness despite care"
+    )
+    plans.save_plan(
+        db,
+        staff.therapist,
+        report.id,
+        plan.version,
+        replace(plan.content, paths=(*plan.content.paths, surgery)),
+    )
+    content = replace(report.content, assessment_note="Weakness progressing.")
+    report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    evaluations.sign(db, staff.therapist, report.id, report.version)
+    with db.session() as session:
+        kinds = sorted(
+            k.value
+            for k in session.scalars(select(Referral.kind).where(Referral.episode_id == episode_id))
+        )
+    # The carried medication path is not referred again; the new surgery path is.
+    assert kinds == ["lumbar_surgery", "medication"]
+
+
+def test_a_latest_visit_rated_zero_is_carried_forward(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    visits.record_visit(
+        db, staff.therapist, episode_id, visits.VisitContent(LATER, nprs=0), today=LATER
+    )
+    report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    assert report.content.nprs_now == 0
+    assert report.content.start_back == (None,) * 9  # not repeated on a progress report
+
+
+def test_signing_a_discharge_refuses_visits_after_its_date(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    summary = _start(db, staff, episode_id, EvaluationKind.DISCHARGE)
+    content = replace(
+        summary.content, assessment_note="Done.", discharge_reason=DischargeReason.GOALS_MET
+    )
+    summary = evaluations.save_draft(db, staff.therapist, summary.id, summary.version, content)
+    after = LATER + timedelta(days=1)
+    visits.record_visit(db, staff.therapist, episode_id, visits.VisitContent(after), today=after)
+    with pytest.raises(DomainError, match="comes after this discharge"):
+        evaluations.sign(db, staff.therapist, summary.id, summary.version)
+
+
+def test_a_re_evaluation_keeps_goals_whose_targets_have_passed(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    day = EVAL_DAY + timedelta(days=20)  # the first goal's target (day 14) is behind us
+    re_evaluation = follow_up.start_follow_up(
+        db, staff.therapist, episode_id, EvaluationKind.RE_EVALUATION, day, today=day
+    )
+    plan = plans.get_plan(db, staff.therapist, re_evaluation.id)
+    assert plan is not None
+    renewed = replace(
+        plan.content,
+        certification_start=day,
+        certification_end=day + timedelta(days=42),
+        goals=(replace(plan.content.goals[0], status=GoalStatus.MET), *plan.content.goals[1:]),
+    )
+    saved = plans.save_plan(db, staff.therapist, re_evaluation.id, plan.version, renewed)
+    assert saved.content.goals[0].status == GoalStatus.MET

@@ -18,6 +18,7 @@ from casemanager.domain.enums import (
     DischargeReason,
     EpisodeStatus,
     EvaluationKind,
+    GoalStatus,
 )
 from casemanager.services import accounts, chart, demo, evaluations, plans, visits
 from tests.services.test_chart import FLAG, one_urgent_flag
@@ -114,7 +115,7 @@ def test_progress_report_then_discharge_from_the_chart(
     form.nprs_now.setValue(4)
     qtbot.keyClicks(form.summary_note, "Sitting tolerance up to 20 minutes.")
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
-    assert "Pain (NPRS 0-10): 7 → 4 (+3 improvement; meaningful" in form.outcomes.text()
+    assert "Pain (NPRS 0-10): 7 → 4, improved by 3: a meaningful change" in form.outcomes.text()
     qtbot.keyClick(
         screen,
         Qt.Key.Key_S,
@@ -124,6 +125,16 @@ def test_progress_report_then_discharge_from_the_chart(
     screen.close()
     qtbot.waitUntil(lambda: "Progress report" in _timeline(panel), timeout=10_000)
     qtbot.waitUntil(lambda: "Progress report due" not in panel.progress.text(), timeout=10_000)
+
+    # A re-evaluation started by mistake is discarded, and leaves no trace in the chart.
+    qtbot.mouseClick(panel.re_evaluation_button, Qt.MouseButton.LeftButton)
+    screen = _window_of(qtbot, window, "Re-evaluation")
+    qtbot.mouseClick(screen.discard_button, Qt.MouseButton.LeftButton)
+    assert screen.discard_question.isVisible()
+    qtbot.mouseClick(screen.discard_yes, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.evaluation_window is None, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.discharge_button.isEnabled(), timeout=10_000)
+    assert "Re-evaluation (draft)" not in _timeline(panel)
 
     # Discharge: the reason is required, then the episode and the patient are discharged.
     qtbot.waitUntil(lambda: panel.discharge_button.isEnabled(), timeout=10_000)
@@ -139,6 +150,8 @@ def test_progress_report_then_discharge_from_the_chart(
     qtbot.keyClick(screen.missing, Qt.Key.Key_Return)  # jumps to the reason
     assert form.discharge_reason.hasFocus()
     form.discharge_reason.setCurrentIndex(form.discharge_reason.findData(DischargeReason.GOALS_MET))
+    met = form.plan.goal_status[0]
+    met.setCurrentIndex(met.findData(GoalStatus.MET))  # judged at discharge
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
     assert len(screen.record.outcomes) == 3
@@ -149,6 +162,8 @@ def test_progress_report_then_discharge_from_the_chart(
     assert panel.start_button.isEnabled() and not panel.visit_button.isEnabled()
     found = chart.open_chart(db, therapist, patient.id)
     assert found.episodes[0].status == EpisodeStatus.DISCHARGED
+    final = plans.get_plan(db, therapist, screen.record.id)
+    assert final is not None and final.content.goals[0].status == GoalStatus.MET
 
     # Enter on a timeline row opens that evaluation, locked.
     top = panel.timeline.topLevelItem(0)
@@ -162,6 +177,9 @@ def test_progress_report_then_discharge_from_the_chart(
     screen = _window_of(qtbot, window, "Initial evaluation")
     assert screen.record.kind == EvaluationKind.INITIAL and screen.record.is_signed
     assert screen.form.chief_complaint.isReadOnly()
+    qtbot.keyClick(panel.timeline, Qt.Key.Key_Return)  # again: the open window comes forward
+    qtbot.wait(200)
+    assert window.evaluation_window is screen
     change = panel.timeline.topLevelItem(0).child(0)
     assert change.text(1) == "Change since intake" and change.childCount() == 3
     screen.close()

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -615,7 +616,7 @@ class EvaluationForm(QWidget):
         for widget in body.findChildren(QWidget):
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.setReadOnly(read_only)
-            elif isinstance(widget, QComboBox | QSpinBox | QCheckBox | QPushButton):
+            elif isinstance(widget, QComboBox | QAbstractSpinBox | QCheckBox | QPushButton):
                 widget.setEnabled(not read_only)
         self.plan.set_read_only(read_only)
         for code, action in self.flag_actions.items():  # an action only for a yes

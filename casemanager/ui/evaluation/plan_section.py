@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
+from casemanager.domain.enums import GoalStatus, GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
 from casemanager.ui.widgets import on_any_edit
@@ -37,6 +37,14 @@ _HEAT = {
 }
 _SIDES = {None: "—", Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both"}
 _URGENCY = {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent", Urgency.EMERGENCY: "Emergency"}
+
+
+_GOAL_STATUS = {
+    GoalStatus.IN_PROGRESS: "In progress",
+    GoalStatus.MET: "Met",
+    GoalStatus.PARTIALLY_MET: "Partly met",
+    GoalStatus.NOT_MET: "Not met",
+}
 
 
 def _spin(low: int, high: int, label: str, blank: bool = True) -> QSpinBox:
@@ -179,6 +187,7 @@ class PlanSection(QGroupBox):
         goals = QGroupBox("Goals (measurable, tied to function)")
         grid = QGridLayout(goals)
         self.goals: list[tuple[QComboBox, QLineEdit, QLineEdit]] = []
+        self.goal_status: list[QComboBox] = []  # met or not: judged at follow-ups
         for row in range(GOAL_ROWS):
             term = _combo(
                 {GoalTerm.SHORT: "Short term", GoalTerm.LONG: "Long term"}, f"Goal {row + 1} term"
@@ -188,11 +197,14 @@ class PlanSection(QGroupBox):
             target = QLineEdit()
             target.setPlaceholderText("Target MM/DD/YYYY")
             target.setAccessibleName(f"Goal {row + 1} target date")
+            status = _combo(_GOAL_STATUS, f"Goal {row + 1} status")
             grid.addWidget(term, row, 0)
             grid.addWidget(text, row, 1)
             grid.addWidget(target, row, 2)
+            grid.addWidget(status, row, 3)
             grid.setColumnStretch(1, 1)
             self.goals.append((term, text, target))
+            self.goal_status.append(status)
             self.fields[f"goal_{row + 1}"] = text
         self.fields["goals"] = self.goals[0][1]
         layout.addWidget(goals)
@@ -344,8 +356,13 @@ class PlanSection(QGroupBox):
                 )
             )
         goals = tuple(
-            GoalContent(term.currentData(), text.text(), parse_search_date(target.text()))
-            for term, text, target in self.goals
+            GoalContent(
+                term.currentData(),
+                text.text(),
+                parse_search_date(target.text()),
+                status.currentData(),
+            )
+            for (term, text, target), status in zip(self.goals, self.goal_status, strict=True)
             if text.text().strip()
         )
         exercises = tuple(
@@ -406,6 +423,7 @@ class PlanSection(QGroupBox):
             for index, (term, text, target) in enumerate(self.goals):
                 goal = plan.goals[index] if index < len(plan.goals) else None
                 _pick(term, goal.term if goal else GoalTerm.SHORT)
+                _pick(self.goal_status[index], goal.status if goal else GoalStatus.IN_PROGRESS)
                 text.setText(goal.description if goal else "")
                 target.setText(_date_text(goal.target_date) if goal else "")
             for index, (pick, sets, reps, hold, times) in enumerate(self.exercise_rows):

@@ -53,6 +53,8 @@ class EvaluationWindow(QWidget):
         sign: Sign,
         add_addendum: AddAddendum,
         search_codes: Callable[[str, Callable[[Any], None]], None] | None = None,
+        discard: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
+        | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -65,6 +67,9 @@ class EvaluationWindow(QWidget):
         self._plan_saving = False
         self._plan_dirty = False
         self._sign_requested = False
+        self._close_when_saved = False  # a close waits for the save in flight
+        self._discard = discard
+        self._discarded = False
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         self.resize(1000, 760)
@@ -89,8 +94,24 @@ class EvaluationWindow(QWidget):
         self.addendum_text.setAccessibleName("Addendum")
         self.addendum_text.setFixedHeight(60)
         self.addendum_button = QPushButton("Add addendum")
+        self.discard_button = QPushButton("Discard draft…")
+        self.discard_button.setToolTip("Throw this unsigned draft away (started by mistake)")
+        self.discard_question = QLabel(
+            "Discard this draft? Everything typed in it is deleted; the chart keeps a note "
+            "in the audit log."
+        )
+        self.discard_question.setWordWrap(True)
+        self.discard_question.setStyleSheet("background: #fde7e9; color: #8a1020; padding: 4px;")
+        self.discard_yes = QPushButton("Yes, discard it")
+        self.discard_no = QPushButton("Keep it")
+        for widget in (self.discard_question, self.discard_yes, self.discard_no):
+            widget.hide()
         bar = QHBoxLayout()
         bar.addWidget(self.status, stretch=1)
+        bar.addWidget(self.discard_question, stretch=2)
+        bar.addWidget(self.discard_yes)
+        bar.addWidget(self.discard_no)
+        bar.addWidget(self.discard_button)
         bar.addWidget(self.sign_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -112,6 +133,9 @@ class EvaluationWindow(QWidget):
             self.form.code_search_requested.connect(self._search_code_set)
         self.sign_button.clicked.connect(self.request_sign)
         self.addendum_button.clicked.connect(self._request_addendum)
+        self.discard_button.clicked.connect(lambda: self._ask_discard(True))
+        self.discard_no.clicked.connect(lambda: self._ask_discard(False))
+        self.discard_yes.clicked.connect(self._discard_now)
         self.missing.itemActivated.connect(self._jump)
         self.missing.itemClicked.connect(self._jump)
         sign_action = QAction(self)
@@ -147,6 +171,7 @@ class EvaluationWindow(QWidget):
         signed = record.is_signed
         self.form.set_read_only(signed)
         self.sign_button.setVisible(not signed)
+        self.discard_button.setVisible(not signed and self._discard is not None)
         self.addendum_text.setVisible(signed)
         self.addendum_button.setVisible(signed)
         if signed:
@@ -195,6 +220,7 @@ class EvaluationWindow(QWidget):
         self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
         if self._dirty:
             self.autosave.start()
+        self._close_if_waiting()
 
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
@@ -223,6 +249,7 @@ class EvaluationWindow(QWidget):
             self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
         if self._plan_dirty:
             self.autosave.start()
+        self._close_if_waiting()
 
     def _plan_failed(self, error: BaseException) -> None:
         self._plan_saving = False
@@ -231,6 +258,7 @@ class EvaluationWindow(QWidget):
 
     def _save_failed_message(self, error: BaseException) -> None:
         self._sign_requested = False
+        self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
         self.status.setText(f"Not saved: {message}")
         field = getattr(error, "field", None)
@@ -281,6 +309,32 @@ class EvaluationWindow(QWidget):
     def _jump(self, item: QListWidgetItem) -> None:
         self.form.jump_to(item.data(Qt.ItemDataRole.UserRole))
 
+    # -- discarding a draft -----------------------------------------------------------------
+    def _ask_discard(self, asking: bool) -> None:
+        self.discard_question.setVisible(asking)
+        self.discard_yes.setVisible(asking)
+        self.discard_no.setVisible(asking)
+        self.discard_button.setVisible(not asking)
+        self.sign_button.setVisible(not asking)
+        (self.discard_no if asking else self.discard_button).setFocus()
+
+    def _discard_now(self) -> None:
+        if self._discard is None or self.record.is_signed:
+            return
+        self.autosave.stop()
+        self._dirty = self._plan_dirty = False  # nothing to save: it is being thrown away
+
+        def done(_result: Any) -> None:
+            self._discarded = True
+            self.close()
+
+        def failed(error: BaseException) -> None:
+            self._ask_discard(False)
+            self.status.setText(getattr(error, "message", "The draft could not be discarded."))
+
+        self.status.setText("Discarding…")
+        self._discard(done, failed)
+
     # -- addenda ----------------------------------------------------------------------------
     def _request_addendum(self) -> None:
         text = self.addendum_text.toPlainText()
@@ -298,6 +352,23 @@ class EvaluationWindow(QWidget):
         self._add_addendum(text, added, failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_now()  # nothing typed is left behind
+        """Close only once everything typed is saved: a save in flight finishes first, and a
+        refused one keeps the window open with its message."""
+        if self._discarded:
+            self.closed.emit()
+            super().closeEvent(event)
+            return
+        self.save_now()
+        if self._saving or self._plan_saving or self._dirty or self._plan_dirty:
+            event.ignore()
+            self._close_when_saved = self._saving or self._plan_saving
+            if self._close_when_saved:
+                self.status.setText("Saving before closing…")
+            return
         self.closed.emit()
         super().closeEvent(event)
+
+    def _close_if_waiting(self) -> None:
+        if self._close_when_saved and not (self._saving or self._plan_saving):
+            self._close_when_saved = False
+            self.close()
