@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -160,7 +161,17 @@ class EpisodeOfCare(Editable, Base):
     """One complaint from intake to discharge."""
 
     __tablename__ = "episode_of_care"
-    __table_args__ = (Index("ix_episode_status_therapist", "status", "therapist_id"),)
+    __table_args__ = (
+        Index("ix_episode_status_therapist", "status", "therapist_id"),
+        # One open episode per patient, even when two workstations start one at once.
+        Index(
+            "uq_episode_one_open_per_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = _fk("patient.id")

@@ -32,6 +32,7 @@ from casemanager.domain.enums import (
     EvaluationKind,
     EvaluationStatus,
     RedFlagAnswer,
+    ReferralKind,
     ReferralStatus,
 )
 from casemanager.domain.patients import PatientRecord
@@ -184,6 +185,13 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
         signed = [e for e in by_episode[episode.id] if e.status == EvaluationStatus.SIGNED]
         if episode.status == EpisodeStatus.OPEN and signed:
             red_flags += flags_by_evaluation[signed[-1].id]
+        elif episode.status != EpisodeStatus.OPEN:
+            # A closed episode's flags are history, unless their referral is still open.
+            red_flags += [
+                f"Referral still open: {r.reason} ({catalogs.URGENCY_LABELS[r.urgency]})"
+                for r in referrals_by_episode[episode.id]
+                if r.kind == ReferralKind.RED_FLAG and r.status != ReferralStatus.CLOSED
+            ]
         charts.append(
             _episode_chart(
                 episode,

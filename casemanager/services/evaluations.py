@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -335,50 +336,59 @@ def start_initial_evaluation(
     day = evaluation_date or date.today()
     if day > date.today():
         raise DomainError("An evaluation cannot be dated in the future.")
-    with db.session() as session:
-        patient = session.get(Patient, patient_id)
-        if patient is None or patient.clinic_id != actor.clinic_id:
-            raise NotFound("That patient is not in this clinic's records.")
-        open_since = session.scalar(
-            select(EpisodeOfCare.start_date).where(
-                EpisodeOfCare.patient_id == patient_id,
-                EpisodeOfCare.status == EpisodeStatus.OPEN,
+    try:
+        with db.session() as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.clinic_id != actor.clinic_id:
+                raise NotFound("That patient is not in this clinic's records.")
+            open_since = session.scalar(
+                select(EpisodeOfCare.start_date).where(
+                    EpisodeOfCare.patient_id == patient_id,
+                    EpisodeOfCare.status == EpisodeStatus.OPEN,
+                )
             )
-        )
-        if open_since is not None:
-            raise DomainError(
-                f"This patient already has an open episode of care (since "
-                f"{open_since:%m/%d/%Y}). Write a re-evaluation for a change in their "
-                "condition, or discharge that episode before starting a new one."
+            if open_since is not None:
+                raise DomainError(
+                    f"This patient already has an open episode of care (since "
+                    f"{open_since:%m/%d/%Y}). Write a re-evaluation for a change in their "
+                    "condition, or discharge that episode before starting a new one."
+                )
+            assert actor.user_id is not None
+            was = patient.status
+            patient.status = PatientStatus.ACTIVE  # back in care, whatever they were before
+            episode = EpisodeOfCare(
+                patient_id=patient_id,
+                therapist_id=actor.user_id,
+                complaint=complaint,
+                start_date=day,
+                status=EpisodeStatus.OPEN,
             )
-        assert actor.user_id is not None
-        patient.status = PatientStatus.ACTIVE  # back in care, whatever they were before
-        episode = EpisodeOfCare(
-            patient_id=patient_id,
-            therapist_id=actor.user_id,
-            complaint=complaint,
-            start_date=day,
-            status=EpisodeStatus.OPEN,
-        )
-        evaluation = Evaluation(
-            episode=episode,
-            therapist_id=actor.user_id,
-            kind=EvaluationKind.INITIAL,
-            evaluation_date=day,
-            status=EvaluationStatus.DRAFT,
-            chief_complaint=complaint,
-        )
-        session.add_all([episode, evaluation])
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"evaluation {evaluation.id}",
-        )
-        return evaluation_record(session, evaluation)
+            evaluation = Evaluation(
+                episode=episode,
+                therapist_id=actor.user_id,
+                kind=EvaluationKind.INITIAL,
+                evaluation_date=day,
+                status=EvaluationStatus.DRAFT,
+                chief_complaint=complaint,
+            )
+            session.add_all([episode, evaluation])
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                AuditAction.CREATE,
+                DataCategory.CLINICAL,
+                patient_id=patient_id,
+                detail=f"evaluation {evaluation.id}; episode {episode.id}"
+                + ("" if was == PatientStatus.ACTIVE else f"; patient {was.value} -> active"),
+            )
+            return evaluation_record(session, evaluation)
+    except IntegrityError:
+        # Another workstation opened an episode between our check and our insert.
+        raise DomainError(
+            "Another workstation has just started an episode of care for this patient. "
+            "Refresh the chart and continue from there."
+        ) from None
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
@@ -555,15 +565,16 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         evaluation.status = EvaluationStatus.SIGNED
         evaluation.signed_by_id = actor.user_id
         evaluation.signed_at = utcnow()
+        detail = f"evaluation {evaluation_id}"
         if evaluation.kind == EvaluationKind.DISCHARGE:
-            _discharge(session, evaluation)
+            detail += _discharge(session, evaluation)
         audit.record(
             session,
             actor,
             AuditAction.SIGN,
             DataCategory.CLINICAL,
             patient_id=patient.id,
-            detail=f"evaluation {evaluation_id}",
+            detail=detail,
         )
         session.flush()
         return evaluation_record(session, evaluation)
@@ -581,9 +592,10 @@ def _check_no_later_visits(session: Session, evaluation: Evaluation) -> None:
         )
 
 
-def _discharge(session: Session, evaluation: Evaluation) -> None:
+def _discharge(session: Session, evaluation: Evaluation) -> str:
     """A signed discharge summary closes its episode, and the patient when nothing else is
-    open. Open referrals stay open: someone still has to close each one."""
+    open. Open referrals stay open: someone still has to close each one. Returns what
+    changed, for the audit row."""
     episode = evaluation.episode
     episode.status = EpisodeStatus.DISCHARGED
     episode.end_date = evaluation.evaluation_date
@@ -598,6 +610,8 @@ def _discharge(session: Session, evaluation: Evaluation) -> None:
     )
     if still_open is None:
         episode.patient.status = PatientStatus.DISCHARGED
+        return f"; episode {episode.id} and patient discharged"
+    return f"; episode {episode.id} discharged"
 
 
 def discard_draft(db: Database, actor: Actor, evaluation_id: int) -> None:

@@ -115,3 +115,44 @@ def test_version_column_refuses_a_stale_write(db: Database) -> None:
     with db.session() as session:
         stored = session.scalars(select(Patient)).one()
         assert stored.phone == "555 0100" and stored.version == 2
+
+
+def test_the_database_allows_one_open_episode_per_patient(db: Database) -> None:
+    """Two workstations starting an episode at once: the database refuses the second."""
+    from sqlalchemy.exc import IntegrityError
+
+    from casemanager.db.models import Clinic, EpisodeOfCare, User
+    from casemanager.domain.enums import EpisodeStatus, PatientStatus, Role, Sex
+
+    with db.session() as session:
+        clinic = Clinic(name="C", is_demo=False)
+        session.add(clinic)
+        session.flush()
+        user = User(
+            clinic_id=clinic.id,
+            username="t",
+            display_name="T",
+            role=Role.THERAPIST,
+            password_hash="x",
+        )
+        patient = Patient(
+            clinic_id=clinic.id,
+            mrn="00000026",
+            given_name="A",
+            family_name="B",
+            search_name="a b",
+            date_of_birth=date(1980, 1, 1),
+            sex=Sex.MALE,
+            status=PatientStatus.ACTIVE,
+        )
+        session.add_all([user, patient])
+        session.flush()
+        ids = {"patient_id": patient.id, "therapist_id": user.id, "complaint": "Back spasm"}
+        session.add_all(
+            [
+                EpisodeOfCare(**ids, start_date=date(2025, 1, 6), status=EpisodeStatus.DISCHARGED),
+                EpisodeOfCare(**ids, start_date=date(2026, 1, 6), status=EpisodeStatus.OPEN),
+            ]
+        )
+    with pytest.raises(IntegrityError), db.session() as session:
+        session.add(EpisodeOfCare(**ids, start_date=date(2026, 2, 6), status=EpisodeStatus.OPEN))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import event, select
 
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditEntry
+from casemanager.db.models import AuditEntry, Referral
 from casemanager.domain import catalogs
 from casemanager.domain.enums import (
     AuditAction,
@@ -18,6 +18,7 @@ from casemanager.domain.enums import (
     EpisodeStatus,
     EvaluationKind,
     RedFlagAnswer,
+    ReferralStatus,
     Sex,
     Urgency,
 )
@@ -117,7 +118,13 @@ def test_discharged_episode_and_outcomes(db: Database, staff: Staff) -> None:
     found = chart.open_chart(db, staff.therapist, patient_id, today=TODAY)
     (episode,) = found.episodes
     assert episode.status == EpisodeStatus.DISCHARGED and found.open_episode is None
-    assert found.red_flags == ()  # a closed episode's flags are history, not a warning
+    # A closed episode's flags are history, except a referral nobody has closed yet.
+    (still_open,) = found.red_flags
+    assert still_open.startswith("Referral still open: ") and still_open.endswith("(urgent)")
+    with db.session() as session:
+        for referral in session.scalars(select(Referral).where(Referral.episode_id == episode_id)):
+            referral.status = ReferralStatus.CLOSED
+    assert chart.open_chart(db, staff.therapist, patient_id, today=TODAY).red_flags == ()
     assert episode.timeline[0].what == "Discharged" and episode.timeline[0].detail == "Goals met"
     nprs = episode.outcomes[0].change
     assert nprs is not None and (nprs.change, nprs.meaningful) == (5.0, True)

@@ -158,7 +158,8 @@ def test_progress_report_then_discharge_from_the_chart(
     screen.close()
     qtbot.waitUntil(lambda: _timeline(panel)[:1] == ["Discharged"], timeout=10_000)
     assert "Discharged" in panel.facts.text()
-    assert not panel.red_flags.isVisible()  # the episode is closed
+    # The flag itself is history now; its referral, still open, is not.
+    assert "Referral still open" in panel.red_flags.text()
     assert panel.start_button.isEnabled() and not panel.visit_button.isEnabled()
     found = chart.open_chart(db, therapist, patient.id)
     assert found.episodes[0].status == EpisodeStatus.DISCHARGED
