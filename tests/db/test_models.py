@@ -75,27 +75,33 @@ def test_every_model_round_trips(db: Database) -> None:
     assert len(tested) >= 19
 
 
-def test_version_column_refuses_a_stale_write(db: Database) -> None:
-    """Two workstations load the same patient; the second save is refused, not merged."""
+def _patient(session: Any) -> Patient:
+    """A clinic with one patient, flushed so both have ids."""
     from casemanager.db.models import Clinic
     from casemanager.domain.enums import PatientStatus, Sex
 
+    clinic = Clinic(name="C", is_demo=False)
+    session.add(clinic)
+    session.flush()
+    patient = Patient(
+        clinic_id=clinic.id,
+        mrn="00000018",
+        given_name="A",
+        family_name="B",
+        search_name="a b",
+        date_of_birth=date(1980, 1, 1),
+        sex=Sex.FEMALE,
+        status=PatientStatus.ACTIVE,
+    )
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def test_version_column_refuses_a_stale_write(db: Database) -> None:
+    """Two workstations load the same patient; the second save is refused, not merged."""
     with db.session() as session:
-        clinic = Clinic(name="C", is_demo=False)
-        session.add(clinic)
-        session.flush()
-        patient = Patient(
-            clinic_id=clinic.id,
-            mrn="00000018",
-            given_name="A",
-            family_name="B",
-            search_name="a b",
-            date_of_birth=date(1980, 1, 1),
-            sex=Sex.FEMALE,
-            status=PatientStatus.ACTIVE,
-        )
-        session.add(patient)
-        session.flush()
+        patient = _patient(session)
         patient_id = patient.id
         assert patient.version == 1
     first = db._sessions()  # two independent sessions, as on two workstations
@@ -121,31 +127,19 @@ def test_the_database_allows_one_open_episode_per_patient(db: Database) -> None:
     """Two workstations starting an episode at once: the database refuses the second."""
     from sqlalchemy.exc import IntegrityError
 
-    from casemanager.db.models import Clinic, EpisodeOfCare, User
-    from casemanager.domain.enums import EpisodeStatus, PatientStatus, Role, Sex
+    from casemanager.db.models import EpisodeOfCare, User
+    from casemanager.domain.enums import EpisodeStatus, Role
 
     with db.session() as session:
-        clinic = Clinic(name="C", is_demo=False)
-        session.add(clinic)
-        session.flush()
+        patient = _patient(session)
         user = User(
-            clinic_id=clinic.id,
+            clinic_id=patient.clinic_id,
             username="t",
             display_name="T",
             role=Role.THERAPIST,
             password_hash="x",
         )
-        patient = Patient(
-            clinic_id=clinic.id,
-            mrn="00000026",
-            given_name="A",
-            family_name="B",
-            search_name="a b",
-            date_of_birth=date(1980, 1, 1),
-            sex=Sex.MALE,
-            status=PatientStatus.ACTIVE,
-        )
-        session.add_all([user, patient])
+        session.add(user)
         session.flush()
         ids = {"patient_id": patient.id, "therapist_id": user.id, "complaint": "Back spasm"}
         session.add_all(
