@@ -51,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     catalog = commands.add_parser("catalog", help="print the clinical catalogs the app offers")
     catalog.add_argument("--json", action="store_true", required=True, help="as JSON")
 
+    plan = commands.add_parser(
+        "care-plan", help="write the latest signed evaluation's document as a PDF"
+    )
+    plan.add_argument("mrn", metavar="MRN", help="the patient's medical record number")
+    plan.add_argument("--out", required=True, metavar="FILE", help="where to write the PDF")
+    plan.add_argument(
+        "--kind", choices=["take-home", "plan-of-care", "referral"], default="take-home"
+    )
+    plan.add_argument("--language", default="en", help="take-home plan language (en, es, …)")
+    plan.add_argument("--large-print", action="store_true", help="take-home plan in large print")
+
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -208,6 +219,43 @@ def _catalog(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _care_plan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casemanager.domain.permissions import Permission
+    from casemanager.reports import wording
+    from casemanager.services import documents, patients
+
+    if args.language not in wording.languages():
+        raise DomainError(
+            f"No care plan wording for {args.language!r}; choose one of: "
+            + ", ".join(wording.languages())
+        )
+    with _open(args) as db:
+        actor = _cli_actor(db)
+        found = [p for p in patients.search_patients(db, actor, args.mrn) if p.mrn == args.mrn]
+        if not found:
+            raise DomainError(f"No patient has the MRN {args.mrn}. Check the number.")
+        evaluation_id = documents.latest_signed_evaluation(db, actor, found[0].id)
+        pdf = documents.render(
+            db,
+            actor,
+            evaluation_id,
+            documents.DocumentKind(args.kind),
+            language=args.language,
+            large_print=args.large_print,
+            action=AuditAction.EXPORT,
+            permission=Permission.EXPORT_DATA,
+        )
+    out = Path(args.out)
+    try:
+        out.write_bytes(pdf)
+    except OSError as error:
+        raise DomainError(f"Could not write {out}: {error.strerror}.") from None
+    print(f"Wrote {out} ({len(pdf):,} bytes).")
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
@@ -241,6 +289,7 @@ _COMMANDS = {
     "demo": _demo,
     "catalog": _catalog,
     "create-user": _create_user,
+    "care-plan": _care_plan,
 }
 
 

@@ -1,0 +1,78 @@
+"""What a document needs, gathered by services from the database; reports never query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from casemanager.domain.enums import EvaluationKind, ReferralKind, Urgency
+from casemanager.domain.evaluation import EvaluationContent, Scores
+from casemanager.domain.plan import PlanContent
+
+
+@dataclass(frozen=True)
+class ClinicHeader:
+    name: str
+    phone: str | None = None
+    address: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientHeader:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    mrn: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class ExerciseSheet:
+    """A home exercise as prescribed: the library's text with this plan's dose."""
+
+    starter_key: str | None  # the built-in drawing and translations, for a starter exercise
+    name: str
+    instructions: str
+    precautions: str | None
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    times_per_day: int | None
+    image: bytes | None = None  # the clinic's own picture, when it has one
+    is_starter_text: bool = True  # unchanged from the starter set: translations apply
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    id: int
+    kind: ReferralKind
+    to_whom: str
+    specialty: str | None
+    reason: str
+    urgency: Urgency
+    made_on: date
+
+
+@dataclass(frozen=True)
+class EvaluationSnapshot:
+    """One signed evaluation with its plan, as every document of it sees it."""
+
+    clinic: ClinicHeader
+    patient: PatientHeader
+    therapist_name: str
+    therapist_licence: str | None
+    kind: EvaluationKind
+    evaluation_date: date
+    signed_at: datetime | None
+    content: EvaluationContent
+    scores: Scores
+    plan: PlanContent | None
+    exercises: tuple[ExerciseSheet, ...]
+    diagnoses: tuple[tuple[str, str], ...]  # (ICD-10-CM code, description)
+    referring_physician: str | None
+    referrals: tuple[ReferralInfo, ...]
+    printed_on: date

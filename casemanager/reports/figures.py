@@ -1,0 +1,72 @@
+"""An exercise's picture for print: the clinic's own image, or the built-in line drawing
+(the same pose data the screen draws), or nothing."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine
+from reportlab.lib import colors
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image
+
+from casemanager.domain import figures
+
+_NEAR = colors.HexColor("#1f3a5f")
+_FAR = colors.HexColor("#8aa0b8")
+_ARROW = colors.HexColor("#c2571a")
+_FLOOR = colors.HexColor("#b8b8b8")
+
+
+def drawing(figure: figures.Figure, width: float) -> Drawing:
+    """The figure scaled to `width` points (PDF y runs upward, so y is flipped)."""
+    scale = width / figures.WIDTH
+    height = figures.HEIGHT * scale
+    art = Drawing(width, height)
+
+    def at(point: figures.Point) -> list[float]:
+        return [point[0] * scale, height - point[1] * scale]
+
+    def line(points: tuple[figures.Point, ...], color: colors.Color, stroke: float) -> None:
+        flat = [value for point in points for value in at(point)]
+        art.add(
+            PolyLine(
+                flat,
+                strokeColor=color,
+                strokeWidth=stroke * scale,
+                strokeLineCap=1,
+                strokeLineJoin=1,
+            )
+        )
+
+    if figure.on_floor:
+        y = height - (figures.FLOOR + 1.5) * scale
+        art.add(Line(2 * scale, y, 118 * scale, y, strokeColor=_FLOOR, strokeWidth=1.2 * scale))
+    for limb in figure.far:
+        line(limb, _FAR, 3.2)
+    line(figure.spine, _NEAR, 3.6)
+    for limb in figure.near:
+        line(limb, _NEAR, 3.6)
+    x, y = at(figure.head)
+    art.add(Circle(x, y, figures.HEAD_RADIUS * scale, fillColor=_NEAR, strokeColor=None))
+    for arrow in figure.arrows:
+        line(arrow, _ARROW, 1.6)
+        (x0, y0), (x1, y1) = arrow[-2], arrow[-1]
+        length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 0.001)
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        tip = [
+            *at((x1 + ux * 2.5, y1 + uy * 2.5)),
+            *at((x1 - uy * 2.2, y1 + ux * 2.2)),
+            *at((x1 + uy * 2.2, y1 - ux * 2.2)),
+        ]
+        art.add(Polygon(tip, fillColor=_ARROW, strokeColor=None))
+    return art
+
+
+def picture(starter_key: str | None, image: bytes | None, width: float) -> Flowable | None:
+    if image:
+        reader = ImageReader(io.BytesIO(image))
+        pixels_wide, pixels_high = reader.getSize()
+        return Image(io.BytesIO(image), width=width, height=width * pixels_high / pixels_wide)
+    figure = figures.figure_for(starter_key)
+    return drawing(figure, width) if figure is not None else None

@@ -1,0 +1,90 @@
+"""The fonts every document embeds, and text set in them: each run of characters goes to the
+first font that has all of them, so a name in Greek, a note in Vietnamese and a line mixing
+Chinese and Korean all print, and none depends on the reader's fonts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import STATE_DEFAULTS
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+
+REGULAR = "CMSans"
+BOLD = "CMSans-Bold"
+_FALLBACKS = (("CMHan", "DroidSansFallbackFull.ttf"), ("CMHangul", "NanumGothic.ttf"))
+
+
+@dataclass(frozen=True)
+class _Font:
+    name: str
+    glyphs: frozenset[int]
+
+
+@cache
+def register() -> tuple[_Font, ...]:
+    """Register the fonts with ReportLab once; returns them in the order they are tried."""
+    fonts = []
+    for name, file in (
+        (REGULAR, "DejaVuSans.ttf"),
+        (BOLD, "DejaVuSans-Bold.ttf"),
+        *_FALLBACKS,
+    ):
+        font = TTFont(name, str(FONT_DIR / file))
+        pdfmetrics.registerFont(font)
+        fonts.append(_Font(name, frozenset(font.face.charToGlyph)))
+    pdfmetrics.registerFontFamily(
+        REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
+    )
+    for name, _file in _FALLBACKS:  # no bold cut: <b> keeps the same face
+        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+    # Drawings (exercise figures) start from this state; its Helvetica would otherwise land,
+    # unembedded, on every page with a figure even though no text is drawn in it.
+    STATE_DEFAULTS["fontName"] = REGULAR
+    return tuple(fonts)
+
+
+def _font_for(character: str, bold: bool) -> str:
+    fonts = register()
+    code = ord(character)
+    main = fonts[1] if bold else fonts[0]
+    if code in main.glyphs or character.isspace():
+        return main.name
+    for fallback in fonts[2:]:
+        if code in fallback.glyphs:
+            return fallback.name
+    return main.name  # no font has it: the main font's empty box, never a crash
+
+
+def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+    """Split text into (font name, characters) runs, each wholly printable in its font."""
+    pieces: list[tuple[str, str]] = []
+    for character in text:
+        font = _font_for(character, bold)
+        if pieces and pieces[-1][0] == font:
+            pieces[-1] = (font, pieces[-1][1] + character)
+        else:
+            pieces.append((font, character))
+    return pieces
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """User text as Paragraph markup: escaped (a '<b>' in a note prints as typed), each run
+    in its font, line breaks kept. Works inside any paragraph style of ours."""
+    parts = []
+    for font, piece in runs(text, bold):
+        escaped = escape(piece).replace("\n", "<br/>")
+        parts.append(escaped if font == REGULAR else f'<font face="{font}">{escaped}</font>')
+    return "".join(parts)
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters no embedded font can draw (for tests and a warning, never silently)."""
+    fonts = register()
+    return {c for c in text if not c.isspace() and not any(ord(c) in f.glyphs for f in fonts)}

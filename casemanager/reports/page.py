@@ -1,0 +1,242 @@
+"""The page every document shares: clinic and patient on top, "Page X of Y" and the print
+date at the foot, embedded fonts only, and PDF metadata. Documents hand in their flowables."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab import platypus, rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+
+from casemanager.reports import fonts
+from casemanager.reports.data import EvaluationSnapshot
+
+INK = colors.HexColor("#1b1b1b")
+MUTED = colors.HexColor("#555555")
+ACCENT = colors.HexColor("#1f3a5f")
+RULE = colors.HexColor("#b8c4d2")
+WARNING_FILL = colors.HexColor("#fde7e9")
+WARNING_INK = colors.HexColor("#8a1020")
+NOTE_FILL = colors.HexColor("#fff4ce")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    heading: ParagraphStyle
+    title: ParagraphStyle
+    warning_heading: ParagraphStyle
+    bullet: ParagraphStyle
+    scale: float
+
+
+def styles(large_print: bool = False) -> Styles:
+    """Body 11 pt (15 pt in large print), headings to match; line spacing 1.35."""
+    fonts.register()
+    size = 15.0 if large_print else 11.0
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.REGULAR,
+        bulletFontName=fonts.REGULAR,  # ReportLab's default bullet font is Helvetica
+        fontSize=size,
+        leading=size * 1.35,
+        textColor=INK,
+        alignment=TA_LEFT,
+        spaceAfter=size * 0.45,
+    )
+    return Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=size * 0.8, leading=size * 1.05),
+        heading=ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=size * 1.3,
+            leading=size * 1.65,
+            textColor=ACCENT,
+            spaceBefore=size * 0.9,
+            spaceAfter=size * 0.35,
+            keepWithNext=True,
+        ),
+        title=ParagraphStyle(
+            "title",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=size * 1.9,
+            leading=size * 2.3,
+            textColor=ACCENT,
+            spaceAfter=size * 0.4,
+        ),
+        warning_heading=ParagraphStyle(
+            "warning_heading",
+            parent=body,
+            fontName=fonts.BOLD,
+            textColor=WARNING_INK,
+            keepWithNext=True,
+        ),
+        bullet=ParagraphStyle(
+            "bullet", parent=body, leftIndent=size * 1.3, bulletIndent=size * 0.3, spaceAfter=2
+        ),
+        scale=size / 11.0,
+    )
+
+
+def para(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+    """User or catalog text, escaped and set in fonts that have its characters."""
+    return Paragraph(fonts.markup(text, bold), style)
+
+
+class Table(platypus.Table):
+    """A table whose cells default to our font: ReportLab's default is Helvetica, which
+    would land, unembedded, in every PDF even when no cell uses it."""
+
+    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
+        style = kwargs.pop("style", None)
+        super().__init__(data, *args, **kwargs)
+        self.setStyle(platypus.TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]))
+        if style is not None:
+            self.setStyle(style)
+
+
+def bullets(items: list[str], style: ParagraphStyle) -> list[Flowable]:
+    return [Paragraph(fonts.markup(item), style, bulletText="•") for item in items]
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What each page's header and footer say, and the file's metadata."""
+
+    clinic: str
+    patient: str  # name and date of birth, on every page
+    printed: str  # e.g. "Printed 11/27/2026"
+    page_label: Callable[[int, int], str]  # (page, pages) -> "Page 1 of 3"
+    title: str
+    author: str
+    subject: str
+    language: str  # BCP 47, e.g. "en" or "es"
+
+
+def us_date(value: object) -> str:
+    """Clinician documents are in US English: MM/DD/YYYY, a dash when unknown."""
+    return format(value, "%m/%d/%Y") if value else "—"
+
+
+def clinician_frame(snapshot: EvaluationSnapshot, title: str, subject: str) -> PageFrame:
+    """The frame of the documents for clinicians (plan of care, referral letters)."""
+    patient = snapshot.patient
+    return PageFrame(
+        clinic=snapshot.clinic.name,
+        patient=f"{patient.full_name} · DOB {us_date(patient.date_of_birth)} · MRN {patient.mrn}",
+        printed=f"Printed {us_date(snapshot.printed_on)}",
+        page_label=lambda number, total: f"Page {number} of {total}",
+        title=f"{title}: {patient.full_name}",
+        author=snapshot.therapist_name,
+        subject=subject,
+        language="en",
+    )
+
+
+def _numbered_canvas(frame: PageFrame, scale: float) -> type[pdf_canvas.Canvas]:
+    """A canvas that holds pages until the end, so each can say 'of Y'."""
+
+    class NumberedCanvas(pdf_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            size = 8.5 * min(scale, 1.35)
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.6)
+            self.line(0.75 * inch, height - 0.62 * inch, width - 0.75 * inch, height - 0.62 * inch)
+            self.line(0.75 * inch, 0.62 * inch, width - 0.75 * inch, 0.62 * inch)
+            self.setFillColor(MUTED)
+            _draw(self, 0.75 * inch, height - 0.52 * inch, frame.clinic, size, bold=True)
+            _draw(self, width - 0.75 * inch, height - 0.52 * inch, frame.patient, size, right=True)
+            _draw(self, 0.75 * inch, 0.45 * inch, frame.printed, size)
+            label = frame.page_label(number, total)
+            _draw(self, width - 0.75 * inch, 0.45 * inch, label, size, right=True)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _draw(
+    canvas: pdf_canvas.Canvas,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    right: bool = False,
+    bold: bool = False,
+) -> None:
+    """Header and footer text, run by run in fonts that have each character."""
+    pieces = fonts.runs(text, bold)
+    width = sum(canvas.stringWidth(piece, font, size) for font, piece in pieces)
+    cursor = x - width if right else x
+    for font, piece in pieces:
+        canvas.setFont(font, size)
+        canvas.drawString(cursor, y, piece)
+        cursor += canvas.stringWidth(piece, font, size)
+
+
+def build(
+    story: list[Flowable],
+    frame: PageFrame,
+    large_print: bool = False,
+    invariant: bool = False,
+    encrypt: Any = None,
+) -> bytes:
+    """Lay out the story on US Letter pages and return the PDF bytes.
+
+    `invariant` gives the same bytes for the same input (no time stamps or random ids),
+    so tests can compare documents.
+    """
+    fonts.register()
+    previous = rl_config.invariant
+    rl_config.invariant = 1 if invariant else previous
+    try:
+        out = io.BytesIO()
+        doc = SimpleDocTemplate(
+            out,
+            pagesize=LETTER,
+            leftMargin=0.75 * inch,
+            rightMargin=0.75 * inch,
+            topMargin=0.85 * inch,
+            bottomMargin=0.85 * inch,
+            title=frame.title,
+            author=frame.author,
+            subject=frame.subject,
+            creator="CaseManager",
+            lang=frame.language,
+            initialFontName=fonts.REGULAR,
+            encrypt=encrypt,
+        )
+        doc.build(story, canvasmaker=_numbered_canvas(frame, 1.3 if large_print else 1.0))
+        return out.getvalue()
+    finally:
+        rl_config.invariant = previous

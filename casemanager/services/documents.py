@@ -1,0 +1,200 @@
+"""Printed documents: gather a signed evaluation into an EvaluationSnapshot, render it with
+casemanager.reports, and audit every print and export (what, for whom, never the content)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from casemanager.db.engine import Database
+from casemanager.db.models import (
+    Clinic,
+    EpisodeOfCare,
+    Evaluation,
+    Exercise,
+    Patient,
+    Referral,
+    User,
+)
+from casemanager.domain import catalogs
+from casemanager.domain import evaluation as rules
+from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus
+from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.permissions import Permission
+from casemanager.reports import plan_of_care, referral_letter, take_home
+from casemanager.reports.data import (
+    ClinicHeader,
+    EvaluationSnapshot,
+    ExerciseSheet,
+    PatientHeader,
+    ReferralInfo,
+)
+from casemanager.services import audit
+from casemanager.services.context import Actor
+from casemanager.services.evaluations import content_of
+from casemanager.services.plans import read_plan
+
+
+class DocumentKind(StrEnum):
+    TAKE_HOME = "take-home"
+    PLAN_OF_CARE = "plan-of-care"
+    REFERRAL = "referral"
+
+
+def latest_signed_evaluation(db: Database, actor: Actor, patient_id: int) -> int:
+    """The newest signed evaluation with a plan: the one a care plan is printed from."""
+    with db.session() as session:
+        found = session.scalar(
+            select(Evaluation.id)
+            .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
+            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+            .where(
+                Patient.id == patient_id,
+                Patient.clinic_id == actor.clinic_id,
+                Evaluation.status == EvaluationStatus.SIGNED,
+            )
+            .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+            .limit(1)
+        )
+    if found is None:
+        raise DomainError("This patient has no signed evaluation yet: sign one, then print.")
+    return found
+
+
+def snapshot(
+    db: Database, actor: Actor, evaluation_id: int, *, today: date | None = None
+) -> EvaluationSnapshot:
+    """Everything the documents of one signed evaluation print (no audit: callers do)."""
+    with db.session() as session:
+        evaluation = session.get(Evaluation, evaluation_id)
+        if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
+            raise NotFound("That evaluation is not in this clinic's records.")
+        if evaluation.status != EvaluationStatus.SIGNED:
+            raise DomainError("Only a signed evaluation is printed. Sign it first.")
+        patient = evaluation.episode.patient
+        clinic = session.get(Clinic, patient.clinic_id)
+        therapist = session.get(User, evaluation.therapist_id)
+        assert clinic is not None and therapist is not None
+        content = content_of(evaluation)
+        plan = read_plan(evaluation.plan) if evaluation.plan is not None else None
+        library = {
+            e.id: e
+            for e in session.scalars(
+                select(Exercise)
+                .options(undefer(Exercise.image))
+                .where(
+                    Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())])
+                )
+            )
+        }
+        starters = {t.key: t for t in catalogs.STARTER_EXERCISES}
+        sheets = []
+        for prescribed in plan.home_exercises if plan else ():
+            exercise = library[prescribed.exercise_id]
+            starter = starters.get(exercise.key or "")
+            sheets.append(
+                ExerciseSheet(
+                    starter_key=exercise.key,
+                    name=exercise.name,
+                    instructions=exercise.instructions,
+                    precautions=exercise.precautions,
+                    sets=prescribed.sets,
+                    reps=prescribed.reps,
+                    hold_seconds=prescribed.hold_seconds,
+                    times_per_day=prescribed.times_per_day,
+                    image=exercise.image,
+                    is_starter_text=starter is not None
+                    and (starter.name, starter.instructions)
+                    == (exercise.name, exercise.instructions),
+                )
+            )
+        referrals = tuple(
+            ReferralInfo(
+                r.id,
+                r.kind,
+                r.to_whom,
+                r.specialty,
+                r.reason,
+                r.urgency,
+                evaluation.evaluation_date,
+            )
+            for r in session.scalars(
+                select(Referral)
+                .where(Referral.evaluation_id == evaluation.id)
+                .order_by(Referral.id)
+            )
+        )
+        return EvaluationSnapshot(
+            clinic=ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
+            patient=PatientHeader(
+                patient.given_name, patient.family_name, patient.date_of_birth, patient.mrn
+            ),
+            therapist_name=therapist.display_name,
+            therapist_licence=therapist.licence_number,
+            kind=evaluation.kind,
+            evaluation_date=evaluation.evaluation_date,
+            signed_at=evaluation.signed_at,
+            content=content,
+            scores=rules.compute_scores(content),
+            plan=plan,
+            exercises=tuple(sheets),
+            diagnoses=tuple((d.code, d.description) for d in evaluation.diagnosis_codes),
+            referring_physician=patient.referring_physician,
+            referrals=referrals,
+            printed_on=today or date.today(),
+        )
+
+
+def render(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    kind: DocumentKind = DocumentKind.TAKE_HOME,
+    *,
+    language: str = "en",
+    large_print: bool = False,
+    referral_id: int | None = None,
+    action: AuditAction = AuditAction.PRINT,
+    permission: Permission = Permission.PRINT_DOCUMENTS,
+    today: date | None = None,
+    invariant: bool = False,
+) -> bytes:
+    """The PDF of one document of a signed evaluation; printing or exporting it is audited.
+
+    Clinic IT at the command line exports under EXPORT_DATA (administrators do not print
+    clinical documents in the app)."""
+    with db.session() as session:
+        patient_id = session.scalar(
+            select(EpisodeOfCare.patient_id)
+            .join(Evaluation, Evaluation.episode_id == EpisodeOfCare.id)
+            .where(Evaluation.id == evaluation_id)
+        )
+    audit.authorize(db, actor, permission, action, DataCategory.DOCUMENT, patient_id=patient_id)
+    data = snapshot(db, actor, evaluation_id, today=today)
+    if kind == DocumentKind.TAKE_HOME:
+        pdf = take_home.render(data, language, large_print, invariant)
+    elif kind == DocumentKind.PLAN_OF_CARE:
+        pdf = plan_of_care.render(data, invariant)
+    else:
+        chosen = [r for r in data.referrals if referral_id in (None, r.id)]
+        if not chosen:
+            raise DomainError("This evaluation made no referral to write a letter for.")
+        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant)
+    audit.record_now(
+        db,
+        actor,
+        action,
+        DataCategory.DOCUMENT,
+        patient_id=patient_id,
+        detail=f"{kind.value} of evaluation {evaluation_id}"
+        + (
+            f" ({language}{', large print' if large_print else ''})"
+            if kind == DocumentKind.TAKE_HOME
+            else ""
+        ),
+    )
+    return pdf

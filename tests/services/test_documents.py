@@ -1,0 +1,94 @@
+"""Documents from the database: the latest signed evaluation, audited prints and exports,
+who may print, and the command-line export."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from casemanager import cli
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditEntry
+from casemanager.domain.enums import AuditAction, DataCategory, EvaluationKind, Sex
+from casemanager.domain.errors import DomainError, PermissionDenied
+from casemanager.services import documents, follow_up, patients
+from casemanager.services.documents import DocumentKind
+from tests.conftest import Staff
+from tests.services.test_chart import TODAY, _signed_patient
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_print_the_latest_signed_evaluation(db: Database, staff: Staff) -> None:
+    patient_id, episode_id = _signed_patient(db, staff, visit_count=0)
+    signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
+    # A newer draft is not printed: the care plan comes from what was signed.
+    follow_up.start_follow_up(
+        db, staff.therapist, episode_id, EvaluationKind.PROGRESS_REPORT, TODAY, today=TODAY
+    )
+    assert documents.latest_signed_evaluation(db, staff.therapist, patient_id) == signed
+    text = _text(documents.render(db, staff.manager, signed, language="es"))
+    assert "Παπαδοπούλου" in text and "Su plan de cuidado" in text
+    for kind in (DocumentKind.PLAN_OF_CARE, DocumentKind.REFERRAL):
+        assert "Ana Rivera, PT" in _text(documents.render(db, staff.therapist, signed, kind))
+    with db.session() as session:
+        printed = session.scalars(
+            select(AuditEntry.detail).where(
+                AuditEntry.patient_id == patient_id,
+                AuditEntry.action == AuditAction.PRINT,
+                AuditEntry.data_category == DataCategory.DOCUMENT,
+            )
+        ).all()
+    assert printed == [
+        f"take-home of evaluation {signed} (es)",
+        f"plan-of-care of evaluation {signed}",
+        f"referral of evaluation {signed}",
+    ]
+
+
+def test_refusals(db: Database, staff: Staff) -> None:
+    patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
+    with pytest.raises(PermissionDenied, match="print or save patient documents"):
+        documents.render(db, staff.admin, signed)
+    fresh = patients.create_patient(
+        db,
+        staff.therapist,
+        patients.PatientFields("Ann", "Lee", TODAY.replace(year=1970), Sex.FEMALE),
+    )
+    with pytest.raises(DomainError, match="no signed evaluation"):
+        documents.latest_signed_evaluation(db, staff.therapist, fresh.id)
+
+
+def test_command_line_export(
+    db: Database, staff: Staff, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    mrn = patients.get_patient(db, staff.therapist, patient_id).mrn
+    url = db.url.render_as_string(hide_password=False)
+    out = tmp_path / "plan.pdf"
+    assert cli.main(["--database", url, "care-plan", mrn, "--out", str(out)]) == cli.EXIT_OK
+    assert "Your back care plan" in _text(out.read_bytes())
+    assert (
+        cli.main(["--database", url, "care-plan", mrn, "--out", str(out), "--kind", "plan-of-care"])
+        == cli.EXIT_OK
+    )
+    assert "Physician certification" in _text(out.read_bytes())
+    assert (
+        cli.main(["--database", url, "care-plan", mrn, "--out", str(out), "--language", "fr"])
+        == cli.EXIT_REFUSED
+    )
+    assert "choose one of: en, es" in capsys.readouterr().err
+    with db.session() as session:
+        exported = session.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.patient_id == patient_id, AuditEntry.action == AuditAction.EXPORT
+            )
+        ).all()
+    assert len(exported) == 2 and all(actor.startswith("os:") for actor in exported)
