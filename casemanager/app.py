@@ -21,6 +21,7 @@ from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
+from casemanager.ui.documents.dialog import DocumentDialog
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.main_window import MainWindow
@@ -214,6 +215,7 @@ class Application(QObject):
                 window, actor, episode, kind, details, refresh_chart
             )
         )
+        details.print_requested.connect(lambda pid: self._documents(window, actor, pid, details))
         details.record_visit.connect(
             lambda pid: self._record_visit(window, actor, pid, refresh_chart)
         )
@@ -519,6 +521,82 @@ class Application(QObject):
         dialog.finished.connect(lambda _result: setattr(window, "new_patient_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # not exec(): the window stays responsive, and tests can drive it
+
+    def _documents(
+        self, window: MainWindow, actor: Actor, patient_id: int, details: ChartPanel
+    ) -> None:
+        db = self.db
+
+        def find() -> Any:
+            from casemanager.reports import wording
+            from casemanager.services import documents, patients
+
+            evaluation_id = documents.latest_signed_evaluation(db, actor, patient_id)
+            snapshot = documents.snapshot(db, actor, evaluation_id)
+            record = patients.get_patient(db, actor, patient_id)
+            return (
+                evaluation_id,
+                bool(snapshot.referrals),
+                record.fields.preferred_language,
+                wording.languages(),
+            )
+
+        def found(result: Any) -> None:
+            evaluation_id, has_referrals, language, languages = result
+
+            def render(
+                kind: str,
+                language: str,
+                large: bool,
+                action: str,
+                password: str | None,
+                done: Any,
+                failed: Any,
+            ) -> None:
+                def work() -> bytes:
+                    from casemanager.domain.enums import AuditAction
+                    from casemanager.services import documents
+
+                    return documents.render(
+                        db,
+                        actor,
+                        evaluation_id,
+                        documents.DocumentKind(kind),
+                        language=language,
+                        large_print=large,
+                        action=AuditAction(action),
+                        password=password,
+                    )
+
+                def printed(pdf: bytes) -> None:
+                    done(pdf)
+                    if action != "read":
+                        self._refresh_chart(details)  # the timeline lists what was printed
+
+                self.tasks.run(work, printed, failed)
+
+            dialog = DocumentDialog(
+                details.name.text(), languages, language, has_referrals, render, window
+            )
+            window.document_dialog = dialog
+            dialog.finished.connect(lambda _r: setattr(window, "document_dialog", None))
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
+            dialog.preview()
+
+        self.tasks.run(find, found)
+
+    def _refresh_chart(self, details: ChartPanel) -> None:
+        db, actor, patient_id = self.db, self.actor, details.patient_id
+        if actor is None or patient_id is None:
+            return
+
+        def work() -> Any:
+            from casemanager.services import chart
+
+            return chart.open_chart(db, actor, patient_id)
+
+        self.tasks.run(work, details.show_chart)
 
     def _exercise_library(self, window: MainWindow, actor: Actor) -> None:
         if window.exercise_library is not None:

@@ -503,6 +503,24 @@ class VisitIntervention(Editable, Base):
     visit: Mapped[Visit] = relationship(back_populates="interventions")
 
 
+class PrintedDocument(Base):
+    """A document printed or saved from a signed evaluation: shown on the chart's timeline,
+    exported as a FHIR DocumentReference. The PDF itself is not kept: it is made again from
+    the signed (locked) record whenever needed."""
+
+    __tablename__ = "printed_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    evaluation_id: Mapped[int] = _fk("evaluation.id")
+    kind: Mapped[str] = mapped_column(String(20))  # take-home, plan-of-care, referral
+    language: Mapped[str | None] = mapped_column(String(16))
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction))  # print or export
+    user_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AuditEntry(Base):
     """Append-only: who did what to which patient's data, when, from where, and the outcome.
 

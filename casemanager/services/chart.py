@@ -17,6 +17,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import (
     EpisodeOfCare,
     Evaluation,
+    PrintedDocument,
     RedFlagFinding,
     Referral,
     TreatmentPlan,
@@ -37,6 +38,7 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.patients import PatientRecord
 from casemanager.domain.permissions import Permission, has_permission
+from casemanager.reports import wording
 from casemanager.services import audit, patients
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import measures_of
@@ -146,6 +148,11 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             certification[evaluation_id] = end
             if appointment is not None:
                 booked[evaluation_id] = appointment
+        printed = session.scalars(
+            select(PrintedDocument)
+            .where(PrintedDocument.evaluation_id.in_([e.id for e in evaluations] or [0]))
+            .order_by(PrintedDocument.id)
+        ).all()
         findings = session.execute(
             select(RedFlagFinding.evaluation_id, RedFlagFinding.flag_code, RedFlagFinding.action)
             .where(
@@ -172,6 +179,10 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
     referrals_by_episode: dict[int, list[Referral]] = defaultdict(list)
     for referral in referrals:
         referrals_by_episode[referral.episode_id].append(referral)
+    episode_of = {e.id: e.episode_id for e in evaluations}
+    documents_by_episode: dict[int, list[PrintedDocument]] = defaultdict(list)
+    for document in printed:
+        documents_by_episode[episode_of[document.evaluation_id]].append(document)
     flags_by_evaluation: dict[int, list[str]] = defaultdict(list)
     for evaluation_id, code, action in findings:
         action_text = f"{catalogs.URGENCY_LABELS[action]} referral" if action else "no action"
@@ -198,6 +209,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 by_episode[episode.id],
                 visits_by_episode[episode.id],
                 referrals_by_episode[episode.id],
+                documents_by_episode[episode.id],
                 certification,
                 booked,
                 names,
@@ -212,6 +224,7 @@ def _episode_chart(
     evaluations: list[Evaluation],
     visits: list[tuple[Visit, int | None]],
     referrals: list[Referral],
+    printed: list[PrintedDocument],
     certification: dict[int, date | None],
     booked: dict[int, datetime],
     names: dict[int, str],
@@ -286,11 +299,14 @@ def _episode_chart(
                     ),
                 )
             )
+    for document in printed:
+        day = document.created_at.astimezone().date()
+        entries.append((day, 4, _document_entry(document, day)))
     if episode.end_date is not None and episode.status == EpisodeStatus.DISCHARGED:
         entries.append(
             (
                 episode.end_date,
-                4,
+                5,
                 TimelineEntry(episode.end_date, "Discharged", episode.discharge_reason or ""),
             )
         )
@@ -311,6 +327,25 @@ def _episode_chart(
         next_appointment=appointments[-1] if appointments else None,
         timeline=tuple(entry for _day, _order, entry in entries),
     )
+
+
+_DOCUMENT_NAMES = {
+    "take-home": "take-home care plan",
+    "plan-of-care": "plan of care",
+    "referral": "referral letter",
+}
+
+
+def _document_entry(document: PrintedDocument, day: date) -> TimelineEntry:
+    verb = "Printed" if document.action == AuditAction.PRINT else "Saved"
+    details = []
+    if document.language:
+        details.append(wording.languages().get(document.language, document.language))
+    if document.large_print:
+        details.append("large print")
+    details.append(f"by {document.actor}")
+    what = f"{verb}: {_DOCUMENT_NAMES.get(document.kind, document.kind)}"
+    return TimelineEntry(day, what, ", ".join(details), document.evaluation_id)
 
 
 def _evaluation_entry(evaluation: Evaluation, names: dict[int, str]) -> TimelineEntry:

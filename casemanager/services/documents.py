@@ -3,10 +3,12 @@ casemanager.reports, and audit every print and export (what, for whom, never the
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 
+from reportlab.lib.pdfencrypt import StandardEncryption
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -17,13 +19,14 @@ from casemanager.db.models import (
     Evaluation,
     Exercise,
     Patient,
+    PrintedDocument,
     Referral,
     User,
 )
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus
-from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import plan_of_care, referral_letter, take_home
 from casemanager.reports.data import (
@@ -149,6 +152,21 @@ def snapshot(
         )
 
 
+MIN_PASSWORD = 8
+
+
+def _encryption(password: str | None) -> StandardEncryption | None:
+    """AES-256 (PDF 2.0 style) with the patient's password for opening; None for a plain
+    copy. The owner password is random: nobody can lift the restrictions."""
+    if password is None:
+        return None
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            "password", f"Use a password of at least {MIN_PASSWORD} characters for the copy."
+        )
+    return StandardEncryption(password, secrets.token_urlsafe(24), canModify=0, strength=256)
+
+
 def render(
     db: Database,
     actor: Actor,
@@ -160,6 +178,7 @@ def render(
     referral_id: int | None = None,
     action: AuditAction = AuditAction.PRINT,
     permission: Permission = Permission.PRINT_DOCUMENTS,
+    password: str | None = None,
     today: date | None = None,
     invariant: bool = False,
 ) -> bytes:
@@ -174,27 +193,36 @@ def render(
             .where(Evaluation.id == evaluation_id)
         )
     audit.authorize(db, actor, permission, action, DataCategory.DOCUMENT, patient_id=patient_id)
+    encrypt = _encryption(password)
     data = snapshot(db, actor, evaluation_id, today=today)
     if kind == DocumentKind.TAKE_HOME:
-        pdf = take_home.render(data, language, large_print, invariant)
+        pdf = take_home.render(data, language, large_print, invariant, encrypt)
     elif kind == DocumentKind.PLAN_OF_CARE:
-        pdf = plan_of_care.render(data, invariant)
+        pdf = plan_of_care.render(data, invariant, encrypt)
     else:
         chosen = [r for r in data.referrals if referral_id in (None, r.id)]
         if not chosen:
             raise DomainError("This evaluation made no referral to write a letter for.")
-        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant)
-    audit.record_now(
-        db,
-        actor,
-        action,
-        DataCategory.DOCUMENT,
-        patient_id=patient_id,
-        detail=f"{kind.value} of evaluation {evaluation_id}"
-        + (
-            f" ({language}{', large print' if large_print else ''})"
-            if kind == DocumentKind.TAKE_HOME
-            else ""
-        ),
-    )
+        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant, encrypt)
+    detail = f"{kind.value} of evaluation {evaluation_id}"
+    if kind == DocumentKind.TAKE_HOME:
+        detail += f" ({language}{', large print' if large_print else ''})"
+    if password:
+        detail += ", password-protected"
+    with db.session() as session:
+        if action in (AuditAction.PRINT, AuditAction.EXPORT):  # a preview is not a record
+            session.add(
+                PrintedDocument(
+                    evaluation_id=evaluation_id,
+                    kind=kind.value,
+                    language=language if kind == DocumentKind.TAKE_HOME else None,
+                    large_print=large_print and kind == DocumentKind.TAKE_HOME,
+                    action=action,
+                    user_id=actor.user_id,
+                    actor=actor.username,
+                )
+            )
+        audit.record(
+            session, actor, action, DataCategory.DOCUMENT, patient_id=patient_id, detail=detail
+        )
     return pdf

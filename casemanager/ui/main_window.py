@@ -115,6 +115,11 @@ class MainWindow(QMainWindow):
         self.exercise_library_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.exercise_library_action.triggered.connect(self.exercise_library_requested)
         clinic_menu.addAction(self.exercise_library_action)
+        self.print_action = QAction("&Print or save care plan…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.setEnabled(False)
+        file_menu.insertAction(self.refresh_action, self.print_action)
+        self.document_dialog: QWidget | None = None
         self.find_action = QAction("&Find patient", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setEnabled(False)
@@ -152,6 +157,10 @@ class MainWindow(QMainWindow):
         total = max(self.splitter.width(), 1000)
         self.splitter.setSizes([total - 440, 440])  # the chart widens when one is opened
         self.find_action.triggered.connect(patient_list.setFocus)
+        request_print = getattr(details, "request_print", None)
+        if request_print is not None:
+            self.print_action.triggered.connect(request_print)
+            self.print_action.setEnabled(True)
         self.find_action.setEnabled(True)
         self.new_patient_action.setEnabled(True)
         patient_list.setFocus()

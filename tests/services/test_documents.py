@@ -14,8 +14,8 @@ from casemanager import cli
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry
 from casemanager.domain.enums import AuditAction, DataCategory, EvaluationKind, Sex
-from casemanager.domain.errors import DomainError, PermissionDenied
-from casemanager.services import documents, follow_up, patients
+from casemanager.domain.errors import DomainError, PermissionDenied, ValidationError
+from casemanager.services import chart, documents, follow_up, patients
 from casemanager.services.documents import DocumentKind
 from tests.conftest import Staff
 from tests.services.test_chart import TODAY, _signed_patient
@@ -49,6 +49,15 @@ def test_print_the_latest_signed_evaluation(db: Database, staff: Staff) -> None:
         f"take-home of evaluation {signed} (es)",
         f"plan-of-care of evaluation {signed}",
         f"referral of evaluation {signed}",
+    ]
+    # A preview is audited as a read, and is not a printed document.
+    documents.render(db, staff.therapist, signed, action=AuditAction.READ)
+    timeline = chart.open_chart(db, staff.therapist, patient_id).episodes[0].timeline
+    shown = [(e.what, e.detail) for e in timeline if e.what.startswith(("Printed", "Saved"))]
+    assert sorted(shown) == [
+        ("Printed: plan of care", "by rivera"),
+        ("Printed: referral letter", "by rivera"),
+        ("Printed: take-home care plan", "Español, by manager"),
     ]
 
 
@@ -92,3 +101,20 @@ def test_command_line_export(
             )
         ).all()
     assert len(exported) == 2 and all(actor.startswith("os:") for actor in exported)
+
+
+def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff) -> None:
+    patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
+    with pytest.raises(ValidationError, match="at least 8 characters"):
+        documents.render(db, staff.therapist, signed, password="short")
+    pdf = documents.render(
+        db, staff.therapist, signed, action=AuditAction.EXPORT, password="correct horse"
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.is_encrypted
+    encryption = reader.trailer["/Encrypt"].get_object()
+    assert encryption["/V"] == 5  # 256-bit keys
+    assert encryption["/CF"]["/StdCF"]["/CFM"] == "/AESV3"  # AES-256
+    # Opening it with the password (pdfium, as the app's preview does) is in
+    # tests/ui/test_documents.py: pypdf cannot open ReportLab's AES-256 revision.

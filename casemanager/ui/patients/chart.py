@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -38,6 +39,7 @@ class ChartPanel(QWidget):
     record_visit = Signal(int)  # patient id
     follow_up = Signal(int, str)  # episode id, EvaluationKind value
     chart_shown = Signal()
+    print_requested = Signal(int)  # patient id
 
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +75,17 @@ class ChartPanel(QWidget):
         self.progress = QLabel()
         self.progress.setAccessibleName("Episode progress")
         self.progress.setWordWrap(True)
-        for widget in (self.name, self.facts, self.red_flags, self.progress):
+        self.print_button = QPushButton("Print or save care plan…")
+        self.print_button.setToolTip(
+            "Take-home plan, plan of care or referral letters of the latest signed evaluation "
+            "(Ctrl+P)"
+        )
+        self.print_button.clicked.connect(self.request_print)
+        heading = QHBoxLayout()
+        heading.addWidget(self.name, stretch=1)
+        heading.addWidget(self.print_button, alignment=Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
+        for widget in (self.facts, self.red_flags, self.progress):
             layout.addWidget(widget)
 
         buttons = QGridLayout()
@@ -170,6 +182,10 @@ class ChartPanel(QWidget):
         if episode is not None:
             self.follow_up.emit(episode.id, kind.value)
 
+    def request_print(self) -> None:
+        if self.patient_id is not None and self.print_button.isVisible():
+            self.print_requested.emit(self.patient_id)
+
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         evaluation_id = item.data(0, EvaluationRole)
         if evaluation_id is not None:
@@ -204,6 +220,9 @@ class ChartPanel(QWidget):
         self._show_details(record, chart.age)
         self._show_progress(chart.open_episode if chart.shows_clinical else None)
         self._show_actions(chart)
+        self.print_button.setVisible(
+            chart.shows_clinical and any(e.has_signed_initial for e in chart.episodes)
+        )
         self._show_timeline(chart)
         self.tabs.setTabVisible(0, chart.shows_clinical)
         self.placeholder.hide()

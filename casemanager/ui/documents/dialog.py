@@ -1,0 +1,259 @@
+"""Print or save a document of the latest signed evaluation: choose which and how, see it in
+the preview, then print it, save it, or save a password-protected copy for email.
+
+Rendering happens on the database worker (the app passes `render`); each print or save is
+rendered again under its own audited action, so the audit log says what left the clinic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+# render(kind, language, large_print, action, password, on_pdf, on_error)
+Render = Callable[
+    [str, str, bool, str, str | None, Callable[[bytes], None], Callable[[BaseException], None]],
+    None,
+]
+KINDS = {
+    "take-home": "Take-home care plan (for the patient)",
+    "plan-of-care": "Plan of care (for the physician to certify)",
+    "referral": "Referral letters",
+}
+PRINT_DPI = 300
+
+
+class DocumentDialog(QDialog):
+    def __init__(
+        self,
+        patient_name: str,
+        languages: dict[str, str],
+        preferred_language: str,
+        has_referrals: bool,
+        render: Render,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Print or save — {patient_name}")
+        self.resize(900, 900)
+        self.patient_name = patient_name
+        self._render = render
+        self.pdf: bytes | None = None
+        self.document = QPdfDocument(self)  # kept: the view only borrows it
+        self._buffer: QBuffer | None = None
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Document")
+        for key, label in KINDS.items():
+            if key != "referral" or has_referrals:
+                self.kind.addItem(label, key)
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language of the take-home plan")
+        for code, name in languages.items():
+            self.language.addItem(name, code)
+        index = self.language.findData(preferred_language)
+        self.language.setCurrentIndex(max(index, 0))
+        self.large_print = QCheckBox("&Large print")
+        options = QHBoxLayout()
+        kind_label = QLabel("&Document:")
+        kind_label.setBuddy(self.kind)
+        language_label = QLabel("&Language:")
+        language_label.setBuddy(self.language)
+        for widget in (kind_label, self.kind, language_label, self.language, self.large_print):
+            options.addWidget(widget)
+        options.addStretch()
+
+        self.view = QPdfView()
+        self.view.setAccessibleName("Preview")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.status = QLabel("Preparing the preview…")
+        self.status.setAccessibleName("Document status")
+        self.status.setWordWrap(True)
+        self.print_button = QPushButton("&Print…")
+        self.save_button = QPushButton("&Save as PDF…")
+        self.protect_button = QPushButton("Save a pass&word-protected copy…")
+        self.protect_button.setToolTip("For email: the file opens only with the password (AES-256)")
+        close = QPushButton("Close")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, stretch=1)
+        for button in (self.print_button, self.save_button, self.protect_button, close):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(options)
+        layout.addWidget(self.view, stretch=1)
+        layout.addLayout(buttons)
+
+        self.kind.currentIndexChanged.connect(self.preview)
+        self.language.currentIndexChanged.connect(self.preview)
+        self.large_print.toggled.connect(self.preview)
+        self.print_button.clicked.connect(self.print_document)
+        self.save_button.clicked.connect(lambda: self.save(protected=False))
+        self.protect_button.clicked.connect(lambda: self.save(protected=True))
+        close.clicked.connect(self.reject)
+        print_action = QAction(self)
+        print_action.setShortcut(QKeySequence.StandardKey.Print)
+        print_action.triggered.connect(self.print_document)
+        self.addAction(print_action)
+        self._busy(True)
+
+    # -- choices -----------------------------------------------------------------------------
+    def choice(self) -> tuple[str, str, bool]:
+        kind = self.kind.currentData()
+        take_home = kind == "take-home"
+        self.language.setEnabled(take_home)
+        self.large_print.setEnabled(take_home)
+        return kind, self.language.currentData(), take_home and self.large_print.isChecked()
+
+    def _busy(self, busy: bool) -> None:
+        for button in (self.print_button, self.save_button, self.protect_button):
+            button.setEnabled(not busy and self.pdf is not None)
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy(False)
+        self.status.setText(getattr(error, "message", None) or "The document could not be made.")
+
+    # -- preview -----------------------------------------------------------------------------
+    def preview(self, *_args: object) -> None:
+        kind, language, large = self.choice()
+        self.status.setText("Preparing the preview…")
+        self.pdf = None
+        self._busy(True)
+        self._render(kind, language, large, "read", None, self._show, self._failed)
+
+    def _show(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        self.document.close()
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        pages = self.document.pageCount()
+        self.status.setText(f"{pages} page{'s' if pages != 1 else ''}. Ready to print or save.")
+        self._busy(False)
+
+    # -- print -------------------------------------------------------------------------------
+    def ask_printer(self) -> QPrinter | None:
+        """The system print dialog (a method, so tests can answer it)."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.windowTitle())
+        dialog = QPrintDialog(printer, self)
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def print_document(self) -> None:
+        if self.pdf is None:
+            return
+        printer = self.ask_printer()
+        if printer is None:
+            return
+        kind, language, large = self.choice()
+        self.status.setText("Sending to the printer…")
+        self._busy(True)
+
+        def printed(pdf: bytes) -> None:
+            pages = print_pdf(pdf, printer)
+            self.status.setText(f"Printed {pages} page{'s' if pages != 1 else ''}.")
+            self._busy(False)
+
+        self._render(kind, language, large, "print", None, printed, self._failed)
+
+    # -- save --------------------------------------------------------------------------------
+    def ask_save_path(self, suggested: str) -> str:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save as PDF", str(Path.home() / suggested), "PDF documents (*.pdf)"
+        )
+        return path
+
+    def ask_password(self) -> str | None:
+        password, accepted = QInputDialog.getText(
+            self,
+            "Password for the copy",
+            "The patient needs this password to open the file. Tell it to them by phone or "
+            "in person, never in the same email (at least 8 characters):",
+            QLineEdit.EchoMode.Password,
+        )
+        return password if accepted else None
+
+    def save(self, protected: bool) -> None:
+        if self.pdf is None:
+            return
+        password = None
+        if protected:
+            password = self.ask_password()
+            if not password:
+                return
+        kind, language, large = self.choice()
+        safe_name = "".join(c if c.isalnum() else "-" for c in self.patient_name).strip("-")
+        path = self.ask_save_path(f"{safe_name}-{kind}.pdf")
+        if not path:
+            return
+        self._busy(True)
+        self.status.setText("Saving…")
+
+        def write(pdf: bytes) -> None:
+            self._busy(False)
+            try:
+                Path(path).write_bytes(pdf)
+            except OSError as error:
+                self.status.setText(f"Not saved: {error.strerror} ({path}). Choose another folder.")
+                return
+            note = " (opens only with the password)" if protected else ""
+            self.status.setText(f"Saved {Path(path).name}{note}.")
+
+        self._render(kind, language, large, "export", password, write, self._failed)
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Draw each page of the PDF on the printer at 300 dpi; returns the pages printed.
+
+    Qt has no "print this PDF" call: pdfium renders each page to an image for the printer.
+    """
+    document = QPdfDocument()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("The printer could not be started.")
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                printer.newPage()
+            points = document.pagePointSize(index)
+            size = QSize(
+                int(points.width() * PRINT_DPI / 72), int(points.height() * PRINT_DPI / 72)
+            )
+            image = document.render(index, size)
+            area = painter.viewport()
+            scaled = image.scaled(
+                area.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.drawImage(QPointF(0, 0), scaled)
+        return document.pageCount()
+    finally:
+        painter.end()
+        document.close()
+        buffer.close()
