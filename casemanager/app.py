@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
-from casemanager.ui.documents.dialog import DocumentDialog
+from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.main_window import MainWindow
@@ -237,6 +238,9 @@ class Application(QObject):
             window.set_patient_list(patient_list, details)
             window.new_patient_requested.connect(
                 lambda: self._new_patient(window, patient_list, therapist_list, open_patient)
+            )
+            window.batch_export_requested.connect(
+                lambda: self._export_batch(window, actor, patient_list)
             )
             patient_list.apply_filters()
 
@@ -585,6 +589,54 @@ class Application(QObject):
             dialog.preview()
 
         self.tasks.run(find, found)
+
+    def _export_batch(
+        self, window: MainWindow, actor: Actor, patient_list: PatientListWidget
+    ) -> None:
+        ids = patient_list.selected_patient_ids()
+        if not ids:
+            window.statusBar().showMessage(
+                "Select patients in the list first (Ctrl+click or Shift+click).", 10_000
+            )
+            return
+        folder = window.ask_folder()
+        if not folder:
+            return
+        db, stop = self.db, threading.Event()
+        progress = BatchProgress(len(ids), window)
+        progress.canceled.connect(stop.set)
+        window.batch_progress = progress
+        self.tasks.progress.connect(progress.moved)
+        report = self.tasks.report_progress
+
+        def work() -> Any:
+            from pathlib import Path
+
+            from casemanager.services import batch
+
+            return batch.export_take_home_plans(
+                db, actor, ids, Path(folder), progress=report, cancelled=stop.is_set
+            )
+
+        def finish() -> None:
+            self.tasks.progress.disconnect(progress.moved)
+            progress.close()
+            window.batch_progress = None
+
+        def done(result: Any) -> None:
+            finish()
+            said = f"Wrote {len(result.written):,} take-home plans to {folder}"
+            if result.cancelled:
+                said += " before you cancelled"
+            if result.skipped:
+                said += f"; {len(result.skipped)} skipped (no signed evaluation yet)"
+            window.statusBar().showMessage(said + ".", 30_000)
+
+        def failed(error: BaseException) -> None:
+            finish()
+            self._show_error(error)
+
+        self.tasks.run(work, done, failed)
 
     def _refresh_chart(self, details: ChartPanel) -> None:
         db, actor, patient_id = self.db, self.actor, details.patient_id

@@ -38,7 +38,7 @@ from casemanager.reports.data import (
 )
 from casemanager.services import audit
 from casemanager.services.context import Actor
-from casemanager.services.evaluations import content_of
+from casemanager.services.evaluations import content_of, patient_of
 from casemanager.services.plans import read_plan
 
 
@@ -186,12 +186,7 @@ def render(
 
     Clinic IT at the command line exports under EXPORT_DATA (administrators do not print
     clinical documents in the app)."""
-    with db.session() as session:
-        patient_id = session.scalar(
-            select(EpisodeOfCare.patient_id)
-            .join(Evaluation, Evaluation.episode_id == EpisodeOfCare.id)
-            .where(Evaluation.id == evaluation_id)
-        )
+    patient_id = patient_of(db, evaluation_id)
     audit.authorize(db, actor, permission, action, DataCategory.DOCUMENT, patient_id=patient_id)
     encrypt = _encryption(password)
     data = snapshot(db, actor, evaluation_id, today=today)

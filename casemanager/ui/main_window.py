@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QGridLayout,
     QLabel,
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
     new_patient_requested = Signal()
     refresh_requested = Signal()
     exercise_library_requested = Signal()
+    batch_export_requested = Signal()
 
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +121,12 @@ class MainWindow(QMainWindow):
         self.print_action.setShortcut(QKeySequence.StandardKey.Print)
         self.print_action.setEnabled(False)
         file_menu.insertAction(self.refresh_action, self.print_action)
+        self.batch_action = QAction("&Export take-home plans of selected patients…", self)
+        self.batch_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.batch_action.setEnabled(False)
+        self.batch_action.triggered.connect(self.batch_export_requested)
+        file_menu.insertAction(self.refresh_action, self.batch_action)
+        self.batch_progress: QWidget | None = None
         self.document_dialog: QWidget | None = None
         self.find_action = QAction("&Find patient", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -131,6 +139,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
+
+    def ask_folder(self) -> str:
+        """Where a batch goes (a method, so tests can answer without the modal dialog)."""
+        return QFileDialog.getExistingDirectory(self, "Folder for the take-home plans")
 
     def _fit_to_screen(self) -> None:
         """Most of the screen, so list and chart sit side by side on a laptop too."""
@@ -157,6 +169,7 @@ class MainWindow(QMainWindow):
         total = max(self.splitter.width(), 1000)
         self.splitter.setSizes([total - 440, 440])  # the chart widens when one is opened
         self.find_action.triggered.connect(patient_list.setFocus)
+        self.batch_action.setEnabled(True)
         request_print = getattr(details, "request_print", None)
         if request_print is not None:
             self.print_action.triggered.connect(request_print)

@@ -94,3 +94,32 @@ def test_preview_save_protect_and_print(
         timeout=10_000,
     )
     dialog.reject()
+
+
+def test_batch_of_take_home_plans_for_selected_patients(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "batch.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=12, seed=4)
+    db.dispose()
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    patient_list: Any = window.patient_list
+    patient_list.status.setCurrentIndex(0)  # all statuses
+    qtbot.waitUntil(lambda: patient_list.model.rowCount() == 12, timeout=10_000)
+    patient_list.table.selectAll()
+    assert len(patient_list.selected_patient_ids()) == 12
+    out = tmp_path / "plans"
+    out.mkdir()
+    window.ask_folder = lambda: str(out)
+    window.batch_action.trigger()
+    qtbot.waitUntil(lambda: "Wrote" in window.statusBar().currentMessage(), timeout=60_000)
+    message = window.statusBar().currentMessage()
+    written = sorted(out.glob("*.pdf"))
+    assert f"Wrote {len(written)} take-home plans" in message
+    assert 0 < len(written) <= 12 and window.batch_progress is None
+    assert all(PdfReader(path).pages for path in written)

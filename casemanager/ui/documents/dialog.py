@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -257,3 +258,21 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
         painter.end()
         document.close()
         buffer.close()
+
+
+class BatchProgress(QProgressDialog):
+    """Progress of a batch with Cancel; not modal, so the app stays usable meanwhile."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(
+            f"Writing take-home plans for {count:,} patients…", "Cancel", 0, count, parent
+        )
+        self.setWindowTitle("Take-home plans")
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.setMinimumDuration(0)
+
+    def moved(self, done: int, total: int) -> None:
+        """Connected to the worker's progress signal: a QObject method, so Qt runs it here,
+        on the GUI thread, and never on the worker's."""
+        self.setMaximum(total)
+        self.setValue(done)

@@ -77,7 +77,8 @@ class PatientListWidget(QWidget):
         self.table.setModel(model)
         self.table.setAccessibleName("Patients")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows for a batch (Ctrl/Shift+click); Enter still opens the current one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -144,6 +145,10 @@ class PatientListWidget(QWidget):
         elif self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
+
+    def selected_patient_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.index(row, 0).data(PatientIdRole) for row in rows]
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
