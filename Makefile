@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo_clinic.py
 	$(BIN)/python benchmarks/workflow.py
+	$(BIN)/python benchmarks/documents.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

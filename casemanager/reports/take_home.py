@@ -105,6 +105,8 @@ def _facts(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> page.T
     ]
     if snapshot.clinic.phone:
         rows.append((words("labels.phone"), snapshot.clinic.phone))
+    if snapshot.clinic.address:
+        rows.append((words("labels.address"), snapshot.clinic.address))
     table = page.Table(
         [[para(label, look.body, bold=True), para(value, look.body)] for label, value in rows],
         colWidths=[1.7 * inch * look.scale, None],
