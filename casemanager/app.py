@@ -607,6 +607,7 @@ class Application(QObject):
         progress.canceled.connect(stop.set)
         window.batch_progress = progress
         self.tasks.progress.connect(progress.moved)
+        progress.show()
         report = self.tasks.report_progress
 
         def work() -> Any:
@@ -621,6 +622,7 @@ class Application(QObject):
         def finish() -> None:
             self.tasks.progress.disconnect(progress.moved)
             progress.close()
+            progress.deleteLater()
             window.batch_progress = None
 
         def done(result: Any) -> None:

@@ -76,3 +76,4 @@ class EvaluationSnapshot:
     referring_physician: str | None
     referrals: tuple[ReferralInfo, ...]
     printed_on: date
+    episode_open: bool = True  # discharged: the plan says treatment is complete

@@ -64,9 +64,11 @@ def drawing(figure: figures.Figure, width: float) -> Drawing:
 
 
 def picture(starter_key: str | None, image: bytes | None, width: float) -> Flowable | None:
+    """At most `width` wide and 1.3 × `width` tall, so a tall photo still fits a page."""
     if image:
         reader = ImageReader(io.BytesIO(image))
         pixels_wide, pixels_high = reader.getSize()
-        return Image(io.BytesIO(image), width=width, height=width * pixels_high / pixels_wide)
+        scale = min(width / pixels_wide, 1.3 * width / pixels_high)
+        return Image(io.BytesIO(image), width=pixels_wide * scale, height=pixels_high * scale)
     figure = figures.figure_for(starter_key)
     return drawing(figure, width) if figure is not None else None

@@ -102,6 +102,7 @@ class Table(platypus.Table):
 
     def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
         style = kwargs.pop("style", None)
+        kwargs.setdefault("splitInRow", 1)  # a tall cell (a long note) may break across pages
         super().__init__(data, *args, **kwargs)
         self.setStyle(platypus.TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]))
         if style is not None:

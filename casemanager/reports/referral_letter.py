@@ -7,7 +7,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, PageBreak, Spacer, TableStyle
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import Urgency
+from casemanager.domain.enums import ReferralKind, Urgency
 from casemanager.reports import page
 from casemanager.reports.data import EvaluationSnapshot, ReferralInfo
 from casemanager.reports.page import Styles, bullets, para
@@ -70,14 +70,19 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
         out.append(banner)
     out.append(para(f"Referral: {label}", look.heading))
     out.append(para(f"Dear {referral.to_whom},", look.body))
-    out.append(
-        para(
-            f"I evaluated {patient.full_name} for low back pain with muscle spasm on "
-            f"{_day(snapshot.evaluation_date)} and am referring them to you. Reason for "
-            f"referral: {referral.reason}",
-            look.body,
-        )
+    complaint = content.chief_complaint or "low back pain"
+    opening = (
+        f"I evaluated {patient.full_name} on {_day(snapshot.evaluation_date)} for "
+        f"{complaint.rstrip('.')}. "
     )
+    if referral.kind == ReferralKind.RED_FLAG:
+        opening += (
+            "Their screening for serious conditions was positive, and I am referring them to "
+            f"you for medical assessment. Finding: {referral.reason}"
+        )
+    else:
+        opening += f"I am referring them to you. Reason for referral: {referral.reason}"
+    out.append(para(opening, look.body))
     findings = []
     if content.chief_complaint:
         findings.append(f"Chief complaint: {content.chief_complaint}")
@@ -97,10 +102,16 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
         out.append(para("Relevant findings", look.body, bold=True))
         out += bullets(findings, look.bullet)
     phone = f" at {clinic.phone}" if clinic.phone else ""
+    on_hold = referral.kind == ReferralKind.RED_FLAG and referral.urgency != Urgency.ROUTINE
+    plan = (
+        "Physical therapy is on hold until you have assessed them."
+        if on_hold
+        else "Physical therapy continues as planned unless you advise otherwise."
+    )
     out.append(
         para(
             f"Please let me know the outcome of your review, and contact me{phone} with any "
-            "questions. Physical therapy continues as planned unless you advise otherwise.",
+            f"questions. {plan}",
             look.body,
         )
     )

@@ -4,15 +4,15 @@ catalog; names, goals and notes come from the record, escaped."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
-from casemanager.domain.enums import HeatIce, TreatmentPathKind, Urgency
+from casemanager.domain.enums import HeatIce, ReferralKind, TreatmentPathKind, Urgency
 from casemanager.domain.plan import GoalContent, PathContent, PlanContent
 from casemanager.reports import page
-from casemanager.reports.data import EvaluationSnapshot, ExerciseSheet
+from casemanager.reports.data import EvaluationSnapshot, ExerciseSheet, ReferralInfo
 from casemanager.reports.figures import picture
 from casemanager.reports.page import Styles, bullets, para
 from casemanager.reports.wording import Wording
@@ -47,10 +47,20 @@ def _day(words: Wording, day: date) -> str:
     return day.strftime(words("date_format"))
 
 
+def _time(words: Wording, moment: datetime) -> str:
+    """Clock time without the system locale (which could drop AM/PM): 12 or 24 hours as
+    the language's catalog says."""
+    if words("time_format") == "12h":
+        hour = moment.hour % 12 or 12
+        return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def _story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
     plan = snapshot.plan or PlanContent()
     story: list[Flowable] = [para(words("title"), look.title)]
     story.append(_facts(snapshot, words, look))
+    story += _see_a_doctor(snapshot, words, look)
     story += _found(snapshot, words, look)
     if plan.goals:
         story.append(para(words("sections.goals"), look.heading))
@@ -72,19 +82,19 @@ def _story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[F
     story += _warnings(words, look)
     story.append(para(words("sections.next"), look.heading))
     booked = plan.next_appointment
-    story.append(
-        para(
-            words(
-                "next_at",
-                date=_day(words, booked.astimezone().date()),
-                time=booked.astimezone().strftime(words("time_format")).lstrip("0"),
+    if not snapshot.episode_open:
+        story.append(para(words("next_discharged"), look.body))
+    elif booked is not None:
+        local = booked.astimezone()
+        story.append(
+            para(
+                words("next_at", date=_day(words, local.date()), time=_time(words, local)),
+                look.body,
+                bold=True,
             )
-            if booked
-            else words("next_none"),
-            look.body,
-            bold=booked is not None,
         )
-    )
+    else:
+        story.append(para(words("next_none"), look.body))
     clinic = snapshot.clinic
     story.append(
         para(
@@ -136,8 +146,34 @@ def _found(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[F
     if content.contributing_causes:
         names = ", ".join(words(f"cause_names.{c.value}") for c in content.contributing_causes)
         found.append(para(words("also", causes=names), look.body))
-    found.append(_box([para(words("reassurance"), look.body)], page.NOTE_FILL))
+    if not _needs_a_doctor_soon(snapshot):  # no "it is safe" beside a red flag
+        found.append(_box([para(words("reassurance"), look.body)], page.NOTE_FILL))
     return found
+
+
+def _red_flag_referrals(snapshot: EvaluationSnapshot) -> list[ReferralInfo]:
+    return [r for r in snapshot.referrals if r.kind == ReferralKind.RED_FLAG]
+
+
+def _needs_a_doctor_soon(snapshot: EvaluationSnapshot) -> bool:
+    return any(
+        r.urgency in (Urgency.EMERGENCY, Urgency.URGENT) for r in _red_flag_referrals(snapshot)
+    )
+
+
+def _see_a_doctor(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
+    """Red-flag referrals first, in red: the one thing the patient must act on."""
+    referrals = _red_flag_referrals(snapshot)
+    if not referrals:
+        return []
+    lines: list[Flowable] = [para(words("see_now.title"), look.warning_heading)]
+    said: set[str] = set()
+    for referral in sorted(referrals, key=lambda r: list(Urgency).index(r.urgency)):
+        text = words(f"see_now.{referral.urgency.value}", to_whom=referral.to_whom)
+        if text not in said:  # several flags, one doctor: say it once
+            said.add(text)
+            lines.append(para(text, look.body, bold=referral.urgency != Urgency.ROUTINE))
+    return [Spacer(1, 6), _box(lines, page.WARNING_FILL)]
 
 
 def _goal(goal: GoalContent, words: Wording) -> str:

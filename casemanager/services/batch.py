@@ -24,7 +24,7 @@ from casemanager.services.context import Actor
 from casemanager.services.evaluations import patient_of
 
 POOL_FROM = 24  # below this many plans, starting worker processes costs more than it saves
-CHUNK = 48  # plans read, rendered and written per round; a cancel waits at most one round
+CHUNK = 8  # plans read, rendered and written per round; a cancel waits at most one round
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,21 @@ def export_take_home_plans(
                     )
                 )
             work = [(snapshot, lang, large_print) for _id, snapshot, lang in jobs]
-            pdfs = list(pool.map(_render, work)) if pool else [_render(job) for job in work]
-            for (evaluation_id, snapshot, lang), pdf in zip(jobs, pdfs, strict=True):
+            futures = [pool.submit(_render, job) if pool else None for job in work]
+            for index, (evaluation_id, snapshot, lang) in enumerate(jobs):
+                label = f"{snapshot.patient.full_name} ({snapshot.patient.mrn})"
+                try:
+                    future = futures[index]
+                    pdf = future.result() if future is not None else _render(work[index])
+                except Exception as error:  # noqa: BLE001 - one bad plan must not stop the rest
+                    skipped.append((label, f"The plan could not be made ({type(error).__name__})."))
+                    continue
                 path = folder / _file_name(snapshot)
                 partial = path.with_suffix(".part")
                 try:
                     partial.write_bytes(pdf)
+                    # Audited before the file appears: an export never goes unrecorded.
+                    _record(db, actor, evaluation_id, lang, large_print)
                     partial.replace(path)  # a file is either whole or absent
                 except OSError as error:
                     partial.unlink(missing_ok=True)
@@ -110,7 +119,6 @@ def export_take_home_plans(
                         f"Could not write {path.name}: {error.strerror}. "
                         f"{len(written)} plans were written before this one."
                     ) from None
-                _record(db, actor, evaluation_id, lang, large_print)
                 written.append(path)
             if progress is not None:
                 progress(min(start + CHUNK, total), total)

@@ -3,12 +3,14 @@ casemanager.reports, and audit every print and export (what, for whom, never the
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 
-from reportlab.lib.pdfencrypt import StandardEncryption
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -25,7 +27,12 @@ from casemanager.db.models import (
 )
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
-from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EpisodeStatus,
+    EvaluationStatus,
+)
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import plan_of_care, referral_letter, take_home
@@ -59,6 +66,8 @@ def latest_signed_evaluation(db: Database, actor: Actor, patient_id: int) -> int
                 Patient.id == patient_id,
                 Patient.clinic_id == actor.clinic_id,
                 Evaluation.status == EvaluationStatus.SIGNED,
+                # A discharge summary closes the plan; the plan printed is the last one made.
+                Evaluation.kind.in_(rules.PLAN_KINDS),
             )
             .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
             .limit(1)
@@ -149,22 +158,32 @@ def snapshot(
             referring_physician=patient.referring_physician,
             referrals=referrals,
             printed_on=today or date.today(),
+            episode_open=evaluation.episode.status == EpisodeStatus.OPEN,
         )
 
 
 MIN_PASSWORD = 8
 
 
-def _encryption(password: str | None) -> StandardEncryption | None:
-    """AES-256 (PDF 2.0 style) with the patient's password for opening; None for a plain
-    copy. The owner password is random: nobody can lift the restrictions."""
-    if password is None:
-        return None
+def protect(pdf: bytes, password: str) -> bytes:
+    """A copy that opens only with the password: AES-256 (PDF 2.0, revision 6), which every
+    current reader opens. The owner password is random, so nobody can lift the restrictions
+    (no editing); printing stays allowed for the patient."""
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
             "password", f"Use a password of at least {MIN_PASSWORD} characters for the copy."
         )
-    return StandardEncryption(password, secrets.token_urlsafe(24), canModify=0, strength=256)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(
+        user_password=password,
+        owner_password=secrets.token_urlsafe(24),
+        permissions_flag=UserAccessPermissions.PRINT
+        | UserAccessPermissions.PRINT_TO_REPRESENTATION,
+        algorithm="AES-256",
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def render(
@@ -188,17 +207,20 @@ def render(
     clinical documents in the app)."""
     patient_id = patient_of(db, evaluation_id)
     audit.authorize(db, actor, permission, action, DataCategory.DOCUMENT, patient_id=patient_id)
-    encrypt = _encryption(password)
+    if password is not None and len(password) < MIN_PASSWORD:
+        protect(b"", password)  # refuses before any work, with the field to fix
     data = snapshot(db, actor, evaluation_id, today=today)
     if kind == DocumentKind.TAKE_HOME:
-        pdf = take_home.render(data, language, large_print, invariant, encrypt)
+        pdf = take_home.render(data, language, large_print, invariant)
     elif kind == DocumentKind.PLAN_OF_CARE:
-        pdf = plan_of_care.render(data, invariant, encrypt)
+        pdf = plan_of_care.render(data, invariant)
     else:
         chosen = [r for r in data.referrals if referral_id in (None, r.id)]
         if not chosen:
             raise DomainError("This evaluation made no referral to write a letter for.")
-        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant, encrypt)
+        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant)
+    if password is not None:
+        pdf = protect(pdf, password)
     detail = f"{kind.value} of evaluation {evaluation_id}"
     if kind == DocumentKind.TAKE_HOME:
         detail += f" ({language}{', large print' if large_print else ''})"

@@ -69,3 +69,18 @@ def test_long_exercise_instructions_break_across_pages() -> None:
     pdf = take_home.render(make_snapshot(exercises=(long,)), invariant=True)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert text.replace("\n", " ").count("Step by careful step.") >= 170
+
+
+def test_large_print_with_long_steps_and_goals_lays_out() -> None:
+    snapshot = make_snapshot()
+    steps = "\n".join(
+        f"{n}. Move slowly and breathe out as you go, then rest." for n in range(1, 16)
+    )
+    exercise = replace(snapshot.exercises[0], instructions=steps, is_starter_text=False)
+    assert snapshot.plan is not None
+    goal = GoalContent(snapshot.plan.goals[0].term, "Walk to the shops and back. " * 35)
+    plan = replace(snapshot.plan, goals=(goal,))
+    big = make_snapshot(exercises=(exercise,), plan=plan)
+    pdf = take_home.render(big, large_print=True, invariant=True)
+    assert "15. Move slowly" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert plan_of_care.render(big, invariant=True)

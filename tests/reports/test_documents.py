@@ -179,3 +179,50 @@ def test_every_language_has_every_text() -> None:
     # Each file is valid UTF-8 JSON a clinic can copy to add a language.
     for path in Path(wording.TEXT_DIR).glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_red_flag_referral_comes_first_and_drops_the_reassurance(
+    snapshot: EvaluationSnapshot,
+) -> None:
+    from dataclasses import replace as swap
+
+    from casemanager.domain.enums import ReferralKind, Urgency
+    from casemanager.reports.data import ReferralInfo
+
+    flag = ReferralInfo(
+        9,
+        ReferralKind.RED_FLAG,
+        "Emergency department",
+        "emergency medicine",
+        "Positive red-flag screen: saddle numbness",
+        Urgency.EMERGENCY,
+        snapshot.evaluation_date,
+    )
+    flagged = swap(snapshot, referrals=(*snapshot.referrals, flag))
+    flat = " ".join(_text(take_home.render(flagged, invariant=True)).split())
+    assert flat.index("Please get checked by a doctor") < flat.index("What we found")
+    assert "Go to the emergency room today" in flat
+    assert "It is safe to move" not in flat
+    letter = " ".join(_text(referral_letter.render(flagged, invariant=True)).split())
+    assert "screening for serious conditions was positive" in letter
+    assert "Physical therapy is on hold until you have assessed them" in letter
+
+
+def test_after_discharge_the_plan_says_treatment_is_complete(
+    snapshot: EvaluationSnapshot,
+) -> None:
+    from dataclasses import replace as swap
+
+    flat = " ".join(_text(take_home.render(swap(snapshot, episode_open=False))).split())
+    assert "Your treatment with us is complete" in flat
+    assert "Call us to book your next visit" not in flat
+
+
+def test_times_do_not_depend_on_the_system_locale(snapshot: EvaluationSnapshot) -> None:
+    assert snapshot.plan is not None and snapshot.plan.next_appointment is not None
+    local = snapshot.plan.next_appointment.astimezone()
+    twelve = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    assert twelve in _text(take_home.render(snapshot, invariant=True))
+    assert f"{local.hour:02d}:{local.minute:02d}" in _text(
+        take_home.render(snapshot, language="es", invariant=True)
+    )

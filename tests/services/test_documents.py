@@ -4,6 +4,7 @@ who may print, and the command-line export."""
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def test_command_line_export(
     assert len(exported) == 2 and all(actor.startswith("os:") for actor in exported)
 
 
-def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff) -> None:
+def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff, tmp_path: Path) -> None:
     patient_id, _episode = _signed_patient(db, staff, visit_count=0)
     signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
     with pytest.raises(ValidationError, match="at least 8 characters"):
@@ -114,7 +115,37 @@ def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff) -> N
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.is_encrypted
     encryption = reader.trailer["/Encrypt"].get_object()
-    assert encryption["/V"] == 5  # 256-bit keys
-    assert encryption["/CF"]["/StdCF"]["/CFM"] == "/AESV3"  # AES-256
-    # Opening it with the password (pdfium, as the app's preview does) is in
-    # tests/ui/test_documents.py: pypdf cannot open ReportLab's AES-256 revision.
+    assert (encryption["/V"], encryption["/R"]) == (5, 6)  # AES-256, PDF 2.0
+    assert reader.decrypt("wrong password") == 0
+    assert reader.decrypt("correct horse") != 0
+    assert "Παπαδοπούλου" in " ".join(p.extract_text() for p in reader.pages)
+    # Poppler (most Linux readers) opens it with the password, and only with it.
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(pdf)
+    opened = subprocess.run(
+        ["pdftotext", "-upw", "correct horse", str(locked), "-"], capture_output=True, text=True
+    )
+    assert opened.returncode == 0 and "Your back care plan" in opened.stdout
+    refused = subprocess.run(["pdftotext", str(locked), "-"], capture_output=True, text=True)
+    assert refused.returncode != 0
+
+
+def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) -> None:
+    from dataclasses import replace
+
+    from casemanager.domain.enums import DischargeReason
+    from casemanager.services import evaluations
+
+    patient_id, episode_id = _signed_patient(db, staff, visit_count=0)
+    initial = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
+    summary = follow_up.start_follow_up(
+        db, staff.therapist, episode_id, EvaluationKind.DISCHARGE, TODAY, today=TODAY
+    )
+    content = replace(
+        summary.content, assessment_note="Done.", discharge_reason=DischargeReason.GOALS_MET
+    )
+    summary = evaluations.save_draft(db, staff.therapist, summary.id, summary.version, content)
+    evaluations.sign(db, staff.therapist, summary.id, summary.version)
+    assert documents.latest_signed_evaluation(db, staff.therapist, patient_id) == initial
+    text = _text(documents.render(db, staff.therapist, initial))
+    assert "Your treatment with us is complete" in text

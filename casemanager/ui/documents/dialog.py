@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QProgressDialog,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -172,9 +172,13 @@ class DocumentDialog(QDialog):
         self._busy(True)
 
         def printed(pdf: bytes) -> None:
-            pages = print_pdf(pdf, printer)
-            self.status.setText(f"Printed {pages} page{'s' if pages != 1 else ''}.")
             self._busy(False)
+            try:
+                pages = print_pdf(pdf, printer)
+            except OSError as error:
+                self.status.setText(f"Not printed: {error}. Check the printer and try again.")
+                return
+            self.status.setText(f"Printed {pages} page{'s' if pages != 1 else ''}.")
 
         self._render(kind, language, large, "print", None, printed, self._failed)
 
@@ -193,7 +197,17 @@ class DocumentDialog(QDialog):
             "in person, never in the same email (at least 8 characters):",
             QLineEdit.EchoMode.Password,
         )
-        return password if accepted else None
+        if not accepted:
+            return None
+        again, accepted = QInputDialog.getText(
+            self, "Password for the copy", "Type the password again:", QLineEdit.EchoMode.Password
+        )
+        if not accepted:
+            return None
+        if again != password:
+            self.status.setText("The two passwords differ: nothing was saved. Try again.")
+            return None
+        return password
 
     def save(self, protected: bool) -> None:
         if self.pdf is None:
@@ -260,19 +274,37 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
         buffer.close()
 
 
-class BatchProgress(QProgressDialog):
-    """Progress of a batch with Cancel; not modal, so the app stays usable meanwhile."""
+class BatchProgress(QDialog):
+    """Progress of a batch with Cancel. A plain dialog, not QProgressDialog, whose setValue
+    runs a nested event loop that can re-enter the batch's own callbacks."""
+
+    canceled = Signal()
 
     def __init__(self, count: int, parent: QWidget | None = None) -> None:
-        super().__init__(
-            f"Writing take-home plans for {count:,} patients…", "Cancel", 0, count, parent
-        )
+        super().__init__(parent)
         self.setWindowTitle("Take-home plans")
-        self.setWindowModality(Qt.WindowModality.NonModal)
-        self.setMinimumDuration(0)
+        self.setModal(False)
+        self.label = QLabel(
+            f"Writing take-home plans for {count:,} patients. Other database work waits "
+            "until this finishes; Cancel stops after the plans being made now."
+        )
+        self.label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, count)
+        self.bar.setAccessibleName("Plans written")
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self._cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(cancel, alignment=Qt.AlignmentFlag.AlignRight)
+
+    def _cancel(self) -> None:
+        self.label.setText("Stopping after the plans being made now…")
+        self.canceled.emit()
 
     def moved(self, done: int, total: int) -> None:
         """Connected to the worker's progress signal: a QObject method, so Qt runs it here,
         on the GUI thread, and never on the worker's."""
-        self.setMaximum(total)
-        self.setValue(done)
+        self.bar.setMaximum(total)
+        self.bar.setValue(done)
