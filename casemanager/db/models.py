@@ -450,6 +450,11 @@ class HomeExercise(Editable, Base):
     hold_seconds: Mapped[int | None] = mapped_column(SmallInteger)
     times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str | None] = mapped_column(Text)
+    # The library's wording when the plan was signed: a reprint says what was prescribed,
+    # even after the clinic edits the exercise.
+    signed_name: Mapped[str | None] = mapped_column(String(200))
+    signed_instructions: Mapped[str | None] = mapped_column(Text)
+    signed_precautions: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[TreatmentPlan] = relationship(back_populates="home_exercises")
     exercise: Mapped[Exercise] = relationship()

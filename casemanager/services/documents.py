@@ -104,16 +104,25 @@ def snapshot(
             )
         }
         starters = {t.key: t for t in catalogs.STARTER_EXERCISES}
+        prescribed_rows = (
+            {h.exercise_id: h for h in evaluation.plan.home_exercises} if evaluation.plan else {}
+        )
         sheets = []
         for prescribed in plan.home_exercises if plan else ():
             exercise = library[prescribed.exercise_id]
             starter = starters.get(exercise.key or "")
+            row = prescribed_rows.get(prescribed.exercise_id)
+            name, instructions, precautions = (
+                (row.signed_name, row.signed_instructions, row.signed_precautions)
+                if row is not None and row.signed_name is not None
+                else (exercise.name, exercise.instructions, exercise.precautions)
+            )
             sheets.append(
                 ExerciseSheet(
                     starter_key=exercise.key,
-                    name=exercise.name,
-                    instructions=exercise.instructions,
-                    precautions=exercise.precautions,
+                    name=name,
+                    instructions=instructions or "",
+                    precautions=precautions,
                     sets=prescribed.sets,
                     reps=prescribed.reps,
                     hold_seconds=prescribed.hold_seconds,

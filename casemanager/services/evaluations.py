@@ -536,6 +536,11 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
             _check_no_later_visits(session, evaluation)
         if plan is not None:
             _path_referrals(session, evaluation, plan, patient.referring_physician)
+        if evaluation.plan is not None:
+            for prescribed in evaluation.plan.home_exercises:  # what was prescribed, as worded
+                prescribed.signed_name = prescribed.exercise.name
+                prescribed.signed_instructions = prescribed.exercise.instructions
+                prescribed.signed_precautions = prescribed.exercise.precautions
         # Follow-ups carry the red flags forward: one referral per flag per episode.
         already = set(
             session.scalars(

@@ -149,3 +149,25 @@ def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) ->
     assert documents.latest_signed_evaluation(db, staff.therapist, patient_id) == initial
     text = _text(documents.render(db, staff.therapist, initial))
     assert "Your treatment with us is complete" in text
+
+
+def test_a_reprint_keeps_the_exercise_wording_that_was_signed(db: Database, staff: Staff) -> None:
+    from dataclasses import replace
+
+    from casemanager.services import exercises
+
+    patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
+    prescribed = documents.snapshot(db, staff.therapist, signed).exercises[0]
+    library = {e.content.name: e for e in exercises.list_library(db, staff.therapist)}
+    edited = library[prescribed.name]
+    exercises.save_exercise(
+        db,
+        staff.admin,
+        edited.id,
+        edited.version,
+        replace(edited.content, instructions="1. A new way, written after the plan was signed."),
+    )
+    text = _text(documents.render(db, staff.therapist, signed))
+    assert "A new way" not in text
+    assert prescribed.instructions.splitlines()[0] in text
