@@ -50,6 +50,8 @@ class Application(QObject):
         self.main_window: MainWindow | None = None
         self.start = StartWindow()
         self.tasks = TaskRunner(default_error=self._show_error, parent=self)
+        self.batch_tasks: TaskRunner | None = None  # started with the first batch
+        self.batch_stop = threading.Event()  # set on quit: a running batch stops between plans
         self.tasks.progress.connect(self.start.busy.set_progress)
         self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
         self.start.welcome.demo_chosen.connect(self._make_demo)
@@ -602,13 +604,21 @@ class Application(QObject):
         folder = window.ask_folder()
         if not folder:
             return
-        db, stop = self.db, threading.Event()
+        if self.batch_tasks is None:
+            # Its own worker thread: the chart, searches and autosave go on meanwhile.
+            self.batch_tasks = TaskRunner(default_error=self._show_error, parent=self)
+        runner = self.batch_tasks
+        if runner.is_busy():
+            window.statusBar().showMessage("A batch is already being written.", 10_000)
+            return
+        self.batch_stop = threading.Event()
+        db, stop = self.db, self.batch_stop
         progress = BatchProgress(len(ids), window)
         progress.canceled.connect(stop.set)
         window.batch_progress = progress
-        self.tasks.progress.connect(progress.moved)
+        runner.progress.connect(progress.moved)
         progress.show()
-        report = self.tasks.report_progress
+        report = runner.report_progress
 
         def work() -> Any:
             from pathlib import Path
@@ -620,7 +630,7 @@ class Application(QObject):
             )
 
         def finish() -> None:
-            self.tasks.progress.disconnect(progress.moved)
+            runner.progress.disconnect(progress.moved)
             progress.close()
             progress.deleteLater()
             window.batch_progress = None
@@ -638,7 +648,7 @@ class Application(QObject):
             finish()
             self._show_error(error)
 
-        self.tasks.run(work, done, failed)
+        runner.run(work, done, failed)
 
     def _refresh_chart(self, details: ChartPanel) -> None:
         db, actor, patient_id = self.db, self.actor, details.patient_id
@@ -741,6 +751,9 @@ class Application(QObject):
 
     def shutdown(self) -> None:
         self.tasks.shutdown()
+        if self.batch_tasks is not None:
+            self.batch_stop.set()
+            self.batch_tasks.shutdown()
         if self.db is not None:
             self.db.dispose()
         if self.main_window is not None:

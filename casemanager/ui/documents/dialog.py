@@ -285,8 +285,8 @@ class BatchProgress(QDialog):
         self.setWindowTitle("Take-home plans")
         self.setModal(False)
         self.label = QLabel(
-            f"Writing take-home plans for {count:,} patients. Other database work waits "
-            "until this finishes; Cancel stops after the plans being made now."
+            f"Writing take-home plans for {count:,} patients. You can go on working "
+            "meanwhile; Cancel stops after the plans being made now."
         )
         self.label.setWordWrap(True)
         self.bar = QProgressBar()
