@@ -157,3 +157,33 @@ def test_postgres_gets_a_trigram_index_for_name_search(postgres_shared_url: str)
         assert schema_differences(db) == []  # engine-specific: not a drift from the models
     finally:
         db.dispose()
+
+
+def test_plans_signed_before_0009_keep_their_exercise_wording(tmp_path: Path) -> None:
+    """0009 copies each signed plan's exercise wording in; drafts keep following the library."""
+    from alembic import command
+
+    from casemanager.db.migrate import _config, _sqlite_migration_engine
+    from casemanager.services import demo
+
+    path = tmp_path / "clinic.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    older = _sqlite_migration_engine(db)
+    with older.begin() as conn:
+        command.upgrade(_config(conn), "0008")
+    older.dispose()
+    demo.generate_demo_clinic(db, patients=40, seed=2)
+    upgrade(db, tmp_path / "backups")
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT e.status, h.signed_name, x.name, h.signed_instructions, x.instructions "
+                "FROM home_exercise h JOIN exercise x ON x.id = h.exercise_id "
+                "JOIN treatment_plan p ON p.id = h.plan_id "
+                "JOIN evaluation e ON e.id = p.evaluation_id"
+            )
+        ).all()
+    signed = [r for r in rows if r[0] == "signed"]
+    assert signed and all(r[1] == r[2] and r[3] == r[4] for r in signed)
+    assert all(r[1] is None for r in rows if r[0] != "signed")
+    db.dispose()
