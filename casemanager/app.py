@@ -545,10 +545,11 @@ class Application(QObject):
                 bool(snapshot.referrals),
                 record.fields.preferred_language,
                 wording.languages(),
+                documents.unprintable(snapshot),
             )
 
         def found(result: Any) -> None:
-            evaluation_id, has_referrals, language, languages = result
+            evaluation_id, has_referrals, language, languages, unprintable = result
 
             def render(
                 kind: str,
@@ -582,7 +583,13 @@ class Application(QObject):
                 self.tasks.run(work, printed, failed)
 
             dialog = DocumentDialog(
-                details.name.text(), languages, language, has_referrals, render, window
+                details.name.text(),
+                languages,
+                language,
+                has_referrals,
+                render,
+                window,
+                unprintable=unprintable,
             )
             window.document_dialog = dialog
             dialog.finished.connect(lambda _r: setattr(window, "document_dialog", None))

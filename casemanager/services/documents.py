@@ -35,7 +35,7 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
-from casemanager.reports import plan_of_care, referral_letter, take_home
+from casemanager.reports import fonts, plan_of_care, referral_letter, take_home
 from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
@@ -169,6 +169,18 @@ def snapshot(
             printed_on=today or date.today(),
             episode_open=evaluation.episode.status == EpisodeStatus.OPEN,
         )
+
+
+def unprintable(data: EvaluationSnapshot) -> str:
+    """Characters of the record no embedded font can draw (rare scripts): the dialog says so
+    before anything is printed, instead of a silent box on paper."""
+    texts = [data.patient.full_name, data.therapist_name, data.clinic.name]
+    texts += [value for value in vars(data.content).values() if isinstance(value, str)]
+    if data.plan is not None:
+        texts += [goal.description for goal in data.plan.goals]
+        texts += [path.refer_to or "" for path in data.plan.paths]
+    texts += [f"{e.name} {e.instructions} {e.precautions or ''}" for e in data.exercises]
+    return "".join(sorted(fonts.missing_glyphs(" ".join(texts))))
 
 
 MIN_PASSWORD = 8

@@ -171,3 +171,10 @@ def test_a_reprint_keeps_the_exercise_wording_that_was_signed(db: Database, staf
     text = _text(documents.render(db, staff.therapist, signed))
     assert "A new way" not in text
     assert prescribed.instructions.splitlines()[0] in text
+
+
+def test_characters_no_font_has_are_named_before_printing() -> None:
+    from tests.reports.conftest import make_snapshot
+
+    assert documents.unprintable(make_snapshot("Ἀθηνᾶ", "王 김")) == ""
+    assert documents.unprintable(make_snapshot("देवी", "Ann")) == "".join(sorted(set("देवी")))

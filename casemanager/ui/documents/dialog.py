@@ -52,6 +52,7 @@ class DocumentDialog(QDialog):
         has_referrals: bool,
         render: Render,
         parent: QWidget | None = None,
+        unprintable: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Print or save — {patient_name}")
@@ -88,6 +89,7 @@ class DocumentDialog(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.unprintable = unprintable  # characters no embedded font has, shown as boxes
         self.status = QLabel("Preparing the preview…")
         self.status.setAccessibleName("Document status")
         self.status.setWordWrap(True)
@@ -150,7 +152,13 @@ class DocumentDialog(QDialog):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         pages = self.document.pageCount()
-        self.status.setText(f"{pages} page{'s' if pages != 1 else ''}. Ready to print or save.")
+        ready = f"{pages} page{'s' if pages != 1 else ''}. Ready to print or save."
+        if self.unprintable:
+            ready += (
+                f" Note: these characters have no printable form and show as boxes: "
+                f"{self.unprintable}"
+            )
+        self.status.setText(ready)
         self._busy(False)
 
     # -- print -------------------------------------------------------------------------------
@@ -159,6 +167,7 @@ class DocumentDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.windowTitle())
         dialog = QPrintDialog(printer, self)
+        dialog.setMinMax(1, max(1, self.document.pageCount()))  # a page range may be chosen
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def print_document(self) -> None:
@@ -251,9 +260,13 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("The printer could not be started.")
+    # Pages chosen in the print dialog (1-based; 0 means all).
+    first = max(printer.fromPage(), 1)
+    last = printer.toPage() or document.pageCount()
+    pages = range(first - 1, min(last, document.pageCount()))
     try:
-        for index in range(document.pageCount()):
-            if index:
+        for count, index in enumerate(pages):
+            if count:
                 printer.newPage()
             points = document.pagePointSize(index)
             size = QSize(
@@ -267,7 +280,7 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
                 Qt.TransformationMode.SmoothTransformation,
             )
             painter.drawImage(QPointF(0, 0), scaled)
-        return document.pageCount()
+        return len(pages)
     finally:
         painter.end()
         document.close()
