@@ -218,7 +218,9 @@ class Application(QObject):
                 window, actor, episode, kind, details, refresh_chart
             )
         )
-        details.print_requested.connect(lambda pid: self._documents(window, actor, pid, details))
+        details.print_requested.connect(
+            lambda pid: self._documents(window, actor, pid, details, refresh_chart)
+        )
         details.record_visit.connect(
             lambda pid: self._record_visit(window, actor, pid, refresh_chart)
         )
@@ -529,7 +531,12 @@ class Application(QObject):
         dialog.open()  # not exec(): the window stays responsive, and tests can drive it
 
     def _documents(
-        self, window: MainWindow, actor: Actor, patient_id: int, details: ChartPanel
+        self,
+        window: MainWindow,
+        actor: Actor,
+        patient_id: int,
+        details: ChartPanel,
+        refresh: Callable[[], None],
     ) -> None:
         db = self.db
 
@@ -578,7 +585,7 @@ class Application(QObject):
                 def printed(pdf: bytes) -> None:
                     done(pdf)
                     if action != "read":
-                        self._refresh_chart(details)  # the timeline lists what was printed
+                        refresh()  # the timeline lists what was printed
 
                 self.tasks.run(work, printed, failed)
 
@@ -656,18 +663,6 @@ class Application(QObject):
             self._show_error(error)
 
         runner.run(work, done, failed)
-
-    def _refresh_chart(self, details: ChartPanel) -> None:
-        db, actor, patient_id = self.db, self.actor, details.patient_id
-        if actor is None or patient_id is None:
-            return
-
-        def work() -> Any:
-            from casemanager.services import chart
-
-            return chart.open_chart(db, actor, patient_id)
-
-        self.tasks.run(work, details.show_chart)
 
     def _exercise_library(self, window: MainWindow, actor: Actor) -> None:
         if window.exercise_library is not None:

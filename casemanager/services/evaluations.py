@@ -299,6 +299,16 @@ def require_author(session: Session, evaluation: Evaluation, actor: Actor) -> No
         )
 
 
+def load_draft(session: Session, actor: Actor, evaluation_id: int, locked: str) -> Evaluation:
+    """The evaluation, if this actor wrote it and it is still a draft; `locked` is the
+    message for a signed one (it says what to do instead)."""
+    evaluation = load_evaluation(session, actor, evaluation_id)
+    require_author(session, evaluation, actor)
+    if evaluation.status == EvaluationStatus.SIGNED:
+        raise DomainError(locked)
+    return evaluation
+
+
 def authorize_evaluation(
     db: Database,
     actor: Actor,
@@ -419,12 +429,12 @@ def save_draft(
     )
     try:
         with db.session() as session:
-            evaluation = load_evaluation(session, actor, evaluation_id)
-            require_author(session, evaluation, actor)
-            if evaluation.status == EvaluationStatus.SIGNED:
-                raise DomainError(
-                    "This evaluation is signed and locked. Add an addendum to correct it."
-                )
+            evaluation = load_draft(
+                session,
+                actor,
+                evaluation_id,
+                "This evaluation is signed and locked. Add an addendum to correct it.",
+            )
             if evaluation.version != expected_version:
                 raise _conflict(session, evaluation)
             cleaned = rules.clean(content, evaluation.evaluation_date)
@@ -518,10 +528,7 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
     """Lock the evaluation after checking it is complete; positive red flags get referrals."""
     authorize_evaluation(db, actor, evaluation_id, Permission.SIGN_CLINICAL, AuditAction.SIGN)
     with db.session() as session:
-        evaluation = load_evaluation(session, actor, evaluation_id)
-        require_author(session, evaluation, actor)
-        if evaluation.status == EvaluationStatus.SIGNED:
-            raise DomainError("This evaluation is already signed.")
+        evaluation = load_draft(session, actor, evaluation_id, "This evaluation is already signed.")
         if evaluation.version != expected_version:
             raise _conflict(session, evaluation)
         content = content_of(evaluation)
@@ -627,12 +634,12 @@ def discard_draft(db: Database, actor: Actor, evaluation_id: int) -> None:
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.DISCARD
     )
     with db.session() as session:
-        evaluation = load_evaluation(session, actor, evaluation_id)
-        require_author(session, evaluation, actor)
-        if evaluation.status == EvaluationStatus.SIGNED:
-            raise DomainError(
-                "A signed evaluation is part of the record: correct it with an addendum."
-            )
+        evaluation = load_draft(
+            session,
+            actor,
+            evaluation_id,
+            "A signed evaluation is part of the record: correct it with an addendum.",
+        )
         episode = evaluation.episode
         label = catalogs.EVALUATION_KIND_LABELS[evaluation.kind].lower()
         if evaluation.plan is not None:

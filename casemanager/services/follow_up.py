@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, TreatmentPlan, Visit
+from casemanager.db.models import EpisodeOfCare, Evaluation, TreatmentPlan, Visit
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
@@ -21,7 +21,7 @@ from casemanager.domain.enums import (
     EvaluationKind,
     EvaluationStatus,
 )
-from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
@@ -32,6 +32,7 @@ from casemanager.services.evaluations import (
     write_content,
 )
 from casemanager.services.plans import read_plan, write_plan
+from casemanager.services.visits import find_episode
 
 FOLLOW_UP_KINDS = (
     EvaluationKind.PROGRESS_REPORT,
@@ -66,15 +67,7 @@ def start_follow_up(
     """A draft of `kind` for an open episode, filled from its latest signed evaluation."""
     if kind not in FOLLOW_UP_KINDS:
         raise ValueError(f"not a follow-up kind: {kind}")
-    with db.session() as session:
-        found = session.execute(
-            select(EpisodeOfCare, Patient.clinic_id)
-            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
-            .where(EpisodeOfCare.id == episode_id)
-        ).one_or_none()
-    if found is None or found[1] != actor.clinic_id:
-        raise NotFound("That episode of care is not in this clinic's records.")
-    patient_id = found[0].patient_id
+    patient_id, _episode = find_episode(db, actor, episode_id)
     audit.authorize(
         db,
         actor,

@@ -23,10 +23,9 @@ from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
     EvaluationKind,
-    EvaluationStatus,
     Urgency,
 )
-from casemanager.domain.errors import DomainError, NotFound, ValidationError
+from casemanager.domain.errors import NotFound, ValidationError
 from casemanager.domain.evaluation import Guidance
 from casemanager.domain.permissions import Permission
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
@@ -35,8 +34,8 @@ from casemanager.services.context import Actor
 from casemanager.services.evaluations import (
     authorize_evaluation,
     content_of,
+    load_draft,
     load_evaluation,
-    require_author,
 )
 
 
@@ -177,10 +176,12 @@ def save_plan(
     )
     try:
         with db.session() as session:
-            evaluation = load_evaluation(session, actor, evaluation_id)
-            require_author(session, evaluation, actor)
-            if evaluation.status == EvaluationStatus.SIGNED:
-                raise DomainError("The plan of a signed evaluation is locked. Add an addendum.")
+            evaluation = load_draft(
+                session,
+                actor,
+                evaluation_id,
+                "The plan of a signed evaluation is locked. Add an addendum.",
+            )
             follow_up = evaluation.kind != EvaluationKind.INITIAL
             cleaned = rules.clean(
                 content,

@@ -95,7 +95,8 @@ def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitC
     )
 
 
-def _episode(db: Database, actor: Actor, episode_id: int) -> tuple[int, EpisodeOfCare]:
+def find_episode(db: Database, actor: Actor, episode_id: int) -> tuple[int, EpisodeOfCare]:
+    """(patient id, episode), refusing an episode of another clinic."""
     with db.session() as session:
         row = session.execute(
             select(EpisodeOfCare, Patient.clinic_id)
@@ -115,7 +116,7 @@ def record_visit(
     *,
     today: date | None = None,
 ) -> VisitRecord:
-    patient_id, episode = _episode(db, actor, episode_id)
+    patient_id, episode = find_episode(db, actor, episode_id)
     audit.authorize(
         db,
         actor,
@@ -176,7 +177,7 @@ def progress(
     db: Database, actor: Actor, episode_id: int, *, today: date | None = None
 ) -> EpisodeProgress:
     """Visit count, progress report due (every 10 visits), certification ending soon."""
-    patient_id, episode = _episode(db, actor, episode_id)
+    patient_id, episode = find_episode(db, actor, episode_id)
     audit.authorize(
         db,
         actor,
