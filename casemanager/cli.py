@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--language", default="en", help="take-home plan language (en, es, …)")
     plan.add_argument("--large-print", action="store_true", help="take-home plan in large print")
 
+    caseload = commands.add_parser(
+        "caseload", help="print the caseload figures (no patient names) as JSON or CSV"
+    )
+    caseload.add_argument("--format", choices=["json", "csv"], default="json")
+    caseload.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="default: 90 days ago")
+    caseload.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="default: today")
+    caseload.add_argument("--therapist", metavar="USERNAME", help="one therapist's caseload")
+
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -256,6 +264,45 @@ def _care_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _day(text: str | None, option: str) -> Any:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(f"{option} {text!r} is not a date: write it as YYYY-MM-DD.") from None
+
+
+def _caseload(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from datetime import date
+
+    from casemanager.domain.caseload import CaseloadFilter, default_period
+    from casemanager.reports import table_csv
+    from casemanager.services import accounts, caseload
+
+    start, end = default_period(date.today())
+    filt = CaseloadFilter(_day(args.start, "--from") or start, _day(args.end, "--to") or end)
+    with _open(args) as db:
+        actor = _cli_actor(db)
+        if args.therapist:
+            users = [u for u in accounts.list_users(db, actor) if u.username == args.therapist]
+            if not users or users[0].role != Role.THERAPIST:
+                raise DomainError(f"No therapist has the username {args.therapist!r}.")
+            filt = replace(filt, therapist_id=users[0].id)
+        board = caseload.dashboard(db, actor, filt)
+    if args.format == "json":
+        json.dump(caseload.as_dict(board), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        data = table_csv.to_csv(caseload.ROW_HEADERS, caseload.as_rows(board), bom=False)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
@@ -290,6 +337,7 @@ _COMMANDS = {
     "catalog": _catalog,
     "create-user": _create_user,
     "care-plan": _care_plan,
+    "caseload": _caseload,
 }
 
 

@@ -189,6 +189,11 @@ class EpisodeOfCare(Editable, Base):
 
 class Evaluation(Editable, Base):
     __tablename__ = "evaluation"
+    __table_args__ = (
+        # The caseload finds each episode's latest signed evaluation of a kind from the index
+        # alone, without reading the (wide) evaluation rows.
+        Index("ix_evaluation_episode_signed", "episode_id", "status", "kind", "evaluation_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _fk("episode_of_care.id")
@@ -462,7 +467,10 @@ class HomeExercise(Editable, Base):
 
 class Referral(Editable, Base):
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_urgency", "status", "urgency"),)
+    __table_args__ = (
+        Index("ix_referral_status_urgency", "status", "urgency"),
+        Index("ix_referral_status_kind", "status", "kind"),  # open red-flag referrals
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _fk("episode_of_care.id")

@@ -46,6 +46,8 @@ NPRS_MAX = 10
 MINUTES_PER_UNIT = 15
 MIN_MINUTES_FOR_UNIT = 8
 PROGRESS_REPORT_EVERY_VISITS = 10
+# The chart and the caseload warn this many days before a plan's certification ends.
+CERTIFICATION_WARNING_DAYS = 7
 
 _ONE_DECIMAL = Decimal("0.1")
 

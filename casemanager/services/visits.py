@@ -30,7 +30,7 @@ from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
 
-CERTIFICATION_WARNING_DAYS = 7
+CERTIFICATION_WARNING_DAYS = scoring.CERTIFICATION_WARNING_DAYS
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import date
@@ -15,6 +16,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry, Patient, User
 from casemanager.domain.enums import Role
 from tests.conftest import TEST_PASSWORD
+from tests.services.test_caseload import clinic  # noqa: F401 - a fixture
 
 
 def _url(db: Database) -> str:
@@ -160,3 +162,27 @@ def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
         return [tuple(r) for r in rows] + [tuple(visits)]
 
     assert build("a.sqlite3") == build("b.sqlite3")
+
+
+@pytest.mark.usefixtures("clinic")
+def test_caseload_figures_for_scripts(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    period = ["--from", "2026-11-01", "--to", "2026-11-26"]
+    assert cli.main(["--database", _url(db), "caseload", *period]) == cli.EXIT_OK
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["totals"]["active_episodes"] == 5 and figures["totals"]["visits"] == 4
+    assert [c["key"] for c in figures["causes"]][:1] == ["heavy_lifting"]
+    assert "worklist" not in figures  # figures only: no patient names leave by script
+
+    args = ["--database", _url(db), "caseload", *period, "--format", "csv", "--therapist", "nguyen"]
+    assert cli.main(args) == cli.EXIT_OK
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["section", "group", "figure", "value"]
+    assert ["totals", "", "active_episodes", "2"] in rows
+    # The draft was made seconds ago: it is overdue only after 24 hours.
+    assert ["therapist", "Minh Nguyễn, PT", "unsigned_over_24h", "0"] in rows
+
+    bad = ["--database", _url(db), "caseload", "--therapist", "manager"]
+    assert cli.main(bad) == cli.EXIT_REFUSED
+    assert "No therapist has the username 'manager'" in capsys.readouterr().err
+    assert cli.main(["--database", _url(db), "caseload", "--to", "26/11/2026"]) == cli.EXIT_REFUSED
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
