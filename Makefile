@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/demo_clinic.py
 	$(BIN)/python benchmarks/workflow.py
 	$(BIN)/python benchmarks/documents.py
+	$(BIN)/python benchmarks/caseload.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -22,6 +22,7 @@ from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
+from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
@@ -51,6 +52,7 @@ class Application(QObject):
         self.start = StartWindow()
         self.tasks = TaskRunner(default_error=self._show_error, parent=self)
         self.batch_tasks: TaskRunner | None = None  # started with the first batch
+        self.caseload_tasks: TaskRunner | None = None  # started with the first dashboard
         self.batch_stop = threading.Event()  # set on quit: a running batch stops between plans
         self.tasks.progress.connect(self.start.busy.set_progress)
         self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
@@ -247,8 +249,104 @@ class Application(QObject):
                 lambda: self._export_batch(window, actor, patient_list)
             )
             patient_list.apply_filters()
+            self._load_caseload(window, actor, therapist_list, open_patient)
 
         self.tasks.run(therapists, build)
+
+    # -- the caseload review -----------------------------------------------------------------
+    def _load_caseload(
+        self,
+        window: MainWindow,
+        actor: Actor,
+        therapist_list: list[tuple[int, str]],
+        open_patient: Callable[[int], None],
+    ) -> None:
+        if not has_permission(actor.role, Permission.VIEW_CASELOAD):
+            return
+        from datetime import date
+
+        db = self.db
+        if self.caseload_tasks is None:
+            # Its own worker: a slow query at 100,000 patients never holds up a search.
+            self.caseload_tasks = TaskRunner(default_error=self._show_error, parent=self)
+        tasks = self.caseload_tasks
+        is_therapist = actor.role == Role.THERAPIST
+        dashboard = CaseloadDashboard(
+            therapist_list,
+            today=date.today(),
+            own_therapist_id=actor.user_id if is_therapist else None,
+            show_worklist=has_permission(actor.role, Permission.VIEW_CLINICAL),
+            can_export=has_permission(actor.role, Permission.EXPORT_DATA),
+        )
+        window.set_caseload(
+            dashboard,
+            "My &caseload" if is_therapist else "&Caseload",
+            first=actor.role == Role.OFFICE_MANAGER,
+        )
+
+        def refresh(filt: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import caseload
+
+                return caseload.dashboard(db, actor, filt)
+
+            def failed(error: BaseException) -> None:
+                dashboard.load_failed(messages.classify(error)[0])
+                self._show_error(error)
+
+            tasks.run(work, dashboard.show_dashboard, failed)
+
+        def open_chart(patient_id: int) -> None:
+            window.show_patients()
+            open_patient(patient_id)  # read-only for a manager; audited by the service
+
+        def save(data: bytes, path: str) -> None:
+            from pathlib import Path
+
+            try:
+                Path(path).write_bytes(data)
+            except OSError as error:
+                self._show_error(DomainError(f"Could not save {path}: {error.strerror}."))
+                return
+            window.statusBar().showMessage(f"Saved {path}", 8000)
+
+        def export_csv(title: str, headers: list[str], rows: list[list[str]]) -> None:
+            path = window.ask_save_path(
+                f"Save {title.lower()} as CSV", f"{title}.csv", "CSV files (*.csv)"
+            )
+            if not path:
+                return
+
+            def work() -> bytes:
+                from casemanager.services import caseload
+
+                return caseload.export_csv(db, actor, title, headers, rows)
+
+            tasks.run(work, lambda data: save(data, path))
+
+        def export_report() -> None:
+            board = dashboard.board
+            if board is None:
+                return
+            path = window.ask_save_path(
+                "Save the caseload report", "Caseload report.pdf", "PDF files (*.pdf)"
+            )
+            if not path:
+                return
+
+            def work() -> bytes:
+                from casemanager.services import caseload
+
+                return caseload.export_report(db, actor, board)
+
+            tasks.run(work, lambda data: save(data, path))
+
+        dashboard.refresh_requested.connect(refresh)
+        dashboard.open_patient.connect(open_chart)
+        dashboard.export_csv_requested.connect(export_csv)
+        dashboard.export_report_requested.connect(export_report)
+        window.refresh_requested.connect(dashboard.request_refresh)
+        dashboard.request_refresh()
 
     # -- evaluations -------------------------------------------------------------------------
     def _start_evaluation(
@@ -756,6 +854,8 @@ class Application(QObject):
         if self.batch_tasks is not None:
             self.batch_stop.set()
             self.batch_tasks.shutdown()
+        if self.caseload_tasks is not None:
+            self.caseload_tasks.shutdown()
         if self.db is not None:
             self.db.dispose()
         if self.main_window is not None:

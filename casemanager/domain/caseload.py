@@ -96,6 +96,18 @@ class TherapistRow:
     open_red_flag_referrals: int
 
 
+# The therapist table's columns, the same on screen, in the PDF and in the CSV.
+THERAPIST_HEADERS = (
+    "Therapist",
+    "Active cases",
+    "Visits this week",
+    "Unsigned > 24 h",
+    "Progress reports due",
+    "Certifications ending ≤ 7 days",
+    "Open red-flag referrals",
+)
+
+
 @dataclass(frozen=True)
 class Share:
     """One bar of a distribution: how many episodes have this cause or path."""
@@ -138,7 +150,7 @@ class WorkKind(StrEnum):
 
 
 WORK_LABELS = {
-    WorkKind.URGENT_REFERRAL: "Urgent referral open",
+    WorkKind.URGENT_REFERRAL: "Referral to close",  # red-flag, urgent or emergency
     WorkKind.UNSIGNED: "Evaluation unsigned",
     WorkKind.CERTIFICATION: "Certification ending",
     WorkKind.PROGRESS_REPORT: "Progress report due",

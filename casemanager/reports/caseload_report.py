@@ -13,7 +13,14 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
-from casemanager.domain.caseload import WORK_LABELS, Dashboard, MeasureChange, OutcomeGroup, Share
+from casemanager.domain.caseload import (
+    THERAPIST_HEADERS,
+    WORK_LABELS,
+    Dashboard,
+    MeasureChange,
+    OutcomeGroup,
+    Share,
+)
 from casemanager.reports import fonts, page
 from casemanager.reports.page import Styles, para
 
@@ -126,15 +133,7 @@ def _story(board: Dashboard, look: Styles) -> list[Flowable]:
         ),
         para(f"By therapist, as of {page.us_date(board.today)}", look.heading),
         _table(
-            [
-                "Therapist",
-                "Active cases",
-                "Visits this week",
-                "Unsigned > 24 h",
-                "Progress reports due",
-                "Certifications ending ≤ 7 days",
-                "Open red-flag referrals",
-            ],
+            THERAPIST_HEADERS,
             [
                 [
                     r.name,

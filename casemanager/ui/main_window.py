@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -90,7 +91,12 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.mine, 0, 2)
         layout.addLayout(grid)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(self.splitter, stretch=1)
+        # Patients (list and chart) and, once loaded, the caseload review.
+        self.views = QTabWidget()
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.splitter, "&Patients")
+        self.caseload: QWidget | None = None
+        layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
         file_menu = self.menuBar().addMenu("&File")
@@ -140,6 +146,23 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
+    def set_caseload(self, dashboard: QWidget, title: str, first: bool) -> None:
+        """The caseload tab; first for an office manager, who opens the app for it."""
+        self.caseload = dashboard
+        index = self.views.insertTab(0 if first else 1, dashboard, title)
+        if first:
+            self.views.setCurrentIndex(index)
+            # Start on the figures, not inside a date field that would take the keys.
+            dashboard.setFocus()
+
+    def show_patients(self) -> None:
+        self.views.setCurrentWidget(self.splitter)
+
+    def ask_save_path(self, title: str, suggested: str, kind: str) -> str:
+        """Where an export goes (a method, so tests can answer without the modal dialog)."""
+        path, _filter = QFileDialog.getSaveFileName(self, title, suggested, kind)
+        return path
+
     def ask_folder(self) -> str:
         """Where a batch goes (a method, so tests can answer without the modal dialog)."""
         return QFileDialog.getExistingDirectory(self, "Folder for the take-home plans")
@@ -168,6 +191,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         total = max(self.splitter.width(), 1000)
         self.splitter.setSizes([total - 440, 440])  # the chart widens when one is opened
+        self.find_action.triggered.connect(self.show_patients)
         self.find_action.triggered.connect(patient_list.setFocus)
         self.batch_action.setEnabled(True)
         request_print = getattr(details, "request_print", None)

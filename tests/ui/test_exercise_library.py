@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from casemanager.app import Application
@@ -21,6 +22,9 @@ from tests.ui.conftest import log_in
 def _open_library(qtbot: QtBot, application: Application) -> Any:
     window = application.main_window
     assert window is not None
+    # A manager starts on the caseload tab: make sure the window has the keyboard.
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
     qtbot.keyClick(
         window,
         Qt.Key.Key_E,

@@ -1,0 +1,428 @@
+"""The caseload screen: filters, the period's figures, the therapist table, the worklist,
+causes and paths, and outcomes, with CSV and PDF exports.
+
+The figures come from a background worker. While new ones are computed the previous ones stay
+on screen, marked "Updating…"; filter changes made meanwhile are folded into one more query.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casemanager.domain import catalogs
+from casemanager.domain.caseload import (
+    THERAPIST_HEADERS,
+    CaseloadFilter,
+    Dashboard,
+    MeasureChange,
+    OutcomeGroup,
+    default_period,
+)
+from casemanager.domain.enums import PatientStatus
+from casemanager.ui.caseload.charts import BarChart
+from casemanager.ui.caseload.table_model import ROW_ID_ROLE, SORT_ROLE, FiguresModel
+
+REFRESH_DELAY_MS = 300  # filters settle before a query starts
+
+WORKLIST_HEADERS = ["Action", "Patient", "MRN", "Therapist", "Since", "Detail"]
+SHARE_HEADERS = ["", "Episodes", "Share %"]
+OUTCOME_HEADERS = [
+    "",
+    "Episodes followed up",
+    "NPRS measured",
+    "NPRS mean change",
+    "NPRS past MCIC %",
+    "Oswestry measured",
+    "Oswestry mean change",
+    "Oswestry past MCIC %",
+    "PSFS measured",
+    "PSFS mean change",
+    "PSFS past MCIC %",
+]
+STATUS_LABELS = {
+    PatientStatus.ACTIVE: "Active",
+    PatientStatus.ON_HOLD: "On hold",
+    PatientStatus.DISCHARGED: "Discharged",
+}
+
+
+def _to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class _Figure(QFrame):
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.value = QLabel("…")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.value.setAccessibleName(caption)
+        label = QLabel(caption)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        layout.addWidget(self.value)
+        layout.addWidget(label)
+
+
+class TableBlock(QWidget):
+    """A titled, sortable table with its own "Save as CSV…" button."""
+
+    export_requested = Signal(str, object, object)  # title, headers, rows as shown
+
+    def __init__(self, title: str, headers: list[str]) -> None:
+        super().__init__()
+        self.title = title
+        self.model = FiguresModel(headers, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        # The service's order (worklist by urgency, shares by size) until a header is clicked.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setAccessibleName(title)
+        self.caption = QLabel(f"<b>{title}</b>")
+        self.save = QPushButton("Save as CSV…")
+        self.save.setAccessibleName(f"Save {title} as CSV")
+        self.save.clicked.connect(self._export)
+        top = QHBoxLayout()
+        top.addWidget(self.caption, stretch=1)
+        top.addWidget(self.save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+
+    def set_rows(self, rows: list[list[Any]], ids: list[int | None] | None = None) -> None:
+        self.model.set_rows(rows, ids or [])
+        self.view.resizeColumnsToContents()
+
+    def shown_rows(self) -> list[list[str]]:
+        """The rows in the order on screen, as displayed."""
+        proxy = self.proxy
+        return [
+            [str(proxy.index(r, c).data() or "") for c in range(proxy.columnCount())]
+            for r in range(proxy.rowCount())
+        ]
+
+    def _export(self) -> None:
+        self.export_requested.emit(self.title, list(self.model.headers), self.shown_rows())
+
+
+class CaseloadDashboard(QWidget):
+    refresh_requested = Signal(object)  # CaseloadFilter
+    open_patient = Signal(int)
+    export_csv_requested = Signal(str, object, object)  # title, headers, rows
+    export_report_requested = Signal()
+
+    def __init__(
+        self,
+        therapists: list[tuple[int, str]],
+        *,
+        today: date,
+        own_therapist_id: int | None = None,
+        show_worklist: bool = True,
+        can_export: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.board: Dashboard | None = None
+        self._busy = False
+        self._pending: CaseloadFilter | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_DELAY_MS)
+        self._timer.timeout.connect(self.request_refresh)
+
+        start, end = default_period(today)
+        self.start = QDateEdit(_to_qdate(start))
+        self.end = QDateEdit(_to_qdate(end))
+        for edit, name in ((self.start, "Period from"), (self.end, "Period to")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("MM/dd/yyyy")
+            edit.setAccessibleName(name)
+            edit.dateChanged.connect(self._filters_changed)
+        self.therapist = QComboBox()
+        self.therapist.setAccessibleName("Therapist")
+        self.therapist.addItem("All therapists", None)
+        for tid, name in therapists:
+            self.therapist.addItem(name, tid)
+        if own_therapist_id is not None:  # a therapist's screen is their own caseload
+            self.therapist.setCurrentIndex(max(self.therapist.findData(own_therapist_id), 0))
+            self.therapist.setEnabled(False)
+        self.status = QComboBox()
+        self.status.setAccessibleName("Patient status")
+        self.status.addItem("Any status", None)
+        for status, label in STATUS_LABELS.items():
+            self.status.addItem(label, status)
+        self.cause = QComboBox()
+        self.cause.setAccessibleName("Suspected cause")
+        self.cause.addItem("Any cause", None)
+        for info in catalogs.CAUSES:
+            self.cause.addItem(info.label, info.cause)
+        self.path = QComboBox()
+        self.path.setAccessibleName("Treatment path")
+        self.path.addItem("Any treatment path", None)
+        for path in catalogs.TREATMENT_PATHS:
+            self.path.addItem(path.label, path.kind)
+        for combo in (self.therapist, self.status, self.cause, self.path):
+            combo.currentIndexChanged.connect(self._filters_changed)
+        self.refresh_button = QPushButton("&Update")
+        self.refresh_button.clicked.connect(self.request_refresh)
+        self.report_button = QPushButton("Caseload &report (PDF)…")
+        self.report_button.clicked.connect(self.export_report_requested)
+        self.report_button.setEnabled(False)
+        self.report_button.setVisible(can_export)
+        self.state = QLabel("Loading the caseload…")
+        self.state.setAccessibleName("Caseload status")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #8a1020;")
+        self.error.hide()
+
+        filters = QHBoxLayout()
+        for label, widget in (
+            ("&From", self.start),
+            ("&To", self.end),
+            ("T&herapist", self.therapist),
+            ("&Status", self.status),
+            ("&Cause", self.cause),
+            ("&Path", self.path),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget)
+        filters.addWidget(self.refresh_button)
+        filters.addStretch(1)
+        filters.addWidget(self.report_button)
+
+        self.figures = {
+            key: _Figure(caption)
+            for key, caption in (
+                ("active", "active episodes"),
+                ("new", "new evaluations"),
+                ("discharges", "discharges"),
+                ("visits", "visits"),
+                ("per_active", "visits per active episode"),
+                ("per_discharged", "visits per discharged episode"),
+            )
+        }
+        figures = QGridLayout()
+        for column, figure in enumerate(self.figures.values()):
+            figures.addWidget(figure, 0, column)
+
+        self.therapist_table = TableBlock("Therapists today", list(THERAPIST_HEADERS))
+        self.worklist = TableBlock("Worklist", WORKLIST_HEADERS)
+        self.worklist.view.doubleClicked.connect(self._open_item)
+        self.worklist.view.activated.connect(self._open_item)
+        self.cause_chart = BarChart("Suspected causes (episodes)")
+        self.path_chart = BarChart("Treatment paths in current plans (episodes)")
+        self.cause_table = TableBlock("Suspected causes", SHARE_HEADERS)
+        self.path_table = TableBlock("Treatment paths", SHARE_HEADERS)
+        self.outcome_chart = BarChart("Share past the MCIC by therapist (%)")
+        self.outcomes_by_therapist = TableBlock("Outcomes by therapist", OUTCOME_HEADERS)
+        self.outcomes_by_cause = TableBlock("Outcomes by suspected cause", OUTCOME_HEADERS)
+        self.tables = [
+            self.therapist_table,
+            self.worklist,
+            self.cause_table,
+            self.path_table,
+            self.outcomes_by_therapist,
+            self.outcomes_by_cause,
+        ]
+        for block in self.tables:
+            block.export_requested.connect(self.export_csv_requested)
+            block.save.setVisible(can_export)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.therapist_table, "T&herapists")
+        self.worklist_tab = self.tabs.addTab(self.worklist, "&Worklist")
+        self.tabs.setTabVisible(self.worklist_tab, show_worklist)
+        distribution = QWidget()
+        grid = QGridLayout(distribution)
+        grid.addWidget(self.cause_chart, 0, 0)
+        grid.addWidget(self.path_chart, 0, 1)
+        grid.addWidget(self.cause_table, 1, 0)
+        grid.addWidget(self.path_table, 1, 1)
+        for chart in (self.cause_chart, self.path_chart):
+            chart.setMaximumHeight(320)
+        self.tabs.addTab(distribution, "Causes and &paths")
+        outcomes = QSplitter(Qt.Orientation.Vertical)
+        outcomes.addWidget(self.outcome_chart)
+        outcomes.addWidget(self.outcomes_by_therapist)
+        outcomes.addWidget(self.outcomes_by_cause)
+        outcomes.setSizes([260, 320, 320])
+        self.tabs.addTab(outcomes, "&Outcomes")
+
+        self.setFocusProxy(self.tabs)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.error)
+        layout.addWidget(self.state)
+        layout.addLayout(figures)
+        layout.addWidget(self.tabs, stretch=1)
+
+    # -- asking for figures -----------------------------------------------------------------
+    def current_filter(self) -> CaseloadFilter | None:
+        """The filter on screen, or None (with a message) when the dates are backwards."""
+        start, end = _from_qdate(self.start.date()), _from_qdate(self.end.date())
+        if start > end:
+            self.error.setText("The period starts after it ends: swap the From and To dates.")
+            self.error.show()
+            return None
+        self.error.hide()
+        return CaseloadFilter(
+            start,
+            end,
+            therapist_id=self.therapist.currentData(),
+            status=self.status.currentData(),
+            cause=self.cause.currentData(),
+            path=self.path.currentData(),
+        )
+
+    def _filters_changed(self) -> None:
+        self._timer.start()
+
+    def request_refresh(self) -> None:
+        self._timer.stop()
+        filt = self.current_filter()
+        if filt is None:
+            return
+        if self._busy:
+            self._pending = filt  # asked again once the running query is back
+            return
+        self._busy = True
+        self.state.setText("Updating…" if self.board is not None else "Loading the caseload…")
+        self.refresh_requested.emit(filt)
+
+    def _settle(self) -> None:
+        self._busy = False
+        if self._pending is not None:
+            self._pending = None
+            self.request_refresh()
+
+    def load_failed(self, message: str) -> None:
+        self.state.setText(f"The figures could not be updated: {message}")
+        self._settle()
+
+    # -- showing them -----------------------------------------------------------------------
+    def show_dashboard(self, board: Dashboard) -> None:
+        self.board = board
+        t = board.totals
+        values = {
+            "active": f"{t.active_episodes:,}",
+            "new": f"{t.new_evaluations:,}",
+            "discharges": f"{t.discharges:,}",
+            "visits": f"{t.visits:,}",
+            "per_active": _number(t.visits_per_active_episode),
+            "per_discharged": _number(t.visits_per_discharged_episode),
+        }
+        for key, text in values.items():
+            self.figures[key].value.setText(text)
+        self.therapist_table.set_rows(
+            [
+                [
+                    r.name,
+                    r.active_cases,
+                    r.visits_this_week,
+                    r.unsigned_over_24h,
+                    r.progress_reports_due,
+                    r.certifications_ending,
+                    r.open_red_flag_referrals,
+                ]
+                for r in board.therapists
+            ]
+        )
+        self.worklist.set_rows(
+            [
+                [
+                    i.label,
+                    i.patient_name,
+                    i.mrn,
+                    i.therapist,
+                    i.since.strftime("%m/%d/%Y"),
+                    i.detail,
+                ]
+                for i in board.worklist
+            ],
+            [i.patient_id for i in board.worklist],
+        )
+        self.tabs.setTabText(self.worklist_tab, f"&Worklist ({len(board.worklist):,})")
+        for table, chart, shares in (
+            (self.cause_table, self.cause_chart, board.causes),
+            (self.path_table, self.path_chart, board.paths),
+        ):
+            total = sum(s.episodes for s in board.causes) or 1  # paths share of all episodes
+            table.set_rows([[s.label, s.episodes, 100.0 * s.episodes / total] for s in shares])
+            chart.show_bars([s.label for s in shares], {"Episodes": [s.episodes for s in shares]})
+        self.outcomes_by_therapist.set_rows([_outcome_row(g) for g in board.outcomes_by_therapist])
+        self.outcomes_by_cause.set_rows([_outcome_row(g) for g in board.outcomes_by_cause])
+        groups = board.outcomes_by_therapist
+        self.outcome_chart.show_bars(
+            [g.label for g in groups],
+            {
+                "Pain (NPRS)": [_share(g.nprs) for g in groups],
+                "Oswestry": [_share(g.odi) for g in groups],
+                "PSFS": [_share(g.psfs) for g in groups],
+            },
+            maximum=100,
+        )
+        self.report_button.setEnabled(True)
+        self.state.setText(f"{board.filter_words} · as of {board.today.strftime('%m/%d/%Y')}")
+        self._settle()
+
+    def _open_item(self, index: QModelIndex) -> None:
+        patient_id = index.siblingAtColumn(0).data(ROW_ID_ROLE)
+        if patient_id is not None:
+            self.open_patient.emit(int(patient_id))
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _share(m: MeasureChange) -> float:
+    return round(100 * m.share_meaningful) if m.share_meaningful is not None else 0
+
+
+def _outcome_row(g: OutcomeGroup) -> list[Any]:
+    row: list[Any] = [g.label, g.episodes]
+    for m in (g.nprs, g.odi, g.psfs):
+        share = None if m.share_meaningful is None else 100.0 * m.share_meaningful
+        row += [m.measured, m.mean_change, share]
+    return row
