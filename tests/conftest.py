@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from casemanager.db import episode_summary
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.db.models import Base
@@ -114,6 +115,14 @@ def _empty_postgres(db: Database) -> None:
 # ---------------------------------------------------------------- the fixture tests use
 
 
+def _check_episode_summary(database: Database) -> None:
+    """After every test, whatever it did through the services: each episode's summary row
+    still says what its records say."""
+    with database.session() as session:
+        wrong = episode_summary.mismatches(session)
+    assert not wrong, f"episode_summary is stale for episodes {wrong[:10]}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated, empty database: a SQLite file, or a real PostgreSQL database."""
@@ -122,11 +131,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         database = Database(f"sqlite:///{path}")
         yield database
+        _check_episode_summary(database)
         database.dispose()
     else:
         database = Database(request.getfixturevalue("postgres_shared_url"))
         try:
             yield database
+            _check_episode_summary(database)
         finally:
             _empty_postgres(database)
             database.dispose()

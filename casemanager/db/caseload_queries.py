@@ -1,9 +1,12 @@
 """The caseload's SQL: every figure is an aggregate the database computes, written once for
 SQLite and PostgreSQL alike. `domain/caseload.py` says what each figure means.
 
-Each episode's "plan evaluation" (its latest signed evaluation that carries a plan) gives its
-suspected cause and treatment paths; it is looked up per episode through the index on
-(episode_id, status, evaluation_date), never by scanning every evaluation.
+Where each episode stands (its current cause and paths, certification, visits since the last
+report, last contact, intake and latest follow-up) is read from `episode_summary`, one row per
+episode kept true by `db/episode_summary.py`, rather than searched for in its history. Only
+figures that depend on the chosen period (visits and new evaluations in it, the latest
+follow-up for a period that ended earlier) still look into an episode's records, and only
+for the episodes that can have any.
 """
 
 from __future__ import annotations
@@ -13,25 +16,23 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Select,
     and_,
     case,
     exists,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
 
+from casemanager.db.episode_summary import PATHS, latest_follow_up_id
 from casemanager.db.models import (
     EpisodeOfCare,
+    EpisodeSummary,
     Evaluation,
     Patient,
     Referral,
-    TreatmentPath,
-    TreatmentPlan,
     User,
     Visit,
 )
@@ -39,23 +40,14 @@ from casemanager.domain import scoring
 from casemanager.domain.caseload import NOT_SEEN_DAYS, UNSIGNED_AFTER_HOURS, CaseloadFilter
 from casemanager.domain.enums import (
     EpisodeStatus,
-    EvaluationKind,
     EvaluationStatus,
     PatientStatus,
     ReferralKind,
     ReferralStatus,
     Role,
-    TreatmentPathKind,
     Urgency,
 )
 
-PLAN_KINDS = (EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION, EvaluationKind.PROGRESS_REPORT)
-FOLLOW_UP_KINDS = (
-    EvaluationKind.PROGRESS_REPORT,
-    EvaluationKind.RE_EVALUATION,
-    EvaluationKind.DISCHARGE,
-)
-PATHS = tuple(TreatmentPathKind)  # bit i of a plan's path mask is PATHS[i]
 PERIOD_KEYS = (
     "therapist_id",
     "cause",
@@ -79,26 +71,9 @@ PERIOD_KEYS = (
 NOT_CLOSED = (ReferralStatus.OPEN, ReferralStatus.SENT)
 # Float scores are stored to one decimal: this absorbs binary rounding at an exact MCIC.
 _EPSILON = 1e-6
-_LONG_AGO = date(1900, 1, 1)
 
 E = EpisodeOfCare
-
-
-def plan_evaluation_id(episode_id: Any) -> Any:
-    """The episode's latest signed evaluation with a plan (a correlated scalar subquery)."""
-    ev = aliased(Evaluation)
-    return (
-        select(ev.id)
-        .where(
-            ev.episode_id == episode_id,
-            ev.status == EvaluationStatus.SIGNED,
-            ev.kind.in_(PLAN_KINDS),
-        )
-        .order_by(ev.evaluation_date.desc(), ev.id.desc())
-        .limit(1)
-        .correlate(EpisodeOfCare)  # to the episode however deep it is nested in a filter
-        .scalar_subquery()
-    )
+S = EpisodeSummary
 
 
 class CaseloadQueries:
@@ -114,28 +89,20 @@ class CaseloadQueries:
         self.now = now
 
     # -- which episodes count ---------------------------------------------------------------
-    def _episode_filter(self, plan_id: Any | None = None) -> list[ColumnElement[bool]]:
-        """Conditions on EpisodeOfCare for the chosen filters. The clinic needs no condition:
-        a database holds one clinic (setup refuses a second), so none is added to each row."""
+    def _episode_filter(self) -> list[ColumnElement[bool]]:
+        """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
+        needs no condition: a database holds one clinic (setup refuses a second)."""
         f = self.f
         conditions: list[ColumnElement[bool]] = []
         if f.therapist_id is not None:
             conditions.append(E.therapist_id == f.therapist_id)
-        # Aliases: the filter may sit in a query that already reads these tables.
-        chosen, plan, path = aliased(Evaluation), aliased(TreatmentPlan), aliased(TreatmentPath)
         if f.status is not None:
-            person = aliased(Patient)
+            person = aliased(Patient)  # the filter may sit in a query that reads patients
             conditions.append(exists().where(person.id == E.patient_id, person.status == f.status))
-        if f.cause is not None or f.path is not None:
-            plan_id = plan_id if plan_id is not None else plan_evaluation_id(E.id)
         if f.cause is not None:
-            conditions.append(exists().where(chosen.id == plan_id, chosen.primary_cause == f.cause))
+            conditions.append(S.cause == f.cause)
         if f.path is not None:
-            conditions.append(
-                exists()
-                .where(plan.evaluation_id == plan_id)
-                .where(path.plan_id == plan.id, path.kind == f.path)
-            )
+            conditions.append(S.paths.bitwise_and(1 << PATHS.index(f.path)) != 0)
         return conditions
 
     def _active_in_period(self) -> ColumnElement[bool]:
@@ -143,8 +110,12 @@ class CaseloadQueries:
             E.start_date <= self.f.end, or_(E.end_date.is_(None), E.end_date >= self.f.start)
         )
 
-    def _episodes(self, *columns: Any) -> Select[Any]:
-        return select(*columns).select_from(E)
+    def _episodes(self, *columns: Any, summary: bool = False) -> Select[Any]:
+        """Episodes (with their summary when asked for or when a filter reads it)."""
+        query = select(*columns).select_from(E)
+        if summary or self.f.cause is not None or self.f.path is not None:
+            query = query.join(S, S.episode_id == E.id)
+        return query
 
     # -- the period: one statement for totals, distributions and outcomes ------------------
     def period(self) -> list[dict[str, Any]]:
@@ -153,77 +124,52 @@ class CaseloadQueries:
         the service rolls the groups up into the totals, the distributions and the outcomes
         without a second pass over the episodes."""
         f = self.f
-        plan_id = plan_evaluation_id(E.id)
-        follow = aliased(Evaluation)
-        latest_id = (
-            select(follow.id)
-            .where(
-                follow.episode_id == E.id,
-                follow.status == EvaluationStatus.SIGNED,
-                follow.kind.in_(FOLLOW_UP_KINDS),
-                follow.evaluation_date <= f.end,
-            )
-            .order_by(follow.evaluation_date.desc(), follow.id.desc())
-            .limit(1)
-            .scalar_subquery()
+        # The latest signed follow-up dated by the period's end: the summary's, unless that
+        # one came after the period (then it is looked up).
+        latest_id = case(
+            (S.latest_follow_up_date.is_(None), None),
+            (S.latest_follow_up_date <= f.end, S.latest_follow_up_id),
+            else_=latest_follow_up_id(E.id, until=f.end),
         )
         discharged = and_(
             E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
         )
-        visits = (
-            select(func.count())
-            .where(Visit.episode_id == E.id, Visit.visit_date >= f.start, Visit.visit_date <= f.end)
-            .scalar_subquery()
+        # Visits in the period, counted only where the summary says there were any since
+        # the period began.
+        visits = case(
+            (
+                S.last_visit >= f.start,
+                select(func.count())
+                .where(
+                    Visit.episode_id == E.id, Visit.visit_date >= f.start, Visit.visit_date <= f.end
+                )
+                .scalar_subquery(),
+            ),
+            else_=0,
         )
-        whole_course = select(func.count()).where(Visit.episode_id == E.id).scalar_subquery()
-        new = (
-            select(func.count())
-            .where(
-                Evaluation.episode_id == E.id,
-                Evaluation.kind == EvaluationKind.INITIAL,
-                Evaluation.evaluation_date >= f.start,
-                Evaluation.evaluation_date <= f.end,
-            )
-            .scalar_subquery()
-        )
+        # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
+        new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
         scope = (
             self._episodes(
-                E.id,
                 E.therapist_id,
-                plan_id.label("plan_id"),
+                S.cause,
+                S.paths,
+                S.intake_evaluation_id.label("intake_id"),
                 latest_id.label("latest_id"),
                 case((discharged, 1), else_=0).label("discharged"),
-                case((discharged, whole_course), else_=0).label("whole_course"),
+                case((discharged, S.visit_count), else_=0).label("whole_course"),
                 visits.label("visits"),
                 new.label("new"),
+                summary=True,
             )
-            .where(*self._episode_filter(plan_id), self._active_in_period())
+            .where(*self._episode_filter(), self._active_in_period())
             .cte("period_episode")
-            .prefix_with("MATERIALIZED")  # each lookup once per episode (SQLite 3.35+, PG 12+)
-        )
-        # The plan's paths as a bit mask (one lookup per episode instead of one per path).
-        mask = (
-            select(
-                func.coalesce(
-                    func.sum(
-                        case(
-                            *[(TreatmentPath.kind == k, 1 << bit) for bit, k in enumerate(PATHS)],
-                            else_=0,
-                        )
-                    ),
-                    0,
-                )
-            )
-            .join(TreatmentPlan, TreatmentPlan.id == TreatmentPath.plan_id)
-            .where(TreatmentPlan.evaluation_id == scope.c.plan_id)
-            .scalar_subquery()
-        )
-        masked = (
-            select(*scope.c, mask.label("paths")).cte("period_paths").prefix_with("MATERIALIZED")
+            # Materialized: one pass over the episodes in table order (SQLite otherwise walked
+            # them by therapist, one random read each, to save the GROUP BY its sort).
+            .prefix_with("MATERIALIZED")
         )
         intake = aliased(Evaluation)
         latest = aliased(Evaluation)
-        current = aliased(Evaluation)
         measured = and_(latest.id.is_not(None), intake.id.is_not(None))
 
         def total(value: Any) -> Any:
@@ -249,14 +195,14 @@ class CaseloadQueries:
         )
         rows = self.session.execute(
             select(
-                masked.c.therapist_id,
-                current.primary_cause,
-                masked.c.paths,
+                scope.c.therapist_id,
+                scope.c.cause,
+                scope.c.paths,
                 func.count(),
-                total(masked.c.discharged),
-                total(masked.c.whole_course),
-                total(masked.c.visits),
-                total(masked.c.new),
+                total(scope.c.discharged),
+                total(scope.c.whole_course),
+                total(scope.c.visits),
+                total(scope.c.new),
                 total(case((measured, 1), else_=0)),
                 *measure(intake.nprs_now, latest.nprs_now, nprs, nprs >= scoring.MCIC_NPRS),
                 *measure(intake.odi_percent, latest.odi_percent, odi, odi_meaningful),
@@ -267,19 +213,10 @@ class CaseloadQueries:
                     psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
                 ),
             )
-            .select_from(masked)
-            .outerjoin(current, current.id == masked.c.plan_id)
-            .outerjoin(latest, latest.id == masked.c.latest_id)
-            .outerjoin(
-                intake,
-                and_(
-                    masked.c.latest_id.is_not(None),
-                    intake.episode_id == masked.c.id,
-                    intake.kind == EvaluationKind.INITIAL,
-                    intake.status == EvaluationStatus.SIGNED,
-                ),
-            )
-            .group_by(masked.c.therapist_id, current.primary_cause, masked.c.paths)
+            .select_from(scope)
+            .outerjoin(latest, latest.id == scope.c.latest_id)
+            .outerjoin(intake, and_(scope.c.latest_id.is_not(None), intake.id == scope.c.intake_id))
+            .group_by(scope.c.therapist_id, scope.c.cause, scope.c.paths)
         )
         return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
 
@@ -287,99 +224,20 @@ class CaseloadQueries:
     def open_episodes(self, *, contact: bool) -> Any:
         """One row per open episode (filtered): visits since the last progress report, the
         certification in force and, with `contact`, the last visit and last evaluation."""
-        ev = aliased(Evaluation)
-        last_report = (
-            select(func.max(ev.evaluation_date))
-            .where(
-                ev.episode_id == E.id,
-                ev.status == EvaluationStatus.SIGNED,
-                ev.kind.in_([EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION]),
+        query = self._episodes(
+            E.id.label("episode_id"),
+            E.therapist_id,
+            E.patient_id,
+            S.certification_end,
+            S.visits_since_report,
+            summary=True,
+        ).where(*self._episode_filter(), E.status == EpisodeStatus.OPEN)
+        if contact:
+            # Patient status comes from ix_patient_id_status, without the patient rows.
+            query = query.join(Patient, Patient.id == E.patient_id).add_columns(
+                Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
             )
-            .scalar_subquery()
-        )
-        plan = aliased(Evaluation)
-        certification = (
-            select(TreatmentPlan.certification_end)
-            .join(plan, plan.id == TreatmentPlan.evaluation_id)
-            .where(
-                plan.episode_id == E.id,
-                plan.status == EvaluationStatus.SIGNED,
-                TreatmentPlan.certification_end.is_not(None),
-            )
-            .order_by(plan.evaluation_date.desc(), plan.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        seen = aliased(Evaluation)
-        last_evaluation = (
-            select(func.max(seen.evaluation_date)).where(seen.episode_id == E.id).scalar_subquery()
-        )
-        last_visit = (
-            select(func.max(Visit.visit_date)).where(Visit.episode_id == E.id).scalar_subquery()
-        )
-        # Materialized, so each correlated lookup runs once per open episode, however often
-        # the steps below refer to its result (SQLite 3.35+, PostgreSQL 12+).
-        base = (
-            self._episodes(
-                E.id.label("episode_id"),
-                E.therapist_id,
-                E.patient_id,
-                Patient.status.label("patient_status"),
-                func.coalesce(last_report, literal(_LONG_AGO, Date)).label("report_day"),
-                certification.label("certification_end"),
-                *(
-                    (last_visit.label("last_visit"), last_evaluation.label("last_evaluation"))
-                    if contact
-                    else ()
-                ),
-            )
-            .join(Patient, Patient.id == E.patient_id)
-            .where(*self._episode_filter(), E.status == EpisodeStatus.OPEN)
-            .cte("open_episode")
-            .prefix_with("MATERIALIZED")
-        )
-        # A visit ticked "progress report" restarts the count, like a signed report does:
-        # the anchor is the last such visit after the last signed report.
-        flagged = aliased(Visit)
-        anchor_id = (
-            select(flagged.id)
-            .where(
-                flagged.episode_id == base.c.episode_id,
-                flagged.is_progress_report.is_(True),
-                flagged.visit_date > base.c.report_day,
-            )
-            .order_by(flagged.visit_date.desc(), flagged.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        anchored = (
-            select(*base.c, anchor_id.label("anchor_id"))
-            .cte("open_episode_anchor")
-            .prefix_with("MATERIALIZED")
-        )
-        anchor = aliased(Visit)
-        counted = aliased(Visit)
-        since = (
-            select(func.count())
-            .where(
-                counted.episode_id == anchored.c.episode_id,
-                counted.visit_date > anchored.c.report_day,
-                or_(
-                    anchor.id.is_(None),
-                    counted.visit_date > anchor.visit_date,
-                    and_(counted.visit_date == anchor.visit_date, counted.id > anchor.id),
-                ),
-            )
-            .correlate(anchored, anchor)
-            .scalar_subquery()
-        )
-        keep = [c for c in anchored.c if c.name not in ("report_day", "anchor_id")]
-        return (
-            select(*keep, since.label("visits_since_report"))
-            .select_from(anchored)
-            .outerjoin(anchor, anchor.id == anchored.c.anchor_id)
-            .subquery()
-        )
+        return query.subquery("open_episode")
 
     def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
         """Today's action conditions on a row of `open_episodes()`."""
@@ -392,9 +250,9 @@ class CaseloadQueries:
                 episodes.c.certification_end
                 <= self.today + timedelta(days=scoring.CERTIFICATION_WARNING_DAYS),
             ),
-            "on_hold": episodes.c.patient_status == PatientStatus.ON_HOLD,
         }
         if "last_visit" in episodes.c:
+            conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
                 episodes.c.patient_status == PatientStatus.ACTIVE,
                 or_(episodes.c.last_visit.is_(None), episodes.c.last_visit <= cutoff),
@@ -468,7 +326,9 @@ class CaseloadQueries:
                 .group_by(E.therapist_id)
             ),
         )
-        unsigned = self._unsigned().subquery()
+        # Materialized: the few drafts first, found by status (grouped directly, SQLite read
+        # every evaluation in therapist order instead).
+        unsigned = self._unsigned().cte("unsigned").prefix_with("MATERIALIZED")
         add(
             "unsigned_over_24h",
             self.session.execute(

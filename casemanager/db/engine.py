@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from casemanager.db import episode_summary
 from casemanager.domain.errors import DomainError
 
 # Wait this long for another workstation's or thread's write lock before giving up.
@@ -61,6 +62,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        episode_summary.track(self._sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -130,6 +130,9 @@ class Patient(Editable, Base):
         # (17x faster for a rare name at 50,000 patients on SQLite).
         Index("ix_patient_list_order", "family_name", "given_name", "id", "search_name"),
         Index("ix_patient_status_therapist", "status", "primary_therapist_id"),
+        # The caseload reads the status of every open episode's patient from this index
+        # alone, not from the (wide) patient rows.
+        Index("ix_patient_id_status", "id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -489,12 +492,17 @@ class Referral(Editable, Base):
 
 class Visit(Editable, Base):
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_episode_date", "episode_id", "visit_date"),)
+    __table_args__ = (
+        Index("ix_visit_episode_date", "episode_id", "visit_date"),
+        # By date with the episode alongside: a week's visits per therapist without reading
+        # the visit rows.
+        Index("ix_visit_date_episode", "visit_date", "episode_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episode_of_care.id"))
     therapist_id: Mapped[int] = _fk("users.id")
-    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    visit_date: Mapped[date] = mapped_column(Date)
     nprs: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str | None] = mapped_column(Text)
     is_progress_report: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -514,6 +522,32 @@ class VisitIntervention(Editable, Base):
     minutes: Mapped[int] = mapped_column(SmallInteger)
 
     visit: Mapped[Visit] = relationship(back_populates="interventions")
+
+
+class EpisodeSummary(Base):
+    """Where each episode stands, derived from its visits and signed evaluations so the
+    caseload reads one row per episode instead of searching its history. Never edited by
+    hand: `db/episode_summary.py` rewrites an episode's row in the same transaction as any
+    change to its visits or evaluations."""
+
+    __tablename__ = "episode_summary"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode_of_care.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The latest signed evaluation with a plan: the episode's current cause and paths.
+    plan_evaluation_id: Mapped[int | None] = mapped_column(Integer)
+    cause: Mapped[Cause | None] = mapped_column(enum_type(Cause))
+    paths: Mapped[int] = mapped_column(Integer)  # bit i set: episode_summary.PATHS[i] chosen
+    certification_end: Mapped[date | None] = mapped_column(Date)
+    visits_since_report: Mapped[int] = mapped_column(Integer)
+    visit_count: Mapped[int] = mapped_column(Integer)
+    last_visit: Mapped[date | None] = mapped_column(Date)
+    last_evaluation: Mapped[date | None] = mapped_column(Date)  # any status, drafts too
+    initial_date: Mapped[date | None] = mapped_column(Date)  # the initial evaluation's date
+    intake_evaluation_id: Mapped[int | None] = mapped_column(Integer)  # the signed initial
+    latest_follow_up_id: Mapped[int | None] = mapped_column(Integer)  # signed, latest
+    latest_follow_up_date: Mapped[date | None] = mapped_column(Date)
 
 
 class PrintedDocument(Base):

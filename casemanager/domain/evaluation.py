@@ -196,6 +196,12 @@ FULL_KINDS = frozenset({EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION})
 PLAN_KINDS = frozenset(
     {EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION, EvaluationKind.PROGRESS_REPORT}
 )
+# Evaluations that follow the initial one in an episode, in the order a therapist picks them.
+FOLLOW_UP_KINDS = (
+    EvaluationKind.PROGRESS_REPORT,
+    EvaluationKind.RE_EVALUATION,
+    EvaluationKind.DISCHARGE,
+)
 
 
 def missing_for_signing(

@@ -34,11 +34,7 @@ from casemanager.services.evaluations import (
 from casemanager.services.plans import read_plan, write_plan
 from casemanager.services.visits import find_episode
 
-FOLLOW_UP_KINDS = (
-    EvaluationKind.PROGRESS_REPORT,
-    EvaluationKind.RE_EVALUATION,
-    EvaluationKind.DISCHARGE,
-)
+FOLLOW_UP_KINDS = rules.FOLLOW_UP_KINDS
 
 
 def _latest_pain(session: Session, episode_id: int, source: Evaluation) -> int | None:

@@ -43,12 +43,17 @@ def _value(column: Any, parents: dict[str, int]) -> Any:
     raise AssertionError(f"no sample value for {column!r}")
 
 
+# Written only from the records at commit (tests/db/test_episode_summary.py covers it).
+DERIVED = {"episode_summary"}
+STORED = [t for t in Base.metadata.sorted_tables if t.name not in DERIVED]
+
+
 def test_every_model_round_trips(db: Database) -> None:
     parents: dict[str, int] = {}
     expected: dict[str, dict[str, Any]] = {}
     mappers = {m.local_table.name: m for m in Base.registry.mappers}
     with db.session() as session:
-        for table in Base.metadata.sorted_tables:
+        for table in STORED:
             mapper = mappers[table.name]
             values = {
                 mapper.get_property_by_column(c).key: _value(c, parents)
@@ -64,14 +69,14 @@ def test_every_model_round_trips(db: Database) -> None:
             expected[table.name] = values
     tested = set()
     with db.session() as session:
-        for table in Base.metadata.sorted_tables:
+        for table in STORED:
             mapper = mappers[table.name]
             loaded = session.get(mapper.class_, parents[table.name])
             assert loaded is not None
             for key, value in expected[table.name].items():
                 assert getattr(loaded, key) == value, f"{table.name}.{key}"
             tested.add(table.name)
-    assert tested == {t.name for t in Base.metadata.sorted_tables}
+    assert tested == {t.name for t in STORED}
     assert len(tested) >= 19
 
 

@@ -17,6 +17,9 @@ from casemanager.db.models import Base
 from casemanager.db.types import UTCDateTime
 
 Rows = tuple[list[str], list[list[Any]]]
+# The tables the generator writes row by row: those with their own id. Derived tables (the
+# episode summary) are rebuilt from these afterwards.
+TABLES = [table for table in Base.metadata.sorted_tables if "id" in table.c]
 
 
 def _converter(column: Any, sqlite: bool) -> Callable[[Any], Any] | None:
@@ -95,7 +98,7 @@ def reset_sequences(conn: Connection) -> None:
     """After explicit ids, PostgreSQL's sequences must continue past them."""
     if conn.dialect.name != "postgresql":
         return
-    for table in Base.metadata.sorted_tables:
+    for table in TABLES:
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "

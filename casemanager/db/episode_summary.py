@@ -1,0 +1,335 @@
+"""Keeping `episode_summary` true: one row per episode with where it stands (current cause and
+paths, certification, visits since the last report, last contact, intake and latest
+follow-up), so the caseload reads one row per episode instead of searching its history.
+
+The facts are computed here, in SQL, from the visits and signed evaluations; nothing else
+writes the table. `track()` hooks a session factory: any flush that adds, changes or
+deletes a visit, an evaluation, a plan or an episode marks the episode, and before the
+transaction commits its summary row is written again from the records, in the same
+transaction. Bulk loads that bypass the ORM (the demo generator, migrations) call
+`rebuild()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from casemanager.db.models import (
+    EpisodeOfCare,
+    EpisodeSummary,
+    Evaluation,
+    TreatmentPath,
+    TreatmentPlan,
+    Visit,
+)
+from casemanager.domain import evaluation as rules
+from casemanager.domain.enums import EvaluationKind, EvaluationStatus, TreatmentPathKind
+
+PLAN_KINDS = sorted(rules.PLAN_KINDS)
+FOLLOW_UP_KINDS = rules.FOLLOW_UP_KINDS
+REPORT_KINDS = (EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION)
+PATHS = tuple(TreatmentPathKind)  # bit i of a plan's path mask is PATHS[i]
+
+E = EpisodeOfCare
+_TABLE = cast(Table, EpisodeSummary.__table__)
+# session.info keys: the episodes (and plans, whose episode is looked up) changed so far
+_DIRTY = "episode_summary_episodes"
+_DIRTY_PLANS = "episode_summary_plans"
+
+
+def plan_evaluation_id(episode_id: Any) -> Any:
+    """The episode's latest signed evaluation with a plan (a correlated scalar subquery)."""
+    ev = aliased(Evaluation)
+    return (
+        select(ev.id)
+        .where(
+            ev.episode_id == episode_id,
+            ev.status == EvaluationStatus.SIGNED,
+            ev.kind.in_(PLAN_KINDS),
+        )
+        .order_by(ev.evaluation_date.desc(), ev.id.desc())
+        .limit(1)
+        .correlate(EpisodeOfCare)
+        .scalar_subquery()
+    )
+
+
+def latest_follow_up_id(episode_id: Any, until: Any = None) -> Any:
+    """The episode's latest signed follow-up (dated by `until`, if given)."""
+    ev = aliased(Evaluation)
+    query = select(ev.id).where(
+        ev.episode_id == episode_id,
+        ev.status == EvaluationStatus.SIGNED,
+        ev.kind.in_(FOLLOW_UP_KINDS),
+    )
+    if until is not None:
+        query = query.where(ev.evaluation_date <= until)
+    return (
+        query.order_by(ev.evaluation_date.desc(), ev.id.desc())
+        .limit(1)
+        .correlate(EpisodeOfCare)
+        .scalar_subquery()
+    )
+
+
+def _facts(some: bool) -> Select[Any]:
+    """SELECT producing summary rows: for the episodes in the `ids` parameter when `some`,
+    else for all."""
+    ev = aliased(Evaluation)
+    last_report = (
+        select(func.max(ev.evaluation_date))
+        .where(
+            ev.episode_id == E.id,
+            ev.status == EvaluationStatus.SIGNED,
+            ev.kind.in_(REPORT_KINDS),
+        )
+        .scalar_subquery()
+    )
+    plan = aliased(Evaluation)
+    certification = (
+        select(TreatmentPlan.certification_end)
+        .join(plan, plan.id == TreatmentPlan.evaluation_id)
+        .where(
+            plan.episode_id == E.id,
+            plan.status == EvaluationStatus.SIGNED,
+            TreatmentPlan.certification_end.is_not(None),
+        )
+        .order_by(plan.evaluation_date.desc(), plan.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    intake = aliased(Evaluation)
+    intake_id = (
+        select(intake.id)
+        .where(
+            intake.episode_id == E.id,
+            intake.status == EvaluationStatus.SIGNED,
+            intake.kind == EvaluationKind.INITIAL,
+        )
+        .order_by(intake.evaluation_date, intake.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    seen = aliased(Evaluation)
+    base = select(
+        E.id.label("episode_id"),
+        plan_evaluation_id(E.id).label("plan_evaluation_id"),
+        last_report.label("report_day"),
+        certification.label("certification_end"),
+        select(func.count()).where(Visit.episode_id == E.id).scalar_subquery().label("visits"),
+        select(func.max(Visit.visit_date))
+        .where(Visit.episode_id == E.id)
+        .scalar_subquery()
+        .label("last_visit"),
+        select(func.max(seen.evaluation_date))
+        .where(seen.episode_id == E.id)
+        .scalar_subquery()
+        .label("last_evaluation"),
+        select(func.min(seen.evaluation_date))
+        .where(seen.episode_id == E.id, seen.kind == EvaluationKind.INITIAL)
+        .scalar_subquery()
+        .label("initial_date"),
+        intake_id.label("intake_evaluation_id"),
+        latest_follow_up_id(E.id).label("latest_follow_up_id"),
+    )
+    if some:
+        base = base.where(E.id.in_(bindparam("ids", expanding=True)))
+    # Materialized: each lookup runs once per episode however often the steps below read it.
+    first = base.cte("summary_base").prefix_with("MATERIALIZED")
+    # A visit ticked "progress report" restarts the count as a signed report does: the
+    # anchor is the last such visit after the last signed report (as visits.summarize).
+    flagged = aliased(Visit)
+    after_report = or_(first.c.report_day.is_(None), flagged.visit_date > first.c.report_day)
+    anchor_id = (
+        select(flagged.id)
+        .where(
+            flagged.episode_id == first.c.episode_id,
+            flagged.is_progress_report.is_(True),
+            after_report,
+        )
+        .order_by(flagged.visit_date.desc(), flagged.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    second = select(*first.c, anchor_id.label("anchor_id")).cte("summary_anchor")
+    second = second.prefix_with("MATERIALIZED")
+    anchor, counted = aliased(Visit), aliased(Visit)
+    since = (
+        select(func.count())
+        .where(
+            counted.episode_id == second.c.episode_id,
+            or_(second.c.report_day.is_(None), counted.visit_date > second.c.report_day),
+            or_(
+                anchor.id.is_(None),
+                counted.visit_date > anchor.visit_date,
+                and_(counted.visit_date == anchor.visit_date, counted.id > anchor.id),
+            ),
+        )
+        .correlate(second, anchor)
+        .scalar_subquery()
+    )
+    mask = (
+        select(
+            func.coalesce(
+                func.sum(
+                    case(
+                        *[(TreatmentPath.kind == k, 1 << bit) for bit, k in enumerate(PATHS)],
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+        )
+        .join(TreatmentPlan, TreatmentPlan.id == TreatmentPath.plan_id)
+        .where(TreatmentPlan.evaluation_id == second.c.plan_evaluation_id)
+        .scalar_subquery()
+    )
+    current, latest = aliased(Evaluation), aliased(Evaluation)
+    return (
+        select(
+            second.c.episode_id,
+            second.c.plan_evaluation_id,
+            current.primary_cause,
+            mask,
+            second.c.certification_end,
+            since,
+            second.c.visits,
+            second.c.last_visit,
+            second.c.last_evaluation,
+            second.c.initial_date,
+            second.c.intake_evaluation_id,
+            second.c.latest_follow_up_id,
+            latest.evaluation_date,
+        )
+        .select_from(second)
+        .outerjoin(anchor, anchor.id == second.c.anchor_id)
+        .outerjoin(current, current.id == second.c.plan_evaluation_id)
+        .outerjoin(latest, latest.id == second.c.latest_follow_up_id)
+    )
+
+
+_COLUMNS = [
+    EpisodeSummary.episode_id,
+    EpisodeSummary.plan_evaluation_id,
+    EpisodeSummary.cause,
+    EpisodeSummary.paths,
+    EpisodeSummary.certification_end,
+    EpisodeSummary.visits_since_report,
+    EpisodeSummary.visit_count,
+    EpisodeSummary.last_visit,
+    EpisodeSummary.last_evaluation,
+    EpisodeSummary.initial_date,
+    EpisodeSummary.intake_evaluation_id,
+    EpisodeSummary.latest_follow_up_id,
+    EpisodeSummary.latest_follow_up_date,
+]
+
+
+@cache
+def _insert(some: bool) -> Any:
+    """Built once: the statement is large, and building it cost more than running it."""
+    return insert(_TABLE).from_select([c.key for c in _COLUMNS], _facts(some))
+
+
+def _write(session: Session | Connection, episode_ids: list[int] | None) -> None:
+    if episode_ids is None:
+        session.execute(delete(_TABLE))
+        session.execute(_insert(False))
+    else:
+        session.execute(delete(_TABLE).where(_TABLE.c.episode_id.in_(episode_ids)))
+        session.execute(_insert(True), {"ids": episode_ids})
+
+
+def rebuild(session: Session | Connection) -> None:
+    """Write every episode's row again (after a bulk load or a migration)."""
+    _write(session, None)
+
+
+def refresh(session: Session, episode_ids: Iterable[int]) -> None:
+    """Write these episodes' rows again from their records, in the session's transaction."""
+    ids = sorted(set(episode_ids))
+    if not ids:
+        return
+    # Lock the episodes first (in id order, so two workstations cannot deadlock): on
+    # PostgreSQL a second writer then waits, and its facts include the first one's rows.
+    # NO KEY UPDATE, because each writer already holds KEY SHARE from inserting its visits.
+    session.execute(
+        select(E.id).where(E.id.in_(ids)).order_by(E.id).with_for_update(key_share=True)
+    )
+    for start in range(0, len(ids), 500):  # stay under the drivers' parameter limits
+        _write(session, ids[start : start + 500])
+
+
+def mismatches(session: Session) -> list[int]:
+    """Episodes whose stored row differs from what their records say (none, if all is well)."""
+    stored = {
+        row[0]: tuple(row) for row in session.execute(select(*[_TABLE.c[c.key] for c in _COLUMNS]))
+    }
+    wanted = {row[0]: tuple(row) for row in session.execute(_facts(some=False))}
+    return sorted(
+        episode
+        for episode in stored.keys() | wanted.keys()
+        if stored.get(episode) != wanted.get(episode)
+    )
+
+
+# -- tracking changes ---------------------------------------------------------------------------
+def _after_flush(session: Session, _context: Any) -> None:
+    episodes: set[int] = session.info.setdefault(_DIRTY, set())
+    plans: set[int] = session.info.setdefault(_DIRTY_PLANS, set())
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, EpisodeOfCare):
+            episodes.add(instance.id)
+        elif isinstance(instance, Visit | Evaluation):
+            episodes.add(instance.episode_id)
+        elif isinstance(instance, TreatmentPlan):
+            plans.add(instance.id)
+        elif isinstance(instance, TreatmentPath):
+            plans.add(instance.plan_id)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # the last changes, so _after_flush has seen them
+    dirty: set[int] = session.info.pop(_DIRTY, set())
+    plans: set[int] = session.info.pop(_DIRTY_PLANS, set())
+    if plans:
+        dirty.update(
+            session.scalars(
+                select(Evaluation.episode_id)
+                .join(TreatmentPlan, TreatmentPlan.evaluation_id == Evaluation.id)
+                .where(TreatmentPlan.id.in_(sorted(plans)))
+            )
+        )
+    refresh(session, dirty)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_DIRTY, None)
+    session.info.pop(_DIRTY_PLANS, None)
+
+
+def track(factory: sessionmaker[Session]) -> None:
+    """Keep the summary true for every session this factory makes."""
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(
+        factory, "after_soft_rollback", lambda session, _previous: _after_rollback(session)
+    )
