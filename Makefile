@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workflow.py
 	$(BIN)/python benchmarks/documents.py
 	$(BIN)/python benchmarks/caseload.py
+	$(BIN)/python benchmarks/audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

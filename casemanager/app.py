@@ -26,6 +26,7 @@ from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
+from casemanager.ui.lock import IdleWatcher, Lock
 from casemanager.ui.main_window import MainWindow
 from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.list_widget import PatientListWidget
@@ -54,6 +55,8 @@ class Application(QObject):
         self.batch_tasks: TaskRunner | None = None  # started with the first batch
         self.caseload_tasks: TaskRunner | None = None  # started with the first dashboard
         self.batch_stop = threading.Event()  # set on quit: a running batch stops between plans
+        self.idle: IdleWatcher | None = None  # counts quiet minutes while someone is logged in
+        self.lock: Lock | None = None  # the covers and unlock dialog, while locked
         self.tasks.progress.connect(self.start.busy.set_progress)
         self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
         self.start.welcome.demo_chosen.connect(self._make_demo)
@@ -179,6 +182,46 @@ class Application(QObject):
         self.start.hide()
         self._refresh()
         self._load_patient_list(window, actor)
+        self.idle = IdleWatcher(config.idle_lock_minutes(), self)
+        self.idle.idle.connect(self._lock)
+
+    # -- locking when left alone -----------------------------------------------------------
+    def _lock(self) -> None:
+        actor = self.actor
+        if self.lock is not None or actor is None:
+            return
+        if self.idle is not None:
+            self.idle.pause()
+        self.lock = Lock(actor.display_name, actor.username, self)
+        self.lock.dialog.submitted.connect(self._unlock)
+        self.lock.dialog.log_out_button.clicked.connect(self._log_out)
+
+    def _unlock(self, password: str) -> None:
+        db, actor, workstation, lock = self.db, self.actor, self.workstation, self.lock
+        if actor is None or lock is None:
+            return
+
+        def work() -> Actor:
+            from casemanager.services import accounts
+
+            # A full login (audited, with the waits after wrong passwords).
+            return accounts.authenticate(db, actor.username, password, workstation)
+
+        def done(_again: Actor) -> None:
+            lock.lift()
+            self.lock = None
+            if self.idle is not None:
+                self.idle.resume()
+
+        def failed(error: BaseException) -> None:
+            from casemanager.domain.errors import AuthenticationFailed
+
+            if isinstance(error, AuthenticationFailed):
+                lock.dialog.show_error(error.message)
+            else:
+                lock.dialog.show_error(messages.classify(error)[0])
+
+        self.tasks.run(work, done, failed)
 
     def _load_patient_list(self, window: MainWindow, actor: Actor) -> None:
         db = self.db
@@ -830,6 +873,12 @@ class Application(QObject):
 
     def _log_out(self) -> None:
         db, actor = self.db, self.actor
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
+        if self.lock is not None:
+            self.lock.lift()
+            self.lock = None
         if actor is not None:
 
             def work() -> None:

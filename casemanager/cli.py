@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,12 +22,14 @@ from casemanager.domain.errors import DomainError
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a domain error or a failed check: the message says what to do
 EXIT_USAGE = 2
+EXIT_TAMPERED = 3  # `audit verify`: the hash chain is broken
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casemanager-admin",
-        description="Administer a CaseManager database: migrate, demo data, users, catalog.",
+        description="Administer a CaseManager database: migrate, demo data, users, catalog, "
+        "audit log.",
     )
     parser.add_argument(
         "--database",
@@ -69,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     caseload.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="default: 90 days ago")
     caseload.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="default: today")
     caseload.add_argument("--therapist", metavar="USERNAME", help="one therapist's caseload")
+
+    audit = commands.add_parser("audit", help="check the audit log's hash chain, or export it")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_commands.add_parser(
+        "verify",
+        help="recompute every row's hash; exit 0 if the chain is intact, 3 naming the first "
+        "broken row if not",
+    )
+    export = audit_commands.add_parser(
+        "export", help="the audit log as CSV (UTF-8, oldest first), all of it or some days"
+    )
+    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (local)")
+    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (local)")
+    export.add_argument("--user", metavar="USERNAME", help="one user's rows")
+    export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
 
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
@@ -303,6 +321,53 @@ def _caseload(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from casemanager.db import migrate
+    from casemanager.services import audit_log
+
+    # Read as it is: checking a log must not upgrade (change) the database first.
+    with _open(args, migrate=False, create=False) as db:
+        if migrate.current_revision(db) != migrate.head_revision():
+            raise DomainError(
+                "This database's schema is not the latest: run `casemanager-admin migrate` "
+                "first (it backs the file up)."
+            )
+        actor = _cli_actor(db)
+        if args.audit_command == "verify":
+            report = audit_log.verify_chain(db, actor)
+            if report.broken is not None:
+                print(
+                    f"The audit log is broken at row {report.broken.row_id}: "
+                    f"{report.broken.reason}. {report.rows:,} rows before it are intact.",
+                    file=sys.stderr,
+                )
+                return EXIT_TAMPERED
+            if report.last_id is None:
+                print("The audit log is empty.")
+            else:
+                print(
+                    f"The audit log is intact: {report.rows:,} rows. "
+                    f"Last row {report.last_id}, hash {report.last_hash}."
+                )
+            return EXIT_OK
+        filt = audit_log.AuditFilter(
+            _day(args.start, "--from"), _day(args.end, "--to"), actor=args.user
+        )
+        if args.out:
+            try:
+                with open(args.out, "w", encoding="utf-8", newline="") as out:
+                    count = audit_log.export_csv(db, actor, filt, out, bom=True)
+            except OSError as error:
+                raise DomainError(f"Could not write {args.out}: {error.strerror}.") from None
+            print(f"Wrote {count:,} rows to {args.out}.", file=sys.stderr)
+        else:
+            stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            audit_log.export_csv(db, actor, filt, stdout, bom=False)
+            stdout.flush()
+            stdout.detach()
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
@@ -338,6 +403,7 @@ _COMMANDS = {
     "create-user": _create_user,
     "care-plan": _care_plan,
     "caseload": _caseload,
+    "audit": _audit,
 }
 
 

@@ -15,6 +15,8 @@ APP_NAME = "CaseManager"
 
 ENV_DATA_DIR = "CASEMANAGER_DATA_DIR"
 ENV_DATABASE_URL = "CASEMANAGER_DATABASE_URL"
+ENV_IDLE_LOCK_MINUTES = "CASEMANAGER_IDLE_LOCK_MINUTES"
+DEFAULT_IDLE_LOCK_MINUTES = 10.0
 
 
 def data_dir() -> Path:
@@ -60,3 +62,15 @@ def operating_system_user() -> str:
         return getpass.getuser()
     except OSError:
         return "unknown"
+
+
+def idle_lock_minutes() -> float:
+    """Minutes without input before the app locks: CASEMANAGER_IDLE_LOCK_MINUTES (set by
+    clinic IT for the workstation, 1 to 240), else 10."""
+    text = os.environ.get(ENV_IDLE_LOCK_MINUTES, "").strip()
+    try:
+        minutes = float(text) if text else DEFAULT_IDLE_LOCK_MINUTES
+    except ValueError:
+        return DEFAULT_IDLE_LOCK_MINUTES
+    # Below the floor only for tests (fractions of a minute); never "off".
+    return min(max(minutes, 0.001), 240.0)

@@ -20,6 +20,7 @@ from casemanager.db import episode_summary
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.db.models import Base
+from casemanager.domain.audit_chain import GENESIS
 from casemanager.domain.enums import Role
 from casemanager.services import accounts, setup
 from casemanager.services.context import Actor
@@ -110,6 +111,11 @@ def _empty_postgres(db: Database) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # As migration 0012 leaves it: the chain's head before the first audit row.
+        conn.execute(
+            text("INSERT INTO audit_chain_head (id, rows, last_hash) VALUES (1, 0, :genesis)"),
+            {"genesis": GENESIS},
+        )
 
 
 # ---------------------------------------------------------------- the fixture tests use

@@ -120,6 +120,9 @@ class User(Editable, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wrong passwords in a row, and until when the account must wait (domain/accounts.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Patient(Editable, Base):
@@ -587,3 +590,19 @@ class AuditEntry(Base):
     data_category: Mapped[DataCategory] = mapped_column(enum_type(DataCategory))
     outcome: Mapped[AuditOutcome] = mapped_column(enum_type(AuditOutcome))
     detail: Mapped[str | None] = mapped_column(String(300))
+    # The hash chain (domain/audit_chain.py): the previous row's hash, and this row's.
+    # Empty only in a row someone wrote around the app, which `audit verify` reports.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """One row: how many audit rows the app has chained and the last one's hash. Every audit
+    write updates it first, which makes writers take turns (SQLite and PostgreSQL alike) and
+    lets `audit verify` notice rows cut off the end of the log."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
+    rows: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,10 +1,15 @@
 """Rules for user accounts: usernames and passwords."""
 
 import re
+from datetime import timedelta
 
 from casemanager.domain.errors import ValidationError
 
 MIN_PASSWORD_LENGTH = 10
+# Wrong passwords allowed before an account has to wait; each further one doubles the wait.
+FREE_ATTEMPTS = 5
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=15)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -31,3 +36,20 @@ def validate_new_password(password: str, username: str) -> str:
     if password != password.strip():
         raise ValidationError("password", "The password must not start or end with a space.")
     return password
+
+
+def wait_after(failures: int) -> timedelta:
+    """How long an account waits after this many wrong passwords in a row: nothing for the
+    first few (typos), then 30 s, 1 min, 2 min … up to 15 minutes, so guessing is slow but
+    the owner is never shut out for long."""
+    if failures < FREE_ATTEMPTS:
+        return timedelta(0)
+    doublings = min(failures - FREE_ATTEMPTS, 10)  # 2**10 x 30 s is past the cap already
+    return min(FIRST_WAIT * (1 << doublings), LONGEST_WAIT)
+
+
+def describe_wait(wait: timedelta) -> str:
+    seconds = max(1, round(wait.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"

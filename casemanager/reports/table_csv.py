@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?%?$")
@@ -29,11 +29,23 @@ def cell(value: Any) -> str:
     return text
 
 
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], bom: bool = True) -> bytes:
-    """`bom=False` for scripts, which read plain UTF-8."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def write(
+    out: TextIO, headers: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = True
+) -> int:
+    """Write rows as they come (an export may be larger than memory); returns how many.
+    `out` is a text file opened with newline="" and UTF-8; `bom=False` for scripts."""
+    if bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([cell(h) for h in headers])
+    count = 0
     for row in rows:
         writer.writerow([cell(v) for v in row])
-    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+        count += 1
+    return count
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], bom: bool = True) -> bytes:
+    buffer = io.StringIO(newline="")
+    write(buffer, headers, rows, bom)
+    return buffer.getvalue().encode("utf-8")

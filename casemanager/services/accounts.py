@@ -1,4 +1,6 @@
-"""Log in, create and deactivate user accounts."""
+"""Log in (with waits after repeated wrong passwords), change passwords, and manage user
+accounts: create, deactivate, change role. Every change of who may do what is audited as a
+permission change."""
 
 from __future__ import annotations
 
@@ -7,14 +9,20 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import User
 from casemanager.db.types import utcnow
 from casemanager.domain import validation
-from casemanager.domain.accounts import validate_new_password, validate_username
+from casemanager.domain.accounts import (
+    describe_wait,
+    validate_new_password,
+    validate_username,
+    wait_after,
+)
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
 from casemanager.domain.errors import AuthenticationFailed, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
@@ -84,10 +92,20 @@ def actor_for(user: User, workstation: str) -> Actor:
 
 
 def authenticate(db: Database, username: str, password: str, workstation: str) -> Actor:
-    """Check a password; every attempt, good or bad, is audited."""
+    """Check a password; every attempt, good or bad, is audited. After FREE_ATTEMPTS wrong
+    passwords in a row the account waits (domain/accounts.wait_after) before it may try
+    again; the right password resets the count."""
     name = (username or "").strip().lower()
+    now = utcnow()
     with db.session() as session:
         user = session.scalars(select(User).where(User.username == name)).one_or_none()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            _refuse_login(session, user, name, workstation, f"waiting after {user.failed_logins}")
+            raise AuthenticationFailed(
+                f"Too many wrong passwords for this account. Wait "
+                f"{describe_wait(user.locked_until - now)} and try again, or ask an "
+                "administrator to reset the password."
+            )
         ok = False
         try:
             # An unknown name still costs one hash, so timing does not reveal who exists.
@@ -95,32 +113,60 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or user is None or not user.active:
-            failed = Actor(
-                user_id=user.id if user is not None else None,
-                # Never the typed text of an unknown name: people type passwords there.
-                username=user.username if user is not None else "(unknown user)",
-                display_name=name,
-                role=Role.THERAPIST,
-                clinic_id=user.clinic_id if user is not None else 0,
-                workstation=workstation,
-            )
-            detail = "account deactivated" if user is not None and not user.active else None
-            audit.record(
-                session,
-                failed,
-                AuditAction.LOGIN_FAILED,
-                DataCategory.ACCOUNT,
-                outcome=AuditOutcome.FAILED,
-                detail=detail,
-            )
-            session.commit()
+            detail = None
+            if user is not None and not user.active:
+                detail = "account deactivated"
+            elif user is not None:
+                failures = user.failed_logins + 1
+                wait = wait_after(failures)
+                # A plain UPDATE: counting a wrong password is not an edit of the account,
+                # so an administrator's open edit of this user is not refused for it.
+                session.execute(
+                    update(User)
+                    .where(User.id == user.id)
+                    .values(
+                        failed_logins=User.failed_logins + 1,
+                        locked_until=now + wait if wait else None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                detail = f"wrong password {failures} in a row" + (
+                    f", waits {describe_wait(wait)}" if wait else ""
+                )
+            _refuse_login(session, user, name, workstation, detail)
             raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        user.last_login_at = utcnow()
+        user.last_login_at = now
+        if user.failed_logins or user.locked_until is not None:
+            user.failed_logins, user.locked_until = 0, None
         actor = actor_for(user, workstation)
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         return actor
+
+
+def _refuse_login(
+    session: Session, user: User | None, name: str, workstation: str, detail: str | None
+) -> None:
+    """Audit a refused login and commit it (with the count), before the refusal is raised."""
+    failed = Actor(
+        user_id=user.id if user is not None else None,
+        # Never the typed text of an unknown name: people type passwords there.
+        username=user.username if user is not None else "(unknown user)",
+        display_name=name,
+        role=Role.THERAPIST,
+        clinic_id=user.clinic_id if user is not None else 0,
+        workstation=workstation,
+    )
+    audit.record(
+        session,
+        failed,
+        AuditAction.LOGIN_FAILED,
+        DataCategory.ACCOUNT,
+        outcome=AuditOutcome.FAILED,
+        detail=detail,
+    )
+    session.commit()
 
 
 def log_out(db: Database, actor: Actor) -> None:
@@ -176,15 +222,43 @@ def list_users(db: Database, actor: Actor, *, role: Role | None = None) -> list[
         return [_user_info(u) for u in session.scalars(query)]
 
 
+def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.clinic_id != actor.clinic_id:
+        raise NotFound("That user account does not exist.")
+    return user
+
+
+def _keep_an_administrator(session: Session, user: User) -> None:
+    """Refuse a change that would leave the clinic with no active administrator: nobody
+    could manage accounts or read the audit log any more."""
+    if user.role != Role.ADMINISTRATOR or not user.active:
+        return
+    others = session.scalar(
+        select(func.count()).where(
+            User.clinic_id == user.clinic_id,
+            User.role == Role.ADMINISTRATOR,
+            User.active.is_(True),
+            User.id != user.id,
+        )
+    )
+    if not others:
+        raise ValidationError(
+            "role",
+            f"{user.display_name} is the clinic's only active administrator. Make another "
+            "user an administrator first.",
+        )
+
+
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserInfo:
     """Users are never deleted (their names stay on signed notes), only deactivated."""
     audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
     with db.session() as session:
-        user = session.get(User, user_id)
-        if user is None or user.clinic_id != actor.clinic_id:
-            raise NotFound("That user account does not exist.")
+        user = _managed_user(session, actor, user_id)
         if user.id == actor.user_id and not active:
             raise ValidationError("active", "You cannot deactivate your own account.")
+        if not active:
+            _keep_an_administrator(session, user)
         user.active = active
         audit.record(
             session,
@@ -192,6 +266,89 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserIn
             AuditAction.PERMISSION_CHANGE,
             DataCategory.ACCOUNT,
             detail=f"user {user.id} {'activated' if active else 'deactivated'}",
+        )
+        session.flush()
+        return _user_info(user)
+
+
+def set_role(
+    db: Database, actor: Actor, user_id: int, role: Role, licence_number: str | None = None
+) -> UserInfo:
+    """Change what a user may do. Takes effect at their next login."""
+    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
+    licence = validation.optional_text("licence_number", licence_number, "Licence number", 64)
+    with db.session() as session:
+        user = _managed_user(session, actor, user_id)
+        if user.role == role:
+            return _user_info(user)
+        if user.id == actor.user_id:
+            raise ValidationError(
+                "role", "You cannot change your own role: ask another administrator."
+            )
+        _keep_an_administrator(session, user)
+        licence = licence or user.licence_number
+        if role == Role.THERAPIST and not licence:
+            raise ValidationError(
+                "licence_number", "A therapist needs a licence number: it prints on signed notes."
+            )
+        before = user.role
+        user.role, user.licence_number = role, licence
+        audit.record(
+            session,
+            actor,
+            AuditAction.PERMISSION_CHANGE,
+            DataCategory.ACCOUNT,
+            detail=f"user {user.id} role {before.value} -> {role.value}",
+        )
+        session.flush()
+        return _user_info(user)
+
+
+def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
+    """A user changes their own password; the current one is checked first."""
+    with db.session() as session:
+        user = session.get(User, actor.user_id) if actor.user_id is not None else None
+        if user is None or not user.active:
+            raise NotFound("Your account is not active any more. Ask an administrator.")
+        try:
+            ok: bool = _hasher.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            audit.record(
+                session,
+                actor,
+                AuditAction.UPDATE,
+                DataCategory.ACCOUNT,
+                outcome=AuditOutcome.FAILED,
+                detail="password change: current password wrong",
+            )
+            session.commit()
+            raise ValidationError("current", "Your current password is not right. Try again.")
+        validate_new_password(new, user.username)
+        if new == current:
+            raise ValidationError("password", "Choose a password different from the current one.")
+        user.password_hash = hash_password(new)
+        audit.record(
+            session, actor, AuditAction.UPDATE, DataCategory.ACCOUNT, detail="password changed"
+        )
+
+
+def reset_password(db: Database, actor: Actor, user_id: int, new: str) -> UserInfo:
+    """An administrator sets a new password for someone who forgot theirs (and so lifts any
+    wait after wrong passwords). The user should change it at their next login."""
+    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
+    with db.session() as session:
+        user = _managed_user(session, actor, user_id)
+        validate_new_password(new, user.username)
+        user.password_hash = hash_password(new)
+        user.failed_logins, user.locked_until = 0, None
+        audit.record(
+            session,
+            actor,
+            AuditAction.PERMISSION_CHANGE,
+            DataCategory.ACCOUNT,
+            detail=f"user {user.id} password reset",
         )
         session.flush()
         return _user_info(user)

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditEntry
+from casemanager.db.models import AuditChainHead, AuditEntry
+from casemanager.db.types import utcnow
+from casemanager.domain.audit_chain import ChainedFields, row_hash
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
-from casemanager.domain.errors import ConflictError, PermissionDenied
+from casemanager.domain.errors import ConflictError, DomainError, PermissionDenied
 from casemanager.domain.permissions import Permission, require
 from casemanager.services.context import Actor
+
+CHAIN_HEAD_ID = 1
 
 
 def record(
@@ -28,9 +32,24 @@ def record(
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     detail: str | None = None,
 ) -> None:
-    """Add an audit row to the caller's transaction (it commits or rolls back with the change)."""
+    """Add an audit row to the caller's transaction (it commits or rolls back with the change),
+    chained to the row before it."""
+    fields = ChainedFields(
+        occurred_at=utcnow(),
+        user_id=actor.user_id,
+        actor=actor.username,
+        workstation=actor.workstation,
+        patient_id=patient_id,
+        action=action.value,
+        data_category=category.value,
+        outcome=outcome.value,
+        detail=detail,
+    )
+    previous = _take_turn(session)
+    own = row_hash(previous, fields)
     session.add(
         AuditEntry(
+            occurred_at=fields.occurred_at,
             user_id=actor.user_id,
             actor=actor.username,
             workstation=actor.workstation,
@@ -39,8 +58,30 @@ def record(
             data_category=category,
             outcome=outcome,
             detail=detail,
+            prev_hash=previous,
+            row_hash=own,
         )
     )
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).values(last_hash=own)
+    )
+
+
+def _take_turn(session: Session) -> str:
+    """The last row's hash, read under the chain head's lock: writing the head first makes
+    two workstations take turns until commit, so they never chain to the same row."""
+    previous = session.scalar(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == CHAIN_HEAD_ID)
+        .values(rows=AuditChainHead.rows + 1)
+        .returning(AuditChainHead.last_hash)
+    )
+    if previous is None:
+        raise DomainError(
+            "The audit log's chain record is missing, so nothing can be saved. Ask clinic IT "
+            "to run `casemanager-admin audit verify`."
+        )
+    return str(previous)
 
 
 def record_now(

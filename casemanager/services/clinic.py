@@ -1,4 +1,5 @@
-"""What the main window shows on arrival: the clinic, and how many patients it cares for."""
+"""The clinic: what the main window shows on arrival (how many patients it cares for), and
+its name and contact details, which an administrator keeps up to date."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, EpisodeOfCare, Patient, User
+from casemanager.domain import validation
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -15,7 +17,7 @@ from casemanager.domain.enums import (
     PatientStatus,
     Role,
 )
-from casemanager.domain.errors import NotFound
+from casemanager.domain.errors import ConflictError, NotFound
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
@@ -90,3 +92,40 @@ def caseload_by_therapist(db: Database, actor: Actor) -> list[TherapistCaseload]
             .order_by(User.display_name)
         )
         return [TherapistCaseload(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+@dataclass(frozen=True)
+class ClinicDetails:
+    """What prints in every document's header."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+def update_details(
+    db: Database, actor: Actor, expected_version: int | None, details: ClinicDetails
+) -> int:
+    """Change the clinic's name and contact details; returns the new version. Documents
+    printed from then on carry them (signed records themselves do not change)."""
+    audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
+    name = validation.require_text("name", details.name, "Clinic name", 200)
+    phone = validation.optional_text("phone", details.phone, "Phone", 40)
+    email = validation.optional_text("email", details.email, "Email", 200)
+    address = validation.optional_text("address", details.address, "Address", 1000)
+    with db.session() as session:
+        clinic = session.get(Clinic, actor.clinic_id)
+        if clinic is None:
+            raise NotFound("This clinic no longer exists in the database.")
+        if expected_version is not None and clinic.version != expected_version:
+            raise ConflictError(
+                "The clinic details were changed on another workstation while you were "
+                "editing. Your text is kept: reload to see theirs, then save again."
+            )
+        clinic.name, clinic.phone, clinic.email, clinic.address = name, phone, email, address
+        audit.record(
+            session, actor, AuditAction.UPDATE, DataCategory.SYSTEM, detail="clinic details"
+        )
+        session.flush()
+        return clinic.version

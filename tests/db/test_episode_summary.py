@@ -11,16 +11,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from casemanager.db import episode_summary
 from casemanager.db.engine import Database
-from casemanager.db.migrate import _config, _sqlite_migration_engine, upgrade
+from casemanager.db.migrate import upgrade
 from casemanager.db.models import EpisodeOfCare, EpisodeSummary, Visit
 from casemanager.domain.enums import Cause, Sex, TreatmentPathKind
-from casemanager.services import demo, evaluations, patients, visits
+from casemanager.services import evaluations, patients, visits
 from tests.conftest import Staff
+from tests.db.older import demo_clinic_at
 from tests.services.test_evaluations import EVAL_DAY
 from tests.services.test_plans import evaluation  # noqa: F401 - the fixture
 from tests.services.test_visits import TODAY, _visit, episode_id  # noqa: F401 - the fixture
@@ -141,17 +141,14 @@ def test_two_workstations_recording_visits_at_once(
 
 
 def test_migration_fills_the_summary_of_an_existing_clinic(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'clinic.sqlite3'}")
-    older = _sqlite_migration_engine(db)
-    with older.begin() as conn:
-        command.upgrade(_config(conn), "0010")
-    older.dispose()
-    summary = demo.generate_demo_clinic(db, patients=60, seed=4)
+    db = demo_clinic_at(tmp_path, "0010", patients=60, seed=4)
+    with db.session() as session:
+        assert "episode_summary" not in inspect(session.connection()).get_table_names()
+        episodes = session.scalar(select(func.count()).select_from(EpisodeOfCare))
+        visit_total = session.scalar(select(func.count()).select_from(Visit))
     upgrade(db, tmp_path / "backups")
     with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(EpisodeSummary)) == (
-            summary.episodes
-        )
+        assert session.scalar(select(func.count()).select_from(EpisodeSummary)) == episodes
         assert episode_summary.mismatches(session) == []
-        assert session.scalar(select(func.sum(EpisodeSummary.visit_count))) == summary.visits
+        assert session.scalar(select(func.sum(EpisodeSummary.visit_count))) == visit_total
     db.dispose()

@@ -18,6 +18,7 @@ from casemanager.db.migrate import (
 )
 from casemanager.db.models import Base
 from tests.conftest import PostgresDatabases
+from tests.db.older import demo_clinic_at
 
 
 def _check_fresh_upgrade(db: Database) -> None:
@@ -161,18 +162,7 @@ def test_postgres_gets_a_trigram_index_for_name_search(postgres_shared_url: str)
 
 def test_plans_signed_before_0009_keep_their_exercise_wording(tmp_path: Path) -> None:
     """0009 copies each signed plan's exercise wording in; drafts keep following the library."""
-    from alembic import command
-
-    from casemanager.db.migrate import _config, _sqlite_migration_engine
-    from casemanager.services import demo
-
-    path = tmp_path / "clinic.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    older = _sqlite_migration_engine(db)
-    with older.begin() as conn:
-        command.upgrade(_config(conn), "0008")
-    older.dispose()
-    demo.generate_demo_clinic(db, patients=40, seed=2)
+    db = demo_clinic_at(tmp_path, "0008", patients=40, seed=2)
     upgrade(db, tmp_path / "backups")
     with db.engine.connect() as conn:
         rows = conn.execute(

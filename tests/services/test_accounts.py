@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry, User
+from casemanager.domain.accounts import wait_after
 from casemanager.domain.enums import AuditAction, AuditOutcome, Role
 from casemanager.domain.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from casemanager.services import accounts, setup
+from casemanager.services.context import Actor
 from tests.conftest import TEST_PASSWORD, Staff
 
 
@@ -89,3 +93,132 @@ def test_production_hash_is_argon2id(db: Database, monkeypatch: pytest.MonkeyPat
     assert stored.startswith("$argon2id$")
     assert TEST_PASSWORD not in stored
     assert accounts.authenticate(db, "owner", TEST_PASSWORD, "ws").username == "owner"
+
+
+# -- waits after wrong passwords ------------------------------------------------------------
+
+
+def _user(db: Database, username: str) -> User:
+    with db.session() as session:
+        return session.scalars(select(User).where(User.username == username)).one()
+
+
+def _wait_over(db: Database, username: str) -> None:
+    """As if the wait had passed (the clock is not ours to move)."""
+    with db.session() as session:
+        session.execute(
+            update(User)
+            .where(User.username == username)
+            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+def test_waits_grow_after_five_wrong_passwords(db: Database, staff: Staff) -> None:
+    for _ in range(4):
+        with pytest.raises(AuthenticationFailed, match="not right"):
+            accounts.authenticate(db, "rivera", "wrong password", "ws")
+    assert _user(db, "rivera").locked_until is None
+    with pytest.raises(AuthenticationFailed, match="not right"):
+        accounts.authenticate(db, "rivera", "wrong password", "ws")
+    user = _user(db, "rivera")
+    assert user.failed_logins == 5 and user.locked_until is not None
+    assert timedelta(seconds=25) < user.locked_until - datetime.now(UTC) <= timedelta(seconds=30)
+    # Even the right password waits: that is what makes guessing slow.
+    with pytest.raises(AuthenticationFailed, match="Wait 3\\d seconds|Wait 2\\d seconds"):
+        accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws")
+    _wait_over(db, "rivera")
+    with pytest.raises(AuthenticationFailed, match="not right"):
+        accounts.authenticate(db, "rivera", "wrong again", "ws")
+    user = _user(db, "rivera")
+    assert user.failed_logins == 6 and user.locked_until is not None
+    assert user.locked_until - datetime.now(UTC) > timedelta(seconds=55)
+    _wait_over(db, "rivera")
+    assert accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws").username == "rivera"
+    user = _user(db, "rivera")
+    assert (user.failed_logins, user.locked_until) == (0, None)
+    details = [e.detail for e in _audit(db) if e.action == AuditAction.LOGIN_FAILED]
+    assert "wrong password 5 in a row, waits 30 seconds" in details
+    assert "waiting after 5" in details
+
+
+@pytest.mark.parametrize(
+    ("failures", "seconds"),
+    [(0, 0), (4, 0), (5, 30), (6, 60), (8, 240), (9, 480), (10, 900), (60, 900)],
+)
+def test_wait_after(failures: int, seconds: int) -> None:
+    assert wait_after(failures) == timedelta(seconds=seconds)
+
+
+def test_an_administrator_reset_lifts_the_wait(db: Database, staff: Staff) -> None:
+    for _ in range(6):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "nguyen", "wrong password", "ws")
+    user_id = _user(db, "nguyen").id
+    with pytest.raises(PermissionDenied):
+        accounts.reset_password(db, staff.manager, user_id, "a brand new secret")
+    with pytest.raises(ValidationError, match="at least"):
+        accounts.reset_password(db, staff.admin, user_id, "short")
+    accounts.reset_password(db, staff.admin, user_id, "a brand new secret")
+    assert accounts.authenticate(db, "nguyen", "a brand new secret", "ws").username == "nguyen"
+    assert f"user {user_id} password reset" in [e.detail for e in _audit(db)]
+
+
+def test_changing_ones_own_password(db: Database, staff: Staff) -> None:
+    with pytest.raises(ValidationError, match="current password is not right"):
+        accounts.change_password(db, staff.therapist, "not it", "another long secret")
+    with pytest.raises(ValidationError, match="at least"):
+        accounts.change_password(db, staff.therapist, TEST_PASSWORD, "short")
+    with pytest.raises(ValidationError, match="different"):
+        accounts.change_password(db, staff.therapist, TEST_PASSWORD, TEST_PASSWORD)
+    accounts.change_password(db, staff.therapist, TEST_PASSWORD, "another long secret")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws")
+    assert accounts.authenticate(db, "rivera", "another long secret", "ws").username == "rivera"
+    details = [(e.detail, e.outcome) for e in _audit(db) if e.actor == "rivera"]
+    assert ("password change: current password wrong", AuditOutcome.FAILED) in details
+    assert ("password changed", AuditOutcome.SUCCESS) in details
+
+
+def test_stored_hash_follows_new_parameters(
+    db: Database, staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _user(db, "rivera").password_hash
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=3, memory_cost=8192))
+    accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws")
+    after = _user(db, "rivera").password_hash
+    assert after != before and "m=8192,t=3" in after
+    assert accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws").username == "rivera"
+
+
+# -- roles --------------------------------------------------------------------------------------
+
+
+def test_changing_a_role_is_a_permission_change(db: Database, staff: Staff) -> None:
+    nguyen = _user(db, "nguyen").id
+    with pytest.raises(PermissionDenied):
+        accounts.set_role(db, staff.manager, nguyen, Role.ADMINISTRATOR)
+    changed = accounts.set_role(db, staff.admin, nguyen, Role.OFFICE_MANAGER)
+    assert changed.role == Role.OFFICE_MANAGER
+    assert accounts.authenticate(db, "nguyen", TEST_PASSWORD, "ws").role == Role.OFFICE_MANAGER
+    entry = [e for e in _audit(db) if e.action == AuditAction.PERMISSION_CHANGE][-1]
+    assert entry.detail == f"user {nguyen} role therapist -> office_manager"
+    assert entry.actor == "admin"
+    # Back to therapist keeps the licence number on record.
+    assert accounts.set_role(db, staff.admin, nguyen, Role.THERAPIST).licence_number
+
+
+def test_a_clinic_always_keeps_an_administrator(db: Database, staff: Staff) -> None:
+    admin_id = staff.admin.user_id
+    assert admin_id is not None
+    with pytest.raises(ValidationError, match="own role"):
+        accounts.set_role(db, staff.admin, admin_id, Role.OFFICE_MANAGER)
+    # Clinic IT at the command line has no account of its own to fall back on.
+    terminal = Actor.command_line(staff.admin.clinic_id)
+    with pytest.raises(ValidationError, match="only active administrator"):
+        accounts.set_role(db, terminal, admin_id, Role.OFFICE_MANAGER)
+    with pytest.raises(ValidationError, match="only active administrator"):
+        accounts.set_active(db, terminal, admin_id, False)
+    manager = _user(db, "manager").id
+    accounts.set_role(db, terminal, manager, Role.ADMINISTRATOR)
+    accounts.set_role(db, terminal, admin_id, Role.OFFICE_MANAGER)  # another admin remains
+    assert _user(db, "admin").role == Role.OFFICE_MANAGER

@@ -1,0 +1,249 @@
+"""Reading the audit trail: checking its hash chain, finding rows for the administrators'
+viewer, and exporting them. Writing it is `services/audit.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TextIO
+
+from sqlalchemy import Select, String, select, type_coerce
+
+from casemanager.db.engine import Database
+from casemanager.db.models import AuditChainHead, AuditEntry, Patient
+from casemanager.domain.audit_chain import GENESIS, Break, hash_values
+from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
+from casemanager.domain.errors import ValidationError
+from casemanager.domain.permissions import Permission
+from casemanager.reports import table_csv
+from casemanager.services import audit
+from casemanager.services.context import Actor
+
+PAGE = 20_000  # rows read at a time when checking the chain
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int
+    broken: Break | None
+    last_id: int | None  # note these two down to show later that no row was cut off the end
+    last_hash: str | None
+
+
+# The chained columns read as stored text (no enum conversion: a million rows add up).
+_CHAINED = [
+    AuditEntry.occurred_at,
+    AuditEntry.user_id,
+    AuditEntry.actor,
+    AuditEntry.workstation,
+    AuditEntry.patient_id,
+    type_coerce(AuditEntry.action, String),
+    type_coerce(AuditEntry.data_category, String),
+    type_coerce(AuditEntry.outcome, String),
+    AuditEntry.detail,
+]
+
+
+def verify_chain(db: Database, actor: Actor) -> ChainReport:
+    """Walk the log in id order and recompute every hash; stop at the first break."""
+    audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM)
+    previous, last_id, count = GENESIS, 0, 0
+    broken: Break | None = None
+    with db.session() as session:
+        # Read first: rows written while the check runs come after this point.
+        head = session.get(AuditChainHead, audit.CHAIN_HEAD_ID)
+        if head is None:
+            broken = Break(0, "the chain record (audit_chain_head) is missing")
+        while broken is None:
+            page = session.execute(
+                select(AuditEntry.id, AuditEntry.prev_hash, AuditEntry.row_hash, *_CHAINED)
+                .where(AuditEntry.id > last_id)
+                .order_by(AuditEntry.id)
+                .limit(PAGE)
+            ).all()
+            if not page:
+                break
+            for row in page:
+                broken = _check(row, previous)
+                if broken is not None:
+                    break
+                count += 1
+                previous, last_id = str(row[2]), int(row[0])  # _check saw both set
+                if head is not None and count == head.rows and previous != head.last_hash:
+                    broken = Break(row[0], "it is not the row the app last wrote at this point")
+                    break
+        if broken is None and head is not None and count < head.rows:
+            broken = Break(
+                last_id,
+                f"the log ends here, but the app wrote {head.rows:,} rows: the last "
+                f"{head.rows - count:,} were removed",
+            )
+    audit.record_now(
+        db,
+        actor,
+        AuditAction.READ,
+        DataCategory.SYSTEM,
+        outcome=AuditOutcome.SUCCESS if broken is None else AuditOutcome.FAILED,
+        detail=f"audit chain checked: {count} rows"
+        + ("" if broken is None else f", broken at row {broken.row_id}"),
+    )
+    return ChainReport(
+        rows=count,
+        broken=broken,
+        last_id=last_id or None,
+        last_hash=None if last_id == 0 else previous,
+    )
+
+
+def _check(row: Any, previous: str) -> Break | None:
+    row_id, prev_hash, own_hash, *chained = row
+    if own_hash is None or prev_hash is None:
+        return Break(row_id, "it has no hash: it was written around the app")
+    if prev_hash != previous:
+        return Break(
+            row_id,
+            "it does not follow the row before it: a row was removed or rows were reordered "
+            "just before it",
+        )
+    if own_hash != hash_values(previous, *chained):
+        return Break(row_id, "its content was changed after it was written")
+    return None
+
+
+# -- the viewer and exports -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    start: date | None = None
+    end: date | None = None
+    actor: str | None = None  # a username ("os:NAME" for the command line)
+    patient_id: int | None = None
+    action: AuditAction | None = None
+
+    def checked(self) -> AuditFilter:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValidationError("start", "The From date is after the To date. Swap them.")
+        return self
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: datetime
+    actor: str
+    workstation: str
+    patient_id: int | None
+    patient: str  # "Family, Given (MRN)" or empty
+    action: AuditAction
+    category: DataCategory
+    outcome: AuditOutcome
+    detail: str
+
+
+HEADERS = [
+    "Row",
+    "When (UTC)",
+    "User",
+    "Workstation",
+    "Patient",
+    "Action",
+    "Data",
+    "Outcome",
+    "Detail",
+]
+
+
+def _query(filt: AuditFilter) -> Select[AuditEntry, str, str, str]:
+    query = (
+        select(AuditEntry, Patient.family_name, Patient.given_name, Patient.mrn)
+        .outerjoin(Patient, Patient.id == AuditEntry.patient_id)
+        .order_by(AuditEntry.id)
+    )
+    if filt.start is not None:
+        query = query.where(AuditEntry.occurred_at >= _day_start(filt.start))
+    if filt.end is not None:
+        query = query.where(AuditEntry.occurred_at < _day_start(filt.end + timedelta(days=1)))
+    if filt.actor:
+        query = query.where(AuditEntry.actor == filt.actor)
+    if filt.patient_id is not None:
+        query = query.where(AuditEntry.patient_id == filt.patient_id)
+    if filt.action is not None:
+        query = query.where(AuditEntry.action == filt.action)
+    return query
+
+
+def _day_start(day: date) -> datetime:
+    """Days are the workstation's local days, the way the administrator reads them."""
+    return datetime.combine(day, time()).astimezone().astimezone(UTC)
+
+
+def _row(entry: AuditEntry, family: str | None, given: str | None, mrn: str | None) -> AuditRow:
+    return AuditRow(
+        id=entry.id,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        workstation=entry.workstation,
+        patient_id=entry.patient_id,
+        patient=f"{family}, {given} ({mrn})" if family is not None else "",
+        action=entry.action,
+        category=entry.data_category,
+        outcome=entry.outcome,
+        detail=entry.detail or "",
+    )
+
+
+def search(db: Database, actor: Actor, filt: AuditFilter, *, limit: int = 5000) -> list[AuditRow]:
+    """The newest `limit` rows matching the filter, oldest first. Reading the log is itself
+    logged, with the filter but no names."""
+    audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM)
+    filt = filt.checked()
+    with db.session() as session:
+        newest = _query(filt).order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
+        rows = [_row(*r) for r in session.execute(newest)]
+        audit.record(
+            session,
+            actor,
+            AuditAction.READ,
+            DataCategory.SYSTEM,
+            patient_id=filt.patient_id,
+            detail=f"audit log viewed: {len(rows)} rows",
+        )
+    rows.reverse()
+    return rows
+
+
+def as_cells(row: AuditRow) -> list[Any]:
+    return [
+        row.id,
+        row.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        row.actor,
+        row.workstation,
+        row.patient,
+        row.action.value,
+        row.category.value,
+        row.outcome.value,
+        row.detail,
+    ]
+
+
+def export_csv(
+    db: Database, actor: Actor, filt: AuditFilter, out: TextIO, *, bom: bool = True
+) -> int:
+    """Every row matching the filter, oldest first, as CSV written to `out` as it is read
+    (a clinic's log may be larger than memory). Returns the number of rows."""
+    audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.EXPORT, DataCategory.SYSTEM)
+    filt = filt.checked()
+    with db.session() as session:
+        result = session.execute(_query(filt).execution_options(yield_per=PAGE))
+        count = table_csv.write(out, HEADERS, (as_cells(_row(*r)) for r in result), bom=bom)
+        audit.record(
+            session,
+            actor,
+            AuditAction.EXPORT,
+            DataCategory.SYSTEM,
+            patient_id=filt.patient_id,
+            detail=f"audit log exported: {count} rows",
+        )
+    return count
