@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTabWidget
 
 from casemanager import config
 from casemanager.domain.enums import Role
@@ -22,6 +22,8 @@ from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
+from casemanager.ui.admin.audit_view import AuditPanel
+from casemanager.ui.admin.users import PasswordDialog, UsersPanel
 from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
 from casemanager.ui.evaluation.window import EvaluationWindow
@@ -37,6 +39,7 @@ from casemanager.ui.startup.window import StartWindow
 from casemanager.ui.tasks import TaskRunner
 
 DEMO_PATIENTS = 1000  # big enough to feel real, quick enough to make on first run
+AUDIT_ROWS_SHOWN = 5000  # the newest rows matching the filters; exports take them all
 
 
 class Application(QObject):
@@ -57,6 +60,8 @@ class Application(QObject):
         self.batch_stop = threading.Event()  # set on quit: a running batch stops between plans
         self.idle: IdleWatcher | None = None  # counts quiet minutes while someone is logged in
         self.lock: Lock | None = None  # the covers and unlock dialog, while locked
+        self.admin_tasks: TaskRunner | None = None  # started with the audit log
+        self.backup_tasks: TaskRunner | None = None  # started with the daily backup
         self.tasks.progress.connect(self.start.busy.set_progress)
         self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
         self.start.welcome.demo_chosen.connect(self._make_demo)
@@ -88,6 +93,26 @@ class Application(QObject):
         else:
             self.clinic_name = clinic.name
             self.start.show_login(clinic.name, _demo_hint() if clinic.is_demo else None)
+            self._daily_backup(clinic.id)
+
+    def _daily_backup(self, clinic_id: int) -> None:
+        """Today's copy of an embedded database, on its own worker while the user logs in."""
+        db = self.db
+        if self.backup_tasks is None:
+            self.backup_tasks = TaskRunner(default_error=self._show_error, parent=self)
+
+        def work() -> Any:
+            from casemanager.services import backup
+
+            folder = config.backup_dir() / "daily"
+            return backup.daily(db, Actor.command_line(clinic_id), folder)
+
+        def failed(error: BaseException) -> None:
+            messages.show_error(
+                self.main_window or self.start, error, "Today's backup could not be made"
+            )
+
+        self.backup_tasks.run(work, lambda _path: None, failed)
 
     def _open_failed(self, error: BaseException) -> None:
         self.start.show_busy("The clinic database could not be opened.")
@@ -182,8 +207,149 @@ class Application(QObject):
         self.start.hide()
         self._refresh()
         self._load_patient_list(window, actor)
+        self._load_admin(window, actor)
+        window.change_password_requested.connect(lambda: self._change_password(window, actor))
         self.idle = IdleWatcher(config.idle_lock_minutes(), self)
         self.idle.idle.connect(self._lock)
+
+    # -- administration: accounts and the audit log ---------------------------------------
+    def _load_admin(self, window: MainWindow, actor: Actor) -> None:
+        can_users = has_permission(actor.role, Permission.MANAGE_USERS)
+        can_audit = has_permission(actor.role, Permission.VIEW_AUDIT_LOG)
+        if not (can_users or can_audit):
+            return
+        tabs = QTabWidget()
+        if can_users:
+            tabs.addTab(self._users_panel(actor), "&Users")
+        if can_audit:
+            tabs.addTab(self._audit_panel(window, actor), "Audit &log")
+        window.set_admin(tabs)
+
+    def _users_panel(self, actor: Actor) -> UsersPanel:
+        from casemanager.services import accounts
+
+        db, panel = self.db, UsersPanel(actor.user_id)
+
+        def reload(message: str = "") -> None:
+            def show(found: Any) -> None:
+                panel.show_users(found, message)
+
+            self.tasks.run(lambda: accounts.list_users(db, actor), show)
+
+        def change(work: Callable[[], Any], done: str, dialog: Any = None) -> None:
+            def failed(error: BaseException) -> None:
+                text = messages.classify(error)[0]
+                if dialog is not None:  # typed values stay in the dialog, shown again
+                    dialog.show_error(text)
+                    dialog.open()
+                else:
+                    panel.message.setText(text)
+
+            self.tasks.run(work, lambda _result: reload(done), failed)
+
+        def add(dialog: Any) -> None:
+            new = accounts.NewUser(
+                dialog.username.text(),
+                dialog.full_name.text(),
+                dialog.chosen_role(),
+                dialog.password.text(),
+                dialog.licence.text() or None,
+            )
+            change(lambda: accounts.create_user(db, actor, new), f"Added {new.username}.", dialog)
+
+        def role(user_id: int, dialog: Any) -> None:
+            chosen, licence = dialog.chosen_role(), dialog.licence.text() or None
+            change(
+                lambda: accounts.set_role(db, actor, user_id, chosen, licence),
+                "Role changed: it applies from their next login.",
+                dialog,
+            )
+
+        def active(user_id: int, value: bool) -> None:
+            done = "Reactivated." if value else "Deactivated: they can no longer log in."
+            change(lambda: accounts.set_active(db, actor, user_id, value), done)
+
+        def reset(user_id: int, password: str) -> None:
+            change(
+                lambda: accounts.reset_password(db, actor, user_id, password),
+                "New password set. Ask them to change it at their next login.",
+            )
+
+        panel.add_requested.connect(add)
+        panel.role_requested.connect(role)
+        panel.active_requested.connect(active)
+        panel.reset_requested.connect(reset)
+        reload()
+        return panel
+
+    def _audit_panel(self, window: MainWindow, actor: Actor) -> AuditPanel:
+        from datetime import date
+
+        from casemanager.services import audit_log
+
+        db, panel = self.db, AuditPanel(date.today())
+        if self.admin_tasks is None:
+            # Its own worker: checking a million rows never holds up autosave or searches.
+            self.admin_tasks = TaskRunner(default_error=self._show_error, parent=self)
+        tasks = self.admin_tasks
+
+        def failed(error: BaseException) -> None:
+            panel.load_failed(messages.classify(error)[0])
+
+        def search(filters: dict[str, Any]) -> None:
+            limit = AUDIT_ROWS_SHOWN
+            tasks.run(
+                lambda: audit_log.search(db, actor, audit_log.AuditFilter(**filters), limit=limit),
+                lambda rows: panel.show_rows(rows, limit),
+                failed,
+            )
+
+        def export(_title: str, _headers: Any, _rows: Any) -> None:
+            path = window.ask_save_path("Save the audit log", "audit-log.csv", "CSV files (*.csv)")
+            if not path:
+                return
+            filt = audit_log.AuditFilter(**panel.filters())
+
+            def work() -> int:
+                with open(path, "w", encoding="utf-8", newline="") as out:
+                    return audit_log.export_csv(db, actor, filt, out)
+
+            def done(count: int) -> None:
+                panel.status.setText(
+                    f"Saved {count:,} rows (every row the filters match) to {path}."
+                )
+
+            tasks.run(work, done, failed)
+
+        panel.search_requested.connect(search)
+        panel.export_requested.connect(export)
+        panel.verify_requested.connect(
+            lambda: tasks.run(lambda: audit_log.verify_chain(db, actor), panel.show_verdict, failed)
+        )
+        panel.request()
+        return panel
+
+    def _change_password(self, window: MainWindow, actor: Actor) -> None:
+        from casemanager.services import accounts
+
+        db = self.db
+        dialog = PasswordDialog("Change your password", ask_current=True, parent=window)
+        window.password_dialog = dialog  # for tests
+
+        def submit() -> None:
+            current, new = dialog.current.text(), dialog.password.text()
+
+            def failed(error: BaseException) -> None:
+                dialog.show_error(messages.classify(error)[0])
+                dialog.open()
+
+            def done(_none: None) -> None:
+                window.statusBar().showMessage("Your password is changed.", 10_000)
+
+            self.tasks.run(lambda: accounts.change_password(db, actor, current, new), done, failed)
+
+        dialog.accepted.connect(submit)
+        dialog.open()
 
     # -- locking when left alone -----------------------------------------------------------
     def _lock(self) -> None:
@@ -905,6 +1071,9 @@ class Application(QObject):
             self.batch_tasks.shutdown()
         if self.caseload_tasks is not None:
             self.caseload_tasks.shutdown()
+        for runner in (self.admin_tasks, self.backup_tasks):
+            if runner is not None:
+                runner.shutdown()
         if self.db is not None:
             self.db.dispose()
         if self.main_window is not None:

@@ -88,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--user", metavar="USERNAME", help="one user's rows")
     export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
 
+    backup = commands.add_parser(
+        "backup", help="copy the embedded database to DEST (a folder or a .sqlite3 file), checked"
+    )
+    backup.add_argument("destination", metavar="DEST")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the embedded database with a backup (the current one is kept in the "
+        "backups folder first); close CaseManager everywhere before",
+    )
+    restore.add_argument("source", metavar="SRC")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -368,6 +380,40 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casemanager.services import backup
+
+    with _open(args, create=False) as db:
+        target = backup.backup(db, _cli_actor(db), Path(args.destination))
+    print(f"Backed up to {target} ({target.stat().st_size:,} bytes); integrity check passed.")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casemanager.services import backup
+
+    url = config.database_url(args.database)
+    if not args.yes:
+        answer = input(
+            f"Replace the database at {url} with {args.source}? The current one is kept in "
+            f"{config.backup_dir()} first. Type yes to go on: "
+        )
+        if answer.strip().lower() != "yes":
+            print("Nothing was changed.", file=sys.stderr)
+            return EXIT_REFUSED
+    result = backup.restore(url, Path(args.source), config.backup_dir())
+    if result.previous_copy is not None:
+        print(f"The database as it was is kept at {result.previous_copy}.")
+    if result.upgraded_from is not None:
+        print(f"The backup's schema ({result.upgraded_from}) was upgraded to the latest.")
+    print(f"Restored from {result.restored_from}; integrity check passed.")
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
@@ -404,6 +450,8 @@ _COMMANDS = {
     "care-plan": _care_plan,
     "caseload": _caseload,
     "audit": _audit,
+    "backup": _backup,
+    "restore": _restore,
 }
 
 

@@ -6,6 +6,7 @@ says what is wrong and what to do about it, in words a clinician or manager can 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -63,7 +64,23 @@ def optional_text(field: str, value: str | None, label: str, max_length: int = 1
     return cleaned
 
 
+# Control characters a keyboard does not type (tab and line breaks are fine): PostgreSQL
+# cannot store NUL at all, and the others only ever arrive by pasting something broken.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_characters(field: str, value: str, label: str) -> None:
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValidationError(
+            field,
+            f"{label} holds an invisible control character (U+{ord(found.group()):04X}), "
+            "probably pasted in. Delete it and type that part again.",
+        )
+
+
 def _check_length(field: str, value: str, label: str, max_length: int) -> None:
+    _check_characters(field, value, label)
     if len(value) > max_length:
         raise ValidationError(
             field,
@@ -174,6 +191,7 @@ def validate_email(field: str, value: str | None) -> str | None:
     cleaned = (value or "").strip()
     if not cleaned:
         return None
+    _check_characters(field, cleaned, "Email")
     local, _, domain = cleaned.partition("@")
     labels = domain.split(".")
     if (

@@ -120,6 +120,7 @@ class AuditFilter:
     end: date | None = None
     actor: str | None = None  # a username ("os:NAME" for the command line)
     patient_id: int | None = None
+    patient_mrn: str | None = None  # what an administrator knows from the chart
     action: AuditAction | None = None
 
     def checked(self) -> AuditFilter:
@@ -169,6 +170,8 @@ def _query(filt: AuditFilter) -> Select[AuditEntry, str, str, str]:
         query = query.where(AuditEntry.actor == filt.actor)
     if filt.patient_id is not None:
         query = query.where(AuditEntry.patient_id == filt.patient_id)
+    if filt.patient_mrn:
+        query = query.where(Patient.mrn == filt.patient_mrn.strip().upper())
     if filt.action is not None:
         query = query.where(AuditEntry.action == filt.action)
     return query

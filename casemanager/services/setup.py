@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.migrate import UpgradeResult, upgrade
 from casemanager.db.models import Clinic, Exercise, User
@@ -41,9 +42,12 @@ class NewClinic:
 
 
 def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeResult]:
-    """Connect and bring the schema up to date (backing up an existing SQLite file first)."""
+    """Connect and bring the schema up to date (backing up an existing SQLite file first).
+    An existing SQLite file gets SQLite's quick check first: a damaged file is refused with
+    what to do, before anything writes to it."""
     db = Database(url)
     try:
+        _check_sqlite_file(db, backup_dir)
         result = upgrade(db, backup_dir)
     except BaseException:
         db.dispose()  # close what was opened before handing the failure back
@@ -57,6 +61,20 @@ def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeR
             detail=f"schema {result.from_revision or 'empty'} -> {result.to_revision}",
         )
     return db, result
+
+
+def _check_sqlite_file(db: Database, backup_dir: Path | None) -> None:
+    path = db.sqlite_path
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return
+    problem = sqlite_files.problems(path, quick=True)
+    if problem is None:
+        return
+    where = f" The daily backups are in {backup_dir / 'daily'}." if backup_dir else ""
+    raise DomainError(
+        f"The database file {path} is damaged: {problem}. Nothing was changed. Ask clinic IT "
+        f"to restore the latest backup with `casemanager-admin restore BACKUP_FILE`.{where}"
+    )
 
 
 def clinic_info(db: Database) -> ClinicInfo | None:

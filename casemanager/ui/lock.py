@@ -97,12 +97,13 @@ class UnlockDialog(QDialog):
         self.setModal(True)
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                f"Locked after a quiet spell. {display_name} ({username}): enter your password "
-                "to carry on where you left off. Nothing you typed is lost."
-            )
+        explanation = QLabel(
+            f"Locked after a quiet spell. {display_name} ({username}): enter your password "
+            "to carry on where you left off. Nothing you typed is lost."
         )
+        explanation.setWordWrap(True)
+        layout.addWidget(explanation)
+        self.setMinimumWidth(420)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
     refresh_requested = Signal()
     exercise_library_requested = Signal()
     batch_export_requested = Signal()
+    change_password_requested = Signal()
 
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.views.setDocumentMode(True)
         self.views.addTab(self.splitter, "&Patients")
         self.caseload: QWidget | None = None
+        self.admin: QWidget | None = None
+        self.password_dialog: QWidget | None = None  # the open one, if any (for tests)
         layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
@@ -115,6 +118,9 @@ class MainWindow(QMainWindow):
         self.new_patient_action.setEnabled(False)  # once the patient list is there
         file_menu.addAction(self.new_patient_action)
         file_menu.addAction(self.refresh_action)
+        self.change_password_action = QAction("Change &password…", self)
+        self.change_password_action.triggered.connect(self.change_password_requested)
+        file_menu.addAction(self.change_password_action)
         file_menu.addAction(self.log_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -154,6 +160,11 @@ class MainWindow(QMainWindow):
             self.views.setCurrentIndex(index)
             # Start on the figures, not inside a date field that would take the keys.
             dashboard.setFocus()
+
+    def set_admin(self, panel: QWidget) -> None:
+        """Accounts and the audit log, for an administrator."""
+        self.admin = panel
+        self.views.addTab(panel, "&Administration")
 
     def show_patients(self) -> None:
         self.views.setCurrentWidget(self.splitter)

@@ -25,7 +25,10 @@ from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.plan import PlanContent
 from casemanager.ui.evaluation.form import EvaluationForm
 
-AUTOSAVE_DELAY_MS = 1500  # after the last keystroke: a crash never loses more than ~2 s
+AUTOSAVE_DELAY_MS = 1500  # after the last keystroke
+# ... and never later than this after the first unsaved one, however long the typing goes on:
+# a crash loses at most this plus one save (under 2 s).
+AUTOSAVE_LONGEST_WAIT_MS = 1500
 
 # save(content, version, on_saved, on_failed); sign(version, on_signed, on_failed);
 # add_addendum(text, on_saved, on_failed). The app runs them on the database worker.
@@ -126,6 +129,10 @@ class EvaluationWindow(QWidget):
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_DELAY_MS)
         self.autosave.timeout.connect(self.save_now)
+        self.longest_wait = QTimer(self)
+        self.longest_wait.setSingleShot(True)
+        self.longest_wait.setInterval(AUTOSAVE_LONGEST_WAIT_MS)
+        self.longest_wait.timeout.connect(self.save_now)
         self.form.changed.connect(self._changed)
         self.form.plan.changed.connect(self._plan_changed)
         self._search_codes = search_codes
@@ -191,17 +198,24 @@ class EvaluationWindow(QWidget):
             return  # locking the form toggles widgets: that is not typing
         self._dirty = True
         self.status.setText("Changes not saved yet…")
-        self.autosave.start()
+        self._schedule_save()
 
     def _plan_changed(self) -> None:
         if self.record.is_signed:
             return
         self._plan_dirty = True
         self.status.setText("Changes not saved yet…")
+        self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        """Save once the typing pauses, or when the first unsaved change gets old."""
         self.autosave.start()
+        if not self.longest_wait.isActive():
+            self.longest_wait.start()
 
     def save_now(self) -> None:
         self.autosave.stop()
+        self.longest_wait.stop()
         self._save_plan_now()
         if self._saving or not self._dirty or self.record.is_signed:
             return
@@ -219,7 +233,7 @@ class EvaluationWindow(QWidget):
         self.show_record(record, reload_form=False)  # keep what is being typed
         self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
         if self._dirty:
-            self.autosave.start()
+            self._schedule_save()
         self._close_if_waiting()
 
     def _save_failed(self, error: BaseException) -> None:
@@ -248,7 +262,7 @@ class EvaluationWindow(QWidget):
         if not self._saving:
             self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
         if self._plan_dirty:
-            self.autosave.start()
+            self._schedule_save()
         self._close_if_waiting()
 
     def _plan_failed(self, error: BaseException) -> None:
@@ -322,6 +336,7 @@ class EvaluationWindow(QWidget):
         if self._discard is None or self.record.is_signed:
             return
         self.autosave.stop()
+        self.longest_wait.stop()
         self._dirty = self._plan_dirty = False  # nothing to save: it is being thrown away
 
         def done(_result: Any) -> None:
