@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget
 
 from casemanager import config
 from casemanager.domain.enums import Role
-from casemanager.domain.errors import DomainError, ValidationError
+from casemanager.domain.errors import DomainError, ValidationError, WrongPassphrase
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
@@ -62,6 +62,8 @@ class Application(QObject):
         self.lock: Lock | None = None  # the covers and unlock dialog, while locked
         self.admin_tasks: TaskRunner | None = None  # started with the audit log
         self.backup_tasks: TaskRunner | None = None  # started with the daily backup
+        self.passphrase_dialog: Any = None  # the open one, if any (for tests)
+        self.encrypted_file: Any = None  # the encrypted clinic file being opened, if any
         self.tasks.progress.connect(self.start.busy.set_progress)
         self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
         self.start.welcome.demo_chosen.connect(self._make_demo)
@@ -77,6 +79,13 @@ class Application(QObject):
         self.start.show_busy("Opening the clinic database…")
         self.start.show()
         url = self.database_url
+        encrypted_file = config.plain_sqlite_path(url)
+        if encrypted_file is not None and config.looks_encrypted(encrypted_file):
+            self._ask_passphrase(encrypted_file, "")
+            return
+        self.start.create_clinic.offer_encryption(
+            config.encryption_available() and encrypted_file is not None
+        )
 
         def work() -> tuple[Any, Any]:
             from casemanager.services import setup
@@ -114,7 +123,32 @@ class Application(QObject):
 
         self.backup_tasks.run(work, lambda _path: None, failed)
 
+    def _ask_passphrase(self, path: Any, problem: str) -> None:
+        """The clinic's file is encrypted: its passphrase opens it (kept in memory only)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog(self.start)
+        dialog.setWindowTitle("Encrypted clinic database")
+        dialog.setLabelText(
+            (problem + "\n\n" if problem else "")
+            + f"The clinic's database file is encrypted:\n{path}\n\nType its passphrase."
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_dialog = dialog  # for tests
+        self.encrypted_file = path
+
+        def chosen(passphrase: str) -> None:
+            self.database_url = config.encrypted_url(path, passphrase)
+            self.open()
+
+        dialog.textValueSelected.connect(chosen)
+        dialog.rejected.connect(lambda: self.start.show_busy("The clinic database is locked."))
+        dialog.open()
+
     def _open_failed(self, error: BaseException) -> None:
+        if isinstance(error, WrongPassphrase) and self.encrypted_file is not None:
+            self._ask_passphrase(self.encrypted_file, error.message)
+            return
         self.start.show_busy("The clinic database could not be opened.")
         self.start.busy.bar.setRange(0, 1)
         messages.show_error(self.start, error, "Cannot open the clinic database")
@@ -131,12 +165,20 @@ class Application(QObject):
             admin_password=page.password.text(),
             phone=page.phone.text() or None,
         )
-        db, workstation = self.db, self.workstation
+        db, workstation, url = self.db, self.workstation, self.database_url
+        passphrase = page.chosen_passphrase()
 
         def work() -> Actor:
-            from casemanager.services import setup
+            from casemanager.services import encryption, setup
 
-            return setup.create_clinic(db, new, workstation)
+            if passphrase is None:
+                return setup.create_clinic(db, new, workstation)
+            encryption.check_passphrase(passphrase)  # before anything is written
+            actor = setup.create_clinic(db, new, workstation)
+            db.dispose()
+            done = encryption.encrypt_database(url, passphrase)
+            self._reopen(done.url)
+            return actor
 
         def failed(error: BaseException) -> None:
             page.set_busy(False)
@@ -148,6 +190,13 @@ class Application(QObject):
         page.set_busy(True)
         self.clinic_name = new.name.strip()
         self.tasks.run(work, self._logged_in, failed)
+
+    def _reopen(self, url: str) -> None:
+        """From the worker: the same clinic, now through `url` (after encrypting it)."""
+        from casemanager.db.engine import Database
+
+        self.database_url = url
+        self.db = Database(url)
 
     def _make_demo(self) -> None:
         self.start.show_busy(f"Creating a demo clinic with {DEMO_PATIENTS:,} made-up patients…")
@@ -698,6 +747,14 @@ class Application(QObject):
 
             self.tasks.run(work, done, failed)
 
+        def load_current(done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import evaluations
+
+                return evaluations.get_evaluation(db, actor, evaluation_id)
+
+            self.tasks.run(work, done, failed)
+
         screen = EvaluationWindow(
             record,
             plan,
@@ -709,6 +766,7 @@ class Application(QObject):
             add_addendum,
             search_codes,
             discard if actor.user_id == record.therapist_id else None,
+            load_current,
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if actor.user_id != record.therapist_id:

@@ -100,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("source", metavar="SRC")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    encrypt = commands.add_parser(
+        "encrypt",
+        help="encrypt the embedded database file with a passphrase (SQLCipher); close "
+        "CaseManager everywhere before",
+    )
+    encrypt.add_argument(
+        "--passphrase-stdin", action="store_true", help="read the passphrase from standard input"
+    )
+
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -414,18 +423,45 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _secret(from_stdin: bool, prompt: str, plural: str) -> str | None:
+    """A password or passphrase: one line of standard input, or typed twice (None if the two
+    differ, after saying so)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    secret = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass("Type it again: ") != secret:
+        print(f"casemanager-admin: the two {plural} differ; nothing changed.", file=sys.stderr)
+        return None
+    return secret
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    from casemanager.services import encryption
+
+    url = config.database_url(args.database)
+    passphrase = _secret(args.passphrase_stdin, "Passphrase for the database file", "passphrases")
+    if passphrase is None:
+        return EXIT_REFUSED
+    done = encryption.encrypt_database(url, passphrase, config.backup_dir())
+    print(
+        "The database file is encrypted. The app asks for the passphrase when it starts; "
+        "scripts open it with --database 'sqlite+pysqlcipher://:PASSPHRASE@/PATH'. "
+        "Without the passphrase nobody (clinic IT included) can read it: keep it safe."
+    )
+    if done.plain_copies:
+        print(
+            f"{len(done.plain_copies)} unencrypted backups made before remain, for example "
+            f"{done.plain_copies[0]}: move them to safe storage or delete them."
+        )
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password for the new user: ")
-        if getpass.getpass("Type it again: ") != password:
-            print(
-                "casemanager-admin: the two passwords differ; nothing was created.", file=sys.stderr
-            )
-            return EXIT_REFUSED
+    password = _secret(args.password_stdin, "Password for the new user", "passwords")
+    if password is None:
+        return EXIT_REFUSED
     with _open(args) as db:
         user = accounts.create_user(
             db,
@@ -452,6 +488,7 @@ _COMMANDS = {
     "audit": _audit,
     "backup": _backup,
     "restore": _restore,
+    "encrypt": _encrypt,
 }
 
 

@@ -74,3 +74,46 @@ def idle_lock_minutes() -> float:
         return DEFAULT_IDLE_LOCK_MINUTES
     # Below the floor only for tests (fractions of a minute); never "off".
     return min(max(minutes, 0.001), 240.0)
+
+
+# -- encrypted embedded databases (SQLCipher) ---------------------------------------------------
+SQLITE_HEADER = b"SQLite format 3\x00"
+ENCRYPTED_DRIVER = "sqlite+pysqlcipher"
+
+
+def encrypted_url(path: Path, passphrase: str) -> str:
+    """The URL that opens an encrypted file; SQLCipher derives the key from the passphrase."""
+    from urllib.parse import quote
+
+    return f"{ENCRYPTED_DRIVER}://:{quote(passphrase, safe='')}@/{path}"
+
+
+def plain_sqlite_path(url: str) -> Path | None:
+    """The file of a plain `sqlite:///` URL (None for other URLs and in-memory databases)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url[len(prefix) :] in ("", ":memory:"):
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0])
+
+
+def looks_encrypted(path: Path) -> bool:
+    """A database file encrypted with SQLCipher: whole pages of what looks like noise, not a
+    plain SQLite header (and not text, such as a wrong file picked by mistake)."""
+    if not path.is_file():
+        return False
+    size = path.stat().st_size
+    if size == 0 or size % 512:
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    if head.startswith(SQLITE_HEADER):
+        return False
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
+    return printable < len(head) * 0.9
+
+
+def encryption_available() -> bool:
+    """Whether the sqlcipher3 package is installed (found without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("sqlcipher3") is not None

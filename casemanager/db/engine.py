@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from casemanager import config
 from casemanager.db import episode_summary
 from casemanager.domain.errors import DomainError
 
@@ -30,7 +31,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = config.SQLITE_HEADER
 
 
 def _refuse_non_database(path: Path) -> None:
@@ -53,9 +54,15 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             path = self.sqlite_path
-            if path is not None:
+            if path is not None and not self.is_encrypted:
                 _refuse_non_database(path)
-                path.parent.mkdir(parents=True, exist_ok=True)
+            if path is not None and not path.parent.is_dir():
+                # Never made here: a missing folder is a mistyped path or a drive not
+                # connected, and a new empty clinic there would hide the real one.
+                raise DomainError(
+                    f"The folder {path.parent} for the clinic database does not exist. Check "
+                    "the path, and that the drive or network share is connected."
+                )
         else:
             kwargs["pool_pre_ping"] = True  # a clinic server may restart overnight
         self.engine: Engine = create_engine(self.url, **kwargs)
@@ -67,6 +74,15 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_encrypted(self) -> bool:
+        """An embedded file encrypted with SQLCipher (the URL carries its passphrase)."""
+        return self.url.get_driver_name() == "pysqlcipher"
+
+    @property
+    def passphrase(self) -> str | None:
+        return self.url.password if self.is_encrypted else None
 
     @property
     def sqlite_path(self) -> Path | None:

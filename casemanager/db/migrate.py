@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from casemanager.db import engine as engine_module
+from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.models import Base
 from casemanager.domain.errors import DomainError
@@ -62,15 +62,7 @@ def backup_sqlite(db: Database, backup_dir: Path, label: str) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir / f"{source_path.stem}-{stamp}-{label}.sqlite3"
-    source = sqlite3.connect(source_path)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
+    sqlite_files.copy_online(source_path, target, db.passphrase)
     return target
 
 

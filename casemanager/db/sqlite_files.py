@@ -1,24 +1,50 @@
-"""Copying and checking embedded (SQLite) database files: the pieces backups, restores and the
-start-up check are made of."""
+"""Copying, checking and encrypting embedded (SQLite) database files: the pieces backups,
+restores, the start-up check and `casemanager-admin encrypt` are made of. A `key` is the
+passphrase of a file encrypted with SQLCipher (the `sqlcipher3` package); None is plain."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from casemanager.db.engine import SQLITE_HEADER
 
 
-def copy_online(source: Path, target: Path) -> None:
+def encryption_available() -> bool:
+    try:
+        import sqlcipher3  # noqa: F401 - only whether it imports
+    except ImportError:
+        return False
+    return True
+
+
+def _quoted(key: str) -> str:
+    return "'" + key.replace("'", "''") + "'"
+
+
+def connect(path: Path, key: str | None = None) -> Any:
+    """A DB-API connection: sqlite3 for a plain file, sqlcipher3 with the key for an encrypted
+    one (SQLCipher derives the real key from the passphrase with PBKDF2)."""
+    if key is None:
+        return sqlite3.connect(path)
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(str(path))
+    connection.execute(f"PRAGMA key = {_quoted(key)}")
+    return connection
+
+
+def copy_online(source: Path, target: Path, key: str | None = None) -> None:
     """A consistent copy through SQLite's backup API (safe while others read or write the
     source), written beside the target and renamed into place, so a failure half-way (a full
     disk) never leaves a partial file under the target's name."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(source)
+    src = connect(source, key)
     try:
-        dest = sqlite3.connect(partial)
+        dest = connect(partial, key)  # an encrypted database's copy has the same key
         try:
             src.backup(dest)
             # One self-contained file (the source's WAL mode would leave -wal/-shm beside it).
@@ -33,34 +59,76 @@ def copy_online(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def problems(path: Path, *, quick: bool = False) -> str | None:
+def problems(path: Path, *, quick: bool = False, key: str | None = None) -> str | None:
     """None when the file is a sound SQLite database, else what is wrong, in words.
     `quick` runs PRAGMA quick_check (seconds on a big file) instead of integrity_check."""
     if not path.is_file():
         return "the file does not exist"
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            return "it is not a SQLite database (or it is encrypted)"
+    if key is None:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return "it is not a SQLite database (or it is encrypted)"
     try:
         # Not read-only: SQLite cannot open a WAL-mode file read-only without its -shm file.
-        connection = sqlite3.connect(path)
+        connection = connect(path, key)
         try:
             pragma = "quick_check" if quick else "integrity_check"
             rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             connection.close()
-    except sqlite3.DatabaseError as error:
+    except Exception as error:  # sqlite3's or sqlcipher3's DatabaseError, whichever read it
+        if not type(error).__name__.endswith("DatabaseError"):
+            raise
+        if key is not None and "not a database" in str(error):
+            return "the passphrase does not open it (or it is damaged)"
         return f"SQLite cannot read it ({error})"
     if rows == [("ok",)]:
         return None
     return f"SQLite found damage ({rows[0][0]})"
 
 
-def is_casemanager_file(path: Path) -> bool:
+def is_casemanager_file(path: Path, key: str | None = None) -> bool:
     """Holds the tables a CaseManager database has (checked before a restore replaces one)."""
-    connection = sqlite3.connect(path)
+    connection = connect(path, key)
     try:
         names = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
     finally:
         connection.close()
     return {"alembic_version", "clinic", "patient", "audit_log"} <= names
+
+
+def encrypt(plain: Path, key: str) -> None:
+    """Turn a plain database file into an encrypted one in place, with SQLCipher's export.
+    The encrypted copy is checked (integrity, same tables and row counts) before it replaces
+    the plain file; until then the plain file is untouched."""
+    target = plain.with_name(plain.name + ".encrypting")
+    target.unlink(missing_ok=True)
+    import sqlcipher3
+
+    source = sqlcipher3.connect(str(plain))  # no key: reads the plain file
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = source.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        counts = {t: source.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+        source.execute(f"ATTACH DATABASE {_quoted(str(target))} AS encrypted KEY {_quoted(key)}")
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        source.execute("DETACH DATABASE encrypted")
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    problem = problems(target, key=key)
+    check = connect(target, key)
+    try:
+        copied = {t: check.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        check.close()
+    if problem is not None or copied != counts:
+        target.unlink(missing_ok=True)
+        raise OSError(f"the encrypted copy did not check out ({problem or 'row counts differ'})")
+    os.replace(target, plain)
+    for leftover in (plain.with_name(plain.name + "-wal"), plain.with_name(plain.name + "-shm")):
+        leftover.unlink(missing_ok=True)

@@ -31,3 +31,7 @@ class AuthenticationFailed(DomainError):
 
 class ConflictError(DomainError):
     """Someone else saved the same record first (optimistic locking)."""
+
+
+class WrongPassphrase(DomainError):
+    """The passphrase typed does not open the encrypted database file."""

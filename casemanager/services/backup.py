@@ -45,16 +45,17 @@ def _source(db: Database) -> Path:
     return path
 
 
-def _write_checked(source: Path, target: Path) -> None:
+def _write_checked(source: Path, target: Path, key: str | None) -> None:
+    """A checked copy; an encrypted database's copies are encrypted with the same key."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        sqlite_files.copy_online(source, target)
+        sqlite_files.copy_online(source, target, key)
     except OSError as error:
         raise DomainError(
             f"Could not write the backup to {target.parent}: {error.strerror or error}. "
             "Check that the folder exists, is writable and has room."
         ) from None
-    problem = sqlite_files.problems(target)
+    problem = sqlite_files.problems(target, key=key)
     if problem is not None:
         target.unlink(missing_ok=True)
         raise DomainError(f"The backup copy failed its check ({problem}); nothing was kept.")
@@ -70,7 +71,7 @@ def backup(db: Database, actor: Actor, destination: Path) -> Path:
         target = destination
     if target.resolve() == source.resolve():
         raise DomainError("The backup cannot overwrite the database itself. Choose another place.")
-    _write_checked(source, target)
+    _write_checked(source, target, db.passphrase)
     audit.record_now(
         db, actor, AuditAction.EXPORT, DataCategory.SYSTEM, detail=f"backup written: {target.name}"
     )
@@ -86,7 +87,7 @@ def daily(db: Database, actor: Actor, folder: Path, *, today: date | None = None
     target = folder / f"{DAILY_PREFIX}{today:%Y%m%d}.sqlite3"
     if target.exists():
         return None
-    _write_checked(_source(db), target)
+    _write_checked(_source(db), target, db.passphrase)
     for old in sorted(folder.glob(f"{DAILY_PREFIX}*.sqlite3"))[: -keep_count()]:
         old.unlink()
     audit.record_now(
@@ -108,13 +109,13 @@ def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
     upgraded to the current schema afterwards. Close CaseManager on every workstation before."""
     db = Database(url)
     try:
-        target = _source(db)
+        target, key = _source(db), db.passphrase
     finally:
         db.dispose()
-    problem = sqlite_files.problems(source)
+    problem = sqlite_files.problems(source, key=key)
     if problem is not None:
         raise DomainError(f"{source} cannot be restored: {problem}. Choose another backup.")
-    if not sqlite_files.is_casemanager_file(source):
+    if not sqlite_files.is_casemanager_file(source, key):
         raise DomainError(f"{source} is a SQLite file but not a CaseManager database.")
     if source.resolve() == target.resolve():
         raise DomainError("That backup is the database itself. Choose a backup file.")
@@ -122,9 +123,9 @@ def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
     if target.exists() and target.stat().st_size > 0:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         previous = backup_dir / f"{target.stem}-{stamp}-before-restore.sqlite3"
-        _write_checked(target, previous)
+        _write_checked(target, previous, key)
     try:
-        sqlite_files.copy_online(source, target)
+        sqlite_files.copy_online(source, target, key)
     except OSError as error:
         raise DomainError(
             f"Could not write {target}: {error.strerror or error}. The database is unchanged."
@@ -132,19 +133,12 @@ def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
     db = Database(url)
     try:
         result = migrate.upgrade(db, backup_dir)
-        problem = sqlite_files.problems(target)
+        problem = sqlite_files.problems(target, key=key)
         if problem is not None:  # cannot happen after a sound copy; say so if it does
             raise DomainError(f"The restored database failed its check ({problem}).")
         from casemanager.services import setup
 
-        clinic = setup.clinic_info(db)
-        audit.record_now(
-            db,
-            Actor.command_line(clinic.id if clinic else 0),
-            AuditAction.UPDATE,
-            DataCategory.SYSTEM,
-            detail=f"restored from backup {source.name}",
-        )
+        setup.record_by_clinic_it(db, f"restored from backup {source.name}")
     finally:
         db.dispose()
     upgraded = result.from_revision if result.from_revision != result.to_revision else None

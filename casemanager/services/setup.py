@@ -14,7 +14,7 @@ from casemanager.db.models import Clinic, Exercise, User
 from casemanager.domain import catalogs, validation
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
-from casemanager.domain.errors import DomainError
+from casemanager.domain.errors import DomainError, WrongPassphrase
 from casemanager.services import audit
 from casemanager.services.accounts import actor_for, hash_password
 from casemanager.services.context import Actor
@@ -67,13 +67,30 @@ def _check_sqlite_file(db: Database, backup_dir: Path | None) -> None:
     path = db.sqlite_path
     if path is None or not path.is_file() or path.stat().st_size == 0:
         return
-    problem = sqlite_files.problems(path, quick=True)
+    problem = sqlite_files.problems(path, quick=True, key=db.passphrase)
     if problem is None:
         return
+    if db.is_encrypted and problem.startswith("the passphrase"):
+        raise WrongPassphrase(
+            f"That passphrase does not open {path}. Type it again: capitals and spaces count."
+        )
     where = f" The daily backups are in {backup_dir / 'daily'}." if backup_dir else ""
     raise DomainError(
         f"The database file {path} is damaged: {problem}. Nothing was changed. Ask clinic IT "
         f"to restore the latest backup with `casemanager-admin restore BACKUP_FILE`.{where}"
+    )
+
+
+def record_by_clinic_it(db: Database, detail: str) -> None:
+    """Audit a change made to the database as a whole (restore, encryption) by the
+    operating-system user running it."""
+    clinic = clinic_info(db)
+    audit.record_now(
+        db,
+        Actor.command_line(clinic.id if clinic else 0),
+        AuditAction.UPDATE,
+        DataCategory.SYSTEM,
+        detail=detail,
     )
 
 

@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casemanager.db.engine import Database
-from casemanager.domain.enums import Sex
+from casemanager.domain import exercises as exercise_rules
+from casemanager.domain.enums import Role, Sex
 from casemanager.domain.errors import ValidationError
-from casemanager.services import evaluations, patients, plans, visits
+from casemanager.domain.exercises import ExerciseContent
+from casemanager.services import accounts, clinic, evaluations, exercises, patients, plans, visits
 from casemanager.services.patients import clean_fields
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY, _complete
@@ -165,3 +167,69 @@ def test_any_visit_is_stored_exactly_or_refused(
         return
     assert saved.note in (note.strip() or None, note)
     assert visits.progress(db, staff.therapist, episode).visits == before + 1
+
+
+@SETTINGS
+@given(
+    name=ANY_TEXT,
+    instructions=ANY_TEXT,
+    precautions=st.one_of(st.none(), ANY_TEXT),
+    sets=st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+)
+def test_any_exercise_is_stored_exactly_or_refused(
+    db: Database,
+    staff: Staff,
+    name: str,
+    instructions: str,
+    precautions: str | None,
+    sets: int | None,
+) -> None:
+    _counted("exercises")
+    before = len(exercises.list_library(db, staff.therapist))
+    content = ExerciseContent(name, instructions, precautions=precautions, sets=sets)
+    try:
+        saved = exercises.save_exercise(db, staff.therapist, None, None, content)
+    except ValidationError as refused:
+        _refusal_names_a_field(refused, {"name", "instructions", "precautions", "sets"})
+        assert len(exercises.list_library(db, staff.therapist)) == before
+        return
+    stored = {e.id: e for e in exercises.list_library(db, staff.therapist)}[saved.id]
+    assert stored.content == saved.content == exercise_rules.clean(content)
+
+
+@SETTINGS
+@given(username=ANY_TEXT, full_name=ANY_TEXT, password=ANY_TEXT)
+def test_any_account_is_stored_or_refused(
+    db: Database, staff: Staff, username: str, full_name: str, password: str
+) -> None:
+    _counted("accounts")
+    new = accounts.NewUser(username, full_name, Role.OFFICE_MANAGER, password, None)
+    try:
+        created = accounts.create_user(db, staff.admin, new)
+    except ValidationError as refused:
+        _refusal_names_a_field(refused, {"username", "display_name", "password"})
+        return
+    assert accounts.authenticate(db, created.username, password, "ws").user_id == created.id
+
+
+@SETTINGS
+@given(text=ANY_TEXT, name=ANY_TEXT, phone=st.one_of(st.none(), ANY_TEXT))
+def test_any_addendum_and_clinic_detail_is_stored_or_refused(
+    db: Database, staff: Staff, episode: int, text: str, name: str, phone: str | None
+) -> None:
+    _counted("addenda and clinic details")
+    signed = evaluations.list_evaluations(
+        db, staff.therapist, visits.find_episode(db, staff.therapist, episode)[0]
+    )[0]
+    try:
+        record = evaluations.add_addendum(db, staff.therapist, signed.id, text)
+    except ValidationError as refused:
+        _refusal_names_a_field(refused, {"text", "addendum"})
+    else:
+        assert record.addenda[-1].text == text.strip()
+    try:
+        clinic.update_details(db, staff.admin, None, clinic.ClinicDetails(name, phone=phone))
+    except ValidationError as refused:
+        _refusal_names_a_field(refused, {"name", "phone"})
+    else:
+        assert clinic.overview(db, staff.admin).clinic_name == name.strip()

@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs
+from casemanager.domain.errors import ConflictError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.plan import PlanContent
+from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
 
 AUTOSAVE_DELAY_MS = 1500  # after the last keystroke
@@ -58,6 +60,8 @@ class EvaluationWindow(QWidget):
         search_codes: Callable[[str, Callable[[Any], None]], None] | None = None,
         discard: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
         | None = None,
+        load_current: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
+        | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -73,6 +77,8 @@ class EvaluationWindow(QWidget):
         self._close_when_saved = False  # a close waits for the save in flight
         self._discard = discard
         self._discarded = False
+        self._load_current = load_current  # the draft as stored now (after a conflict)
+        self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         self.resize(1000, 760)
@@ -109,8 +115,13 @@ class EvaluationWindow(QWidget):
         self.discard_no = QPushButton("Keep it")
         for widget in (self.discard_question, self.discard_yes, self.discard_no):
             widget.hide()
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("See both versions and choose which to keep")
+        self.compare_button.hide()
+        self.compare_button.clicked.connect(self.compare)
         bar = QHBoxLayout()
         bar.addWidget(self.status, stretch=1)
+        bar.addWidget(self.compare_button)
         bar.addWidget(self.discard_question, stretch=2)
         bar.addWidget(self.discard_yes)
         bar.addWidget(self.discard_no)
@@ -209,6 +220,8 @@ class EvaluationWindow(QWidget):
 
     def _schedule_save(self) -> None:
         """Save once the typing pauses, or when the first unsaved change gets old."""
+        if self._in_conflict:
+            return  # the same stale version would be refused again: the user decides first
         self.autosave.start()
         if not self.longest_wait.isActive():
             self.longest_wait.start()
@@ -240,6 +253,38 @@ class EvaluationWindow(QWidget):
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
         self._save_failed_message(error)
+        if isinstance(error, ConflictError) and self._load_current is not None:
+            self._in_conflict = True
+            self.compare_button.show()
+
+    # -- another workstation saved first ----------------------------------------------------
+    def compare(self) -> None:
+        if self._load_current is not None:
+            self._load_current(self._show_compare, self._save_failed_message)
+
+    def _show_compare(self, theirs: Any) -> None:
+        who = getattr(theirs, "therapist_name", "Someone")
+        self.compare_dialog = CompareDialog(self.form.content(), theirs.content, who, self)
+        self.compare_dialog.keep_mine.connect(lambda: self._keep_mine(theirs))
+        self.compare_dialog.take_theirs.connect(lambda: self._take_theirs(theirs))
+        self.compare_dialog.open()
+
+    def _resolved(self) -> None:
+        self._in_conflict = False
+        self.compare_button.hide()
+
+    def _keep_mine(self, theirs: Any) -> None:
+        """Save what is on screen over the stored version (its version number now ours)."""
+        self._resolved()
+        self.show_record(theirs, reload_form=False)
+        self._dirty = True
+        self.save_now()
+
+    def _take_theirs(self, theirs: Any) -> None:
+        self._resolved()
+        self._dirty = False
+        self.show_record(theirs, reload_form=True)
+        self.status.setText("Showing the version saved on the other workstation.")
 
     def _save_plan_now(self) -> None:
         if self._plan_saving or not self._plan_dirty or self.record.is_signed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCommandLinkButton,
     QHBoxLayout,
     QLabel,
@@ -118,6 +119,21 @@ class CreateClinicPage(QWidget):
         self.form.add_row("password", "Pass&word", self.password)
         self.form.add_row("confirm", "Con&firm password", self.confirm)
         layout.addWidget(self.form)
+        # Encryption at rest, offered where SQLCipher is installed (app.py decides).
+        self.encrypt = QCheckBox("&Encrypt the clinic's database file with a passphrase")
+        self.encrypt.setToolTip(
+            "Without the passphrase nobody can read the file, not even clinic IT: keep it safe."
+        )
+        self.passphrase_form = ValidatedForm()
+        self.passphrase = line_edit("At least 12 characters; a few unrelated words", password=True)
+        self.passphrase_again = line_edit("Type the passphrase again", password=True)
+        self.passphrase_form.add_row("passphrase", "Pass&phrase", self.passphrase)
+        self.passphrase_form.add_row("passphrase_again", "Passphrase a&gain", self.passphrase_again)
+        self.passphrase_form.hide()
+        self.encrypt.toggled.connect(self.passphrase_form.setVisible)
+        self.encrypt.hide()
+        layout.addWidget(self.encrypt)
+        layout.addWidget(self.passphrase_form)
         self.general_error = FieldError()
         layout.addWidget(self.general_error)
         buttons = QHBoxLayout()
@@ -136,13 +152,27 @@ class CreateClinicPage(QWidget):
     def _submit(self) -> None:
         self.form.clear_errors()
         self.general_error.show_message("")
+        self.passphrase_form.clear_errors()
         if self.password.text() != self.confirm.text():
             self.form.show_error("confirm", "The two passwords differ. Type them again.")
             return
+        if self.encrypt.isChecked() and self.passphrase.text() != self.passphrase_again.text():
+            self.passphrase_form.show_error(
+                "passphrase_again", "The two passphrases differ. Type them again."
+            )
+            return
         self.submitted.emit()
 
+    def offer_encryption(self, available: bool) -> None:
+        self.encrypt.setVisible(available)
+
+    def chosen_passphrase(self) -> str | None:
+        return self.passphrase.text() if self.encrypt.isChecked() else None
+
     def show_error(self, field: str | None, message: str) -> None:
-        if field is None or not self.form.show_error(field, message):
+        if field == "passphrase":
+            self.passphrase_form.show_error(field, message)
+        elif field is None or not self.form.show_error(field, message):
             self.general_error.show_message(message)
 
     def set_busy(self, busy: bool) -> None:
