@@ -1112,8 +1112,15 @@ class Application(QObject):
 
             self.tasks.run(work, lambda _none: None)
         self.actor = None
-        if self.main_window is not None and self.main_window.evaluation_window is not None:
-            self.main_window.evaluation_window.close()  # saves what was typed first
+        screen = self.main_window.evaluation_window if self.main_window is not None else None
+        if screen is not None:
+            screen.close()  # saves what was typed first
+            if screen.isVisible():
+                # Still saving, or its save was refused: a logged-out session must not leave
+                # a patient's evaluation on screen. A save in flight closes it when done.
+                screen.hide()
+                if not getattr(screen, "is_saving", lambda: False)():
+                    screen.deleteLater()
         self.start.login.username.clear()
         self.start.show_login(self.clinic_name)
         self.start.show()  # before closing the main window, or Qt quits with its last window
@@ -1123,6 +1130,12 @@ class Application(QObject):
             self.main_window = None
 
     def shutdown(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()  # its app-wide filter and timer end with this session
+            self.idle = None
+        if self.lock is not None:
+            self.lock.lift()
+            self.lock = None
         self.tasks.shutdown()
         if self.batch_tasks is not None:
             self.batch_stop.set()

@@ -400,6 +400,13 @@ def _backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _where(url: str) -> str:
+    """A database URL fit to print: never the password or passphrase it may carry."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -408,7 +415,7 @@ def _restore(args: argparse.Namespace) -> int:
     url = config.database_url(args.database)
     if not args.yes:
         answer = input(
-            f"Replace the database at {url} with {args.source}? The current one is kept in "
+            f"Replace the database at {_where(url)} with {args.source}? The current one is kept in "
             f"{config.backup_dir()} first. Type yes to go on: "
         )
         if answer.strip().lower() != "yes":

@@ -263,17 +263,28 @@ def rebuild(session: Session | Connection) -> None:
     _write(session, None)
 
 
+def _lock(session: Session, ids: list[int]) -> None:
+    # In id order, so two workstations cannot deadlock: on PostgreSQL a second writer waits,
+    # and its facts include the first one's rows. NO KEY UPDATE, because each writer already
+    # holds KEY SHARE from inserting its visits.
+    session.execute(
+        select(E.id).where(E.id.in_(ids)).order_by(E.id).with_for_update(key_share=True)
+    )
+
+
+def lock_pending(session: Session) -> None:
+    """Lock the episodes changed so far in this transaction (before other locks are taken)."""
+    ids = sorted(session.info.get(_DIRTY, ()))
+    if ids:
+        _lock(session, ids)
+
+
 def refresh(session: Session, episode_ids: Iterable[int]) -> None:
     """Write these episodes' rows again from their records, in the session's transaction."""
     ids = sorted(set(episode_ids))
     if not ids:
         return
-    # Lock the episodes first (in id order, so two workstations cannot deadlock): on
-    # PostgreSQL a second writer then waits, and its facts include the first one's rows.
-    # NO KEY UPDATE, because each writer already holds KEY SHARE from inserting its visits.
-    session.execute(
-        select(E.id).where(E.id.in_(ids)).order_by(E.id).with_for_update(key_share=True)
-    )
+    _lock(session, ids)
     for start in range(0, len(ids), 500):  # stay under the drivers' parameter limits
         _write(session, ids[start : start + 500])
 

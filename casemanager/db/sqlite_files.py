@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from casemanager.db.engine import SQLITE_HEADER
+from casemanager.domain.errors import DomainError
 
 
 def encryption_available() -> bool:
@@ -59,6 +60,38 @@ def copy_online(source: Path, target: Path, key: str | None = None) -> None:
     os.replace(partial, target)
 
 
+def quiesce(path: Path, key: str | None = None) -> None:
+    """Make sure nobody has the file open, then fold its write-ahead log into it, before it is
+    replaced. An exclusive lock in WAL mode is refused while any other connection has the
+    file open, even an idle app on another computer, so such a file is not replaced under it."""
+    connection = connect(path, key)
+    try:
+        connection.isolation_level = None  # our own BEGIN below
+        connection.execute("PRAGMA busy_timeout = 1000")
+        connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            connection.execute("BEGIN EXCLUSIVE")
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            connection.execute("COMMIT")
+        except Exception as error:  # sqlite3's or sqlcipher3's OperationalError
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise DomainError(
+                f"{path} is in use: CaseManager is open on this or another computer. Close "
+                "it everywhere, then try again. Nothing was changed."
+            ) from None
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+
+
+def drop_leftovers(path: Path) -> None:
+    """The -wal and -shm files of a file just replaced: an old log must never be replayed
+    into the new file."""
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 def problems(path: Path, *, quick: bool = False, key: str | None = None) -> str | None:
     """None when the file is a sound SQLite database, else what is wrong, in words.
     `quick` runs PRAGMA quick_check (seconds on a big file) instead of integrity_check."""
@@ -105,9 +138,9 @@ def encrypt(plain: Path, key: str) -> None:
     target.unlink(missing_ok=True)
     import sqlcipher3
 
+    quiesce(plain)
     source = sqlcipher3.connect(str(plain))  # no key: reads the plain file
     try:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         version = source.execute("PRAGMA user_version").fetchone()[0]
         tables = [r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         counts = {t: source.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
@@ -130,5 +163,4 @@ def encrypt(plain: Path, key: str) -> None:
         target.unlink(missing_ok=True)
         raise OSError(f"the encrypted copy did not check out ({problem or 'row counts differ'})")
     os.replace(target, plain)
-    for leftover in (plain.with_name(plain.name + "-wal"), plain.with_name(plain.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    drop_leftovers(plain)

@@ -117,22 +117,7 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
             if user is not None and not user.active:
                 detail = "account deactivated"
             elif user is not None:
-                failures = user.failed_logins + 1
-                wait = wait_after(failures)
-                # A plain UPDATE: counting a wrong password is not an edit of the account,
-                # so an administrator's open edit of this user is not refused for it.
-                session.execute(
-                    update(User)
-                    .where(User.id == user.id)
-                    .values(
-                        failed_logins=User.failed_logins + 1,
-                        locked_until=now + wait if wait else None,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                detail = f"wrong password {failures} in a row" + (
-                    f", waits {describe_wait(wait)}" if wait else ""
-                )
+                detail = _count_wrong_password(session, user, now)
             _refuse_login(session, user, name, workstation, detail)
             raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
         if _hasher.check_needs_rehash(user.password_hash):
@@ -143,6 +128,23 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
         actor = actor_for(user, workstation)
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         return actor
+
+
+def _count_wrong_password(session: Session, user: User, now: datetime) -> str:
+    """One more wrong password in a row (and the wait it brings); returns the audit detail."""
+    failures = user.failed_logins + 1
+    wait = wait_after(failures)
+    # A plain UPDATE: counting a wrong password is not an edit of the account, so an
+    # administrator's open edit of this user is not refused for it.
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1, locked_until=now + wait if wait else None)
+        .execution_options(synchronize_session=False)
+    )
+    return f"wrong password {failures} in a row" + (
+        f", waits {describe_wait(wait)}" if wait else ""
+    )
 
 
 def _refuse_login(
@@ -315,13 +317,15 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
+            # Counted like a wrong login: an unlocked session is no way round the waits.
+            counted = _count_wrong_password(session, user, utcnow())
             audit.record(
                 session,
                 actor,
                 AuditAction.UPDATE,
                 DataCategory.ACCOUNT,
                 outcome=AuditOutcome.FAILED,
-                detail="password change: current password wrong",
+                detail=f"password change: current password wrong ({counted})",
             )
             session.commit()
             raise ValidationError("current", "Your current password is not right. Try again.")
@@ -338,6 +342,11 @@ def reset_password(db: Database, actor: Actor, user_id: int, new: str) -> UserIn
     """An administrator sets a new password for someone who forgot theirs (and so lifts any
     wait after wrong passwords). The user should change it at their next login."""
     audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
+    if user_id == actor.user_id:
+        raise ValidationError(
+            "password",
+            "Change your own password with File → Change password: it asks for the current one.",
+        )
     with db.session() as session:
         user = _managed_user(session, actor, user_id)
         validate_new_password(new, user.username)

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from casemanager.db import episode_summary
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditChainHead, AuditEntry
+from casemanager.db.models import AuditChainHead, AuditEntry, User
 from casemanager.db.types import utcnow
 from casemanager.domain.audit_chain import ChainedFields, row_hash
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
@@ -70,6 +71,11 @@ def record(
 def _take_turn(session: Session) -> str:
     """The last row's hash, read under the chain head's lock: writing the head first makes
     two workstations take turns until commit, so they never chain to the same row."""
+    # Episodes changed so far are locked before the head, the order every writer follows
+    # (their summary rows are rewritten at commit): on PostgreSQL, no deadlock between a
+    # visit being recorded and the same episode being discharged.
+    session.flush()
+    episode_summary.lock_pending(session)
     previous = session.scalar(
         update(AuditChainHead)
         .where(AuditChainHead.id == CHAIN_HEAD_ID)
@@ -117,9 +123,31 @@ def authorize(
     *,
     patient_id: int | None = None,
 ) -> None:
-    """Refuse (and audit the refusal) when the actor's role lacks the permission."""
+    """Refuse (and audit the refusal) when the actor's role lacks the permission. The role is
+    read again from the account, so a role change or a deactivation applies at once, not only
+    at the next login."""
+    role = actor.role
+    if actor.user_id is not None:
+        with db.session() as session:
+            account = session.get(User, actor.user_id)
+            current = (account.role, account.active) if account is not None else None
+        if current is None or not current[1]:
+            record_now(
+                db,
+                actor,
+                action,
+                category,
+                patient_id=patient_id,
+                outcome=AuditOutcome.DENIED,
+                detail="account deactivated",
+            )
+            raise PermissionDenied(
+                "Your account has been deactivated. Log out, and ask an administrator if "
+                "you still need access."
+            )
+        role = current[0]
     try:
-        require(actor.role, permission)
+        require(role, permission)
     except PermissionDenied:
         record_now(
             db,

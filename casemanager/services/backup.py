@@ -125,7 +125,10 @@ def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
         previous = backup_dir / f"{target.stem}-{stamp}-before-restore.sqlite3"
         _write_checked(target, previous, key)
     try:
+        if target.exists():
+            sqlite_files.quiesce(target, key)
         sqlite_files.copy_online(source, target, key)
+        sqlite_files.drop_leftovers(target)
     except OSError as error:
         raise DomainError(
             f"Could not write {target}: {error.strerror or error}. The database is unchanged."

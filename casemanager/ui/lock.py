@@ -148,25 +148,56 @@ class UnlockDialog(QDialog):
 
 
 class Lock(QObject):
-    """Covers every visible window and shows the unlock dialog; `lift()` undoes it."""
+    """Covers every visible window (titles too: they name patients) and shows the unlock
+    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it."""
+
+    TITLE = "CaseManager — locked"
 
     def __init__(self, display_name: str, username: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.covers: list[Cover] = []
+        self.titles: dict[QWidget, str] = {}
         windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for window in windows:
-            self.covers.append(Cover(window))
+            self._cover(window)
         owner = next((w for w in windows if w.isWindow() and w.parent() is None), None)
         self.dialog = UnlockDialog(display_name, username, owner)
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
         self.dialog.password.setFocus()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _cover(self, window: QWidget) -> None:
+        self.covers.append(Cover(window))
+        self.titles[window] = window.windowTitle()
+        window.setWindowTitle(self.TITLE)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Message boxes and dialogs stay usable (an app-modal one would otherwise block the
+        # unlock dialog unseen); windows that show records get covered.
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and not isinstance(watched, QDialog)
+            and watched not in self.titles
+        ):
+            self._cover(watched)
+        return False
 
     def lift(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         for cover in self.covers:
             cover.hide()
             cover.deleteLater()
         self.covers.clear()
+        for window, title in self.titles.items():
+            window.setWindowTitle(title)
+        self.titles.clear()
         self.dialog.hide()
         self.dialog.deleteLater()

@@ -175,7 +175,14 @@ def test_changing_ones_own_password(db: Database, staff: Staff) -> None:
         accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws")
     assert accounts.authenticate(db, "rivera", "another long secret", "ws").username == "rivera"
     details = [(e.detail, e.outcome) for e in _audit(db) if e.actor == "rivera"]
-    assert ("password change: current password wrong", AuditOutcome.FAILED) in details
+    assert (
+        "password change: current password wrong (wrong password 1 in a row)",
+        AuditOutcome.FAILED,
+    ) in details
+    # Not round the current password: an administrator's own reset is refused.
+    assert staff.admin.user_id is not None
+    with pytest.raises(ValidationError, match="Change your own password"):
+        accounts.reset_password(db, staff.admin, staff.admin.user_id, "new long password")
     assert ("password changed", AuditOutcome.SUCCESS) in details
 
 
@@ -222,3 +229,18 @@ def test_a_clinic_always_keeps_an_administrator(db: Database, staff: Staff) -> N
     accounts.set_role(db, terminal, manager, Role.ADMINISTRATOR)
     accounts.set_role(db, terminal, admin_id, Role.OFFICE_MANAGER)  # another admin remains
     assert _user(db, "admin").role == Role.OFFICE_MANAGER
+
+
+def test_role_changes_reach_a_session_already_open(db: Database, staff: Staff) -> None:
+    from casemanager.services import evaluations, patients
+
+    manager = _user(db, "manager").id
+    accounts.set_active(db, staff.admin, manager, False)
+    with pytest.raises(PermissionDenied, match="deactivated"):
+        patients.count_patients(db, staff.manager)  # logged in before the deactivation
+    accounts.set_active(db, staff.admin, manager, True)
+    assert patients.count_patients(db, staff.manager) == 0
+    evaluations.search_codes(db, staff.therapist2, "spasm")
+    accounts.set_role(db, staff.admin, _user(db, "nguyen").id, Role.OFFICE_MANAGER)
+    with pytest.raises(PermissionDenied, match="office manager may not"):
+        evaluations.search_codes(db, staff.therapist2, "spasm")

@@ -136,3 +136,29 @@ def test_cli_backup_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[st
     missing = tmp_path / "nowhere.sqlite3"
     assert cli.main(["--database", url, "restore", str(missing), "--yes"]) == cli.EXIT_REFUSED
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_restore_waits_for_a_database_in_use(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "clinic.sqlite3"
+    db = _demo(path)
+    admin = accounts.authenticate(db, "admin", demo.DEMO_PASSWORD, "ws")
+    copy = backup.backup(db, admin, tmp_path / "copies")
+    patients.create_patient(
+        db, admin, patients.PatientFields("Still", "Here", date(1990, 1, 1), Sex.MALE)
+    )
+    before = _counts(db)
+    db.dispose()
+    reader = sqlite3.connect(path)  # another workstation in the middle of reading
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM patient").fetchone()
+    try:
+        with pytest.raises(DomainError, match="in use"):
+            backup.restore(f"sqlite:///{path}", copy, tmp_path / "safe")
+    finally:
+        reader.rollback()
+        reader.close()
+    db = Database(f"sqlite:///{path}")
+    assert _counts(db) == before  # nothing replaced
+    db.dispose()

@@ -38,7 +38,9 @@ def _demo(path: Path) -> int:
 def test_encrypting_a_clinic(tmp_path: Path) -> None:
     path = tmp_path / "clinic.sqlite3"
     patients = _demo(path)
-    names = sqlite3.connect(path).execute("SELECT family_name FROM patient LIMIT 1").fetchone()
+    plain = sqlite3.connect(path)
+    names = plain.execute("SELECT family_name FROM patient LIMIT 1").fetchone()
+    plain.close()
     with pytest.raises(ValidationError, match="at least 12"):
         encryption.encrypt_database(f"sqlite:///{path}", "short")
     done = encryption.encrypt_database(f"sqlite:///{path}", PASSPHRASE, tmp_path)

@@ -56,6 +56,8 @@ def test_idle_app_locks_and_keeps_the_typing(
     assert lock is not None
     covered = {cover.parentWidget() for cover in _covers()}
     assert window in covered and screen in covered
+    title = "CaseManager — locked"
+    assert window.windowTitle() == title and screen.windowTitle() == title  # no patient name
     assert all(c.geometry() == c.parentWidget().rect() for c in _covers())
     # Autosave goes on under the cover.
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
@@ -76,6 +78,7 @@ def test_idle_app_locks_and_keeps_the_typing(
     qtbot.waitUntil(lambda: not _covers(), timeout=5_000)
     assert screen.form.mechanism.toPlainText() == typed
     assert window.evaluation_window is screen
+    assert "Wiśniewska" in screen.windowTitle() and window.windowTitle() != title
 
     # What was typed before the lock is in the database.
     db = Database(f"sqlite:///{db_path}")
@@ -84,3 +87,33 @@ def test_idle_app_locks_and_keeps_the_typing(
         assert saved.content.mechanism_of_injury == typed
     finally:
         db.dispose()
+
+
+def test_log_out_from_the_lock_leaves_no_record_on_screen(
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Application],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even an evaluation whose save is refused (a half-typed date) must not stay visible
+    to whoever sits down after a Log out from the lock."""
+    db_path = tmp_path / "lock.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=10, seed=3, today=TODAY)
+    target = register_patient(db, accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws"))
+    db.dispose()
+    monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.02")
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    screen = start_evaluation(qtbot, window)
+    qtbot.keyClicks(screen.form.onset_date, "11/2")  # cannot be read, so cannot be saved
+    qtbot.waitUntil(lambda: application.lock is not None, timeout=10_000)
+    assert application.lock is not None
+    application.lock.dialog.log_out_button.click()
+    qtbot.waitUntil(lambda: application.start.isVisible(), timeout=10_000)
+    assert not screen.isVisible()
+    assert application.actor is None and not _covers()

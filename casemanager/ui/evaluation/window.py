@@ -220,8 +220,6 @@ class EvaluationWindow(QWidget):
 
     def _schedule_save(self) -> None:
         """Save once the typing pauses, or when the first unsaved change gets old."""
-        if self._in_conflict:
-            return  # the same stale version would be refused again: the user decides first
         self.autosave.start()
         if not self.longest_wait.isActive():
             self.longest_wait.start()
@@ -229,9 +227,9 @@ class EvaluationWindow(QWidget):
     def save_now(self) -> None:
         self.autosave.stop()
         self.longest_wait.stop()
-        self._save_plan_now()
-        if self._saving or not self._dirty or self.record.is_signed:
-            return
+        self._save_plan_now()  # the plan has its own version: it saves even in a conflict
+        if self._saving or not self._dirty or self.record.is_signed or self._in_conflict:
+            return  # in a conflict the same stale version would be refused: the user decides
         if self.form.onset_unreadable():
             self.status.setText("Onset date: type it as MM/DD/YYYY. Not saved yet.")
             self.form.jump_to("onset_date")
@@ -427,6 +425,9 @@ class EvaluationWindow(QWidget):
             return
         self.closed.emit()
         super().closeEvent(event)
+
+    def is_saving(self) -> bool:
+        return self._saving or self._plan_saving
 
     def _close_if_waiting(self) -> None:
         if self._close_when_saved and not (self._saving or self._plan_saving):
