@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/documents.py
 	$(BIN)/python benchmarks/caseload.py
 	$(BIN)/python benchmarks/audit.py
+	$(BIN)/python benchmarks/fhir_export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -31,6 +31,7 @@ from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.lock import IdleWatcher, Lock
 from casemanager.ui.main_window import MainWindow
 from casemanager.ui.patients.chart import ChartPanel
+from casemanager.ui.patients.import_dialog import ImportDialog
 from casemanager.ui.patients.list_widget import PatientListWidget
 from casemanager.ui.patients.model import PatientTableModel
 from casemanager.ui.patients.new_patient import NewPatientDialog
@@ -258,6 +259,10 @@ class Application(QObject):
         self._load_patient_list(window, actor)
         self._load_admin(window, actor)
         window.change_password_requested.connect(lambda: self._change_password(window, actor))
+        window.import_requested.connect(lambda: self._import_patients(window, actor))
+        window.export_patient_requested.connect(lambda: self._export_patient(window, actor))
+        window.export_patient_action.setVisible(has_permission(actor.role, Permission.EXPORT_DATA))
+        window.import_action.setVisible(has_permission(actor.role, Permission.EDIT_DEMOGRAPHICS))
         self.idle = IdleWatcher(config.idle_lock_minutes(), self)
         self.idle.idle.connect(self._lock)
 
@@ -377,6 +382,67 @@ class Application(QObject):
         )
         panel.request()
         return panel
+
+    def _export_patient(self, window: MainWindow, actor: Actor) -> None:
+        """The open chart's patient as FHIR R4 NDJSON, in a folder the user picks."""
+        from pathlib import Path
+
+        patient_id = getattr(window.details, "patient_id", None)
+        if patient_id is None:
+            window.statusBar().showMessage("Open a patient's chart first.", 10_000)
+            return
+        folder = window.ask_folder("Folder for the patient's FHIR record")
+        if not folder:
+            return
+        db = self.db
+
+        def work() -> Any:
+            from casemanager.services import fhir_export
+
+            return fhir_export.export(db, actor, Path(folder), patient_id=patient_id)
+
+        def done(result: Any) -> None:
+            total = sum(result.counts.values())
+            window.statusBar().showMessage(
+                f"Exported {total} FHIR resources to {result.folder}.", 15_000
+            )
+
+        self.tasks.run(work, done)
+
+    def _import_patients(self, window: MainWindow, actor: Actor) -> None:
+        from pathlib import Path
+
+        path = window.ask_open_path(
+            "Import patients", "Patient files (*.csv *.txt *.ndjson *.json);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            dialog = ImportDialog(Path(path), window)
+        except DomainError as refused:
+            messages.show_error(window, refused, "Cannot import this file")
+            return
+        window.import_dialog = dialog
+        db = self.db
+
+        def run(candidates: Any, dry_run: bool) -> None:
+            def work() -> Any:
+                from casemanager.services import patient_import
+
+                return patient_import.import_patients(db, actor, candidates, dry_run=dry_run)
+
+            def done(report: Any) -> None:
+                dialog.show_report(report, imported=not dry_run)
+                if not dry_run and report.imported:
+                    self._refresh()
+
+            self.tasks.run(
+                work, done, lambda error: dialog.show_failure(messages.classify(error)[0])
+            )
+
+        dialog.check_requested.connect(lambda found: run(found, True))
+        dialog.import_requested.connect(lambda found: run(found, False))
+        dialog.open()
 
     def _change_password(self, window: MainWindow, actor: Actor) -> None:
         from casemanager.services import accounts

@@ -109,6 +109,48 @@ def _parser() -> argparse.ArgumentParser:
         "--passphrase-stdin", action="store_true", help="read the passphrase from standard input"
     )
 
+    export = commands.add_parser("export", help="take the clinic's data out in a standard form")
+    export_kinds = export.add_subparsers(dest="export_kind", required=True, metavar="FORMAT")
+    fhir = export_kinds.add_parser(
+        "fhir", help="FHIR R4 bulk data: one NDJSON file per resource type (docs/export-formats.md)"
+    )
+    fhir.add_argument("--out", required=True, metavar="DIR", help="folder for the .ndjson files")
+    fhir.add_argument("--patient", metavar="MRN", help="only this patient's record")
+    tables = export_kinds.add_parser(
+        "csv", help="every table as CSV, with data-dictionary.csv (docs/data-model.md)"
+    )
+    tables.add_argument("--out", required=True, metavar="DIR", help="folder for the .csv files")
+
+    bring = commands.add_parser("import", help="bring patients in from another system")
+    bring_kinds = bring.add_subparsers(dest="import_kind", required=True, metavar="WHAT")
+    people = bring_kinds.add_parser(
+        "patients", help="patients from a CSV file or FHIR Patient NDJSON (all rows or none)"
+    )
+    people.add_argument("file", metavar="FILE")
+    people.add_argument("--format", choices=["csv", "fhir"], help="default: from the file name")
+    people.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="which CSV column holds a field, e.g. --map 'date_of_birth=DOB' (the rest are "
+        "guessed from the header); fields: "
+        + ", ".join(
+            [
+                "source_id",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "sex",
+                "phone",
+                "email",
+                "address",
+                "preferred_language",
+            ]
+        ),
+    )
+    people.add_argument("--check", action="store_true", help="check every row, import nothing")
+
     user = commands.add_parser("create-user", help="add a user account")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -463,6 +505,75 @@ def _encrypt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casemanager.services import csv_export, fhir_export, patients
+
+    with _open(args, create=False) as db:
+        actor = _cli_actor(db)
+        if args.export_kind == "csv":
+            tables = csv_export.export(db, actor, Path(args.out))
+            for name, count in tables.rows.items():
+                print(f"{count:>10,}  {name}.csv")
+            print(
+                f"Wrote {len(tables.rows)} tables, {tables.images} exercise pictures and "
+                f"{csv_export.DICTIONARY_FILE} to {tables.folder}."
+            )
+            return EXIT_OK
+        patient_id = None
+        if args.patient:
+            found = patients.search_patients(db, actor, args.patient.strip())
+            match = [p for p in found if p.mrn == args.patient.strip().upper()]
+            if not match:
+                raise DomainError(f"No patient has the MRN {args.patient}.")
+            patient_id = match[0].id
+        result = fhir_export.export(db, actor, Path(args.out), patient_id=patient_id)
+    for kind, count in sorted(result.counts.items()):
+        print(f"{count:>10,}  {kind}.ndjson")
+    print(f"Wrote FHIR R4 NDJSON to {result.folder}.")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casemanager.interop import patient_files
+    from casemanager.services import patient_import
+
+    path = Path(args.file)
+    kind = args.format or ("fhir" if path.suffix.lower() in (".ndjson", ".json") else "csv")
+    if kind == "csv":
+        header, rows = patient_files.read_csv(path)
+        mapping = patient_files.suggest_mapping(header)
+        for item in args.map:
+            key, _, column = item.partition("=")
+            if key not in patient_files.FIELDS:
+                raise DomainError(f"--map {item}: {key} is not a field we import.")
+            mapping[key] = column
+        print("Columns used: " + ", ".join(f"{k}={v}" for k, v in mapping.items()), file=sys.stderr)
+        candidates = patient_files.csv_candidates(header, rows, mapping)
+    else:
+        candidates = patient_files.fhir_candidates(path)
+    with _open(args) as db:
+        report = patient_import.import_patients(db, _cli_actor(db), candidates, dry_run=args.check)
+    if report.problems:
+        for problem in report.problems[:200]:
+            print(f"row {problem.row}: {problem.message}", file=sys.stderr)
+        more = len(report.problems) - 200
+        print(
+            (f"… and {more} more. " if more > 0 else "")
+            + f"{len(report.problems)} rows need fixing; nothing was imported.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    if args.check:
+        print(f"All {report.added} rows are fine; nothing was imported (--check).")
+    else:
+        print(f"Imported {report.added} patients; {report.already_there} were already here.")
+    return EXIT_OK
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from casemanager.services import accounts
 
@@ -496,6 +607,8 @@ _COMMANDS = {
     "backup": _backup,
     "restore": _restore,
     "encrypt": _encrypt,
+    "export": _export,
+    "import": _import,
 }
 
 

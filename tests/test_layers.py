@@ -23,7 +23,7 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 def test_core_layers_import_without_qt() -> None:
     modules = sorted(
         ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-        for layer in ("domain", "db", "services", "reports")
+        for layer in ("domain", "db", "services", "reports", "interop")
         for path in (PACKAGE / layer).rglob("*.py")
         if "migrations" not in path.parts
     )

@@ -98,6 +98,8 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
 
 
 class Clinic(Editable, Base):
+    """The clinic itself: its name and contact details, printed on every document."""
+
     __tablename__ = "clinic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +111,8 @@ class Clinic(Editable, Base):
 
 
 class User(Editable, Base):
+    """A person who logs in: therapist, office manager or administrator."""
+
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +130,8 @@ class User(Editable, Base):
 
 
 class Patient(Editable, Base):
+    """A patient's demographic record, identified by the medical record number (MRN)."""
+
     __tablename__ = "patient"
     __table_args__ = (
         # The patient list's default order, so its first page needs no sort of every row;
@@ -158,6 +164,9 @@ class Patient(Editable, Base):
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
     referring_physician: Mapped[str | None] = mapped_column(String(200))
     primary_therapist_id: Mapped[int | None] = _fk("users.id", nullable=True)
+    # Where an imported patient came from ("system|value"): a second import of the same file
+    # finds the patient instead of adding them again.
+    source_identifier: Mapped[str | None] = mapped_column(String(300), index=True, unique=True)
     status: Mapped[PatientStatus] = mapped_column(enum_type(PatientStatus))
 
     episodes: Mapped[list[EpisodeOfCare]] = relationship(back_populates="patient")
@@ -194,6 +203,9 @@ class EpisodeOfCare(Editable, Base):
 
 
 class Evaluation(Editable, Base):
+    """An initial evaluation, re-evaluation, progress report or discharge summary: history,
+    screening, scores, suspected cause and assessment; locked once signed."""
+
     __tablename__ = "evaluation"
     __table_args__ = (
         # The caseload finds each episode's latest signed evaluation of a kind from the index
@@ -305,6 +317,8 @@ class RedFlagFinding(Editable, Base):
 
 
 class PsfsActivity(Editable, Base):
+    """An activity the patient named for the Patient-Specific Functional Scale, scored 0-10."""
+
     __tablename__ = "psfs_activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -317,6 +331,8 @@ class PsfsActivity(Editable, Base):
 
 
 class ContributingCause(Editable, Base):
+    """A further suspected cause of the back spasm, besides the evaluation's primary cause."""
+
     __tablename__ = "contributing_cause"
     __table_args__ = (UniqueConstraint("evaluation_id", "cause"),)
 
@@ -356,6 +372,8 @@ class Addendum(Timestamps, Base):
 
 
 class TreatmentPlan(Editable, Base):
+    """The plan of care made at an evaluation: certification period, next appointment and note."""
+
     __tablename__ = "treatment_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -414,6 +432,8 @@ class TreatmentPath(Editable, Base):
 
 
 class Goal(Editable, Base):
+    """A short- or long-term goal of a plan of care, measurable and tied to function."""
+
     __tablename__ = "goal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -472,6 +492,9 @@ class HomeExercise(Editable, Base):
 
 
 class Referral(Editable, Base):
+    """A referral to another clinician (medication, injection, surgery, red flag, other) and
+    how it ended."""
+
     __tablename__ = "referral"
     __table_args__ = (
         Index("ix_referral_status_urgency", "status", "urgency"),
@@ -494,6 +517,8 @@ class Referral(Editable, Base):
 
 
 class Visit(Editable, Base):
+    """One treatment visit after the evaluation: date, pain score, note."""
+
     __tablename__ = "visit"
     __table_args__ = (
         Index("ix_visit_episode_date", "episode_id", "visit_date"),
@@ -517,6 +542,8 @@ class Visit(Editable, Base):
 
 
 class VisitIntervention(Editable, Base):
+    """One intervention given at a visit, with its minutes (for the timed CPT codes)."""
+
     __tablename__ = "visit_intervention"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -64,9 +64,10 @@ def optional_text(field: str, value: str | None, label: str, max_length: int = 1
     return cleaned
 
 
-# Control characters a keyboard does not type (tab and line breaks are fine): PostgreSQL
-# cannot store NUL at all, and the others only ever arrive by pasting something broken.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters a keyboard does not type (tab and line breaks are fine): control codes, which
+# PostgreSQL cannot store (NUL) or only arrive by pasting something broken, and lone UTF-16
+# surrogates, which are not text at all and cannot be written as UTF-8.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _check_characters(field: str, value: str, label: str) -> None:
@@ -74,7 +75,7 @@ def _check_characters(field: str, value: str, label: str) -> None:
     if found is not None:
         raise ValidationError(
             field,
-            f"{label} holds an invisible control character (U+{ord(found.group()):04X}), "
+            f"{label} holds a character that is not text (U+{ord(found.group()):04X}), "
             "probably pasted in. Delete it and type that part again.",
         )
 

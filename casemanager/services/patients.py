@@ -227,6 +227,24 @@ def create_patient(
 _MRN_ATTEMPTS = 3
 
 
+def add_imported(session: Session, actor: Actor, fields: PatientFields, source: str) -> int:
+    """One already-checked patient from an import, in the importer's transaction: a new MRN,
+    where it came from, and its own audit row."""
+    patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session), source_identifier=source)
+    _apply(patient, fields)
+    session.add(patient)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.CREATE,
+        DataCategory.DEMOGRAPHICS,
+        patient_id=patient.id,
+        detail="imported",
+    )
+    return patient.id
+
+
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
     """Open a patient's record; the read is audited."""
     audit.authorize(

@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
     exercise_library_requested = Signal()
     batch_export_requested = Signal()
     change_password_requested = Signal()
+    import_requested = Signal()
+    export_patient_requested = Signal()
 
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.caseload: QWidget | None = None
         self.admin: QWidget | None = None
         self.password_dialog: QWidget | None = None  # the open one, if any (for tests)
+        self.import_dialog: QWidget | None = None
         layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
@@ -118,6 +121,12 @@ class MainWindow(QMainWindow):
         self.new_patient_action.setEnabled(False)  # once the patient list is there
         file_menu.addAction(self.new_patient_action)
         file_menu.addAction(self.refresh_action)
+        self.export_patient_action = QAction("E&xport this patient's record (FHIR)…", self)
+        self.export_patient_action.triggered.connect(self.export_patient_requested)
+        file_menu.addAction(self.export_patient_action)
+        self.import_action = QAction("&Import patients from another system…", self)
+        self.import_action.triggered.connect(self.import_requested)
+        file_menu.addAction(self.import_action)
         self.change_password_action = QAction("Change &password…", self)
         self.change_password_action.triggered.connect(self.change_password_requested)
         file_menu.addAction(self.change_password_action)
@@ -174,9 +183,15 @@ class MainWindow(QMainWindow):
         path, _filter = QFileDialog.getSaveFileName(self, title, suggested, kind)
         return path
 
-    def ask_folder(self) -> str:
-        """Where a batch goes (a method, so tests can answer without the modal dialog)."""
-        return QFileDialog.getExistingDirectory(self, "Folder for the take-home plans")
+    def ask_open_path(self, title: str, kinds: str) -> str:
+        """A file to read (a method, so tests can answer without the modal dialog)."""
+        path, _filter = QFileDialog.getOpenFileName(self, title, "", kinds)
+        return path
+
+    def ask_folder(self, title: str = "Folder for the take-home plans") -> str:
+        """Where a batch or an export goes (a method, so tests can answer without the modal
+        dialog)."""
+        return QFileDialog.getExistingDirectory(self, title)
 
     def _fit_to_screen(self) -> None:
         """Most of the screen, so list and chart sit side by side on a laptop too."""

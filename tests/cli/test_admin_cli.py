@@ -186,3 +186,23 @@ def test_caseload_figures_for_scripts(db: Database, capsys: pytest.CaptureFixtur
     assert "No therapist has the username 'manager'" in capsys.readouterr().err
     assert cli.main(["--database", _url(db), "caseload", "--to", "26/11/2026"]) == cli.EXIT_REFUSED
     assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_export_fhir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    assert cli.main(["--database", url, "demo", "--patients", "12", "--seed", "3"]) == cli.EXIT_OK
+    capsys.readouterr()
+    out = tmp_path / "fhir"
+    assert cli.main(["--database", url, "export", "fhir", "--out", str(out)]) == cli.EXIT_OK
+    printed = capsys.readouterr().out
+    assert "Patient.ndjson" in printed and "Wrote FHIR R4 NDJSON" in printed
+    patients = (out / "Patient.ndjson").read_text(encoding="utf-8").splitlines()
+    assert len(patients) == 12
+    mrn = json.loads(patients[0])["identifier"][0]["value"]
+    one = tmp_path / "one"
+    args = ["--database", url, "export", "fhir", "--out", str(one), "--patient", mrn]
+    assert cli.main(args) == cli.EXIT_OK
+    assert len((one / "Patient.ndjson").read_text(encoding="utf-8").splitlines()) == 1
+    missing = ["--database", url, "export", "fhir", "--out", str(one), "--patient", "NOPE"]
+    assert cli.main(missing) == cli.EXIT_REFUSED
+    assert "No patient has the MRN" in capsys.readouterr().err

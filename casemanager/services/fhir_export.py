@@ -1,0 +1,179 @@
+"""The whole clinic (or one patient) as FHIR R4 bulk data: one NDJSON file per resource type,
+written as the rows are read, so the export never holds the clinic in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from casemanager.db.engine import Database
+from casemanager.db.models import (
+    Clinic,
+    EpisodeOfCare,
+    Evaluation,
+    HomeExercise,
+    Patient,
+    PrintedDocument,
+    Referral,
+    TreatmentPlan,
+    User,
+    Visit,
+)
+from casemanager.domain.enums import AuditAction, DataCategory, Role
+from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.permissions import Permission
+from casemanager.interop import fhir
+from casemanager.services import audit
+from casemanager.services.context import Actor
+
+CHUNK = 2000  # rows read at a time
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    counts: dict[str, int]  # resource type -> resources written
+
+
+class _Files:
+    """One open NDJSON file per resource type, opened when its first resource comes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.handles: dict[str, TextIO] = {}
+        self.counts: dict[str, int] = {}
+
+    def write(self, resource: dict[str, Any]) -> None:
+        kind = resource["resourceType"]
+        handle = self.handles.get(kind)
+        if handle is None:
+            handle = (self.folder / f"{kind}.ndjson").open("w", encoding="utf-8", newline="\n")
+            self.handles[kind] = handle
+            self.counts[kind] = 0
+        handle.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.counts[kind] += 1
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
+    yield from session.scalars(query.execution_options(yield_per=CHUNK))
+
+
+def export(
+    db: Database, actor: Actor, folder: Path, *, patient_id: int | None = None
+) -> ExportResult:
+    """Write the clinic (or one patient's record) to `folder` as FHIR R4 NDJSON."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.EXPORT_DATA,
+        AuditAction.EXPORT,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DomainError(f"Could not make the folder {folder}: {error.strerror}.") from None
+    files = _Files(folder)
+    try:
+        with db.session() as session:
+            clinic = session.get(Clinic, actor.clinic_id)
+            if clinic is None:
+                raise NotFound("This clinic no longer exists in the database.")
+            files.write(fhir.organization(clinic))
+            for user in _stream(
+                session, select(User).where(User.role == Role.THERAPIST).order_by(User.id)
+            ):
+                files.write(fhir.practitioner(user))
+            patients = select(Patient).order_by(Patient.id)
+            episodes = select(EpisodeOfCare).order_by(EpisodeOfCare.id)
+            if patient_id is not None:
+                if session.get(Patient, patient_id) is None:
+                    raise NotFound("That patient is not in this clinic's records.")
+                patients = patients.where(Patient.id == patient_id)
+                episodes = episodes.where(EpisodeOfCare.patient_id == patient_id)
+            for row in _stream(session, patients):
+                files.write(fhir.patient(row, clinic.id))
+            # episode -> (patient, therapist) for the rows below: two numbers per episode
+            owner: dict[int, tuple[int, int]] = {}
+            for row in _stream(session, episodes):
+                owner[row.id] = (row.patient_id, row.therapist_id)
+                files.write(fhir.episode_of_care(row, clinic.id))
+            in_scope = select(episodes.subquery().c.id)
+            evaluations = (
+                select(Evaluation)
+                .where(Evaluation.episode_id.in_(in_scope))
+                .order_by(Evaluation.id)
+                .options(
+                    selectinload(Evaluation.diagnosis_codes),
+                    selectinload(Evaluation.red_flags),
+                )
+            )
+            for row in _stream(session, evaluations):
+                person = owner[row.episode_id][0]
+                files.write(fhir.evaluation_encounter(row, person))
+                for resource in (*fhir.conditions(row, person), *fhir.observations(row, person)):
+                    files.write(resource)
+            visits = select(Visit).where(Visit.episode_id.in_(in_scope)).order_by(Visit.id)
+            for row in _stream(session, visits):
+                files.write(fhir.visit_encounter(row, owner[row.episode_id][0]))
+            plans = (
+                select(TreatmentPlan)
+                .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
+                .where(Evaluation.episode_id.in_(in_scope))
+                .order_by(TreatmentPlan.id)
+                .options(
+                    selectinload(TreatmentPlan.evaluation),
+                    selectinload(TreatmentPlan.paths),
+                    selectinload(TreatmentPlan.goals),
+                    selectinload(TreatmentPlan.home_exercises).selectinload(HomeExercise.exercise),
+                )
+            )
+            for plan in _stream(session, plans):
+                person = owner[plan.evaluation.episode_id][0]
+                for item in plan.goals:
+                    files.write(fhir.goal(item, person))
+                files.write(fhir.care_plan(plan, plan.evaluation, person))
+            referrals = (
+                select(Referral).where(Referral.episode_id.in_(in_scope)).order_by(Referral.id)
+            )
+            for row in _stream(session, referrals):
+                person, therapist = owner[row.episode_id]
+                files.write(fhir.service_request(row, person, therapist))
+            printed = (
+                select(PrintedDocument, Evaluation.episode_id)
+                .join(Evaluation, Evaluation.id == PrintedDocument.evaluation_id)
+                .where(Evaluation.episode_id.in_(in_scope))
+                .order_by(PrintedDocument.id)
+                .execution_options(yield_per=CHUNK)
+            )
+            for document, episode_id in session.execute(printed):
+                files.write(fhir.document_reference(document, owner[episode_id][0]))
+            audit.record(
+                session,
+                actor,
+                AuditAction.EXPORT,
+                DataCategory.CLINICAL,
+                patient_id=patient_id,
+                detail="FHIR export: "
+                + ", ".join(f"{n} {kind}" for kind, n in sorted(files.counts.items())),
+            )
+    except OSError as error:
+        raise DomainError(
+            f"Could not write the export to {folder}: {error.strerror or error}. Check the "
+            "folder and the free space; the files there are incomplete."
+        ) from None
+    finally:
+        files.close()
+    return ExportResult(folder, dict(files.counts))
