@@ -5,7 +5,8 @@ the same run (the export streams: memory must not grow with the clinic).
 
 `--database` reuses an existing demo clinic (minutes to build at 100,000 patients).
 Peak memory is the Python heap's peak during the export (tracemalloc), and the process's
-maximum resident size.
+maximum resident size. tracemalloc slows Python down severalfold: the times printed are
+upper bounds, comparable with each other but not with an export run without it.
 """
 
 from __future__ import annotations
