@@ -77,6 +77,8 @@ class ImportDialog(QDialog):
         self.preview.setAccessibleName("Preview of the first rows")
         layout.addWidget(QLabel(f"<b>The first {PREVIEW_ROWS} rows as they will be read</b>"))
         layout.addWidget(self.preview, stretch=2)
+        self.preview.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(QLabel("<b>Rows to fix</b> (listed by Check every row)"))
         self.problems = QListWidget()
         self.problems.setAccessibleName("Rows to fix")
         layout.addWidget(self.problems, stretch=1)
@@ -117,6 +119,7 @@ class ImportDialog(QDialog):
             self.status.setText(refused.message)
             return
         self.status.setText("Check every row before importing.")
+        self.preview.clearSpans()
         self.preview.setRowCount(len(read))
         for row, item in enumerate(read):
             if isinstance(item, patient_files.RowProblem):
@@ -133,6 +136,8 @@ class ImportDialog(QDialog):
                 ]
             for column, value in enumerate(values):
                 self.preview.setItem(row, column, QTableWidgetItem(value))
+            if isinstance(item, patient_files.RowProblem):
+                self.preview.setSpan(row, 1, 1, 5)  # the message across the row, not one column
         self.preview.resizeColumnsToContents()
 
     def _emit(self, signal: Any) -> None:
