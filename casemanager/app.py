@@ -425,10 +425,12 @@ class Application(QObject):
         window.import_dialog = dialog
         db = self.db
 
-        def run(candidates: Any, dry_run: bool) -> None:
+        def run(path: Any, mapping: Any, dry_run: bool) -> None:
             def work() -> Any:
+                from casemanager.interop import patient_files
                 from casemanager.services import patient_import
 
+                candidates = patient_files.read_candidates(path, mapping)
                 return patient_import.import_patients(db, actor, candidates, dry_run=dry_run)
 
             def done(report: Any) -> None:
@@ -440,8 +442,8 @@ class Application(QObject):
                 work, done, lambda error: dialog.show_failure(messages.classify(error)[0])
             )
 
-        dialog.check_requested.connect(lambda found: run(found, True))
-        dialog.import_requested.connect(lambda found: run(found, False))
+        dialog.check_requested.connect(lambda path, mapping: run(path, mapping, True))
+        dialog.import_requested.connect(lambda path, mapping: run(path, mapping, False))
         dialog.open()
 
     def _change_password(self, window: MainWindow, actor: Actor) -> None:

@@ -173,6 +173,10 @@ def encounter_id(kind: str, number: int) -> str:
     return f"encounter-{kind}-{number}"
 
 
+def evaluation_ref(evaluation_id: int) -> dict[str, str]:
+    return {"reference": f"Encounter/{encounter_id('evaluation', evaluation_id)}"}
+
+
 def evaluation_encounter(row: Any, patient_id: int) -> Resource:
     return _encounter(
         "evaluation",
@@ -211,7 +215,7 @@ def conditions(row: Any, patient_id: int) -> list[Resource]:
     base = {
         "resourceType": "Condition",
         "subject": ref("Patient", patient_id),
-        "encounter": {"reference": f"Encounter/{encounter_id('evaluation', row.id)}"},
+        "encounter": evaluation_ref(row.id),
         "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
         "recordedDate": _day(row.evaluation_date),
         "recorder": ref("Practitioner", row.therapist_id),
@@ -260,7 +264,7 @@ def _observation(
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
         "code": code,
         "subject": ref("Patient", patient_id),
-        "encounter": {"reference": f"Encounter/{encounter_id('evaluation', row.id)}"},
+        "encounter": evaluation_ref(row.id),
         "effectiveDateTime": _day(row.evaluation_date),
         "performer": [ref("Practitioner", row.therapist_id)],
         **value,
@@ -439,7 +443,7 @@ def care_plan(plan: Any, evaluation: Any, patient_id: int) -> Resource:
             "title": f"Plan of care, {_KIND_TEXT[evaluation.kind].lower()} of "
             f"{evaluation.evaluation_date:%m/%d/%Y}",
             "subject": ref("Patient", patient_id),
-            "encounter": {"reference": f"Encounter/{encounter_id('evaluation', evaluation.id)}"},
+            "encounter": evaluation_ref(evaluation.id),
             "period": _compact(
                 {"start": _day(plan.certification_start), "end": _day(plan.certification_end)}
             ),
@@ -468,11 +472,7 @@ def service_request(row: Any, patient_id: int, therapist_id: int) -> Resource:
                 "text": f"Referral: {row.kind.value.replace('_', ' ')}",
             },
             "subject": ref("Patient", patient_id),
-            "encounter": (
-                {"reference": f"Encounter/{encounter_id('evaluation', row.evaluation_id)}"}
-                if row.evaluation_id
-                else None
-            ),
+            "encounter": (evaluation_ref(row.evaluation_id) if row.evaluation_id else None),
             "authoredOn": _day(row.sent_on),
             "requester": ref("Practitioner", therapist_id),
             "performer": [
@@ -507,10 +507,6 @@ def document_reference(row: Any, patient_id: int) -> Resource:
             "date": _instant(row.created_at),
             "description": f"{title}, {row.action.value}ed by {row.actor}",
             "content": [{"attachment": {"contentType": "application/pdf", "title": title}}],
-            "context": {
-                "encounter": [
-                    {"reference": f"Encounter/{encounter_id('evaluation', row.evaluation_id)}"}
-                ]
-            },
+            "context": {"encounter": [evaluation_ref(row.evaluation_id)]},
         }
     )

@@ -240,3 +240,12 @@ def _from_fhir(number: int, resource: dict[str, Any]) -> Candidate:
             preferred_language=language,
         ),
     )
+
+
+def read_candidates(path: Path, mapping: dict[str, str] | None) -> list[Candidate | RowProblem]:
+    """The whole file read again (the user may have fixed it): CSV with `mapping`, else FHIR
+    Patient NDJSON. Run off the GUI thread: a big file takes seconds."""
+    if mapping is None:
+        return list(fhir_candidates(path))
+    header, rows = read_csv(path)
+    return list(csv_candidates(header, rows, mapping))

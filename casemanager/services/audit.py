@@ -126,21 +126,25 @@ def authorize(
     """Refuse (and audit the refusal) when the actor's role lacks the permission. The role is
     read again from the account, so a role change or a deactivation applies at once, not only
     at the next login."""
+
+    def refused(detail: str) -> None:
+        record_now(
+            db,
+            actor,
+            action,
+            category,
+            patient_id=patient_id,
+            outcome=AuditOutcome.DENIED,
+            detail=detail,
+        )
+
     role = actor.role
     if actor.user_id is not None:
         with db.session() as session:
             account = session.get(User, actor.user_id)
             current = (account.role, account.active) if account is not None else None
         if current is None or not current[1]:
-            record_now(
-                db,
-                actor,
-                action,
-                category,
-                patient_id=patient_id,
-                outcome=AuditOutcome.DENIED,
-                detail="account deactivated",
-            )
+            refused("account deactivated")
             raise PermissionDenied(
                 "Your account has been deactivated. Log out, and ask an administrator if "
                 "you still need access."
@@ -149,15 +153,7 @@ def authorize(
     try:
         require(role, permission)
     except PermissionDenied:
-        record_now(
-            db,
-            actor,
-            action,
-            category,
-            patient_id=patient_id,
-            outcome=AuditOutcome.DENIED,
-            detail=f"needs {permission.value}",
-        )
+        refused(f"needs {permission.value}")
         raise
 
 

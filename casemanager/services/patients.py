@@ -204,17 +204,7 @@ def create_patient(
         try:
             with db.session() as session:
                 _check_therapist(session, actor, fields.primary_therapist_id)
-                patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session))
-                _apply(patient, fields)
-                session.add(patient)
-                session.flush()
-                audit.record(
-                    session,
-                    actor,
-                    AuditAction.CREATE,
-                    DataCategory.DEMOGRAPHICS,
-                    patient_id=patient.id,
-                )
+                patient = _insert(session, actor, fields)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
                 return _record(patient, therapist.display_name if therapist else None)
         except IntegrityError:
@@ -227,9 +217,10 @@ def create_patient(
 _MRN_ATTEMPTS = 3
 
 
-def add_imported(session: Session, actor: Actor, fields: PatientFields, source: str) -> int:
-    """One already-checked patient from an import, in the importer's transaction: a new MRN,
-    where it came from, and its own audit row."""
+def _insert(
+    session: Session, actor: Actor, fields: PatientFields, source: str | None = None
+) -> Patient:
+    """A new patient with a fresh MRN, audited: from the form, or (with `source`) an import."""
     patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session), source_identifier=source)
     _apply(patient, fields)
     session.add(patient)
@@ -240,9 +231,14 @@ def add_imported(session: Session, actor: Actor, fields: PatientFields, source: 
         AuditAction.CREATE,
         DataCategory.DEMOGRAPHICS,
         patient_id=patient.id,
-        detail="imported",
+        detail="imported" if source else None,
     )
-    return patient.id
+    return patient
+
+
+def add_imported(session: Session, actor: Actor, fields: PatientFields, source: str) -> int:
+    """One already-checked patient from an import, in the importer's transaction."""
+    return _insert(session, actor, fields, source).id
 
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:

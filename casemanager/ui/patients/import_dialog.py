@@ -31,8 +31,9 @@ NONE = "(not in this file)"
 
 
 class ImportDialog(QDialog):
-    check_requested = Signal(object)  # a list of Candidate | RowProblem
-    import_requested = Signal(object)
+    # (file, mapping or None for FHIR): the caller reads the whole file on its worker
+    check_requested = Signal(object, object)
+    import_requested = Signal(object, object)
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,18 +103,23 @@ class ImportDialog(QDialog):
     def mapping(self) -> dict[str, str]:
         return {key: box.currentData() for key, box in self.columns.items() if box.currentData()}
 
-    def candidates(self) -> list[Any]:
-        """Read the file again each time: the user may have fixed rows in a spreadsheet."""
+    def _preview_rows(self) -> list[Any]:
+        """The first rows only, from the file as read when the dialog opened."""
         if self.is_csv:
-            self.header, self.rows = patient_files.read_csv(self.path)
-            return list(patient_files.csv_candidates(self.header, self.rows, self.mapping()))
-        return list(patient_files.fhir_candidates(self.path))
+            shown = self.rows[:PREVIEW_ROWS]
+            return list(patient_files.csv_candidates(self.header, shown, self.mapping()))
+        read: list[Any] = []
+        for item in patient_files.fhir_candidates(self.path):
+            read.append(item)
+            if len(read) == PREVIEW_ROWS:
+                break
+        return read
 
     def _mapping_changed(self) -> None:
         self.import_button.setEnabled(False)  # check again after any change
         self.problems.clear()
         try:
-            read = self.candidates()[:PREVIEW_ROWS]
+            read = self._preview_rows()
         except DomainError as refused:
             self.preview.setRowCount(0)
             self.status.setText(refused.message)
@@ -141,15 +147,17 @@ class ImportDialog(QDialog):
         self.preview.resizeColumnsToContents()
 
     def _emit(self, signal: Any) -> None:
-        try:
-            read = self.candidates()
-        except DomainError as refused:
-            self.status.setText(refused.message)
-            return
+        mapping = self.mapping() if self.is_csv else None
+        if mapping is not None:
+            try:
+                patient_files.check_mapping(self.header, mapping)
+            except DomainError as refused:
+                self.status.setText(refused.message)
+                return
         self.check_button.setEnabled(False)
         self.import_button.setEnabled(False)
-        self.status.setText("Working…")
-        signal.emit(read)
+        self.status.setText("Reading and checking every row…")
+        signal.emit(self.path, mapping)
 
     def show_report(self, report: Any, imported: bool) -> None:
         self.check_button.setEnabled(True)
