@@ -11,6 +11,7 @@ import gc
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -159,6 +160,7 @@ class Application(QObject):
         from casemanager.services.setup import NewClinic
 
         page = self.start.create_clinic
+        region = page.chosen_region()
         new = NewClinic(
             name=page.clinic_name.text(),
             admin_username=page.username.text(),
@@ -166,6 +168,8 @@ class Application(QObject):
             admin_password=page.password.text(),
             phone=page.phone.text() or None,
         )
+        if region is not None:
+            new = replace(new, phone_region=region)
         db, workstation, url = self.db, self.workstation, self.database_url
         passphrase = page.chosen_passphrase()
 

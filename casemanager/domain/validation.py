@@ -10,17 +10,16 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+import email_validator
+
+from casemanager.domain import phones
 from casemanager.domain.errors import ValidationError
 
 MAX_NAME_LENGTH = 100
 MAX_AGE_YEARS = 120
 # Medicare: one certification of a plan of care covers at most 90 calendar days.
 MAX_CERTIFICATION_DAYS = 90
-MAX_EMAIL_LENGTH = 254
-MIN_PHONE_DIGITS = 7
-MAX_PHONE_DIGITS = 15  # E.164 limit, country code included
-
-_PHONE_SYMBOLS = frozenset(" +()-.")
+MAX_EMAIL_LENGTH = 200  # the column that keeps it (the standard's own limit is 254)
 
 # Letters NFKD does not split into base + accent; mapped so "Łukasz" finds "Lukasz".
 # Keys are already case-folded (normalize_for_search folds first).
@@ -188,21 +187,20 @@ def validate_certification_period(start: date, end: date) -> tuple[date, date]:
 
 
 def validate_email(field: str, value: str | None) -> str | None:
-    """A light check that catches typing slips; only a sent message proves an address works."""
+    """Syntax only (email-validator, no network: only a sent message proves an address
+    works); internationalized addresses (josé@bücher.de, user@例え.jp) are welcome.
+    Kept as typed."""
     cleaned = (value or "").strip()
     if not cleaned:
         return None
     _check_characters(field, cleaned, "Email")
-    local, _, domain = cleaned.partition("@")
-    labels = domain.split(".")
-    if (
-        len(cleaned) > MAX_EMAIL_LENGTH
-        or any(ch.isspace() for ch in cleaned)
-        or cleaned.count("@") != 1
-        or not local
-        or len(labels) < 2
-        or not all(labels)
-    ):
+    try:
+        email_validator.validate_email(cleaned, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        valid = False
+    else:
+        valid = len(cleaned) <= MAX_EMAIL_LENGTH
+    if not valid:
         raise ValidationError(
             field,
             f"{cleaned} does not look like an email address. "
@@ -213,28 +211,16 @@ def validate_email(field: str, value: str | None) -> str | None:
 
 def phone_digits(text: str) -> str:
     """Only the digits, as ASCII (digits typed on other keyboards count too)."""
-    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+    return phones.digits(text)
 
 
-def validate_phone(field: str, value: str | None) -> str | None:
-    """Keeps the number as typed (people read it back); checks only characters and length."""
-    cleaned = (value or "").strip()
-    if not cleaned:
-        return None
-    if any(not (ch.isdecimal() or ch in _PHONE_SYMBOLS) for ch in cleaned):
-        raise ValidationError(
-            field,
-            f"Phone number {cleaned} has a character that is not allowed. "
-            "Use digits, spaces and + ( ) - . only.",
-        )
-    count = len(phone_digits(cleaned))
-    if not MIN_PHONE_DIGITS <= count <= MAX_PHONE_DIGITS:
-        raise ValidationError(
-            field,
-            f"Phone number {cleaned} has {count} digits; a phone number has "
-            f"{MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS}. Check for a missing or extra digit.",
-        )
-    return cleaned
+def validate_phone(
+    field: str, value: str | None, region: str = phones.DEFAULT_REGION
+) -> str | None:
+    """Kept as typed (people read it back) once it is a real number of the clinic's region
+    (or of its own country, after "+"); phones.parse gives its E.164 form too."""
+    found = phones.parse(field, value, region)
+    return found.as_typed if found else None
 
 
 def normalize_for_search(text: str) -> str:

@@ -46,8 +46,15 @@ def _compact(resource: Resource) -> Resource:
     return {k: v for k, v in resource.items() if v not in (None, [], {}, "")}
 
 
+def _phone(typed: str | None, e164: str | None) -> str | None:
+    """E.164 ("+16315550100"): other systems read it without knowing our region. A number
+    kept from before numbers were checked, that does not read as one, goes as typed."""
+    return e164 or typed
+
+
 def organization(clinic: Any) -> Resource:
-    telecom = [{"system": "phone", "value": clinic.phone}] if clinic.phone else []
+    phone = _phone(clinic.phone, clinic.phone_e164)
+    telecom = [{"system": "phone", "value": phone}] if phone else []
     if clinic.email:
         telecom.append({"system": "email", "value": clinic.email})
     return _compact(
@@ -80,7 +87,9 @@ def practitioner(user: Any) -> Resource:
 
 
 def patient(row: Any, clinic_id: int) -> Resource:
-    telecom = [{"system": "phone", "value": row.phone, "use": "home"}] if row.phone else []
+    phone = _phone(row.phone, row.phone_e164)
+    telecom = [{"system": "phone", "value": phone, "use": "home"}] if phone else []
+    contact_phone = _phone(row.emergency_contact_phone, row.emergency_contact_phone_e164)
     if row.email:
         telecom.append({"system": "email", "value": row.email})
     names = [{"use": "official", "family": row.family_name, "given": [row.given_name]}]
@@ -90,11 +99,7 @@ def patient(row: Any, clinic_id: int) -> Resource:
         [
             {
                 "name": {"text": row.emergency_contact_name},
-                "telecom": (
-                    [{"system": "phone", "value": row.emergency_contact_phone}]
-                    if row.emergency_contact_phone
-                    else []
-                ),
+                "telecom": ([{"system": "phone", "value": contact_phone}] if contact_phone else []),
             }
         ]
         if row.emergency_contact_name

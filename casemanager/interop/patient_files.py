@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from casemanager.domain import phones
 from casemanager.domain.enums import Sex
 from casemanager.domain.errors import DomainError
 from casemanager.domain.patients import PatientFields
@@ -207,7 +208,9 @@ def _from_fhir(number: int, resource: dict[str, Any]) -> Candidate:
     if not born:
         raise ValueError("birthDate is missing")
     telecom = resource.get("telecom") or []
-    phone = next((t.get("value") for t in telecom if t.get("system") == "phone"), None)
+    phone = phones.for_people(
+        next((t.get("value") for t in telecom if t.get("system") == "phone"), None)
+    )
     email = next((t.get("value") for t in telecom if t.get("system") == "email"), None)
     address: dict[str, Any] = next(iter(resource.get("address") or []), {})
     address_text = address.get("text") or ", ".join(

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, EpisodeOfCare, Patient, User
-from casemanager.domain import validation
+from casemanager.domain import phones, validation
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -102,6 +102,9 @@ class ClinicDetails:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    # How phone numbers typed without "+" are read in every form of the clinic (a region
+    # code such as US or PR); None keeps the clinic's current one.
+    phone_region: str | None = None
 
 
 def update_details(
@@ -111,8 +114,7 @@ def update_details(
     printed from then on carry them (signed records themselves do not change)."""
     audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
     name = validation.require_text("name", details.name, "Clinic name", 200)
-    phone = validation.optional_text("phone", details.phone, "Phone", 40)
-    email = validation.optional_text("email", details.email, "Email", 200)
+    email = validation.validate_email("email", details.email)
     address = validation.optional_text("address", details.address, "Address", 1000)
     with db.session() as session:
         clinic = session.get(Clinic, actor.clinic_id)
@@ -123,7 +125,16 @@ def update_details(
                 "The clinic details were changed on another workstation while you were "
                 "editing. Your text is kept: reload to see theirs, then save again."
             )
-        clinic.name, clinic.phone, clinic.email, clinic.address = name, phone, email, address
+        region = (
+            clinic.phone_region
+            if details.phone_region is None
+            else phones.validate_region("phone_region", details.phone_region)
+        )
+        phone = phones.parse("phone", details.phone, region)
+        clinic.name, clinic.email, clinic.address = name, email, address
+        clinic.phone = phone.as_typed if phone else None
+        clinic.phone_e164 = phone.e164 if phone else None
+        clinic.phone_region = region
         audit.record(
             session, actor, AuditAction.UPDATE, DataCategory.SYSTEM, detail="clinic details"
         )

@@ -44,6 +44,7 @@ def import_patients(
     )
     report = ImportReport()
     today = date.today()
+    region = patients.clinic_phone_region(db, actor)
     accepted: list[Candidate] = []
     seen: dict[str, int] = {}
     for item in candidates:
@@ -57,7 +58,7 @@ def import_patients(
             continue
         seen[item.source] = item.row
         try:
-            cleaned = patients.clean_fields(item.fields, today)
+            cleaned = patients.clean_fields(item.fields, today, region)
         except ValidationError as refused:
             report.problems.append(RowProblem(item.row, refused.message))
             continue
@@ -77,7 +78,7 @@ def import_patients(
             if item.source in known:
                 report.already_there += 1
                 continue
-            patients.add_imported(session, actor, item.fields, item.source)
+            patients.add_imported(session, actor, item.fields, item.source, region)
             report.added += 1
         audit.record(
             session,

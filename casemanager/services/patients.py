@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
-from casemanager.db.models import Patient, User
-from casemanager.domain import validation
+from casemanager.db.models import Clinic, Patient, User
+from casemanager.domain import phones, validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
 from casemanager.domain.mrn import is_valid_mrn, random_mrn
@@ -41,8 +41,22 @@ __all__ = [
 ]
 
 
-def clean_fields(fields: PatientFields, today: date) -> PatientFields:
-    """Validate and normalise; raises ValidationError naming the field to fix."""
+def phone_region(session: Session, clinic_id: int) -> str:
+    """The region whose phone numbers need no "+" (the clinic's setting)."""
+    region = session.scalar(select(Clinic.phone_region).where(Clinic.id == clinic_id))
+    return region or phones.DEFAULT_REGION
+
+
+def clinic_phone_region(db: Database, actor: Actor) -> str:
+    with db.session() as session:
+        return phone_region(session, actor.clinic_id)
+
+
+def clean_fields(
+    fields: PatientFields, today: date, region: str = phones.DEFAULT_REGION
+) -> PatientFields:
+    """Validate and normalise; raises ValidationError naming the field to fix. Phone numbers
+    without "+" are read as numbers of `region` (the clinic's)."""
     if fields.preferred_language not in LANGUAGES:
         raise ValidationError(
             "preferred_language",
@@ -58,14 +72,14 @@ def clean_fields(fields: PatientFields, today: date) -> PatientFields:
             "preferred_name", fields.preferred_name, "Preferred name", 100
         ),
         date_of_birth=validation.validate_date_of_birth(fields.date_of_birth, today),
-        phone=validation.validate_phone("phone", fields.phone),
+        phone=validation.validate_phone("phone", fields.phone, region),
         email=validation.validate_email("email", fields.email),
         address=validation.optional_text("address", fields.address, "Address", 500),
         emergency_contact_name=validation.optional_text(
             "emergency_contact_name", fields.emergency_contact_name, "Emergency contact", 200
         ),
         emergency_contact_phone=validation.validate_phone(
-            "emergency_contact_phone", fields.emergency_contact_phone
+            "emergency_contact_phone", fields.emergency_contact_phone, region
         ),
         referring_physician=validation.optional_text(
             "referring_physician", fields.referring_physician, "Referring physician", 200
@@ -89,7 +103,7 @@ def _check_therapist(session: Session, actor: Actor, therapist_id: int | None) -
         )
 
 
-def _apply(patient: Patient, fields: PatientFields) -> None:
+def _apply(patient: Patient, fields: PatientFields, region: str) -> None:
     patient.given_name = fields.given_name
     patient.family_name = fields.family_name
     patient.preferred_name = fields.preferred_name
@@ -100,11 +114,15 @@ def _apply(patient: Patient, fields: PatientFields) -> None:
     patient.sex = fields.sex
     patient.phone = fields.phone
     patient.phone_digits = validation.phone_digits(fields.phone) if fields.phone else None
+    patient.phone_e164 = phones.e164_or_none(fields.phone, region)
     patient.email = fields.email
     patient.address = fields.address
     patient.preferred_language = fields.preferred_language
     patient.emergency_contact_name = fields.emergency_contact_name
     patient.emergency_contact_phone = fields.emergency_contact_phone
+    patient.emergency_contact_phone_e164 = phones.e164_or_none(
+        fields.emergency_contact_phone, region
+    )
     patient.referring_physician = fields.referring_physician
     patient.primary_therapist_id = fields.primary_therapist_id
     patient.status = fields.status
@@ -199,12 +217,13 @@ def create_patient(
     audit.authorize(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
-    fields = clean_fields(fields, today or date.today())
+    region = clinic_phone_region(db, actor)
+    fields = clean_fields(fields, today or date.today(), region)
     for attempt in range(_MRN_ATTEMPTS):
         try:
             with db.session() as session:
                 _check_therapist(session, actor, fields.primary_therapist_id)
-                patient = _insert(session, actor, fields)
+                patient = _insert(session, actor, fields, region)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
                 return _record(patient, therapist.display_name if therapist else None)
         except IntegrityError:
@@ -218,11 +237,11 @@ _MRN_ATTEMPTS = 3
 
 
 def _insert(
-    session: Session, actor: Actor, fields: PatientFields, source: str | None = None
+    session: Session, actor: Actor, fields: PatientFields, region: str, source: str | None = None
 ) -> Patient:
     """A new patient with a fresh MRN, audited: from the form, or (with `source`) an import."""
     patient = Patient(clinic_id=actor.clinic_id, mrn=_new_mrn(session), source_identifier=source)
-    _apply(patient, fields)
+    _apply(patient, fields, region)
     session.add(patient)
     session.flush()
     audit.record(
@@ -236,9 +255,11 @@ def _insert(
     return patient
 
 
-def add_imported(session: Session, actor: Actor, fields: PatientFields, source: str) -> int:
+def add_imported(
+    session: Session, actor: Actor, fields: PatientFields, source: str, region: str
+) -> int:
     """One already-checked patient from an import, in the importer's transaction."""
-    return _insert(session, actor, fields, source).id
+    return _insert(session, actor, fields, region, source).id
 
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
@@ -279,7 +300,8 @@ def update_patient(
         DataCategory.DEMOGRAPHICS,
         patient_id=patient_id,
     )
-    fields = clean_fields(fields, today or date.today())
+    region = clinic_phone_region(db, actor)
+    fields = clean_fields(fields, today or date.today(), region)
     try:
         with db.session() as session:
             patient = session.get(Patient, patient_id)
@@ -288,7 +310,7 @@ def update_patient(
             if patient.version != expected_version:
                 raise _conflict(session, patient)
             _check_therapist(session, actor, fields.primary_therapist_id)
-            _apply(patient, fields)
+            _apply(patient, fields, region)
             audit.record(
                 session, actor, AuditAction.UPDATE, DataCategory.DEMOGRAPHICS, patient_id=patient_id
             )
@@ -341,7 +363,7 @@ def list_patients(
     select_rows = _summary_query().where(Patient.clinic_id == actor.clinic_id)
     needle = query.text.strip()
     if needle:
-        select_rows = select_rows.where(_match(needle))
+        select_rows = select_rows.where(_match(needle, clinic_phone_region(db, actor)))
     if query.status is not None:
         select_rows = select_rows.where(Patient.status == query.status)
     if query.therapist_id is not None:
@@ -368,15 +390,22 @@ def search_patients(
     return list_patients(db, actor, PatientQuery(text, status, therapist_id), offset=0, limit=limit)
 
 
-def _match(needle: str) -> ColumnElement[bool]:
-    """The WHERE clause for one search box entry."""
+def _match(needle: str, region: str) -> ColumnElement[bool]:
+    """The WHERE clause for one search box entry. A phone number is found however either
+    side typed it: "+1 631 555 0142" finds "(631) 555-0142" through its E.164 form."""
     parsed = parse_search_date(needle)
     if parsed is not None:
         return Patient.date_of_birth == parsed
     compact = needle.replace(" ", "")
     digits = validation.phone_digits(needle)
     if digits and len(digits) >= len(compact) - 4:  # mostly digits: an MRN or a phone number
-        by_phone = Patient.phone_digits.contains(digits, autoescape=True)
+        by_phone = or_(
+            Patient.phone_digits.contains(digits, autoescape=True),
+            Patient.phone_e164.contains(digits, autoescape=True),
+        )
+        whole = phones.e164_or_none(needle, region)
+        if whole is not None:  # "0151 2345678" in a German clinic finds "+49 151 2345678"
+            by_phone = or_(by_phone, Patient.phone_e164 == whole)
         return or_(Patient.mrn == digits, by_phone) if is_valid_mrn(digits) else by_phone
     words = validation.normalize_for_search(needle).split()
     if not words:

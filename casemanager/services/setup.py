@@ -11,7 +11,7 @@ from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.migrate import UpgradeResult, upgrade
 from casemanager.db.models import Clinic, Exercise, User
-from casemanager.domain import catalogs, validation
+from casemanager.domain import catalogs, phones, validation
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
@@ -28,6 +28,7 @@ class ClinicInfo:
     email: str | None
     address: str | None
     is_demo: bool
+    phone_region: str = phones.DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class NewClinic:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    phone_region: str = phones.DEFAULT_REGION  # how numbers typed without "+" are read
 
 
 def open_database(url: str, backup_dir: Path | None) -> tuple[Database, UpgradeResult]:
@@ -101,7 +103,13 @@ def clinic_info(db: Database) -> ClinicInfo | None:
         if clinic is None:
             return None
         return ClinicInfo(
-            clinic.id, clinic.name, clinic.phone, clinic.email, clinic.address, clinic.is_demo
+            clinic.id,
+            clinic.name,
+            clinic.phone,
+            clinic.email,
+            clinic.address,
+            clinic.is_demo,
+            clinic.phone_region,
         )
 
 
@@ -129,13 +137,22 @@ def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
     username = validate_username(new.admin_username)
     display_name = validation.require_text("display_name", new.admin_display_name, "Your name")
     validate_new_password(new.admin_password, username)
-    phone = validation.validate_phone("phone", new.phone)
+    region = phones.validate_region("phone_region", new.phone_region)
+    phone = phones.parse("phone", new.phone, region)
     email = validation.validate_email("email", new.email)
     address = validation.optional_text("address", new.address, "Address", 500)
     with db.session() as session:
         if session.scalar(select(func.count()).select_from(Clinic)):
             raise DomainError("This database already holds a clinic.")
-        clinic = Clinic(name=name, phone=phone, email=email, address=address, is_demo=False)
+        clinic = Clinic(
+            name=name,
+            phone=phone.as_typed if phone else None,
+            phone_e164=phone.e164 if phone else None,
+            phone_region=region,
+            email=email,
+            address=address,
+            is_demo=False,
+        )
         session.add(clinic)
         session.flush()
         admin = User(

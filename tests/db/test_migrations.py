@@ -177,3 +177,41 @@ def test_plans_signed_before_0009_keep_their_exercise_wording(tmp_path: Path) ->
     assert signed and all(r[1] == r[2] and r[3] == r[4] for r in signed)
     assert all(r[1] is None for r in rows if r[0] != "signed")
     db.dispose()
+
+
+def test_0015_fills_e164_where_the_number_reads_as_one(tmp_path: Path) -> None:
+    """Numbers typed before they were checked keep their text; E.164 comes beside each one
+    that reads as a real number, and no record looks edited."""
+    db = demo_clinic_at(tmp_path, "0014", patients=12, seed=4)
+    kept = {1: "000 000 0000", 2: "+44 20 7946 0958", 3: "1234567", 4: "631.555.0142"}
+    with db.engine.begin() as conn:
+        for key, typed in kept.items():
+            conn.execute(
+                text("UPDATE patient SET phone = :typed WHERE id = :key"),
+                {"typed": typed, "key": key},
+            )
+        before = dict(conn.execute(text("SELECT id, version FROM patient")).all())
+    upgrade(db, tmp_path / "backups")
+    with db.engine.connect() as conn:
+        rows = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                text(
+                    "SELECT id, phone, phone_e164, emergency_contact_phone, "
+                    "emergency_contact_phone_e164, version FROM patient"
+                )
+            )
+        }
+        clinic = conn.execute(text("SELECT phone_e164, phone_region FROM clinic")).one()
+    assert {key: rows[key][:2] for key in kept} == {
+        1: ("000 000 0000", None),
+        2: ("+44 20 7946 0958", "+442079460958"),
+        3: ("1234567", None),
+        4: ("631.555.0142", "+16315550142"),
+    }
+    assert all(r[1] for key, r in rows.items() if key not in kept)  # demo numbers are real
+    assert all((r[2] is None) == (r[3] is None) for r in rows.values())
+    assert {key: r[4] for key, r in rows.items()} == before
+    assert tuple(clinic) == ("+16315550100", "US")
+    assert schema_differences(db) == []
+    db.dispose()

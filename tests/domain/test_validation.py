@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 
+from casemanager.domain import phones
 from casemanager.domain import validation as v
 from casemanager.domain.errors import ValidationError
 
@@ -206,7 +207,10 @@ def test_score_checks_reject_out_of_range(check: Callable[..., object], high: in
         ("  ", None),
         (" ann@example.com ", "ann@example.com"),
         ("a.b+tag@mail.example.co.uk", "a.b+tag@mail.example.co.uk"),
+        # Internationalized addresses: accents on both sides, a domain in another script.
         ("josé@exämple.de", "josé@exämple.de"),
+        ("ana@bücher.example", "ana@bücher.example"),
+        ("yuki@例え.jp", "yuki@例え.jp"),
     ],
 )
 def test_email_valid(value: str | None, cleaned: str | None) -> None:
@@ -226,6 +230,10 @@ def test_email_valid(value: str | None, cleaned: str | None) -> None:
         "ann@example..com",
         "ann lee@example.com",
         "a" * 250 + "@x.com",
+        "ann@exa_mple.com",  # not a host name: our old rule let it through
+        ".ann@example.com",
+        "ann@-example.com",
+        "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "com",  # valid, but longer than its column
     ],
 )
 def test_email_invalid(value: str) -> None:
@@ -236,7 +244,7 @@ def test_email_invalid(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["(631) 555-0142", "+1 631 555 0142", "631.555.0142", "5550142", "+44 20 7946 0958 123"],
+    ["(631) 555-0142", "+1 631 555 0142", "631.555.0142", "+44 20 7946 0958", "+52 55 1234 5678"],
 )
 def test_phone_valid(value: str) -> None:
     assert v.validate_phone("phone", f" {value} ") == value
@@ -250,16 +258,68 @@ def test_phone_blank(value: str | None) -> None:
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        ("555-014", "has 6 digits"),
-        ("1234567890123456", "has 16 digits"),
+        ("555-014", "is too short for a US number"),
+        ("1234567890123456", "is too long for a US number"),
+        ("1234567", "has no area code"),  # digits enough, but only a local number
+        ("000 000 0000", "is not a US number in use"),  # ten digits, no such area code
+        ("(123) 456-7890", "is not a US number in use"),
+        ("+44 20 7946 0958 123", "too long for a GB number (United Kingdom, +44)"),
+        ("+44 20 79", "too short for a GB number"),
+        ("+999 1234 5678", "does not start with a country code"),
         ("631-555-0142 ext 3", "not allowed"),
         ("631/555/0142", "not allowed"),
+        ("1-800-FLOWERS", "not allowed"),
     ],
 )
 def test_phone_invalid(value: str, fragment: str) -> None:
     error = _error(lambda: v.validate_phone("mobile", value))
     assert error.field == "mobile"
     assert fragment in error.message
+    assert value in error.message  # the message quotes what was typed
+
+
+def test_phone_is_read_in_the_clinic_region() -> None:
+    """The same digits are a London number in the UK and nothing in the US."""
+    london = "020 7946 0958"
+    found = phones.parse("phone", london, "GB")
+    assert found == phones.PhoneNumber(london, "+442079460958")
+    assert "too long for a US number" in _error(lambda: v.validate_phone("phone", london)).message
+    # Puerto Rico shares +1 with the US: its numbers are named as its own.
+    assert (
+        "a PR number (Puerto Rico, +1)"
+        in _error(lambda: v.validate_phone("phone", "787 555 014", "PR")).message
+    )
+    # After "+" the number's own country counts, whatever the clinic's region.
+    assert phones.parse("phone", "+1 (631) 555-0142", "GB") == phones.PhoneNumber(
+        "+1 (631) 555-0142", "+16315550142"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("(631) 555-0142", "+16315550142"),
+        ("631.555.0142", "+16315550142"),
+        ("+1 631 555 0142", "+16315550142"),
+        ("１ ６３１ ５５５ ０１４２", "+16315550142"),  # full-width digits
+        ("000 000 0000", None),
+        ("1234567", None),
+        ("", None),
+    ],
+)
+def test_phone_e164(typed: str, e164: str | None) -> None:
+    assert phones.e164_or_none(typed, "US") == e164
+
+
+@pytest.mark.parametrize("value", ["us", " PR ", "", None])
+def test_phone_region_valid(value: str | None) -> None:
+    assert phones.validate_region("phone_region", value) in {"US", "PR"}
+
+
+@pytest.mark.parametrize("value", ["USA", "XX", "1"])
+def test_phone_region_invalid(value: str) -> None:
+    error = _error(lambda: phones.validate_region("phone_region", value))
+    assert "two-letter" in error.message and error.field == "phone_region"
 
 
 @pytest.mark.parametrize(

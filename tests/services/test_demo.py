@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
-from casemanager.domain import codes
+from casemanager.domain import codes, phones
 from casemanager.domain.enums import Role, Sex
 from casemanager.services import accounts, demo, patients
 from casemanager.services.demo import records
@@ -270,3 +270,19 @@ def test_mrns_are_valid_and_distinct_across_a_large_clinic() -> None:
     }
     assert len(mrns) == 200_000
     assert all(is_valid_mrn(m) for m in list(mrns)[:1000])
+
+
+def test_demo_phone_numbers_are_real_numbers_with_their_e164(db: Database) -> None:
+    """The generator builds each E.164 form itself (speed): libphonenumber must agree."""
+    demo.generate_demo_clinic(db, patients=60, seed=3, today=TODAY)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT phone, phone_e164 FROM patient UNION ALL "
+                "SELECT emergency_contact_phone, emergency_contact_phone_e164 FROM patient "
+                "UNION ALL SELECT phone, phone_e164 FROM clinic"
+            )
+        ).all()
+    numbers = [(typed, e164) for typed, e164 in rows if typed is not None]
+    assert len(numbers) > 60
+    assert all(phones.e164_or_none(typed, "US") == e164 for typed, e164 in numbers)

@@ -5,6 +5,7 @@ patient's export holds only that patient, and exporting needs export rights."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -130,3 +131,36 @@ def test_one_patient_and_who_may_export(clinic: Database, tmp_path: Path) -> Non
     with pytest.raises(PermissionDenied):
         fhir_export.export(clinic, therapist, tmp_path / "denied")
     assert not (tmp_path / "denied").exists()
+
+
+def test_phone_numbers_go_out_as_e164(clinic: Database, tmp_path: Path) -> None:
+    """People's numbers as typed stay in the clinic; other systems get E.164, which needs no
+    knowledge of our region, and the resources still validate."""
+    manager = accounts.authenticate(clinic, "manager", demo.DEMO_PASSWORD, "ws")
+    with clinic.session() as session:
+        kept = session.scalars(select(Patient).where(Patient.phone.is_not(None))).first()
+        assert kept is not None
+        kept.phone = "000 000 0000"  # kept from before numbers were checked: no E.164 form
+        kept.phone_e164 = None
+    fhir_export.export(clinic, manager, tmp_path / "out")
+    resources = _read(tmp_path / "out")
+    _check(resources)
+    with clinic.session() as session:
+        typed = {f"patient-{p.id}": p for p in session.scalars(select(Patient))}
+    values = []
+    for resource in resources["Patient"]:
+        row = typed[resource["id"]]
+        phones = [t["value"] for t in resource.get("telecom", []) if t["system"] == "phone"]
+        contact = [
+            t["value"]
+            for c in resource.get("contact", [])
+            for t in c.get("telecom", [])
+            if t["system"] == "phone"
+        ]
+        assert phones == [row.phone_e164 or row.phone] if row.phone else phones == []
+        values += phones + contact
+    assert "000 000 0000" in values
+    e164 = [v for v in values if v != "000 000 0000"]
+    assert e164 and all(re.fullmatch(r"\+1\d{10}", v) for v in e164)
+    organization = resources["Organization"][0]
+    assert {"system": "phone", "value": "+16315550100"} in organization["telecom"]

@@ -32,9 +32,10 @@ def _empty_clinic(path: Path) -> tuple[Database, Actor]:
 
 
 def _people(db: Database) -> set[tuple[object, ...]]:
+    """What a round trip keeps: the phone number as E.164 (FHIR carries no typing style)."""
     with db.session() as session:
         return {
-            (p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.email,
+            (p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone_e164, p.email,
              p.address, p.preferred_language)
             for p in session.scalars(select(Patient))
         }  # fmt: skip
@@ -61,6 +62,11 @@ def test_fhir_round_trip_and_no_duplicates(tmp_path: Path) -> None:
     )
     assert (report.added, report.already_there, report.problems) == (30, 0, [])
     assert _people(target) == _people(source)
+    with target.session() as session:  # set out for people to read, not as bare E.164
+        assert all(
+            phone is None or phone.startswith("+1 ") and "-" in phone
+            for phone in session.scalars(select(Patient.phone))
+        )
     again = patient_import.import_patients(
         target,
         admin,
@@ -74,9 +80,9 @@ def test_fhir_round_trip_and_no_duplicates(tmp_path: Path) -> None:
 
 OLD_SYSTEM = (
     "Patient ID;Last Name;First Name;DOB;Gender;Home Phone;E-mail\r\n"
-    "A-1001;García López;María José;03/14/1968;F;(555) 201-3344;maria@example.org\r\n"
+    "A-1001;García López;María José;03/14/1968;F;(516) 201-3344;maria@example.org\r\n"
     "A-1002;Nguyễn;Văn An;1990-07-02;male;;\r\n"
-    "A-1003;O'Brien;Siobhán;12/01/1955;;555 0102;\r\n"
+    "A-1003;O'Brien;Siobhán;12/01/1955;;631 555 0102;\r\n"
     ";;;;;;\r\n"
 )
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditEntry
+from casemanager.db.models import AuditEntry, Patient
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Sex
 from casemanager.domain.errors import ConflictError, PermissionDenied, ValidationError
 from casemanager.domain.mrn import is_valid_mrn
@@ -106,6 +106,69 @@ def test_search_by_name_accents_mrn_dob_phone(db: Database, staff: Staff) -> Non
     assert names("", status=PatientStatus.DISCHARGED) == ["Иванов"]
 
 
+def _stored_phones(db: Database, patient_id: int) -> tuple[str | None, ...]:
+    with db.session() as session:
+        row = session.get(Patient, patient_id)
+        assert row is not None
+        return row.phone, row.phone_e164, row.emergency_contact_phone_e164
+
+
+def test_phone_kept_as_typed_with_e164_beside_it(db: Database, staff: Staff) -> None:
+    created = _add(
+        db,
+        staff.therapist,
+        "Ana",
+        "Silva",
+        phone=" 631.555.0142 ",
+        emergency_contact_phone="+44 20 7946 0958",
+    )
+    assert created.fields.phone == "631.555.0142"  # what people read back
+    assert _stored_phones(db, created.id) == ("631.555.0142", "+16315550142", "+442079460958")
+    for bad, fragment in (("000 000 0000", "not a US number"), ("1234567", "no area code")):
+        with pytest.raises(ValidationError, match=fragment) as refused:
+            patients.update_patient(
+                db, staff.therapist, created.id, 1, replace(created.fields, phone=bad)
+            )
+        assert refused.value.field == "phone"
+
+
+def test_phone_search_finds_a_number_however_it_was_typed(db: Database, staff: Staff) -> None:
+    _add(db, staff.therapist, "Ana", "Silva", phone="(631) 555-0142")
+
+    def names(text: str) -> list[str]:
+        return [p.family_name for p in patients.search_patients(db, staff.therapist, text)]
+
+    # "1 631 555 0142" is not among the digits as typed: only the E.164 form has the 1.
+    assert names("+1 631 555 0142") == names("1-631-555-0142") == ["Silva"]
+    assert names("631 555 0142") == names("5550142") == ["Silva"]
+    assert names("+1 631 555 0143") == []
+
+
+def test_the_clinic_region_decides_how_numbers_are_read(db: Database, staff: Staff) -> None:
+    """A London clinic types London numbers without +44; US numbers then need +1."""
+    clinic.update_details(
+        db, staff.admin, None, clinic.ClinicDetails("Harbor Spine & Sport PT", phone_region="GB")
+    )
+    london = _add(db, staff.therapist, "Ana", "Silva", phone="020 7946 0958")
+    assert _stored_phones(db, london.id)[1] == "+442079460958"
+    with pytest.raises(ValidationError, match="GB number"):
+        _add(db, staff.therapist, "Bo", "Lee", phone="(631) 555-0142")
+    _add(db, staff.therapist, "Bo", "Lee", phone="+1 (631) 555-0142")
+    _add(db, staff.therapist, "Cy", "Ode", phone="+44 20 7946 0000")
+
+    def names(text: str) -> list[str]:
+        return [p.family_name for p in patients.search_patients(db, staff.therapist, text)]
+
+    assert names("+44 20 7946 0958") == ["Silva"]
+    # Typed with +44, searched the London way (trunk 0, no +44): the digits differ, the
+    # clinic region's reading of the search finds it.
+    assert names("020 7946 0000") == ["Ode"]
+    assert names("(631) 555-0142") == ["Lee"]
+    with pytest.raises(ValidationError, match="two-letter") as refused:
+        clinic.update_details(db, staff.admin, None, clinic.ClinicDetails("C", phone_region="UK"))
+    assert refused.value.field == "phone_region"
+
+
 def test_search_is_audited_without_the_search_text(db: Database, staff: Staff) -> None:
     _add(db, staff.therapist, "Ana", "Silva")
     patients.search_patients(db, staff.manager, "silva")
@@ -159,11 +222,11 @@ def test_save_refused_when_another_workstation_saves_mid_edit(
 
     def other_workstation_saves(*args: object) -> None:
         with db.engine.begin() as conn:
-            conn.execute(sql("UPDATE patient SET phone = '555 0199', version = version + 1"))
+            conn.execute(sql("UPDATE patient SET phone = '(631) 555-0199', version = version + 1"))
         original(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(patients, "_check_therapist", other_workstation_saves)
-    mine = replace(created.fields, phone="555 0101")
+    mine = replace(created.fields, phone="(631) 555-0101")
     with pytest.raises(ConflictError, match="changed by"):
         patients.update_patient(db, staff.therapist, created.id, 1, mine, today=TODAY)
     with db.session() as session:
@@ -172,7 +235,7 @@ def test_save_refused_when_another_workstation_saves_mid_edit(
         ).all()
     assert updates == []
     monkeypatch.setattr(patients, "_check_therapist", original)
-    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "555 0199"
+    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "(631) 555-0199"
 
 
 def test_possible_duplicates(db: Database, staff: Staff) -> None:
@@ -186,13 +249,13 @@ def test_possible_duplicates(db: Database, staff: Staff) -> None:
 
 def test_conflicting_edit_from_another_workstation(db: Database, staff: Staff) -> None:
     created = _add(db, staff.therapist, "Ana", "Silva")
-    mine = replace(created.fields, phone="555 0101")
-    theirs = replace(created.fields, phone="555 0199")
+    mine = replace(created.fields, phone="(631) 555-0101")
+    theirs = replace(created.fields, phone="(631) 555-0199")
     saved = patients.update_patient(db, staff.manager, created.id, 1, theirs, today=TODAY)
     assert saved.version == 2
     with pytest.raises(ConflictError, match="changed by manager"):
         patients.update_patient(db, staff.therapist, created.id, 1, mine, today=TODAY)
-    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "555 0199"
+    assert patients.get_patient(db, staff.therapist, created.id).fields.phone == "(631) 555-0199"
 
 
 def test_overview_and_caseload_counts(db: Database, staff: Staff) -> None:

@@ -104,7 +104,7 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
 
     def update_patient(c: Clinic, a: Actor) -> Any:
         record = patients.get_patient(c.db, c.staff.therapist, c.patient_id)
-        fields = replace(record.fields, phone="555 0100")
+        fields = replace(record.fields, phone="(631) 555-0100")
         return patients.update_patient(c.db, a, c.patient_id, record.version, fields)
 
     def open_chart(c: Clinic, a: Actor) -> Any:
@@ -253,7 +253,10 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
         "change clinic details": (
             frozenset({P.MANAGE_CLINIC}),
             lambda c, a: clinic.update_details(
-                c.db, a, None, clinic.ClinicDetails("Harbor Spine & Sport PT", phone="555 0199")
+                c.db,
+                a,
+                None,
+                clinic.ClinicDetails("Harbor Spine & Sport PT", phone="(631) 555-0199"),
             ),
         ),
         # exercise library

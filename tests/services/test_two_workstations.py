@@ -20,7 +20,7 @@ from casemanager.domain.errors import ConflictError
 from casemanager.services import accounts, audit_log, patients, setup
 from tests.conftest import TEST_PASSWORD, Staff
 
-PHONES = {"rivera": "555 0101", "manager": "555 0199"}
+PHONES = {"rivera": "(631) 555-0101", "manager": "(631) 555-0199"}
 
 
 def _save(url: str, username: str, patient_id: int, start: Any) -> str:

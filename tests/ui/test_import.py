@@ -18,7 +18,7 @@ from tests.ui.conftest import log_in
 
 ROWS = (
     "Chart Number,Surname,Given Name,Birth Date,Sex,Telephone\r\n"
-    "C-1,Okonkwo,Adaeze,1975-05-17,F,555 0111\r\n"
+    "C-1,Okonkwo,Adaeze,1975-05-17,F,631 555 0111\r\n"
     "C-2,Lindqvist,Erik,02/30/1980,M,\r\n"
 )
 

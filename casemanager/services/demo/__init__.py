@@ -70,6 +70,7 @@ def _create_clinic_and_staff(
     clinic = Clinic(
         name=DEMO_CLINIC_NAME,
         phone="(631) 555-0100",
+        phone_e164="+16315550100",
         email="frontdesk@harbor-pt.example",
         address="120 Great Neck Road, Copiague, NY 11726",
         is_demo=True,

@@ -164,7 +164,9 @@ class ChartBuilder:
         earlier = None
         if rng.random() < 0.06:  # a returning patient with an earlier, finished episode
             earlier = start - timedelta(days=rng.randrange(150, 400))
-        phone = f"({rng.randrange(201, 989)}) 555-{rng.randrange(0, 10000):04d}"
+        area = words.AREA_CODES[rng.randrange(201, 989) % len(words.AREA_CODES)]
+        line = f"{rng.randrange(0, 10000):04d}"
+        phone = f"({area}) 555-{line}"
         patient = self._add(
             "patient",
             clinic_id=self.spec.clinic_id,
@@ -177,6 +179,9 @@ class ChartBuilder:
             sex=sex,
             phone=phone,
             phone_digits=validation.phone_digits(phone),
+            # Built, not parsed: a number of our own making (parsing costs 70 us a number at
+            # 100,000 patients); tests/services/test_demo.py checks it against phonenumbers.
+            phone_e164=f"+1{area}555{line}",
             email=None if rng.random() < 0.3 else f"patient{self.patient_number}@mail.example",
             address=f"{rng.randrange(1, 9999)} {rng.choice(words.STREETS)}, Copiague, NY 11726",
             preferred_language=language,
@@ -185,9 +190,7 @@ class ChartBuilder:
                 if rng.random() < 0.2
                 else f"{rng.choice(self.names.pools[locale][0])} {family}"
             ),
-            emergency_contact_phone=(
-                None if rng.random() < 0.2 else f"(631) 555-{rng.randrange(0, 10000):04d}"
-            ),
+            **self._contact_phone(),
             referring_physician=rng.choice(words.PHYSICIANS),
             primary_therapist_id=therapist,
             status=status,
@@ -196,6 +199,15 @@ class ChartBuilder:
         if earlier is not None:
             self.episode(patient, therapist, earlier, PatientStatus.DISCHARGED, age - 1)
         self.episode(patient, therapist, start, status, age)
+
+    def _contact_phone(self) -> dict[str, str | None]:
+        if self.rng.random() < 0.2:
+            return {"emergency_contact_phone": None, "emergency_contact_phone_e164": None}
+        line = f"{self.rng.randrange(0, 10000):04d}"
+        return {
+            "emergency_contact_phone": f"(631) 555-{line}",
+            "emergency_contact_phone_e164": f"+1631555{line}",
+        }
 
     def _history(self, start: date, cause: Cause, age: int) -> dict[str, Any]:
         rng = self.rng

@@ -6,6 +6,9 @@ from casemanager.domain import catalogs
 from casemanager.domain.enums import Cause, DischargeReason, ReferralKind, Urgency
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
+# Area codes in use around the demo clinic (Long Island, New York City, nearby New Jersey):
+# demo phone numbers must be real numbers of their region, only in the 555 exchange.
+AREA_CODES = ("631", "516", "934", "718", "347", "917", "212", "646", "914", "845", "201")
 
 # Locale, share of patients, language the care plan prints in.
 LOCALES: tuple[tuple[str, int, str], ...] = (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QCommandLinkButton,
     QHBoxLayout,
     QLabel,
@@ -108,12 +110,18 @@ class CreateClinicPage(QWidget):
         self.form = ValidatedForm()
         self.clinic_name = line_edit("e.g. Bayside Physical Therapy")
         self.phone = line_edit("Front desk phone (optional)")
+        # Phone numbers typed without "+" are read as this region's (filled when first shown).
+        self.phone_region = QComboBox()
+        self.phone_region.setToolTip(
+            'Where the clinic is: phone numbers typed without "+" are checked as its numbers.'
+        )
         self.display_name = line_edit("Your full name")
         self.username = line_edit("e.g. jsmith")
         self.password = line_edit("At least 10 characters", password=True)
         self.confirm = line_edit("Type the password again", password=True)
         self.form.add_row("clinic_name", "&Clinic name", self.clinic_name)
         self.form.add_row("phone", "Clinic &phone", self.phone)
+        self.form.add_row("phone_region", "Clinic's &region", self.phone_region)
         self.form.add_row("display_name", "&Your name", self.display_name)
         self.form.add_row("username", "&Username", self.username)
         self.form.add_row("password", "Pass&word", self.password)
@@ -148,6 +156,20 @@ class CreateClinicPage(QWidget):
         self.back_button.clicked.connect(self.back)
         self.create_button.clicked.connect(self._submit)
         self.confirm.returnPressed.connect(self._submit)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self.phone_region.count():
+            from casemanager.domain import phones
+
+            for code, name in phones.regions().items():
+                self.phone_region.addItem(f"{name} ({code})", code)
+            self.phone_region.setCurrentIndex(self.phone_region.findData(phones.DEFAULT_REGION))
+        super().showEvent(event)
+
+    def chosen_region(self) -> str | None:
+        """The region code chosen, or None before the list was filled (the default)."""
+        code = self.phone_region.currentData()
+        return code if isinstance(code, str) else None
 
     def _submit(self) -> None:
         self.form.clear_errors()
