@@ -105,12 +105,11 @@ class Clinic(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))  # as typed
-    phone_e164: Mapped[str | None] = mapped_column(String(16))  # "+16315550100"
+    phone_e164: Mapped[str | None] = mapped_column(String(16))  # the phone in E.164, +16315550100
     email: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Where the clinic is (a region code such as US or PR): phone numbers typed without "+"
-    # are read as this region's.
+    # Phone numbers typed without "+" are read as this region's (US, PR, CA, MX…).
     phone_region: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
 
 
@@ -160,17 +159,17 @@ class Patient(Editable, Base):
     date_of_birth: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[Sex] = mapped_column(enum_type(Sex))
     phone: Mapped[str | None] = mapped_column(String(40))  # as typed, for people to read
-    # The digits as typed (finds "020 7946" as typed), and the number in E.164 ("+16315550100"),
-    # which finds it however it is typed and goes to other systems; None for a number kept
-    # from before numbers were checked that does not read as one.
-    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)
-    phone_e164: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The digits as typed (finds "020 7946" as typed), and the number in E.164, which finds it
+    # however it is typed and goes to other systems; E.164 is empty for a number kept from
+    # before numbers were checked that does not read as one.
+    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)  # search only
+    phone_e164: Mapped[str | None] = mapped_column(String(16), index=True)  # +16315550100
     email: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(Text)
     preferred_language: Mapped[str] = mapped_column(String(16), default="en")
     emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
-    emergency_contact_phone_e164: Mapped[str | None] = mapped_column(String(16))
+    emergency_contact_phone_e164: Mapped[str | None] = mapped_column(String(16))  # E.164
     referring_physician: Mapped[str | None] = mapped_column(String(200))
     primary_therapist_id: Mapped[int | None] = _fk("users.id", nullable=True)
     # Where an imported patient came from ("system|value"): a second import of the same file
