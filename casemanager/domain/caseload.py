@@ -193,3 +193,6 @@ class Dashboard:
     outcomes_by_cause: tuple[OutcomeGroup, ...]
     worklist: tuple[WorkItem, ...]  # empty when the role may not see clinical records
     filter_words: str  # the filters in words, for report headers
+    # The filters but the period (therapist, status, cause, path): documents say the period
+    # their own way (dates in words).
+    filter_choices: tuple[str, ...] = ()

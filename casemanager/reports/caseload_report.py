@@ -21,7 +21,7 @@ from casemanager.domain.caseload import (
     OutcomeGroup,
     Share,
 )
-from casemanager.reports import fonts, page
+from casemanager.reports import dates, fonts, page
 from casemanager.reports.page import Styles, para
 
 WIDTH = 7.0 * inch  # Letter less the margins
@@ -30,18 +30,23 @@ BAR = colors.HexColor("#4a78a8")
 
 def render(board: Dashboard, clinic_name: str, prepared_by: str, invariant: bool = False) -> bytes:
     look = page.styles()
-    period = f"{page.us_date(board.filter.start)} to {page.us_date(board.filter.end)}"
+    period = f"{dates.day(board.filter.start)} to {dates.day(board.filter.end)}"
     frame = page.PageFrame(
         clinic=clinic_name,
         patient=f"Caseload · {period}",
-        printed=f"Printed {page.us_date(board.today)} by {prepared_by}",
+        printed=f"Printed {dates.day(board.today)} by {prepared_by}",
         page_label=lambda number, total: f"Page {number} of {total}",
         title=f"Caseload report: {clinic_name}",
         author=prepared_by,
-        subject=f"Caseload report, {board.filter_words}",
+        subject=f"Caseload report, {_filters(board)}",
         language="en",
     )
     return page.build(_story(board, look), frame, invariant=invariant)
+
+
+def _filters(board: Dashboard) -> str:
+    period = f"{dates.day(board.filter.start)} to {dates.day(board.filter.end)}"
+    return " · ".join((period, *board.filter_choices))
 
 
 def number(value: float | None, digits: int = 1) -> str:
@@ -107,7 +112,7 @@ def _story(board: Dashboard, look: Styles) -> list[Flowable]:
     t = board.totals
     story: list[Flowable] = [
         para("Caseload report", look.title),
-        para(board.filter_words, look.body),
+        para(_filters(board), look.body),
         para("Period figures", look.heading),
         _table(
             [
@@ -131,7 +136,7 @@ def _story(board: Dashboard, look: Styles) -> list[Flowable]:
             [WIDTH / 6] * 6,
             look,
         ),
-        para(f"By therapist, as of {page.us_date(board.today)}", look.heading),
+        para(f"By therapist, as of {dates.day(board.today)}", look.heading),
         _table(
             THERAPIST_HEADERS,
             [

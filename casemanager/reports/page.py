@@ -17,7 +17,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
-from casemanager.reports import fonts
+from casemanager.reports import dates, fonts
 from casemanager.reports.data import EvaluationSnapshot
 
 INK = colors.HexColor("#1b1b1b")
@@ -119,7 +119,7 @@ class PageFrame:
 
     clinic: str
     patient: str  # name and date of birth, on every page
-    printed: str  # e.g. "Printed 11/27/2026"
+    printed: str  # e.g. "Printed November 27, 2026"
     page_label: Callable[[int, int], str]  # (page, pages) -> "Page 1 of 3"
     title: str
     author: str
@@ -127,18 +127,13 @@ class PageFrame:
     language: str  # BCP 47, e.g. "en" or "es"
 
 
-def us_date(value: object) -> str:
-    """Clinician documents are in US English: MM/DD/YYYY, a dash when unknown."""
-    return format(value, "%m/%d/%Y") if value else "—"
-
-
 def clinician_frame(snapshot: EvaluationSnapshot, title: str, subject: str) -> PageFrame:
     """The frame of the documents for clinicians (plan of care, referral letters)."""
     patient = snapshot.patient
     return PageFrame(
         clinic=snapshot.clinic.name,
-        patient=f"{patient.full_name} · DOB {us_date(patient.date_of_birth)} · MRN {patient.mrn}",
-        printed=f"Printed {us_date(snapshot.printed_on)}",
+        patient=f"{patient.full_name} · DOB {dates.day(patient.date_of_birth)} · MRN {patient.mrn}",
+        printed=f"Printed {dates.day(snapshot.printed_on)}",
         page_label=lambda number, total: f"Page {number} of {total}",
         title=f"{title}: {patient.full_name}",
         author=snapshot.therapist_name,

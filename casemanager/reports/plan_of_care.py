@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableS
 from casemanager.domain import catalogs, scoring
 from casemanager.domain.enums import RedFlagAnswer, TreatmentPathKind
 from casemanager.domain.plan import PathContent, PlanContent
-from casemanager.reports import page
+from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot
 from casemanager.reports.page import Styles, bullets, para
 
@@ -25,7 +25,7 @@ LONG_TEXT = 600  # characters: longer values print as paragraphs, which can brea
 _HEAT_ICE = {"heat": "Heat", "ice": "Ice", "heat_and_ice": "Heat or ice"}
 
 
-_day = page.us_date
+_day = dates.day  # clinician documents are in US English
 
 
 def render(snapshot: EvaluationSnapshot, invariant: bool = False, encrypt: object = None) -> bytes:
@@ -284,9 +284,7 @@ def _path(path: PathContent, look: Styles) -> list[Flowable]:
 
 
 def _signatures(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
-    signed = (
-        snapshot.signed_at.astimezone().strftime("%m/%d/%Y %H:%M") if snapshot.signed_at else "—"
-    )
+    signed = dates.day_and_time(snapshot.signed_at.astimezone()) if snapshot.signed_at else "—"
     therapist = [
         para("Therapist", look.heading),
         para(

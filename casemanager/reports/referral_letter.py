@@ -8,11 +8,11 @@ from reportlab.platypus import Flowable, PageBreak, Spacer, TableStyle
 
 from casemanager.domain import catalogs
 from casemanager.domain.enums import ReferralKind, Urgency
-from casemanager.reports import page
+from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot, ReferralInfo
 from casemanager.reports.page import Styles, bullets, para
 
-_day = page.us_date
+_day = dates.day  # clinician documents are in US English
 
 
 def render(snapshot: EvaluationSnapshot, invariant: bool = False, encrypt: object = None) -> bytes:

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
 from casemanager.domain.enums import HeatIce, ReferralKind, TreatmentPathKind, Urgency
 from casemanager.domain.plan import GoalContent, PathContent, PlanContent
-from casemanager.reports import page
+from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot, ExerciseSheet, ReferralInfo
 from casemanager.reports.figures import picture
 from casemanager.reports.page import Styles, bullets, para
@@ -44,16 +44,11 @@ def render(
 
 
 def _day(words: Wording, day: date) -> str:
-    return day.strftime(words("date_format"))
+    return dates.day(day, words.code)
 
 
 def _time(words: Wording, moment: datetime) -> str:
-    """Clock time without the system locale (which could drop AM/PM): 12 or 24 hours as
-    the language's catalog says."""
-    if words("time_format") == "12h":
-        hour = moment.hour % 12 or 12
-        return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
-    return f"{moment.hour:02d}:{moment.minute:02d}"
+    return dates.time_of_day(moment, words.code)
 
 
 def _story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:

@@ -98,6 +98,7 @@ def dashboard(
         outcomes_by_cause=by_cause,
         worklist=tuple(worklist),
         filter_words=describe_filter(filt, names),
+        filter_choices=_choices(filt, names),
     )
 
 
@@ -127,7 +128,12 @@ def _paths(groups: list[dict[str, Any]]) -> tuple[Share, ...]:
 
 
 def describe_filter(filt: CaseloadFilter, names: dict[int, str]) -> str:
-    words = [f"{format_date(filt.start)} to {format_date(filt.end)}"]
+    period = f"{format_date(filt.start)} to {format_date(filt.end)}"
+    return " · ".join((period, *_choices(filt, names)))
+
+
+def _choices(filt: CaseloadFilter, names: dict[int, str]) -> tuple[str, ...]:
+    words: list[str] = []
     if filt.therapist_id is not None:
         words.append(names.get(filt.therapist_id, "one therapist"))
     if filt.status is not None:
@@ -136,7 +142,7 @@ def describe_filter(filt: CaseloadFilter, names: dict[int, str]) -> str:
         words.append(cause_label(filt.cause))
     if filt.path is not None:
         words.append(path_label(filt.path))
-    return " · ".join(words)
+    return tuple(words)
 
 
 def _therapist_rows(

@@ -65,9 +65,9 @@ def test_take_home_plan_says_what_it_must(snapshot: EvaluationSnapshot) -> None:
         "(631) 555-0100",
     ):
         assert expected in flat, expected
-    assert "Page 1 of" in flat and "Printed 11/27/2026" in flat
+    assert "Page 1 of" in flat and "Printed November 27, 2026" in flat
     # The appointment, 14:30 UTC, shows in this machine's local time.
-    assert "11/24/2026 at" in flat
+    assert "November 24, 2026 at" in flat
 
 
 def test_spanish_plan_uses_the_catalog_and_translated_exercises(
@@ -82,7 +82,7 @@ def test_spanish_plan_uses_the_catalog_and_translated_exercises(
         "Wall sit",  # the clinic's own exercise keeps its own wording
         "Vaya a la sala de emergencias o llame al 911",
         "Página 1 de",
-        "Impreso el 27/11/2026",
+        "Impreso el 27 de noviembre de 2026",
     ):
         assert expected in flat, expected
     assert "Your back care plan" not in flat
@@ -124,7 +124,7 @@ def test_metadata(snapshot: EvaluationSnapshot) -> None:
     assert meta is not None
     assert meta.title == "Su plan de cuidado para la espalda: Eun-ji Park"
     assert meta.author == "Ana Rivera, PT"
-    assert meta.subject == "Harbor Spine & Sport PT, 20/11/2026"
+    assert meta.subject == "Harbor Spine & Sport PT, 20 de noviembre de 2026"
     assert reader.trailer["/Root"]["/Lang"] == "es"
 
 
@@ -146,7 +146,7 @@ def test_plan_of_care_and_referral_letter(snapshot: EvaluationSnapshot) -> None:
         "2x per week for 6 weeks",
         "Therapeutic exercise (97110)",
         "Lift 10 kg from floor to waist",
-        "11/20/2026 to 01/19/2027",
+        "November 20, 2026 to January 19, 2027",
         "Electronically signed by Ana Rivera, PT, licence PT-1001",
         "Physician certification",
         "NPI",
@@ -155,7 +155,7 @@ def test_plan_of_care_and_referral_letter(snapshot: EvaluationSnapshot) -> None:
     letter = " ".join(_text(referral_letter.render(snapshot, invariant=True)).split())
     for expected in (
         "To: Dr. Helen Brooks (primary care)",
-        "Re: Eun-ji Park, born 06/01/1980, MRN 12345674",
+        "Re: Eun-ji Park, born June 1, 1980, MRN 12345674",
         "URGENT REFERRAL",
         "Reason for referral: Spasm stopping sleep",
         "Sincerely,",
