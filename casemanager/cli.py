@@ -275,12 +275,10 @@ def _upgrade(db: Any) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from casemanager.cli_progress import CommandProgress
     from casemanager.services import demo
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r{done:,} / {total:,} patients", end="", file=sys.stderr, flush=True)
-
-    with _open(args) as db:
+    with _open(args) as db, CommandProgress("demo", "patients") as progress:
         summary = demo.generate_demo_clinic(
             db,
             patients=args.patients,
@@ -289,7 +287,6 @@ def _demo(args: argparse.Namespace) -> int:
             actor_name=f"os:{config.operating_system_user()}",
             workstation=config.workstation_name(),
         )
-    print(file=sys.stderr)
     print(
         f"Demo clinic created in {summary.seconds:.1f} s: {summary.patients:,} patients, "
         f"{summary.episodes:,} episodes, {summary.evaluations:,} evaluations, "
@@ -397,7 +394,10 @@ def _audit(args: argparse.Namespace) -> int:
             )
         actor = _cli_actor(db)
         if args.audit_command == "verify":
-            report = audit_log.verify_chain(db, actor)
+            from casemanager.cli_progress import CommandProgress
+
+            with CommandProgress("audit verify", "rows") as progress:
+                report = audit_log.verify_chain(db, actor, progress)
             if report.broken is not None:
                 print(
                     f"The audit log is broken at row {report.broken.row_id}: "
@@ -434,10 +434,11 @@ def _audit(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from casemanager.cli_progress import CommandProgress
     from casemanager.services import backup
 
-    with _open(args, create=False) as db:
-        target = backup.backup(db, _cli_actor(db), Path(args.destination))
+    with _open(args, create=False) as db, CommandProgress("backup", "bytes") as progress:
+        target = backup.backup(db, _cli_actor(db), Path(args.destination), progress)
     print(f"Backed up to {target} ({target.stat().st_size:,} bytes); integrity check passed.")
     return EXIT_OK
 
@@ -463,7 +464,10 @@ def _restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() != "yes":
             print("Nothing was changed.", file=sys.stderr)
             return EXIT_REFUSED
-    result = backup.restore(url, Path(args.source), config.backup_dir())
+    from casemanager.cli_progress import CommandProgress
+
+    with CommandProgress("restore", "bytes") as progress:
+        result = backup.restore(url, Path(args.source), config.backup_dir(), progress)
     if result.previous_copy is not None:
         print(f"The database as it was is kept at {result.previous_copy}.")
     if result.upgraded_from is not None:
@@ -491,7 +495,10 @@ def _encrypt(args: argparse.Namespace) -> int:
     passphrase = _secret(args.passphrase_stdin, "Passphrase for the database file", "passphrases")
     if passphrase is None:
         return EXIT_REFUSED
-    done = encryption.encrypt_database(url, passphrase, config.backup_dir())
+    from casemanager.cli_progress import CommandProgress
+
+    with CommandProgress("encrypt", "steps") as progress:
+        done = encryption.encrypt_database(url, passphrase, config.backup_dir(), progress)
     print(
         "The database file is encrypted. The app asks for the passphrase when it starts; "
         "scripts open it with --database 'sqlite+pysqlcipher://:PASSPHRASE@/PATH'. "
@@ -508,12 +515,14 @@ def _encrypt(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from casemanager.cli_progress import CommandProgress
     from casemanager.services import csv_export, fhir_export, patients
 
     with _open(args, create=False) as db:
         actor = _cli_actor(db)
         if args.export_kind == "csv":
-            tables = csv_export.export(db, actor, Path(args.out))
+            with CommandProgress("export csv", "rows") as progress:
+                tables = csv_export.export(db, actor, Path(args.out), progress)
             for name, count in tables.rows.items():
                 print(f"{count:>10,}  {name}.csv")
             print(
@@ -528,7 +537,10 @@ def _export(args: argparse.Namespace) -> int:
             if not match:
                 raise DomainError(f"No patient has the MRN {args.patient}.")
             patient_id = match[0].id
-        result = fhir_export.export(db, actor, Path(args.out), patient_id=patient_id)
+        with CommandProgress("export fhir", "records") as progress:
+            result = fhir_export.export(
+                db, actor, Path(args.out), patient_id=patient_id, progress=progress
+            )
     for kind, count in sorted(result.counts.items()):
         print(f"{count:>10,}  {kind}.ndjson")
     print(f"Wrote FHIR R4 NDJSON to {result.folder}.")
@@ -538,6 +550,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from casemanager.cli_progress import CommandProgress
     from casemanager.interop import patient_files
     from casemanager.services import patient_import
 
@@ -555,8 +568,11 @@ def _import(args: argparse.Namespace) -> int:
         candidates = patient_files.csv_candidates(header, rows, mapping)
     else:
         candidates = patient_files.fhir_candidates(path)
-    with _open(args) as db:
-        report = patient_import.import_patients(db, _cli_actor(db), candidates, dry_run=args.check)
+    items = list(candidates)  # their count gives the time left
+    with _open(args) as db, CommandProgress("import", "rows") as progress:
+        report = patient_import.import_patients(
+            db, _cli_actor(db), items, dry_run=args.check, progress=progress
+        )
     if report.problems:
         for problem in report.problems[:200]:
             print(f"row {problem.row}: {problem.message}", file=sys.stderr)

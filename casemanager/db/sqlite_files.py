@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,34 @@ def connect(path: Path, key: str | None = None) -> Any:
     return connection
 
 
-def copy_online(source: Path, target: Path, key: str | None = None) -> None:
+COPY_STEP_PAGES = 1024  # pages copied between two progress reports (4 MiB at 4 KiB a page)
+
+
+def copy_online(
+    source: Path,
+    target: Path,
+    key: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """A consistent copy through SQLite's backup API (safe while others read or write the
     source), written beside the target and renamed into place, so a failure half-way (a full
-    disk) never leaves a partial file under the target's name."""
+    disk) never leaves a partial file under the target's name. `progress` hears (bytes
+    copied, bytes in all) after each step."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     src = connect(source, key)
     try:
         dest = connect(partial, key)  # an encrypted database's copy has the same key
         try:
-            src.backup(dest)
+            if progress is None:
+                src.backup(dest)
+            else:
+                page = int(src.execute("PRAGMA page_size").fetchone()[0])
+
+                def copied(_status: int, remaining: int, pages: int) -> None:
+                    progress((pages - remaining) * page, pages * page)
+
+                src.backup(dest, pages=COPY_STEP_PAGES, progress=copied)
             # One self-contained file (the source's WAL mode would leave -wal/-shm beside it).
             dest.execute("PRAGMA journal_mode=DELETE")
         finally:
@@ -130,10 +148,15 @@ def is_casemanager_file(path: Path, key: str | None = None) -> bool:
     return {"alembic_version", "clinic", "patient", "audit_log"} <= names
 
 
-def encrypt(plain: Path, key: str) -> None:
+ENCRYPT_STEPS = 3  # counting the rows, writing the encrypted copy, checking it
+
+
+def encrypt(plain: Path, key: str, progress: Callable[[int, int], None] | None = None) -> None:
     """Turn a plain database file into an encrypted one in place, with SQLCipher's export.
     The encrypted copy is checked (integrity, same tables and row counts) before it replaces
-    the plain file; until then the plain file is untouched."""
+    the plain file; until then the plain file is untouched. SQLCipher writes the copy in one
+    call, so `progress` hears the steps done of ENCRYPT_STEPS."""
+    step = progress or (lambda _done, _total: None)
     target = plain.with_name(plain.name + ".encrypting")
     target.unlink(missing_ok=True)
     import sqlcipher3
@@ -144,10 +167,12 @@ def encrypt(plain: Path, key: str) -> None:
         version = source.execute("PRAGMA user_version").fetchone()[0]
         tables = [r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         counts = {t: source.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+        step(1, ENCRYPT_STEPS)
         source.execute(f"ATTACH DATABASE {_quoted(str(target))} AS encrypted KEY {_quoted(key)}")
         source.execute("SELECT sqlcipher_export('encrypted')")
         source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         source.execute("DETACH DATABASE encrypted")
+        step(2, ENCRYPT_STEPS)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -164,3 +189,4 @@ def encrypt(plain: Path, key: str) -> None:
         raise OSError(f"the encrypted copy did not check out ({problem or 'row counts differ'})")
     os.replace(target, plain)
     drop_leftovers(plain)
+    step(3, ENCRYPT_STEPS)

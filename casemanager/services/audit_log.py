@@ -18,7 +18,7 @@ from casemanager.domain.errors import ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import table_csv
 from casemanager.services import audit
-from casemanager.services.context import Actor
+from casemanager.services.context import Actor, Progress, no_progress
 
 PAGE = 20_000  # rows read at a time when checking the chain
 
@@ -45,8 +45,9 @@ _CHAINED = [
 ]
 
 
-def verify_chain(db: Database, actor: Actor) -> ChainReport:
-    """Walk the log in id order and recompute every hash; stop at the first break."""
+def verify_chain(db: Database, actor: Actor, progress: Progress = no_progress) -> ChainReport:
+    """Walk the log in id order and recompute every hash; stop at the first break.
+    `progress` hears the rows checked after each page."""
     audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM)
     previous, last_id, count = GENESIS, 0, 0
     broken: Break | None = None
@@ -73,6 +74,7 @@ def verify_chain(db: Database, actor: Actor) -> ChainReport:
                 if head is not None and count == head.rows and previous != head.last_hash:
                     broken = Break(row[0], "it is not the row the app last wrote at this point")
                     break
+            progress(count, head.rows if head is not None else 0)
         if broken is None and head is not None and count < head.rows:
             broken = Break(
                 last_id,

@@ -16,7 +16,7 @@ from casemanager.db.engine import Database
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError
 from casemanager.services import audit
-from casemanager.services.context import Actor
+from casemanager.services.context import Actor, Progress, no_progress
 
 ENV_KEEP = "CASEMANAGER_BACKUP_KEEP"
 DEFAULT_KEEP = 14  # daily copies: two weeks back
@@ -45,11 +45,15 @@ def _source(db: Database) -> Path:
     return path
 
 
-def _write_checked(source: Path, target: Path, key: str | None) -> None:
+def _write_checked(
+    source: Path, target: Path, key: str | None, progress: Progress = no_progress, stage: str = ""
+) -> None:
     """A checked copy; an encrypted database's copies are encrypted with the same key."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        sqlite_files.copy_online(source, target, key)
+        sqlite_files.copy_online(
+            source, target, key, lambda done, total: progress(done, total, stage)
+        )
     except OSError as error:
         raise DomainError(
             f"Could not write the backup to {target.parent}: {error.strerror or error}. "
@@ -61,8 +65,9 @@ def _write_checked(source: Path, target: Path, key: str | None) -> None:
         raise DomainError(f"The backup copy failed its check ({problem}); nothing was kept.")
 
 
-def backup(db: Database, actor: Actor, destination: Path) -> Path:
-    """Copy the database to `destination` (a folder, or a file name ending .sqlite3)."""
+def backup(db: Database, actor: Actor, destination: Path, progress: Progress = no_progress) -> Path:
+    """Copy the database to `destination` (a folder, or a file name ending .sqlite3);
+    `progress` hears the bytes copied."""
     source = _source(db)
     if destination.is_dir() or destination.suffix == "":
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -71,7 +76,7 @@ def backup(db: Database, actor: Actor, destination: Path) -> Path:
         target = destination
     if target.resolve() == source.resolve():
         raise DomainError("The backup cannot overwrite the database itself. Choose another place.")
-    _write_checked(source, target, db.passphrase)
+    _write_checked(source, target, db.passphrase, progress)
     audit.record_now(
         db, actor, AuditAction.EXPORT, DataCategory.SYSTEM, detail=f"backup written: {target.name}"
     )
@@ -103,7 +108,9 @@ class RestoreResult:
     upgraded_from: str | None  # the schema revision of the backup, when it was older
 
 
-def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
+def restore(
+    url: str, source: Path, backup_dir: Path, progress: Progress = no_progress
+) -> RestoreResult:
     """Replace the embedded database at `url` with the backup `source`. The backup is checked
     first; the database being replaced is copied to `backup_dir` first; an older backup is
     upgraded to the current schema afterwards. Close CaseManager on every workstation before."""
@@ -123,11 +130,13 @@ def restore(url: str, source: Path, backup_dir: Path) -> RestoreResult:
     if target.exists() and target.stat().st_size > 0:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         previous = backup_dir / f"{target.stem}-{stamp}-before-restore.sqlite3"
-        _write_checked(target, previous, key)
+        _write_checked(target, previous, key, progress, "keeping the current one")
     try:
         if target.exists():
             sqlite_files.quiesce(target, key)
-        sqlite_files.copy_online(source, target, key)
+        sqlite_files.copy_online(
+            source, target, key, lambda done, total: progress(done, total, "restoring")
+        )
         sqlite_files.drop_leftovers(target)
     except OSError as error:
         raise DomainError(

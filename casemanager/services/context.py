@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from casemanager import config
 from casemanager.domain.enums import Role
@@ -31,3 +32,15 @@ class Actor:
             clinic_id=clinic_id,
             workstation=config.workstation_name(),
         )
+
+
+class Progress(Protocol):
+    """How far a long piece of work has got: `done` of `total` (0 when not known) in the
+    stage it is at ("checking", "importing"). The caller shows it (the command line draws a
+    bar); services only report, they never print."""
+
+    def __call__(self, done: int, total: int, stage: str = "") -> None: ...
+
+
+def no_progress(done: int, total: int, stage: str = "") -> None:
+    """For callers that do not watch."""

@@ -13,6 +13,7 @@ from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.services import setup
+from casemanager.services.context import Progress, no_progress
 
 MIN_PASSPHRASE_LENGTH = 12
 UNAVAILABLE = (
@@ -39,7 +40,9 @@ class Encrypted:
     plain_copies: tuple[Path, ...]  # unencrypted backups made before, still on disk
 
 
-def encrypt_database(url: str, passphrase: str, backup_dir: Path | None = None) -> Encrypted:
+def encrypt_database(
+    url: str, passphrase: str, backup_dir: Path | None = None, progress: Progress = no_progress
+) -> Encrypted:
     """Encrypt the embedded database file in place. Close CaseManager everywhere first."""
     path = config.plain_sqlite_path(url)
     if path is None:
@@ -56,7 +59,7 @@ def encrypt_database(url: str, passphrase: str, backup_dir: Path | None = None) 
     if problem is not None:
         raise DomainError(f"{path} cannot be encrypted: {problem}. Restore a backup first.")
     try:
-        sqlite_files.encrypt(path, passphrase)
+        sqlite_files.encrypt(path, passphrase, lambda done, total: progress(done, total))
     except OSError as error:
         raise DomainError(
             f"Could not encrypt {path}: {error.strerror or error}. The file is unchanged."

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from casemanager.db.engine import Database
@@ -31,7 +31,7 @@ from casemanager.domain.errors import DomainError, NotFound
 from casemanager.domain.permissions import Permission
 from casemanager.interop import fhir
 from casemanager.services import audit
-from casemanager.services.context import Actor
+from casemanager.services.context import Actor, Progress, no_progress
 
 CHUNK = 2000  # rows read at a time
 
@@ -65,14 +65,36 @@ class _Files:
             handle.close()
 
 
+class _Tally:
+    """Records read so far, told to `progress` every CHUNK records and at the end."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress, self.done, self.total = progress, 0, 0
+
+    def one(self) -> None:
+        self.done += 1
+        if self.done % CHUNK == 0:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        self.progress(self.done, self.total)
+
+
 def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
     yield from session.scalars(query.execution_options(yield_per=CHUNK))
 
 
 def export(
-    db: Database, actor: Actor, folder: Path, *, patient_id: int | None = None
+    db: Database,
+    actor: Actor,
+    folder: Path,
+    *,
+    patient_id: int | None = None,
+    progress: Progress = no_progress,
 ) -> ExportResult:
-    """Write the clinic (or one patient's record) to `folder` as FHIR R4 NDJSON."""
+    """Write the clinic (or one patient's record) to `folder` as FHIR R4 NDJSON.
+    `progress` hears the records read (patients, episodes, evaluations, visits, plans,
+    referrals, printed documents) of all there are."""
     audit.authorize(
         db,
         actor,
@@ -103,14 +125,8 @@ def export(
                     raise NotFound("That patient is not in this clinic's records.")
                 patients = patients.where(Patient.id == patient_id)
                 episodes = episodes.where(EpisodeOfCare.patient_id == patient_id)
-            for row in _stream(session, patients):
-                files.write(fhir.patient(row, clinic.id))
-            # episode -> (patient, therapist) for the rows below: two numbers per episode
-            owner: dict[int, tuple[int, int]] = {}
-            for row in _stream(session, episodes):
-                owner[row.id] = (row.patient_id, row.therapist_id)
-                files.write(fhir.episode_of_care(row, clinic.id))
             in_scope = select(episodes.subquery().c.id)
+            tally = _Tally(progress)
             evaluations = (
                 select(Evaluation)
                 .where(Evaluation.episode_id.in_(in_scope))
@@ -120,14 +136,7 @@ def export(
                     selectinload(Evaluation.red_flags),
                 )
             )
-            for row in _stream(session, evaluations):
-                person = owner[row.episode_id][0]
-                files.write(fhir.evaluation_encounter(row, person))
-                for resource in (*fhir.conditions(row, person), *fhir.observations(row, person)):
-                    files.write(resource)
             visits = select(Visit).where(Visit.episode_id.in_(in_scope)).order_by(Visit.id)
-            for row in _stream(session, visits):
-                files.write(fhir.visit_encounter(row, owner[row.episode_id][0]))
             plans = (
                 select(TreatmentPlan)
                 .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
@@ -140,17 +149,9 @@ def export(
                     selectinload(TreatmentPlan.home_exercises).selectinload(HomeExercise.exercise),
                 )
             )
-            for plan in _stream(session, plans):
-                person = owner[plan.evaluation.episode_id][0]
-                for item in plan.goals:
-                    files.write(fhir.goal(item, person))
-                files.write(fhir.care_plan(plan, plan.evaluation, person))
             referrals = (
                 select(Referral).where(Referral.episode_id.in_(in_scope)).order_by(Referral.id)
             )
-            for row in _stream(session, referrals):
-                person, therapist = owner[row.episode_id]
-                files.write(fhir.service_request(row, person, therapist))
             printed = (
                 select(PrintedDocument, Evaluation.episode_id)
                 .join(Evaluation, Evaluation.id == PrintedDocument.evaluation_id)
@@ -158,8 +159,43 @@ def export(
                 .order_by(PrintedDocument.id)
                 .execution_options(yield_per=CHUNK)
             )
+            if progress is not no_progress:  # counting costs a query a kind: only if watched
+                tally.total = sum(
+                    int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
+                    for q in (patients, episodes, evaluations, visits, plans, referrals, printed)
+                )
+            for row in _stream(session, patients):
+                files.write(fhir.patient(row, clinic.id))
+                tally.one()
+            # episode -> (patient, therapist) for the rows below: two numbers per episode
+            owner: dict[int, tuple[int, int]] = {}
+            for row in _stream(session, episodes):
+                owner[row.id] = (row.patient_id, row.therapist_id)
+                files.write(fhir.episode_of_care(row, clinic.id))
+                tally.one()
+            for row in _stream(session, evaluations):
+                person = owner[row.episode_id][0]
+                files.write(fhir.evaluation_encounter(row, person))
+                for resource in (*fhir.conditions(row, person), *fhir.observations(row, person)):
+                    files.write(resource)
+                tally.one()
+            for row in _stream(session, visits):
+                files.write(fhir.visit_encounter(row, owner[row.episode_id][0]))
+                tally.one()
+            for plan in _stream(session, plans):
+                person = owner[plan.evaluation.episode_id][0]
+                for item in plan.goals:
+                    files.write(fhir.goal(item, person))
+                files.write(fhir.care_plan(plan, plan.evaluation, person))
+                tally.one()
+            for row in _stream(session, referrals):
+                person, therapist = owner[row.episode_id]
+                files.write(fhir.service_request(row, person, therapist))
+                tally.one()
             for document, episode_id in session.execute(printed):
                 files.write(fhir.document_reference(document, owner[episode_id][0]))
+                tally.one()
+            tally.finish()
             audit.record(
                 session,
                 actor,

@@ -6,7 +6,7 @@ of the same file adds nobody twice: each patient remembers where it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,9 @@ from casemanager.domain.errors import ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.interop.patient_files import Candidate, RowProblem
 from casemanager.services import audit, patients
-from casemanager.services.context import Actor
+from casemanager.services.context import Actor, Progress, no_progress
+
+PROGRESS_EVERY = 100  # rows between two progress reports
 
 
 @dataclass
@@ -35,10 +37,16 @@ class ImportReport:
 
 # -- importing ----------------------------------------------------------------------------------
 def import_patients(
-    db: Database, actor: Actor, candidates: Iterable[Candidate | RowProblem], *, dry_run: bool
+    db: Database,
+    actor: Actor,
+    candidates: Iterable[Candidate | RowProblem],
+    *,
+    dry_run: bool,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Check every row (the service's own rules); import all of them in one transaction, or
-    none if any row is wrong. `dry_run` only checks (the preview)."""
+    none if any row is wrong. `dry_run` only checks (the preview). `progress` hears the rows
+    checked, then the rows imported (of all rows, when `candidates` is a list)."""
     audit.authorize(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
@@ -47,7 +55,12 @@ def import_patients(
     region = patients.clinic_phone_region(db, actor)
     accepted: list[Candidate] = []
     seen: dict[str, int] = {}
+    total = len(candidates) if isinstance(candidates, Sized) else 0
+    checked = 0
     for item in candidates:
+        checked += 1
+        if checked % PROGRESS_EVERY == 0:
+            progress(checked, total, "checking")
         if isinstance(item, RowProblem):
             report.problems.append(item)
             continue
@@ -63,6 +76,7 @@ def import_patients(
             report.problems.append(RowProblem(item.row, refused.message))
             continue
         accepted.append(Candidate(item.row, item.source, cleaned))
+    progress(checked, total or checked, "checking")
     if report.problems or dry_run:
         report.added = 0 if report.problems else len(accepted)
         return report
@@ -74,12 +88,15 @@ def import_patients(
                 )
             )
         )
-        for item in accepted:
+        for done, item in enumerate(accepted, start=1):
+            if done % PROGRESS_EVERY == 0:
+                progress(done, len(accepted), "importing")
             if item.source in known:
                 report.already_there += 1
                 continue
             patients.add_imported(session, actor, item.fields, item.source, region)
             report.added += 1
+        progress(len(accepted), len(accepted), "importing")
         audit.record(
             session,
             actor,
