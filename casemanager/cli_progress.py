@@ -88,7 +88,7 @@ class CommandProgress:
             line += f" / {_amount(total, self.unit)}{unit} ({done / total:.0%})"
         else:
             line += unit
-        if elapsed <= 0:  # the first report of a stage: no rate yet
+        if elapsed < 0.5:  # too soon for a rate worth reading (a stage has just started)
             return line
         rate = done / elapsed
         line += f", {_amount(round(rate), self.unit)}{unit}/s"

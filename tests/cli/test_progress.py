@@ -16,6 +16,7 @@ import pytest
 from casemanager import cli
 from casemanager.cli_progress import CommandProgress
 from casemanager.db.engine import Database
+from casemanager.db.sqlite_files import encryption_available
 from casemanager.services import demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,13 +180,36 @@ def test_services_report_to_the_cli(
         ("export", "fhir", "--out", str(tmp_path / "fhir")): ("export fhir: ", "records"),
         ("audit", "verify"): ("audit verify: ", "rows"),
     }
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "MRN,Last name,First name,DOB,Sex\n"
+        + "".join(f"X-{n},Rowe,Sam,1970-01-{n:02d},F\n" for n in range(1, 21)),
+        encoding="utf-8",
+    )
+    runs[("import", "patients", str(people))] = ("import (", "rows")
+    copy = tmp_path / "copy.sqlite3"
     if db.is_sqlite:
-        runs[("backup", str(tmp_path / "copy.sqlite3"))] = ("backup: ", "B /")
+        runs[("backup", str(copy))] = ("backup: ", "B /")
     for args, (label, unit) in runs.items():
         capsys.readouterr()
         assert cli.main(["--database", url, *args]) == 0
         captured = capsys.readouterr()
-        lines = captured.err.splitlines()
+        lines = [line for line in captured.err.splitlines() if not line.startswith("Columns")]
         assert lines and all(line.startswith(label) and unit in line for line in lines), lines
         assert "(100%)" in lines[-1], lines
         assert captured.out.strip(), "a summary"
+    if not db.is_sqlite:
+        return
+    db.dispose()  # a restore or encryption refuses a file someone has open
+    assert cli.main(["--database", url, "restore", str(copy), "--yes"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0].startswith("restore (keeping the current one): ")
+    assert captured.err.splitlines()[-1].startswith("restore (restoring): ")
+    assert "(100%)" in captured.err.splitlines()[-1]
+    assert "Restored from" in captured.out
+    if encryption_available():
+        monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+        copy_url = f"sqlite:///{copy}"  # the fixture's own file stays plain for its teardown
+        assert cli.main(["--database", copy_url, "encrypt", "--passphrase-stdin"]) == 0
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[-1].startswith("encrypt: 3 / 3 steps (100%)"), lines
