@@ -36,6 +36,11 @@ def test_create_my_clinic(qtbot: QtBot, application: Application) -> None:
     qtbot.mouseClick(start.welcome.create_button, Qt.MouseButton.LeftButton)
     page = start.create_clinic
     assert start.stack.currentWidget() is page
+    # The clinic's region reads phone numbers typed without "+": US unless chosen otherwise.
+    assert page.chosen_region() == "US" and page.phone_region.count() > 200
+    page.phone_region.setCurrentIndex(page.phone_region.findData("PR"))
+    assert page.phone_region.currentText() == "Puerto Rico (PR)"
+    _type(qtbot, page.phone, "(787) 555-0100")
     _type(qtbot, page.clinic_name, "Bayside Physical Therapy")
     _type(qtbot, page.display_name, "Dana Whitaker")
     _type(qtbot, page.username, "dana w")
@@ -56,6 +61,11 @@ def test_create_my_clinic(qtbot: QtBot, application: Application) -> None:
     assert window is not None
     qtbot.addWidget(window)
     assert window.windowTitle() == "CaseManager — Bayside Physical Therapy"
+    from casemanager.services import setup
+
+    clinic = setup.clinic_info(application.db)
+    assert clinic is not None
+    assert (clinic.phone, clinic.phone_region) == ("(787) 555-0100", "PR")
     assert window.user_label.text() == "Logged in as Dana Whitaker (Administrator)"
     qtbot.waitUntil(lambda: window.patients.value.text() == "0", timeout=10_000)
     assert not window.demo_label.isVisible()
