@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -363,7 +364,7 @@ def list_patients(
     select_rows = _summary_query().where(Patient.clinic_id == actor.clinic_id)
     needle = query.text.strip()
     if needle:
-        select_rows = select_rows.where(_match(needle, clinic_phone_region(db, actor)))
+        select_rows = select_rows.where(_match(needle, lambda: clinic_phone_region(db, actor)))
     if query.status is not None:
         select_rows = select_rows.where(Patient.status == query.status)
     if query.therapist_id is not None:
@@ -390,7 +391,7 @@ def search_patients(
     return list_patients(db, actor, PatientQuery(text, status, therapist_id), offset=0, limit=limit)
 
 
-def _match(needle: str, region: str) -> ColumnElement[bool]:
+def _match(needle: str, region: Callable[[], str]) -> ColumnElement[bool]:
     """The WHERE clause for one search box entry. A phone number is found however either
     side typed it: "+1 631 555 0142" finds "(631) 555-0142" through its E.164 form."""
     parsed = parse_search_date(needle)
@@ -403,7 +404,7 @@ def _match(needle: str, region: str) -> ColumnElement[bool]:
             Patient.phone_digits.contains(digits, autoescape=True),
             Patient.phone_e164.contains(digits, autoescape=True),
         )
-        whole = phones.e164_or_none(needle, region)
+        whole = phones.e164_or_none(needle, region())  # read only for a number
         if whole is not None:  # "0151 2345678" in a German clinic finds "+49 151 2345678"
             by_phone = or_(by_phone, Patient.phone_e164 == whole)
         return or_(Patient.mrn == digits, by_phone) if is_valid_mrn(digits) else by_phone
