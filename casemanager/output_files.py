@@ -63,8 +63,16 @@ def sqlite_file_of(url: str) -> Path | None:
 def _default_databases() -> list[Path]:
     """The embedded database this computer opens by default, and the one the environment names
     (known without being told: a writer that forgets to pass the live file is still safe)."""
-    found = []
-    for url in (config.database_url(None), f"sqlite:///{config.default_sqlite_path()}"):
+    override = os.environ.get(config.ENV_DATA_DIR)
+    if override:
+        folder = Path(override)
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_data_dir(config.APP_NAME, appauthor=False))
+    found = []  # (config.default_sqlite_path() would make the folder: a check makes nothing)
+    urls = [os.environ.get(config.ENV_DATABASE_URL, ""), f"sqlite:///{folder}/casemanager.sqlite3"]
+    for url in urls:
         path = sqlite_file_of(url)
         if path is not None:
             found.append(path)

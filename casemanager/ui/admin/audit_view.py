@@ -186,7 +186,6 @@ class AuditPanel(QWidget):
                 broken
                 + " ".join(notes)
                 + " Keep a copy of this database and tell whoever is responsible for the "
-                "clinic's records."
-                + recorded
+                "clinic's records." + recorded
             )
             self.status.setStyleSheet("color: #a4262c; font-weight: bold;")
