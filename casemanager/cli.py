@@ -404,6 +404,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _catalog(args: argparse.Namespace) -> int:
     from casemanager.domain.catalogs import catalog_as_dict
 
+    _check_stdout(None)
     json.dump(catalog_as_dict(), sys.stdout, ensure_ascii=False, indent=2)
     print()
     return EXIT_OK
@@ -579,10 +580,11 @@ def _reanchor(db: Any, actor: Any, yes: bool) -> int:
 
 
 def _check_stdout(db: Any) -> None:
+    """Standard output sent (`>>`) to the database or one of its files is refused."""
     from casemanager import output_files
 
     sys.stdout.flush()
-    output_files.check_stream(sys.stdout, databases=_live(db))
+    output_files.check_stream(sys.stdout, databases=_live(db) if db is not None else ())
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -608,7 +610,7 @@ def _restore(args: argparse.Namespace) -> int:
 
     from casemanager.services import backup
 
-    url = config.database_url(args.database)
+    url = _database_url(args)  # an encrypted clinic's backup is checked with its passphrase
     if not args.yes:
         answer = input(
             f"Replace the database at {_where(url)} with {args.source}? The current one is kept in "

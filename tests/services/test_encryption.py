@@ -165,3 +165,24 @@ def test_every_plain_copy_under_the_data_folder_is_listed_and_can_go(
     gone = encryption.delete_plain_copies(config.encrypted_url(path, PASSPHRASE), done)
     assert sorted(gone) == sorted(done) and not any(p.exists() for p in done)
     assert notes.exists() and path.exists()
+
+
+def test_cli_restore_of_an_encrypted_clinic_asks_for_the_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "clinic.sqlite3"
+    _demo(path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSPHRASE + "\n"))
+    assert cli.main(["--database", url, "encrypt", "--passphrase-stdin"]) == cli.EXIT_OK
+    copy = tmp_path / "copy.sqlite3"
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: PASSPHRASE)
+    assert cli.main(["--database", url, "backup", str(copy)]) == cli.EXIT_OK
+    assert config.looks_encrypted(copy)
+    assert cli.main(["--database", url, "restore", str(copy), "--yes"]) == cli.EXIT_OK
+    assert "Restored from" in capsys.readouterr().out
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: "a wrong passphrase")
+    before = path.read_bytes()
+    assert cli.main(["--database", url, "restore", str(copy), "--yes"]) == cli.EXIT_REFUSED
+    assert "does not open" in capsys.readouterr().err
+    assert path.read_bytes() == before
