@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -84,3 +85,53 @@ def test_save_as_pdf_refuses_the_database(
     application.shutdown()
     assert sqlite_files.problems(db_path) is None
     assert _printed(db_path) == printed_before + 1  # only the good save was an export
+
+
+def _refusals(window: Any) -> list[str]:
+    return [box.text() for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def test_caseload_and_audit_saves_refuse_the_database(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+) -> None:
+    db_path = tmp_path / "clinic.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=20, seed=3)
+    db.dispose()
+    url = f"sqlite:///{db_path}"
+
+    application = make_application(url)
+    log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
+    window: Any = application.main_window
+    qtbot.waitUntil(lambda: window.caseload is not None, timeout=20_000)
+    dashboard = window.caseload
+    qtbot.waitUntil(lambda: dashboard.board is not None, timeout=30_000)
+    before = db_path.read_bytes()
+    wal = db_path.with_name(db_path.name + "-wal")
+    for target, button in (
+        (db_path, dashboard.worklist.save),
+        (wal, dashboard.worklist.save),
+        (db_path, dashboard.report_button),
+    ):
+        window.ask_save_path = lambda *_args, target=target: str(target)
+        button.click()
+        qtbot.waitUntil(lambda: any("clinic's database" in t for t in _refusals(window)))
+        for box in window.findChildren(QMessageBox):
+            box.close()
+    assert db_path.read_bytes() == before
+    assert wal.exists() and not wal.read_bytes().startswith(b"%PDF")
+    window.close()
+
+    application = make_application(url)
+    log_in(qtbot, application, "admin", demo.DEMO_PASSWORD)
+    window = application.main_window
+    qtbot.waitUntil(lambda: window.admin is not None, timeout=20_000)
+    audit = window.admin.widget(1)
+    qtbot.waitUntil(lambda: audit.table.model.rowCount() > 0, timeout=10_000)
+    for target in (db_path, wal):
+        window.ask_save_path = lambda *_args, target=target: str(target)
+        audit.table.save.click()
+        qtbot.waitUntil(lambda: "clinic's database" in audit.status.text(), timeout=10_000)
+    assert sqlite_files.problems(db_path) is None
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
