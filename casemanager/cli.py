@@ -259,13 +259,7 @@ def _database_url(args: argparse.Namespace) -> str:
     from casemanager.domain.errors import WrongPassphrase
 
     if args.passphrase_file:
-        try:
-            with open(args.passphrase_file, encoding="utf-8") as handle:
-                passphrase = handle.readline().rstrip("\r\n")
-        except OSError as error:
-            raise DomainError(
-                f"Could not read the passphrase file {args.passphrase_file}: {error.strerror}."
-            ) from None
+        passphrase = _first_line(args.passphrase_file)
     elif args.database_passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -276,6 +270,15 @@ def _database_url(args: argparse.Namespace) -> str:
             "try again. Nothing was changed."
         )
     return config.encrypted_url(path, passphrase)
+
+
+def _first_line(path: str) -> str:
+    """A passphrase kept in a file (readable by its owner only), never on the command line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    except OSError as error:
+        raise DomainError(f"Could not read the passphrase file {path}: {error.strerror}.") from None
 
 
 def _live(db: Any) -> list[Any]:
@@ -429,9 +432,9 @@ def _care_plan(args: argparse.Namespace) -> int:
         )
     from casemanager import output_files
 
-    password = _secret(args.password_stdin, f"Password of {args.user}", "passwords", twice=False)
     with _open(args) as db:
         out = output_files.check(args.out, databases=_live(db))  # before anything is made
+        password = _secret(args.password_stdin, f"Password of {args.user}", "", twice=False)
         actor = _user_actor(db, args.user, password or "")
         found = [p for p in patients.search_patients(db, actor, args.mrn) if p.mrn == args.mrn]
         if not found:
@@ -644,14 +647,9 @@ def _encrypt(args: argparse.Namespace) -> int:
     from casemanager.services import encryption
 
     url = _given_url(args)
+    passphrase: str | None
     if args.passphrase_file:
-        try:
-            with open(args.passphrase_file, encoding="utf-8") as handle:
-                passphrase: str | None = handle.readline().rstrip("\r\n")
-        except OSError as error:
-            raise DomainError(
-                f"Could not read the passphrase file {args.passphrase_file}: {error.strerror}."
-            ) from None
+        passphrase = _first_line(args.passphrase_file)
     else:
         passphrase = _secret(
             args.passphrase_stdin, "Passphrase for the database file", "passphrases"
