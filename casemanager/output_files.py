@@ -28,6 +28,7 @@ from casemanager.domain.errors import DomainError
 SIDECARS = ("-wal", "-shm", "-journal")  # SQLite's files beside a database
 DATABASE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
 TEMPORARY_SUFFIX = ".tmp"
+NAME_BYTES = 255  # the longest file name most file systems take
 
 
 class OutputRefused(DomainError):
@@ -159,8 +160,12 @@ def _fsync_folder(folder: Path) -> None:
 
 def _temporary_beside(target: Path) -> tuple[Path, int]:
     """A new file in the target's folder (a rename within one file system is atomic)."""
+    base = target.name
+    # Within the usual 255-byte limit on a name, however long the target's name is.
+    while len(f".{base}.12345678{TEMPORARY_SUFFIX}".encode()) > NAME_BYTES and base:
+        base = base[:-1]
     while True:
-        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        partial = target.with_name(f".{base}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
         try:
             return partial, os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:

@@ -124,3 +124,10 @@ def test_standard_output_to_the_database_is_refused(database: Path) -> None:
         with pytest.raises(output_files.OutputRefused, match="Standard output goes to"):
             output_files.check_stream(handle, databases=[database])
     output_files.check_stream(io.StringIO(), databases=[database])  # not a file: fine
+
+
+def test_a_name_at_the_length_limit_still_gets_a_temporary_name(tmp_path: Path) -> None:
+    target = tmp_path / ("患" * 83 + ".pdf")  # 253 bytes: no room for a longer name beside it
+    output_files.write_bytes(target, b"%PDF plan")
+    assert target.read_bytes() == b"%PDF plan"
+    assert _listing(tmp_path) == [target.name]
