@@ -369,7 +369,11 @@ class Application(QObject):
             filt = audit_log.AuditFilter(**panel.filters())
 
             def work() -> int:
-                with open(path, "w", encoding="utf-8", newline="") as out:
+                from casemanager import output_files
+
+                # Never over the database: written beside the target, then renamed.
+                live = [db.sqlite_path]
+                with output_files.replacing(path, databases=live, text=True) as out:
                     return audit_log.export_csv(db, actor, filt, out)
 
             def done(count: int) -> None:
@@ -631,20 +635,31 @@ class Application(QObject):
             open_patient(patient_id)  # read-only for a manager; audited by the service
 
         def save(data: bytes, path: str) -> None:
-            from pathlib import Path
+            from casemanager import output_files
 
-            try:
-                Path(path).write_bytes(data)
-            except OSError as error:
-                self._show_error(DomainError(f"Could not save {path}: {error.strerror}."))
+            try:  # never over the database; a failure leaves the old file as it was
+                output_files.write_bytes(path, data, databases=[db.sqlite_path])
+            except DomainError as error:
+                self._show_error(error)
                 return
             window.statusBar().showMessage(f"Saved {path}", 8000)
+
+        def refused(path: str) -> bool:
+            """Checked before the export is made (and audited): a refused path costs nothing."""
+            from casemanager import output_files
+
+            try:
+                output_files.check(path, databases=[db.sqlite_path])
+            except DomainError as error:
+                self._show_error(error)
+                return True
+            return False
 
         def export_csv(title: str, headers: list[str], rows: list[list[str]]) -> None:
             path = window.ask_save_path(
                 f"Save {title.lower()} as CSV", f"{title}.csv", "CSV files (*.csv)"
             )
-            if not path:
+            if not path or refused(path):
                 return
 
             def work() -> bytes:
@@ -661,7 +676,7 @@ class Application(QObject):
             path = window.ask_save_path(
                 "Save the caseload report", "Caseload report.pdf", "PDF files (*.pdf)"
             )
-            if not path:
+            if not path or refused(path):
                 return
 
             def work() -> bytes:
@@ -1034,6 +1049,7 @@ class Application(QObject):
                 render,
                 window,
                 unprintable=unprintable,
+                live_database=db.sqlite_path,
             )
             window.document_dialog = dialog
             dialog.finished.connect(lambda _r: setattr(window, "document_dialog", None))

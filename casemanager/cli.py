@@ -35,7 +35,19 @@ def _parser() -> argparse.ArgumentParser:
         "--database",
         metavar="URL",
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user@server/casemanager "
-        "(default: $CASEMANAGER_DATABASE_URL, else the embedded SQLite file)",
+        "(default: $CASEMANAGER_DATABASE_URL, else the embedded SQLite file); never with a "
+        "passphrase in it",
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="an encrypted database's passphrase, the first line of FILE (else it is asked for)",
+    )
+    parser.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        dest="database_passphrase_stdin",
+        help="an encrypted database's passphrase, the first line of standard input",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -64,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--language", default="en", help="take-home plan language (en, es, …)")
     plan.add_argument("--large-print", action="store_true", help="take-home plan in large print")
+    plan.add_argument(
+        "--user",
+        required=True,
+        metavar="USERNAME",
+        help="your CaseManager account (a therapist or office manager: the document is made "
+        "with that account's rights and audited under it)",
+    )
+    plan.add_argument(
+        "--password-stdin", action="store_true", help="read your password from standard input"
+    )
 
     caseload = commands.add_parser(
         "caseload", help="print the caseload figures (no patient names) as JSON or CSV"
@@ -80,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
         help="recompute every row's hash; exit 0 if the chain is intact, 3 naming the first "
         "broken row if not",
     )
+    reanchor = audit_commands.add_parser(
+        "reanchor",
+        help="put back a removed chain record (audit_chain_head), counting the rows as they "
+        "are; recorded in the log, and named by every later verify",
+    )
+    reanchor.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     export = audit_commands.add_parser(
         "export", help="the audit log as CSV (UTF-8, oldest first), all of it or some days"
     )
@@ -107,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     encrypt.add_argument(
         "--passphrase-stdin", action="store_true", help="read the passphrase from standard input"
+    )
+    encrypt.add_argument(
+        "--passphrase-file", metavar="FILE", help="read the passphrase from the first line of FILE"
+    )
+    encrypt.add_argument(
+        "--delete-plain-copies",
+        action="store_true",
+        help="delete the unencrypted database files found afterwards without asking",
     )
 
     export = commands.add_parser("export", help="take the clinic's data out in a standard form")
@@ -185,7 +221,7 @@ def _open(args: argparse.Namespace, *, migrate: bool = True, create: bool = True
     from casemanager.db.engine import Database
     from casemanager.services import setup
 
-    url = config.database_url(args.database)
+    url = _database_url(args)
     _refuse_missing_sqlite_file(url, create=create)
     if migrate:
         db, result = setup.open_database(url, config.backup_dir())
@@ -197,6 +233,57 @@ def _open(args: argparse.Namespace, *, migrate: bool = True, create: bool = True
         yield db
     finally:
         db.dispose()
+
+
+def _given_url(args: argparse.Namespace) -> str:
+    """--database, else CASEMANAGER_DATABASE_URL, else the embedded file; never one that
+    carries a passphrase (anyone on the computer reads a command line in the process list)."""
+    url = config.database_url(args.database)
+    if url.startswith(config.ENCRYPTED_DRIVER):
+        raise DomainError(
+            "Do not put the passphrase in the database URL: anyone on this computer can read "
+            "it in the process list. Name the file as sqlite:///PATH; the passphrase is then "
+            "asked for, or read with --passphrase-file FILE or --passphrase-stdin."
+        )
+    return url
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    """The URL to open. An encrypted embedded file is opened with the passphrase typed at the
+    prompt, read from --passphrase-file or from standard input; a wrong one is one message."""
+    url = _given_url(args)
+    path = config.plain_sqlite_path(url)
+    if path is None or not config.looks_encrypted(path):
+        return url
+    from casemanager.db import sqlite_files
+    from casemanager.domain.errors import WrongPassphrase
+
+    if args.passphrase_file:
+        passphrase = _first_line(args.passphrase_file)
+    elif args.database_passphrase_stdin:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    else:
+        passphrase = getpass.getpass(f"Passphrase of {path}: ")
+    if not passphrase or not sqlite_files.opens_with(path, passphrase):
+        raise WrongPassphrase(
+            f"That passphrase does not open {path}. Check it (capitals and spaces count) and "
+            "try again. Nothing was changed."
+        )
+    return config.encrypted_url(path, passphrase)
+
+
+def _first_line(path: str) -> str:
+    """A passphrase kept in a file (readable by its owner only), never on the command line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    except OSError as error:
+        raise DomainError(f"Could not read the passphrase file {path}: {error.strerror}.") from None
+
+
+def _live(db: Any) -> list[Any]:
+    """The database a command has open: no output of the command may be written over it."""
+    return [db.sqlite_path]
 
 
 def _refuse_missing_sqlite_file(url: str, *, create: bool) -> None:
@@ -246,8 +333,15 @@ def _check(db: Any) -> int:
         print("The database differs from the models:", file=sys.stderr)
         for difference in differences:
             print(f"  {difference}", file=sys.stderr)
+    safeguards = migrate.missing_safeguards(db)
+    if safeguards:
+        print("The audit log is not protected as it should be:", file=sys.stderr)
+        for problem in safeguards:
+            print(f"  {problem}", file=sys.stderr)
+        print("Run `casemanager-admin migrate` to put the triggers back.", file=sys.stderr)
+    if differences or safeguards:
         return EXIT_REFUSED
-    print(f"Schema is up to date ({head}) and matches the models.")
+    print(f"Schema is up to date ({head}), matches the models, and the audit log is append-only.")
     return EXIT_OK
 
 
@@ -260,6 +354,16 @@ def _upgrade(db: Any) -> int:
     result = migrate.upgrade(db, config.backup_dir())
     if result.backup is not None:
         print(f"Backed up the database to {result.backup}.")
+    restored = migrate.restore_safeguards(db)
+    if restored:
+        audit.record_now(
+            db,
+            Actor.command_line(clinic_id=0),
+            AuditAction.UPDATE,
+            DataCategory.SYSTEM,
+            detail="audit log append-only triggers put back: " + "; ".join(restored),
+        )
+        print("Put back the audit log's append-only triggers (" + "; ".join(restored) + ").")
     if before == result.to_revision:
         print(f"Schema already at {result.to_revision}.")
         return EXIT_OK
@@ -300,15 +404,21 @@ def _demo(args: argparse.Namespace) -> int:
 def _catalog(args: argparse.Namespace) -> int:
     from casemanager.domain.catalogs import catalog_as_dict
 
+    _check_stdout(None)
     json.dump(catalog_as_dict(), sys.stdout, ensure_ascii=False, indent=2)
     print()
     return EXIT_OK
 
 
-def _care_plan(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _user_actor(db: Any, username: str, password: str) -> Any:
+    """A command that shows clinical records acts as a CaseManager account, with its rights
+    (the permission matrix), its login throttling and its name in the audit log."""
+    from casemanager.services import accounts
 
-    from casemanager.domain.permissions import Permission
+    return accounts.authenticate(db, username, password, config.workstation_name())
+
+
+def _care_plan(args: argparse.Namespace) -> int:
     from casemanager.reports import wording
     from casemanager.services import documents, patients
 
@@ -317,8 +427,12 @@ def _care_plan(args: argparse.Namespace) -> int:
             f"No care plan wording for {args.language!r}; choose one of: "
             + ", ".join(wording.languages())
         )
+    from casemanager import output_files
+
     with _open(args) as db:
-        actor = _cli_actor(db)
+        out = output_files.check(args.out, databases=_live(db))  # before anything is made
+        password = _secret(args.password_stdin, f"Password of {args.user}", "", twice=False)
+        actor = _user_actor(db, args.user, password or "")
         found = [p for p in patients.search_patients(db, actor, args.mrn) if p.mrn == args.mrn]
         if not found:
             raise DomainError(f"No patient has the MRN {args.mrn}. Check the number.")
@@ -331,13 +445,8 @@ def _care_plan(args: argparse.Namespace) -> int:
             language=args.language,
             large_print=args.large_print,
             action=AuditAction.EXPORT,
-            permission=Permission.EXPORT_DATA,
         )
-    out = Path(args.out)
-    try:
-        out.write_bytes(pdf)
-    except OSError as error:
-        raise DomainError(f"Could not write {out}: {error.strerror}.") from None
+        output_files.write_bytes(out, pdf, databases=_live(db))
     print(f"Wrote {out} ({len(pdf):,} bytes).")
     return EXIT_OK
 
@@ -370,6 +479,7 @@ def _caseload(args: argparse.Namespace) -> int:
             if not users or users[0].role != Role.THERAPIST:
                 raise DomainError(f"No therapist has the username {args.therapist!r}.")
             filt = replace(filt, therapist_id=users[0].id)
+        _check_stdout(db)  # before the figures are read (and audited)
         board = caseload.dashboard(db, actor, filt)
     if args.format == "json":
         json.dump(caseload.as_dict(board), sys.stdout, ensure_ascii=False, indent=2)
@@ -398,37 +508,87 @@ def _audit(args: argparse.Namespace) -> int:
 
             with CommandProgress("audit verify", "rows") as progress:
                 report = audit_log.verify_chain(db, actor, progress)
-            if report.broken is not None:
-                print(
-                    f"The audit log is broken at row {report.broken.row_id}: "
-                    f"{report.broken.reason}. {report.rows:,} rows before it are intact.",
-                    file=sys.stderr,
-                )
-                return EXIT_TAMPERED
-            if report.last_id is None:
-                print("The audit log is empty.")
-            else:
-                print(
-                    f"The audit log is intact: {report.rows:,} rows. "
-                    f"Last row {report.last_id}, hash {report.last_hash}."
-                )
-            return EXIT_OK
+            return _print_verdict(report)
+        if args.audit_command == "reanchor":
+            return _reanchor(db, actor, args.yes)
         filt = audit_log.AuditFilter(
             _day(args.start, "--from"), _day(args.end, "--to"), actor=args.user
         )
         if args.out:
-            try:
-                with open(args.out, "w", encoding="utf-8", newline="") as out:
-                    count = audit_log.export_csv(db, actor, filt, out, bom=True)
-            except OSError as error:
-                raise DomainError(f"Could not write {args.out}: {error.strerror}.") from None
+            from casemanager import output_files
+
+            with output_files.replacing(args.out, databases=_live(db), text=True) as out:
+                count = audit_log.export_csv(db, actor, filt, out, bom=True)
             print(f"Wrote {count:,} rows to {args.out}.", file=sys.stderr)
         else:
+            _check_stdout(db)
             stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             audit_log.export_csv(db, actor, filt, stdout, bom=False)
             stdout.flush()
             stdout.detach()
     return EXIT_OK
+
+
+def _print_verdict(report: Any) -> int:
+    """What was checked, what was found, and whether the check itself is on record."""
+    for problem in report.missing_safeguards:
+        print(f"Warning: {problem}. Run `casemanager-admin migrate`.", file=sys.stderr)
+    for mark in report.reanchored:
+        print(
+            f"Note: the chain was re-anchored at row {mark.row_id} on "
+            f"{mark.occurred_at:%Y-%m-%d %H:%M} UTC by {mark.actor}, because its chain record "
+            "had been removed: rows cut off the end before then cannot be ruled out.",
+            file=sys.stderr,
+        )
+    if report.broken is not None:
+        print(
+            f"The audit log is broken at row {report.broken.row_id}: "
+            f"{report.broken.reason}. {report.rows:,} rows before it are intact.",
+            file=sys.stderr,
+        )
+    elif report.last_id is None:
+        print("The audit log is empty.")
+    else:
+        print(
+            f"The audit log is intact: checked rows {report.first_id} to {report.last_id} "
+            f"({report.rows:,} rows, as many as the chain record counts). "
+            f"Last row {report.last_id}, hash {report.last_hash}."
+        )
+    if report.recorded_as is not None:
+        print(f"This check was recorded in the log as row {report.recorded_as}.")
+    else:
+        print("This check could not be recorded: the log takes no new row until it is mended.")
+    if report.broken is not None or report.missing_safeguards:
+        return EXIT_TAMPERED
+    return EXIT_OK
+
+
+def _reanchor(db: Any, actor: Any, yes: bool) -> int:
+    from casemanager.services import audit_log
+
+    if not yes:
+        answer = input(
+            "Re-anchor the audit log's chain at its rows as they are now? Rows removed from "
+            "its end before now could no longer be detected; the re-anchoring is recorded and "
+            "every later verify names it. Type yes to go on: "
+        )
+        if answer.strip().lower() != "yes":
+            print("Nothing was changed.", file=sys.stderr)
+            return EXIT_REFUSED
+    done = audit_log.reanchor_chain(db, actor)
+    print(
+        f"The chain record is back: {done.rows:,} rows counted, the last with hash "
+        f"{done.last_hash}. Recorded as row {done.recorded_as}. Saving works again."
+    )
+    return EXIT_OK
+
+
+def _check_stdout(db: Any) -> None:
+    """Standard output sent (`>>`) to the database or one of its files is refused."""
+    from casemanager import output_files
+
+    sys.stdout.flush()
+    output_files.check_stream(sys.stdout, databases=_live(db) if db is not None else ())
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -455,7 +615,7 @@ def _restore(args: argparse.Namespace) -> int:
 
     from casemanager.services import backup
 
-    url = config.database_url(args.database)
+    url = _database_url(args)  # an encrypted clinic's backup is checked with its passphrase
     if not args.yes:
         answer = input(
             f"Replace the database at {_where(url)} with {args.source}? The current one is kept in "
@@ -476,13 +636,13 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _secret(from_stdin: bool, prompt: str, plural: str) -> str | None:
-    """A password or passphrase: one line of standard input, or typed twice (None if the two
-    differ, after saying so)."""
+def _secret(from_stdin: bool, prompt: str, plural: str, *, twice: bool = True) -> str | None:
+    """A password or passphrase: one line of standard input, or typed (twice for a new one;
+    None if the two differ, after saying so)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
     secret = getpass.getpass(f"{prompt}: ")
-    if getpass.getpass("Type it again: ") != secret:
+    if twice and getpass.getpass("Type it again: ") != secret:
         print(f"casemanager-admin: the two {plural} differ; nothing changed.", file=sys.stderr)
         return None
     return secret
@@ -491,24 +651,40 @@ def _secret(from_stdin: bool, prompt: str, plural: str) -> str | None:
 def _encrypt(args: argparse.Namespace) -> int:
     from casemanager.services import encryption
 
-    url = config.database_url(args.database)
-    passphrase = _secret(args.passphrase_stdin, "Passphrase for the database file", "passphrases")
+    url = _given_url(args)
+    passphrase: str | None
+    if args.passphrase_file:
+        passphrase = _first_line(args.passphrase_file)
+    else:
+        passphrase = _secret(
+            args.passphrase_stdin, "Passphrase for the database file", "passphrases"
+        )
     if passphrase is None:
         return EXIT_REFUSED
     from casemanager.cli_progress import CommandProgress
 
     with CommandProgress("encrypt", "steps") as progress:
-        done = encryption.encrypt_database(url, passphrase, config.backup_dir(), progress)
+        done = encryption.encrypt_database(url, passphrase, config.data_dir(), progress)
     print(
-        "The database file is encrypted. The app asks for the passphrase when it starts; "
-        "scripts open it with --database 'sqlite+pysqlcipher://:PASSPHRASE@/PATH'. "
-        "Without the passphrase nobody (clinic IT included) can read it: keep it safe."
+        "The database file is encrypted. The app asks for the passphrase when it starts, and "
+        "so does casemanager-admin (or it reads it with --passphrase-file FILE or "
+        "--passphrase-stdin; never put it in --database, where anyone can read it). Without "
+        "the passphrase nobody (clinic IT included) can read the file: keep it safe."
     )
-    if done.plain_copies:
-        print(
-            f"{len(done.plain_copies)} unencrypted backups made before remain, for example "
-            f"{done.plain_copies[0]}: move them to safe storage or delete them."
-        )
+    if not done.plain_copies:
+        return EXIT_OK
+    print(f"{len(done.plain_copies)} unencrypted database files remain, with patient records:")
+    for path in done.plain_copies:
+        print(f"  {path}")
+    delete = args.delete_plain_copies
+    if not delete and not args.passphrase_stdin and sys.stdin.isatty():
+        answer = input("Delete them now? Type yes to delete, anything else to keep them: ")
+        delete = answer.strip().lower() == "yes"
+    if delete:
+        gone = encryption.delete_plain_copies(done.url, done.plain_copies)
+        print(f"Deleted {len(gone)} files.")
+    else:
+        print("Move them to safe storage or delete them (docs/encryption.md).")
     return EXIT_OK
 
 

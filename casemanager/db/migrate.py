@@ -37,6 +37,11 @@ def _known(revision: str) -> bool:
     return revision in {script.revision for script in scripts.walk_revisions()}
 
 
+def is_known_revision(revision: str) -> bool:
+    """A schema this version of CaseManager knows (one made by a newer version is not)."""
+    return _known(revision)
+
+
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None, "no migrations in the package"
@@ -157,3 +162,75 @@ def schema_differences(db: Database) -> list[Any]:
             },
         )
         return list(compare_metadata(context, Base.metadata))
+
+
+# -- the audit log's append-only triggers (migration 0002) ----------------------------------
+# Not in the models, so the comparison above cannot see them: checked (and put back) here.
+APPEND_ONLY_MESSAGE = "audit_log is append-only"
+_SQLITE_TRIGGERS = {
+    f"audit_log_no_{event.lower()}": (
+        f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+    )
+    for event in ("UPDATE", "DELETE")
+}
+_POSTGRES_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$"
+)
+_POSTGRES_TRIGGER = (
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+)
+
+
+def missing_safeguards(db: Database) -> list[str]:
+    """The append-only triggers of audit_log that are missing or switched off, in words
+    (empty when the database refuses UPDATE and DELETE on the log as it should)."""
+    problems: list[str] = []
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            found = {
+                name: sql or ""
+                for name, sql in conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = 'audit_log'"
+                )
+            }
+            for name in _SQLITE_TRIGGERS:
+                if name not in found:
+                    problems.append(f"the trigger {name} is missing")
+                elif "RAISE(ABORT" not in found[name].upper().replace(" ", ""):
+                    problems.append(f"the trigger {name} no longer refuses the change")
+        else:
+            state = conn.exec_driver_sql(
+                "SELECT t.tgenabled, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = "
+                "t.tgfoid WHERE t.tgrelid = to_regclass('audit_log') "
+                "AND t.tgname = 'audit_log_append_only'"
+            ).one_or_none()
+            if state is None:
+                problems.append("the trigger audit_log_append_only is missing")
+            elif state[0] == "D":
+                problems.append("the trigger audit_log_append_only is switched off")
+            elif "RAISE EXCEPTION" not in str(state[1]).upper():
+                problems.append("the trigger audit_log_append_only no longer refuses the change")
+    return [
+        f"{problem}: the database no longer refuses changes to audit rows" for problem in problems
+    ]
+
+
+def restore_safeguards(db: Database) -> list[str]:
+    """Put back the append-only triggers found missing; returns what was wrong."""
+    problems = missing_safeguards(db)
+    if not problems:
+        return []
+    with db.engine.begin() as conn:
+        if db.is_sqlite:
+            for name, create in _SQLITE_TRIGGERS.items():
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+                conn.exec_driver_sql(create)
+        else:
+            conn.exec_driver_sql(_POSTGRES_FUNCTION)
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+            conn.exec_driver_sql(_POSTGRES_TRIGGER)
+    return problems

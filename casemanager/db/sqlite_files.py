@@ -34,8 +34,25 @@ def connect(path: Path, key: str | None = None) -> Any:
     import sqlcipher3
 
     connection = sqlcipher3.connect(str(path))
+    # SQLCipher prints "ERROR CORE ... hmac check failed" lines to the terminal for a wrong
+    # passphrase; callers say it in one sentence instead. (The setting is process-wide.)
+    connection.execute("PRAGMA cipher_log_level = NONE")
     connection.execute(f"PRAGMA key = {_quoted(key)}")
     return connection
+
+
+def opens_with(path: Path, key: str) -> bool:
+    """Whether the passphrase opens the encrypted file (a page is read and checked)."""
+    connection = connect(path, key)
+    try:
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return True
+    except Exception as error:  # sqlcipher3's DatabaseError: "file is not a database"
+        if not type(error).__name__.endswith("DatabaseError"):
+            raise
+        return False
+    finally:
+        connection.close()
 
 
 COPY_STEP_PAGES = 1024  # pages copied between two progress reports (4 MiB at 4 KiB a page)
@@ -52,7 +69,7 @@ def copy_online(
     disk) never leaves a partial file under the target's name. `progress` hears (bytes
     copied, bytes in all) after each step."""
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    remove_with_working_files(partial)
     src = connect(source, key)
     try:
         dest = connect(partial, key)  # an encrypted database's copy has the same key
@@ -70,12 +87,31 @@ def copy_online(
             dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
+        os.replace(partial, target)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        # A full disk stops SQLite half-way: its journal of the copy goes with the copy.
+        remove_with_working_files(partial)
         raise
     finally:
         src.close()
-    os.replace(partial, target)
+    _fsync_folder(target.parent)
+
+
+def remove_with_working_files(path: Path) -> None:
+    """A copy that did not finish, and the journal or log SQLite kept beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The rename survives a power cut (POSIX; Windows has no folder handles)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def quiesce(path: Path, key: str | None = None) -> None:
@@ -136,6 +172,25 @@ def problems(path: Path, *, quick: bool = False, key: str | None = None) -> str 
     if rows == [("ok",)]:
         return None
     return f"SQLite found damage ({rows[0][0]})"
+
+
+def has_sqlite_header(path: Path) -> bool:
+    """A plain SQLite file (an encrypted one is noise from its first byte)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def schema_revision(path: Path, key: str | None = None) -> str | None:
+    """The Alembic revision a CaseManager file is at (read, not opened for writing)."""
+    connection = connect(path, key)
+    try:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
 
 
 def is_casemanager_file(path: Path, key: str | None = None) -> bool:

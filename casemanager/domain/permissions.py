@@ -88,10 +88,30 @@ def has_permission(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
+_WITH_ARTICLE: dict[Role, str] = {
+    Role.THERAPIST: "a therapist",
+    Role.OFFICE_MANAGER: "an office manager",
+    Role.ADMINISTRATOR: "an administrator",
+}
+
+
+def refusal(role: Role, permission: Permission) -> str:
+    """What a role may not do, who may, and what to do about it, for the person refused (an
+    administrator is not sent to ask an administrator)."""
+    holders = [r for r in Role if permission in ROLE_PERMISSIONS[r]]
+    message = f"{_WITH_ARTICLE[role].capitalize()} may not {_ACTION_WORDS[permission]}"
+    if holders:
+        message += f"; {' or '.join(_WITH_ARTICLE[r] for r in holders)} may."
+    else:
+        message += "."
+    if has_permission(role, Permission.MANAGE_USERS):
+        if holders:
+            return message + " Log in with such an account to do it."
+        return message
+    return message + " Ask an administrator if your work needs it."
+
+
 def require(role: Role, permission: Permission) -> None:
     """Raise PermissionDenied with a message naming what the role may not do."""
     if not has_permission(role, permission):
-        raise PermissionDenied(
-            f"A user with the role {ROLE_LABELS[role].lower()} may not "
-            f"{_ACTION_WORDS[permission]}. Ask an administrator if you need this."
-        )
+        raise PermissionDenied(refusal(role, permission))

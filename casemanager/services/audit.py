@@ -15,7 +15,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import AuditChainHead, AuditEntry, User
 from casemanager.db.types import utcnow
 from casemanager.domain.audit_chain import ChainedFields, row_hash
-from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
+from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
 from casemanager.domain.errors import ConflictError, DomainError, PermissionDenied
 from casemanager.domain.permissions import Permission, require
 from casemanager.services.context import Actor
@@ -32,9 +32,9 @@ def record(
     patient_id: int | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     detail: str | None = None,
-) -> None:
+) -> AuditEntry:
     """Add an audit row to the caller's transaction (it commits or rolls back with the change),
-    chained to the row before it."""
+    chained to the row before it. Returns the row (its id is set at the next flush)."""
     fields = ChainedFields(
         occurred_at=utcnow(),
         user_id=actor.user_id,
@@ -48,24 +48,24 @@ def record(
     )
     previous = _take_turn(session)
     own = row_hash(previous, fields)
-    session.add(
-        AuditEntry(
-            occurred_at=fields.occurred_at,
-            user_id=actor.user_id,
-            actor=actor.username,
-            workstation=actor.workstation,
-            patient_id=patient_id,
-            action=action,
-            data_category=category,
-            outcome=outcome,
-            detail=detail,
-            prev_hash=previous,
-            row_hash=own,
-        )
+    entry = AuditEntry(
+        occurred_at=fields.occurred_at,
+        user_id=actor.user_id,
+        actor=actor.username,
+        workstation=actor.workstation,
+        patient_id=patient_id,
+        action=action,
+        data_category=category,
+        outcome=outcome,
+        detail=detail,
+        prev_hash=previous,
+        row_hash=own,
     )
+    session.add(entry)
     session.execute(
         update(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).values(last_hash=own)
     )
+    return entry
 
 
 def _take_turn(session: Session) -> str:
@@ -84,8 +84,10 @@ def _take_turn(session: Session) -> str:
     )
     if previous is None:
         raise DomainError(
-            "The audit log's chain record is missing, so nothing can be saved. Ask clinic IT "
-            "to run `casemanager-admin audit verify`."
+            "Nothing can be saved: the audit log's chain record (audit_chain_head) was removed "
+            "outside CaseManager, so no new audit row can be chained. Ask clinic IT to put it "
+            "back with `casemanager-admin audit reanchor` (docs/backups.md); the break stays "
+            "on record."
         )
     return str(previous)
 
@@ -145,9 +147,10 @@ def authorize(
             current = (account.role, account.active) if account is not None else None
         if current is None or not current[1]:
             refused("account deactivated")
+            who = "another administrator" if role == Role.ADMINISTRATOR else "an administrator"
             raise PermissionDenied(
-                "Your account has been deactivated. Log out, and ask an administrator if "
-                "you still need access."
+                f"Your account has been deactivated. Log out, and ask {who} if you still "
+                "need access."
             )
         role = current[0]
     try:

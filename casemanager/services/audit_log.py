@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy.orm import Session
 
+from casemanager.db import migrate
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditChainHead, AuditEntry, Patient
 from casemanager.domain.audit_chain import GENESIS, Break, hash_values
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
-from casemanager.domain.errors import ValidationError
+from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import table_csv
 from casemanager.services import audit
@@ -25,10 +27,26 @@ PAGE = 20_000  # rows read at a time when checking the chain
 
 @dataclass(frozen=True)
 class ChainReport:
-    rows: int
+    rows: int  # rows checked and found chained
     broken: Break | None
     last_id: int | None  # note these two down to show later that no row was cut off the end
     last_hash: str | None
+    first_id: int | None = None
+    head_rows: int | None = None  # what the chain record says the app wrote (None: missing)
+    missing_safeguards: tuple[str, ...] = ()  # append-only triggers missing or switched off
+    reanchored: tuple[Reanchor, ...] = ()  # earlier breaks of the chain record, on record
+    recorded_as: int | None = None  # the audit row recording this check (None: not recorded)
+
+
+@dataclass(frozen=True)
+class Reanchor:
+    row_id: int
+    occurred_at: datetime
+    actor: str
+    detail: str
+
+
+REANCHOR_DETAIL = "audit chain re-anchored"
 
 
 # The chained columns read as stored text (no enum conversion: a million rows add up).
@@ -45,17 +63,29 @@ _CHAINED = [
 ]
 
 
+def _snapshot(session: Session, db: Database) -> None:
+    """One consistent view for the whole check: the chain record and the rows as of the same
+    moment, so rows other workstations write meanwhile are neither counted nor missed."""
+    if db.is_sqlite:
+        session.connection().exec_driver_sql("BEGIN")
+    else:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def verify_chain(db: Database, actor: Actor, progress: Progress = no_progress) -> ChainReport:
-    """Walk the log in id order and recompute every hash; stop at the first break.
+    """Walk the log in id order and recompute every hash; stop at the first break. The chain
+    record's count must match the rows (none cut off the end, none added after it); the
+    append-only triggers must be in place; the check itself is recorded (when it can be).
     `progress` hears the rows checked after each page."""
     audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM)
-    previous, last_id, count = GENESIS, 0, 0
+    safeguards = tuple(migrate.missing_safeguards(db))
+    previous, last_id, count, first_id = GENESIS, 0, 0, None
     broken: Break | None = None
+    reanchored: list[Reanchor] = []
     with db.session() as session:
-        # Read first: rows written while the check runs come after this point.
+        _snapshot(session, db)
         head = session.get(AuditChainHead, audit.CHAIN_HEAD_ID)
-        if head is None:
-            broken = Break(0, "the chain record (audit_chain_head) is missing")
+        head_rows = None if head is None else int(head.rows)
         while broken is None:
             page = session.execute(
                 select(AuditEntry.id, AuditEntry.prev_hash, AuditEntry.row_hash, *_CHAINED)
@@ -66,36 +96,105 @@ def verify_chain(db: Database, actor: Actor, progress: Progress = no_progress) -
             if not page:
                 break
             for row in page:
+                if head_rows is not None and count == head_rows:
+                    broken = Break(
+                        row[0],
+                        f"the app wrote {head_rows:,} rows and this one comes after the last "
+                        "of them: it was added outside CaseManager",
+                    )
+                    break
                 broken = _check(row, previous)
                 if broken is not None:
                     break
                 count += 1
+                first_id = first_id if first_id is not None else int(row[0])
                 previous, last_id = str(row[2]), int(row[0])  # _check saw both set
-                if head is not None and count == head.rows and previous != head.last_hash:
+                if row[9] == DataCategory.SYSTEM.value and str(row[11] or "").startswith(
+                    REANCHOR_DETAIL
+                ):
+                    when = cast(datetime, row[3])
+                    reanchored.append(Reanchor(int(row[0]), when, str(row[5]), str(row[11])))
+                if head is not None and count == head_rows and previous != head.last_hash:
                     broken = Break(row[0], "it is not the row the app last wrote at this point")
                     break
-            progress(count, head.rows if head is not None else 0)
-        if broken is None and head is not None and count < head.rows:
+            progress(count, head_rows or 0)
+        if broken is None and head_rows is not None and count < head_rows:
             broken = Break(
                 last_id,
-                f"the log ends here, but the app wrote {head.rows:,} rows: the last "
-                f"{head.rows - count:,} were removed",
+                f"the log ends here, but the app wrote {head_rows:,} rows: the last "
+                f"{head_rows - count:,} were removed",
             )
-    audit.record_now(
-        db,
-        actor,
-        AuditAction.READ,
-        DataCategory.SYSTEM,
-        outcome=AuditOutcome.SUCCESS if broken is None else AuditOutcome.FAILED,
-        detail=f"audit chain checked: {count} rows"
-        + ("" if broken is None else f", broken at row {broken.row_id}"),
-    )
+        if broken is None and head is None:
+            broken = Break(
+                last_id,
+                "the chain record (audit_chain_head) that counts the rows was removed outside "
+                f"CaseManager; the {count:,} rows are chained as far as they go, but rows cut "
+                "off the end cannot be ruled out, and nothing can be saved until clinic IT "
+                "re-anchors the chain with `casemanager-admin audit reanchor`",
+            )
+    recorded_as = None
+    if head is not None:  # without the chain record no row can be written, this one included
+        with db.session() as session:
+            entry = audit.record(
+                session,
+                actor,
+                AuditAction.READ,
+                DataCategory.SYSTEM,
+                outcome=AuditOutcome.SUCCESS
+                if broken is None and not safeguards
+                else AuditOutcome.FAILED,
+                detail=f"audit chain checked: {count} rows"
+                + ("" if broken is None else f", broken at row {broken.row_id}")
+                + (f", {len(safeguards)} append-only triggers missing" if safeguards else ""),
+            )
+            session.flush()
+            recorded_as = entry.id
     return ChainReport(
         rows=count,
         broken=broken,
         last_id=last_id or None,
         last_hash=None if last_id == 0 else previous,
+        first_id=first_id,
+        head_rows=head_rows,
+        missing_safeguards=safeguards,
+        reanchored=tuple(reanchored),
+        recorded_as=recorded_as,
     )
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    rows: int
+    last_hash: str
+    recorded_as: int
+
+
+def reanchor_chain(db: Database, actor: Actor) -> Reanchored:
+    """Put back a removed chain record, counting the rows as they are now. The break stays
+    visible: the row recording this re-anchoring is chained like any other, and every later
+    `audit verify` names it (rows removed before it cannot be ruled out)."""
+    audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
+    with db.session() as session:
+        if session.get(AuditChainHead, audit.CHAIN_HEAD_ID) is not None:
+            raise DomainError(
+                "The audit log's chain record is in place: there is nothing to re-anchor. "
+                "`casemanager-admin audit verify` checks the log."
+            )
+        rows = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+        last = session.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
+        last_hash = str(last) if last is not None else GENESIS
+        session.add(AuditChainHead(id=audit.CHAIN_HEAD_ID, rows=rows, last_hash=last_hash))
+        session.flush()
+        entry = audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            DataCategory.SYSTEM,
+            detail=f"{REANCHOR_DETAIL}: its chain record was missing; {rows} rows were there, "
+            f"the last with hash {last_hash}",
+        )
+        session.flush()
+        return Reanchored(rows, last_hash, entry.id)
 
 
 def _check(row: Any, previous: str) -> Break | None:

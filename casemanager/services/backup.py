@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from casemanager import config, output_files
 from casemanager.db import migrate, sqlite_files
 from casemanager.db.engine import Database
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError
+from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor, Progress, no_progress
 
@@ -48,7 +50,8 @@ def _source(db: Database) -> Path:
 def _write_checked(
     source: Path, target: Path, key: str | None, progress: Progress = no_progress, stage: str = ""
 ) -> None:
-    """A checked copy; an encrypted database's copies are encrypted with the same key."""
+    """A checked copy; an encrypted database's copies are encrypted with the same key. A copy
+    that fails half-way (a full disk) leaves nothing behind, under any name."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sqlite_files.copy_online(
@@ -57,25 +60,41 @@ def _write_checked(
     except OSError as error:
         raise DomainError(
             f"Could not write the backup to {target.parent}: {error.strerror or error}. "
-            "Check that the folder exists, is writable and has room."
+            "Check that the folder exists, is writable and has room; nothing was kept."
+        ) from None
+    except Exception as error:  # sqlite3's or sqlcipher3's OperationalError
+        if not type(error).__name__.endswith(("OperationalError", "DatabaseError")):
+            raise
+        text = str(error).lower()
+        why = (
+            "the disk is full"
+            if "full" in text
+            else "the disk could not be written"
+            if "i/o" in text
+            else f"SQLite stopped ({error})"
+        )
+        raise DomainError(
+            f"Could not write the backup to {target.parent}: {why}. Nothing was kept there: "
+            "free some space or choose another drive, then try again."
         ) from None
     problem = sqlite_files.problems(target, key=key)
     if problem is not None:
-        target.unlink(missing_ok=True)
+        sqlite_files.remove_with_working_files(target)
         raise DomainError(f"The backup copy failed its check ({problem}); nothing was kept.")
 
 
 def backup(db: Database, actor: Actor, destination: Path, progress: Progress = no_progress) -> Path:
-    """Copy the database to `destination` (a folder, or a file name ending .sqlite3);
+    """Copy the database to `destination` (a folder, or a file name ending .sqlite3). A backup
+    never replaces the database, its working files or another database (an older backup).
     `progress` hears the bytes copied."""
     source = _source(db)
+    audit.authorize(db, actor, Permission.EXPORT_DATA, AuditAction.EXPORT, DataCategory.SYSTEM)
     if destination.is_dir() or destination.suffix == "":
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = destination / f"casemanager-{stamp}.sqlite3"
     else:
         target = destination
-    if target.resolve() == source.resolve():
-        raise DomainError("The backup cannot overwrite the database itself. Choose another place.")
+    output_files.check(target, databases=[source])
     _write_checked(source, target, db.passphrase, progress)
     audit.record_now(
         db, actor, AuditAction.EXPORT, DataCategory.SYSTEM, detail=f"backup written: {target.name}"
@@ -111,43 +130,52 @@ class RestoreResult:
 def restore(
     url: str, source: Path, backup_dir: Path, progress: Progress = no_progress
 ) -> RestoreResult:
-    """Replace the embedded database at `url` with the backup `source`. The backup is checked
-    first; the database being replaced is copied to `backup_dir` first; an older backup is
-    upgraded to the current schema afterwards. Close CaseManager on every workstation before."""
+    """Replace the embedded database at `url` with the backup `source`. Everything is checked
+    before the database is touched: the backup is sound, a CaseManager database, encrypted
+    exactly when the database is (with the same passphrase), and of a schema this version
+    knows; an older one is upgraded on a copy, checked again, and only then put in place.
+    The database being replaced is copied to `backup_dir` first. A refused restore leaves
+    the database as it was, byte for byte. Close CaseManager on every workstation before."""
     db = Database(url)
     try:
         target, key = _source(db), db.passphrase
     finally:
         db.dispose()
-    problem = sqlite_files.problems(source, key=key)
-    if problem is not None:
-        raise DomainError(f"{source} cannot be restored: {problem}. Choose another backup.")
-    if not sqlite_files.is_casemanager_file(source, key):
-        raise DomainError(f"{source} is a SQLite file but not a CaseManager database.")
-    if source.resolve() == target.resolve():
-        raise DomainError("That backup is the database itself. Choose a backup file.")
-    previous: Path | None = None
-    if target.exists() and target.stat().st_size > 0:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        previous = backup_dir / f"{target.stem}-{stamp}-before-restore.sqlite3"
-        _write_checked(target, previous, key, progress, "keeping the current one")
+    _check_backup(source, target, key)
+    staged = target.with_name(target.name + ".restoring")
+    sqlite_files.remove_with_working_files(staged)
     try:
-        if target.exists():
-            sqlite_files.quiesce(target, key)
-        sqlite_files.copy_online(
-            source, target, key, lambda done, total: progress(done, total, "restoring")
-        )
-        sqlite_files.drop_leftovers(target)
-    except OSError as error:
-        raise DomainError(
-            f"Could not write {target}: {error.strerror or error}. The database is unchanged."
-        ) from None
+        _write_checked(source, staged, key, progress, "checking the backup")
+        copy = Database(_url_of(staged, key))
+        try:
+            result = migrate.upgrade(copy, None)
+        finally:
+            copy.dispose()
+        problem = sqlite_files.problems(staged, key=key)
+        if problem is not None:
+            raise DomainError(
+                f"{source} failed its check after the upgrade ({problem}). The database is "
+                "unchanged. Choose another backup."
+            )
+        previous: Path | None = None
+        if target.exists() and target.stat().st_size > 0:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            previous = backup_dir / f"{target.stem}-{stamp}-before-restore.sqlite3"
+            _write_checked(target, previous, key, progress, "keeping the current one")
+        try:
+            if target.exists():
+                sqlite_files.quiesce(target, key)
+            sqlite_files.drop_leftovers(staged)
+            os.replace(staged, target)
+            sqlite_files.drop_leftovers(target)
+        except OSError as error:
+            raise DomainError(
+                f"Could not write {target}: {error.strerror or error}. The database is unchanged."
+            ) from None
+    finally:
+        sqlite_files.remove_with_working_files(staged)
     db = Database(url)
     try:
-        result = migrate.upgrade(db, backup_dir)
-        problem = sqlite_files.problems(target, key=key)
-        if problem is not None:  # cannot happen after a sound copy; say so if it does
-            raise DomainError(f"The restored database failed its check ({problem}).")
         from casemanager.services import setup
 
         setup.record_by_clinic_it(db, f"restored from backup {source.name}")
@@ -155,3 +183,40 @@ def restore(
         db.dispose()
     upgraded = result.from_revision if result.from_revision != result.to_revision else None
     return RestoreResult(source, previous, upgraded)
+
+
+def _url_of(path: Path, key: str | None) -> str:
+    return config.encrypted_url(path, key) if key is not None else f"sqlite:///{path}"
+
+
+def _check_backup(source: Path, target: Path, key: str | None) -> None:
+    """Every reason to refuse a backup, found before anything is written."""
+    if not source.is_file():
+        raise DomainError(f"{source} cannot be restored: the file does not exist.")
+    if source.resolve() == target.resolve():
+        raise DomainError("That backup is the database itself. Choose a backup file.")
+    plain = sqlite_files.has_sqlite_header(source)
+    if key is None and not plain and config.looks_encrypted(source):
+        raise DomainError(
+            f"{source} is encrypted, but the database it would replace is not. Encrypt the "
+            "database first (casemanager-admin encrypt, with the backup's passphrase), then "
+            "restore. Nothing was changed."
+        )
+    if key is not None and plain:
+        raise DomainError(
+            f"{source} is not encrypted, but the database it would replace is: restoring it "
+            "would leave patient records readable on the disk. Choose an encrypted backup, "
+            "or restore into a plain database and encrypt it again. Nothing was changed."
+        )
+    problem = sqlite_files.problems(source, key=key)
+    if problem is not None:
+        raise DomainError(f"{source} cannot be restored: {problem}. Choose another backup.")
+    if not sqlite_files.is_casemanager_file(source, key):
+        raise DomainError(f"{source} is a SQLite file but not a CaseManager database.")
+    revision = sqlite_files.schema_revision(source, key)
+    if revision is not None and not migrate.is_known_revision(revision):
+        raise DomainError(
+            f"{source} was made by a newer CaseManager (schema {revision}) than this one "
+            f"(schema {migrate.head_revision()}). Install that version or a newer one to "
+            "restore it. Nothing was changed."
+        )

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
+from casemanager import output_files
 from casemanager.db.engine import Database
 from casemanager.db.models import Base
 from casemanager.domain.enums import AuditAction, DataCategory
@@ -52,6 +53,8 @@ def _cell(value: Any) -> Any:
 def export(db: Database, actor: Actor, folder: Path, progress: Progress = no_progress) -> CsvExport:
     """Every table to `folder`; `progress` hears the rows written of all the tables'."""
     audit.authorize(db, actor, Permission.EXPORT_DATA, AuditAction.EXPORT, DataCategory.CLINICAL)
+    live = [db.sqlite_path]  # each file written is checked: none may land on the database
+    output_files.check_folder(folder, databases=[db.sqlite_path])
     try:
         folder.mkdir(parents=True, exist_ok=True)
         counts: dict[str, int] = {}
@@ -72,7 +75,7 @@ def export(db: Database, actor: Actor, folder: Path, progress: Progress = no_pro
                     c for c in table.columns if (table.name, c.name) not in dictionary.NOT_EXPORTED
                 ]
                 path = folder / f"{table.name}.csv"
-                with path.open("w", encoding="utf-8", newline="") as handle:
+                with output_files.replacing(path, databases=live, text=True) as handle:
                     writer = csv.writer(handle, lineterminator="\r\n")
                     writer.writerow([c.name for c in columns])
                     result = session.execute(
@@ -93,9 +96,10 @@ def export(db: Database, actor: Actor, folder: Path, progress: Progress = no_pro
                 select(pictures.c.id, pictures.c.image).where(pictures.c.image.is_not(None))
             ):
                 (folder / "exercise-images").mkdir(exist_ok=True)
-                (folder / "exercise-images" / f"{exercise_id}.png").write_bytes(image)
+                picture = folder / "exercise-images" / f"{exercise_id}.png"
+                output_files.write_bytes(picture, image, databases=live)
                 images += 1
-            _write_dictionary(folder / DICTIONARY_FILE)
+            _write_dictionary(folder / DICTIONARY_FILE, live)
             audit.record(
                 session,
                 actor,
@@ -111,9 +115,9 @@ def export(db: Database, actor: Actor, folder: Path, progress: Progress = no_pro
     return CsvExport(folder, counts, images)
 
 
-def _write_dictionary(path: Path) -> None:
+def _write_dictionary(path: Path, live: list[Path | None]) -> None:
     meanings = dictionary.tables()
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with output_files.replacing(path, databases=live, text=True) as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(["table", "column", "type", "required", "refers to", "meaning"])
         current = ""

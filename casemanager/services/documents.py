@@ -80,7 +80,17 @@ def latest_signed_evaluation(db: Database, actor: Actor, patient_id: int) -> int
 def snapshot(
     db: Database, actor: Actor, evaluation_id: int, *, today: date | None = None
 ) -> EvaluationSnapshot:
-    """Everything the documents of one signed evaluation print (no audit: callers do)."""
+    """Everything the documents of one signed evaluation print: the evaluation in full, so
+    only a role that may open clinical records gets it (a refusal is audited; the print or
+    export itself is audited by the caller)."""
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_CLINICAL,
+        AuditAction.READ,
+        DataCategory.DOCUMENT,
+        patient_id=patient_of(db, evaluation_id),
+    )
     with db.session() as session:
         evaluation = session.get(Evaluation, evaluation_id)
         if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
@@ -217,17 +227,16 @@ def render(
     large_print: bool = False,
     referral_id: int | None = None,
     action: AuditAction = AuditAction.PRINT,
-    permission: Permission = Permission.PRINT_DOCUMENTS,
     password: str | None = None,
     today: date | None = None,
     invariant: bool = False,
 ) -> bytes:
     """The PDF of one document of a signed evaluation; printing or exporting it is audited.
-
-    Clinic IT at the command line exports under EXPORT_DATA (administrators do not print
-    clinical documents in the app)."""
+    Everyone, the command line included, needs PRINT_DOCUMENTS (and VIEW_CLINICAL)."""
     patient_id = patient_of(db, evaluation_id)
-    audit.authorize(db, actor, permission, action, DataCategory.DOCUMENT, patient_id=patient_id)
+    audit.authorize(
+        db, actor, Permission.PRINT_DOCUMENTS, action, DataCategory.DOCUMENT, patient_id=patient_id
+    )
     if password is not None and len(password) < MIN_PASSWORD:
         protect(b"", password)  # refuses before any work, with the field to fix
     data = snapshot(db, actor, evaluation_id, today=today)

@@ -37,13 +37,67 @@ def check_passphrase(passphrase: str) -> str:
 @dataclass(frozen=True)
 class Encrypted:
     url: str  # opens the encrypted file from now on
-    plain_copies: tuple[Path, ...]  # unencrypted backups made before, still on disk
+    plain_copies: tuple[Path, ...]  # unencrypted database files still on disk (backups, ...)
+
+
+# What SQLite files holding plain pages start with: a database, a write-ahead log, a journal.
+_PLAIN_MAGIC = (
+    config.SQLITE_HEADER,
+    bytes.fromhex("377f0682"),
+    bytes.fromhex("377f0683"),
+    bytes.fromhex("d9d505f920a163d7"),
+)
+
+
+def _holds_plain_pages(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return any(head.startswith(magic) for magic in _PLAIN_MAGIC)
+
+
+def plain_copies(data_dir: Path | None, database: Path) -> tuple[Path, ...]:
+    """Every unencrypted database file (or journal, or log) under the data folder, whatever
+    its name (backups, a `.partial` or `.restoring` copy left by a stopped restore), and
+    beside the database file itself."""
+    found: set[Path] = set()
+    places = [(database.parent, database.parent.glob("*"))]
+    if data_dir is not None and data_dir.is_dir():
+        places.append((data_dir, data_dir.rglob("*")))
+    for _folder, paths in places:
+        for path in paths:
+            if path.is_file() and not path.is_symlink() and _holds_plain_pages(path):
+                found.add(path)
+    found.discard(database)
+    return tuple(sorted(found))
+
+
+def delete_plain_copies(url: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Delete the files listed (each checked again: only plain database files go); audited.
+    The disk may keep their old blocks: docs/encryption.md says what that means."""
+    deleted = []
+    for path in paths:
+        if path.is_file() and _holds_plain_pages(path):
+            path.unlink()
+            deleted.append(path)
+    if deleted:
+        db = Database(url)
+        try:
+            setup.record_by_clinic_it(
+                db, f"{len(deleted)} unencrypted database files deleted after encryption"
+            )
+        finally:
+            db.dispose()
+    return tuple(deleted)
 
 
 def encrypt_database(
-    url: str, passphrase: str, backup_dir: Path | None = None, progress: Progress = no_progress
+    url: str, passphrase: str, data_dir: Path | None = None, progress: Progress = no_progress
 ) -> Encrypted:
-    """Encrypt the embedded database file in place. Close CaseManager everywhere first."""
+    """Encrypt the embedded database file in place, then list the unencrypted copies left
+    under `data_dir` and beside the file. Close CaseManager everywhere first."""
     path = config.plain_sqlite_path(url)
     if path is None:
         raise DomainError(
@@ -70,13 +124,4 @@ def encrypt_database(
         setup.record_by_clinic_it(db, "database file encrypted")
     finally:
         db.dispose()
-    plain: tuple[Path, ...] = ()
-    if backup_dir is not None and backup_dir.is_dir():
-        plain = tuple(
-            sorted(
-                p
-                for p in backup_dir.rglob("*.sqlite3")
-                if p.is_file() and not config.looks_encrypted(p)
-            )
-        )
-    return Encrypted(encrypted_url, plain)
+    return Encrypted(encrypted_url, plain_copies(data_dir, path))

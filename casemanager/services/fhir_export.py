@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -13,6 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from casemanager import output_files
 from casemanager.db.engine import Database
 from casemanager.db.models import (
     Clinic,
@@ -43,10 +45,14 @@ class ExportResult:
 
 
 class _Files:
-    """One open NDJSON file per resource type, opened when its first resource comes."""
+    """One NDJSON file per resource type, opened when its first resource comes. Each is
+    written under a temporary name and takes its real name when the stack closes without an
+    error (else it is removed): a failed export leaves no half-written file."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, stack: ExitStack, live: Path | None) -> None:
         self.folder = folder
+        self.stack = stack
+        self.live = live
         self.handles: dict[str, TextIO] = {}
         self.counts: dict[str, int] = {}
 
@@ -54,15 +60,15 @@ class _Files:
         kind = resource["resourceType"]
         handle = self.handles.get(kind)
         if handle is None:
-            handle = (self.folder / f"{kind}.ndjson").open("w", encoding="utf-8", newline="\n")
+            handle = self.stack.enter_context(
+                output_files.replacing(
+                    self.folder / f"{kind}.ndjson", databases=[self.live], text=True, newline="\n"
+                )
+            )
             self.handles[kind] = handle
             self.counts[kind] = 0
         handle.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
         self.counts[kind] += 1
-
-    def close(self) -> None:
-        for handle in self.handles.values():
-            handle.close()
 
 
 class _Tally:
@@ -103,13 +109,14 @@ def export(
         DataCategory.CLINICAL,
         patient_id=patient_id,
     )
+    output_files.check_folder(folder, databases=[db.sqlite_path])
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DomainError(f"Could not make the folder {folder}: {error.strerror}.") from None
-    files = _Files(folder)
     try:
-        with db.session() as session:
+        with ExitStack() as stack, db.session() as session:
+            files = _Files(folder, stack, db.sqlite_path)
             clinic = session.get(Clinic, actor.clinic_id)
             if clinic is None:
                 raise NotFound("This clinic no longer exists in the database.")
@@ -208,8 +215,6 @@ def export(
     except OSError as error:
         raise DomainError(
             f"Could not write the export to {folder}: {error.strerror or error}. Check the "
-            "folder and the free space; the files there are incomplete."
+            "folder and the free space; no file was written."
         ) from None
-    finally:
-        files.close()
     return ExportResult(folder, dict(files.counts))

@@ -203,8 +203,9 @@ def test_services_report_to_the_cli(
     db.dispose()  # a restore or encryption refuses a file someone has open
     assert cli.main(["--database", url, "restore", str(copy), "--yes"]) == 0
     captured = capsys.readouterr()
-    assert captured.err.splitlines()[0].startswith("restore (keeping the current one): ")
-    assert captured.err.splitlines()[-1].startswith("restore (restoring): ")
+    # The backup is copied and checked before the current database is kept and replaced.
+    assert captured.err.splitlines()[0].startswith("restore (checking the backup): ")
+    assert captured.err.splitlines()[-1].startswith("restore (keeping the current one): ")
     assert "(100%)" in captured.err.splitlines()[-1]
     assert "Restored from" in captured.out
     if encryption_available():

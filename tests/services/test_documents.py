@@ -18,7 +18,7 @@ from casemanager.domain.enums import AuditAction, DataCategory, EvaluationKind, 
 from casemanager.domain.errors import DomainError, PermissionDenied, ValidationError
 from casemanager.services import chart, documents, follow_up, patients
 from casemanager.services.documents import DocumentKind
-from tests.conftest import Staff
+from tests.conftest import TEST_PASSWORD, Staff
 from tests.services.test_chart import TODAY, _signed_patient
 
 
@@ -77,23 +77,27 @@ def test_refusals(db: Database, staff: Staff) -> None:
 
 
 def test_command_line_export(
-    db: Database, staff: Staff, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database,
+    staff: Staff,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     patient_id, _episode = _signed_patient(db, staff, visit_count=0)
     mrn = patients.get_patient(db, staff.therapist, patient_id).mrn
     url = db.url.render_as_string(hide_password=False)
     out = tmp_path / "plan.pdf"
-    assert cli.main(["--database", url, "care-plan", mrn, "--out", str(out)]) == cli.EXIT_OK
+    user = ["--user", "rivera", "--password-stdin"]  # the command line signs in as an account
+
+    def run(*args: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(TEST_PASSWORD + "\n"))
+        return cli.main(["--database", url, "care-plan", mrn, "--out", str(out), *user, *args])
+
+    assert run() == cli.EXIT_OK
     assert "Your back care plan" in _text(out.read_bytes())
-    assert (
-        cli.main(["--database", url, "care-plan", mrn, "--out", str(out), "--kind", "plan-of-care"])
-        == cli.EXIT_OK
-    )
+    assert run("--kind", "plan-of-care") == cli.EXIT_OK
     assert "Physician certification" in _text(out.read_bytes())
-    assert (
-        cli.main(["--database", url, "care-plan", mrn, "--out", str(out), "--language", "fr"])
-        == cli.EXIT_REFUSED
-    )
+    assert run("--language", "fr") == cli.EXIT_REFUSED
     assert "choose one of: en, es" in capsys.readouterr().err
     with db.session() as session:
         exported = session.scalars(
@@ -101,7 +105,7 @@ def test_command_line_export(
                 AuditEntry.patient_id == patient_id, AuditEntry.action == AuditAction.EXPORT
             )
         ).all()
-    assert len(exported) == 2 and all(actor.startswith("os:") for actor in exported)
+    assert exported == ["rivera", "rivera"]
 
 
 def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff, tmp_path: Path) -> None:

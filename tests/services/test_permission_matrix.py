@@ -232,6 +232,10 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
             frozenset({P.PRINT_DOCUMENTS}),
             lambda c, a: documents.render(c.db, a, c.signed_id),
         ),
+        "evaluation as documents print it": (
+            frozenset({P.VIEW_CLINICAL}),
+            lambda c, a: documents.snapshot(c.db, a, c.signed_id),
+        ),
         "save take-home plans in bulk": (
             frozenset({P.PRINT_DOCUMENTS}),
             lambda c, a: batch.export_take_home_plans(c.db, a, [c.patient_id], c.folder),

@@ -153,16 +153,39 @@ class AuditPanel(QWidget):
 
     def show_verdict(self, report: Any) -> None:
         self.verify_button.setEnabled(True)
-        if report.broken is None:
+        notes = [f"Warning: {problem}." for problem in report.missing_safeguards]
+        notes += [
+            f"Note: the chain was re-anchored at row {mark.row_id} by {mark.actor} after its "
+            "chain record had been removed; rows cut off before then cannot be ruled out."
+            for mark in report.reanchored
+        ]
+        recorded = (
+            f" This check was recorded as row {report.recorded_as}."
+            if report.recorded_as is not None
+            else " This check could not be recorded."
+        )
+        if report.broken is None and not report.missing_safeguards:
+            checked = (
+                f"rows {report.first_id} to {report.last_id} ({report.rows:,} rows)"
+                if report.last_id is not None
+                else "an empty log"
+            )
             self.status.setText(
-                f"The chain is intact: {report.rows:,} rows. Last row {report.last_id}, "
-                f"hash {report.last_hash}."
+                f"The chain is intact: checked {checked}, hash {report.last_hash}."
+                + recorded
+                + "".join(f" {note}" for note in notes)
             )
             self.status.setStyleSheet("color: #0b6a0b;")
         else:
-            self.status.setText(
+            broken = (
                 f"The chain is broken at row {report.broken.row_id}: {report.broken.reason}. "
-                "Keep a copy of this database and tell whoever is responsible for the clinic's "
-                "records."
+                if report.broken is not None
+                else f"The {report.rows:,} rows are chained, but the log is not protected. "
+            )
+            self.status.setText(
+                broken
+                + " ".join(notes)
+                + " Keep a copy of this database and tell whoever is responsible for the "
+                "clinic's records." + recorded
             )
             self.status.setStyleSheet("color: #a4262c; font-weight: bold;")

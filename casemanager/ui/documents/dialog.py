@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager import output_files
+
 # render(kind, language, large_print, action, password, on_pdf, on_error)
 Render = Callable[
     [str, str, bool, str, str | None, Callable[[bytes], None], Callable[[BaseException], None]],
@@ -53,8 +55,10 @@ class DocumentDialog(QDialog):
         render: Render,
         parent: QWidget | None = None,
         unprintable: str = "",
+        live_database: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self.live_database = live_database  # a saved PDF never lands on it
         self.setWindowTitle(f"Print or save — {patient_name}")
         self.resize(900, 900)
         self.patient_name = patient_name
@@ -231,15 +235,20 @@ class DocumentDialog(QDialog):
         path = self.ask_save_path(f"{safe_name}-{kind}.pdf")
         if not path:
             return
+        try:  # before the copy is made and audited as an export
+            output_files.check(path, databases=[self.live_database])
+        except output_files.OutputRefused as error:
+            self.status.setText(f"Not saved: {error.message}")
+            return
         self._busy(True)
         self.status.setText("Saving…")
 
         def write(pdf: bytes) -> None:
             self._busy(False)
-            try:
-                Path(path).write_bytes(pdf)
-            except OSError as error:
-                self.status.setText(f"Not saved: {error.strerror} ({path}). Choose another folder.")
+            try:  # beside the target, then renamed: an old file is never half-overwritten
+                output_files.write_bytes(path, pdf, databases=[self.live_database])
+            except output_files.OutputRefused as error:
+                self.status.setText(f"Not saved: {error.message}")
                 return
             note = " (opens only with the password)" if protected else ""
             self.status.setText(f"Saved {Path(path).name}{note}.")
