@@ -33,10 +33,11 @@ from casemanager.db.models import (
     Evaluation,
     Patient,
     Referral,
+    TreatmentPlan,
     User,
     Visit,
 )
-from casemanager.domain import scoring
+from casemanager.domain import medicare, scoring
 from casemanager.domain.caseload import NOT_SEEN_DAYS, UNSIGNED_AFTER_HOURS, CaseloadFilter
 from casemanager.domain.enums import (
     EpisodeStatus,
@@ -74,6 +75,48 @@ _EPSILON = 1e-6
 
 E = EpisodeOfCare
 S = EpisodeSummary
+
+
+def _certification_facts() -> tuple[Any, Any]:
+    """For an open episode (correlated to EpisodeOfCare and its summary): the day of the
+    evaluation that set the certification period in force, and when a physician certified
+    that period (None: not yet). As domain.medicare.certification_in_force: every signed plan
+    with the same period shares the certification; the period's first plan sets the day."""
+    latest_ev = aliased(Evaluation)
+    latest = aliased(TreatmentPlan)
+    start = (
+        select(latest.certification_start)
+        .join(latest_ev, latest_ev.id == latest.evaluation_id)
+        .where(
+            latest_ev.episode_id == E.id,
+            latest_ev.status == EvaluationStatus.SIGNED,
+            latest.certification_end.is_not(None),
+        )
+        .order_by(latest_ev.evaluation_date.desc(), latest_ev.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
+    same_period = (
+        ev.episode_id == E.id,
+        ev.status == EvaluationStatus.SIGNED,
+        plan.certification_end == S.certification_end,
+        plan.certification_start == start,
+    )
+    plan_day = (
+        select(func.min(ev.evaluation_date))
+        .join(plan, plan.evaluation_id == ev.id)
+        .where(*same_period)
+        .scalar_subquery()
+    )
+    certified_on = (
+        select(func.min(plan.certified_on))
+        .select_from(ev)
+        .join(plan, plan.evaluation_id == ev.id)
+        .where(*same_period)
+        .scalar_subquery()
+    )
+    return plan_day, certified_on
 
 
 class CaseloadQueries:
@@ -186,12 +229,11 @@ class CaseloadQueries:
         nprs = intake.nprs_now - latest.nprs_now
         odi = intake.odi_percent - latest.odi_percent
         psfs = latest.psfs_mean - intake.psfs_mean
+        # As scoring.odi_change: at least the minimal detectable change, from a baseline
+        # high enough to show it.
         odi_meaningful = and_(
-            intake.odi_percent > 0,
-            or_(
-                odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
-                odi >= intake.odi_percent * scoring.MCIC_ODI_RELATIVE - _EPSILON,
-            ),
+            intake.odi_percent >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
         )
         rows = self.session.execute(
             select(
@@ -237,21 +279,30 @@ class CaseloadQueries:
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
                 Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
             )
+            plan_day, certified_on = _certification_facts()
+            query = query.add_columns(
+                plan_day.label("plan_day"), certified_on.label("certified_on")
+            )
         return query.subquery("open_episode")
 
     def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
         """Today's action conditions on a row of `open_episodes()`."""
         cutoff = self.today - timedelta(days=NOT_SEEN_DAYS)
         conditions = {
+            # visits_since_report holds treatment days (domain.medicare.reporting_period).
             "progress_report": episodes.c.visits_since_report
-            >= scoring.PROGRESS_REPORT_EVERY_VISITS,
+            >= medicare.REPORT_DUE_AFTER_TREATMENT_DAYS,
             "certification": and_(
                 episodes.c.certification_end.is_not(None),
                 episodes.c.certification_end
-                <= self.today + timedelta(days=scoring.CERTIFICATION_WARNING_DAYS),
+                <= self.today + timedelta(days=medicare.CERTIFICATION_ENDING_WARNING_DAYS),
             ),
         }
         if "last_visit" in episodes.c:
+            # A certification period in force that no physician has certified yet.
+            conditions["uncertified"] = and_(
+                episodes.c.plan_day.is_not(None), episodes.c.certified_on.is_(None)
+            )
             conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
                 episodes.c.patient_status == PatientStatus.ACTIVE,
@@ -371,6 +422,7 @@ class CaseloadQueries:
                 episodes,
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
+                when["uncertified"].label("due_uncertified"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
                 *[c.label(k) for k, c in names.items()],

@@ -75,7 +75,7 @@ CODES: dict[Cause, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Cause.TISSUE_INJURY: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
     Cause.HEAVY_LIFTING: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
     Cause.ACTIVITY_STRAIN: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
-    Cause.WEAK_ABDOMINALS: (("M62.81", "M54.50", "M62.830"), ("M62.81", "M54.41")),
+    Cause.WEAK_ABDOMINALS: (("R29.898", "M54.50", "M62.830"), ("R29.898", "M54.41")),
     Cause.ARTHRITIS: (("M47.816", "M62.830"), ("M47.26",)),
     Cause.RUPTURED_DISC: (("M51.26", "M62.830"), ("M51.16",)),
     Cause.FIBROMYALGIA: (("M79.7", "M54.50"), ("M79.7", "M54.41")),
