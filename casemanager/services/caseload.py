@@ -244,8 +244,9 @@ def _worklist(rows: list[dict[str, Any]], names: dict[int, str], today: date) ->
             if row["due_uncertified"]:
                 plan_day = row["plan_day"]
                 due = medicare.certification_due(plan_day)
+                limit = medicare.CERTIFICATION_DUE_DAYS
                 state = (
-                    f"{_days((today - due).days)} past the {medicare.CERTIFICATION_DUE_DAYS}-day limit"
+                    f"{_days((today - due).days)} past the {limit}-day limit"
                     if today > due
                     else f"due by {format_date(due)}"
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casemanager.domain import catalogs
 from casemanager.domain.enums import Cause, DischargeReason, ReferralKind, Urgency
+from casemanager.domain.medicare import GoalProgress
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
 
@@ -235,4 +236,26 @@ DISCHARGE_REASONS = {
     "met": "Goals met; independent with home program.",
     "partly": "Partly improved; continuing home program, to see physician if not improving.",
     "plateau": "Progress plateaued; referred back to the physician.",
+}
+
+
+# Why a physician's certification came back after 30 days (recorded with a late one).
+CERTIFICATION_DELAYS = (
+    "Physician was away; the signed plan came back on their return.",
+    "Plan of care sent twice: the first fax did not reach the office.",
+    "Patient changed primary care physician during the episode.",
+)
+
+# A progress report's note for each goal, by verdict.
+GOAL_PROGRESS_NOTES = {
+    GoalProgress.MET: ("Goal met, as measured today.", "Does this independently now."),
+    GoalProgress.PROGRESSING: (
+        "About halfway to the target.",
+        "Steady gains since the evaluation; continue the plan.",
+        "Improving; tolerates more each week.",
+    ),
+    GoalProgress.NOT_PROGRESSING: (
+        "No change since the evaluation; plan adjusted.",
+        "Limited by flare-ups; reviewing the home program.",
+    ),
 }
