@@ -513,7 +513,10 @@ OUTCOME_MEASURES: tuple[OutcomeMeasureInfo, ...] = (
             "10 sections scored 0-5; % = total / (5 x sections answered) x 100; "
             "valid with at least 8 sections answered"
         ),
-        meaningful_change="A drop of 10 percentage points or of 30% from baseline",
+        meaningful_change=(
+            "A drop of at least 10 percentage points (the minimal detectable change), shown "
+            "with the drop as a share of baseline; a baseline under 10% is too low to judge"
+        ),
         licence_note=(
             "Copyright questionnaire (licensed via Mapi Research Trust). Use the clinic's "
             "licensed form; the app records section scores and shows section names only."
