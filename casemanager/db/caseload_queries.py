@@ -94,6 +94,7 @@ def _certification_facts() -> tuple[Any, Any]:
         )
         .order_by(latest_ev.evaluation_date.desc(), latest_ev.id.desc())
         .limit(1)
+        .correlate(E)  # nested two levels down: auto-correlation would not reach the episode
         .scalar_subquery()
     )
     ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
