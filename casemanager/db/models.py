@@ -386,9 +386,9 @@ class TreatmentPlan(Editable, Base):
     # The physician's certification of this plan (Medicare ch. 15 s. 220.1.3), recorded when
     # the signed copy comes back; it may be recorded after the evaluation is signed. A
     # certification covers every plan of the episode with the same certification period.
-    certified_by: Mapped[str | None] = mapped_column(String(200))
-    certified_on: Mapped[date | None] = mapped_column(Date)
-    certification_delay_reason: Mapped[str | None] = mapped_column(Text)
+    certified_by: Mapped[str | None] = mapped_column(String(200))  # the certifying physician
+    certified_on: Mapped[date | None] = mapped_column(Date)  # the date the physician signed
+    certification_delay_reason: Mapped[str | None] = mapped_column(Text)  # when after day 30
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="plan")
     paths: Mapped[list[TreatmentPath]] = relationship(
@@ -558,8 +558,8 @@ class GoalAssessment(Editable, Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
     goal_id: Mapped[int] = _fk("goal.id")
-    progress: Mapped[GoalProgress] = mapped_column(enum_type(GoalProgress))
-    note: Mapped[str] = mapped_column(Text)
+    progress: Mapped[GoalProgress] = mapped_column(enum_type(GoalProgress))  # the verdict
+    note: Mapped[str] = mapped_column(Text)  # what the therapist measured
 
 
 class VisitIntervention(Editable, Base):
