@@ -18,6 +18,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import (
     EpisodeOfCare,
     Evaluation,
+    GoalAssessment,
     PrintedDocument,
     RedFlagFinding,
     Referral,
@@ -139,6 +140,15 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
         referrals = session.scalars(
             select(Referral).where(Referral.episode_id.in_(ids)).order_by(Referral.id)
         ).all()
+        # A progress report's verdicts on the goals, per visit, for the timeline.
+        verdicts: dict[int, list[medicare.GoalProgress]] = defaultdict(list)
+        for visit_id, verdict in session.execute(
+            select(GoalAssessment.visit_id, GoalAssessment.progress)
+            .join(Visit, Visit.id == GoalAssessment.visit_id)
+            .where(Visit.episode_id.in_(ids))
+            .order_by(GoalAssessment.id)
+        ):
+            verdicts[visit_id].append(verdict)
         certification: dict[int, medicare.SignedPlan] = {}
         booked: dict[int, datetime] = {}
         dates = {e.id: e.evaluation_date for e in evaluations}
@@ -221,6 +231,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 booked,
                 names,
                 today,
+                verdicts,
             )
         )
     return Chart(record, age, tuple(red_flags), tuple(charts), shows_clinical=True)
@@ -236,6 +247,7 @@ def _episode_chart(
     booked: dict[int, datetime],
     names: dict[int, str],
     today: date,
+    verdicts: dict[int, list[medicare.GoalProgress]],
 ) -> EpisodeChart:
     signed = [e for e in evaluations if e.status == EvaluationStatus.SIGNED]
     intake = next((e for e in signed if e.kind == EvaluationKind.INITIAL), None)
@@ -276,6 +288,16 @@ def _episode_chart(
             parts.append(f"{total} min")
         if visit.therapist_id != episode.therapist_id:  # a colleague covering: say who
             parts.append(names.get(visit.therapist_id, "unknown"))
+        judged = verdicts.get(visit.id, [])
+        if judged:
+            parts.append(
+                "goals: "
+                + ", ".join(
+                    f"{label.lower()} {judged.count(progress)}"
+                    for progress, label in medicare.GOAL_PROGRESS_LABELS.items()
+                    if progress in judged
+                )
+            )
         what = "Visit (progress report)" if visit.is_progress_report else "Visit"
         entries.append(
             (visit.visit_date, 1, TimelineEntry(visit.visit_date, what, "; ".join(parts)))

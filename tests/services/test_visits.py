@@ -12,7 +12,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import GoalAssessment as GoalAssessment_
 from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.medicare import GoalAssessment, GoalProgress
-from casemanager.services import evaluations, plans, visits
+from casemanager.services import chart, evaluations, plans, visits
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY
 from tests.services.test_plans import _plan, evaluation  # noqa: F401 - the fixture
@@ -133,6 +133,10 @@ def test_a_progress_report_visit_assesses_each_goal(
         (goals[0].id, GoalProgress.MET, "Sits 35 minutes"),
         (goals[1].id, GoalProgress.NOT_PROGRESSING, "Lifts 4 kg"),
     ]
+    patient_id = visits.find_episode(db, staff.therapist, episode_id)[0]
+    shown = chart.open_chart(db, staff.therapist, patient_id, today=TODAY)
+    entry = next(e for e in shown.episodes[0].timeline if e.what == "Visit (progress report)")
+    assert entry.detail.endswith("goals: met 1, not progressing 1")
 
 
 def test_certification_ending_soon(db: Database, staff: Staff, episode_id: int) -> None:

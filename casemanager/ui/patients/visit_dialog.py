@@ -99,6 +99,7 @@ class VisitDialog(QDialog):
                 verdict.addItem(text, value)
             note = line_edit("What you measured, e.g. walks 20 of 30 minutes")
             note.setAccessibleName(f"Goal {number} note")
+            note.setMinimumWidth(260)  # the note is the report's substance: room to read it
             cell = QWidget()
             cell_row = QHBoxLayout(cell)
             cell_row.setContentsMargins(0, 0, 0, 0)
