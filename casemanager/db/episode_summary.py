@@ -198,7 +198,6 @@ def _facts(some: bool) -> Select[Any]:
         else_=0,
     )
     since = visit_days + evaluation_day
-    second = third
     mask = (
         select(
             func.coalesce(
@@ -212,29 +211,29 @@ def _facts(some: bool) -> Select[Any]:
             )
         )
         .join(TreatmentPlan, TreatmentPlan.id == TreatmentPath.plan_id)
-        .where(TreatmentPlan.evaluation_id == second.c.plan_evaluation_id)
+        .where(TreatmentPlan.evaluation_id == third.c.plan_evaluation_id)
         .scalar_subquery()
     )
     current, latest = aliased(Evaluation), aliased(Evaluation)
     return (
         select(
-            second.c.episode_id,
-            second.c.plan_evaluation_id,
+            third.c.episode_id,
+            third.c.plan_evaluation_id,
             current.primary_cause,
             mask,
-            second.c.certification_end,
+            third.c.certification_end,
             since,
-            second.c.visits,
-            second.c.last_visit,
-            second.c.last_evaluation,
-            second.c.initial_date,
-            second.c.intake_evaluation_id,
-            second.c.latest_follow_up_id,
+            third.c.visits,
+            third.c.last_visit,
+            third.c.last_evaluation,
+            third.c.initial_date,
+            third.c.intake_evaluation_id,
+            third.c.latest_follow_up_id,
             latest.evaluation_date,
         )
-        .select_from(second)
-        .outerjoin(current, current.id == second.c.plan_evaluation_id)
-        .outerjoin(latest, latest.id == second.c.latest_follow_up_id)
+        .select_from(third)
+        .outerjoin(current, current.id == third.c.plan_evaluation_id)
+        .outerjoin(latest, latest.id == third.c.latest_follow_up_id)
     )
 
 
