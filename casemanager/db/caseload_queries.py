@@ -77,47 +77,46 @@ E = EpisodeOfCare
 S = EpisodeSummary
 
 
-def _certification_facts() -> tuple[Any, Any]:
-    """For an open episode (correlated to EpisodeOfCare and its summary): the day of the
-    evaluation that set the certification period in force, and when a physician certified
-    that period (None: not yet). As domain.medicare.certification_in_force: every signed plan
-    with the same period shares the certification; the period's first plan sets the day."""
-    latest_ev = aliased(Evaluation)
-    latest = aliased(TreatmentPlan)
-    start = (
-        select(latest.certification_start)
-        .join(latest_ev, latest_ev.id == latest.evaluation_id)
-        .where(
-            latest_ev.episode_id == E.id,
-            latest_ev.status == EvaluationStatus.SIGNED,
-            latest.certification_end.is_not(None),
-        )
-        .order_by(latest_ev.evaluation_date.desc(), latest_ev.id.desc())
-        .limit(1)
-        .correlate(E)  # nested two levels down: auto-correlation would not reach the episode
-        .scalar_subquery()
-    )
+def _certification_start() -> Any:
+    """For an open episode (correlated to EpisodeOfCare): the start of the certification
+    period in force, the latest signed plan's that has one (as the summary's end)."""
     ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
-    same_period = (
-        ev.episode_id == E.id,
-        ev.status == EvaluationStatus.SIGNED,
-        plan.certification_end == S.certification_end,
-        plan.certification_start == start,
-    )
-    plan_day = (
-        select(func.min(ev.evaluation_date))
-        .join(plan, plan.evaluation_id == ev.id)
-        .where(*same_period)
+    return (
+        select(plan.certification_start)
+        .join(ev, ev.id == plan.evaluation_id)
+        .where(
+            ev.episode_id == E.id,
+            ev.status == EvaluationStatus.SIGNED,
+            plan.certification_end.is_not(None),
+        )
+        .order_by(ev.evaluation_date.desc(), ev.id.desc())
+        .limit(1)
         .scalar_subquery()
     )
-    certified_on = (
-        select(func.min(plan.certified_on))
+
+
+def _same_period(episodes: Any, ev: Any, plan: Any) -> tuple[ColumnElement[bool], ...]:
+    """The signed plans of the episode sharing the period in force: as
+    domain.medicare.certification_in_force, they share one certification."""
+    return (
+        ev.episode_id == episodes.c.episode_id,
+        ev.status == EvaluationStatus.SIGNED,
+        plan.evaluation_id == ev.id,
+        plan.certification_end == episodes.c.certification_end,
+        plan.certification_start == episodes.c.certification_start,
+    )
+
+
+def _plan_day(episodes: Any) -> Any:
+    """The evaluation that set the period in force: the 30 days count from it."""
+    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
+    return (
+        select(func.min(ev.evaluation_date))
         .select_from(ev)
         .join(plan, plan.evaluation_id == ev.id)
-        .where(*same_period)
+        .where(*_same_period(episodes, ev, plan))
         .scalar_subquery()
     )
-    return plan_day, certified_on
 
 
 class CaseloadQueries:
@@ -280,10 +279,10 @@ class CaseloadQueries:
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
                 Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
             )
-            plan_day, certified_on = _certification_facts()
-            query = query.add_columns(
-                plan_day.label("plan_day"), certified_on.label("certified_on")
-            )
+            query = query.add_columns(_certification_start().label("certification_start"))
+            # Materialized: each episode's lookups run once, however often the conditions
+            # read them.
+            return query.cte("open_episode").prefix_with("MATERIALIZED")
         return query.subquery("open_episode")
 
     def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
@@ -301,8 +300,10 @@ class CaseloadQueries:
         }
         if "last_visit" in episodes.c:
             # A certification period in force that no physician has certified yet.
+            ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
             conditions["uncertified"] = and_(
-                episodes.c.plan_day.is_not(None), episodes.c.certified_on.is_(None)
+                episodes.c.certification_end.is_not(None),
+                ~exists().where(*_same_period(episodes, ev, plan), plan.certified_on.is_not(None)),
             )
             conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
@@ -424,6 +425,8 @@ class CaseloadQueries:
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
                 when["uncertified"].label("due_uncertified"),
+                # Looked up only for the plans listed.
+                case((when["uncertified"], _plan_day(episodes)), else_=None).label("plan_day"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
                 *[c.label(k) for k, c in names.items()],
