@@ -856,6 +856,33 @@ class Application(QObject):
             load_current,
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        plan_section = screen.form.plan
+        plan_section.show_certification(plan.certification if plan is not None else None)
+
+        def certify(certification: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import plans
+
+                return plans.record_certification(db, actor, evaluation_id, certification)
+
+            def done(saved: Any) -> None:
+                plan_section.show_certification(saved.certification)
+                refresh()  # the chart's certification warning and timeline
+
+            def failed(error: BaseException) -> None:
+                if isinstance(error, DomainError):
+                    plan_section.show_certification_error(
+                        getattr(error, "field", None), error.message
+                    )
+                else:
+                    plan_section.show_certification_error(
+                        None, "The certification could not be saved."
+                    )
+                    self._show_error(error)
+
+            self.tasks.run(work, done, failed)
+
+        plan_section.certification_requested.connect(certify)
         if actor.user_id != record.therapist_id:
             screen.form.set_read_only(True)  # the service refuses anyway; say so up front
             screen.sign_button.hide()
@@ -878,7 +905,10 @@ class Application(QObject):
             from casemanager.services import visits
 
             episode = visits.current_episode(db, actor, patient_id)
-            return None if episode is None else (episode, visits.progress(db, actor, episode))
+            if episode is None:
+                return None
+            progress = visits.progress(db, actor, episode)
+            return episode, progress, visits.goals_to_assess(db, actor, episode)
 
         def found(result: Any) -> None:
             if result is None:
@@ -886,8 +916,8 @@ class Application(QObject):
                     "No open episode of care: start and sign an evaluation first.", 10_000
                 )
                 return
-            episode, progress = result
-            dialog = VisitDialog(progress.progress_report_due, window)
+            episode, progress, goals = result
+            dialog = VisitDialog(progress.progress_report_text, goals, window)
             window.visit_dialog = dialog
             dialog.finished.connect(lambda _r: setattr(window, "visit_dialog", None))
             dialog.finished.connect(dialog.deleteLater)

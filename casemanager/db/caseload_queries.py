@@ -33,10 +33,11 @@ from casemanager.db.models import (
     Evaluation,
     Patient,
     Referral,
+    TreatmentPlan,
     User,
     Visit,
 )
-from casemanager.domain import scoring
+from casemanager.domain import medicare, scoring
 from casemanager.domain.caseload import NOT_SEEN_DAYS, UNSIGNED_AFTER_HOURS, CaseloadFilter
 from casemanager.domain.enums import (
     EpisodeStatus,
@@ -74,6 +75,48 @@ _EPSILON = 1e-6
 
 E = EpisodeOfCare
 S = EpisodeSummary
+
+
+def _certification_start() -> Any:
+    """For an open episode (correlated to EpisodeOfCare): the start of the certification
+    period in force, the latest signed plan's that has one (as the summary's end)."""
+    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
+    return (
+        select(plan.certification_start)
+        .join(ev, ev.id == plan.evaluation_id)
+        .where(
+            ev.episode_id == E.id,
+            ev.status == EvaluationStatus.SIGNED,
+            plan.certification_end.is_not(None),
+        )
+        .order_by(ev.evaluation_date.desc(), ev.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _same_period(episodes: Any, ev: Any, plan: Any) -> tuple[ColumnElement[bool], ...]:
+    """The signed plans of the episode sharing the period in force: as
+    domain.medicare.certification_in_force, they share one certification."""
+    return (
+        ev.episode_id == episodes.c.episode_id,
+        ev.status == EvaluationStatus.SIGNED,
+        plan.evaluation_id == ev.id,
+        plan.certification_end == episodes.c.certification_end,
+        plan.certification_start == episodes.c.certification_start,
+    )
+
+
+def _plan_day(episodes: Any) -> Any:
+    """The evaluation that set the period in force: the 30 days count from it."""
+    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
+    return (
+        select(func.min(ev.evaluation_date))
+        .select_from(ev)
+        .join(plan, plan.evaluation_id == ev.id)
+        .where(*_same_period(episodes, ev, plan))
+        .scalar_subquery()
+    )
 
 
 class CaseloadQueries:
@@ -186,12 +229,11 @@ class CaseloadQueries:
         nprs = intake.nprs_now - latest.nprs_now
         odi = intake.odi_percent - latest.odi_percent
         psfs = latest.psfs_mean - intake.psfs_mean
+        # As scoring.odi_change: at least the minimal detectable change, from a baseline
+        # high enough to show it.
         odi_meaningful = and_(
-            intake.odi_percent > 0,
-            or_(
-                odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
-                odi >= intake.odi_percent * scoring.MCIC_ODI_RELATIVE - _EPSILON,
-            ),
+            intake.odi_percent >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
         )
         rows = self.session.execute(
             select(
@@ -237,21 +279,32 @@ class CaseloadQueries:
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
                 Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
             )
+            query = query.add_columns(_certification_start().label("certification_start"))
+            # Materialized: each episode's lookups run once, however often the conditions
+            # read them.
+            return query.cte("open_episode").prefix_with("MATERIALIZED")
         return query.subquery("open_episode")
 
     def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
         """Today's action conditions on a row of `open_episodes()`."""
         cutoff = self.today - timedelta(days=NOT_SEEN_DAYS)
         conditions = {
+            # visits_since_report holds treatment days (domain.medicare.reporting_period).
             "progress_report": episodes.c.visits_since_report
-            >= scoring.PROGRESS_REPORT_EVERY_VISITS,
+            >= medicare.REPORT_DUE_AFTER_TREATMENT_DAYS,
             "certification": and_(
                 episodes.c.certification_end.is_not(None),
                 episodes.c.certification_end
-                <= self.today + timedelta(days=scoring.CERTIFICATION_WARNING_DAYS),
+                <= self.today + timedelta(days=medicare.CERTIFICATION_ENDING_WARNING_DAYS),
             ),
         }
         if "last_visit" in episodes.c:
+            # A certification period in force that no physician has certified yet.
+            ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
+            conditions["uncertified"] = and_(
+                episodes.c.certification_end.is_not(None),
+                ~exists().where(*_same_period(episodes, ev, plan), plan.certified_on.is_not(None)),
+            )
             conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
                 episodes.c.patient_status == PatientStatus.ACTIVE,
@@ -371,6 +424,9 @@ class CaseloadQueries:
                 episodes,
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
+                when["uncertified"].label("due_uncertified"),
+                # Looked up only for the plans listed.
+                case((when["uncertified"], _plan_day(episodes)), else_=None).label("plan_day"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
                 *[c.label(k) for k, c in names.items()],

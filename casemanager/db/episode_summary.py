@@ -25,6 +25,7 @@ from sqlalchemy import (
     case,
     delete,
     event,
+    exists,
     func,
     insert,
     or_,
@@ -154,38 +155,49 @@ def _facts(some: bool) -> Select[Any]:
         base = base.where(E.id.in_(bindparam("ids", expanding=True)))
     # Materialized: each lookup runs once per episode however often the steps below read it.
     first = base.cte("summary_base").prefix_with("MATERIALIZED")
-    # A visit ticked "progress report" restarts the count as a signed report does: the
-    # anchor is the last such visit after the last signed report (as visits.summarize).
+    # The current progress-report period (domain.medicare.reporting_period): it follows the
+    # last report, a signed one or a visit recorded as the report, whichever is later, and
+    # counts treatment days (calendar days), the evaluation day included.
     flagged = aliased(Visit)
-    after_report = or_(first.c.report_day.is_(None), flagged.visit_date > first.c.report_day)
-    anchor_id = (
-        select(flagged.id)
-        .where(
-            flagged.episode_id == first.c.episode_id,
-            flagged.is_progress_report.is_(True),
-            after_report,
-        )
-        .order_by(flagged.visit_date.desc(), flagged.id.desc())
-        .limit(1)
+    flagged_day = (
+        select(func.max(flagged.visit_date))
+        .where(flagged.episode_id == first.c.episode_id, flagged.is_progress_report.is_(True))
         .scalar_subquery()
     )
-    second = select(*first.c, anchor_id.label("anchor_id")).cte("summary_anchor")
+    second = select(*first.c, flagged_day.label("flagged_day")).cte("summary_flagged")
     second = second.prefix_with("MATERIALIZED")
-    anchor, counted = aliased(Visit), aliased(Visit)
-    since = (
-        select(func.count())
+    ended = case(
+        (second.c.report_day.is_(None), second.c.flagged_day),
+        (second.c.flagged_day.is_(None), second.c.report_day),
+        (second.c.flagged_day > second.c.report_day, second.c.flagged_day),
+        else_=second.c.report_day,
+    )
+    third = select(*second.c, ended.label("ended")).cte("summary_period")
+    third = third.prefix_with("MATERIALIZED")
+    counted, same_day = aliased(Visit), aliased(Visit)
+    visit_days = (
+        select(func.count(func.distinct(counted.visit_date)))
         .where(
-            counted.episode_id == second.c.episode_id,
-            or_(second.c.report_day.is_(None), counted.visit_date > second.c.report_day),
-            or_(
-                anchor.id.is_(None),
-                counted.visit_date > anchor.visit_date,
-                and_(counted.visit_date == anchor.visit_date, counted.id > anchor.id),
-            ),
+            counted.episode_id == third.c.episode_id,
+            or_(third.c.ended.is_(None), counted.visit_date > third.c.ended),
         )
-        .correlate(second, anchor)
         .scalar_subquery()
     )
+    evaluation_day = case(
+        (
+            and_(
+                third.c.initial_date.is_not(None),
+                or_(third.c.ended.is_(None), third.c.initial_date > third.c.ended),
+                ~exists().where(
+                    same_day.episode_id == third.c.episode_id,
+                    same_day.visit_date == third.c.initial_date,
+                ),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    since = visit_days + evaluation_day
     mask = (
         select(
             func.coalesce(
@@ -199,30 +211,29 @@ def _facts(some: bool) -> Select[Any]:
             )
         )
         .join(TreatmentPlan, TreatmentPlan.id == TreatmentPath.plan_id)
-        .where(TreatmentPlan.evaluation_id == second.c.plan_evaluation_id)
+        .where(TreatmentPlan.evaluation_id == third.c.plan_evaluation_id)
         .scalar_subquery()
     )
     current, latest = aliased(Evaluation), aliased(Evaluation)
     return (
         select(
-            second.c.episode_id,
-            second.c.plan_evaluation_id,
+            third.c.episode_id,
+            third.c.plan_evaluation_id,
             current.primary_cause,
             mask,
-            second.c.certification_end,
+            third.c.certification_end,
             since,
-            second.c.visits,
-            second.c.last_visit,
-            second.c.last_evaluation,
-            second.c.initial_date,
-            second.c.intake_evaluation_id,
-            second.c.latest_follow_up_id,
+            third.c.visits,
+            third.c.last_visit,
+            third.c.last_evaluation,
+            third.c.initial_date,
+            third.c.intake_evaluation_id,
+            third.c.latest_follow_up_id,
             latest.evaluation_date,
         )
-        .select_from(second)
-        .outerjoin(anchor, anchor.id == second.c.anchor_id)
-        .outerjoin(current, current.id == second.c.plan_evaluation_id)
-        .outerjoin(latest, latest.id == second.c.latest_follow_up_id)
+        .select_from(third)
+        .outerjoin(current, current.id == third.c.plan_evaluation_id)
+        .outerjoin(latest, latest.id == third.c.latest_follow_up_id)
     )
 
 

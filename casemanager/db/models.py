@@ -58,6 +58,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
     Urgency,
 )
+from casemanager.domain.medicare import GoalProgress
 
 # Stable constraint names so Alembic batch migrations on SQLite can find them again.
 NAMING = {
@@ -390,6 +391,12 @@ class TreatmentPlan(Editable, Base):
     certification_end: Mapped[date | None] = mapped_column(Date, index=True)
     next_appointment: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
+    # The physician's certification of this plan (Medicare ch. 15 s. 220.1.3), recorded when
+    # the signed copy comes back; it may be recorded after the evaluation is signed. A
+    # certification covers every plan of the episode with the same certification period.
+    certified_by: Mapped[str | None] = mapped_column(String(200))  # the certifying physician
+    certified_on: Mapped[date | None] = mapped_column(Date)  # the date the physician signed
+    certification_delay_reason: Mapped[str | None] = mapped_column(Text)  # when after day 30
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="plan")
     paths: Mapped[list[TreatmentPath]] = relationship(
@@ -549,6 +556,20 @@ class Visit(Editable, Base):
     )
 
 
+class GoalAssessment(Editable, Base):
+    """A progress report's verdict on one goal of the plan in force (Medicare ch. 15
+    s. 220.3.D), given at a visit recorded as the progress report."""
+
+    __tablename__ = "goal_assessment"
+    __table_args__ = (UniqueConstraint("visit_id", "goal_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    goal_id: Mapped[int] = _fk("goal.id")
+    progress: Mapped[GoalProgress] = mapped_column(enum_type(GoalProgress))  # the verdict
+    note: Mapped[str] = mapped_column(Text)  # what the therapist measured
+
+
 class VisitIntervention(Editable, Base):
     """One intervention given at a visit, with its minutes (for the timed CPT codes)."""
 
@@ -578,6 +599,8 @@ class EpisodeSummary(Base):
     cause: Mapped[Cause | None] = mapped_column(enum_type(Cause))
     paths: Mapped[int] = mapped_column(Integer)  # bit i set: episode_summary.PATHS[i] chosen
     certification_end: Mapped[date | None] = mapped_column(Date)
+    # Treatment days (the evaluation day and visit days) in the current progress-report
+    # period (domain/medicare.py); the column kept its first name.
     visits_since_report: Mapped[int] = mapped_column(Integer)
     visit_count: Mapped[int] = mapped_column(Integer)
     last_visit: Mapped[date | None] = mapped_column(Date)

@@ -13,6 +13,12 @@ Definitions (the same for the screen, the PDF, the CSV files and `casemanager-ad
   episode* is the whole course of the episodes discharged in the period.
 - **Today's figures** (the therapist table and the worklist) look at open episodes as of
   `today`, whatever the period.
+- **Progress report due**: the next treatment day of an open episode is the 10th since the
+  evaluation or the last progress report (treatment days, the evaluation day counted:
+  `domain.medicare`, Medicare ch. 15 s. 220.3.D).
+- **Plan not certified**: an open episode whose certification period in force has no
+  physician certification recorded yet, listed from the evaluation day; the 30-day limit
+  (s. 220.1.3) is in the item's detail.
 - **Outcomes** compare each episode's signed initial evaluation with its latest signed
   follow-up (progress report, re-evaluation or discharge summary) dated by `end`, for the
   episodes active in the period. A change counts as meaningful by the same MCIC rules as the
@@ -144,6 +150,7 @@ class WorkKind(StrEnum):
     URGENT_REFERRAL = "urgent_referral"
     UNSIGNED = "unsigned"
     CERTIFICATION = "certification"
+    UNCERTIFIED = "uncertified"  # plan of care not certified by a physician yet
     PROGRESS_REPORT = "progress_report"
     NOT_SEEN = "not_seen"
     ON_HOLD = "on_hold"
@@ -153,6 +160,7 @@ WORK_LABELS = {
     WorkKind.URGENT_REFERRAL: "Referral to close",  # red-flag, urgent or emergency
     WorkKind.UNSIGNED: "Evaluation unsigned",
     WorkKind.CERTIFICATION: "Certification ending",
+    WorkKind.UNCERTIFIED: "Plan not certified",
     WorkKind.PROGRESS_REPORT: "Progress report due",
     WorkKind.NOT_SEEN: f"Not seen for {NOT_SEEN_DAYS} days",
     WorkKind.ON_HOLD: "On hold",

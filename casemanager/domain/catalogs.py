@@ -33,9 +33,21 @@ class CauseInfo:
     suggested_codes: tuple[str, ...]  # billable ICD-10-CM codes, with dots
 
 
-# The 7th character of an injury code says which encounter this is: A while the injury is in
-# active treatment, D once it is healing. Both are offered so the therapist picks.
+# The 7th character of an injury code says which encounter this is (ICD-10-CM guidelines
+# I.C.19.a): A while the patient receives active treatment for the injury, D for encounters
+# after it, during healing or recovery. Both are offered for the strain and the sprain alike,
+# so the therapist picks (ENCOUNTER_CHARACTER_HELP is shown in the code picker).
 _STRAIN_CODES = ("S39.012A", "S39.012D")
+_SPRAIN_CODES = ("S33.5XXA", "S33.5XXD")
+
+ENCOUNTER_CHARACTER_HELP = (
+    "Injury codes end in A or D. A (initial encounter): the patient is receiving active "
+    "treatment for the injury, for example when therapy is the treatment of a new strain. "
+    "D (subsequent encounter): care in the healing or recovery phase after active treatment, "
+    "such as rehabilitation after a physician treated the injury. The letter follows the "
+    "phase of care, not whether this is the first visit to this clinic (ICD-10-CM "
+    "guidelines I.C.19.a)."
+)
 
 CAUSES: tuple[CauseInfo, ...] = (
     CauseInfo(
@@ -45,7 +57,7 @@ CAUSES: tuple[CauseInfo, ...] = (
             "A muscle, tendon or ligament in your lower back was overstretched or injured. "
             "These injuries are common and usually heal well with gentle movement and time."
         ),
-        suggested_codes=(*_STRAIN_CODES, "S33.5XXA"),
+        suggested_codes=(*_STRAIN_CODES, *_SPRAIN_CODES),
     ),
     CauseInfo(
         cause=Cause.HEAVY_LIFTING,
@@ -72,8 +84,11 @@ CAUSES: tuple[CauseInfo, ...] = (
             "The muscles around your belly help hold up your back. When they are weak, your back "
             "muscles work too hard and can cramp. Exercise can make them stronger."
         ),
-        # No code of its own: muscle weakness coded with the back-pain code.
-        suggested_codes=("M62.81", "M54.50"),
+        # No code of its own. Not M62.81: that is generalized weakness of the whole body.
+        # Weak abdominal muscles are a localized finding on examination, which the tabular
+        # list classes with "other symptoms and signs involving the musculoskeletal system"
+        # (R29.898, billable), coded with the back-pain code.
+        suggested_codes=("R29.898", "M54.50"),
     ),
     CauseInfo(
         cause=Cause.ARTHRITIS,
@@ -498,7 +513,10 @@ OUTCOME_MEASURES: tuple[OutcomeMeasureInfo, ...] = (
             "10 sections scored 0-5; % = total / (5 x sections answered) x 100; "
             "valid with at least 8 sections answered"
         ),
-        meaningful_change="A drop of 10 percentage points or of 30% from baseline",
+        meaningful_change=(
+            "A drop of at least 10 percentage points (the minimal detectable change), shown "
+            "with the drop as a share of baseline; a baseline under 10% is too low to judge"
+        ),
         licence_note=(
             "Copyright questionnaire (licensed via Mapi Research Trust). Use the clinic's "
             "licensed form; the app records section scores and shows section names only."

@@ -1,5 +1,8 @@
 """Change from intake in pain, disability and function, each marked against its minimal
-clinically important change (MCIC): what a progress report and a discharge summary show."""
+clinically important change (MCIC): what a progress report and a discharge summary show.
+
+Thresholds and sources are in `domain.scoring` (and `docs/clinical-rules.md`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ class Measures:
     nprs: int | None
     odi_percent: float | None
     psfs_mean: float | None
+    # (activity as the patient named it, score): the PSFS one-activity rule needs them
+    psfs_activities: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -22,23 +27,38 @@ class Outcome:
     measure: str  # as a clinician names it
     threshold: str  # the MCIC it is judged against, in words
     change: scoring.OutcomeChange | None  # None when intake or latest is missing
+    # PSFS: activities that rose by the one-activity MCIC, (activity, points)
+    activities: tuple[tuple[str, int], ...] = ()
 
     def describe(self) -> str:
         """One line for the chart and the discharge summary."""
         if self.change is None:
             return f"{self.measure}: not measured at both intake and now"
         c = self.change
-        if c.meaningful:
+        share = f" ({c.relative:.0%} of intake)" if c.relative is not None and c.change else ""
+        if c.too_low_to_judge:
             verdict = (
-                f"improved by {_number(c.change)}: a meaningful change (MCIC {self.threshold})"
+                f"changed by {_number(c.change)}: intake too low to judge "
+                f"(below the {self.threshold} a change must reach)"
+            )
+        elif c.meaningful:
+            verdict = (
+                f"improved by {_number(c.change)}{share}: a meaningful change "
+                f"(MCIC {self.threshold})"
             )
         elif c.change > 0:
-            verdict = f"improved by {_number(c.change)}, less than the MCIC of {self.threshold}"
+            verdict = (
+                f"improved by {_number(c.change)}{share}, less than the MCIC of {self.threshold}"
+            )
         elif c.change == 0:
             verdict = "no change"
         else:
             verdict = f"worse by {_number(-c.change)}"
-        return f"{self.measure}: {_number(c.baseline)} → {_number(c.latest)}, {verdict}"
+        line = f"{self.measure}: {_number(c.baseline)} → {_number(c.latest)}, {verdict}"
+        if self.activities:
+            rises = ", ".join(f"{name} +{points}" for name, points in self.activities)
+            line += f"; meaningful for one activity (≥ {scoring.MCIC_PSFS_SINGLE} points): {rises}"
+        return line
 
 
 def _number(value: float) -> str:
@@ -62,12 +82,14 @@ def compare(intake: Measures, latest: Measures) -> tuple[Outcome, ...]:
         if intake.psfs_mean is not None and latest.psfs_mean is not None
         else None
     )
+    activities = scoring.psfs_activity_changes(intake.psfs_activities, latest.psfs_activities)
     return (
         Outcome("Pain (NPRS 0-10)", f"{scoring.MCIC_NPRS} points", nprs),
+        Outcome("Oswestry disability %", f"{scoring.MCIC_ODI_POINTS:g} points", odi),
         Outcome(
-            "Oswestry disability %",
-            f"{scoring.MCIC_ODI_POINTS:g} points or {scoring.MCIC_ODI_RELATIVE:.0%} of intake",
-            odi,
+            "PSFS mean (0-10)",
+            f"{scoring.MCIC_PSFS_MEAN:g} points",
+            psfs,
+            tuple(activities),
         ),
-        Outcome("PSFS mean (0-10)", f"{scoring.MCIC_PSFS_MEAN:g} points", psfs),
     )

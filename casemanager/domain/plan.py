@@ -169,21 +169,113 @@ def clean(
     return replace(plan, paths=paths, goals=tuple(goals), note=note)
 
 
-def guidance(plan: PlanContent, evaluation: EvaluationContent) -> list[Guidance]:
-    """Guideline notes: shown beside the plan, never blocking."""
+# Our thresholds for words the guidelines leave open:
+CHRONIC_AFTER_WEEKS = 12  # ACP 2017: acute < 4, subacute 4-12, chronic > 12 weeks
+SEVERE_PAIN_FROM = 7  # NPRS 7-10 is commonly read as severe pain
+# STarT Back low risk: the trial's low-risk arm had one session of advice and reassurance
+# (Hill 2011); a plan booking more than this many visits earns a note.
+LOW_RISK_MOST_VISITS = 6
+# Spinal stenosis with neurogenic claudication (CMS ICD-10-CM tabular list).
+NEUROGENIC_CLAUDICATION_CODES = ("M48.062",)
+
+
+def _weeks_since_onset(evaluation: EvaluationContent, evaluation_date: date | None) -> int | None:
+    if evaluation.onset_date is None or evaluation_date is None:
+        return None
+    return (evaluation_date - evaluation.onset_date).days // 7
+
+
+def _injection_note(evaluation: EvaluationContent, evaluation_date: date | None) -> Guidance | None:
+    """NICE NG59 1.3.2-1.3.3: consider an epidural injection of local anaesthetic and steroid
+    only for acute and severe sciatica; not for neurogenic claudication (central stenosis)."""
+    gaps = []
+    if evaluation.radiates_below_knee is not True:
+        gaps.append("no pain below the knee (sciatica) is recorded")
+    weeks = _weeks_since_onset(evaluation, evaluation_date)
+    if weeks is None:
+        gaps.append("the onset date is not recorded, so it is not known to be acute")
+    elif weeks > CHRONIC_AFTER_WEEKS:
+        gaps.append(f"the pain began {weeks} weeks ago (chronic, not acute)")
+    worst = evaluation.nprs_worst if evaluation.nprs_worst is not None else evaluation.nprs_now
+    if worst is None:
+        gaps.append("pain severity is not recorded")
+    elif worst < SEVERE_PAIN_FROM:
+        gaps.append(f"the worst pain is {worst}/10 (not severe)")
+    claudication = [c for c in evaluation.diagnosis_codes if c in NEUROGENIC_CLAUDICATION_CODES]
+    if claudication:
+        gaps.append(f"{claudication[0]} codes neurogenic claudication, where NICE advises against")
+    if not gaps:
+        return None
+    return Guidance(
+        "path_steroid_injection_referral",
+        "Guidelines (NICE NG59) support an epidural steroid injection only for acute and "
+        "severe sciatica, and not for neurogenic claudication: " + "; ".join(gaps) + ".",
+    )
+
+
+def _muscle_relaxant_note(evaluation: EvaluationContent, evaluation_date: date | None) -> Guidance:
+    """ACP 2017 (Qaseem): muscle relaxants for acute or subacute pain, short term; for chronic
+    pain NSAIDs first, then tramadol or duloxetine (muscle relaxants are not among them)."""
+    weeks = _weeks_since_onset(evaluation, evaluation_date)
+    if weeks is not None and weeks > CHRONIC_AFTER_WEEKS:
+        text = (
+            f"The pain began {weeks} weeks ago (chronic). For chronic low back pain the ACP "
+            "(2017) suggests an NSAID first, then tramadol or duloxetine; muscle relaxants "
+            "are for short-term use in acute pain."
+        )
+    else:
+        text = (
+            "Muscle relaxants: short-term use only, for acute or subacute low back pain "
+            "(ACP 2017); they often cause drowsiness."
+        )
+    return Guidance("path_medication_referral", text)
+
+
+def _stratified_care_note(risk: StartBackRisk, pt: PathContent | None) -> Guidance:
+    """STarT Back stratified care (Hill 2011; NICE NG59 1.1.2-1.1.3): low risk, advice,
+    reassurance and self-management with few visits; medium, physiotherapist-led exercise
+    and manual therapy; high, psychologically informed physiotherapy."""
+    if risk == StartBackRisk.LOW:
+        text = (
+            "Low STarT Back risk: advice, reassurance and support to self-manage and stay "
+            "active usually suffice, with few visits."
+        )
+        if pt is not None and pt.frequency_per_week and pt.duration_weeks:
+            visits = pt.frequency_per_week * pt.duration_weeks
+            if visits > LOW_RISK_MOST_VISITS:
+                text += (
+                    f" This plan books about {visits} visits ({pt.frequency_per_week}x a week "
+                    f"for {pt.duration_weeks} weeks): consider fewer."
+                )
+    elif risk == StartBackRisk.MEDIUM:
+        text = (
+            "Medium STarT Back risk: physiotherapist-led exercise, with manual therapy "
+            "alongside it."
+        )
+        if pt is None:
+            text += " No physical therapy plan is chosen."
+    else:
+        text = (
+            "High STarT Back risk: psychologically informed physiotherapy (reassurance, "
+            "graded activity, addressing fears and beliefs about pain) alongside exercise."
+        )
+    return Guidance("paths", text + " (STarT Back stratified care; NICE NG59)")
+
+
+def guidance(
+    plan: PlanContent, evaluation: EvaluationContent, evaluation_date: date | None = None
+) -> list[Guidance]:
+    """Guideline notes: shown beside the plan, never blocking. Each helper names its source;
+    `docs/clinical-rules.md` lists them."""
     notes: list[Guidance] = []
     kinds = {p.kind: p for p in plan.paths}
-    if (
-        TreatmentPathKind.STEROID_INJECTION_REFERRAL in kinds
-        and evaluation.radiates_below_knee is not True
-    ):
-        notes.append(
-            Guidance(
-                "path_steroid_injection_referral",
-                "Guidelines (NICE NG59) support epidural steroid injections only for acute, "
-                "severe sciatica; no pain below the knee is recorded.",
-            )
-        )
+    if TreatmentPathKind.STEROID_INJECTION_REFERRAL in kinds:
+        injection = _injection_note(evaluation, evaluation_date)
+        if injection is not None:
+            notes.append(injection)
+    medication = kinds.get(TreatmentPathKind.MEDICATION_REFERRAL)
+    if medication is not None and medication.muscle_relaxant:
+        notes.append(_muscle_relaxant_note(evaluation, evaluation_date))
     surgery = kinds.get(TreatmentPathKind.LUMBAR_SURGERY_REFERRAL)
     if surgery is not None and not surgery.reason:
         notes.append(
@@ -193,15 +285,19 @@ def guidance(plan: PlanContent, evaluation: EvaluationContent) -> list[Guidance]
                 "failed conservative care).",
             )
         )
-    risk = scoring.start_back(evaluation.start_back)
-    if risk is not None and risk.risk == StartBackRisk.HIGH:
+    pt = kinds.get(TreatmentPathKind.PT_PLAN)
+    if pt is not None and "hot_cold_packs" in pt.interventions:
+        # Medicare Physician Fee Schedule: 97010 has status B (bundled), never paid apart.
         notes.append(
             Guidance(
-                "paths",
-                "High STarT Back risk: consider a psychologically informed plan (reassurance, "
-                "graded activity, addressing fears about pain).",
+                "path_pt_plan",
+                "Medicare bundles 97010 (hot or cold packs) into the visit's other services: "
+                "it is not paid separately. Teach heat or ice for home use instead.",
             )
         )
+    risk = scoring.start_back(evaluation.start_back)
+    if risk is not None:
+        notes.append(_stratified_care_note(risk.risk, pt))
     if plan.paths and not plan.goals:
         notes.append(Guidance("goals", "Add measurable goals tied to function."))
     return notes

@@ -23,8 +23,10 @@ from casemanager.domain.enums import (
 MCIC_NPRS = 2
 MCIC_PSFS_MEAN = 2.0
 MCIC_PSFS_SINGLE = 3
+# Oswestry: a drop of at least the minimal detectable change (about 10 points: Davidson &
+# Keating 2002; Ostelo 2008) is needed; the relative change (30% of intake) is shown beside
+# it, never enough on its own: 4% -> 2% halves the score yet lies inside measurement error.
 MCIC_ODI_POINTS = 10.0
-MCIC_ODI_RELATIVE = 0.30
 
 OSWESTRY_SECTION_COUNT = 10
 OSWESTRY_SECTION_MAX = 5
@@ -45,9 +47,6 @@ NPRS_MAX = 10
 # 8-minute rule for timed 15-minute CPT codes.
 MINUTES_PER_UNIT = 15
 MIN_MINUTES_FOR_UNIT = 8
-PROGRESS_REPORT_EVERY_VISITS = 10
-# The chart and the caseload warn this many days before a plan's certification ends.
-CERTIFICATION_WARNING_DAYS = 7
 
 _ONE_DECIMAL = Decimal("0.1")
 
@@ -165,6 +164,9 @@ class OutcomeChange:
     latest: float
     change: float  # positive = the patient improved, whatever direction the scale runs
     meaningful: bool  # improvement reaches the minimal clinically important change
+    # The baseline leaves no room for a change that could be told from measurement error.
+    too_low_to_judge: bool = False
+    relative: float | None = None  # the change as a share of the baseline, where shown
 
 
 def nprs_change(baseline: int, latest: int) -> OutcomeChange:
@@ -187,23 +189,30 @@ def _check_range(value: float, high: float, what: str) -> Decimal:
 
 
 def odi_change(baseline: float, latest: float) -> OutcomeChange:
-    """Meaningful when the % drops by 10 points or by 30 % of baseline, whichever is easier.
+    """Meaningful only when the % drops by at least the minimal detectable change, 10 points
+    (Davidson & Keating 2002; Ostelo 2008); the drop as a share of baseline is shown beside it.
 
-    A baseline of 0 cannot improve, so it is never meaningful.
+    A baseline below 10 points cannot drop that far: it is too low to judge (4% -> 2% is
+    inside the measurement error, however large the relative change).
     """
     start = _check_range(baseline, 100, "Baseline Oswestry %")
     end = _check_range(latest, 100, "Latest Oswestry %")
     change = start - end
-    meaningful = start > 0 and (
-        change >= _exact(MCIC_ODI_POINTS) or change >= start * _exact(MCIC_ODI_RELATIVE)
-    )
+    threshold = _exact(MCIC_ODI_POINTS)
+    too_low = start < threshold
     return OutcomeChange(
-        baseline=float(start), latest=float(end), change=float(change), meaningful=meaningful
+        baseline=float(start),
+        latest=float(end),
+        change=float(change),
+        meaningful=not too_low and change >= threshold,
+        too_low_to_judge=too_low,
+        relative=float(change / start) if start > 0 else None,
     )
 
 
 def psfs_change(baseline: float, latest: float) -> OutcomeChange:
-    """Change in the PSFS mean; higher is better, so improvement = latest - baseline."""
+    """Change in the PSFS mean; higher is better, so improvement = latest - baseline.
+    Meaningful from 2 points in the mean (Stratford 1995; Abbott & Schmitt 2014)."""
     start = _check_range(baseline, PSFS_MAX_SCORE, "Baseline PSFS mean")
     end = _check_range(latest, PSFS_MAX_SCORE, "Latest PSFS mean")
     change = end - start
@@ -213,6 +222,28 @@ def psfs_change(baseline: float, latest: float) -> OutcomeChange:
         change=float(change),
         meaningful=change >= _exact(MCIC_PSFS_MEAN),
     )
+
+
+def psfs_activity_changes(
+    baseline: Sequence[tuple[str, int | None]], latest: Sequence[tuple[str, int | None]]
+) -> list[tuple[str, int]]:
+    """Activities rated at both times whose score rose by 3 points or more: a meaningful change
+    for that one activity (Stratford 1995; Abbott & Schmitt 2014), however the mean moved.
+
+    Activities are matched by name (a follow-up carries the intake's activities), ignoring case
+    and surrounding spaces; returns (activity as named at intake, rise) in intake order.
+    """
+    later = {name.strip().casefold(): score for name, score in latest if score is not None}
+    found = []
+    for name, score in baseline:
+        now = later.get(name.strip().casefold())
+        if score is None or now is None:
+            continue
+        _check_score(score, 0, PSFS_MAX_SCORE, f"PSFS {name!r} at intake")
+        _check_score(now, 0, PSFS_MAX_SCORE, f"PSFS {name!r} now")
+        if now - score >= MCIC_PSFS_SINGLE:
+            found.append((name.strip(), now - score))
+    return found
 
 
 # --- Evaluation complexity (CPT 97161-97163) ------------------------------------------------
@@ -276,10 +307,3 @@ def timed_units(minutes: int) -> int:
         raise ValueError(f"Minutes cannot be negative, got {minutes}")
     # Rounding to the nearest unit, with 8 minutes (over half of 15) rounding up.
     return (minutes + MINUTES_PER_UNIT - MIN_MINUTES_FOR_UNIT) // MINUTES_PER_UNIT
-
-
-def progress_report_due(visits_since_last_report: int) -> bool:
-    """Medicare asks for a progress report at least every 10 treatment visits."""
-    if visits_since_last_report < 0:
-        raise ValueError(f"Visit count cannot be negative, got {visits_since_last_report}")
-    return visits_since_last_report >= PROGRESS_REPORT_EVERY_VISITS

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from casemanager.domain.enums import EvaluationKind, ReferralKind, Urgency
 from casemanager.domain.evaluation import EvaluationContent, Scores
+from casemanager.domain.medicare import Certification
 from casemanager.domain.plan import PlanContent
 
 
@@ -77,3 +78,5 @@ class EvaluationSnapshot:
     referrals: tuple[ReferralInfo, ...]
     printed_on: date
     episode_open: bool = True  # discharged: the plan says treatment is complete
+    # The physician's certification, once recorded (Medicare ch. 15 s. 220.1.3).
+    certification: Certification | None = None

@@ -9,7 +9,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
 from casemanager.domain import catalogs, scoring
-from casemanager.domain.enums import RedFlagAnswer, TreatmentPathKind
+from casemanager.domain.enums import RedFlagAnswer, StartBackRisk, TreatmentPathKind
 from casemanager.domain.plan import PathContent, PlanContent
 from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot
@@ -20,6 +20,13 @@ _GOAL_STATUS = {
     "met": "Met",
     "partially_met": "Partly met",
     "not_met": "Not met",
+}
+# What each STarT Back group's care looks like (Hill 2011; NICE NG59 1.1.2-1.1.3), printed
+# beside the risk group so the certifying physician sees why the plan has its intensity.
+_STRATIFIED_CARE = {
+    StartBackRisk.LOW: "advice, reassurance and self-management, with few visits.",
+    StartBackRisk.MEDIUM: "physiotherapist-led exercise, with manual therapy alongside it.",
+    StartBackRisk.HIGH: "psychologically informed physiotherapy alongside exercise.",
 }
 LONG_TEXT = 600  # characters: longer values print as paragraphs, which can break across pages
 _HEAT_ICE = {"heat": "Heat", "ice": "Ice", "heat_and_ice": "Heat or ice"}
@@ -185,7 +192,8 @@ def _findings(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
         lines.append(
             (
                 "STarT Back",
-                f"total {sb.total}/9, psychosocial {sb.psychosocial}/5: {sb.risk.value} risk",
+                f"total {sb.total}/9, psychosocial {sb.psychosocial}/5: {sb.risk.value} risk. "
+                f"Stratified care: {_STRATIFIED_CARE[sb.risk]}",
             )
         )
     if content.psfs:
@@ -319,4 +327,20 @@ def _signatures(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
             style=TableStyle([("TOPPADDING", (0, 0), (-1, -1), 12)]),
         ),
     ]
+    certified = snapshot.certification
+    if certified is not None:
+        # Recorded from the physician's signed copy: printed instead of blank lines.
+        late = (
+            f" Reason for the late certification: {certified.delay_reason}"
+            if (certified.delay_reason)
+            else ""
+        )
+        physician = [
+            para("Physician certification", look.heading),
+            para(
+                f"Certified by {certified.physician} on {_day(certified.certified_on)} "
+                f"(recorded from the signed copy).{late}",
+                look.body,
+            ),
+        ]
     return [KeepTogether(therapist), KeepTogether(physician)]

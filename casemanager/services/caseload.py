@@ -13,7 +13,7 @@ from typing import Any
 from casemanager.db.caseload_queries import PATHS, CaseloadQueries
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
-from casemanager.domain import catalogs
+from casemanager.domain import catalogs, medicare
 from casemanager.domain.caseload import (
     CaseloadFilter,
     Dashboard,
@@ -235,11 +235,33 @@ def _worklist(rows: list[dict[str, Any]], names: dict[int, str], today: date) ->
             last = max((d for d in (row["last_visit"], row["last_evaluation"]) if d), default=None)
             seen = f"last seen {format_date(last)}" if last else "not seen yet"
             if row["due_report"]:
+                days = row["visits_since_report"]
                 add(
                     WorkKind.PROGRESS_REPORT,
                     row,
                     last or today,
-                    f"{row['visits_since_report']} visits since the last report",
+                    f"{days} treatment days since the evaluation or the last report"
+                    + (
+                        " (overdue)"
+                        if days >= medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
+                        else ""
+                    ),
+                )
+            if row["due_uncertified"]:
+                plan_day = row["plan_day"]
+                due = medicare.certification_due(plan_day)
+                limit = medicare.CERTIFICATION_DUE_DAYS
+                state = (
+                    f"{_days((today - due).days)} past the {limit}-day limit"
+                    if today > due
+                    else f"due by {format_date(due)}"
+                )
+                add(
+                    WorkKind.UNCERTIFIED,
+                    row,
+                    plan_day,
+                    f"Plan of care of {format_date(plan_day)} not certified by a physician: "
+                    f"{state}",
                 )
             if row["due_certification"]:
                 end = row["certification_end"]

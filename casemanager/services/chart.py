@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
     EpisodeOfCare,
     Evaluation,
+    GoalAssessment,
     PrintedDocument,
     RedFlagFinding,
     Referral,
@@ -25,7 +27,7 @@ from casemanager.db.models import (
     Visit,
     VisitIntervention,
 )
-from casemanager.domain import catalogs, outcomes
+from casemanager.domain import catalogs, medicare, outcomes
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -42,6 +44,7 @@ from casemanager.reports import wording
 from casemanager.services import audit, patients
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import measures_of
+from casemanager.services.plans import certification_of
 from casemanager.services.visits import EpisodeProgress, summarize
 
 
@@ -119,6 +122,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             select(Evaluation)
             .where(Evaluation.episode_id.in_(ids))
             .order_by(Evaluation.evaluation_date, Evaluation.id)
+            .options(selectinload(Evaluation.psfs_activities))  # the PSFS one-activity rule
         ).all()
         visit_rows = session.scalars(
             select(Visit).where(Visit.episode_id.in_(ids)).order_by(Visit.visit_date, Visit.id)
@@ -136,18 +140,31 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
         referrals = session.scalars(
             select(Referral).where(Referral.episode_id.in_(ids)).order_by(Referral.id)
         ).all()
-        certification: dict[int, date | None] = {}
-        booked: dict[int, datetime] = {}
-        for evaluation_id, end, appointment in session.execute(
-            select(
-                TreatmentPlan.evaluation_id,
-                TreatmentPlan.certification_end,
-                TreatmentPlan.next_appointment,
-            ).where(TreatmentPlan.evaluation_id.in_([e.id for e in evaluations] or [0]))
+        # A progress report's verdicts on the goals, per visit, for the timeline.
+        verdicts: dict[int, list[medicare.GoalProgress]] = defaultdict(list)
+        for visit_id, verdict in session.execute(
+            select(GoalAssessment.visit_id, GoalAssessment.progress)
+            .join(Visit, Visit.id == GoalAssessment.visit_id)
+            .where(Visit.episode_id.in_(ids))
+            .order_by(GoalAssessment.id)
         ):
-            certification[evaluation_id] = end
-            if appointment is not None:
-                booked[evaluation_id] = appointment
+            verdicts[visit_id].append(verdict)
+        certification: dict[int, medicare.SignedPlan] = {}
+        booked: dict[int, datetime] = {}
+        dates = {e.id: e.evaluation_date for e in evaluations}
+        for plan in session.scalars(
+            select(TreatmentPlan).where(
+                TreatmentPlan.evaluation_id.in_([e.id for e in evaluations] or [0])
+            )
+        ):
+            certification[plan.evaluation_id] = medicare.SignedPlan(
+                dates[plan.evaluation_id],
+                plan.certification_start,
+                plan.certification_end,
+                certification_of(plan),
+            )
+            if plan.next_appointment is not None:
+                booked[plan.evaluation_id] = plan.next_appointment
         printed = session.scalars(
             select(PrintedDocument)
             .where(PrintedDocument.evaluation_id.in_([e.id for e in evaluations] or [0]))
@@ -214,6 +231,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 booked,
                 names,
                 today,
+                verdicts,
             )
         )
     return Chart(record, age, tuple(red_flags), tuple(charts), shows_clinical=True)
@@ -225,10 +243,11 @@ def _episode_chart(
     visits: list[tuple[Visit, int | None]],
     referrals: list[Referral],
     printed: list[PrintedDocument],
-    certification: dict[int, date | None],
+    certification: dict[int, medicare.SignedPlan],
     booked: dict[int, datetime],
     names: dict[int, str],
     today: date,
+    verdicts: dict[int, list[medicare.GoalProgress]],
 ) -> EpisodeChart:
     signed = [e for e in evaluations if e.status == EvaluationStatus.SIGNED]
     intake = next((e for e in signed if e.kind == EvaluationKind.INITIAL), None)
@@ -240,14 +259,17 @@ def _episode_chart(
         ),
         default=None,
     )
-    certified = [certification[e.id] for e in signed if certification.get(e.id)]
     progress = summarize(
         episode.id,
         episode.status == EpisodeStatus.OPEN,
         [(v.visit_date, v.is_progress_report) for v, _total in visits],
         last_report,
-        certified[-1] if certified else None,
+        [certification[e.id] for e in signed if e.id in certification],
         today,
+        min(
+            (e.evaluation_date for e in evaluations if e.kind == EvaluationKind.INITIAL),
+            default=None,
+        ),
     )
     follow_ups = [e for e in signed if e.kind != EvaluationKind.INITIAL]
     change: tuple[outcomes.Outcome, ...] = ()
@@ -266,10 +288,37 @@ def _episode_chart(
             parts.append(f"{total} min")
         if visit.therapist_id != episode.therapist_id:  # a colleague covering: say who
             parts.append(names.get(visit.therapist_id, "unknown"))
+        judged = verdicts.get(visit.id, [])
+        if judged:
+            parts.append(
+                "goals: "
+                + ", ".join(
+                    f"{label.lower()} {judged.count(progress)}"
+                    for progress, label in medicare.GOAL_PROGRESS_LABELS.items()
+                    if progress in judged
+                )
+            )
         what = "Visit (progress report)" if visit.is_progress_report else "Visit"
         entries.append(
             (visit.visit_date, 1, TimelineEntry(visit.visit_date, what, "; ".join(parts)))
         )
+    for e in signed:
+        recorded = certification.get(e.id)
+        if recorded is not None and recorded.certification is not None:
+            c = recorded.certification
+            late = f"; late: {c.delay_reason}" if c.delay_reason else ""
+            entries.append(
+                (
+                    c.certified_on,
+                    2,
+                    TimelineEntry(
+                        c.certified_on,
+                        "Plan of care certified",
+                        f"By {c.physician}{late}",
+                        e.id,
+                    ),
+                )
+            )
     evaluation_days = {e.id: e.evaluation_date for e in evaluations}
     for referral in referrals:
         # Dated by the evaluation that made it (signing may come a day or two later).

@@ -46,7 +46,7 @@ from casemanager.reports.data import (
 from casemanager.services import audit
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import content_of, patient_of
-from casemanager.services.plans import read_plan
+from casemanager.services.plans import certification_of, read_plan
 
 
 class DocumentKind(StrEnum):
@@ -178,6 +178,7 @@ def snapshot(
             referrals=referrals,
             printed_on=today or date.today(),
             episode_open=evaluation.episode.status == EpisodeStatus.OPEN,
+            certification=certification_of(evaluation.plan) if evaluation.plan else None,
         )
 
 

@@ -220,7 +220,12 @@ def _update(row: _Row, **values: object) -> _Row:
 
 
 def measures_of(evaluation: Evaluation) -> outcomes.Measures:
-    return outcomes.Measures(evaluation.nprs_now, evaluation.odi_percent, evaluation.psfs_mean)
+    return outcomes.Measures(
+        evaluation.nprs_now,
+        evaluation.odi_percent,
+        evaluation.psfs_mean,
+        tuple((a.activity, a.score) for a in evaluation.psfs_activities),
+    )
 
 
 def intake_of(session: Session, episode_id: int) -> Evaluation | None:

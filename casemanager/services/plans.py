@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,14 +19,16 @@ from casemanager.db.models import (
     TreatmentPlan,
 )
 from casemanager.db.types import utcnow
+from casemanager.domain import medicare
 from casemanager.domain import plan as rules
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
     EvaluationKind,
+    EvaluationStatus,
     Urgency,
 )
-from casemanager.domain.errors import NotFound, ValidationError
+from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.evaluation import Guidance
 from casemanager.domain.permissions import Permission
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
@@ -45,6 +48,8 @@ class PlanRecord:
     version: int
     content: PlanContent
     guidance: tuple[Guidance, ...]
+    # The physician's certification as recorded on this plan (None: not recorded here).
+    certification: medicare.Certification | None = None
 
 
 def read_plan(plan: TreatmentPlan) -> PlanContent:
@@ -85,10 +90,18 @@ def read_plan(plan: TreatmentPlan) -> PlanContent:
     )
 
 
+def certification_of(plan: TreatmentPlan) -> medicare.Certification | None:
+    if plan.certified_on is None:
+        return None
+    return medicare.Certification(
+        plan.certified_by or "", plan.certified_on, plan.certification_delay_reason
+    )
+
+
 def _record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
     content = read_plan(plan)
-    notes = rules.guidance(content, content_of(evaluation))
-    return PlanRecord(evaluation.id, plan.version, content, tuple(notes))
+    notes = rules.guidance(content, content_of(evaluation), evaluation.evaluation_date)
+    return PlanRecord(evaluation.id, plan.version, content, tuple(notes), certification_of(plan))
 
 
 def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | None:
@@ -225,6 +238,67 @@ def save_plan(
                 "This plan of care",
                 evaluation.updated_at,
             ) from None
+
+
+def _plan_day(session: Session, evaluation: Evaluation, plan: TreatmentPlan) -> date:
+    """The evaluation that set this plan's certification period: the first signed plan of the
+    episode with the same period (a progress report carries it; medicare.certification_in_force
+    reads it the same way)."""
+    first = session.scalar(
+        select(func.min(Evaluation.evaluation_date))
+        .join(TreatmentPlan, TreatmentPlan.evaluation_id == Evaluation.id)
+        .where(
+            Evaluation.episode_id == evaluation.episode_id,
+            Evaluation.status == EvaluationStatus.SIGNED,
+            TreatmentPlan.certification_start == plan.certification_start,
+            TreatmentPlan.certification_end == plan.certification_end,
+        )
+    )
+    return first or evaluation.evaluation_date
+
+
+def record_certification(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    certification: medicare.Certification,
+    *,
+    today: date | None = None,
+) -> PlanRecord:
+    """Record who certified a signed plan of care and when (Medicare ch. 15 s. 220.1.3),
+    with the reason for the delay when it came after day 30. A later entry corrects it."""
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    )
+    with db.session() as session:
+        evaluation = load_evaluation(session, actor, evaluation_id)
+        plan = evaluation.plan
+        if evaluation.status != EvaluationStatus.SIGNED:
+            raise DomainError(
+                "Sign the evaluation first: the physician certifies the signed plan of care."
+            )
+        if plan is None or plan.certification_start is None:
+            raise DomainError(
+                "This plan of care has no certification period, so there is nothing to certify."
+            )
+        cleaned = medicare.check_certification(
+            certification, _plan_day(session, evaluation, plan), today or date.today()
+        )
+        corrected = plan.certified_on is not None
+        plan.certified_by = cleaned.physician
+        plan.certified_on = cleaned.certified_on
+        plan.certification_delay_reason = cleaned.delay_reason
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"certification of plan of evaluation {evaluation_id}"
+            + (" corrected" if corrected else ""),
+        )
+        return _record(evaluation, plan)
 
 
 @dataclass(frozen=True)

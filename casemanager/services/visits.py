@@ -3,34 +3,38 @@ certification ending soon."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
     EpisodeOfCare,
     Evaluation,
+    Goal,
+    GoalAssessment,
     Patient,
     TreatmentPlan,
     Visit,
     VisitIntervention,
 )
-from casemanager.domain import catalogs, scoring, validation
+from casemanager.domain import catalogs, medicare, validation
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
+    GoalTerm,
 )
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
 
-CERTIFICATION_WARNING_DAYS = scoring.CERTIFICATION_WARNING_DAYS
+CERTIFICATION_WARNING_DAYS = medicare.CERTIFICATION_ENDING_WARNING_DAYS
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class VisitContent:
     interventions: tuple[tuple[str, int], ...] = ()  # (catalog code, minutes)
     note: str | None = None
     is_progress_report: bool = False
+    # A progress report judges each goal of the plan in force (Medicare ch. 15 s. 220.3.D).
+    goal_assessments: tuple[medicare.GoalAssessment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,17 @@ class VisitRecord:
     interventions: tuple[tuple[str, int], ...]
     note: str | None
     is_progress_report: bool
+    goal_assessments: tuple[medicare.GoalAssessment, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoalInForce:
+    """A goal of the episode's latest signed plan: what a progress report assesses."""
+
+    id: int
+    term: GoalTerm
+    description: str
+    target_date: date | None
 
 
 @dataclass(frozen=True)
@@ -60,11 +77,21 @@ class EpisodeProgress:
 
     episode_id: int
     visits: int
-    visits_since_progress_report: int
+    period: medicare.ReportingPeriod  # treatment days since the last progress report
     progress_report_due: bool
     certification_end: date | None
     certification_ends_soon: bool  # within 7 days, or already past while the episode is open
     last_visit: date | None
+    certification: medicare.CertificationStatus | None = None
+    certification_warning: str | None = None  # not certified by day 21 (s. 220.1.3)
+
+    @property
+    def treatment_days_since_report(self) -> int:
+        return self.period.treatment_days
+
+    @property
+    def progress_report_text(self) -> str | None:
+        return medicare.describe_progress_report(self.period) if self.progress_report_due else None
 
 
 def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitContent:
@@ -90,9 +117,7 @@ def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitC
         if not 1 <= minutes <= 240:
             raise ValidationError(field, "Minutes must be between 1 and 240.")
     note = validation.optional_text("note", content.note, "Visit note", 10000)
-    return VisitContent(
-        content.visit_date, content.nprs, content.interventions, note, content.is_progress_report
-    )
+    return replace(content, note=note)
 
 
 def find_episode(db: Database, actor: Actor, episode_id: int) -> tuple[int, EpisodeOfCare]:
@@ -138,6 +163,12 @@ def record_visit(
         )
         if not signed:
             raise DomainError("Sign the initial evaluation before recording treatment visits.")
+        assessments: tuple[medicare.GoalAssessment, ...] = ()
+        if cleaned.is_progress_report:
+            goal_ids = [g.id for g in _goals_in_force(session, episode_id)]
+            assessments = medicare.check_goal_assessments(goal_ids, cleaned.goal_assessments)
+        elif cleaned.goal_assessments:
+            raise ValueError("goal assessments belong to a progress report")  # a caller's bug
         assert actor.user_id is not None
         visit = Visit(
             episode_id=episode_id,
@@ -153,6 +184,16 @@ def record_visit(
         )
         session.add(visit)
         session.flush()
+        for assessment in assessments:
+            assert assessment.progress is not None and assessment.note is not None
+            session.add(
+                GoalAssessment(
+                    visit_id=visit.id,
+                    goal_id=assessment.goal_id,
+                    progress=assessment.progress,
+                    note=assessment.note,
+                )
+            )
         audit.record(
             session,
             actor,
@@ -170,13 +211,74 @@ def record_visit(
             cleaned.interventions,
             visit.note,
             visit.is_progress_report,
+            assessments,
         )
+
+
+def _goals_in_force(session: Session, episode_id: int) -> list[GoalInForce]:
+    """The goals of the episode's latest signed plan, in the plan's order."""
+    plan_id = session.scalar(
+        select(TreatmentPlan.id)
+        .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
+        .where(Evaluation.episode_id == episode_id, Evaluation.status == EvaluationStatus.SIGNED)
+        .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+        .limit(1)
+    )
+    if plan_id is None:
+        return []
+    return [
+        GoalInForce(g.id, g.term, g.description, g.target_date)
+        for g in session.scalars(select(Goal).where(Goal.plan_id == plan_id).order_by(Goal.id))
+    ]
+
+
+def goals_to_assess(db: Database, actor: Actor, episode_id: int) -> list[GoalInForce]:
+    """What a progress report recorded at a visit must judge: the plan in force's goals."""
+    patient_id, _episode = find_episode(db, actor, episode_id)
+    audit.authorize(
+        db,
+        actor,
+        Permission.VIEW_CLINICAL,
+        AuditAction.READ,
+        DataCategory.CLINICAL,
+        patient_id=patient_id,
+    )
+    with db.session() as session:
+        return _goals_in_force(session, episode_id)
+
+
+def signed_plans(session: Session, episode_ids: list[int]) -> dict[int, list[medicare.SignedPlan]]:
+    """Each episode's signed plans in date order, as the certification rules read them."""
+    plans: dict[int, list[medicare.SignedPlan]] = {}
+    rows = session.execute(
+        select(Evaluation.episode_id, Evaluation.evaluation_date, TreatmentPlan)
+        .join(TreatmentPlan, TreatmentPlan.evaluation_id == Evaluation.id)
+        .where(
+            Evaluation.episode_id.in_(episode_ids or [0]),
+            Evaluation.status == EvaluationStatus.SIGNED,
+        )
+        .order_by(Evaluation.evaluation_date, Evaluation.id)
+    )
+    for episode_id, day, plan in rows:
+        certification = (
+            medicare.Certification(
+                plan.certified_by or "", plan.certified_on, plan.certification_delay_reason
+            )
+            if plan.certified_on is not None
+            else None
+        )
+        plans.setdefault(episode_id, []).append(
+            medicare.SignedPlan(
+                day, plan.certification_start, plan.certification_end, certification
+            )
+        )
+    return plans
 
 
 def progress(
     db: Database, actor: Actor, episode_id: int, *, today: date | None = None
 ) -> EpisodeProgress:
-    """Visit count, progress report due (every 10 visits), certification ending soon."""
+    """Visit count, progress report due (every 10 treatment days), certification state."""
     patient_id, episode = find_episode(db, actor, episode_id)
     audit.authorize(
         db,
@@ -196,18 +298,7 @@ def progress(
                 .order_by(Visit.visit_date, Visit.id)
             )
         ]
-        # The certification in force is the latest signed plan's (a re-evaluation renews it).
-        certification_end = session.scalar(
-            select(TreatmentPlan.certification_end)
-            .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
-            .where(
-                Evaluation.episode_id == episode_id,
-                Evaluation.status == EvaluationStatus.SIGNED,
-                TreatmentPlan.certification_end.is_not(None),
-            )
-            .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
-            .limit(1)
-        )
+        plans = signed_plans(session, [episode_id]).get(episode_id, [])
         # A signed progress report or re-evaluation is a progress report too: the visits
         # that count are those after it.
         last_report = session.scalar(
@@ -217,13 +308,19 @@ def progress(
                 Evaluation.kind.in_([EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION]),
             )
         )
+        evaluation_day = session.scalar(
+            select(func.min(Evaluation.evaluation_date)).where(
+                Evaluation.episode_id == episode_id, Evaluation.kind == EvaluationKind.INITIAL
+            )
+        )
     return summarize(
         episode_id,
         episode.status == EpisodeStatus.OPEN,
         dates,
         last_report,
-        certification_end,
+        plans,
         today,
+        evaluation_day,
     )
 
 
@@ -232,29 +329,36 @@ def summarize(
     is_open: bool,
     dates: list[tuple[date, bool]],
     last_report: date | None,
-    certification_end: date | None,
+    plans: list[medicare.SignedPlan],
     today: date,
+    evaluation_day: date | None,
 ) -> EpisodeProgress:
     """Where an episode stands, from its visits (date, is progress report) in date order,
-    the date of its last signed progress report or re-evaluation, and its certification."""
-    since = 0
-    for day, report in dates:
-        if last_report is not None and day <= last_report:
-            continue
-        since = 0 if report else since + 1
+    the date of its last signed progress report or re-evaluation, its signed plans in date
+    order and the date of its initial evaluation (the first treatment day)."""
+    period = medicare.reporting_period(evaluation_day, dates, last_report)
+    status = medicare.certification_in_force(plans)
+    end = status.end if status else None
     ends_soon = (
-        is_open
-        and certification_end is not None
-        and certification_end <= today + timedelta(days=CERTIFICATION_WARNING_DAYS)
+        is_open and end is not None and end <= today + timedelta(days=CERTIFICATION_WARNING_DAYS)
+    )
+    warning = (
+        medicare.certification_warning(
+            status.plan_day, status.certification is not None, today, is_open
+        )
+        if status
+        else None
     )
     return EpisodeProgress(
         episode_id=episode_id,
         visits=len(dates),
-        visits_since_progress_report=since,
-        progress_report_due=is_open and scoring.progress_report_due(since),
-        certification_end=certification_end,
+        period=period,
+        progress_report_due=is_open and period.report_due,
+        certification_end=end,
         certification_ends_soon=bool(ends_soon),
         last_visit=dates[-1][0] if dates else None,
+        certification=status,
+        certification_warning=warning,
     )
 
 

@@ -23,7 +23,12 @@ from tests.conftest import Staff
 from tests.db.older import demo_clinic_at
 from tests.services.test_evaluations import EVAL_DAY
 from tests.services.test_plans import evaluation  # noqa: F401 - the fixture
-from tests.services.test_visits import TODAY, _visit, episode_id  # noqa: F401 - the fixture
+from tests.services.test_visits import (  # noqa: F401 - the fixture
+    TODAY,
+    _assessed,
+    _visit,
+    episode_id,
+)
 
 
 def _row(db: Database, episode: int) -> EpisodeSummary | None:
@@ -50,18 +55,25 @@ def test_summary_follows_signing_and_visits(
     assert (row.plan_evaluation_id, row.intake_evaluation_id) == (evaluation.id, evaluation.id)
     assert row.certification_end == EVAL_DAY + timedelta(days=60)
     assert (row.initial_date, row.last_evaluation) == (EVAL_DAY, EVAL_DAY)
-    assert (row.visit_count, row.visits_since_report, row.last_visit) == (0, 0, None)
+    # The evaluation day is the first treatment day of the first reporting period.
+    assert (row.visit_count, row.visits_since_report, row.last_visit) == (0, 1, None)
     assert (row.latest_follow_up_id, row.latest_follow_up_date) == (None, None)
 
-    for offset, ticked in ((3, False), (6, True), (9, False), (12, False)):
+    for offset, ticked in ((3, False), (6, True), (9, False), (12, False), (12, False)):
+        assessed = _assessed(db, staff, episode_id) if ticked else ()
         visits.record_visit(
-            db, staff.therapist, episode_id, _visit(offset, is_progress_report=ticked), today=TODAY
+            db,
+            staff.therapist,
+            episode_id,
+            _visit(offset, is_progress_report=ticked, goal_assessments=assessed),
+            today=TODAY,
         )
     row = _row(db, episode_id)
     assert row is not None
     chart = visits.progress(db, staff.therapist, episode_id, today=TODAY)
-    assert (row.visit_count, row.visits_since_report) == (4, 2)
-    assert row.visits_since_report == chart.visits_since_progress_report
+    # Days 9 and 12 after the report on day 6 (two visits on day 12 are one treatment day).
+    assert (row.visit_count, row.visits_since_report) == (5, 2)
+    assert row.visits_since_report == chart.treatment_days_since_report
     assert row.last_visit == EVAL_DAY + timedelta(days=12) == chart.last_visit
 
 

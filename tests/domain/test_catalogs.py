@@ -46,7 +46,7 @@ def test_cause_labels_and_suggestions_from_the_reference() -> None:
     assert injury.label == "Injury to a tendon, muscle or ligament"
     assert {"S39.012A", "S33.5XXA"} <= set(injury.suggested_codes)
     assert "M62.830" in catalogs.cause_info(Cause.HEAVY_LIFTING).suggested_codes
-    assert "M62.81" in catalogs.cause_info(Cause.WEAK_ABDOMINALS).suggested_codes
+    assert catalogs.cause_info(Cause.WEAK_ABDOMINALS).suggested_codes == ("R29.898", "M54.50")
     assert set(catalogs.cause_info(Cause.RUPTURED_DISC).suggested_codes) == {
         "M51.26",
         "M51.27",
@@ -312,3 +312,30 @@ def test_catalog_as_dict_is_json_serialisable_and_complete() -> None:
     paths = {p["code"]: p for p in data["treatment_paths"]}  # type: ignore[attr-defined]
     assert paths["pt_plan"]["referral_kind"] is None
     assert paths["medication_referral"]["referral_kind"] == "medication"
+
+
+def test_every_injury_code_is_offered_for_both_encounters() -> None:
+    """An injury code with 7th character A is offered with its D twin, and the other way
+    round: the sprain as well as the strain (ICD-10-CM guidelines I.C.19.a)."""
+    for info in catalogs.CAUSES:
+        injury = [c for c in info.suggested_codes if c[0] == "S"]
+        for code in injury:
+            twin = code[:-1] + ("D" if code.endswith("A") else "A")
+            assert twin in info.suggested_codes, (info.cause, code)
+    assert {"S33.5XXA", "S33.5XXD", "S39.012A", "S39.012D"} <= set(
+        catalogs.cause_info(Cause.TISSUE_INJURY).suggested_codes
+    )
+    assert "D (subsequent encounter)" in catalogs.ENCOUNTER_CHARACTER_HELP
+
+
+def test_weak_abdominals_is_not_coded_as_generalized_weakness() -> None:
+    """M62.81 is weakness of the whole body; a localized finding of weak abdominal muscles
+    goes under R29.898, a billable code of the CMS tabular list."""
+    suggested = catalogs.cause_info(Cause.WEAK_ABDOMINALS).suggested_codes
+    assert "M62.81" not in suggested
+    assert codes.is_billable("R29.898")
+    assert codes.describe("R29.898") == (
+        "Other symptoms and signs involving the musculoskeletal system"
+    )
+    assert "generalized" in codes.describe("M62.81")
+    assert codes.excludes1_conflicts(list(suggested)) == []

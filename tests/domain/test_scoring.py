@@ -196,7 +196,7 @@ def test_psfs_mean_rejects_more_than_five_activities() -> None:
 
 def test_mcic_constants() -> None:
     assert (scoring.MCIC_NPRS, scoring.MCIC_PSFS_MEAN, scoring.MCIC_PSFS_SINGLE) == (2, 2.0, 3)
-    assert (scoring.MCIC_ODI_POINTS, scoring.MCIC_ODI_RELATIVE) == (10.0, 0.30)
+    assert scoring.MCIC_ODI_POINTS == 10.0
 
 
 @pytest.mark.parametrize(
@@ -222,21 +222,29 @@ def test_nprs_change_rejects_out_of_range(baseline: int, latest: int) -> None:
 @pytest.mark.parametrize(
     ("baseline", "latest", "change", "meaningful"),
     [
-        (50.0, 40.0, 10.0, True),  # exactly 10 points
-        (50.0, 40.1, 9.9, False),  # 9.9 points and under 30 % (15)
+        (50.0, 40.0, 10.0, True),  # exactly 10 points: the minimal detectable change
+        (50.0, 40.1, 9.9, False),  # 9.9 points
         (50.3, 40.3, 10.0, True),  # binary floats would make this 9.999...
-        (20.0, 14.0, 6.0, True),  # exactly 30 % of baseline
-        (20.0, 14.1, 5.9, False),
-        (10.0, 7.0, 3.0, True),  # 0.3 * 10 is 3.0000000000000004 in floats
-        (0.0, 0.0, 0.0, False),  # nothing to improve
+        (20.0, 14.0, 6.0, False),  # 30 % of baseline, inside the measurement error
+        (20.0, 10.0, 10.0, True),
+        (10.0, 0.0, 10.0, True),  # the lowest baseline that can show a 10-point drop
         (30.0, 40.0, -10.0, False),  # worse
         (100.0, 0.0, 100.0, True),
     ],
 )
 def test_odi_change(baseline: float, latest: float, change: float, meaningful: bool) -> None:
-    assert scoring.odi_change(baseline, latest) == OutcomeChange(
-        baseline, latest, change, meaningful
-    )
+    result = scoring.odi_change(baseline, latest)
+    assert (result.baseline, result.latest, result.change) == (baseline, latest, change)
+    assert result.meaningful is meaningful
+    assert result.too_low_to_judge is False
+    assert result.relative == pytest.approx(change / baseline)
+
+
+@pytest.mark.parametrize(("baseline", "latest"), [(4.0, 2.0), (9.9, 0.0), (0.0, 0.0)])
+def test_odi_change_from_a_low_baseline_is_too_low_to_judge(baseline: float, latest: float) -> None:
+    """4% -> 2% halves the score but cannot be told from measurement error."""
+    result = scoring.odi_change(baseline, latest)
+    assert result.too_low_to_judge and not result.meaningful
 
 
 @pytest.mark.parametrize(("baseline", "latest"), [(100.1, 50.0), (50.0, -1.0)])
@@ -338,11 +346,12 @@ def test_timed_units_rejects_negative() -> None:
         scoring.timed_units(-1)
 
 
-@pytest.mark.parametrize(("visits", "due"), [(0, False), (9, False), (10, True), (14, True)])
-def test_progress_report_due(visits: int, due: bool) -> None:
-    assert scoring.progress_report_due(visits) is due
-
-
-def test_progress_report_due_rejects_negative() -> None:
-    with pytest.raises(ValueError):
-        scoring.progress_report_due(-1)
+def test_psfs_one_activity_rule() -> None:
+    """3 points on one activity is meaningful for it, even when the mean moves less."""
+    intake = [("Walking", 3), ("Lifting a child", 5), ("Sitting at work", 6)]
+    later = [("walking ", 6), ("Lifting a child", 6), ("Sitting at work", 6)]
+    assert scoring.psfs_activity_changes(intake, later) == [("Walking", 3)]
+    assert not scoring.psfs_change(4.7, 6.0).meaningful  # the mean rose only 1.3
+    assert scoring.psfs_activity_changes(intake, [("Walking", 5)]) == []  # 2 points
+    assert scoring.psfs_activity_changes(intake, [("Gardening", 10)]) == []  # not at intake
+    assert scoring.psfs_activity_changes([("Walking", None)], [("Walking", 9)]) == []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry, EpisodeOfCare, Evaluation, Patient, Visit
-from casemanager.domain import outcomes
+from casemanager.domain import medicare, outcomes
 from casemanager.domain.caseload import CaseloadFilter, Dashboard, WorkKind
 from casemanager.domain.enums import (
     AuditAction,
@@ -221,16 +221,51 @@ def test_every_figure_of_a_known_clinic(db: Database, staff: Staff, clinic: dict
         (WorkKind.UNSIGNED, clinic["D"]),
         (WorkKind.CERTIFICATION, clinic["E"]),  # ended 10/31, sorted before A's 11/30
         (WorkKind.CERTIFICATION, clinic["A"]),
+        # No physician has certified any plan yet: oldest evaluation first.
+        (WorkKind.UNCERTIFIED, clinic["E"]),
+        (WorkKind.UNCERTIFIED, clinic["A"]),
+        (WorkKind.UNCERTIFIED, clinic["B"]),
         (WorkKind.PROGRESS_REPORT, clinic["A"]),
         (WorkKind.NOT_SEEN, clinic["B"]),
         (WorkKind.ON_HOLD, clinic["E"]),
     ]
     report = next(i for i in board.worklist if i.kind == WorkKind.PROGRESS_REPORT)
-    assert report.detail == "13 visits since the last report"
+    # The evaluation day and 13 visit days.
+    assert report.detail == "14 treatment days since the evaluation or the last report (overdue)"
     assert report.therapist == "Ana Rivera, PT" and report.mrn
     ended = board.worklist[2]
     assert ended.detail == "Plan of care ended 10/31/2026"
-    assert board.worklist[5].detail == "Last seen 11/06/2026"
+    uncertified = {i.patient_id: i for i in board.worklist if i.kind == WorkKind.UNCERTIFIED}
+    assert uncertified[clinic["A"]].since == date(2026, 10, 1)
+    assert uncertified[clinic["A"]].detail == (
+        "Plan of care of 10/01/2026 not certified by a physician: "
+        f"{(TODAY - date(2026, 10, 31)).days} days past the 30-day limit"
+    )
+    assert uncertified[clinic["B"]].detail.endswith("due by 12/03/2026")
+    assert board.worklist[8].detail == "Last seen 11/06/2026"
+
+
+def test_a_recorded_certification_leaves_the_worklist(
+    db: Database, staff: Staff, clinic: dict[str, int]
+) -> None:
+    with db.session() as session:
+        evaluation_id = session.scalars(
+            select(Evaluation.id)
+            .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
+            .where(EpisodeOfCare.patient_id == clinic["B"])
+        ).one()
+    plans.record_certification(
+        db,
+        staff.therapist,
+        evaluation_id,
+        medicare.Certification("Dr. Helen Brooks", date(2026, 11, 20)),
+        today=TODAY,
+    )
+    board = _board(db, staff.manager)
+    assert {i.patient_id for i in board.worklist if i.kind == WorkKind.UNCERTIFIED} == {
+        clinic["A"],
+        clinic["E"],
+    }
 
 
 def test_filters_narrow_every_figure(db: Database, staff: Staff, clinic: dict[str, int]) -> None:
@@ -275,7 +310,7 @@ def test_the_dashboard_read_is_audited_without_patient_data(
             select(AuditEntry).where(AuditEntry.actor == "manager").order_by(AuditEntry.id.desc())
         ).first()
     assert entry is not None and entry.action == AuditAction.READ
-    assert entry.detail == "caseload dashboard, worklist of 7" and entry.patient_id is None
+    assert entry.detail == "caseload dashboard, worklist of 10" and entry.patient_id is None
 
 
 def test_a_backwards_period_is_refused_with_what_to_do(db: Database, staff: Staff) -> None:
@@ -317,11 +352,16 @@ def test_sql_figures_agree_with_the_charts_rules_on_a_demo_clinic(db: Database) 
 
     due: dict[int, int] = {}
     ending: dict[int, int] = {}
+    uncertified = 0
     for episode_id, therapist_id in open_ids:
         state = visits.progress(db, manager, episode_id, today=TODAY)
         due[therapist_id] = due.get(therapist_id, 0) + state.progress_report_due
         ending[therapist_id] = ending.get(therapist_id, 0) + state.certification_ends_soon
+        uncertified += state.certification is not None and state.certification.certification is None
     assert sum(due.values()) > 0  # the removed ticks made some reports due
+    # The demo clinic records most certifications; the worklist lists the rest, as the chart.
+    listed = [i for i in board.worklist if i.kind == WorkKind.UNCERTIFIED]
+    assert 0 < len(listed) == uncertified < len(open_ids) / 2
     for row in board.therapists:
         assert row.progress_reports_due == due.get(row.therapist_id, 0), row.name
         assert row.certifications_ending == ending.get(row.therapist_id, 0), row.name

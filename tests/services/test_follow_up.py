@@ -100,7 +100,7 @@ def test_signed_progress_report_restarts_the_visit_count(
     episode_id: int,  # noqa: F811
 ) -> None:
     today = EVAL_DAY + timedelta(days=40)
-    for n in range(1, 11):
+    for n in range(1, 10):
         visits.record_visit(
             db,
             staff.therapist,
@@ -124,8 +124,8 @@ def test_signed_progress_report_restarts_the_visit_count(
     assert visits.progress(db, staff.therapist, episode_id, today=today).progress_report_due
     evaluations.sign(db, staff.therapist, report.id, report.version)
     state = visits.progress(db, staff.therapist, episode_id, today=today)
-    assert (state.visits, state.visits_since_progress_report, state.progress_report_due) == (
-        10,
+    assert (state.visits, state.treatment_days_since_report, state.progress_report_due) == (
+        9,
         0,
         False,
     )

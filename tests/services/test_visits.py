@@ -1,15 +1,18 @@
-"""Visits after the evaluation: validation, the progress report every 10 visits, and the
-certification warning."""
+"""Visits after the evaluation: validation, the progress report by the 10th treatment day
+(the evaluation day counted) with each goal assessed, and the certification warnings."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from casemanager.db.engine import Database
+from casemanager.db.models import GoalAssessment as GoalAssessment_
 from casemanager.domain.errors import DomainError, ValidationError
-from casemanager.services import evaluations, plans, visits
+from casemanager.domain.medicare import GoalAssessment, GoalProgress
+from casemanager.services import chart, evaluations, plans, visits
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY
 from tests.services.test_plans import _plan, evaluation  # noqa: F401 - the fixture
@@ -33,8 +36,19 @@ def _visit(day_offset: int, **kw: object) -> visits.VisitContent:
     return visits.VisitContent(EVAL_DAY + timedelta(days=day_offset), **kw)  # type: ignore[arg-type]
 
 
-def test_progress_report_due_every_ten_visits(db: Database, staff: Staff, episode_id: int) -> None:
-    for n in range(1, 10):
+def _assessed(db: Database, staff: Staff, episode_id: int) -> tuple[GoalAssessment, ...]:
+    goals = visits.goals_to_assess(db, staff.therapist, episode_id)
+    return tuple(
+        GoalAssessment(g.id, GoalProgress.PROGRESSING, f"Halfway: {g.description}") for g in goals
+    )
+
+
+def test_progress_report_due_by_the_tenth_treatment_day(
+    db: Database, staff: Staff, episode_id: int
+) -> None:
+    """Medicare ch. 15 s. 220.3.D: the evaluation day is treatment day 1, so after 8 visits
+    the next visit is the 10th treatment day and must carry the report."""
+    for n in range(1, 8):
         visits.record_visit(
             db,
             staff.therapist,
@@ -43,20 +57,86 @@ def test_progress_report_due_every_ten_visits(db: Database, staff: Staff, episod
             today=TODAY,
         )
     state = visits.progress(db, staff.therapist, episode_id, today=TODAY)
-    assert (state.visits, state.progress_report_due) == (9, False)
-    visits.record_visit(db, staff.therapist, episode_id, _visit(30, nprs=4), today=TODAY)
+    assert (state.visits, state.treatment_days_since_report, state.progress_report_due) == (
+        7,
+        8,
+        False,
+    )
+    assert state.progress_report_text is None
+    # A second visit on the same day is the same treatment day.
+    visits.record_visit(db, staff.therapist, episode_id, _visit(21, nprs=5), today=TODAY)
+    assert not visits.progress(db, staff.therapist, episode_id, today=TODAY).progress_report_due
+    visits.record_visit(db, staff.therapist, episode_id, _visit(24, nprs=4), today=TODAY)
     state = visits.progress(db, staff.therapist, episode_id, today=TODAY)
-    assert (state.visits, state.visits_since_progress_report, state.progress_report_due) == (
-        10,
-        10,
+    assert (state.visits, state.treatment_days_since_report, state.progress_report_due) == (
+        9,
+        9,
         True,
     )
+    assert state.progress_report_text is not None
+    assert "next visit is treatment day 10" in state.progress_report_text
     visits.record_visit(
-        db, staff.therapist, episode_id, _visit(33, is_progress_report=True), today=TODAY
+        db,
+        staff.therapist,
+        episode_id,
+        _visit(27, is_progress_report=True, goal_assessments=_assessed(db, staff, episode_id)),
+        today=TODAY,
     )
     state = visits.progress(db, staff.therapist, episode_id, today=TODAY)
-    assert (state.visits_since_progress_report, state.progress_report_due) == (0, False)
-    assert state.last_visit == EVAL_DAY + timedelta(days=33)
+    assert (state.treatment_days_since_report, state.progress_report_due) == (0, False)
+    assert state.last_visit == EVAL_DAY + timedelta(days=27)
+
+
+def test_a_progress_report_visit_assesses_each_goal(
+    db: Database, staff: Staff, episode_id: int
+) -> None:
+    goals = visits.goals_to_assess(db, staff.therapist, episode_id)
+    assert [g.description for g in goals] == [
+        "Sit 30 minutes at work",
+        "Lift 10 kg floor to waist",
+    ]
+    with pytest.raises(ValidationError) as error:
+        visits.record_visit(
+            db, staff.therapist, episode_id, _visit(3, is_progress_report=True), today=TODAY
+        )
+    assert error.value.field == "goal_1"
+    half = (
+        GoalAssessment(goals[0].id, GoalProgress.MET, "Sits 35 minutes"),
+        GoalAssessment(goals[1].id, GoalProgress.NOT_PROGRESSING, None),
+    )
+    with pytest.raises(ValidationError) as error:
+        visits.record_visit(
+            db,
+            staff.therapist,
+            episode_id,
+            _visit(3, is_progress_report=True, goal_assessments=half),
+            today=TODAY,
+        )
+    assert error.value.field == "goal_2"
+    assert visits.progress(db, staff.therapist, episode_id, today=TODAY).visits == 0  # nothing kept
+    full = (half[0], GoalAssessment(goals[1].id, GoalProgress.NOT_PROGRESSING, "Lifts 4 kg"))
+    record = visits.record_visit(
+        db,
+        staff.therapist,
+        episode_id,
+        _visit(3, is_progress_report=True, goal_assessments=full),
+        today=TODAY,
+    )
+    assert record.goal_assessments == full
+    with db.session() as session:
+        stored = session.execute(
+            select(GoalAssessment_.goal_id, GoalAssessment_.progress, GoalAssessment_.note)
+            .where(GoalAssessment_.visit_id == record.id)
+            .order_by(GoalAssessment_.goal_id)
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (goals[0].id, GoalProgress.MET, "Sits 35 minutes"),
+        (goals[1].id, GoalProgress.NOT_PROGRESSING, "Lifts 4 kg"),
+    ]
+    patient_id = visits.find_episode(db, staff.therapist, episode_id)[0]
+    shown = chart.open_chart(db, staff.therapist, patient_id, today=TODAY)
+    entry = next(e for e in shown.episodes[0].timeline if e.what == "Visit (progress report)")
+    assert entry.detail.endswith("goals: met 1, not progressing 1")
 
 
 def test_certification_ending_soon(db: Database, staff: Staff, episode_id: int) -> None:

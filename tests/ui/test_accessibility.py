@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from casemanager.domain.enums import EvaluationKind
+from casemanager.domain.enums import EvaluationKind, GoalTerm
+from casemanager.services.visits import GoalInForce
 from casemanager.ui.evaluation.form import EvaluationForm
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.patients.chart import ChartPanel
@@ -71,7 +72,10 @@ SCREENS = {
     "discharge summary": lambda: EvaluationForm(date(2026, 11, 20), [], EvaluationKind.DISCHARGE),
     "chart": lambda: ChartPanel(),
     "new patient": lambda: NewPatientDialog([(1, "Ana Rivera, PT")], 1),
-    "visit": lambda: VisitDialog(True),
+    "visit": lambda: VisitDialog(
+        "Progress report due: the next visit is treatment day 10.",
+        [GoalInForce(1, GoalTerm.LONG, "Walk 30 minutes", None)],
+    ),
     "exercise library": lambda: ExerciseLibraryDialog(True, _noop, _noop, _noop),
     "create clinic": lambda: CreateClinicPage(),
     "log in": lambda: LoginPage(),

@@ -28,7 +28,8 @@ from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
-    """Chen's patient: signed initial evaluation with one urgent red flag, nine visits."""
+    """Chen's patient: signed initial evaluation with one urgent red flag, then visits on the
+    8 days that follow: with the evaluation day, 9 treatment days."""
     therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
     patient = register_patient(db, therapist)
     draft = evaluations.start_initial_evaluation(
@@ -39,12 +40,12 @@ def _treated_patient(db: Database) -> tuple[Any, Any]:
     )
     plans.save_plan(db, therapist, record.id, None, _plan(db))
     evaluations.sign(db, therapist, record.id, record.version)
-    for n in range(9):
+    for n in range(1, 9):
         visits.record_visit(
             db,
             therapist,
             record.episode_id,
-            visits.VisitContent(EVAL_DAY + timedelta(days=n % 7), nprs=5),
+            visits.VisitContent(EVAL_DAY + timedelta(days=n), nprs=5),
         )
     return therapist, patient
 
@@ -87,23 +88,54 @@ def test_progress_report_then_discharge_from_the_chart(
     assert panel.name.text() == "Łucja Wiśniewska"
     assert f"MRN {patient.mrn}" in panel.facts.text() and "Age " in panel.facts.text()
     assert panel.red_flags.isVisible() and FLAG.question in panel.red_flags.text()
-    assert "Visits this episode: 9" in panel.progress.text()
-    assert "Progress report due" not in panel.progress.text()
+    assert "Visits this episode: 8" in panel.progress.text()
+    # Medicare counts the evaluation day: the next visit is the 10th treatment day.
+    assert "Progress report due: the next visit is treatment day 10" in panel.progress.text()
 
-    # The tenth visit, recorded from the chart by keyboard, makes the progress report due.
+    # The visit dialog says so, but never answers for the therapist.
     qtbot.keyClick(panel, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
     dialog: Any = window.visit_dialog
+    assert dialog.due_note.isVisible() and "treatment day 10" in dialog.due_note.text()
+    assert not dialog.report_yes.isChecked() and not dialog.report_no.isChecked()
     dialog.nprs.setValue(5)
     check, minutes = dialog.minutes["therapeutic_exercise"]
     check.setChecked(True)
     minutes.setValue(30)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "choose whether this visit is the progress report" in (
+        dialog.form.errors["is_progress_report"].text()
+    )
+    assert window.visit_dialog is dialog  # nothing saved, nothing typed lost
+    dialog.report_no.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
     qtbot.waitUntil(
-        lambda: "Progress report due: 10 visits" in panel.progress.text(), timeout=10_000
+        lambda: "Progress report overdue: 10 treatment days" in panel.progress.text(),
+        timeout=10_000,
     )
-    assert _timeline(panel).count("Visit") == 10 and _timeline(panel)[-1] == "Initial evaluation"
+
+    # The next visit is the progress report: each goal is judged, with a note.
+    qtbot.mouseClick(panel.visit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
+    dialog = window.visit_dialog
+    dialog.nprs.setValue(5)
+    dialog.report_yes.setChecked(True)
+    assert dialog.goals_box.isVisible() and len(dialog.goal_rows) == 2
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=10_000)
+    assert "Goal 1: choose met, progressing or not progressing" in (
+        dialog.goal_form.errors["goal_1"].text()
+    )
+    for index, (_goal_id, verdict, note) in enumerate(dialog.goal_rows):
+        verdict.setCurrentIndex(2)  # Progressing
+        qtbot.keyClicks(note, f"Halfway to goal {index + 1}")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: "Progress report" not in panel.progress.text(), timeout=10_000)
+    assert _timeline(panel).count("Visit") == 9
+    assert _timeline(panel).count("Visit (progress report)") == 1
+    assert _timeline(panel)[-1] == "Initial evaluation"
     assert not panel.start_button.isEnabled()  # one open episode at a time
 
     # Progress report: carried-forward values, only what is measured again.
@@ -178,6 +210,18 @@ def test_progress_report_then_discharge_from_the_chart(
     screen = _window_of(qtbot, window, "Initial evaluation")
     assert screen.record.kind == EvaluationKind.INITIAL and screen.record.is_signed
     assert screen.form.chief_complaint.isReadOnly()
+    # The physician's signed copy came back: recorded on the locked plan.
+    plan_section = screen.form.plan
+    assert plan_section.record_certification.isEnabled()
+    assert plan_section.certification_state.text().startswith("Not recorded")
+    qtbot.keyClicks(plan_section.certified_by, "Dr. Helen Brooks")
+    qtbot.keyClicks(plan_section.certified_on, f"{EVAL_DAY + timedelta(days=6):%m/%d/%Y}")
+    qtbot.mouseClick(plan_section.record_certification, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: plan_section.certification_state.text().startswith("Certified by Dr. Helen"),
+        timeout=10_000,
+    )
+    qtbot.waitUntil(lambda: "Plan of care certified" in _timeline(panel), timeout=10_000)
     qtbot.keyClick(panel.timeline, Qt.Key.Key_Return)  # again: the open window comes forward
     qtbot.wait(200)
     assert window.evaluation_window is screen

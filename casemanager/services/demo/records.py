@@ -19,7 +19,7 @@ from datetime import time as clock
 from typing import Any
 
 from casemanager.db.models import Base
-from casemanager.domain import catalogs, codes, scoring, validation
+from casemanager.domain import catalogs, codes, medicare, scoring, validation
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -38,6 +38,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
     Urgency,
 )
+from casemanager.domain.medicare import GoalProgress
 from casemanager.domain.mrn import make_mrn
 from casemanager.services.demo import vocabulary as words
 from casemanager.services.demo.bulk import Rows, to_driver_rows
@@ -522,6 +523,7 @@ class ChartBuilder:
             certification_end=certification_end,
             next_appointment=next_appointment,
             note=None,
+            **self._certification(story, day),
             **self._stamp(day),
         )
         plan_id = int(plan_row["id"])
@@ -576,6 +578,25 @@ class ChartBuilder:
             "weeks": weeks,
             "certification_end": certification_end,
             "goals": goals,
+        }
+
+    def _certification(self, story: Story, day: date) -> dict[str, Any]:
+        """The physician's certification (Medicare ch. 15 s. 220.1.3): most come back within
+        30 days, a few late with the reason, and recent plans may still be waiting."""
+        rng = self.rng
+        waited = (self.today - day).days
+        certified_on = day + timedelta(days=rng.randrange(4, 26))
+        reason = None
+        if rng.random() < 0.04:
+            certified_on = day + timedelta(days=rng.randrange(31, 45))
+            reason = rng.choice(words.CERTIFICATION_DELAYS)
+        missing = rng.random() < (0.6 if waited < medicare.CERTIFICATION_WARNING_FROM_DAY else 0.03)
+        if certified_on >= self.today or missing:
+            return {"certified_by": None, "certified_on": None, "certification_delay_reason": None}
+        return {
+            "certified_by": str(story.patient_row["referring_physician"]).split(" (")[0],
+            "certified_on": certified_on,
+            "certification_delay_reason": reason,
         }
 
     def _path(
@@ -710,9 +731,26 @@ class ChartBuilder:
                 visit_date=day,
                 nprs=nprs,
                 note=rng.choice(words.VISIT_NOTES),
-                is_progress_report=n % 10 == 0,
+                # The evaluation day is treatment day 1: visits 9, 19, 29... are the 10th
+                # treatment day of their period, and carry the progress report.
+                is_progress_report=(n + 1) % medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS == 0,
                 **self._stamp(day),
             )
+            if visit["is_progress_report"]:
+                for goal in plan["goals"]:
+                    progress = weighted(
+                        rng,
+                        (GoalProgress.MET, GoalProgress.PROGRESSING, GoalProgress.NOT_PROGRESSING),
+                        (1, 6, 1) if improving else (0, 3, 4),
+                    )
+                    self._add(
+                        "goal_assessment",
+                        visit_id=visit["id"],
+                        goal_id=goal["id"],
+                        progress=progress,
+                        note=rng.choice(words.GOAL_PROGRESS_NOTES[progress]),
+                        **self._stamp(day),
+                    )
             for code in rng.sample(words.VISIT_INTERVENTIONS, rng.choice((1, 2, 2, 3))):
                 self._add(
                     "visit_intervention",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casemanager.domain import catalogs
 from casemanager.domain.enums import Cause, DischargeReason, ReferralKind, Urgency
+from casemanager.domain.medicare import GoalProgress
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
 # Area codes in use around the demo clinic (Long Island, New York City, nearby New Jersey):
@@ -78,7 +79,7 @@ CODES: dict[Cause, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Cause.TISSUE_INJURY: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
     Cause.HEAVY_LIFTING: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
     Cause.ACTIVITY_STRAIN: (("S39.012A", "M62.830"), ("S39.012A", "M54.16")),
-    Cause.WEAK_ABDOMINALS: (("M62.81", "M54.50", "M62.830"), ("M62.81", "M54.41")),
+    Cause.WEAK_ABDOMINALS: (("R29.898", "M54.50", "M62.830"), ("R29.898", "M54.41")),
     Cause.ARTHRITIS: (("M47.816", "M62.830"), ("M47.26",)),
     Cause.RUPTURED_DISC: (("M51.26", "M62.830"), ("M51.16",)),
     Cause.FIBROMYALGIA: (("M79.7", "M54.50"), ("M79.7", "M54.41")),
@@ -238,4 +239,26 @@ DISCHARGE_REASONS = {
     "met": "Goals met; independent with home program.",
     "partly": "Partly improved; continuing home program, to see physician if not improving.",
     "plateau": "Progress plateaued; referred back to the physician.",
+}
+
+
+# Why a physician's certification came back after 30 days (recorded with a late one).
+CERTIFICATION_DELAYS = (
+    "Physician was away; the signed plan came back on their return.",
+    "Plan of care sent twice: the first fax did not reach the office.",
+    "Patient changed primary care physician during the episode.",
+)
+
+# A progress report's note for each goal, by verdict.
+GOAL_PROGRESS_NOTES = {
+    GoalProgress.MET: ("Goal met, as measured today.", "Does this independently now."),
+    GoalProgress.PROGRESSING: (
+        "About halfway to the target.",
+        "Steady gains since the evaluation; continue the plan.",
+        "Improving; tolerates more each week.",
+    ),
+    GoalProgress.NOT_PROGRESSING: (
+        "No change since the evaluation; plan adjusted.",
+        "Limited by flare-ups; reviewing the home program.",
+    ),
 }

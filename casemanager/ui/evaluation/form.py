@@ -105,6 +105,12 @@ def _set_combo(combo: QComboBox, value: Any) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
+def _is_injury_code(code: str) -> bool:
+    """An injury code whose 7th character says initial (A) or subsequent (D) encounter."""
+    bare = code.replace(".", "")
+    return len(bare) == 7 and bare[0] in "ST" and bare[6] in "AD"
+
+
 class EvaluationForm(QWidget):
     changed = Signal()  # anything typed: the caller autosaves
     code_search_requested = Signal(str)  # the caller searches the code set off the GUI thread
@@ -380,6 +386,11 @@ class EvaluationForm(QWidget):
         )
         self.suggested = QLabel()
         self.suggested.setWordWrap(True)
+        # Shown while an injury code (7th character A or D) is suggested or chosen.
+        self.encounter_help = QLabel(catalogs.ENCOUNTER_CHARACTER_HELP)
+        self.encounter_help.setWordWrap(True)
+        self.encounter_help.setAccessibleName("Initial or subsequent encounter")
+        self.encounter_help.hide()
         self.code_search = QLineEdit()
         self.code_search.setAccessibleName("Find a code")
         self.code_search.setPlaceholderText("Search all billable codes: words or a code")
@@ -394,6 +405,7 @@ class EvaluationForm(QWidget):
         search_box = QWidget()
         search_column = QVBoxLayout(search_box)
         search_column.setContentsMargins(0, 0, 0, 0)
+        search_column.addWidget(self.encounter_help)
         search_column.addWidget(self.code_search)
         search_column.addWidget(self.code_results)
         search_column.addWidget(self.coding_warnings)
@@ -413,6 +425,7 @@ class EvaluationForm(QWidget):
             self.field_widgets[name] = widget
         self.assessment = form
         self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
+        self.codes.textChanged.connect(self._show_suggestions)
         self._code_timer = QTimer(self)
         self._code_timer.setSingleShot(True)
         self._code_timer.setInterval(300)
@@ -470,10 +483,10 @@ class EvaluationForm(QWidget):
 
     def _show_suggestions(self) -> None:
         cause = self.primary_cause.currentData()
-        if cause is None:
-            self.suggested.setText("")
-            return
-        self.suggested.setText(", ".join(catalogs.cause_info(cause).suggested_codes))
+        suggested = catalogs.cause_info(cause).suggested_codes if cause is not None else ()
+        self.suggested.setText(", ".join(suggested))
+        typed = [c.strip().upper() for c in self.codes.text().split(",")]
+        self.encounter_help.setVisible(any(_is_injury_code(code) for code in (*suggested, *typed)))
 
     def refresh_scores(self) -> None:
         sections = [_value(s) for s in self.odi]

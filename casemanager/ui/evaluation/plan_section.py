@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain import catalogs
 from casemanager.domain.enums import GoalStatus, GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
+from casemanager.domain.medicare import Certification
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
-from casemanager.ui.widgets import on_any_edit
+from casemanager.ui.widgets import FieldError, on_any_edit
 
 GOAL_ROWS = 4
 EXERCISE_ROWS = 5
@@ -83,6 +85,7 @@ def _date_text(value: date | None) -> str:
 
 class PlanSection(QGroupBox):
     changed = Signal()
+    certification_requested = Signal(object)  # a domain.medicare.Certification to record
 
     def __init__(self, exercises: list[Any], parent: QWidget | None = None) -> None:
         super().__init__("Plan", parent)
@@ -265,6 +268,103 @@ class PlanSection(QGroupBox):
         )
         layout.addWidget(certification)
         on_any_edit(self, lambda *_args: self.changed.emit())
+        # Built after on_any_edit: recording a certification is its own action, not plan
+        # typing to autosave, and it is done once the evaluation is signed.
+        layout.addWidget(self._certification_box())
+
+    def _certification_box(self) -> QGroupBox:
+        """Who certified the signed plan of care and when (Medicare ch. 15 s. 220.1.3)."""
+        box = QGroupBox("Physician certification of the plan of care")
+        grid = QGridLayout(box)
+        self.certification_state = QLabel()
+        self.certification_state.setWordWrap(True)
+        self.certified_by = QLineEdit()
+        self.certified_by.setPlaceholderText("e.g. Dr. Ana Ruiz")
+        self.certified_on = QLineEdit()
+        self.certified_on.setPlaceholderText("MM/DD/YYYY, as dated by the physician")
+        self.delay_reason = QLineEdit()
+        self.delay_reason.setPlaceholderText(
+            "Only when certified more than 30 days after the evaluation"
+        )
+        self.record_certification = QPushButton("Record certification")
+        self.certification_error = FieldError()
+        grid.addWidget(self.certification_state, 0, 0, 1, 2)
+        self._rows_from(
+            grid,
+            1,
+            (
+                ("Certified by", self.certified_by),
+                ("Certified on", self.certified_on),
+                ("Reason for a late certification", self.delay_reason),
+            ),
+        )
+        grid.addWidget(self.certification_error, 4, 0, 1, 2)
+        grid.addWidget(self.record_certification, 5, 1)
+        self.certification_fields: dict[str, QLineEdit] = {
+            "certified_by": self.certified_by,
+            "certified_on": self.certified_on,
+            "certification_delay_reason": self.delay_reason,
+        }
+        self.record_certification.clicked.connect(self._request_certification)
+        self.show_certification(None)
+        return box
+
+    @staticmethod
+    def _rows_from(grid: QGridLayout, first: int, rows: tuple[tuple[str, QWidget], ...]) -> None:
+        for row, (label, widget) in enumerate(rows, start=first):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            widget.setAccessibleName(label)
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(widget, row, 1)
+
+    def _request_certification(self) -> None:
+        self.certification_error.show_message("")
+        day = parse_search_date(self.certified_on.text())
+        if day is None:
+            self.show_certification_error(
+                "certified_on", "Type the date the physician signed, as MM/DD/YYYY."
+            )
+            return
+        self.record_certification.setEnabled(False)
+        self.certification_requested.emit(
+            Certification(self.certified_by.text(), day, self.delay_reason.text() or None)
+        )
+
+    def show_certification(self, certification: Certification | None) -> None:
+        """What is recorded; the inputs keep what was typed until a certification is saved."""
+        self.record_certification.setEnabled(True)
+        self.certification_error.show_message("")
+        if certification is None:
+            self.certification_state.setText(
+                "Not recorded. When the physician's signed copy comes back, record who "
+                "certified it and the date they signed (due within 30 days of the evaluation)."
+            )
+            return
+        late = f" Late: {certification.delay_reason}" if certification.delay_reason else ""
+        self.certification_state.setText(
+            f"Certified by {certification.physician} on "
+            f"{certification.certified_on:%m/%d/%Y}.{late}"
+        )
+        self.certified_by.setText(certification.physician)
+        self.certified_on.setText(_date_text(certification.certified_on))
+        self.delay_reason.setText(certification.delay_reason or "")
+
+    def show_certification_error(self, field: str | None, message: str) -> None:
+        self.record_certification.setEnabled(True)
+        self.certification_error.show_message(message)
+        widget = self.certification_fields.get(field or "")
+        if widget is not None:
+            widget.setFocus()
+
+    def _enable_certification(self, enabled: bool) -> None:
+        for widget in (*self.certification_fields.values(), self.record_certification):
+            widget.setEnabled(enabled)
+            if isinstance(widget, QLineEdit):
+                widget.setReadOnly(not enabled)
+        self.record_certification.setToolTip(
+            "" if enabled else "Sign the evaluation first: the physician certifies a signed plan."
+        )
 
     def _path_box(self, kind: TreatmentPathKind) -> QGroupBox:
         box = QGroupBox(catalogs.treatment_path_info(kind).label)
@@ -459,6 +559,8 @@ class PlanSection(QGroupBox):
                 box.setChecked(kind in self._chosen)
                 box.setVisible(True)
         self._locked = read_only
+        # The certification comes back after signing: recordable on a locked plan only.
+        self._enable_certification(read_only)
 
     def show_guidance(self, notes: list[str]) -> None:
         self.guidance.setText("\n".join(f"• {note}" for note in notes))

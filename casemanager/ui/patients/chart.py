@@ -264,17 +264,20 @@ class ChartPanel(QWidget):
         if p.last_visit:
             lines[0] += f" (last {p.last_visit:%m/%d/%Y})"
         if p.certification_end:
-            lines[0] += f" · certified to {p.certification_end:%m/%d/%Y}"
+            lines[0] += f" · certification period to {p.certification_end:%m/%d/%Y}"
+        if p.certification is not None and p.certification.certification is not None:
+            c = p.certification.certification
+            lines.append(f"Plan of care certified by {c.physician} on {c.certified_on:%m/%d/%Y}")
         booked = episode.next_appointment
         if booked is not None and booked >= datetime.now(UTC):
             lines.append(f"Next appointment: {booked.astimezone():%a %m/%d/%Y %I:%M %p}")
         warnings = []
         if episode.draft_id is not None:
             warnings.append("An evaluation is waiting to be signed.")
-        if p.progress_report_due:
-            warnings.append(
-                f"Progress report due: {p.visits_since_progress_report} visits since the last."
-            )
+        if p.progress_report_text:
+            warnings.append(p.progress_report_text)
+        if p.certification_warning:
+            warnings.append(p.certification_warning)
         if p.certification_ends_soon:
             warnings.append(f"Certification ends {p.certification_end:%m/%d/%Y}: recertify.")
         self.progress.setText("\n".join(lines + warnings))

@@ -1,22 +1,32 @@
-"""A visit in one small form: date, pain, interventions with minutes, note."""
+"""A visit in one small form: date, pain, interventions with minutes, note; and, when the
+therapist chooses to make it the progress report, a verdict and a note for each goal."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from casemanager.domain import catalogs
+from casemanager.domain.medicare import GOAL_PROGRESS_LABELS, GoalAssessment
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
 
@@ -26,7 +36,14 @@ class VisitDialog(QDialog):
 
     submitted = Signal(object)
 
-    def __init__(self, progress_due: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        progress_due: str | None,
+        goals: list[Any] | tuple[Any, ...] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        """`progress_due` says why a progress report is due (None when it is not); `goals`
+        are the plan in force's goals (services.visits.GoalInForce) a report assesses."""
         super().__init__(parent)
         self.setWindowTitle("Record visit")
         self.form = ValidatedForm()
@@ -55,13 +72,55 @@ class VisitDialog(QDialog):
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(70)
-        self.progress_report = QCheckBox("This visit is the progress report")
-        self.progress_report.setChecked(progress_due)
+        # Never chosen for the therapist: a plain visit note must not pass for a report.
+        self.due_note = QLabel(progress_due or "")
+        self.due_note.setWordWrap(True)
+        self.due_note.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 4px;")
+        self.due_note.setVisible(bool(progress_due))
+        self.report_yes = QRadioButton("&Yes: this visit is the progress report")
+        self.report_no = QRadioButton("N&o: an ordinary visit")
+        self.report_choice = QButtonGroup(self)
+        for button in (self.report_yes, self.report_no):
+            self.report_choice.addButton(button)
+        self.report_no.setChecked(not progress_due)  # when due, the therapist must choose
+        choice = QWidget()
+        choices = QHBoxLayout(choice)
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.addWidget(self.report_yes)
+        choices.addWidget(self.report_no)
+        choices.addStretch(1)
+        self.goals_box = QGroupBox("Progress toward each goal")
+        self.goal_form = ValidatedForm()
+        self.goal_rows: list[tuple[int, QComboBox, QLineEdit]] = []
+        for number, goal in enumerate(goals, start=1):
+            verdict = QComboBox()
+            verdict.addItem("— choose —", None)
+            for value, text in GOAL_PROGRESS_LABELS.items():
+                verdict.addItem(text, value)
+            note = line_edit("What you measured, e.g. walks 20 of 30 minutes")
+            note.setAccessibleName(f"Goal {number} note")
+            note.setMinimumWidth(260)  # the note is the report's substance: room to read it
+            cell = QWidget()
+            cell_row = QHBoxLayout(cell)
+            cell_row.setContentsMargins(0, 0, 0, 0)
+            cell_row.addWidget(verdict)
+            cell_row.addWidget(note, 1)
+            target = f", by {goal.target_date:%m/%d/%Y}" if goal.target_date else ""
+            self.goal_form.add_row(f"goal_{number}", f"{goal.description}{target}", cell)
+            verdict.setAccessibleName(f"Goal {number} progress")
+            self.goal_rows.append((goal.id, verdict, note))
+        goals_column = QVBoxLayout(self.goals_box)
+        if goals:
+            goals_column.addWidget(self.goal_form)
+        else:
+            goals_column.addWidget(QLabel("The plan in force has no goals to assess."))
+        self.goals_box.hide()
+        self.report_yes.toggled.connect(self.goals_box.setVisible)
         self.form.add_row("visit_date", "&Date", self.visit_date)
         self.form.add_row("nprs", "&Pain now (0-10)", self.nprs)
         self.form.add_row("intervention_1", "&Interventions", interventions)
         self.form.add_row("note", "&Note", self.note)
-        self.form.add_row("is_progress_report", "Progress report", self.progress_report)
+        self.form.add_row("is_progress_report", "Progress report?", choice)
         self.general_error = FieldError()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -70,17 +129,27 @@ class VisitDialog(QDialog):
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.due_note)
         layout.addWidget(self.form)
+        layout.addWidget(self.goals_box)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
 
     def _submit(self) -> None:
         self.form.clear_errors()
+        self.goal_form.clear_errors()
         self.general_error.show_message("")
         day = parse_search_date(self.visit_date.text())
         if day is None:
             self.form.show_error("visit_date", "Type the visit date as MM/DD/YYYY.")
             return
+        if self.report_choice.checkedButton() is None:
+            self.form.show_error(
+                "is_progress_report",
+                "A progress report is due: choose whether this visit is the progress report.",
+            )
+            return
+        is_report = self.report_yes.isChecked()
         self.save_button.setEnabled(False)
         self.submitted.emit(
             {
@@ -92,11 +161,19 @@ class VisitDialog(QDialog):
                     if check.isChecked()
                 ),
                 "note": self.note.toPlainText() or None,
-                "is_progress_report": self.progress_report.isChecked(),
+                "is_progress_report": is_report,
+                "goal_assessments": tuple(
+                    GoalAssessment(goal_id, verdict.currentData(), note.text() or None)
+                    for goal_id, verdict, note in self.goal_rows
+                )
+                if is_report
+                else (),
             }
         )
 
     def show_error(self, field: str | None, message: str) -> None:
         self.save_button.setEnabled(True)
-        if field is None or not self.form.show_error(field, message):
+        if field is None or not (
+            self.form.show_error(field, message) or self.goal_form.show_error(field, message)
+        ):
             self.general_error.show_message(message)
