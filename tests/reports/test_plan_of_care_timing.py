@@ -14,7 +14,7 @@ from casemanager.domain.enums import TreatmentPathKind
 from casemanager.domain.evaluation import compute_scores
 from casemanager.domain.medicare import Certification
 from casemanager.domain.plan import PathContent
-from casemanager.reports import page, plan_of_care
+from casemanager.reports import dates, plan_of_care
 from casemanager.reports.data import EvaluationSnapshot
 from tests.reports.conftest import DAY, make_snapshot
 
@@ -62,6 +62,6 @@ def test_a_recorded_certification_prints_instead_of_blank_lines() -> None:
         certification=Certification("Dr. Helen Brooks", certified_on, "Physician on leave")
     )
     text = _text(plan_of_care.render(snapshot, invariant=True))
-    assert f"Certified by Dr. Helen Brooks on {page.us_date(certified_on)}" in text
+    assert f"Certified by Dr. Helen Brooks on {dates.day(certified_on)}" in text
     assert "Reason for the late certification: Physician on leave" in text
     assert "Signature ____" not in text

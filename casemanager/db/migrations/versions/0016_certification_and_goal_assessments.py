@@ -1,8 +1,8 @@
 """physician certification of a plan of care; goal assessments of a progress report; the
 episode summary counts treatment days from the evaluation day
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 03:10:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import casemanager.db.types
 from casemanager.db import episode_summary
 
-revision: str = '0017'
-down_revision: str | None = '0014'
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
