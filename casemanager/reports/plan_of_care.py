@@ -9,7 +9,8 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
 from casemanager.domain import catalogs, scoring
-from casemanager.domain.enums import RedFlagAnswer, TreatmentPathKind
+from casemanager.domain import red_flags as red_flag_rules
+from casemanager.domain.enums import RedFlagAnswer, TreatmentPathKind, Urgency
 from casemanager.domain.plan import PathContent, PlanContent
 from casemanager.reports import page
 from casemanager.reports.data import EvaluationSnapshot
@@ -196,6 +197,8 @@ def _findings(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
         mean = f" (mean {scores.psfs_mean:g})" if scores.psfs_mean is not None else ""
         lines.append(("Patient-Specific Functional Scale", activities + mean))
     lines.append(("Red-flag screening", _red_flags(snapshot)))
+    if snapshot.red_flag_referrals:
+        lines.append(("Red-flag referrals", _red_flag_referrals(snapshot)))
     if content.primary_cause:
         cause = catalogs.cause_info(content.primary_cause).label
         if content.contributing_causes:
@@ -220,18 +223,50 @@ def _findings(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
 
 
 def _red_flags(snapshot: EvaluationSnapshot) -> str:
-    answered = {e.code: e for e in snapshot.content.red_flags}
+    """Each positive finding with the action taken; a lower action than recommended, or a
+    risk factor only monitored, with the therapist's reason (domain.red_flags)."""
+    entries = snapshot.content.red_flags
+    answered = {e.code: e for e in entries}
     positive = [e for e in answered.values() if e.answer == RedFlagAnswer.YES]
+    asked = sum(1 for e in answered.values() if e.answer != RedFlagAnswer.NOT_ASKED)
     if not positive:
-        asked = sum(1 for e in answered.values() if e.answer != RedFlagAnswer.NOT_ASKED)
         return f"{asked} of {len(catalogs.RED_FLAGS)} items asked; none positive."
-    return "; ".join(
-        f"POSITIVE: {catalogs.red_flag(e.code).question} "
-        f"({catalogs.URGENCY_LABELS[e.action]} referral)"
-        if e.action
-        else f"POSITIVE: {catalogs.red_flag(e.code).question}"
-        for e in positive
-    )
+    answers = red_flag_rules.answers_of(entries)
+    parts = []
+    for entry in positive:
+        item = catalogs.red_flag(entry.code)
+        kind = "risk factor" if item.risk_factor else "red flag"
+        text = f"POSITIVE {kind}: {item.finding}"
+        if entry.action is not None:
+            text += f" ({catalogs.RED_FLAG_ACTION_LABELS[entry.action]}"
+            recommended = red_flag_rules.recommended_action(entry.code, answers)
+            if entry.action.rank < recommended.rank:
+                text += f"; {catalogs.RED_FLAG_ACTION_LABELS[recommended]} recommended"
+            if entry.reason:
+                text += f"; reason: {entry.reason}"
+            text += ")"
+        parts.append(text)
+    return f"{asked} of {len(catalogs.RED_FLAGS)} items asked. " + "; ".join(parts) + "."
+
+
+def _red_flag_referrals(snapshot: EvaluationSnapshot) -> str:
+    """Each red-flag referral of the episode as it stands on the day of printing."""
+    out = []
+    for r in snapshot.red_flag_referrals:
+        made = f"{catalogs.URGENCY_LABELS[r.urgency]} referral to {r.to_whom} on {_day(r.made_on)}"
+        if r.is_open:
+            state = (
+                "awaiting assessment; therapy on hold"
+                if r.urgency != Urgency.ROUTINE
+                else ("awaiting assessment")
+            )
+        elif r.seen_by and r.seen_on:
+            verdict = "cleared for therapy" if r.cleared_for_therapy else "not cleared for therapy"
+            state = f"{verdict} by {r.seen_by} on {_day(r.seen_on)}"
+        else:
+            state = "closed"
+        out.append(f"{made}: {state}")
+    return "; ".join(out) + "."
 
 
 def _path(path: PathContent, look: Styles) -> list[Flowable]:
