@@ -24,6 +24,11 @@ class RedFlagEntry:
     # Why the action is below the one recommended, or why a finding is only monitored.
     reason: str | None = None
 
+    def __post_init__(self) -> None:
+        # A referral urgency given as the action (same stored values) reads as that action.
+        if self.action is not None and not isinstance(self.action, RedFlagAction):
+            object.__setattr__(self, "action", RedFlagAction(str(self.action)))
+
 
 Answers = Mapping[str, RedFlagAnswer]
 
