@@ -130,6 +130,20 @@ def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff, tmp_
     assert refused.returncode != 0
 
 
+def _cleared(db: Database, staff: Staff, patient_id: int) -> None:
+    """The urgent red flag of `_signed_patient` seen and cleared, so the full plan prints."""
+    from casemanager.services import referrals
+
+    (flag,) = chart.open_chart(db, staff.therapist, patient_id, today=TODAY).open_red_flags
+    referrals.record_outcome(
+        db,
+        staff.therapist,
+        flag.referral_id,
+        referrals.ReferralOutcome("Dr. Omar Haddad", TODAY, cleared_for_therapy=True),
+        today=TODAY,
+    )
+
+
 def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) -> None:
     from dataclasses import replace
 
@@ -137,6 +151,7 @@ def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) ->
     from casemanager.services import evaluations
 
     patient_id, episode_id = _signed_patient(db, staff, visit_count=0)
+    _cleared(db, staff, patient_id)
     initial = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
     summary = follow_up.start_follow_up(
         db, staff.therapist, episode_id, EvaluationKind.DISCHARGE, TODAY, today=TODAY
@@ -157,6 +172,7 @@ def test_a_reprint_keeps_the_exercise_wording_that_was_signed(db: Database, staf
     from casemanager.services import exercises
 
     patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    _cleared(db, staff, patient_id)
     signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
     prescribed = documents.snapshot(db, staff.therapist, signed).exercises[0]
     library = {e.content.name: e for e in exercises.list_library(db, staff.therapist)}
