@@ -108,8 +108,10 @@ def _waiting_story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -
     (where to go, what to tell them, the warning signs) and that therapy waits until a doctor
     has seen the patient. No exercises, no visit schedule, no "keep moving" (IFOMPT
     framework, Finucane 2020: treatment waits for medical assessment)."""
-    story: list[Flowable] = [para(words("title"), look.title), _facts(snapshot, words, look)]
-    story += _see_a_doctor(snapshot, words, look)
+    story: list[Flowable] = [
+        para(words("waiting.sheet_title"), look.title),
+        _facts(snapshot, words, look),
+    ]
     conditions = {
         red_flag_rules.condition_of(r.red_flag_code) for r in snapshot.waiting_for_a_doctor
     }
@@ -119,13 +121,17 @@ def _waiting_story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -
         if entry.answer == RedFlagAnswer.YES
         and red_flag_rules.condition_of(entry.code) in conditions
     ]
+    # One box with everything to do now: where to go, what to tell them, take this sheet.
+    now = _doctor_lines(snapshot, words, look)
     if told:
-        story.append(para(words("waiting.tell_them"), look.body, bold=True))
-        story += bullets(told, look.bullet)
-    story.append(para(words("waiting.show_sheet"), look.body))
+        now.append(Spacer(1, 4))
+        now.append(para(words("waiting.tell_them"), look.body, bold=True))
+        now += bullets(told, look.bullet)
+    now.append(para(words("waiting.show_sheet"), look.body))
+    story += [Spacer(1, 6), _box(now, page.WARNING_FILL)]
     story.append(para(words("waiting.title"), look.heading))
     story += bullets(words.items("waiting.text"), look.bullet)
-    story += _warnings(words, look, prompt=False)
+    story += _warnings(words, look, prompt=False, heading="waiting.signs")
     story.append(Spacer(1, 8))
     story.append(_contact(snapshot, words, look))
     return story
@@ -206,6 +212,11 @@ def _cleared(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list
 
 def _see_a_doctor(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
     """Red-flag referrals first, in red: the one thing the patient must act on."""
+    lines = _doctor_lines(snapshot, words, look)
+    return [Spacer(1, 6), _box(lines, page.WARNING_FILL)] if lines else []
+
+
+def _doctor_lines(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
     referrals = _red_flag_referrals(snapshot)
     if not referrals:
         return []
@@ -216,7 +227,7 @@ def _see_a_doctor(snapshot: EvaluationSnapshot, words: Wording, look: Styles) ->
         if text not in said:  # several flags, one doctor: say it once
             said.add(text)
             lines.append(para(text, look.body, bold=referral.urgency != Urgency.ROUTINE))
-    return [Spacer(1, 6), _box(lines, page.WARNING_FILL)]
+    return lines
 
 
 def _goal(goal: GoalContent, words: Wording) -> str:
@@ -359,9 +370,11 @@ def _medication(plan: PlanContent, words: Wording, look: Styles) -> list[Flowabl
     return out
 
 
-def _warnings(words: Wording, look: Styles, prompt: bool = True) -> list[Flowable]:
+def _warnings(
+    words: Wording, look: Styles, prompt: bool = True, heading: str = "sections.emergency"
+) -> list[Flowable]:
     emergency = _box(
-        [para(words("sections.emergency"), look.warning_heading)]
+        [para(words(heading), look.warning_heading)]
         + bullets(words.items("emergency"), look.bullet),
         page.WARNING_FILL,
     )
