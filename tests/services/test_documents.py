@@ -35,7 +35,8 @@ def test_print_the_latest_signed_evaluation(db: Database, staff: Staff) -> None:
     )
     assert documents.latest_signed_evaluation(db, staff.therapist, patient_id) == signed
     text = _text(documents.render(db, staff.manager, signed, language="es"))
-    assert "Παπαδοπούλου" in text and "Su plan de cuidado" in text
+    # Her urgent red-flag referral is open: the sheet says what to do now (issue 13, item 4).
+    assert "Παπαδοπούλου" in text and "Qué hacer ahora" in text
     for kind in (DocumentKind.PLAN_OF_CARE, DocumentKind.REFERRAL):
         assert "Ana Rivera, PT" in _text(documents.render(db, staff.therapist, signed, kind))
     with db.session() as session:
@@ -84,7 +85,7 @@ def test_command_line_export(
     url = db.url.render_as_string(hide_password=False)
     out = tmp_path / "plan.pdf"
     assert cli.main(["--database", url, "care-plan", mrn, "--out", str(out)]) == cli.EXIT_OK
-    assert "Your back care plan" in _text(out.read_bytes())
+    assert "What to do now" in _text(out.read_bytes())  # her red-flag referral is open
     assert (
         cli.main(["--database", url, "care-plan", mrn, "--out", str(out), "--kind", "plan-of-care"])
         == cli.EXIT_OK
@@ -125,7 +126,7 @@ def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff, tmp_
     opened = subprocess.run(
         ["pdftotext", "-upw", "correct horse", str(locked), "-"], capture_output=True, text=True
     )
-    assert opened.returncode == 0 and "Your back care plan" in opened.stdout
+    assert opened.returncode == 0 and "What to do now" in opened.stdout
     refused = subprocess.run(["pdftotext", str(locked), "-"], capture_output=True, text=True)
     assert refused.returncode != 0
 
