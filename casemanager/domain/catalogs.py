@@ -553,6 +553,14 @@ def red_flag_items(condition: str) -> tuple[RedFlagItem, ...]:
     return tuple(item for item in RED_FLAGS if item.condition == condition)
 
 
+def red_flag_kind(item: RedFlagItem) -> str:
+    """How the form and the plan of care name an item: a red flag, a risk factor, or (for
+    axial spondyloarthritis, whose items only count together) a feature."""
+    if not item.risk_factor:
+        return "red flag"
+    return "feature" if item.condition == "axial_spa" else "risk factor"
+
+
 RED_FLAG_ACTION_LABELS = {
     RedFlagAction.EMERGENCY: "emergency referral (same day)",
     RedFlagAction.URGENT: "urgent referral",

@@ -242,7 +242,7 @@ def _red_flags(snapshot: EvaluationSnapshot) -> list[str]:
     out = [summary + f"{len(positive)} positive:"]
     for entry in positive:
         item = catalogs.red_flag(entry.code)
-        kind = "risk factor" if item.risk_factor else "red flag"
+        kind = catalogs.red_flag_kind(item)
         text = f"POSITIVE {kind}: {item.finding}"
         if entry.action is not None:
             text += f" ({catalogs.RED_FLAG_ACTION_LABELS[entry.action]}"

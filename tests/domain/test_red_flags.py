@@ -207,3 +207,13 @@ def test_start_back_topics_are_our_own_and_the_licence_notes_stay() -> None:
     assert not any("worrying thoughts" in t.lower() for t in catalogs.START_BACK_ITEMS)
     notes = {m.code: m.licence_note for m in catalogs.OUTCOME_MEASURES}
     assert "Keele" in notes["start_back"] and "Mapi" in notes["odi"]
+
+
+def test_each_item_is_named_a_red_flag_a_risk_factor_or_a_feature() -> None:
+    kinds = {item.code: catalogs.red_flag_kind(item) for item in catalogs.RED_FLAGS}
+    assert kinds["saddle_numbness"] == "red flag"
+    assert kinds["age_over_70"] == "risk factor"
+    assert kinds["ibp_buttock_pain"] == "feature"
+    # The risk factors are never red flags on their own.
+    for code in ("age_over_70", "history_of_cancer", "long_term_steroids", "osteoporosis"):
+        assert kinds[code] == "risk factor", code

@@ -253,7 +253,8 @@ class EvaluationForm(QWidget):
             items = catalogs.red_flag_items(condition.code)
             for index, item in enumerate(items):
                 row = 2 * index
-                text = item.question + (" (risk factor)" if item.risk_factor else "")
+                kind = catalogs.red_flag_kind(item)
+                text = item.question + ("" if kind == "red flag" else f" ({kind})")
                 question = QLabel(text)
                 question.setWordWrap(True)
                 answer = _combo(_ANSWERS, item.question)
