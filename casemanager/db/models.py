@@ -273,8 +273,7 @@ class Evaluation(Editable, Base):
     sbst_risk: Mapped[StartBackRisk | None] = mapped_column(enum_type(StartBackRisk))
 
     psfs_mean: Mapped[float | None] = mapped_column(Float)
-    # A follow-up's carried-forward red-flag answers were asked again before signing.
-    red_flags_rechecked: Mapped[bool] = mapped_column(
+    red_flags_rechecked: Mapped[bool] = mapped_column(  # follow-up: red flags asked again
         Boolean, default=False, server_default=false()
     )
 
@@ -316,11 +315,12 @@ class RedFlagFinding(Editable, Base):
     evaluation_id: Mapped[int] = _fk("evaluation.id")
     flag_code: Mapped[str] = mapped_column(String(64))
     answer: Mapped[RedFlagAnswer] = mapped_column(enum_type(RedFlagAnswer))
-    # A referral's urgency, or "monitor" (noted, no referral): the same stored values as Urgency.
-    action: Mapped[RedFlagAction | None] = mapped_column(enum_type(RedFlagAction))
+    # Stored values are Urgency's plus "monitor", so older rows read unchanged.
+    action: Mapped[RedFlagAction | None] = mapped_column(  # referral urgency, or monitor
+        enum_type(RedFlagAction)
+    )
     note: Mapped[str | None] = mapped_column(Text)
-    # Why the action is below the recommended one, or why monitoring is enough.
-    action_reason: Mapped[str | None] = mapped_column(Text)
+    action_reason: Mapped[str | None] = mapped_column(Text)  # why below recommended, or monitored
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="red_flags")
 
@@ -525,9 +525,9 @@ class Referral(Editable, Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     # How a red-flag referral ended: the clinician who saw the patient, and whether therapy
     # may go on (the chart and every later document print this, not "on hold").
-    seen_by: Mapped[str | None] = mapped_column(String(200))
-    cleared_for_therapy: Mapped[bool | None] = mapped_column(Boolean)
-    closed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    seen_by: Mapped[str | None] = mapped_column(String(200))  # the clinician who assessed them
+    cleared_for_therapy: Mapped[bool | None] = mapped_column(Boolean)  # may therapy go on
+    closed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)  # recorded by
 
 
 class Visit(Editable, Base):
