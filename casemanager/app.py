@@ -560,6 +560,9 @@ class Application(QObject):
         details.record_visit.connect(
             lambda pid: self._record_visit(window, actor, pid, refresh_chart)
         )
+        details.record_referral_outcome.connect(
+            lambda _pid: self._record_referral_outcome(window, actor, details, refresh_chart)
+        )
 
         def open_patient(patient_id: int) -> None:
             def work() -> Any:
@@ -946,6 +949,43 @@ class Application(QObject):
             dialog.open()
 
         self.tasks.run(find, found)
+
+    def _record_referral_outcome(
+        self, window: MainWindow, actor: Actor, details: ChartPanel, refresh: Any
+    ) -> None:
+        from casemanager.ui.patients.referral_outcome import ReferralOutcomeDialog
+
+        db = self.db
+        dialog = ReferralOutcomeDialog(list(details.chart.open_red_flags), window)
+        window.referral_dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(window, "referral_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+
+        def submitted(values: dict[str, Any]) -> None:
+            def work() -> Any:
+                from casemanager.services import referrals
+
+                referral_id = values.pop("referral_id")
+                return referrals.record_outcome(
+                    db, actor, referral_id, referrals.ReferralOutcome(**values)
+                )
+
+            def done(_result: Any) -> None:
+                dialog.accept()
+                window.statusBar().showMessage("Referral outcome recorded.", 8000)
+                refresh()
+
+            def failed(error: BaseException) -> None:
+                if isinstance(error, DomainError):
+                    dialog.show_error(getattr(error, "field", None), error.message)
+                else:
+                    dialog.show_error(None, "The outcome could not be saved.")
+                    self._show_error(error)
+
+            self.tasks.run(work, done, failed)
+
+        dialog.submitted.connect(submitted)
+        dialog.open()
 
     def _new_patient(
         self,

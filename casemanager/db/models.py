@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -48,6 +49,7 @@ from casemanager.domain.enums import (
     GoalTerm,
     HeatIce,
     PatientStatus,
+    RedFlagAction,
     RedFlagAnswer,
     ReferralKind,
     ReferralStatus,
@@ -280,6 +282,9 @@ class Evaluation(Editable, Base):
     sbst_risk: Mapped[StartBackRisk | None] = mapped_column(enum_type(StartBackRisk))
 
     psfs_mean: Mapped[float | None] = mapped_column(Float)
+    red_flags_rechecked: Mapped[bool] = mapped_column(  # follow-up: red flags asked again
+        Boolean, default=False, server_default=false()
+    )
 
     # Assessment
     primary_cause: Mapped[Cause | None] = mapped_column(enum_type(Cause), index=True)
@@ -319,8 +324,12 @@ class RedFlagFinding(Editable, Base):
     evaluation_id: Mapped[int] = _fk("evaluation.id")
     flag_code: Mapped[str] = mapped_column(String(64))
     answer: Mapped[RedFlagAnswer] = mapped_column(enum_type(RedFlagAnswer))
-    action: Mapped[Urgency | None] = mapped_column(enum_type(Urgency))
+    # Stored values are Urgency's plus "monitor", so older rows read unchanged.
+    action: Mapped[RedFlagAction | None] = mapped_column(  # referral urgency, or monitor
+        enum_type(RedFlagAction)
+    )
     note: Mapped[str | None] = mapped_column(Text)
+    action_reason: Mapped[str | None] = mapped_column(Text)  # why below recommended, or monitored
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="red_flags")
 
@@ -529,6 +538,11 @@ class Referral(Editable, Base):
     sent_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     outcome_note: Mapped[str | None] = mapped_column(Text)
+    # How a red-flag referral ended: the clinician who saw the patient, and whether therapy
+    # may go on (the chart and every later document print this, not "on hold").
+    seen_by: Mapped[str | None] = mapped_column(String(200))  # the clinician who assessed them
+    cleared_for_therapy: Mapped[bool | None] = mapped_column(Boolean)  # may therapy go on
+    closed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)  # recorded by
 
 
 class Visit(Editable, Base):

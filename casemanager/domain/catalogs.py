@@ -17,6 +17,7 @@ from casemanager.domain.enums import (
     DischargeReason,
     DrugClass,
     EvaluationKind,
+    RedFlagAction,
     ReferralKind,
     TreatmentPathKind,
     Urgency,
@@ -263,14 +264,29 @@ DISCHARGE_REASON_LABELS = {
 }
 
 # --- Red flags (IFOMPT framework) --------------------------------------------------------------
+#
+# Sources: IFOMPT International Framework for Red Flags (Finucane et al. 2020, JOSPT 50(7)):
+# single flags are weak, so findings are weighed together; Henschke et al. 2009 (Arthritis
+# Rheum 60(10)): 80% of primary-care patients have at least one flag. NICE NG59 1.1.1 (think of
+# serious pathology, including spondyloarthritis) with NICE NG65 1.1.1 (when to refer suspected
+# axial spondyloarthritis). docs/clinical-rules.md lists each rule with its source.
 
 
 @dataclass(frozen=True)
 class RedFlagCondition:
+    """A serious condition the screen looks for, and what to do when it is suspected."""
+
     code: str
     label: str
-    action: Urgency  # the recommended action when any of its questions is answered yes
+    action: Urgency  # the recommended referral once the condition is suspected
     action_text: str
+    source: str
+    # A condition is suspected when any of its red flags is yes, or when at least
+    # `cluster_size` of its items are yes (risk factors count); `required` must be among them.
+    cluster_size: int = 2
+    required: str | None = None
+    refer_to: str | None = None  # default recipient when not the emergency department
+    specialty: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +294,11 @@ class RedFlagItem:
     code: str  # stable id stored with each answer: never rename one
     condition: str  # RedFlagCondition.code
     question: str  # asked of the patient by the clinician
+    finding: str  # the positive answer in a clinician's words, for letters and the record
+    # A risk factor raises suspicion but points nowhere on its own (Finucane 2020): alone it
+    # may be noted and monitored; in a cluster it suggests the condition's referral.
+    risk_factor: bool = False
+    action: Urgency | None = None  # this item's own recommendation, when not the condition's
 
 
 RED_FLAG_CONDITIONS: tuple[RedFlagCondition, ...] = (
@@ -286,33 +307,59 @@ RED_FLAG_CONDITIONS: tuple[RedFlagCondition, ...] = (
         label="Cauda equina syndrome",
         action=Urgency.EMERGENCY,
         action_text="Send to the emergency department the same day.",
+        source="IFOMPT framework (Finucane 2020); NICE NG59 1.1.1",
     ),
     RedFlagCondition(
         code="progressive_deficit",
         label="Progressive neurological deficit",
+        action=Urgency.EMERGENCY,
+        action_text="Send to the emergency department, or a spine surgeon, the same day.",
+        source="IFOMPT framework (Finucane 2020)",
+    ),
+    RedFlagCondition(
+        code="aaa",
+        label="Abdominal aortic aneurysm",
+        action=Urgency.EMERGENCY,
+        action_text="Send to the emergency department the same day.",
+        source="IFOMPT framework (Finucane 2020): vascular causes of back pain",
+    ),
+    RedFlagCondition(
+        code="infection",
+        label="Spinal infection",
         action=Urgency.URGENT,
-        action_text="Refer urgently to the physician or a spine specialist, within days.",
+        action_text=(
+            "Send to the emergency department the same day if feverish or unwell; "
+            "otherwise refer urgently to the physician."
+        ),
+        source="IFOMPT framework (Finucane 2020)",
     ),
     RedFlagCondition(
         code="fracture",
         label="Spinal fracture",
         action=Urgency.URGENT,
         action_text="Refer to the physician for imaging before loading the spine.",
+        source="IFOMPT framework (Finucane 2020); Henschke 2009 (single flags are weak)",
     ),
     RedFlagCondition(
         code="malignancy",
         label="Cancer (malignancy)",
         action=Urgency.URGENT,
         action_text="Refer promptly to the physician to rule out cancer.",
+        source="IFOMPT framework (Finucane 2020)",
     ),
     RedFlagCondition(
-        code="infection",
-        label="Spinal infection",
-        action=Urgency.EMERGENCY,
-        action_text=(
-            "Send to the emergency department the same day if feverish or unwell; "
-            "otherwise refer urgently to the physician."
-        ),
+        code="axial_spa",
+        label="Axial spondyloarthritis",
+        action=Urgency.ROUTINE,
+        action_text="Refer routinely to rheumatology.",
+        source="NICE NG59 1.1.1; NICE NG65 1.1.1 (back pain from before 45, over 3 months, "
+        "with inflammatory features)",
+        # NG65 asks for 4 of its criteria; this screen asks the history features a therapist
+        # hears: the start-and-duration gate plus at least 3 of the 4 others.
+        cluster_size=4,
+        required="ibp_early_long_lasting",
+        refer_to="Rheumatology clinic",
+        specialty="rheumatology",
     ),
 )
 
@@ -321,101 +368,187 @@ RED_FLAGS: tuple[RedFlagItem, ...] = (
         "saddle_numbness",
         "cauda_equina",
         "Do you have numbness or tingling between your legs or around your bottom?",
+        "saddle numbness or tingling",
     ),
     RedFlagItem(
         "bladder_bowel_change",
         "cauda_equina",
         "Have you had any new trouble passing or holding urine or stool?",
+        "new bladder or bowel dysfunction",
     ),
     RedFlagItem(
+        # Numbness or weakness, not pain: pain in both legs alone is common and not a flag.
         "both_legs",
         "cauda_equina",
-        "Do you have pain, numbness or weakness in both legs?",
+        "Do you have numbness or weakness in both legs?",
+        "numbness or weakness in both legs",
     ),
     RedFlagItem(
         "sexual_dysfunction",
         "cauda_equina",
         "Have you noticed any new change in sexual function or feeling?",
+        "new sexual dysfunction",
     ),
     RedFlagItem(
         "worsening_leg_weakness",
         "progressive_deficit",
         "Is weakness in a leg or foot getting worse, or does your foot catch or drop?",
+        "worsening leg weakness or foot drop",
     ),
     RedFlagItem(
         "spreading_numbness",
         "progressive_deficit",
         "Is numbness in your leg or foot spreading or getting worse?",
+        "spreading numbness in the leg",
     ),
     RedFlagItem(
-        "major_trauma",
-        "fracture",
-        "Did the pain start after a serious accident or a bad fall?",
+        "pulsatile_abdominal_mass",
+        "aaa",
+        "On examination, is there a pulsing (pulsatile) mass in the abdomen?",
+        "pulsatile abdominal mass on examination",
     ),
     RedFlagItem(
-        "minor_trauma_over_50",
-        "fracture",
-        "Are you over 50, and did the pain start after a minor fall or bump?",
+        "older_with_vascular_risk",
+        "aaa",
+        "Are you over 60 and do you smoke, or have high blood pressure or heart or blood "
+        "vessel disease?",
+        "over 60 with vascular risk factors",
+        risk_factor=True,
     ),
     RedFlagItem(
-        "osteoporosis",
-        "fracture",
-        "Have you been told you have osteoporosis (thin or weak bones)?",
-    ),
-    RedFlagItem(
-        "long_term_steroids",
-        "fracture",
-        "Have you taken steroid tablets, such as prednisone, for a long time?",
-    ),
-    RedFlagItem(
-        "age_over_70",
-        "fracture",
-        "Are you over 70?",
-    ),
-    RedFlagItem(
-        "history_of_cancer",
-        "malignancy",
-        "Have you ever had cancer?",
-    ),
-    RedFlagItem(
-        "unexplained_weight_loss",
-        "malignancy",
-        "Have you lost weight recently without trying?",
-    ),
-    RedFlagItem(
-        "night_or_rest_pain",
-        "malignancy",
-        "Is the pain bad at night or when you rest, and not eased by changing position?",
-    ),
-    RedFlagItem(
-        "night_sweats",
-        "malignancy",
-        "Do you wake up drenched in sweat at night?",
+        "pain_unchanged_by_movement",
+        "aaa",
+        "Is the pain constant, whatever you do: not changed by moving or by position?",
+        "constant pain not changed by movement or position",
+        risk_factor=True,
     ),
     RedFlagItem(
         "fever_chills",
         "infection",
         "Have you had a fever, chills or shivering?",
+        "fever or chills",
+        action=Urgency.EMERGENCY,  # infection with fever: the emergency department today
     ),
     RedFlagItem(
         "iv_drug_use",
         "infection",
         "Do you inject drugs, or have you in the past?",
+        "intravenous drug use",
+        risk_factor=True,
     ),
     RedFlagItem(
         "immunosuppression",
         "infection",
         "Do you have a condition or take a medicine that weakens your immune system?",
+        "immunosuppression",
+        risk_factor=True,
     ),
     RedFlagItem(
         "recent_infection",
         "infection",
         "Have you had an infection recently, such as a urinary or skin infection?",
+        "recent infection",
     ),
     RedFlagItem(
         "recent_spinal_procedure",
         "infection",
         "Have you had an injection or operation on your spine recently?",
+        "recent spinal injection or surgery",
+    ),
+    RedFlagItem(
+        "major_trauma",
+        "fracture",
+        "Did the pain start after a serious accident or a bad fall?",
+        "onset after major trauma",
+    ),
+    RedFlagItem(
+        "minor_trauma_over_50",
+        "fracture",
+        "Are you over 50, and did the pain start after a minor fall or bump?",
+        "over 50 with onset after minor trauma",
+    ),
+    RedFlagItem(
+        "osteoporosis",
+        "fracture",
+        "Have you been told you have osteoporosis (thin or weak bones)?",
+        "known osteoporosis",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "long_term_steroids",
+        "fracture",
+        "Have you taken steroid tablets, such as prednisone, for a long time?",
+        "long-term oral corticosteroid use",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "age_over_70",
+        "fracture",
+        "Are you over 70?",
+        "aged over 70",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "history_of_cancer",
+        "malignancy",
+        "Have you ever had cancer?",
+        "past history of cancer",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "unexplained_weight_loss",
+        "malignancy",
+        "Have you lost weight recently without trying?",
+        "unexplained weight loss",
+    ),
+    RedFlagItem(
+        "night_or_rest_pain",
+        "malignancy",
+        "Is the pain bad at night or when you rest, and not eased by changing position?",
+        "night or rest pain not eased by position",
+    ),
+    RedFlagItem(
+        "night_sweats",
+        "malignancy",
+        "Do you wake up drenched in sweat at night?",
+        "night sweats",
+    ),
+    RedFlagItem(
+        "ibp_early_long_lasting",
+        "axial_spa",
+        "Did this back pain start before age 45, and has it lasted more than 3 months?",
+        "back pain from before age 45, lasting over 3 months",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "ibp_better_with_movement",
+        "axial_spa",
+        "Does the pain or stiffness get better when you move, and not when you rest?",
+        "pain and stiffness better with movement, not rest",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "ibp_late_night_waking",
+        "axial_spa",
+        "Does the pain wake you in the second half of the night?",
+        "waking in the second half of the night",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "ibp_buttock_pain",
+        "axial_spa",
+        "Do you have pain deep in the buttocks, on one side or both?",
+        "buttock pain",
+        risk_factor=True,
+    ),
+    RedFlagItem(
+        "ibp_related_conditions",
+        "axial_spa",
+        "Have you had psoriasis, bowel inflammation (Crohn's or colitis) or eye inflammation "
+        "(uveitis), or has a parent, brother or sister had spondyloarthritis?",
+        "psoriasis, inflammatory bowel disease, uveitis or a family history of "
+        "spondyloarthritis",
+        risk_factor=True,
     ),
 )
 
@@ -429,6 +562,26 @@ def red_flag(code: str) -> RedFlagItem:
 
 def red_flag_condition(code: str) -> RedFlagCondition:
     return _CONDITIONS_BY_CODE[code]
+
+
+def red_flag_items(condition: str) -> tuple[RedFlagItem, ...]:
+    return tuple(item for item in RED_FLAGS if item.condition == condition)
+
+
+def red_flag_kind(item: RedFlagItem) -> str:
+    """How the form and the plan of care name an item: a red flag, a risk factor, or (for
+    axial spondyloarthritis, whose items only count together) a feature."""
+    if not item.risk_factor:
+        return "red flag"
+    return "feature" if item.condition == "axial_spa" else "risk factor"
+
+
+RED_FLAG_ACTION_LABELS = {
+    RedFlagAction.EMERGENCY: "emergency referral (same day)",
+    RedFlagAction.URGENT: "urgent referral",
+    RedFlagAction.ROUTINE: "routine referral",
+    RedFlagAction.MONITOR: "noted, monitor",
+}
 
 
 # Psychosocial factors that predict a slower recovery: (stable code, label).
@@ -457,18 +610,19 @@ OSWESTRY_SECTIONS: tuple[str, ...] = (
     "Travelling",
 )
 
-# Our own topic labels for the nine STarT Back items, not the questionnaire's sentences;
-# clinics record the answers from their own copy of the tool.
+# Our own topic labels for the nine STarT Back items: one or two words naming what each item
+# is about, never a paraphrase of the questionnaire's sentences (Keele's copyright; clinics
+# record the answers from their own licensed copy of the tool).
 START_BACK_ITEMS: tuple[str, ...] = (
-    "Pain spreading down a leg",
-    "Pain in the shoulder or neck as well",
-    "Walks only short distances because of the back",
-    "Dresses more slowly because of the back",
-    "Thinks physical activity is unsafe",
-    "Worrying thoughts much of the time",
-    "Feels the pain is terrible and will not improve",
-    "Has lost enjoyment in usual things",
-    "How much the back pain has bothered them",
+    "Leg pain",
+    "Shoulder or neck pain",
+    "Walking",
+    "Dressing",
+    "Fear of activity",
+    "Worry",
+    "Outlook on the pain",
+    "Enjoyment",
+    "Bothersomeness",
 )
 START_BACK_ITEM9_CHOICES: tuple[str, ...] = (
     "Not at all",
@@ -809,11 +963,17 @@ def catalog_as_dict() -> dict[str, object]:
                 "label": condition.label,
                 "action": condition.action.value,
                 "action_text": condition.action_text,
+                "source": condition.source,
             }
             for condition in RED_FLAG_CONDITIONS
         ],
         "red_flags": [
-            {"code": item.code, "condition": item.condition, "question": item.question}
+            {
+                "code": item.code,
+                "condition": item.condition,
+                "question": item.question,
+                "risk_factor": item.risk_factor,
+            }
             for item in RED_FLAGS
         ],
         "yellow_flags": [{"code": code, "label": label} for code, label in YELLOW_FLAGS],

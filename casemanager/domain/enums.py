@@ -64,6 +64,35 @@ class Urgency(StrEnum):
     ROUTINE = "routine"
 
 
+class RedFlagAction(StrEnum):
+    """What the therapist does about a positive screening answer: a referral at one of the
+    three urgencies, or, for a risk factor that points nowhere on its own, noting it and
+    watching for change (IFOMPT framework, Finucane 2020: clinical reasoning, not reflex)."""
+
+    EMERGENCY = "emergency"  # same values as Urgency: stored in the same column
+    URGENT = "urgent"
+    ROUTINE = "routine"
+    MONITOR = "monitor"  # noted, no referral; needs a written reason
+
+    @property
+    def urgency(self) -> Urgency | None:
+        """The referral's urgency, or None when no referral is made."""
+        return None if self is RedFlagAction.MONITOR else Urgency(self.value)
+
+    @property
+    def rank(self) -> int:
+        """Higher is more urgent: a lower choice than recommended needs a reason."""
+        return _ACTION_RANK[self]
+
+
+_ACTION_RANK = {
+    RedFlagAction.MONITOR: 0,
+    RedFlagAction.ROUTINE: 1,
+    RedFlagAction.URGENT: 2,
+    RedFlagAction.EMERGENCY: 3,
+}
+
+
 class Side(StrEnum):
     LEFT = "left"
     RIGHT = "right"

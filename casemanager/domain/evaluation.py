@@ -10,29 +10,24 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from casemanager.domain import catalogs, codes, scoring, validation
+from casemanager.domain import catalogs, codes, red_flags, scoring, validation
 from casemanager.domain.enums import (
     Cause,
     Complexity,
     DischargeReason,
     EvaluationKind,
+    RedFlagAction,
     RedFlagAnswer,
     Side,
-    Urgency,
 )
 from casemanager.domain.errors import ValidationError
+from casemanager.domain.red_flags import RedFlagEntry, RedFlagReferral
+
+__all__ = ["RedFlagEntry", "RedFlagReferral"]  # re-exported: callers build content from here
 
 ODI_SECTIONS = 10
 START_BACK_ITEMS = 9
 MAX_PSFS_ACTIVITIES = 5
-
-
-@dataclass(frozen=True)
-class RedFlagEntry:
-    code: str  # catalogs.RED_FLAGS item code
-    answer: RedFlagAnswer
-    action: Urgency | None = None  # required when the answer is yes
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +54,8 @@ class EvaluationContent:
     patient_goals: str | None = None
     # Red flags: one entry per item asked; items without an entry were not asked.
     red_flags: tuple[RedFlagEntry, ...] = ()
+    # On a follow-up the answers are carried forward: this says they were asked again.
+    red_flags_rechecked: bool = False
     # Pain
     nprs_now: int | None = None
     nprs_best: int | None = None
@@ -162,6 +159,7 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             )
         )
     seen: set[str] = set()
+    flags = []
     for entry in content.red_flags:
         catalogs.red_flag(entry.code)  # KeyError for an unknown code is a programming error
         if entry.code in seen:
@@ -171,6 +169,21 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             raise ValidationError(
                 f"red_flag_{entry.code}", "An action is only recorded for a positive red flag."
             )
+        reason = validation.optional_text(
+            f"red_flag_reason_{entry.code}",
+            entry.reason,
+            "Reason for the red-flag action",
+            red_flags.MAX_REASON,
+        )
+        # A reason only means something beside a yes; kept as typed while the answer is yes.
+        action = RedFlagAction(entry.action.value) if entry.action is not None else None
+        flags.append(
+            replace(
+                entry,
+                action=action,
+                reason=reason if entry.answer == RedFlagAnswer.YES else None,
+            )
+        )
     if content.primary_cause is not None and content.primary_cause in content.contributing_causes:
         raise ValidationError(
             "contributing_causes", "The primary cause cannot also be a contributing cause."
@@ -181,7 +194,13 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
         if normal in diagnosis_codes:
             raise ValidationError("diagnosis_codes", f"{normal} is listed twice.")
         diagnosis_codes.append(normal)
-    return replace(content, **texts, psfs=tuple(psfs), diagnosis_codes=tuple(diagnosis_codes))
+    return replace(
+        content,
+        **texts,
+        red_flags=tuple(flags),
+        psfs=tuple(psfs),
+        diagnosis_codes=tuple(diagnosis_codes),
+    )
 
 
 def compute_scores(content: EvaluationContent) -> Scores:
@@ -213,19 +232,7 @@ def missing_for_signing(
     missing: list[Missing] = []
     if not content.chief_complaint:
         missing.append(Missing("chief_complaint", "Chief complaint is empty."))
-    answered = {entry.code: entry for entry in content.red_flags}
-    for item in catalogs.RED_FLAGS:
-        entry = answered.get(item.code)
-        if entry is None or entry.answer == RedFlagAnswer.NOT_ASKED:
-            missing.append(Missing(f"red_flag_{item.code}", f"Red flag not asked: {item.question}"))
-        elif entry.answer == RedFlagAnswer.YES and entry.action is None:
-            missing.append(
-                Missing(
-                    f"red_flag_{item.code}",
-                    f"Positive red flag needs an action (emergency, urgent or routine "
-                    f"referral): {item.question}",
-                )
-            )
+    missing += _missing_red_flags(content, kind)
     if content.nprs_now is None:
         missing.append(Missing("nprs_now", "Current pain (NPRS) is not recorded."))
     if scoring.oswestry_percent(content.odi_sections) is None:
@@ -242,8 +249,30 @@ def missing_for_signing(
     return missing
 
 
+# Follow-ups that ask the red-flag screen again (pre-filled): a discharge summary does not.
+RESCREEN_KINDS = frozenset({EvaluationKind.RE_EVALUATION, EvaluationKind.PROGRESS_REPORT})
+
+
+def _missing_red_flags(content: EvaluationContent, kind: EvaluationKind) -> list[Missing]:
+    missing = [
+        Missing(m.field, m.message) for m in red_flags.missing_for_signing(content.red_flags)
+    ]
+    if kind in RESCREEN_KINDS and not content.red_flags_rechecked:
+        # Symptoms change: a carried-forward screen is asked again, not assumed.
+        missing.insert(
+            0,
+            Missing(
+                "red_flags_rechecked",
+                "Ask the red-flag questions again: change any answer, or confirm none changed.",
+            ),
+        )
+    return missing
+
+
 def _missing_for_follow_up(content: EvaluationContent, kind: EvaluationKind) -> list[Missing]:
     missing: list[Missing] = []
+    if kind in RESCREEN_KINDS:
+        missing += _missing_red_flags(content, kind)
     if content.nprs_now is None:
         missing.append(Missing("nprs_now", "Current pain (NPRS) is not recorded."))
     if scoring.oswestry_percent(content.odi_sections) is None:
@@ -268,26 +297,6 @@ def coding_warnings(content: EvaluationContent) -> list[Guidance]:
     ]
 
 
-@dataclass(frozen=True)
-class RedFlagReferral:
-    """A referral that signing creates for a positive red flag without one."""
-
-    code: str
-    urgency: Urgency
-    reason: str
-
-
 def red_flag_referrals(content: EvaluationContent) -> list[RedFlagReferral]:
-    referrals = []
-    for entry in content.red_flags:
-        if entry.answer == RedFlagAnswer.YES and entry.action is not None:
-            item = catalogs.red_flag(entry.code)
-            condition = catalogs.red_flag_condition(item.condition)
-            referrals.append(
-                RedFlagReferral(
-                    entry.code,
-                    entry.action,
-                    f"Positive red-flag screen ({condition.label}): {item.question}",
-                )
-            )
-    return referrals
+    """The referrals signing makes for positive red flags (see domain.red_flags)."""
+    return red_flags.referrals(content.red_flags)

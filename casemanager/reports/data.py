@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from casemanager.domain.enums import EvaluationKind, ReferralKind, Urgency
+from casemanager.domain.enums import EvaluationKind, ReferralKind, ReferralStatus, Urgency
 from casemanager.domain.evaluation import EvaluationContent, Scores
 from casemanager.domain.medicare import Certification
 from casemanager.domain.plan import PlanContent
@@ -56,6 +56,16 @@ class ReferralInfo:
     reason: str
     urgency: Urgency
     made_on: date
+    # How it stands now (documents print the current state, whenever they are printed).
+    status: ReferralStatus = ReferralStatus.OPEN
+    seen_by: str | None = None
+    seen_on: date | None = None
+    cleared_for_therapy: bool | None = None
+    red_flag_code: str | None = None  # the screening item a red-flag referral was made for
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ReferralStatus.CLOSED
 
 
 @dataclass(frozen=True)
@@ -80,3 +90,14 @@ class EvaluationSnapshot:
     episode_open: bool = True  # discharged: the plan says treatment is complete
     # The physician's certification, once recorded (Medicare ch. 15 s. 220.1.3).
     certification: Certification | None = None
+    # Every red-flag referral of the episode, as it stands on the day of printing.
+    red_flag_referrals: tuple[ReferralInfo, ...] = ()
+
+    @property
+    def waiting_for_a_doctor(self) -> tuple[ReferralInfo, ...]:
+        """Open emergency or urgent red-flag referrals: therapy waits until they are seen."""
+        return tuple(
+            r
+            for r in self.red_flag_referrals
+            if r.is_open and r.urgency in (Urgency.EMERGENCY, Urgency.URGENT)
+        )

@@ -9,7 +9,8 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
 from casemanager.domain import catalogs, scoring
-from casemanager.domain.enums import RedFlagAnswer, StartBackRisk, TreatmentPathKind
+from casemanager.domain import red_flags as red_flag_rules
+from casemanager.domain.enums import RedFlagAnswer, StartBackRisk, TreatmentPathKind, Urgency
 from casemanager.domain.plan import PathContent, PlanContent
 from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot
@@ -71,6 +72,7 @@ def _story(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
     story: list[Flowable] = [
         para("Physical therapy plan of care", look.title),
         para(f"{label} of {_day(snapshot.evaluation_date)}: for certification", look.body),
+        *_on_hold(snapshot, look),
     ]
     key = 1.6 * inch
     story.append(
@@ -203,7 +205,6 @@ def _findings(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
         )
         mean = f" (mean {scores.psfs_mean:g})" if scores.psfs_mean is not None else ""
         lines.append(("Patient-Specific Functional Scale", activities + mean))
-    lines.append(("Red-flag screening", _red_flags(snapshot)))
     if content.primary_cause:
         cause = catalogs.cause_info(content.primary_cause).label
         if content.contributing_causes:
@@ -224,22 +225,87 @@ def _findings(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
     for key, value in lines:
         if len(value) > LONG_TEXT:
             out += [para(key, look.body, bold=True), para(value, look.body)]
+    # A section of its own, one finding or referral per row: a physician scans them.
+    flags = [("Screening" if i == 0 else "", t) for i, t in enumerate(_red_flags(snapshot))]
+    flags += [
+        ("Referrals" if i == 0 else "", t) for i, t in enumerate(_red_flag_referrals(snapshot))
+    ]
+    out.append(para("Red-flag screening", look.heading))
+    out.append(_grid([[para(k, look.body, True), v] for k, v in flags], [1.9 * inch, None], look))
     return out
 
 
-def _red_flags(snapshot: EvaluationSnapshot) -> str:
-    answered = {e.code: e for e in snapshot.content.red_flags}
+def _red_flags(snapshot: EvaluationSnapshot) -> list[str]:
+    """The screen's summary, then each positive finding with the action taken; a lower
+    action than recommended, or a risk factor only monitored, with the therapist's reason
+    (domain.red_flags)."""
+    entries = snapshot.content.red_flags
+    answered = {e.code: e for e in entries}
     positive = [e for e in answered.values() if e.answer == RedFlagAnswer.YES]
+    asked = sum(1 for e in answered.values() if e.answer != RedFlagAnswer.NOT_ASKED)
+    summary = f"{asked} of {len(catalogs.RED_FLAGS)} items asked; "
     if not positive:
-        asked = sum(1 for e in answered.values() if e.answer != RedFlagAnswer.NOT_ASKED)
-        return f"{asked} of {len(catalogs.RED_FLAGS)} items asked; none positive."
-    return "; ".join(
-        f"POSITIVE: {catalogs.red_flag(e.code).question} "
-        f"({catalogs.URGENCY_LABELS[e.action]} referral)"
-        if e.action
-        else f"POSITIVE: {catalogs.red_flag(e.code).question}"
-        for e in positive
+        return [summary + "none positive."]
+    answers = red_flag_rules.answers_of(entries)
+    out = [summary + f"{len(positive)} positive:"]
+    for entry in positive:
+        item = catalogs.red_flag(entry.code)
+        kind = catalogs.red_flag_kind(item)
+        text = f"POSITIVE {kind}: {item.finding}"
+        if entry.action is not None:
+            text += f" ({catalogs.RED_FLAG_ACTION_LABELS[entry.action]}"
+            recommended = red_flag_rules.recommended_action(entry.code, answers)
+            if entry.action.rank < recommended.rank:
+                text += f"; {catalogs.RED_FLAG_ACTION_LABELS[recommended]} recommended"
+            if entry.reason:
+                text += f"; reason: {entry.reason}"
+            text += ")"
+        out.append(text)
+    return out
+
+
+def _red_flag_referrals(snapshot: EvaluationSnapshot) -> list[str]:
+    """Each red-flag referral of the episode as it stands on the day of printing."""
+    out = []
+    for r in snapshot.red_flag_referrals:
+        made = (
+            f"{catalogs.URGENCY_LABELS[r.urgency].capitalize()} referral to {r.to_whom} on "
+            f"{_day(r.made_on)}"
+        )
+        if r.is_open:
+            state = "awaiting assessment" + (
+                "; therapy on hold" if r.urgency != Urgency.ROUTINE else ""
+            )
+        elif r.seen_by and r.seen_on:
+            verdict = "cleared for therapy" if r.cleared_for_therapy else "not cleared for therapy"
+            state = f"{verdict} by {r.seen_by} on {_day(r.seen_on)}"
+        else:
+            state = "closed"
+        out.append(f"{made}: {state}.")
+    return out
+
+
+def _on_hold(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
+    """While an emergency or urgent red-flag referral is open, the physician reads first that
+    the treatment below waits for that assessment."""
+    if not snapshot.waiting_for_a_doctor:
+        return []
+    banner = page.Table(
+        [
+            [
+                para(
+                    "THERAPY ON HOLD: a red-flag referral is awaiting medical assessment (see "
+                    "Red-flag screening). The treatment below starts only once the patient is "
+                    "cleared.",
+                    look.body,
+                    bold=True,
+                )
+            ]
+        ],
+        hAlign="LEFT",
     )
+    banner.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), page.WARNING_FILL)]))
+    return [Spacer(1, 4), banner]
 
 
 def _path(path: PathContent, look: Styles) -> list[Flowable]:

@@ -42,7 +42,12 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
     out: list[Flowable] = [*letterhead, Spacer(1, 10), para(_day(snapshot.printed_on), look.body)]
     out.append(
         para(
-            f"To: {referral.to_whom}" + (f" ({referral.specialty})" if referral.specialty else ""),
+            f"To: {referral.to_whom}"
+            + (
+                f" ({referral.specialty})"
+                if referral.specialty and referral.specialty not in referral.to_whom.lower()
+                else ""
+            ),
             look.body,
             bold=True,
         )
@@ -76,9 +81,11 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
         f"{complaint.rstrip('.')}. "
     )
     if referral.kind == ReferralKind.RED_FLAG:
+        # The findings in a clinician's words (domain.red_flags.referrals), never the
+        # screening question read back.
         opening += (
             "Their screening for serious conditions was positive, and I am referring them to "
-            f"you for medical assessment. Finding: {referral.reason}"
+            f"you for medical assessment. {referral.reason}"
         )
     else:
         opening += f"I am referring them to you. Reason for referral: {referral.reason}"
@@ -102,12 +109,7 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
         out.append(para("Relevant findings", look.body, bold=True))
         out += bullets(findings, look.bullet)
     phone = f" at {clinic.phone}" if clinic.phone else ""
-    on_hold = referral.kind == ReferralKind.RED_FLAG and referral.urgency != Urgency.ROUTINE
-    plan = (
-        "Physical therapy is on hold until you have assessed them."
-        if on_hold
-        else "Physical therapy continues as planned unless you advise otherwise."
-    )
+    plan = _therapy_state(referral)
     out.append(
         para(
             f"Please let me know the outcome of your review, and contact me{phone} with any "
@@ -127,3 +129,19 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
     )
     out.append(para(clinic.name, look.body))
     return out
+
+
+def _therapy_state(referral: ReferralInfo) -> str:
+    """What the letter says about therapy, as things stand on the day it is printed: a
+    referral since closed prints its outcome, never "on hold"."""
+    if not referral.is_open and referral.seen_by and referral.seen_on:
+        verdict = (
+            "cleared them to continue physical therapy"
+            if referral.cleared_for_therapy
+            else "did not clear them for physical therapy"
+        )
+        seen = _day(referral.seen_on)
+        return f"Since this referral, {referral.seen_by} saw them on {seen} and {verdict}."
+    if referral.kind == ReferralKind.RED_FLAG and referral.urgency != Urgency.ROUTINE:
+        return "Physical therapy is on hold until you have assessed them."
+    return "Physical therapy continues as planned unless you advise otherwise."

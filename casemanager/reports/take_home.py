@@ -9,7 +9,8 @@ from datetime import date, datetime
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
-from casemanager.domain.enums import HeatIce, ReferralKind, TreatmentPathKind, Urgency
+from casemanager.domain import red_flags as red_flag_rules
+from casemanager.domain.enums import HeatIce, RedFlagAnswer, TreatmentPathKind, Urgency
 from casemanager.domain.plan import GoalContent, PathContent, PlanContent
 from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot, ExerciseSheet, ReferralInfo
@@ -52,10 +53,13 @@ def _time(words: Wording, moment: datetime) -> str:
 
 
 def _story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
+    if snapshot.waiting_for_a_doctor:
+        return _waiting_story(snapshot, words, look)
     plan = snapshot.plan or PlanContent()
     story: list[Flowable] = [para(words("title"), look.title)]
     story.append(_facts(snapshot, words, look))
     story += _see_a_doctor(snapshot, words, look)
+    story += _cleared(snapshot, words, look)
     story += _found(snapshot, words, look)
     if plan.goals:
         story.append(para(words("sections.goals"), look.heading))
@@ -90,16 +94,52 @@ def _story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[F
         )
     else:
         story.append(para(words("next_none"), look.body))
-    clinic = snapshot.clinic
-    story.append(
-        para(
-            words("labels.questions", clinic=clinic.name, phone=clinic.phone)
-            if clinic.phone
-            else words("labels.questions_no_phone", clinic=clinic.name),
-            look.body,
-        )
-    )
+    story.append(_contact(snapshot, words, look))
     return story
+
+
+def _waiting_story(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
+    """An emergency or urgent red-flag referral is open: the sheet says only what to do now
+    (where to go, what to tell them, the warning signs) and that therapy waits until a doctor
+    has seen the patient. No exercises, no visit schedule, no "keep moving" (IFOMPT
+    framework, Finucane 2020: treatment waits for medical assessment)."""
+    story: list[Flowable] = [
+        para(words("waiting.sheet_title"), look.title),
+        _facts(snapshot, words, look),
+    ]
+    conditions = {
+        red_flag_rules.condition_of(r.red_flag_code) for r in snapshot.waiting_for_a_doctor
+    }
+    told = [
+        words(f"flag_words.{entry.code}")
+        for entry in snapshot.content.red_flags
+        if entry.answer == RedFlagAnswer.YES
+        and red_flag_rules.condition_of(entry.code) in conditions
+    ]
+    # One box with everything to do now: where to go, what to tell them, take this sheet.
+    now = _doctor_lines(snapshot, words, look)
+    if told:
+        now.append(Spacer(1, 4))
+        now.append(para(words("waiting.tell_them"), look.body, bold=True))
+        now += bullets(told, look.bullet)
+    now.append(para(words("waiting.show_sheet"), look.body))
+    story += [Spacer(1, 6), _box(now, page.WARNING_FILL)]
+    story.append(para(words("waiting.title"), look.heading))
+    story += bullets(words.items("waiting.text"), look.bullet)
+    story += _warnings(words, look, prompt=False, heading="waiting.signs")
+    story.append(Spacer(1, 8))
+    story.append(_contact(snapshot, words, look))
+    return story
+
+
+def _contact(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> Flowable:
+    clinic = snapshot.clinic
+    return para(
+        words("labels.questions", clinic=clinic.name, phone=clinic.phone)
+        if clinic.phone
+        else words("labels.questions_no_phone", clinic=clinic.name),
+        look.body,
+    )
 
 
 def _facts(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> page.Table:
@@ -147,32 +187,46 @@ def _found(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[F
 
 
 def _red_flag_referrals(snapshot: EvaluationSnapshot) -> list[ReferralInfo]:
-    return [r for r in snapshot.referrals if r.kind == ReferralKind.RED_FLAG]
+    """The episode's red-flag referrals still waiting for a doctor, as of printing."""
+    return [r for r in snapshot.red_flag_referrals if r.is_open]
 
 
 def _needs_a_doctor_soon(snapshot: EvaluationSnapshot) -> bool:
-    return any(
-        r.urgency in (Urgency.EMERGENCY, Urgency.URGENT) for r in _red_flag_referrals(snapshot)
-    )
+    return bool(snapshot.waiting_for_a_doctor)
+
+
+def _cleared(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
+    """A red flag a doctor has since checked: say so, instead of an old warning."""
+    lines = [
+        para(words("see_now.cleared", seen_by=r.seen_by, date=_day(words, r.seen_on)), look.body)
+        for r in snapshot.red_flag_referrals
+        if not r.is_open and r.cleared_for_therapy and r.seen_by and r.seen_on
+    ]
+    return [Spacer(1, 6), _box(lines, page.NOTE_FILL)] if lines else []
 
 
 def _see_a_doctor(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
     """Red-flag referrals first, in red: the one thing the patient must act on."""
+    lines = _doctor_lines(snapshot, words, look)
+    return [Spacer(1, 6), _box(lines, page.WARNING_FILL)] if lines else []
+
+
+def _doctor_lines(snapshot: EvaluationSnapshot, words: Wording, look: Styles) -> list[Flowable]:
     referrals = _red_flag_referrals(snapshot)
     if not referrals:
         return []
     lines: list[Flowable] = [para(words("see_now.title"), look.warning_heading)]
     said: set[str] = set()
     for referral in sorted(referrals, key=lambda r: list(Urgency).index(r.urgency)):
-        text = words(f"see_now.{referral.urgency.value}", to_whom=referral.to_whom)
+        text = words(f"see_now.{referral.urgency.value}", to_whom=words.recipient(referral.to_whom))
         if text not in said:  # several flags, one doctor: say it once
             said.add(text)
             lines.append(para(text, look.body, bold=referral.urgency != Urgency.ROUTINE))
-    return [Spacer(1, 6), _box(lines, page.WARNING_FILL)]
+    return lines
 
 
 def _goal(goal: GoalContent, words: Wording) -> str:
-    text = f"{words(f'goal_terms.{goal.term.value}')}: {goal.description}"
+    text = f"{words(f'goal_terms.{goal.term.value}')}: {words.goal(goal.description)}"
     if goal.target_date:
         text += f" ({words('goal_by', date=_day(words, goal.target_date))})"
     return text
@@ -199,7 +253,8 @@ def _path(
         else:
             lines.append(para(words(f"{key}.next_unplanned"), look.body))
     else:
-        to = path.refer_to or snapshot.referring_physician or words("your_doctor")
+        named = path.refer_to or snapshot.referring_physician
+        to = words.recipient(named) if named else words("your_doctor")
         lines.append(para(words(f"{key}.next", refer_to=to), look.body))
         if path.urgency in (Urgency.URGENT, Urgency.EMERGENCY):
             lines.append(para(words(f"soon.{path.urgency.value}"), look.warning_heading))
@@ -310,18 +365,22 @@ def _medication(plan: PlanContent, words: Wording, look: Styles) -> list[Flowabl
     return out
 
 
-def _warnings(words: Wording, look: Styles) -> list[Flowable]:
+def _warnings(
+    words: Wording, look: Styles, prompt: bool = True, heading: str = "sections.emergency"
+) -> list[Flowable]:
     emergency = _box(
-        [para(words("sections.emergency"), look.warning_heading)]
+        [para(words(heading), look.warning_heading)]
         + bullets(words.items("emergency"), look.bullet),
         page.WARNING_FILL,
     )
-    prompt = _box(
+    if not prompt:
+        return [Spacer(1, 10), KeepTogether([emergency])]
+    soon = _box(
         [para(words("sections.prompt"), look.body, bold=True)]
         + bullets(words.items("prompt"), look.bullet),
         page.NOTE_FILL,
     )
-    return [Spacer(1, 10), KeepTogether([emergency]), Spacer(1, 6), KeepTogether([prompt])]
+    return [Spacer(1, 10), KeepTogether([emergency]), Spacer(1, 6), KeepTogether([soon])]
 
 
 def _box(content: list[Flowable], fill: object) -> page.Table:

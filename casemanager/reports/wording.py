@@ -39,7 +39,41 @@ class Wording:
             value = value[part]
         if not isinstance(value, str):
             raise TypeError(f"{key} is not a text")
-        return value.format(**fields) if fields else value
+        if not fields:
+            return value
+        text = value.format(**fields)
+        # A name with a title takes an article in some languages; its preposition then
+        # contracts ("a" + "el Dr." -> "al Dr." in Spanish).
+        for before, after in self.data.get("contractions", []):
+            text = text.replace(before, after)
+        return text
+
+    def recipient(self, name: str) -> str:
+        """A referral's recipient as a sentence of this language names them: the app's own
+        default recipients and a trailing "(specialty)" translated, a title given its
+        article. A name typed by the clinic otherwise prints as typed."""
+        text = name.strip()
+        specialty = ""
+        if text.endswith(")") and "(" in text:
+            head, _, tail = text.rpartition("(")
+            known = self.data.get("specialties", {}).get(tail[:-1].strip().lower())
+            if known:
+                text, specialty = head.rstrip(), f" ({known})"
+        for default, said in self.data.get("recipients", {}).items():
+            if text == default or text.startswith(default + ","):
+                return f"{said}{text[len(default) :]}{specialty}"
+        for title, with_article in self.data.get("titles", []):
+            if text.startswith(title):
+                return f"{with_article}{text[len(title) :]}{specialty}"
+        return text + specialty
+
+    def goal(self, description: str) -> str:
+        """A goal the app itself wrote (the demo's, say) in this language; a goal the
+        therapist typed prints as typed."""
+        for english, translated in self.data.get("known_goals", []):
+            if description == english:
+                return str(translated)
+        return description
 
     def items(self, key: str) -> list[str]:
         value: Any = self.data

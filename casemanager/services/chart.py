@@ -28,12 +28,14 @@ from casemanager.db.models import (
     VisitIntervention,
 )
 from casemanager.domain import catalogs, medicare, outcomes
+from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
+    RedFlagAction,
     RedFlagAnswer,
     ReferralKind,
     ReferralStatus,
@@ -78,12 +80,25 @@ class EpisodeChart:
 
 
 @dataclass(frozen=True)
+class OpenRedFlag:
+    """A red-flag referral nobody has recorded the outcome of yet."""
+
+    referral_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Chart:
     patient: PatientRecord
     age: int
-    red_flags: tuple[str, ...]  # positive findings in open episodes, with the action taken
+    # The banner: red flags whose referral is still open, in any episode. A closed one is on
+    # the timeline with who saw the patient and when.
+    red_flags: tuple[str, ...]
     episodes: tuple[EpisodeChart, ...]  # newest first; empty when the role sees no clinical data
     shows_clinical: bool
+    open_red_flags: tuple[OpenRedFlag, ...] = ()
+    # Risk factors noted and monitored (no referral) on the open episode's latest evaluation.
+    monitored: tuple[str, ...] = ()
 
     @property
     def open_episode(self) -> EpisodeChart | None:
@@ -171,10 +186,13 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             .order_by(PrintedDocument.id)
         ).all()
         findings = session.execute(
-            select(RedFlagFinding.evaluation_id, RedFlagFinding.flag_code, RedFlagFinding.action)
+            select(
+                RedFlagFinding.evaluation_id, RedFlagFinding.flag_code, RedFlagFinding.action_reason
+            )
             .where(
                 RedFlagFinding.evaluation_id.in_([e.id for e in evaluations] or [0]),
                 RedFlagFinding.answer == RedFlagAnswer.YES,
+                RedFlagFinding.action == RedFlagAction.MONITOR,
             )
             .order_by(RedFlagFinding.id)
         ).all()
@@ -197,29 +215,27 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
     for referral in referrals:
         referrals_by_episode[referral.episode_id].append(referral)
     episode_of = {e.id: e.episode_id for e in evaluations}
+    evaluation_dates = {e.id: e.evaluation_date for e in evaluations}
     documents_by_episode: dict[int, list[PrintedDocument]] = defaultdict(list)
     for document in printed:
         documents_by_episode[episode_of[document.evaluation_id]].append(document)
-    flags_by_evaluation: dict[int, list[str]] = defaultdict(list)
-    for evaluation_id, code, action in findings:
-        action_text = f"{catalogs.URGENCY_LABELS[action]} referral" if action else "no action"
-        flags_by_evaluation[evaluation_id].append(
-            f"{catalogs.red_flag(code).question} ({action_text})"
+    monitored_by_evaluation: dict[int, list[str]] = defaultdict(list)
+    for evaluation_id, code, reason in findings:
+        finding = catalogs.red_flag(code).finding if _known(code) else code
+        monitored_by_evaluation[evaluation_id].append(
+            f"{finding}" + (f" ({reason})" if reason else "")
         )
-
+    open_flags = [
+        OpenRedFlag(r.id, _open_red_flag_text(r, evaluation_dates))
+        for r in referrals
+        if r.kind == ReferralKind.RED_FLAG and r.status != ReferralStatus.CLOSED
+    ]
     charts = []
-    red_flags: list[str] = []
+    monitored: list[str] = []
     for episode in episodes:
         signed = [e for e in by_episode[episode.id] if e.status == EvaluationStatus.SIGNED]
         if episode.status == EpisodeStatus.OPEN and signed:
-            red_flags += flags_by_evaluation[signed[-1].id]
-        elif episode.status != EpisodeStatus.OPEN:
-            # A closed episode's flags are history, unless their referral is still open.
-            red_flags += [
-                f"Referral still open: {r.reason} ({catalogs.URGENCY_LABELS[r.urgency]})"
-                for r in referrals_by_episode[episode.id]
-                if r.kind == ReferralKind.RED_FLAG and r.status != ReferralStatus.CLOSED
-            ]
+            monitored += monitored_by_evaluation[signed[-1].id]
         charts.append(
             _episode_chart(
                 episode,
@@ -234,7 +250,28 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 verdicts,
             )
         )
-    return Chart(record, age, tuple(red_flags), tuple(charts), shows_clinical=True)
+    return Chart(
+        record,
+        age,
+        tuple(flag.text for flag in open_flags),
+        tuple(charts),
+        shows_clinical=True,
+        open_red_flags=tuple(open_flags),
+        monitored=tuple(monitored),
+    )
+
+
+def _known(code: str) -> bool:
+    return red_flag_rules.condition_of(code) is not None
+
+
+def _open_red_flag_text(referral: Referral, evaluation_dates: dict[int, date]) -> str:
+    made = evaluation_dates.get(referral.evaluation_id or 0) or referral.created_at.date()
+    state = "not sent yet" if referral.status == ReferralStatus.OPEN else "sent, awaiting outcome"
+    return (
+        f"{referral.reason} {catalogs.URGENCY_LABELS[referral.urgency].capitalize()} referral "
+        f"to {referral.to_whom} on {made:%m/%d/%Y}; {state}."
+    )
 
 
 def _episode_chart(
@@ -343,8 +380,8 @@ def _episode_chart(
                     3,
                     TimelineEntry(
                         referral.closed_on,
-                        f"Referral closed: {label}",
-                        referral.outcome_note or "",
+                        _closed_title(referral, label),
+                        _closed_detail(referral, names),
                     ),
                 )
             )
@@ -376,6 +413,30 @@ def _episode_chart(
         next_appointment=appointments[-1] if appointments else None,
         timeline=tuple(entry for _day, _order, entry in entries),
     )
+
+
+def _closed_title(referral: Referral, label: str) -> str:
+    if referral.kind == ReferralKind.RED_FLAG and referral.cleared_for_therapy is not None:
+        return "Red flag cleared" if referral.cleared_for_therapy else "Red flag: not cleared"
+    return f"Referral closed: {label}"
+
+
+def _closed_detail(referral: Referral, names: dict[int, str]) -> str:
+    """Who saw the patient and when, then who recorded it: "Cleared for therapy by Dr X on
+    12/01/2026; recorded by Ana Rivera, PT. <note>"."""
+    parts = []
+    if referral.seen_by and referral.closed_on:
+        verdict = (
+            "Cleared for therapy by"
+            if referral.cleared_for_therapy
+            else "Seen, not cleared for therapy, by"
+        )
+        parts.append(f"{verdict} {referral.seen_by} on {referral.closed_on:%m/%d/%Y}")
+    if referral.closed_by_id is not None:
+        parts.append(f"recorded by {names.get(referral.closed_by_id, 'unknown')}")
+    text = "; ".join(parts)
+    note = referral.outcome_note or ""
+    return f"{text}. {note}".strip() if text else note
 
 
 _DOCUMENT_NAMES = {

@@ -32,6 +32,7 @@ from casemanager.domain.enums import (
     DataCategory,
     EpisodeStatus,
     EvaluationStatus,
+    ReferralKind,
 )
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
@@ -143,22 +144,29 @@ def snapshot(
                     == (exercise.name, exercise.instructions),
                 )
             )
-        referrals = tuple(
-            ReferralInfo(
-                r.id,
-                r.kind,
-                r.to_whom,
-                r.specialty,
-                r.reason,
-                r.urgency,
-                evaluation.evaluation_date,
+        made_on = {
+            evaluation_id: day
+            for evaluation_id, day in session.execute(
+                select(Evaluation.id, Evaluation.evaluation_date).where(
+                    Evaluation.episode_id == evaluation.episode_id
+                )
             )
+        }
+        episode_referrals = [
+            _referral_info(r, made_on)
             for r in session.scalars(
                 select(Referral)
-                .where(Referral.evaluation_id == evaluation.id)
+                .where(Referral.episode_id == evaluation.episode_id)
                 .order_by(Referral.id)
             )
-        )
+        ]
+        mine = {
+            r.id
+            for r in session.scalars(
+                select(Referral).where(Referral.evaluation_id == evaluation.id)
+            )
+        }
+        referrals = tuple(r for r in episode_referrals if r.id in mine)
         return EvaluationSnapshot(
             clinic=ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
             patient=PatientHeader(
@@ -179,7 +187,27 @@ def snapshot(
             printed_on=today or date.today(),
             episode_open=evaluation.episode.status == EpisodeStatus.OPEN,
             certification=certification_of(evaluation.plan) if evaluation.plan else None,
+            red_flag_referrals=tuple(
+                r for r in episode_referrals if r.kind == ReferralKind.RED_FLAG
+            ),
         )
+
+
+def _referral_info(referral: Referral, made_on: dict[int, date]) -> ReferralInfo:
+    return ReferralInfo(
+        referral.id,
+        referral.kind,
+        referral.to_whom,
+        referral.specialty,
+        referral.reason,
+        referral.urgency,
+        made_on.get(referral.evaluation_id or 0) or referral.created_at.date(),
+        status=referral.status,
+        seen_by=referral.seen_by,
+        seen_on=referral.closed_on,
+        cleared_for_therapy=referral.cleared_for_therapy,
+        red_flag_code=referral.red_flag_code,
+    )
 
 
 def unprintable(data: EvaluationSnapshot) -> str:

@@ -30,6 +30,7 @@ from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, outcomes, validation
 from casemanager.domain import evaluation as rules
 from casemanager.domain import plan as plan_rules
+from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -37,6 +38,7 @@ from casemanager.domain.enums import (
     EvaluationKind,
     EvaluationStatus,
     PatientStatus,
+    RedFlagAnswer,
     ReferralKind,
     ReferralStatus,
     Urgency,
@@ -48,6 +50,7 @@ from casemanager.services import audit
 from casemanager.services.context import Actor
 
 EMERGENCY_DEPARTMENT = "Emergency department"
+PRIMARY_CARE = "Primary care physician"
 _Row = TypeVar("_Row")
 
 
@@ -110,9 +113,10 @@ def content_of(evaluation: Evaluation) -> EvaluationContent:
         activities=evaluation.activities,
         patient_goals=evaluation.patient_goals,
         red_flags=tuple(
-            RedFlagEntry(f.flag_code, f.answer, f.action, f.note)
+            RedFlagEntry(f.flag_code, f.answer, f.action, f.note, f.action_reason)
             for f in sorted(evaluation.red_flags, key=lambda f: f.id)
         ),
+        red_flags_rechecked=evaluation.red_flags_rechecked,
         nprs_now=evaluation.nprs_now,
         nprs_best=evaluation.nprs_best,
         nprs_worst=evaluation.nprs_worst,
@@ -152,6 +156,7 @@ _PLAIN_FIELDS = (
     "pain_location",
     "pain_side",
     "radiates_below_knee",
+    "red_flags_rechecked",
     "primary_cause",
     "cause_note",
     "complexity",
@@ -181,6 +186,7 @@ def write_content(evaluation: Evaluation, content: EvaluationContent, scores: ru
             answer=e.answer,
             action=e.action,
             note=e.note,
+            action_reason=e.reason,
         )
         for e in content.red_flags
     ]
@@ -520,7 +526,7 @@ def _path_referrals(
                 episode_id=evaluation.episode_id,
                 evaluation_id=evaluation.id,
                 kind=kind,
-                to_whom=path.refer_to or referring_physician or "Primary care physician",
+                to_whom=path.refer_to or referring_physician or PRIMARY_CARE,
                 specialty=_PATH_SPECIALTY[kind],
                 reason=path.reason or catalogs.treatment_path_info(path.kind).label,
                 urgency=path.urgency,
@@ -553,32 +559,7 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
                 prescribed.signed_name = prescribed.exercise.name
                 prescribed.signed_instructions = prescribed.exercise.instructions
                 prescribed.signed_precautions = prescribed.exercise.precautions
-        # Follow-ups carry the red flags forward: one referral per flag per episode.
-        already = set(
-            session.scalars(
-                select(Referral.red_flag_code).where(Referral.episode_id == evaluation.episode_id)
-            )
-        )
-        for needed in rules.red_flag_referrals(content):
-            if needed.code in already:
-                continue
-            session.add(
-                Referral(
-                    episode_id=evaluation.episode_id,
-                    evaluation_id=evaluation.id,
-                    kind=ReferralKind.RED_FLAG,
-                    to_whom=EMERGENCY_DEPARTMENT
-                    if needed.urgency == Urgency.EMERGENCY
-                    else (patient.referring_physician or "Primary care physician"),
-                    specialty="emergency medicine"
-                    if needed.urgency == Urgency.EMERGENCY
-                    else "primary care",
-                    reason=needed.reason,
-                    urgency=needed.urgency,
-                    status=ReferralStatus.OPEN,
-                    red_flag_code=needed.code,
-                )
-            )
+        _red_flag_referrals(session, evaluation, content, patient.referring_physician)
         evaluation.status = EvaluationStatus.SIGNED
         evaluation.signed_by_id = actor.user_id
         evaluation.signed_at = utcnow()
@@ -595,6 +576,76 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         )
         session.flush()
         return evaluation_record(session, evaluation)
+
+
+def _red_flag_referrals(
+    session: Session,
+    evaluation: Evaluation,
+    content: EvaluationContent,
+    referring_physician: str | None,
+) -> None:
+    """One referral per suspected condition the therapist referred. Follow-ups carry the
+    answers forward, so a condition already referred in this episode is not referred again
+    while that referral is open, nor after it was closed unless the condition is newly
+    positive (its answers were all no on the previous signed evaluation)."""
+    earlier = session.execute(
+        select(Referral.red_flag_code, Referral.status).where(
+            Referral.episode_id == evaluation.episode_id,
+            Referral.kind == ReferralKind.RED_FLAG,
+        )
+    ).all()
+    open_conditions = {
+        red_flag_rules.condition_of(code)
+        for code, status in earlier
+        if status != ReferralStatus.CLOSED
+    }
+    closed_conditions = {
+        red_flag_rules.condition_of(code)
+        for code, status in earlier
+        if status == ReferralStatus.CLOSED
+    }
+    previous = session.scalar(
+        select(Evaluation)
+        .where(
+            Evaluation.episode_id == evaluation.episode_id,
+            Evaluation.status == EvaluationStatus.SIGNED,
+            Evaluation.id != evaluation.id,
+        )
+        .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+        .limit(1)
+    )
+    was_positive = (
+        {
+            red_flag_rules.condition_of(f.flag_code)
+            for f in previous.red_flags
+            if f.answer == RedFlagAnswer.YES
+        }
+        if previous is not None
+        else set()
+    )
+    for needed in rules.red_flag_referrals(content):
+        if needed.condition in open_conditions:
+            continue
+        if needed.condition in closed_conditions and needed.condition in was_positive:
+            continue
+        emergency = needed.urgency == Urgency.EMERGENCY
+        session.add(
+            Referral(
+                episode_id=evaluation.episode_id,
+                evaluation_id=evaluation.id,
+                kind=ReferralKind.RED_FLAG,
+                to_whom=EMERGENCY_DEPARTMENT
+                if emergency
+                else (needed.refer_to or referring_physician or PRIMARY_CARE),
+                specialty="emergency medicine"
+                if emergency
+                else (needed.specialty or "primary care"),
+                reason=needed.reason,
+                urgency=needed.urgency,
+                status=ReferralStatus.OPEN,
+                red_flag_code=needed.code,
+            )
+        )
 
 
 def _check_no_later_visits(session: Session, evaluation: Evaluation) -> None:

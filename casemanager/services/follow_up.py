@@ -129,6 +129,7 @@ def start_follow_up(
             complexity=None,
             assessment_note=None,
             discharge_reason=None,
+            red_flags_rechecked=False,  # carried answers are asked again before signing
             nprs_now=carried.nprs_now if latest_pain is None else latest_pain,
         )
         if kind not in rules.FULL_KINDS:

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
         self.evaluation_window: QWidget | None = None
         self.visit_dialog: QWidget | None = None
+        self.referral_dialog: QWidget | None = None
         self.exercise_library: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self._fit_to_screen()

@@ -109,17 +109,20 @@ def test_every_treatment_path_and_drug_class_has_an_entry() -> None:
     ("code", "action"),
     [
         ("cauda_equina", Urgency.EMERGENCY),
-        ("progressive_deficit", Urgency.URGENT),
+        ("progressive_deficit", Urgency.EMERGENCY),
+        ("aaa", Urgency.EMERGENCY),
         ("fracture", Urgency.URGENT),
         ("malignancy", Urgency.URGENT),
-        ("infection", Urgency.EMERGENCY),
+        ("infection", Urgency.URGENT),  # emergency with fever: the fever item says so
+        ("axial_spa", Urgency.ROUTINE),
     ],
 )
 def test_red_flag_condition_actions(code: str, action: Urgency) -> None:
     condition = catalogs.red_flag_condition(code)
     assert condition.code == code
     assert condition.action is action
-    assert condition.label and condition.action_text
+    assert condition.label and condition.action_text and condition.source
+    assert catalogs.red_flag("fever_chills").action is Urgency.EMERGENCY
 
 
 def test_red_flags_cover_every_reference_question() -> None:
@@ -134,6 +137,18 @@ def test_red_flags_cover_every_reference_question() -> None:
             "sexual_dysfunction",
         },
         "progressive_deficit": {"worsening_leg_weakness", "spreading_numbness"},
+        "aaa": {
+            "pulsatile_abdominal_mass",
+            "older_with_vascular_risk",
+            "pain_unchanged_by_movement",
+        },
+        "axial_spa": {
+            "ibp_early_long_lasting",
+            "ibp_better_with_movement",
+            "ibp_late_night_waking",
+            "ibp_buttock_pain",
+            "ibp_related_conditions",
+        },
         "fracture": {
             "major_trauma",
             "minor_trauma_over_50",
@@ -159,10 +174,12 @@ def test_red_flags_cover_every_reference_question() -> None:
 
 def test_red_flag_items_are_well_formed() -> None:
     item_codes = [item.code for item in catalogs.RED_FLAGS]
-    assert len(item_codes) == len(set(item_codes)) == 20
+    assert len(item_codes) == len(set(item_codes)) == 28
     for item in catalogs.RED_FLAGS:
         assert _SNAKE.fullmatch(item.code), item.code
         assert item.question.endswith("?"), item.code
+        # The finding is what a letter says: never the question read back.
+        assert item.finding and not item.finding.endswith("?"), item.code
         assert catalogs.red_flag(item.code) is item
         catalogs.red_flag_condition(item.condition)  # every item points at a real condition
 
@@ -299,7 +316,7 @@ def test_catalog_as_dict_is_json_serialisable_and_complete() -> None:
         "code": "S39.012A",
         "description": "Strain of muscle, fascia and tendon of lower back, initial encounter",
     }
-    assert len(data["red_flags"]) == 20  # type: ignore[arg-type]
+    assert len(data["red_flags"]) == 28  # type: ignore[arg-type]
     assert data["evaluation_complexity"] == {
         "low": "97161",
         "moderate": "97162",

@@ -48,7 +48,8 @@ def test_a_batch_writes_one_plan_per_signed_patient(
     assert seen[-1] == (4, 4)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in result.written)
     text = PdfReader(result.written[0]).pages[0].extract_text()
-    assert "Your back care plan" in text and "Παπαδοπούλου" in text
+    # Each has an urgent red-flag referral open: the sheet that says what to do now.
+    assert "What to do now" in text and "Παπαδοπούλου" in text
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(PrintedDocument)) == 3
         exports = session.scalar(

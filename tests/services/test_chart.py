@@ -29,7 +29,7 @@ from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
 
 TODAY = EVAL_DAY + timedelta(days=6)
-FLAG = catalogs.RED_FLAGS[5]
+FLAG = catalogs.red_flag("unexplained_weight_loss")  # urgent referral recommended
 
 
 def one_urgent_flag() -> tuple[RedFlagEntry, ...]:
@@ -78,7 +78,12 @@ def test_chart_header_and_timeline(db: Database, staff: Staff) -> None:
     )
     found = chart.open_chart(db, staff.therapist, patient_id, today=TODAY)
     assert found.age == 68 and found.patient.fields.family_name == "Παπαδοπούλου"
-    assert found.red_flags == (f"{FLAG.question} (urgent referral)",)
+    # The banner names the finding (never the question) and the referral still open.
+    assert found.red_flags == (
+        "Suspected cancer (malignancy). Findings: unexplained weight loss. Urgent referral to "
+        "Primary care physician on 11/20/2026; not sent yet.",
+    )
+    assert [flag.text for flag in found.open_red_flags] == list(found.red_flags)
     (episode,) = found.episodes
     assert episode is found.open_episode and episode.has_signed_initial
     assert (episode.therapist_name, episode.draft_id) == ("Ana Rivera, PT", report.id)
@@ -120,7 +125,7 @@ def test_discharged_episode_and_outcomes(db: Database, staff: Staff) -> None:
     assert episode.status == EpisodeStatus.DISCHARGED and found.open_episode is None
     # A closed episode's flags are history, except a referral nobody has closed yet.
     (still_open,) = found.red_flags
-    assert still_open.startswith("Referral still open: ") and still_open.endswith("(urgent)")
+    assert still_open.startswith("Suspected cancer") and "not sent yet" in still_open
     with db.session() as session:
         for referral in session.scalars(select(Referral).where(Referral.episode_id == episode_id)):
             referral.status = ReferralStatus.CLOSED

@@ -53,19 +53,36 @@ def test_demo_records_are_consistent(db: Database) -> None:
         )
         == 0
     )
-    # Every positive red flag has an action and a referral for it.
+    # Every positive red flag has an action: a referral for it, or monitoring with a reason.
     assert _scalar(db, "SELECT count(*) FROM red_flag_finding WHERE answer = 'yes'") > 0
     assert (
         _scalar(
             db,
             """
         SELECT count(*) FROM red_flag_finding f WHERE f.answer = 'yes' AND (f.action IS NULL
-          OR NOT EXISTS (SELECT 1 FROM referral r WHERE r.evaluation_id = f.evaluation_id
-                         AND r.kind = 'red_flag' AND r.red_flag_code = f.flag_code))
+          OR (f.action = 'monitor' AND f.action_reason IS NULL)
+          OR (f.action <> 'monitor' AND NOT EXISTS (
+                SELECT 1 FROM referral r WHERE r.evaluation_id = f.evaluation_id
+                AND r.kind = 'red_flag')))
     """,
         )
         == 0
     )
+    # Age alone is noted and monitored, never referred (issue 13: no age-only referrals).
+    assert _scalar(db, "SELECT count(*) FROM red_flag_finding WHERE action = 'monitor'") > 0
+    assert (
+        _scalar(
+            db,
+            """
+        SELECT count(*) FROM referral r WHERE r.kind = 'red_flag' AND NOT EXISTS (
+            SELECT 1 FROM red_flag_finding f WHERE f.evaluation_id = r.evaluation_id
+            AND f.answer = 'yes' AND f.flag_code <> 'age_over_70')
+    """,
+        )
+        == 0
+    )
+    # A referral names findings, never a screening question.
+    assert _scalar(db, "SELECT count(*) FROM referral WHERE reason LIKE '%?%'") == 0
     # Signed evaluations name a cause and at least one code; drafts exist too.
     assert (
         _scalar(

@@ -35,7 +35,8 @@ def test_print_the_latest_signed_evaluation(db: Database, staff: Staff) -> None:
     )
     assert documents.latest_signed_evaluation(db, staff.therapist, patient_id) == signed
     text = _text(documents.render(db, staff.manager, signed, language="es"))
-    assert "Παπαδοπούλου" in text and "Su plan de cuidado" in text
+    # Her urgent red-flag referral is open: the sheet says what to do now (issue 13, item 4).
+    assert "Παπαδοπούλου" in text and "Qué hacer ahora" in text
     for kind in (DocumentKind.PLAN_OF_CARE, DocumentKind.REFERRAL):
         assert "Ana Rivera, PT" in _text(documents.render(db, staff.therapist, signed, kind))
     with db.session() as session:
@@ -94,7 +95,7 @@ def test_command_line_export(
         return cli.main(["--database", url, "care-plan", mrn, "--out", str(out), *user, *args])
 
     assert run() == cli.EXIT_OK
-    assert "Your back care plan" in _text(out.read_bytes())
+    assert "What to do now" in _text(out.read_bytes())  # her red-flag referral is open
     assert run("--kind", "plan-of-care") == cli.EXIT_OK
     assert "Physician certification" in _text(out.read_bytes())
     assert run("--language", "fr") == cli.EXIT_REFUSED
@@ -129,9 +130,23 @@ def test_a_password_protected_copy_uses_aes_256(db: Database, staff: Staff, tmp_
     opened = subprocess.run(
         ["pdftotext", "-upw", "correct horse", str(locked), "-"], capture_output=True, text=True
     )
-    assert opened.returncode == 0 and "Your back care plan" in opened.stdout
+    assert opened.returncode == 0 and "What to do now" in opened.stdout
     refused = subprocess.run(["pdftotext", str(locked), "-"], capture_output=True, text=True)
     assert refused.returncode != 0
+
+
+def _cleared(db: Database, staff: Staff, patient_id: int) -> None:
+    """The urgent red flag of `_signed_patient` seen and cleared, so the full plan prints."""
+    from casemanager.services import referrals
+
+    (flag,) = chart.open_chart(db, staff.therapist, patient_id, today=TODAY).open_red_flags
+    referrals.record_outcome(
+        db,
+        staff.therapist,
+        flag.referral_id,
+        referrals.ReferralOutcome("Dr. Omar Haddad", TODAY, cleared_for_therapy=True),
+        today=TODAY,
+    )
 
 
 def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) -> None:
@@ -141,6 +156,7 @@ def test_after_discharge_the_last_plan_is_printed(db: Database, staff: Staff) ->
     from casemanager.services import evaluations
 
     patient_id, episode_id = _signed_patient(db, staff, visit_count=0)
+    _cleared(db, staff, patient_id)
     initial = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
     summary = follow_up.start_follow_up(
         db, staff.therapist, episode_id, EvaluationKind.DISCHARGE, TODAY, today=TODAY
@@ -161,6 +177,7 @@ def test_a_reprint_keeps_the_exercise_wording_that_was_signed(db: Database, staf
     from casemanager.services import exercises
 
     patient_id, _episode = _signed_patient(db, staff, visit_count=0)
+    _cleared(db, staff, patient_id)
     signed = documents.latest_signed_evaluation(db, staff.therapist, patient_id)
     prescribed = documents.snapshot(db, staff.therapist, signed).exercises[0]
     library = {e.content.name: e for e in exercises.list_library(db, staff.therapist)}

@@ -79,9 +79,15 @@ def test_follow_up_signing_needs_the_summary_and_fresh_ratings(
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, rated)
     with pytest.raises(IncompleteEvaluation) as refused:
         evaluations.sign(db, staff.therapist, report.id, report.version)
-    assert [m.field for m in refused.value.missing] == ["psfs", "assessment_note"]
+    # The carried red-flag answers are asked again first (issue 13: re-screen each report).
+    assert [m.field for m in refused.value.missing] == [
+        "red_flags_rechecked",
+        "psfs",
+        "assessment_note",
+    ]
     done = replace(
         rated,
+        red_flags_rechecked=True,
         psfs=(PsfsEntry("Lifting groceries", 8),),
         assessment_note="Sitting tolerance doubled; lifting still guarded.",
     )
@@ -118,7 +124,7 @@ def test_signed_progress_report_restarts_the_visit_count(
         today=today,
     )
     assert report.content.nprs_now == 5  # the latest visit's rating, newer than the intake's 7
-    content = replace(report.content, assessment_note="Steady progress.")
+    content = replace(report.content, assessment_note="Steady progress.", red_flags_rechecked=True)
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     # A draft does not count: the report is due until it is signed.
     assert visits.progress(db, staff.therapist, episode_id, today=today).progress_report_due
@@ -298,7 +304,7 @@ def test_follow_up_dates_keep_their_order(
             today=LATER,
         )
     report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
-    content = replace(report.content, assessment_note="Better.")
+    content = replace(report.content, assessment_note="Better.", red_flags_rechecked=True)
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     with pytest.raises(DomainError, match="before the last evaluation"):
@@ -333,7 +339,9 @@ def test_a_new_referral_path_in_a_progress_report_is_referred_once(
         plan.version,
         replace(plan.content, paths=(*plan.content.paths, surgery)),
     )
-    content = replace(report.content, assessment_note="Weakness progressing.")
+    content = replace(
+        report.content, assessment_note="Weakness progressing.", red_flags_rechecked=True
+    )
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     with db.session() as session:

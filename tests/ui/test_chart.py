@@ -87,7 +87,8 @@ def test_progress_report_then_discharge_from_the_chart(
     # The header: who, how old, and the red flag that is still active.
     assert panel.name.text() == "Łucja Wiśniewska"
     assert f"MRN {patient.mrn}" in panel.facts.text() and "Age " in panel.facts.text()
-    assert panel.red_flags.isVisible() and FLAG.question in panel.red_flags.text()
+    assert panel.red_flags.isVisible() and FLAG.finding in panel.red_flags.text()
+    assert FLAG.question not in panel.red_flags.text() and panel.outcome_button.isVisible()
     assert "Visits this episode: 8" in panel.progress.text()
     # Medicare counts the evaluation day: the next visit is the 10th treatment day.
     assert "Progress report due: the next visit is treatment day 10" in panel.progress.text()
@@ -146,6 +147,10 @@ def test_progress_report_then_discharge_from_the_chart(
     assert form.nprs_now.value() == 5  # the latest visit's rating, newer than the evaluation
     form.nprs_now.setValue(4)
     qtbot.keyClicks(form.summary_note, "Sitting tolerance up to 20 minutes.")
+    # The red-flag screen is asked again, pre-filled: one click confirms nothing changed.
+    assert not form.groups["Red flags"].isHidden() and not form.rechecked.isChecked()
+    qtbot.mouseClick(form.no_change, Qt.MouseButton.LeftButton)
+    assert form.rechecked.isChecked()
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
     assert "Pain (NPRS 0-10): 7 → 4, improved by 3: a meaningful change" in form.outcomes.text()
     qtbot.keyClick(
@@ -190,8 +195,8 @@ def test_progress_report_then_discharge_from_the_chart(
     screen.close()
     qtbot.waitUntil(lambda: _timeline(panel)[:1] == ["Discharged"], timeout=10_000)
     assert "Discharged" in panel.facts.text()
-    # The flag itself is history now; its referral, still open, is not.
-    assert "Referral still open" in panel.red_flags.text()
+    # The episode is history now; its red-flag referral, still open, is not.
+    assert FLAG.finding in panel.red_flags.text()
     assert panel.start_button.isEnabled() and not panel.visit_button.isEnabled()
     found = chart.open_chart(db, therapist, patient.id)
     assert found.episodes[0].status == EpisodeStatus.DISCHARGED
@@ -228,4 +233,20 @@ def test_progress_report_then_discharge_from_the_chart(
     change = panel.timeline.topLevelItem(0).child(0)
     assert change.text(1) == "Change since intake" and change.childCount() == 3
     screen.close()
+
+    # The doctor's answer, recorded from the banner: the flag leaves it for the timeline.
+    qtbot.mouseClick(panel.outcome_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.referral_dialog is not None, timeout=10_000)
+    outcome: Any = window.referral_dialog
+    assert FLAG.finding in outcome.referral.currentText()
+    qtbot.mouseClick(outcome.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "Seen by is required" in outcome.form.errors["seen_by"].text(), timeout=10_000
+    )
+    qtbot.keyClicks(outcome.seen_by, "Dr. Omar Haddad")
+    qtbot.mouseClick(outcome.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.referral_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not panel.red_flags.isVisible(), timeout=10_000)
+    assert not panel.outcome_button.isVisible()
+    assert "Red flag cleared" in _timeline(panel)
     db.dispose()

@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
-from casemanager.services import demo
+from casemanager.services import chart, demo, referrals
+from tests.services.test_evaluations import EVAL_DAY
 from tests.ui.conftest import log_in, open_patient_by_mrn
 from tests.ui.test_chart import _timeline, _treated_patient
 
@@ -40,7 +41,15 @@ def test_preview_save_protect_and_print(
     db = Database(f"sqlite:///{db_path}")
     upgrade(db)
     demo.generate_demo_clinic(db, patients=10, seed=4)
-    _therapist, patient = _treated_patient(db)
+    therapist, patient = _treated_patient(db)
+    # Its urgent red flag seen and cleared: the full plan (several pages) prints.
+    (flag,) = chart.open_chart(db, therapist, patient.id).open_red_flags
+    referrals.record_outcome(
+        db,
+        therapist,
+        flag.referral_id,
+        referrals.ReferralOutcome("Dr. Omar Haddad", EVAL_DAY, True),
+    )
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")

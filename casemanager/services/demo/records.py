@@ -20,6 +20,7 @@ from typing import Any
 
 from casemanager.db.models import Base
 from casemanager.domain import catalogs, codes, medicare, scoring, validation
+from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -40,6 +41,7 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.medicare import GoalProgress
 from casemanager.domain.mrn import make_mrn
+from casemanager.domain.red_flags import RedFlagEntry
 from casemanager.services.demo import vocabulary as words
 from casemanager.services.demo.bulk import Rows, to_driver_rows
 from casemanager.services.demo.names import NamePools
@@ -458,49 +460,66 @@ class ChartBuilder:
         }
 
     def red_flags(self, story: Story, evaluation_id: int, *, draft: bool) -> bool:
-        """Screen every item; returns True when an emergency referral stops treatment."""
+        """Screen every item as a therapist would under the clinic's rules: each yes gets the
+        recommended action (domain.red_flags), a risk factor alone is noted and monitored
+        with a reason, and each suspected condition gets one referral. Returns True when an
+        emergency or urgent referral still open stops treatment until the patient is seen."""
         rng = self.rng
         positive: set[str] = set()
         # Emergencies only in episodes still open today (a past one would never have closed).
         if not draft:
             if story.age > 70:
-                positive.add("age_over_70")
+                positive.add("age_over_70")  # a risk factor: noted, not referred on its own
+                if rng.random() < 0.08:
+                    positive.add("osteoporosis")  # with age: a fracture cluster, referred
             roll = rng.random()
             if roll < 0.004 and story.status != PatientStatus.DISCHARGED:
                 positive.add(rng.choice(words.EMERGENCY_FLAGS))
             elif roll < 0.025:
                 positive.add(rng.choice(words.OTHER_FLAGS))
-        emergency = False
-        day = story.start
+        answers = {code: RedFlagAnswer.YES for code in positive}
+        entries = []
         for index, item in enumerate(catalogs.RED_FLAGS):
             if draft and index >= len(catalogs.RED_FLAGS) // 2:
                 break  # screening not finished in this draft: the rest are "not asked"
-            answer = RedFlagAnswer.YES if item.code in positive else RedFlagAnswer.NO
-            action = None
-            if answer == RedFlagAnswer.YES:
-                action = catalogs.red_flag_condition(item.condition).action
-                if item.code == "age_over_70":
-                    action = Urgency.ROUTINE  # age alone: a routine check, not an alarm
-                emergency = emergency or action == Urgency.EMERGENCY
-                self.referral(
-                    story,
-                    evaluation_id,
-                    ReferralKind.RED_FLAG,
-                    day,
-                    action,
-                    reason=f"Positive red-flag screen: {item.question}",
-                    flag=item.code,
-                )
+            if item.code in positive:
+                action = red_flag_rules.recommended_action(item.code, answers)
+                reason = words.MONITOR_REASONS.get(item.code) if action.urgency is None else None
+                entries.append(RedFlagEntry(item.code, RedFlagAnswer.YES, action, reason=reason))
+            else:
+                entries.append(RedFlagEntry(item.code, RedFlagAnswer.NO))
+        day = story.start
+        for needed in red_flag_rules.referrals(entries):
+            self.referral(
+                story,
+                evaluation_id,
+                ReferralKind.RED_FLAG,
+                day,
+                needed.urgency,
+                reason=needed.reason,
+                flag=needed.code,
+                to_whom=needed.refer_to,
+                specialty=needed.specialty,
+            )
+        for entry in entries:
             self._add(
                 "red_flag_finding",
                 evaluation_id=evaluation_id,
-                flag_code=item.code,
-                answer=answer,
-                action=action,
-                note=words.RED_FLAG_NOTES[action] if action else None,
+                flag_code=entry.code,
+                answer=entry.answer,
+                action=entry.action,
+                note=words.RED_FLAG_NOTES.get(entry.action) if entry.action else None,
+                action_reason=entry.reason,
                 **self._stamp(day),
             )
-        return emergency
+        # Treatment waits while an emergency or urgent referral is still open.
+        return any(
+            r["kind"] == ReferralKind.RED_FLAG
+            and r["urgency"] in (Urgency.EMERGENCY, Urgency.URGENT)
+            and r["status"] != ReferralStatus.CLOSED
+            for r in self.rows["referral"]
+            if r["evaluation_id"] == evaluation_id
+        )
 
     # -- plan of care ------------------------------------------------------------------------
     def plan(self, story: Story, baseline: dict[str, Any]) -> dict[str, Any]:
@@ -666,11 +685,13 @@ class ChartBuilder:
         *,
         reason: str,
         flag: str | None = None,
+        to_whom: str | None = None,
+        specialty: str | None = None,
     ) -> None:
         rng = self.rng
         if urgency == Urgency.EMERGENCY:
             specialty, to_whom = words.EMERGENCY_DEPARTMENT
-        else:
+        elif to_whom is None:
             specialty, people = words.SPECIALISTS[kind]
             to_whom = rng.choice(people)
         same_day = urgency in (Urgency.EMERGENCY, Urgency.URGENT)
@@ -695,6 +716,9 @@ class ChartBuilder:
             sent_on=sent_on,
             closed_on=closed_on,
             outcome_note="Seen; cleared to continue therapy." if closed_on else None,
+            seen_by=(rng.choice(words.PHYSICIANS).split(" (")[0] if closed_on else None),
+            cleared_for_therapy=True if closed_on else None,
+            closed_by_id=story.therapist if closed_on else None,
             **self._stamp(day),
         )
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import Cause, DischargeReason, ReferralKind, Urgency
+from casemanager.domain import red_flags as red_flag_rules
+from casemanager.domain.enums import (
+    Cause,
+    DischargeReason,
+    RedFlagAction,
+    RedFlagAnswer,
+    ReferralKind,
+)
 from casemanager.domain.medicare import GoalProgress
 
 THERAPIST_WEIGHTS = (32, 26, 24, 18)
@@ -199,21 +206,31 @@ REFERRAL_REASONS = {
     ),
 }
 RED_FLAG_NOTES = {
-    Urgency.EMERGENCY: "Sent to the emergency department the same day; patient informed.",
-    Urgency.URGENT: "Urgent referral sent the same day; told to call if symptoms worsen.",
-    Urgency.ROUTINE: "Routine referral to primary care; checked again at each visit.",
+    RedFlagAction.EMERGENCY: "Sent to the emergency department the same day; patient informed.",
+    RedFlagAction.URGENT: "Urgent referral sent the same day; told to call if symptoms worsen.",
+    RedFlagAction.ROUTINE: "Routine referral; checked again at each visit.",
+    RedFlagAction.MONITOR: "Noted; asked again at each progress report.",
 }
-# Red flags an emergency referral stops treatment for, until the patient is cleared.
+# Why a risk factor alone is only monitored: the record says so (domain.red_flags).
+MONITOR_REASONS = {
+    "age_over_70": "Age alone; no trauma, pain changes with movement; reviewed at each visit.",
+    "osteoporosis": "No trauma and mechanical pain; reviewed at each visit.",
+    "long_term_steroids": "No trauma and mechanical pain; reviewed at each visit.",
+    "history_of_cancer": "Treated over 10 years ago; no other flag; reviewed at each visit.",
+    "iv_drug_use": "No fever, no recent infection; reviewed at each visit.",
+    "immunosuppression": "No fever, no recent infection; reviewed at each visit.",
+}
+# Red flags that call for the emergency department on their own, and those that do not;
+# risk factors alone are never picked at random (a risk factor alone is not a referral).
+_ALONE = {
+    item.code: red_flag_rules.recommended_action(item.code, {item.code: RedFlagAnswer.YES})
+    for item in catalogs.RED_FLAGS
+    if not item.risk_factor
+}
 EMERGENCY_FLAGS = tuple(
-    item.code
-    for item in catalogs.RED_FLAGS
-    if catalogs.red_flag_condition(item.condition).action == Urgency.EMERGENCY
+    code for code, action in _ALONE.items() if action == RedFlagAction.EMERGENCY
 )
-OTHER_FLAGS = tuple(
-    item.code
-    for item in catalogs.RED_FLAGS
-    if item.code not in EMERGENCY_FLAGS and item.code != "age_over_70"
-)
+OTHER_FLAGS = tuple(code for code, action in _ALONE.items() if action != RedFlagAction.EMERGENCY)
 PLAN_INTERVENTIONS = [i.code for i in catalogs.INTERVENTIONS if i.code != "aquatic_therapy"]
 VISIT_INTERVENTIONS = [
     "therapeutic_exercise",

@@ -31,16 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casemanager.domain import catalogs, scoring
+from casemanager.domain import catalogs, red_flags, scoring
 from casemanager.domain.enums import (
     Cause,
     Complexity,
     EvaluationKind,
+    RedFlagAction,
     RedFlagAnswer,
     Side,
-    Urgency,
 )
-from casemanager.domain.evaluation import FULL_KINDS, EvaluationContent, PsfsEntry, RedFlagEntry
+from casemanager.domain.evaluation import (
+    FULL_KINDS,
+    RESCREEN_KINDS,
+    EvaluationContent,
+    PsfsEntry,
+    RedFlagEntry,
+)
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.widgets import ValidatedForm, on_any_edit
@@ -51,11 +57,13 @@ _ANSWERS = {
     RedFlagAnswer.NO: "No",
     RedFlagAnswer.YES: "Yes",
 }
+# Distinct first letters: one keystroke on the focused box picks an action (E, U, R, N).
 _ACTIONS = {
     None: "Action…",
-    Urgency.EMERGENCY: "Emergency referral (same day)",
-    Urgency.URGENT: "Urgent referral",
-    Urgency.ROUTINE: "Routine referral",
+    RedFlagAction.EMERGENCY: "Emergency referral (same day)",
+    RedFlagAction.URGENT: "Urgent referral",
+    RedFlagAction.ROUTINE: "Routine referral",
+    RedFlagAction.MONITOR: "Noted, monitor (no referral)",
 }
 _SIDES = {
     None: "—",
@@ -125,6 +133,7 @@ class EvaluationForm(QWidget):
         super().__init__(parent)
         self.evaluation_date = evaluation_date
         self.kind = kind
+        self._read_only = False
         # A progress report or discharge re-measures; history and diagnosis come along unseen.
         self.is_full = kind in FULL_KINDS
         self.sections = QListWidget()
@@ -158,7 +167,11 @@ class EvaluationForm(QWidget):
             if title != "Plan":
                 on_any_edit(group, self._typed)  # the plan signals on its own
         if not self.is_full:
-            for title in ("History", "Red flags", "Assessment"):
+            # A progress report asks the red-flag screen again (pre-filled); a discharge does not.
+            hidden = ["History", "Assessment"]
+            if self.kind not in RESCREEN_KINDS:
+                hidden.append("Red flags")
+            for title in hidden:
                 self.groups[title].hide()
                 self.sections.item(self._section_row(title)).setHidden(True)
             self.field_widgets["assessment_note"] = self.summary_note
@@ -212,39 +225,123 @@ class EvaluationForm(QWidget):
     def _build_red_flags(self) -> None:
         layout = self._group("Red flags")
         hint = QLabel(
-            "Ask every question. A yes needs an action: the referral is created when you sign."
+            "Ask every question. A yes preselects the recommended action; a lower one, or only "
+            "monitoring a risk factor, needs a reason. Referrals are created when you sign."
         )
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        buttons = QHBoxLayout()
         self.all_no = QPushButton("Mark unanswered as No")
         self.all_no.clicked.connect(self._mark_unanswered_no)
-        layout.addWidget(self.all_no, alignment=Qt.AlignmentFlag.AlignLeft)
+        buttons.addWidget(self.all_no)
+        # A follow-up carries the answers forward: they are asked again, then confirmed.
+        self.rechecked = QCheckBox("Asked again at this visit")
+        self.rechecked.setAccessibleName("Red-flag questions asked again at this visit")
+        self.no_change = QPushButton("Asked again: no change")
+        self.no_change.setToolTip("Every answer below was asked again today and is unchanged")
+        self.no_change.clicked.connect(lambda: self.rechecked.setChecked(True))
+        buttons.addWidget(self.no_change)
+        buttons.addWidget(self.rechecked)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        rescreen = self.kind in RESCREEN_KINDS
+        self.rechecked.setVisible(rescreen)
+        self.no_change.setVisible(rescreen)
+        self.field_widgets["red_flags_rechecked"] = self.rechecked
         self.flag_answers: dict[str, QComboBox] = {}
         self.flag_actions: dict[str, QComboBox] = {}
+        self.flag_reasons: dict[str, QLineEdit] = {}
+        self._auto_action: set[str] = set()  # actions preselected, not chosen by hand
         for condition in catalogs.RED_FLAG_CONDITIONS:
             box = QGroupBox(condition.label)
+            box.setToolTip(f"{condition.action_text} Source: {condition.source}.")
             grid = QGridLayout(box)
-            items = [i for i in catalogs.RED_FLAGS if i.condition == condition.code]
-            for row, item in enumerate(items):
-                question = QLabel(item.question)
+            items = catalogs.red_flag_items(condition.code)
+            for index, item in enumerate(items):
+                row = 2 * index
+                kind = catalogs.red_flag_kind(item)
+                text = item.question + ("" if kind == "red flag" else f" ({kind})")
+                question = QLabel(text)
                 question.setWordWrap(True)
                 answer = _combo(_ANSWERS, item.question)
                 action = _combo(_ACTIONS, f"Action for: {item.question}")
                 action.setEnabled(False)
-                answer.currentIndexChanged.connect(
-                    lambda _i, a=answer, b=action: b.setEnabled(
-                        a.currentData() == RedFlagAnswer.YES
-                    )
-                )
+                reason = QLineEdit()
+                reason.setAccessibleName(f"Reason for the action on: {item.question}")
+                reason.hide()
+                answer.currentIndexChanged.connect(self._flags_answered)
+                action.activated.connect(lambda _i, code=item.code: self._action_chosen(code))
+                reason.textEdited.connect(lambda _t: self._show_reasons())
                 question.setBuddy(answer)
                 grid.addWidget(question, row, 0)
                 grid.addWidget(answer, row, 1)
                 grid.addWidget(action, row, 2)
+                grid.addWidget(reason, row + 1, 0, 1, 3)
                 grid.setColumnStretch(0, 1)
                 self.flag_answers[item.code] = answer
                 self.flag_actions[item.code] = action
+                self.flag_reasons[item.code] = reason
                 self.field_widgets[f"red_flag_{item.code}"] = answer
+                self.field_widgets[f"red_flag_reason_{item.code}"] = reason
             layout.addWidget(box)
+
+    def _flag_entries(self) -> tuple[RedFlagEntry, ...]:
+        return tuple(
+            RedFlagEntry(
+                code,
+                combo.currentData(),
+                self.flag_actions[code].currentData()
+                if combo.currentData() == RedFlagAnswer.YES
+                else None,
+                reason=self.flag_reasons[code].text() or None
+                if combo.currentData() == RedFlagAnswer.YES
+                else None,
+            )
+            for code, combo in self.flag_answers.items()
+            if combo.currentData() != RedFlagAnswer.NOT_ASKED
+        )
+
+    def _flags_answered(self) -> None:
+        """A yes preselects the recommended action (IFOMPT: the condition's action; a risk
+        factor alone: monitor), and follows a cluster as it forms, until the therapist picks
+        an action by hand."""
+        answers = red_flags.answers_of(self._flag_entries())
+        for code, combo in self.flag_answers.items():
+            action = self.flag_actions[code]
+            yes = combo.currentData() == RedFlagAnswer.YES
+            with QSignalBlocker(action):
+                if not yes:
+                    _set_combo(action, None)
+                    self._auto_action.discard(code)
+                elif action.currentData() is None or code in self._auto_action:
+                    _set_combo(action, red_flags.recommended_action(code, answers))
+                    self._auto_action.add(code)
+            action.setEnabled(yes and not self._read_only)
+        if self.kind in RESCREEN_KINDS:
+            self.rechecked.setChecked(True)  # changing an answer is asking again
+        self._show_reasons()
+
+    def _action_chosen(self, code: str) -> None:
+        self._auto_action.discard(code)
+        self._show_reasons()
+
+    def _show_reasons(self) -> None:
+        """A reason box under each yes whose action is below the one recommended."""
+        entries = self._flag_entries()
+        answers = red_flags.answers_of(entries)
+        needed = {e.code: e for e in entries if red_flags.needs_reason(e, answers)}
+        for code, reason in self.flag_reasons.items():
+            entry = needed.get(code)
+            reason.setVisible(entry is not None)
+            if entry is not None and entry.action is not None:
+                recommended = red_flags.recommended_action(code, answers)
+                chosen = catalogs.RED_FLAG_ACTION_LABELS[entry.action]
+                reason.setPlaceholderText(
+                    "Reason needed: why is monitoring enough?"
+                    if entry.action == recommended
+                    else f"Reason needed: why {chosen} rather than "
+                    f"{catalogs.RED_FLAG_ACTION_LABELS[recommended]}?"
+                )
 
     def _build_pain(self) -> None:
         layout = self._group("Pain")
@@ -509,17 +606,7 @@ class EvaluationForm(QWidget):
 
     # -- content in and out ---------------------------------------------------------------
     def content(self) -> EvaluationContent:
-        flags = tuple(
-            RedFlagEntry(
-                code,
-                combo.currentData(),
-                self.flag_actions[code].currentData()
-                if combo.currentData() == RedFlagAnswer.YES
-                else None,
-            )
-            for code, combo in self.flag_answers.items()
-            if combo.currentData() != RedFlagAnswer.NOT_ASKED
-        )
+        flags = self._flag_entries()
         codes = tuple(c.strip() for c in self.codes.text().split(",") if c.strip())
         return EvaluationContent(
             chief_complaint=self.chief_complaint.text() or None,
@@ -534,6 +621,7 @@ class EvaluationForm(QWidget):
             activities=self.activities.toPlainText() or None,
             patient_goals=self.patient_goals.toPlainText() or None,
             red_flags=flags,
+            red_flags_rechecked=self.rechecked.isChecked(),
             nprs_now=_value(self.nprs_now),
             nprs_best=_value(self.nprs_best),
             nprs_worst=_value(self.nprs_worst),
@@ -586,13 +674,16 @@ class EvaluationForm(QWidget):
                 _set_combo(self.discharge_reason, content.discharge_reason)
             self.occupation.setText(content.occupation or "")
             answered = {e.code: e for e in content.red_flags}
+            self._auto_action.clear()  # what was saved was chosen
             for code, combo in self.flag_answers.items():
                 entry = answered.get(code)
                 _set_combo(combo, entry.answer if entry else RedFlagAnswer.NOT_ASKED)
                 _set_combo(self.flag_actions[code], entry.action if entry else None)
+                self.flag_reasons[code].setText(entry.reason or "" if entry else "")
                 self.flag_actions[code].setEnabled(
                     entry is not None and entry.answer == RedFlagAnswer.YES
                 )
+            self.rechecked.setChecked(content.red_flags_rechecked)
             for spin, score in (
                 (self.nprs_now, content.nprs_now),
                 (self.nprs_best, content.nprs_best),
@@ -621,9 +712,11 @@ class EvaluationForm(QWidget):
         finally:
             del blockers
         self._show_suggestions()
+        self._show_reasons()
         self.refresh_scores()
 
     def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
         body = self.scroller.widget()
         assert body is not None
         for widget in body.findChildren(QWidget):

@@ -40,6 +40,7 @@ class ChartPanel(QWidget):
     follow_up = Signal(int, str)  # episode id, EvaluationKind value
     chart_shown = Signal()
     print_requested = Signal(int)  # patient id
+    record_referral_outcome = Signal(int)  # patient id: who saw them, cleared or not
 
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,14 @@ class ChartPanel(QWidget):
         self.red_flags.setAccessibleName("Active red flags")
         self.red_flags.setWordWrap(True)
         self.red_flags.setStyleSheet(_RED_FLAG_STYLE)
+        self.outcome_button = QPushButton("Record referral &outcome…")
+        self.outcome_button.setToolTip(
+            "Who saw the patient for the red flag, when, and whether therapy may go on"
+        )
+        self.outcome_button.clicked.connect(self._record_outcome)
+        self.monitored = QLabel()
+        self.monitored.setAccessibleName("Risk factors noted and monitored")
+        self.monitored.setWordWrap(True)
         self.progress = QLabel()
         self.progress.setAccessibleName("Episode progress")
         self.progress.setWordWrap(True)
@@ -85,8 +94,11 @@ class ChartPanel(QWidget):
         heading.addWidget(self.name, stretch=1)
         heading.addWidget(self.print_button, alignment=Qt.AlignmentFlag.AlignTop)
         layout.addLayout(heading)
-        for widget in (self.facts, self.red_flags, self.progress):
-            layout.addWidget(widget)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.red_flags)
+        layout.addWidget(self.outcome_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.monitored)
+        layout.addWidget(self.progress)
 
         buttons = QGridLayout()
         self.start_button = QPushButton("&Start evaluation")
@@ -182,6 +194,10 @@ class ChartPanel(QWidget):
         if episode is not None:
             self.follow_up.emit(episode.id, kind.value)
 
+    def _record_outcome(self) -> None:
+        if self.patient_id is not None and self.chart is not None and self.chart.open_red_flags:
+            self.record_referral_outcome.emit(self.patient_id)
+
     def request_print(self) -> None:
         if self.patient_id is not None and self.print_button.isVisible():
             self.print_requested.emit(self.patient_id)
@@ -213,10 +229,15 @@ class ChartPanel(QWidget):
             f"Primary therapist: {record.primary_therapist_name or 'none'} · "
             f"{STATUS_LABELS[f.status]}"
         )
+        # Only flags whose referral is still open: a cleared one is on the timeline.
         self.red_flags.setText(
             "Active red flags:\n" + "\n".join(f"• {flag}" for flag in chart.red_flags)
         )
         self.red_flags.setVisible(bool(chart.red_flags))
+        self.outcome_button.setVisible(bool(chart.open_red_flags) and self.can_evaluate)
+        monitored = chart.monitored
+        self.monitored.setText("Noted, monitoring: " + "; ".join(monitored))
+        self.monitored.setVisible(bool(monitored))
         self._show_details(record, chart.age)
         self._show_progress(chart.open_episode if chart.shows_clinical else None)
         self._show_actions(chart)
