@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from casemanager.db.types import UTCDateTime, enum_type, utcnow
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     AuditAction,
     AuditOutcome,
@@ -103,9 +104,9 @@ class Clinic(Editable, Base):
     __tablename__ = "clinic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(40))
-    email: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(limits.CLINIC_NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     address: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -147,26 +148,28 @@ class Patient(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # No index: a database holds one clinic, so it would never narrow a search.
     clinic_id: Mapped[int] = _fk("clinic.id", index=False)
-    mrn: Mapped[str] = mapped_column(String(16), unique=True)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    mrn: Mapped[str] = mapped_column(String(limits.MRN), unique=True)
+    given_name: Mapped[str] = mapped_column(String(limits.NAME))
+    family_name: Mapped[str] = mapped_column(String(limits.NAME))
+    preferred_name: Mapped[str | None] = mapped_column(String(limits.NAME))
     # Lower-cased, accent-free "given family" for search-as-you-type (filled by services).
-    search_name: Mapped[str] = mapped_column(String(220), index=True)
+    search_name: Mapped[str] = mapped_column(String(limits.SEARCH_NAME), index=True)
     date_of_birth: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[Sex] = mapped_column(enum_type(Sex))
-    phone: Mapped[str | None] = mapped_column(String(40))
-    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)
-    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    phone_digits: Mapped[str | None] = mapped_column(String(limits.PHONE_DIGITS), index=True)
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     address: Mapped[str | None] = mapped_column(Text)
-    preferred_language: Mapped[str] = mapped_column(String(16), default="en")
-    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
-    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
-    referring_physician: Mapped[str | None] = mapped_column(String(200))
+    preferred_language: Mapped[str] = mapped_column(String(limits.LANGUAGE), default="en")
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    referring_physician: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
     primary_therapist_id: Mapped[int | None] = _fk("users.id", nullable=True)
     # Where an imported patient came from ("system|value"): a second import of the same file
     # finds the patient instead of adding them again.
-    source_identifier: Mapped[str | None] = mapped_column(String(300), index=True, unique=True)
+    source_identifier: Mapped[str | None] = mapped_column(
+        String(limits.SOURCE_IDENTIFIER), index=True, unique=True
+    )
     status: Mapped[PatientStatus] = mapped_column(enum_type(PatientStatus))
 
     episodes: Mapped[list[EpisodeOfCare]] = relationship(back_populates="patient")

@@ -10,13 +10,14 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from casemanager.domain import field_limits
 from casemanager.domain.errors import ValidationError
 
-MAX_NAME_LENGTH = 100
+MAX_NAME_LENGTH = field_limits.NAME
 MAX_AGE_YEARS = 120
 # Medicare: one certification of a plan of care covers at most 90 calendar days.
 MAX_CERTIFICATION_DAYS = 90
-MAX_EMAIL_LENGTH = 254
+MAX_EMAIL_LENGTH = field_limits.EMAIL
 MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15  # E.164 limit, country code included
 
@@ -64,10 +65,15 @@ def optional_text(field: str, value: str | None, label: str, max_length: int = 1
     return cleaned
 
 
-# Characters a keyboard does not type (tab and line breaks are fine): control codes, which
-# PostgreSQL cannot store (NUL) or only arrive by pasting something broken, and lone UTF-16
-# surrogates, which are not text at all and cannot be written as UTF-8.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Characters a keyboard does not type (tab and line breaks are fine): control codes (C0, DEL
+# and C1), which PostgreSQL cannot store (NUL) or only arrive by pasting something broken, and
+# lone UTF-16 surrogates, which are not text at all and cannot be written as UTF-8.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates: invisible, they make a CSV export or the
+# audit viewer show text in an order other than the one stored ("Trojan Source"). The plain
+# marks U+200E/U+200F stay allowed: right-to-left names need them and they reorder nothing.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029\x85]")
 
 
 def _check_characters(field: str, value: str, label: str) -> None:
@@ -78,6 +84,14 @@ def _check_characters(field: str, value: str, label: str) -> None:
             f"{label} holds a character that is not text (U+{ord(found.group()):04X}), "
             "probably pasted in. Delete it and type that part again.",
         )
+    found = _BIDI_CONTROL.search(value)
+    if found is not None:
+        raise ValidationError(
+            field,
+            f"{label} holds an invisible character that changes the direction text is shown "
+            f"in (U+{ord(found.group()):04X}), so it could print in a misleading order. "
+            "Delete it and type that part again.",
+        )
 
 
 def _check_length(field: str, value: str, label: str, max_length: int) -> None:
@@ -85,9 +99,26 @@ def _check_length(field: str, value: str, label: str, max_length: int) -> None:
     if len(value) > max_length:
         raise ValidationError(
             field,
-            f"{label} is too long ({len(value)} characters). "
-            f"Shorten it to {max_length} characters or fewer.",
+            f"{label} is too long ({len(value):,} characters). "
+            f"Shorten it to {max_length:,} characters or fewer.",
         )
+
+
+def check_line(field: str, value: str, label: str, max_length: int) -> str:
+    """One line of text (a name, a number): no line breaks or tabs, no hidden characters,
+    at most `max_length` characters. Returns it stripped; blank stays blank."""
+    cleaned = value.strip()
+    _check_length(field, cleaned, label, max_length)
+    if _LINE_BREAK.search(cleaned):
+        raise ValidationError(
+            field, f"{label} holds a line break or tab. Keep it on one line and save again."
+        )
+    return cleaned
+
+
+def optional_line(field: str, value: str | None, label: str, max_length: int) -> str | None:
+    """check_line for a field that may be left empty (None when it is)."""
+    return check_line(field, value or "", label, max_length) or None
 
 
 def validate_person_name(field: str, value: str | None, label: str) -> str:
@@ -95,21 +126,40 @@ def validate_person_name(field: str, value: str | None, label: str) -> str:
     cleaned = unicodedata.normalize("NFC", value or "").strip()
     if not cleaned:
         raise ValidationError(field, f"{label} is required.")
+    return _checked_name(field, cleaned, label)
+
+
+def optional_person_name(field: str, value: str | None, label: str) -> str | None:
+    """A name that may be left empty (a preferred name): the same rules when given."""
+    cleaned = unicodedata.normalize("NFC", value or "").strip()
+    return _checked_name(field, cleaned, label) if cleaned else None
+
+
+def _checked_name(field: str, cleaned: str, label: str) -> str:
     if len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationError(
             field,
-            f"{label} is too long ({len(cleaned)} characters). "
+            f"{label} is too long ({len(cleaned):,} characters). "
             f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
         )
     # Cc covers tabs, line breaks and other invisible control codes pasted from elsewhere;
-    # format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them.
+    # format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them,
+    # except the direction overrides, which only disguise what the name says.
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in cleaned):
         raise ValidationError(
             field,
             f"{label} contains a line break, tab or other hidden character. Retype the name.",
         )
+    _check_characters(field, cleaned, label)
     if not any(unicodedata.category(ch).startswith("L") for ch in cleaned):
         raise ValidationError(field, f"{label} must contain at least one letter.")
+    # The search key spells some letters out ("ß" -> "ss", "ﷺ" -> 18 letters): it must fit too.
+    if len(normalize_for_search(cleaned)) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            field,
+            f"{label} is too long once spelled out for searching. "
+            f"Shorten it to fewer than {MAX_NAME_LENGTH} letters.",
+        )
     return cleaned
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient, User
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
@@ -42,7 +43,9 @@ __all__ = [
 
 
 def clean_fields(fields: PatientFields, today: date) -> PatientFields:
-    """Validate and normalise; raises ValidationError naming the field to fix."""
+    """Validate and normalise; raises ValidationError naming the field to fix. Every limit
+    comes from domain/field_limits.py, the table the columns are sized from, so whatever
+    passes here also fits the database."""
     if fields.preferred_language not in LANGUAGES:
         raise ValidationError(
             "preferred_language",
@@ -54,22 +57,38 @@ def clean_fields(fields: PatientFields, today: date) -> PatientFields:
         fields,
         given_name=validation.validate_person_name("given_name", fields.given_name, "First name"),
         family_name=validation.validate_person_name("family_name", fields.family_name, "Last name"),
-        preferred_name=validation.optional_text(
-            "preferred_name", fields.preferred_name, "Preferred name", 100
+        preferred_name=validation.optional_person_name(
+            "preferred_name", fields.preferred_name, "Preferred name"
         ),
         date_of_birth=validation.validate_date_of_birth(fields.date_of_birth, today),
-        phone=validation.validate_phone("phone", fields.phone),
-        email=validation.validate_email("email", fields.email),
-        address=validation.optional_text("address", fields.address, "Address", 500),
-        emergency_contact_name=validation.optional_text(
-            "emergency_contact_name", fields.emergency_contact_name, "Emergency contact", 200
+        phone=_phone("phone", fields.phone, "Phone"),
+        email=validation.validate_email(
+            "email", validation.optional_line("email", fields.email, "Email", limits.EMAIL)
         ),
-        emergency_contact_phone=validation.validate_phone(
-            "emergency_contact_phone", fields.emergency_contact_phone
+        address=validation.optional_text("address", fields.address, "Address", limits.ADDRESS),
+        emergency_contact_name=validation.optional_line(
+            "emergency_contact_name",
+            fields.emergency_contact_name,
+            "Emergency contact",
+            limits.CONTACT_NAME,
         ),
-        referring_physician=validation.optional_text(
-            "referring_physician", fields.referring_physician, "Referring physician", 200
+        emergency_contact_phone=_phone(
+            "emergency_contact_phone", fields.emergency_contact_phone, "Emergency phone"
         ),
+        referring_physician=validation.optional_line(
+            "referring_physician",
+            fields.referring_physician,
+            "Referring physician",
+            limits.CONTACT_NAME,
+        ),
+    )
+
+
+def _phone(field: str, value: str | None, label: str) -> str | None:
+    """Length and hidden characters first (they would make a confusing digit count), then
+    the phone number rules."""
+    return validation.validate_phone(
+        field, validation.optional_line(field, value, label, limits.PHONE)
     )
 
 
