@@ -99,8 +99,8 @@ def _check_length(field: str, value: str, label: str, max_length: int) -> None:
     if len(value) > max_length:
         raise ValidationError(
             field,
-            f"{label} is too long ({len(value):,} characters). "
-            f"Shorten it to {max_length:,} characters or fewer.",
+            f"{label} is too long ({len(value)} characters). "
+            f"Shorten it to {max_length} characters or fewer.",
         )
 
 
@@ -139,7 +139,7 @@ def _checked_name(field: str, cleaned: str, label: str) -> str:
     if len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationError(
             field,
-            f"{label} is too long ({len(cleaned):,} characters). "
+            f"{label} is too long ({len(cleaned)} characters). "
             f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
         )
     # Cc covers tabs, line breaks and other invisible control codes pasted from elsewhere;

@@ -11,11 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient
+from casemanager.domain import field_limits as limits
+from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory
-from casemanager.domain.errors import ValidationError
+from casemanager.domain.errors import DomainError, ValidationError
+from casemanager.domain.patients import PatientFields
 from casemanager.domain.permissions import Permission
 from casemanager.interop.patient_files import Candidate, RowProblem
 from casemanager.services import audit, patients
@@ -34,56 +39,114 @@ class ImportReport:
 
 
 # -- importing ----------------------------------------------------------------------------------
+_CHUNK = 1000  # source identifiers looked up per query
+_MRN_ATTEMPTS = 3
+
+
 def import_patients(
     db: Database, actor: Actor, candidates: Iterable[Candidate | RowProblem], *, dry_run: bool
 ) -> ImportReport:
     """Check every row (the service's own rules); import all of them in one transaction, or
-    none if any row is wrong. `dry_run` only checks (the preview)."""
+    none if any row is wrong. `dry_run` only checks (the preview, `--check`): it runs the
+    same checks, so it refuses exactly what the import would.
+
+    Everything that can be done before writing is: rows checked, patients already here
+    found, fresh MRNs drawn. The write itself is then a few bulk statements, so other
+    workstations wait for it only briefly (SQLite has one writer at a time)."""
     audit.authorize(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
     report = ImportReport()
+    accepted = _checked(candidates, report)
+    if report.problems or dry_run:
+        report.added = 0 if report.problems else len(accepted)
+        return report
+    for attempt in range(_MRN_ATTEMPTS):
+        with db.session() as session:
+            known = _already_here(session, [source for _row, source, _fields in accepted])
+            new = [(fields, source) for _row, source, fields in accepted if source not in known]
+            mrns = patients.new_mrns(session, len(new))
+        try:
+            with db.session() as session:
+                patients.add_imported(session, actor, new, mrns)
+                audit.record(
+                    session,
+                    actor,
+                    AuditAction.CREATE,
+                    DataCategory.DEMOGRAPHICS,
+                    detail=f"patients imported: {len(new)} added, {len(known)} there",
+                )
+        except IntegrityError:
+            _refuse_if_added_meanwhile(db, accepted, known)
+            # Not a record number: a new MRN taken by a patient registered meanwhile.
+            if attempt == _MRN_ATTEMPTS - 1:
+                raise
+            continue
+        report.added, report.already_there = len(new), len(known)
+        return report
+    raise AssertionError("unreachable")
+
+
+def _checked(
+    candidates: Iterable[Candidate | RowProblem], report: ImportReport
+) -> list[tuple[int, str, PatientFields]]:
+    """The rows that pass every check, cleaned; the others become the report's problems."""
     today = date.today()
-    accepted: list[Candidate] = []
+    accepted: list[tuple[int, str, PatientFields]] = []
     seen: dict[str, int] = {}
     for item in candidates:
         if isinstance(item, RowProblem):
             report.problems.append(item)
             continue
-        if item.source in seen:
+        try:
+            source = validation.check_line(
+                "source_id", item.source, "The record number", limits.SOURCE_IDENTIFIER
+            )
+        except ValidationError as refused:
+            report.problems.append(RowProblem(item.row, refused.message))
+            continue
+        if source in seen:
             report.problems.append(
-                RowProblem(item.row, f"the same record number as row {seen[item.source]}")
+                RowProblem(item.row, f"the same record number as row {seen[source]}")
             )
             continue
-        seen[item.source] = item.row
+        seen[source] = item.row
         try:
             cleaned = patients.clean_fields(item.fields, today)
         except ValidationError as refused:
             report.problems.append(RowProblem(item.row, refused.message))
             continue
-        accepted.append(Candidate(item.row, item.source, cleaned))
-    if report.problems or dry_run:
-        report.added = 0 if report.problems else len(accepted)
-        return report
-    with db.session() as session:
-        known = set(
-            session.scalars(
-                select(Patient.source_identifier).where(
-                    Patient.source_identifier.in_([c.source for c in accepted])
-                )
+        accepted.append((item.row, source, cleaned))
+    return accepted
+
+
+def _already_here(session: Session, sources: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(sources), _CHUNK):
+        chunk = sources[start : start + _CHUNK]
+        known.update(
+            s
+            for s in session.scalars(
+                select(Patient.source_identifier).where(Patient.source_identifier.in_(chunk))
             )
+            if s is not None
         )
-        for item in accepted:
-            if item.source in known:
-                report.already_there += 1
-                continue
-            patients.add_imported(session, actor, item.fields, item.source)
-            report.added += 1
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.DEMOGRAPHICS,
-            detail=f"patients imported: {report.added} added, {report.already_there} there",
+    return known
+
+
+def _refuse_if_added_meanwhile(
+    db: Database, accepted: list[tuple[int, str, PatientFields]], known: set[str]
+) -> None:
+    """After a refused write: if another import (another workstation, or the same file
+    imported twice at once) added one of these patients since we looked, say so."""
+    with db.session() as session:
+        now_here = _already_here(session, [source for _row, source, _fields in accepted])
+    added = [(row, source) for row, source, _fields in accepted if source in now_here - known]
+    if added:
+        row, source = added[0]
+        value = source.partition("|")[2] or source
+        raise DomainError(
+            f"Another import added the patient of row {row} (record number {value}) while "
+            f"this one ran{f', and {len(added) - 1:,} more' if len(added) > 1 else ''}. "
+            "Nothing was imported. Import the file again: patients already here are skipped."
         )
-    return report
