@@ -322,10 +322,8 @@ def _care_plan(args: argparse.Namespace) -> int:
         )
     with _open(args) as db:
         actor = _cli_actor(db)
-        found = [p for p in patients.search_patients(db, actor, args.mrn) if p.mrn == args.mrn]
-        if not found:
-            raise DomainError(f"No patient has the MRN {args.mrn}. Check the number.")
-        evaluation_id = documents.latest_signed_evaluation(db, actor, found[0].id)
+        patient = patients.find_by_mrn(db, actor, args.mrn)
+        evaluation_id = documents.latest_signed_evaluation(db, actor, patient.id)
         pdf = documents.render(
             db,
             actor,
@@ -523,11 +521,7 @@ def _export(args: argparse.Namespace) -> int:
             return EXIT_OK
         patient_id = None
         if args.patient:
-            found = patients.search_patients(db, actor, args.patient.strip())
-            match = [p for p in found if p.mrn == args.patient.strip().upper()]
-            if not match:
-                raise DomainError(f"No patient has the MRN {args.patient}.")
-            patient_id = match[0].id
+            patient_id = patients.find_by_mrn(db, actor, args.patient).id
         result = fhir_export.export(db, actor, Path(args.out), patient_id=patient_id)
     for kind, count in sorted(result.counts.items()):
         print(f"{count:>10,}  {kind}.ndjson")

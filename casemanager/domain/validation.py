@@ -142,10 +142,10 @@ def _checked_name(field: str, cleaned: str, label: str) -> str:
             f"{label} is too long ({len(cleaned)} characters). "
             f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
         )
-    # Cc covers tabs, line breaks and other invisible control codes pasted from elsewhere;
-    # format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them,
+    # Control codes (category Cc: tabs, line breaks, C0 and C1) and lone surrogates, pasted
+    # from elsewhere; format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them,
     # except the direction overrides, which only disguise what the name says.
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in cleaned):
+    if _CONTROL.search(cleaned) or _LINE_BREAK.search(cleaned):
         raise ValidationError(
             field,
             f"{label} contains a line break, tab or other hidden character. Retype the name.",

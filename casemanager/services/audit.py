@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casemanager.db import episode_summary
@@ -124,7 +124,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> Non
         previous = own
     # Core insert, rows in list order: ids (and so the order `audit verify` walks) follow
     # the chain.
-    session.execute(insert(AuditEntry), rows)
+    session.execute(AuditEntry.__table__.insert(), rows)
     session.execute(
         update(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).values(last_hash=previous)
     )

@@ -7,13 +7,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient, User
+from casemanager.db.types import utcnow
 from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
@@ -287,30 +288,67 @@ def add_imported(
     session: Session, actor: Actor, checked: list[tuple[PatientFields, str]], mrns: list[str]
 ) -> None:
     """Already-checked patients from an import, in the importer's transaction, with one
-    audit row each: inserted a thousand at a time, the audit rows chained in one go."""
+    audit row each: inserted a thousand at a time (one executemany, no per-row RETURNING,
+    which SQLite would run row by row), the audit rows chained in one go."""
+    now = utcnow()
+    table = Patient.__table__
     for start in range(0, len(checked), _CHUNK):
         chunk = checked[start : start + _CHUNK]
+        numbers = mrns[start : start + _CHUNK]
         rows = [
             {
                 **_columns(fields),
                 "clinic_id": actor.clinic_id,
                 "mrn": mrn,
                 "source_identifier": source,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
             }
-            for (fields, source), mrn in zip(chunk, mrns[start : start + _CHUNK], strict=True)
+            for (fields, source), mrn in zip(chunk, numbers, strict=True)
         ]
-        ids = session.scalars(
-            insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows
-        ).all()
+        session.execute(table.insert(), rows)
+        ids: dict[str, int] = {
+            mrn: patient_id
+            for mrn, patient_id in session.execute(
+                select(Patient.mrn, Patient.id).where(Patient.mrn.in_(numbers))
+            )
+        }
         audit.record_many(
             session,
             actor,
             [
-                audit.Entry(AuditAction.CREATE, DataCategory.DEMOGRAPHICS, patient_id=i,
-                            detail="imported")
-                for i in ids
+                audit.Entry(
+                    AuditAction.CREATE, DataCategory.DEMOGRAPHICS, ids[mrn], detail="imported"
+                )
+                for mrn in numbers
             ],
         )
+
+
+def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
+    """The patient with this MRN, as typed on a command line: checked to be an MRN first, so
+    a pasted page or a stray character gets a message, not a database error."""
+    mrn = typed.strip()
+    if not is_valid_mrn(mrn):
+        shown = mrn if len(mrn) <= 20 else f"{mrn[:20]}… ({len(mrn):,} characters)"
+        raise ValidationError(
+            "mrn",
+            f"{shown!r} is not an MRN: an MRN is the 8 digits printed on the chart and on "
+            "every document. Check the number.",
+        )
+    audit.authorize(
+        db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
+    )
+    with db.session() as session:
+        row = session.execute(
+            _summary_query().where(Patient.clinic_id == actor.clinic_id, Patient.mrn == mrn)
+        ).one_or_none()
+        found = [] if row is None else [_summary(row[0], row[1])]
+        _audit_list(session, actor, "MRN look-up", found)
+    if not found:
+        raise NotFound(f"No patient has the MRN {mrn}. Check the number.")
+    return found[0]
 
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
