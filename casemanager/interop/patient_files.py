@@ -6,8 +6,8 @@ and the import itself are services/patient_import.py.
 from __future__ import annotations
 
 import csv
-import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -106,11 +106,20 @@ def iter_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
         dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    # newline="": the csv module sees every line ending as it is and ends lines at any of them.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    del text
+    reader = csv.reader(_lines(text), dialect)
     header = [h.strip() for h in _next_row(reader, path) or []]
     return header, _rows(reader, path)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time (no second copy of a big file):
+    CR LF, LF or CR alone, and only those (a quoted field may hold other separators)."""
+    for match in _LINE.finditer(text):
+        if match.end() > match.start():
+            yield match.group()
 
 
 def _rows(reader: Any, path: Path) -> Iterator[list[str]]:

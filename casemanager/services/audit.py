@@ -14,10 +14,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casemanager.db import episode_summary
+from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditChainHead, AuditEntry, User
 from casemanager.db.types import utcnow
-from casemanager.domain.audit_chain import ChainedFields, row_hash
+from casemanager.domain.audit_chain import ChainedFields, chain_time, hash_at, row_hash
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory
 from casemanager.domain.errors import ConflictError, DomainError, PermissionDenied
 from casemanager.domain.permissions import Permission, require
@@ -90,44 +91,32 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> Non
         return
     previous = _take_turn(session, len(entries))
     when = utcnow()
-    rows: list[dict[str, Any]] = []
+    chained_when = chain_time(when)
+    bulk = BulkInsert(session.get_bind().dialect, AuditEntry.__table__, _AUDIT_COLUMNS)
+    who = (actor.user_id, actor.username, actor.workstation)
+    # Rows differ only in patient, detail and the hashes: convert the rest once.
+    stored: dict[tuple[AuditAction, DataCategory, AuditOutcome], tuple[Any, ...]] = {}
+    rows: list[tuple[Any, ...]] = []
     for entry in entries:
-        own = row_hash(
-            previous,
-            ChainedFields(
-                occurred_at=when,
-                user_id=actor.user_id,
-                actor=actor.username,
-                workstation=actor.workstation,
-                patient_id=entry.patient_id,
-                action=entry.action.value,
-                data_category=entry.category.value,
-                outcome=entry.outcome.value,
-                detail=entry.detail,
-            ),
-        )
-        rows.append(
-            {
-                "occurred_at": when,
-                "user_id": actor.user_id,
-                "actor": actor.username,
-                "workstation": actor.workstation,
-                "patient_id": entry.patient_id,
-                "action": entry.action,
-                "data_category": entry.category,
-                "outcome": entry.outcome,
-                "detail": entry.detail,
-                "prev_hash": previous,
-                "row_hash": own,
-            }
-        )
+        kind = (entry.action, entry.category, entry.outcome)
+        if kind not in stored:
+            stored[kind] = bulk.convert((when, *who, None, *kind, None, None, None))
+        own = hash_at(
+            previous, chained_when, *who, entry.patient_id, entry.action.value,
+            entry.category.value, entry.outcome.value, entry.detail,
+        )  # fmt: skip
+        fixed = stored[kind]
+        rows.append((*fixed[:4], entry.patient_id, *fixed[5:8], entry.detail, previous, own))
         previous = own
-    # Core insert, rows in list order: ids (and so the order `audit verify` walks) follow
-    # the chain.
-    session.execute(AuditEntry.__table__.insert(), rows)
+    # Rows inserted in list order: ids (the order `audit verify` walks) follow the chain.
+    bulk.insert(session, rows)
     session.execute(
         update(AuditChainHead).where(AuditChainHead.id == CHAIN_HEAD_ID).values(last_hash=previous)
     )
+
+
+_AUDIT_COLUMNS = ("occurred_at", "user_id", "actor", "workstation", "patient_id", "action",
+                  "data_category", "outcome", "detail", "prev_hash", "row_hash")  # fmt: skip
 
 
 def _take_turn(session: Session, rows: int = 1) -> str:

@@ -20,7 +20,6 @@ from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError, ValidationError
-from casemanager.domain.patients import PatientFields
 from casemanager.domain.permissions import Permission
 from casemanager.interop.patient_files import Candidate, RowProblem
 from casemanager.services import audit, patients
@@ -57,24 +56,25 @@ def import_patients(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
     report = ImportReport()
-    accepted = _checked(candidates, report)
+    accepted = patients.ImportRows(db, actor)
+    _check(candidates, report, accepted)
     if report.problems or dry_run:
-        report.added = 0 if report.problems else len(accepted)
+        report.added = 0 if report.problems else len(accepted.rows)
         return report
+    sources = accepted.sources()
     for attempt in range(_MRN_ATTEMPTS):
         with db.session() as session:
-            known = _already_here(session, [source for _row, source, _fields in accepted])
-            new = [(fields, source) for _row, source, fields in accepted if source not in known]
-            mrns = patients.new_mrns(session, len(new))
+            known = _already_here(session, sources)
+            mrns = patients.new_mrns(session, len(sources) - len(known))
         try:
             with db.session() as session:
-                patients.add_imported(session, actor, new, mrns)
+                added = patients.add_imported(session, actor, accepted, known, mrns)
                 audit.record(
                     session,
                     actor,
                     AuditAction.CREATE,
                     DataCategory.DEMOGRAPHICS,
-                    detail=f"patients imported: {len(new)} added, {len(known)} there",
+                    detail=f"patients imported: {added} added, {len(known)} there",
                 )
         except IntegrityError:
             _refuse_if_added_meanwhile(db, accepted, known)
@@ -82,17 +82,17 @@ def import_patients(
             if attempt == _MRN_ATTEMPTS - 1:
                 raise
             continue
-        report.added, report.already_there = len(new), len(known)
+        report.added, report.already_there = added, len(known)
         return report
     raise AssertionError("unreachable")
 
 
-def _checked(
-    candidates: Iterable[Candidate | RowProblem], report: ImportReport
-) -> list[tuple[int, str, PatientFields]]:
-    """The rows that pass every check, cleaned; the others become the report's problems."""
+def _check(
+    candidates: Iterable[Candidate | RowProblem], report: ImportReport, accepted: patients.ImportRows
+) -> None:
+    """Rows that pass every check go, cleaned, to `accepted` (patients.ImportRows); the
+    others become the report's problems."""
     today = date.today()
-    accepted: list[tuple[int, str, PatientFields]] = []
     seen: dict[str, int] = {}
     for item in candidates:
         if isinstance(item, RowProblem):
@@ -116,8 +116,8 @@ def _checked(
         except ValidationError as refused:
             report.problems.append(RowProblem(item.row, refused.message))
             continue
-        accepted.append((item.row, source, cleaned))
-    return accepted
+        if not report.problems:  # once a row is wrong nothing is imported: stop keeping rows
+            accepted.add(item.row, source, cleaned)
 
 
 def _already_here(session: Session, sources: list[str]) -> set[str]:
@@ -135,13 +135,14 @@ def _already_here(session: Session, sources: list[str]) -> set[str]:
 
 
 def _refuse_if_added_meanwhile(
-    db: Database, accepted: list[tuple[int, str, PatientFields]], known: set[str]
+    db: Database, accepted: patients.ImportRows, known: set[str]
 ) -> None:
     """After a refused write: if another import (another workstation, or the same file
     imported twice at once) added one of these patients since we looked, say so."""
+    sources = accepted.sources()
     with db.session() as session:
-        now_here = _already_here(session, [source for _row, source, _fields in accepted])
-    added = [(row, source) for row, source, _fields in accepted if source in now_here - known]
+        now_here = _already_here(session, sources) - known
+    added = [(line, s) for line, s in zip(accepted.lines, sources, strict=True) if s in now_here]
     if added:
         row, source = added[0]
         value = source.partition("|")[2] or source

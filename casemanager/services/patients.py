@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from array import array
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient, User
 from casemanager.db.types import utcnow
@@ -109,32 +111,53 @@ def _check_therapist(session: Session, actor: Actor, therapist_id: int | None) -
         )
 
 
-def _columns(fields: PatientFields) -> dict[str, Any]:
-    """What is stored for checked fields: the form and the import store the same."""
-    return {
-        "given_name": fields.given_name,
-        "family_name": fields.family_name,
-        "preferred_name": fields.preferred_name,
-        "search_name": validation.normalize_for_search(
+# The stored columns filled from a patient's fields, in the order _values gives them.
+_FIELD_COLUMNS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "search_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "phone_digits",
+    "email",
+    "address",
+    "preferred_language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "referring_physician",
+    "primary_therapist_id",
+    "status",
+)
+
+
+def _values(fields: PatientFields) -> tuple[Any, ...]:
+    """What is stored for checked fields (the form and the import store the same)."""
+    return (
+        fields.given_name,
+        fields.family_name,
+        fields.preferred_name,
+        validation.normalize_for_search(
             f"{fields.given_name} {fields.family_name} {fields.preferred_name or ''}"
         ),
-        "date_of_birth": fields.date_of_birth,
-        "sex": fields.sex,
-        "phone": fields.phone,
-        "phone_digits": validation.phone_digits(fields.phone) if fields.phone else None,
-        "email": fields.email,
-        "address": fields.address,
-        "preferred_language": fields.preferred_language,
-        "emergency_contact_name": fields.emergency_contact_name,
-        "emergency_contact_phone": fields.emergency_contact_phone,
-        "referring_physician": fields.referring_physician,
-        "primary_therapist_id": fields.primary_therapist_id,
-        "status": fields.status,
-    }
+        fields.date_of_birth,
+        fields.sex,
+        fields.phone,
+        validation.phone_digits(fields.phone) if fields.phone else None,
+        fields.email,
+        fields.address,
+        fields.preferred_language,
+        fields.emergency_contact_name,
+        fields.emergency_contact_phone,
+        fields.referring_physician,
+        fields.primary_therapist_id,
+        fields.status,
+    )
 
 
 def _apply(patient: Patient, fields: PatientFields) -> None:
-    for name, value in _columns(fields).items():
+    for name, value in zip(_FIELD_COLUMNS, _values(fields), strict=True):
         setattr(patient, name, value)
 
 
@@ -284,30 +307,42 @@ def new_mrns(session: Session, count: int) -> list[str]:
     return list(chosen)
 
 
+_IMPORT_COLUMNS = ("mrn", "source_identifier", "clinic_id", "version", "created_at",
+                   "updated_at", *_FIELD_COLUMNS)  # fmt: skip
+
+
+class ImportRows:
+    """The checked patients of an import, each held as the row the database will get (in
+    the driver's terms, MRN still blank): compact, and nothing left to work out while the
+    import holds the write lock."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        self._bulk = BulkInsert(db.engine.dialect, Patient.__table__, _IMPORT_COLUMNS)
+        self._head = (actor.clinic_id, 1, utcnow(), utcnow())
+        self.rows: list[tuple[Any, ...]] = []
+        self.lines = array("l")  # the file's row number of each, for messages
+
+    def add(self, line: int, source: str, fields: PatientFields) -> None:
+        self.rows.append(self._bulk.convert(("", source, *self._head, *_values(fields))))
+        self.lines.append(line)
+
+    def sources(self) -> list[str]:
+        return [row[1] for row in self.rows]
+
+    def insert(self, session: Session, rows: list[tuple[Any, ...]], mrns: list[str]) -> None:
+        self._bulk.insert(session, [(m, *r[1:]) for m, r in zip(mrns, rows, strict=True)])
+
+
 def add_imported(
-    session: Session, actor: Actor, checked: list[tuple[PatientFields, str]], mrns: list[str]
-) -> None:
-    """Already-checked patients from an import, in the importer's transaction, with one
-    audit row each: inserted a thousand at a time (one executemany, no per-row RETURNING,
-    which SQLite would run row by row), the audit rows chained in one go."""
-    now = utcnow()
-    table = Patient.__table__
-    for start in range(0, len(checked), _CHUNK):
-        chunk = checked[start : start + _CHUNK]
+    session: Session, actor: Actor, checked: ImportRows, skip: set[str], mrns: list[str]
+) -> int:
+    """An import's checked patients (but those whose source is in `skip`), in the importer's
+    transaction, with one audit row each; `mrns` holds one fresh MRN for each. Inserted a
+    thousand at a time, the audit rows chained in one go. Returns how many were added."""
+    new = [row for row in checked.rows if row[1] not in skip]
+    for start in range(0, len(new), _CHUNK):
         numbers = mrns[start : start + _CHUNK]
-        rows = [
-            {
-                **_columns(fields),
-                "clinic_id": actor.clinic_id,
-                "mrn": mrn,
-                "source_identifier": source,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for (fields, source), mrn in zip(chunk, numbers, strict=True)
-        ]
-        session.execute(table.insert(), rows)
+        checked.insert(session, new[start : start + _CHUNK], numbers)
         ids: dict[str, int] = {
             mrn: patient_id
             for mrn, patient_id in session.execute(
@@ -324,6 +359,7 @@ def add_imported(
                 for mrn in numbers
             ],
         )
+    return len(new)
 
 
 def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
