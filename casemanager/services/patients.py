@@ -215,10 +215,13 @@ def _record(patient: Patient, therapist_name: str | None) -> PatientRecord:
 def possible_duplicates(
     db: Database, actor: Actor, given_name: str, family_name: str, date_of_birth: date
 ) -> list[PatientSummary]:
-    """Patients with the same name (ignoring case and accents) and date of birth."""
+    """Patients with the same name (ignoring case and accents) and date of birth. The names
+    are checked as the save will check them (a NUL would be a database error on PostgreSQL)."""
     audit.authorize(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
     )
+    given_name = validation.validate_person_name("given_name", given_name, "First name")
+    family_name = validation.validate_person_name("family_name", family_name, "Last name")
     key = validation.normalize_for_search(f"{given_name} {family_name}")
     with db.session() as session:
         rows = session.execute(

@@ -157,3 +157,11 @@ def test_update_applies_the_same_limits(db: Database, staff: Staff) -> None:
             replace(record.fields, referring_physician="x\x00y"),
         )
     assert refused.value.field == "referring_physician"
+
+
+def test_the_duplicate_check_refuses_what_the_save_refuses(db: Database, staff: Staff) -> None:
+    """It runs before the save with the names as typed: a NUL was a DataError on PostgreSQL."""
+    for given, family in (("An\x00a", "Silva"), ("Ana", "S" * (field_limits.NAME + 1))):
+        with pytest.raises(ValidationError) as refused:
+            patients.possible_duplicates(db, staff.therapist, given, family, date(1979, 5, 6))
+        assert refused.value.field == ("given_name" if "\x00" in given else "family_name")
