@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -73,21 +72,22 @@ class Candidate:
 
 
 # -- reading files ------------------------------------------------------------------------------
-def _text(path: Path) -> str:
+def _check_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as error:
         raise DomainError(f"Cannot read {path}: {error.strerror}.") from None
     if size > MAX_FILE_BYTES:
         raise DomainError(f"{path.name} is larger than 200 MB: split it into smaller files.")
+
+
+def _text(path: Path) -> str:
+    _check_size(path)
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DomainError(
-            f"{path.name} is not UTF-8 text (byte {error.start + 1} cannot be read). Save it "
-            "again as 'CSV UTF-8' (Excel) or UTF-8 (other programs), then import it."
-        ) from None
+        raise _not_utf8(path, f"byte {error.start + 1}") from None
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -97,34 +97,40 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def iter_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
-    """The header, and the rows as they are read (an import of 200,000 rows need not hold
-    them all). Lines may end in CR LF, LF or CR alone (old Mac exports)."""
-    text = _text(path)
-    if not text.strip():
+    """The header, and the rows as they are read from the file (an import of 200,000 rows
+    never holds the whole file). Lines may end in CR LF, LF or CR alone (old Mac exports)."""
+    _check_size(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(10_000)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, "its first lines") from None
+    except OSError as error:
+        raise DomainError(f"Cannot read {path}: {error.strerror}.") from None
+    if not sample.strip():
         raise DomainError(f"{path.name} is empty.")
     try:
-        dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(_lines(text), dialect)
-    header = [h.strip() for h in _next_row(reader, path) or []]
-    return header, _rows(reader, path)
+    rows = _rows(path, dialect)
+    header = [h.strip() for h in next(rows, [])]
+    return header, rows
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+def _rows(path: Path, dialect: Any) -> Iterator[list[str]]:
+    # newline="": the csv module sees each line ending as it is, and ends a line at any.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, dialect)
+        while (row := _next_row(reader, path)) is not None:
+            yield row
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, one at a time (no second copy of a big file):
-    CR LF, LF or CR alone, and only those (a quoted field may hold other separators)."""
-    for match in _LINE.finditer(text):
-        if match.end() > match.start():
-            yield match.group()
-
-
-def _rows(reader: Any, path: Path) -> Iterator[list[str]]:
-    while (row := _next_row(reader, path)) is not None:
-        yield row
+def _not_utf8(path: Path, where: str) -> DomainError:
+    return DomainError(
+        f"{path.name} is not UTF-8 text ({where} cannot be read). Save it again as "
+        "'CSV UTF-8' (Excel) or UTF-8 (other programs), then import it."
+    )
 
 
 def _next_row(reader: Any, path: Path) -> list[str] | None:
@@ -132,6 +138,8 @@ def _next_row(reader: Any, path: Path) -> list[str] | None:
         return next(reader)  # type: ignore[no-any-return]
     except StopIteration:
         return None
+    except UnicodeDecodeError:
+        raise _not_utf8(path, f"line {reader.line_num + 1:,}") from None
     except csv.Error as error:
         line = f"{reader.line_num:,}"
         if "field larger than field limit" in str(error):

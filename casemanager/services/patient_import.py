@@ -59,9 +59,9 @@ def import_patients(
     accepted = patients.ImportRows(db, actor)
     _check(candidates, report, accepted)
     if report.problems or dry_run:
-        report.added = 0 if report.problems else len(accepted.rows)
+        report.added = 0 if report.problems else len(accepted)
         return report
-    sources = accepted.sources()
+    sources = list(accepted.lines)
     for attempt in range(_MRN_ATTEMPTS):
         with db.session() as session:
             known = _already_here(session, sources)
@@ -139,10 +139,10 @@ def _refuse_if_added_meanwhile(
 ) -> None:
     """After a refused write: if another import (another workstation, or the same file
     imported twice at once) added one of these patients since we looked, say so."""
-    sources = accepted.sources()
+    sources = list(accepted.lines)
     with db.session() as session:
         now_here = _already_here(session, sources) - known
-    added = [(line, s) for line, s in zip(accepted.lines, sources, strict=True) if s in now_here]
+    added = [(accepted.lines[s], s) for s in sources if s in now_here]
     if added:
         row, source = added[0]
         value = source.partition("|")[2] or source
