@@ -34,10 +34,10 @@ def write_csv(path: Path, size: int) -> None:
         for n in range(size):
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             out.write(
-                f"OLD-{n:07d},{given},\"{family}\",{rng.randint(1, 12)}/{rng.randint(1, 28)}/"
+                f'OLD-{n:07d},{given},"{family}",{rng.randint(1, 12)}/{rng.randint(1, 28)}/'
                 f"{rng.randint(1930, 2015)},{rng.choice('FMOU')},(555) {rng.randint(100, 999)}-"
-                f"{rng.randint(1000, 9999)},p{n}@example.org,\"{rng.randint(1, 999)} Main St, "
-                f"Springfield\",{rng.choice(['en', 'es'])}\r\n"
+                f'{rng.randint(1000, 9999)},p{n}@example.org,"{rng.randint(1, 999)} Main St, '
+                f'Springfield",{rng.choice(["en", "es"])}\r\n'
             )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
+
+from casemanager.db.models import Base
 
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}"}
 
@@ -17,7 +19,8 @@ _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}"}
 class BulkInsert:
     """Rows of one table, columns in a fixed order, in the driver's own terms."""
 
-    def __init__(self, dialect: Dialect, table: Table, columns: Sequence[str]) -> None:
+    def __init__(self, dialect: Dialect, model: type[Base], columns: Sequence[str]) -> None:
+        table = model.metadata.tables[model.__tablename__]
         self.columns = list(columns)
         processors: list[Callable[[Any], Any] | None] = [
             table.c[name].type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own

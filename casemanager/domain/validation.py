@@ -144,8 +144,8 @@ def _checked_name(field: str, cleaned: str, label: str) -> str:
             f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
         )
     # Control codes (category Cc: tabs, line breaks, C0 and C1) and lone surrogates, pasted
-    # from elsewhere; format characters (Cf, e.g. the zero-width non-joiner) are kept: some scripts need them,
-    # except the direction overrides, which only disguise what the name says.
+    # from elsewhere. Format characters (Cf, e.g. the zero-width non-joiner) are kept: some
+    # scripts need them; but not the direction overrides, which only disguise the name.
     if _CONTROL.search(cleaned) or _LINE_BREAK.search(cleaned):
         raise ValidationError(
             field,

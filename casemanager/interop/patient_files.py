@@ -135,7 +135,7 @@ def _not_utf8(path: Path, where: str) -> DomainError:
 
 def _next_row(reader: Any, path: Path) -> list[str] | None:
     try:
-        return next(reader)  # type: ignore[no-any-return]
+        return next(reader)
     except StopIteration:
         return None
     except UnicodeDecodeError:
@@ -145,7 +145,7 @@ def _next_row(reader: Any, path: Path) -> list[str] | None:
         if "field larger than field limit" in str(error):
             raise DomainError(
                 f"{path.name}, line {line}: a field is longer than {csv.field_size_limit():,} "
-                "characters. No patient field is that long: most often a quote mark (\") "
+                'characters. No patient field is that long: most often a quote mark (") '
                 "opens a field and is never closed. Fix that line and import again."
             ) from None
         raise DomainError(f"{path.name}, line {line} cannot be read as CSV ({error}).") from None

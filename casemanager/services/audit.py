@@ -92,7 +92,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> Non
     previous = _take_turn(session, len(entries))
     when = utcnow()
     chained_when = chain_time(when)
-    bulk = BulkInsert(session.get_bind().dialect, AuditEntry.__table__, _AUDIT_COLUMNS)
+    bulk = BulkInsert(session.get_bind().dialect, AuditEntry, _AUDIT_COLUMNS)
     who = (actor.user_id, actor.username, actor.workstation)
     # Rows differ only in patient, detail and the hashes: convert the rest once.
     stored: dict[tuple[AuditAction, DataCategory, AuditOutcome], tuple[Any, ...]] = {}

@@ -88,7 +88,9 @@ def import_patients(
 
 
 def _check(
-    candidates: Iterable[Candidate | RowProblem], report: ImportReport, accepted: patients.ImportRows
+    candidates: Iterable[Candidate | RowProblem],
+    report: ImportReport,
+    accepted: patients.ImportRows,
 ) -> None:
     """Rows that pass every check go, cleaned, to `accepted` (patients.ImportRows); the
     others become the report's problems."""

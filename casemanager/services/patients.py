@@ -321,11 +321,10 @@ class ImportRows:
 
     def __init__(self, db: Database, actor: Actor) -> None:
         dialect = db.engine.dialect
-        table = Patient.__table__
-        self._insert = BulkInsert(dialect, table, _IMPORT_COLUMNS)
-        self._fields = BulkInsert(dialect, table, _FIELD_COLUMNS)
+        self._insert = BulkInsert(dialect, Patient, _IMPORT_COLUMNS)
+        self._fields = BulkInsert(dialect, Patient, _FIELD_COLUMNS)
         now = utcnow()
-        self._head = BulkInsert(dialect, table, _HEAD_COLUMNS).convert(
+        self._head = BulkInsert(dialect, Patient, _HEAD_COLUMNS).convert(
             (actor.clinic_id, 1, now, now)
         )
         self.packed: list[bytes] = []

@@ -35,7 +35,7 @@ def _log_in_repeatedly(url: str, workstation: str, start: Any) -> list[str]:
             try:
                 accounts.authenticate(db, "rivera", TEST_PASSWORD, workstation)
                 outcomes.append("ok")
-            except Exception as error:  # any failure is the finding: report, do not stop
+            except Exception as error:  # noqa: BLE001 - any failure is the finding: report it
                 outcomes.append(f"{type(error).__name__}: {error}")
     finally:
         db.dispose()
@@ -45,10 +45,7 @@ def _log_in_repeatedly(url: str, workstation: str, start: Any) -> list[str]:
 def _logins(db: Database) -> int:
     with db.session() as session:
         return int(
-            session.scalar(
-                select(func.count()).where(AuditEntry.action == AuditAction.LOGIN)
-            )
-            or 0
+            session.scalar(select(func.count()).where(AuditEntry.action == AuditAction.LOGIN)) or 0
         )
 
 
@@ -59,9 +56,7 @@ def test_two_workstations_log_in_to_one_account_at_once(db: Database, staff: Sta
     with context.Manager() as manager:
         start = manager.Barrier(2)
         with context.Pool(2) as pool:
-            jobs = [
-                pool.apply_async(_log_in_repeatedly, (url, f"ws-{n}", start)) for n in (1, 2)
-            ]
+            jobs = [pool.apply_async(_log_in_repeatedly, (url, f"ws-{n}", start)) for n in (1, 2)]
             results = [job.get(timeout=300) for job in jobs]
     failures = [outcome for outcomes in results for outcome in outcomes if outcome != "ok"]
     assert failures == []
@@ -85,7 +80,7 @@ def _log_in_until_stopped(url: str, ready: Any, stop: Any) -> list[tuple[float, 
             try:
                 accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws-other")
                 outcomes.append((time.time(), "ok"))
-            except Exception as error:  # the finding: report it, keep trying
+            except Exception as error:  # noqa: BLE001 - the finding: report it, keep trying
                 outcomes.append((time.time(), f"{type(error).__name__}: {error}"))
             ready.set()
     finally:

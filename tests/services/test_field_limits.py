@@ -129,7 +129,7 @@ def test_one_line_fields_refuse_line_breaks(db: Database, staff: Staff, field: s
 
 
 def test_a_name_whose_search_key_would_not_fit_is_refused(db: Database, staff: Staff) -> None:
-    """"ﷺ" is one character but eighteen letters once spelled out for searching."""
+    """ "ﷺ" is one character but eighteen letters once spelled out for searching."""
     with pytest.raises(ValidationError) as refused:
         _create(db, staff, given_name="Ana " + "\ufdfa" * 10)
     assert refused.value.field == "given_name" and "spelled out" in refused.value.message

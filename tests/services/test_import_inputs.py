@@ -182,7 +182,8 @@ def test_fhir_lines_of_the_wrong_shape_are_row_problems(
     for row, case in enumerate(FHIR_LINES, start=2):
         assert FHIR_SAYS[case] in said[row], (case, said[row])
     assert _count(db) == 0
-    [ok] = [c for c in patient_files.fhir_candidates(path) if isinstance(c, patient_files.Candidate)]
+    read = patient_files.fhir_candidates(path)
+    [ok] = [c for c in read if isinstance(c, patient_files.Candidate)]
     assert (ok.fields.given_name, ok.fields.address) == ("Ana Luisa", "12 Main St, Springfield")
 
 
