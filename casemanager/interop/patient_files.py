@@ -81,15 +81,6 @@ def _check_size(path: Path) -> None:
         raise DomainError(f"{path.name} is larger than 200 MB: split it into smaller files.")
 
 
-def _text(path: Path) -> str:
-    _check_size(path)
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _not_utf8(path, f"byte {error.start + 1}") from None
-
-
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header and the rows of a CSV file (comma, semicolon or tab separated)."""
     header, rows = iter_csv(path)
@@ -217,7 +208,7 @@ def fhir_candidates(path: Path) -> Iterator[Candidate | RowProblem]:
     from fhir.resources.R4B.patient import Patient  # slow to import: only when reading FHIR
     from pydantic import ValidationError as ShapeError
 
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    for number, line in enumerate(_ndjson_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -257,6 +248,19 @@ _SHAPE_WORDS = {
     "literal_error": "has a value FHIR does not allow here",
     "enum": "has a value FHIR does not allow here",
 }
+
+
+def _ndjson_lines(path: Path) -> Iterator[str]:
+    """The file's lines, read one at a time; only CR LF, LF and CR end a line (JSON text may
+    hold U+2028 or a form feed, which str.splitlines would also split at)."""
+    _check_size(path)
+    number = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, line in enumerate(handle, start=1):  # noqa: B007 - used below
+                yield line.rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise _not_utf8(path, f"line {number + 1:,}") from None
 
 
 def _shape_problem(error: Any) -> str:

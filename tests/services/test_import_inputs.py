@@ -267,3 +267,18 @@ def _date():  # type: ignore[no-untyped-def]
     from datetime import date
 
     return date(1970, 3, 4)
+
+
+def test_ndjson_lines_end_only_at_line_breaks(tmp_path: Path) -> None:
+    """CR-only files are read; a U+2028 or form feed inside a JSON string stays in it."""
+    line = (
+        '{"resourceType":"Patient","id":"p%d","name":[{"given":["Ana"],"family":"Silva"}],'
+        '"birthDate":"1970-03-04","address":[{"text":"1 Main St\u2028Apt 2\\f"}]}'
+    )
+    path = tmp_path / "Patient.ndjson"
+    path.write_text("\r".join(line % n for n in (1, 2)) + "\r", encoding="utf-8")
+    read = list(patient_files.fhir_candidates(path))
+    assert [type(c).__name__ for c in read] == ["Candidate", "Candidate"]
+    first = read[0]
+    assert isinstance(first, patient_files.Candidate)
+    assert first.fields.address == "1 Main St\u2028Apt 2\f"
