@@ -98,7 +98,7 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
     name = (username or "").strip().lower()
     now = utcnow()
     with db.session() as session:
-        user = session.scalars(select(User).where(User.username == name)).one_or_none()
+        user = _account(session, name)
         if user is not None and user.locked_until is not None and user.locked_until > now:
             _refuse_login(session, user, name, workstation, f"waiting after {user.failed_logins}")
             raise AuthenticationFailed(
@@ -124,6 +124,16 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
         actor = actor_for(user, workstation)
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         return actor
+
+
+def _account(session: Session, name: str) -> User | None:
+    """The account with this username; None for text that cannot be one (a NUL or a pasted
+    page is an unknown user, not a database error)."""
+    try:
+        validate_username(name)
+    except ValidationError:
+        return None
+    return session.scalars(select(User).where(User.username == name)).one_or_none()
 
 
 def _record_login(session: Session, user: User, password: str, now: datetime) -> None:

@@ -165,3 +165,15 @@ def test_the_duplicate_check_refuses_what_the_save_refuses(db: Database, staff: 
         with pytest.raises(ValidationError) as refused:
             patients.possible_duplicates(db, staff.therapist, given, family, date(1979, 5, 6))
         assert refused.value.field == ("given_name" if "\x00" in given else "family_name")
+
+
+def test_a_login_name_with_hidden_characters_is_a_failed_login(db: Database, staff: Staff) -> None:
+    """Typed at the login page: an unknown user (and audited as one), never a DataError."""
+    from casemanager.domain.errors import AuthenticationFailed
+    from casemanager.services import accounts, audit_log
+
+    for typed in ("riv\x00era", "rivera\u202e", "r" * 70_000):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, typed, "whatever", "ws")
+    rows = audit_log.search(db, staff.admin, audit_log.AuditFilter(actor="(unknown user)"))
+    assert len(rows) == 3
