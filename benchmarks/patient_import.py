@@ -1,6 +1,7 @@
 """Importing a big CSV of patients (read, check every row, write all or none): time and the
 process's peak memory, against a 100-row file in the same run. The goal is 200,000 patients
-in at most 60 s and 200 MB.
+in at most 60 s and 200 MB. The CPU time of the import process is printed too: on a busy
+machine the wall time also counts the time other processes had the CPU.
 
     python benchmarks/patient_import.py [--size 200000] [--runs 3] [--database URL]
 
@@ -63,14 +64,16 @@ def child(csv_path: str, url: str) -> None:
         db, setup.NewClinic("Bench", "admin", "Admin", "bench-password-1"), workstation="bench"
     )
     started = time.perf_counter()
+    cpu_started = time.process_time()
     header, rows = patient_files.iter_csv(Path(csv_path))
     candidates = patient_files.csv_candidates(header, rows, patient_files.suggest_mapping(header))
     report = patient_import.import_patients(db, admin, candidates, dry_run=False)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     assert not report.problems, report.problems[:3]
     db.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "added": report.added}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak, "added": report.added}))
 
 
 def run(csv_path: Path, url: str) -> dict[str, float]:
@@ -106,7 +109,11 @@ def main() -> None:
     engine = "PostgreSQL" if args.database else "SQLite"
     print(f"\nPatient import (CSV), {engine}: median of {args.runs} runs, each in a new process")
     print(f"{'':24} {'100 rows':>12} {f'{args.size:,} rows':>14} {'ratio':>7}")
-    for key, unit, label in (("seconds", "s", "time"), ("peak_mib", "MiB", "peak resident")):
+    for key, unit, label in (
+        ("seconds", "s", "time"),
+        ("cpu", "s", "CPU time of the import"),
+        ("peak_mib", "MiB", "peak resident"),
+    ):
         base = statistics.median(r[key] for r in results["small"])
         value = statistics.median(r[key] for r in results["big"])
         print(f"{label:24} {base:10.2f}{unit:<2} {value:12.1f}{unit:<3} {value / base:6.1f}")

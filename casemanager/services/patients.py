@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 import random
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -56,8 +55,8 @@ def clean_fields(fields: PatientFields, today: date) -> PatientFields:
             + ", ".join(LANGUAGES.values())
             + ".",
         )
-    return replace(
-        fields,
+    # Built afresh rather than with dataclasses.replace: an import runs this per row.
+    return PatientFields(
         given_name=validation.validate_person_name("given_name", fields.given_name, "First name"),
         family_name=validation.validate_person_name("family_name", fields.family_name, "Last name"),
         preferred_name=validation.optional_person_name(
@@ -84,6 +83,10 @@ def clean_fields(fields: PatientFields, today: date) -> PatientFields:
             "Referring physician",
             limits.CONTACT_NAME,
         ),
+        sex=fields.sex,
+        preferred_language=fields.preferred_language,
+        primary_therapist_id=fields.primary_therapist_id,
+        status=fields.status,
     )
 
 

@@ -177,3 +177,17 @@ def test_a_login_name_with_hidden_characters_is_a_failed_login(db: Database, sta
             accounts.authenticate(db, typed, "whatever", "ws")
     rows = audit_log.search(db, staff.admin, audit_log.AuditFilter(actor="(unknown user)"))
     assert len(rows) == 3
+
+
+def test_clean_fields_keeps_every_field() -> None:
+    """It builds the result afresh (fast for imports): a field it forgot would be lost."""
+    from dataclasses import fields as dataclass_fields
+
+    from casemanager.domain.enums import PatientStatus
+
+    full = patients.PatientFields(
+        "Ana", "Silva", date(1970, 3, 4), Sex.FEMALE, "555 0101", "ana@example.org",
+        "1 Main St", "Annie", "es", "Rui Silva", "555 0102", "Dr Lee", 7, PatientStatus.ON_HOLD,
+    )  # fmt: skip
+    assert all(getattr(full, f.name) != f.default for f in dataclass_fields(full))
+    assert patients.clean_fields(full, date(2026, 12, 1)) == full
