@@ -387,8 +387,8 @@ def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
         shown = mrn if len(mrn) <= 20 else f"{mrn[:20]}… ({len(mrn):,} characters)"
         raise ValidationError(
             "mrn",
-            f"{shown!r} is not an MRN: an MRN is the 8 digits printed on the chart and on "
-            "every document. Check the number.",
+            f"No patient has the MRN {shown!r}: an MRN is the 8 digits printed on the chart "
+            "and on every document. Check the number.",
         )
     audit.authorize(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS

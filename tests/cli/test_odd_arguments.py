@@ -36,7 +36,7 @@ def test_an_odd_mrn_is_refused_with_a_message(
     for command in _commands(mrn, tmp_path):
         assert cli.main(["--database", url, *command]) == cli.EXIT_REFUSED
         said = capsys.readouterr().err
-        assert "is not an MRN" in said and "8 digits" in said, command
+        assert "No patient has the MRN" in said and "8 digits" in said, command
         assert len(said) < 400  # the 60,000 characters are not echoed back
     assert not (tmp_path / "plan.pdf").exists()
 
