@@ -27,11 +27,20 @@ class BulkInsert:
             for name in self.columns
         ]
         self._processors = [(i, p) for i, p in enumerate(processors) if p is not None]
-        marker = _MARKERS[dialect.paramstyle]
-        quote = dialect.identifier_preparer.quote
-        self.sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) "
-            f"VALUES ({', '.join(marker.format(n=n + 1) for n in range(len(self.columns)))})"
+        self._marker = _MARKERS[dialect.paramstyle]
+        self._quote = dialect.identifier_preparer.quote
+        self._into = (
+            f"INSERT INTO {self._quote(table.name)} "
+            f"({', '.join(self._quote(c) for c in self.columns)}) VALUES "
+        )
+        self.sql = self._into + self._values(1)
+        self._returning_sql: dict[tuple[int, tuple[str, ...]], str] = {}
+
+    def _values(self, rows: int) -> str:
+        width = len(self.columns)
+        return ", ".join(
+            "(" + ", ".join(self._marker.format(n=r * width + n + 1) for n in range(width)) + ")"
+            for r in range(rows)
         )
 
     def convert(self, values: Sequence[Any]) -> tuple[Any, ...]:
@@ -48,3 +57,23 @@ class BulkInsert:
         """Insert converted rows in the session's transaction, in the order given."""
         if rows:
             session.connection().exec_driver_sql(self.sql, list(rows))
+
+    def insert_returning(
+        self, session: Session, rows: Sequence[tuple[Any, ...]], returning: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        """Insert converted rows in one multi-row statement and return the `returning`
+        columns of each (in no particular order: return a key with them). Keep the rows
+        times columns under the drivers' limit of bound parameters (32,766 for SQLite)."""
+        if not rows:
+            return []
+        key = (len(rows), tuple(returning))
+        if key not in self._returning_sql:  # the same chunk size each time: build it once
+            self._returning_sql[key] = (
+                self._into
+                + self._values(len(rows))
+                + " RETURNING "
+                + ", ".join(self._quote(c) for c in returning)
+            )
+        sql = self._returning_sql[key]
+        flat = [value for row in rows for value in row]
+        return [tuple(r) for r in session.connection().exec_driver_sql(sql, tuple(flat))]

@@ -341,12 +341,15 @@ class ImportRows:
     def __len__(self) -> int:
         return len(self.packed)
 
-    def insert(self, session: Session, packed: list[bytes], mrns: list[str]) -> None:
+    def insert(self, session: Session, packed: list[bytes], mrns: list[str]) -> dict[str, int]:
+        """Insert these rows with these MRNs; returns each new patient's id by MRN."""
         rows = []
         for mrn, data in zip(mrns, packed, strict=True):
             source, *fields = pickle.loads(data)  # noqa: S301 - packed by add() above
             rows.append((mrn, source, *self._head, *fields))
-        self._insert.insert(session, rows)
+        # One statement returning the ids: a look-up after the insert could not rely on the
+        # new rows' index statistics (PostgreSQL scanned the growing table for each chunk).
+        return dict(self._insert.insert_returning(session, rows, ("mrn", "id")))
 
 
 def add_imported(
@@ -359,13 +362,7 @@ def add_imported(
            if source not in skip]  # fmt: skip
     for start in range(0, len(new), _CHUNK):
         numbers = mrns[start : start + _CHUNK]
-        checked.insert(session, new[start : start + _CHUNK], numbers)
-        ids: dict[str, int] = {
-            mrn: patient_id
-            for mrn, patient_id in session.execute(
-                select(Patient.mrn, Patient.id).where(Patient.mrn.in_(numbers))
-            )
-        }
+        ids = checked.insert(session, new[start : start + _CHUNK], numbers)
         audit.record_many(
             session,
             actor,
