@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/caseload.py
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/fhir_export.py
+	$(BIN)/python benchmarks/patient_import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

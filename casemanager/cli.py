@@ -433,10 +433,8 @@ def _care_plan(args: argparse.Namespace) -> int:
         out = output_files.check(args.out, databases=_live(db))  # before anything is made
         password = _secret(args.password_stdin, f"Password of {args.user}", "", twice=False)
         actor = _user_actor(db, args.user, password or "")
-        found = [p for p in patients.search_patients(db, actor, args.mrn) if p.mrn == args.mrn]
-        if not found:
-            raise DomainError(f"No patient has the MRN {args.mrn}. Check the number.")
-        evaluation_id = documents.latest_signed_evaluation(db, actor, found[0].id)
+        patient = patients.find_by_mrn(db, actor, args.mrn)
+        evaluation_id = documents.latest_signed_evaluation(db, actor, patient.id)
         pdf = documents.render(
             db,
             actor,
@@ -708,11 +706,7 @@ def _export(args: argparse.Namespace) -> int:
             return EXIT_OK
         patient_id = None
         if args.patient:
-            found = patients.search_patients(db, actor, args.patient.strip())
-            match = [p for p in found if p.mrn == args.patient.strip().upper()]
-            if not match:
-                raise DomainError(f"No patient has the MRN {args.patient}.")
-            patient_id = match[0].id
+            patient_id = patients.find_by_mrn(db, actor, args.patient).id
         with CommandProgress("export fhir", "records") as progress:
             result = fhir_export.export(
                 db, actor, Path(args.out), patient_id=patient_id, progress=progress
@@ -744,10 +738,13 @@ def _import(args: argparse.Namespace) -> int:
         candidates = patient_files.csv_candidates(header, rows, mapping)
     else:
         candidates = patient_files.fhir_candidates(path)
-    items = list(candidates)  # their count gives the time left
+    # The rows are read as they are checked (a big file never sits in memory whole); its
+    # line count is cheap and gives the progress bar its time left.
+    with path.open("rb") as counted:
+        lines = sum(1 for _ in counted) - (1 if kind == "csv" else 0)
     with _open(args) as db, CommandProgress("import", "rows") as progress:
         report = patient_import.import_patients(
-            db, _cli_actor(db), items, dry_run=args.check, progress=progress
+            db, _cli_actor(db), candidates, dry_run=args.check, progress=progress, total=lines
         )
     if report.problems:
         for problem in report.problems[:200]:

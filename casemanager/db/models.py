@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from casemanager.db.types import UTCDateTime, enum_type, utcnow
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     AuditAction,
     AuditOutcome,
@@ -106,10 +107,10 @@ class Clinic(Editable, Base):
     __tablename__ = "clinic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(40))  # as typed
-    phone_e164: Mapped[str | None] = mapped_column(String(16))  # the phone in E.164, +16315550100
-    email: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(limits.CLINIC_NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))  # as typed
+    phone_e164: Mapped[str | None] = mapped_column(String(limits.PHONE_E164))  # +16315550100
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     address: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Phone numbers typed without "+" are read as this region's (US, PR, CA, MX…).
@@ -153,31 +154,33 @@ class Patient(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # No index: a database holds one clinic, so it would never narrow a search.
     clinic_id: Mapped[int] = _fk("clinic.id", index=False)
-    mrn: Mapped[str] = mapped_column(String(16), unique=True)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    mrn: Mapped[str] = mapped_column(String(limits.MRN), unique=True)
+    given_name: Mapped[str] = mapped_column(String(limits.NAME))
+    family_name: Mapped[str] = mapped_column(String(limits.NAME))
+    preferred_name: Mapped[str | None] = mapped_column(String(limits.NAME))
     # Lower-cased, accent-free "given family" for search-as-you-type (filled by services).
-    search_name: Mapped[str] = mapped_column(String(220), index=True)
+    search_name: Mapped[str] = mapped_column(String(limits.SEARCH_NAME), index=True)
     date_of_birth: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[Sex] = mapped_column(enum_type(Sex))
-    phone: Mapped[str | None] = mapped_column(String(40))  # as typed, for people to read
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))  # as typed, for people
     # The digits as typed (finds "020 7946" as typed), and the number in E.164, which finds it
     # however it is typed and goes to other systems; E.164 is empty for a number kept from
     # before numbers were checked that does not read as one.
-    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)  # search only
-    phone_e164: Mapped[str | None] = mapped_column(String(16), index=True)  # +16315550100
-    email: Mapped[str | None] = mapped_column(String(200))
+    phone_digits: Mapped[str | None] = mapped_column(String(limits.PHONE_DIGITS), index=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(limits.PHONE_E164), index=True)
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     address: Mapped[str | None] = mapped_column(Text)
-    preferred_language: Mapped[str] = mapped_column(String(16), default="en")
-    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
-    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
-    emergency_contact_phone_e164: Mapped[str | None] = mapped_column(String(16))  # E.164
-    referring_physician: Mapped[str | None] = mapped_column(String(200))
+    preferred_language: Mapped[str] = mapped_column(String(limits.LANGUAGE), default="en")
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    emergency_contact_phone_e164: Mapped[str | None] = mapped_column(String(limits.PHONE_E164))
+    referring_physician: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
     primary_therapist_id: Mapped[int | None] = _fk("users.id", nullable=True)
     # Where an imported patient came from ("system|value"): a second import of the same file
     # finds the patient instead of adding them again.
-    source_identifier: Mapped[str | None] = mapped_column(String(300), index=True, unique=True)
+    source_identifier: Mapped[str | None] = mapped_column(
+        String(limits.SOURCE_IDENTIFIER), index=True, unique=True
+    )
     status: Mapped[PatientStatus] = mapped_column(enum_type(PatientStatus))
 
     episodes: Mapped[list[EpisodeOfCare]] = relationship(back_populates="patient")

@@ -53,7 +53,16 @@ def hash_values(previous: str, occurred_at: datetime, *rest: object) -> str:
     """The same, from the values in ChainedFields order (what `audit verify` reads, a million
     rows at a time). The text hashed is JSON with the time in UTC to the microsecond, so it
     reads the same back from SQLite and PostgreSQL."""
-    when = occurred_at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return hash_at(previous, chain_time(occurred_at), *rest)
+
+
+def chain_time(occurred_at: datetime) -> str:
+    """The time as the hash covers it: UTC to the microsecond."""
+    return occurred_at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def hash_at(previous: str, when: str, *rest: object) -> str:
+    """hash_values with the time already written by chain_time (many rows, one time)."""
     text = _ENCODE([previous, when + "Z", *rest])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -9,7 +10,7 @@ from enum import StrEnum
 from casemanager.domain.enums import PatientStatus, Sex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an import holds hundreds of thousands
 class PatientFields:
     """What the front desk or therapist types for a patient."""
 
@@ -107,3 +108,41 @@ def parse_search_date(text: str, today: date | None = None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+_TYPED_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d+)$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date_of_birth(text: str, label: str = "Date of birth") -> date:
+    """A birth date as people type it or other systems export it: MM/DD/YYYY (also M/D/YYYY,
+    with - or . between) or YYYY-MM-DD. A two-digit year is refused rather than guessed: a
+    birth date could be in either century. Raises ValueError with a message saying what to
+    write instead."""
+    typed = text.strip()
+    if not typed:
+        raise ValueError(f"{label} is required.")
+    iso = _ISO_DATE.match(typed)
+    us = _TYPED_DATE.match(typed)
+    if iso is not None:
+        year, month, day = (int(iso.group(i)) for i in (1, 2, 3))
+    elif us is not None:
+        if len(us.group(4)) != 4:
+            raise ValueError(
+                f"{label} {typed} has a {len(us.group(4))}-digit year: write the year with "
+                "four digits (MM/DD/YYYY, for example 03/27/1961), so 1925 and 2025 cannot "
+                "be mixed up."
+            )
+        month, day, year = (int(us.group(i)) for i in (1, 3, 4))
+    else:
+        shown = typed if len(typed) <= 40 else typed[:40] + "…"
+        raise ValueError(
+            f"{label} {shown!r} is not a date: write it as MM/DD/YYYY, for example 03/27/1961 "
+            "(or YYYY-MM-DD)."
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f"There is no date {typed}. Check the month and the day (MM/DD/YYYY)."
+        ) from None

@@ -6,9 +6,8 @@ and the import itself are services/patient_import.py.
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from casemanager.domain import phones
 from casemanager.domain.enums import Sex
 from casemanager.domain.errors import DomainError
-from casemanager.domain.patients import PatientFields
+from casemanager.domain.patients import PatientFields, parse_date_of_birth
 
 MAX_FILE_BYTES = 200 * 2**20
 # Our fields, what a person calls them, and whether a row needs one.
@@ -60,13 +59,13 @@ _SEX = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowProblem:
     row: int  # as a spreadsheet numbers it: the header is row 1
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     row: int
     source: str  # "system|value"
@@ -74,35 +73,74 @@ class Candidate:
 
 
 # -- reading files ------------------------------------------------------------------------------
-def _text(path: Path) -> str:
+def _check_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as error:
         raise DomainError(f"Cannot read {path}: {error.strerror}.") from None
     if size > MAX_FILE_BYTES:
         raise DomainError(f"{path.name} is larger than 200 MB: split it into smaller files.")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(
-            f"{path.name} is not UTF-8 text (byte {error.start + 1} cannot be read). Save it "
-            "again as 'CSV UTF-8' (Excel) or UTF-8 (other programs), then import it."
-        ) from None
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header and the rows of a CSV file (comma, semicolon or tab separated)."""
-    text = _text(path)
-    if not text.strip():
+    header, rows = iter_csv(path)
+    return header, list(rows)
+
+
+def iter_csv(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+    """The header, and the rows as they are read from the file (an import of 200,000 rows
+    never holds the whole file). Lines may end in CR LF, LF or CR alone (old Mac exports)."""
+    _check_size(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(10_000)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, "its first lines") from None
+    except OSError as error:
+        raise DomainError(f"Cannot read {path}: {error.strerror}.") from None
+    if not sample.strip():
         raise DomainError(f"{path.name} is empty.")
     try:
-        dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    header = [h.strip() for h in rows[0]]
-    return header, rows[1:]
+    rows = _rows(path, dialect)
+    header = [h.strip() for h in next(rows, [])]
+    return header, rows
+
+
+def _rows(path: Path, dialect: Any) -> Iterator[list[str]]:
+    # newline="": the csv module sees each line ending as it is, and ends a line at any.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, dialect)
+        while (row := _next_row(reader, path)) is not None:
+            yield row
+
+
+def _not_utf8(path: Path, where: str) -> DomainError:
+    return DomainError(
+        f"{path.name} is not UTF-8 text ({where} cannot be read). Save it again as "
+        "'CSV UTF-8' (Excel) or UTF-8 (other programs), then import it."
+    )
+
+
+def _next_row(reader: Any, path: Path) -> list[str] | None:
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except UnicodeDecodeError:
+        raise _not_utf8(path, f"line {reader.line_num + 1:,}") from None
+    except csv.Error as error:
+        line = f"{reader.line_num:,}"
+        if "field larger than field limit" in str(error):
+            raise DomainError(
+                f"{path.name}, line {line}: a field is longer than {csv.field_size_limit():,} "
+                'characters. No patient field is that long: most often a quote mark (") '
+                "opens a field and is never closed. Fix that line and import again."
+            ) from None
+        raise DomainError(f"{path.name}, line {line} cannot be read as CSV ({error}).") from None
 
 
 def suggest_mapping(header: Sequence[str]) -> dict[str, str]:
@@ -127,23 +165,8 @@ def check_mapping(header: Sequence[str], mapping: dict[str, str]) -> None:
         raise DomainError("The file has no column named " + ", ".join(unknown) + ".")
 
 
-def _date(text: str) -> date:
-    text = text.strip()
-    for parse in (
-        lambda t: date.fromisoformat(t),
-        lambda t: date(int(t[6:10]), int(t[0:2]), int(t[3:5])) if t[2] in "/-." else None,
-    ):
-        try:
-            value = parse(text)
-        except (ValueError, IndexError):
-            continue
-        if value is not None:
-            return value
-    raise ValueError(f"date of birth {text!r} is not a date: write YYYY-MM-DD or MM/DD/YYYY")
-
-
 def csv_candidates(
-    header: Sequence[str], rows: Sequence[Sequence[str]], mapping: dict[str, str]
+    header: Sequence[str], rows: Iterable[Sequence[str]], mapping: dict[str, str]
 ) -> Iterator[Candidate | RowProblem]:
     check_mapping(header, mapping)
     where = {key: header.index(column) for key, column in mapping.items() if column}
@@ -162,7 +185,7 @@ def csv_candidates(
             fields = PatientFields(
                 cell("given_name"),
                 cell("family_name"),
-                _date(cell("date_of_birth")),
+                parse_date_of_birth(cell("date_of_birth")),
                 sex,
                 phone=cell("phone") or None,
                 email=cell("email") or None,
@@ -179,8 +202,14 @@ def csv_candidates(
 
 
 def fhir_candidates(path: Path) -> Iterator[Candidate | RowProblem]:
-    """FHIR R4 Patient resources, one JSON object per line (NDJSON)."""
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    """FHIR R4 Patient resources, one JSON object per line (NDJSON). Each line is checked
+    against the R4 Patient definition before anything is read from it, so a wrong shape (a
+    name given as text, a phone number without its ContactPoint) is a row problem saying
+    where, never a name spelled out letter by letter or a crash."""
+    from fhir.resources.R4B.patient import Patient  # slow to import: only when reading FHIR
+    from pydantic import ValidationError as ShapeError
+
+    for number, line in enumerate(_ndjson_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -192,51 +221,114 @@ def fhir_candidates(path: Path) -> Iterator[Candidate | RowProblem]:
             yield RowProblem(number, "not a FHIR Patient resource")
             continue
         try:
-            yield _from_fhir(number, resource)
-        except (ValueError, KeyError, TypeError, IndexError) as error:
-            yield RowProblem(number, str(error) or "a required element is missing")
+            patient = Patient.model_validate(resource)
+        except ShapeError as error:
+            yield RowProblem(number, _shape_problem(error))
+            continue
+        except (ValueError, TypeError) as error:  # fhir.resources' own checks
+            yield RowProblem(number, f"not a valid FHIR R4 Patient: {error}")
+            continue
+        try:
+            yield _from_fhir(number, patient)
+        except ValueError as error:
+            yield RowProblem(number, str(error))
 
 
-def _from_fhir(number: int, resource: dict[str, Any]) -> Candidate:
-    names = resource.get("name") or []
-    official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    given = " ".join(official.get("given") or [])
-    family = official.get("family") or ""
+# Pydantic's error types in our words (what FHIR expects there).
+_SHAPE_WORDS = {
+    "list_type": "must be a list [ ... ], even for a single value",
+    "model_type": "must be an object { ... } with its own elements",
+    "dict_type": "must be an object { ... } with its own elements",
+    "model_attributes_type": "must be an object { ... } with its own elements",
+    "extra_forbidden": "is not an element of a FHIR R4 Patient",
+    "missing": "is required here",
+    "string_type": "must be text",
+    "bool": "must be true or false",
+    "date": "is not a date as FHIR writes it (YYYY-MM-DD, a real day)",
+    "datetime": "is not a date and time as FHIR writes it",
+    "literal_error": "has a value FHIR does not allow here",
+    "enum": "has a value FHIR does not allow here",
+}
+
+
+def _ndjson_lines(path: Path) -> Iterator[str]:
+    """The file's lines, read one at a time; only CR LF, LF and CR end a line (JSON text may
+    hold U+2028 or a form feed, which str.splitlines would also split at)."""
+    _check_size(path)
+    number = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, line in enumerate(handle, start=1):  # noqa: B007 - used below
+                yield line.rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise _not_utf8(path, f"line {number + 1:,}") from None
+
+
+def _shape_problem(error: Any) -> str:
+    """Pydantic's findings as one line: where in the resource, and what is wrong there."""
+    found = []
+    for item in error.errors()[:3]:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"])
+        kind = str(item["type"])
+        said = next((words for k, words in _SHAPE_WORDS.items() if kind.startswith(k)), None)
+        found.append(f"{where.lstrip('.') or 'the resource'} {said or ': ' + item['msg']}")
+    more = error.error_count() - len(found)
+    return (
+        "not a valid FHIR R4 Patient: "
+        + "; ".join(found)
+        + (f" (and {more} more)" if more > 0 else "")
+    )
+
+
+def _from_fhir(number: int, patient: Any) -> Candidate:
+    """A checked R4 Patient (fhir.resources model) to our fields."""
+    names = patient.name or []
+    official = next((n for n in names if n.use == "official"), names[0] if names else None)
+    given = " ".join(official.given or []) if official is not None else ""
+    family = (official.family or "") if official is not None else ""
     if not given or not family:
         raise ValueError("the patient has no official given and family name")
-    born = resource.get("birthDate")
-    if not born:
+    born = patient.birthDate
+    if born is None:
         raise ValueError("birthDate is missing")
-    telecom = resource.get("telecom") or []
+    if not isinstance(born, date):
+        raise ValueError(
+            f"birthDate {born} gives only the year{'' if len(str(born)) == 4 else ' and month'}"
+            ": the full date of birth (YYYY-MM-DD) is needed to tell patients apart. Add the "
+            "day in the old system, or ask the patient, then import again."
+        )
+    telecom = patient.telecom or []
     phone = phones.for_people(
-        next((t.get("value") for t in telecom if t.get("system") == "phone"), None)
+        next((t.value for t in telecom if t.system == "phone" and t.value), None)
     )
-    email = next((t.get("value") for t in telecom if t.get("system") == "email"), None)
-    address: dict[str, Any] = next(iter(resource.get("address") or []), {})
-    address_text = address.get("text") or ", ".join(
-        [*address.get("line", []), *(address.get(k, "") for k in ("city", "state", "postalCode"))]
-    ).strip(", ")
-    identifiers = resource.get("identifier") or []
-    identifier = identifiers[0] if identifiers else {}
-    source = (
-        f"{identifier.get('system', '')}|{identifier['value']}"
-        if identifier.get("value")
-        else f"fhir|{resource.get('id', '')}"
-    )
-    if source.endswith("|"):
+    email = next((t.value for t in telecom if t.system == "email" and t.value), None)
+    address = (patient.address or [None])[0]
+    address_text = ""
+    if address is not None:
+        address_text = address.text or ", ".join(
+            part
+            for part in [*(address.line or []), address.city, address.state, address.postalCode]
+            if part
+        )
+    identifier = (patient.identifier or [None])[0]
+    if identifier is not None and identifier.value:
+        source = f"{identifier.system or ''}|{identifier.value}"
+    elif patient.id:
+        source = f"fhir|{patient.id}"
+    else:
         raise ValueError("the patient has neither an identifier nor an id")
     language = "en"
-    for entry in resource.get("communication") or []:
-        for coding in (entry.get("language") or {}).get("coding") or []:
-            language = str(coding.get("code", "en"))[:2].lower()
+    for entry in patient.communication or []:
+        for coding in entry.language.coding or []:
+            language = str(coding.code or "en")[:2].lower()
     return Candidate(
         number,
         source,
         PatientFields(
             given,
             family,
-            date.fromisoformat(born),
-            _SEX.get(str(resource.get("gender", "")).lower(), Sex.UNKNOWN),
+            born,
+            _SEX.get(str(patient.gender or "").lower(), Sex.UNKNOWN),
             phone=phone,
             email=email,
             address=address_text or None,
@@ -250,5 +342,5 @@ def read_candidates(path: Path, mapping: dict[str, str] | None) -> list[Candidat
     Patient NDJSON. Run off the GUI thread: a big file takes seconds."""
     if mapping is None:
         return list(fhir_candidates(path))
-    header, rows = read_csv(path)
+    header, rows = iter_csv(path)
     return list(csv_candidates(header, rows, mapping))

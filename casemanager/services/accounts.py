@@ -98,7 +98,7 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
     name = (username or "").strip().lower()
     now = utcnow()
     with db.session() as session:
-        user = session.scalars(select(User).where(User.username == name)).one_or_none()
+        user = _account(session, name)
         if user is not None and user.locked_until is not None and user.locked_until > now:
             _refuse_login(session, user, name, workstation, f"waiting after {user.failed_logins}")
             raise AuthenticationFailed(
@@ -120,14 +120,35 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
                 detail = _count_wrong_password(session, user, now)
             _refuse_login(session, user, name, workstation, detail)
             raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.last_login_at = now
-        if user.failed_logins or user.locked_until is not None:
-            user.failed_logins, user.locked_until = 0, None
+        _record_login(session, user, password, now)
         actor = actor_for(user, workstation)
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         return actor
+
+
+def _account(session: Session, name: str) -> User | None:
+    """The account with this username; None for text that cannot be one (a NUL or a pasted
+    page is an unknown user, not a database error)."""
+    try:
+        validate_username(name)
+    except ValidationError:
+        return None
+    return session.scalars(select(User).where(User.username == name)).one_or_none()
+
+
+def _record_login(session: Session, user: User, password: str, now: datetime) -> None:
+    """Note the login on the account with a plain UPDATE: logging in is not an edit of the
+    account, so it does not bump its version. Two workstations logging in to one account at
+    once (or one while an administrator edits it) never conflict; the last time wins."""
+    values: dict[str, object] = {"last_login_at": now, "failed_logins": 0, "locked_until": None}
+    if _hasher.check_needs_rehash(user.password_hash):
+        values["password_hash"] = hash_password(password)
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _count_wrong_password(session: Session, user: User, now: datetime) -> str:

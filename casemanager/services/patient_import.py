@@ -6,22 +6,24 @@ of the same file adds nobody twice: each patient remembers where it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sized
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Patient
+from casemanager.domain import field_limits as limits
+from casemanager.domain import validation
 from casemanager.domain.enums import AuditAction, DataCategory
-from casemanager.domain.errors import ValidationError
+from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.interop.patient_files import Candidate, RowProblem
 from casemanager.services import audit, patients
 from casemanager.services.context import Actor, Progress, no_progress
-
-PROGRESS_EVERY = 100  # rows between two progress reports
 
 
 @dataclass
@@ -36,6 +38,11 @@ class ImportReport:
 
 
 # -- importing ----------------------------------------------------------------------------------
+_CHUNK = 1000  # source identifiers looked up per query
+_MRN_ATTEMPTS = 3
+PROGRESS_EVERY = 100  # rows between two progress reports
+
+
 def import_patients(
     db: Database,
     actor: Actor,
@@ -43,65 +50,123 @@ def import_patients(
     *,
     dry_run: bool,
     progress: Progress = no_progress,
+    total: int = 0,
 ) -> ImportReport:
     """Check every row (the service's own rules); import all of them in one transaction, or
-    none if any row is wrong. `dry_run` only checks (the preview). `progress` hears the rows
-    checked, then the rows imported (of all rows, when `candidates` is a list)."""
+    none if any row is wrong. `dry_run` only checks (the preview, `--check`): it runs the
+    same checks, so it refuses exactly what the import would.
+
+    Everything that can be done before writing is: rows checked, patients already here
+    found, fresh MRNs drawn. The write itself is then a few bulk statements, so other
+    workstations wait for it only briefly (SQLite has one writer at a time).
+
+    `progress` hears the rows checked (of `total`, the rows expected, 0 when not known), then
+    the patients written."""
     audit.authorize(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
     report = ImportReport()
+    accepted = patients.ImportRows(db, actor, patients.clinic_phone_region(db, actor))
+    _check(candidates, report, accepted, progress, total)
+    if report.problems or dry_run:
+        report.added = 0 if report.problems else len(accepted)
+        return report
+    sources = list(accepted.lines)
+    for attempt in range(_MRN_ATTEMPTS):
+        with db.session() as session:
+            known = _already_here(session, sources)
+            mrns = patients.new_mrns(session, len(sources) - len(known))
+        try:
+            with db.session() as session:
+                added = patients.add_imported(session, actor, accepted, known, mrns, progress)
+                audit.record(
+                    session,
+                    actor,
+                    AuditAction.CREATE,
+                    DataCategory.DEMOGRAPHICS,
+                    detail=f"patients imported: {added} added, {len(known)} there",
+                )
+        except IntegrityError:
+            _refuse_if_added_meanwhile(db, accepted, known)
+            # Not a record number: a new MRN taken by a patient registered meanwhile.
+            if attempt == _MRN_ATTEMPTS - 1:
+                raise
+            continue
+        report.added, report.already_there = added, len(known)
+        return report
+    raise AssertionError("unreachable")
+
+
+def _check(
+    candidates: Iterable[Candidate | RowProblem],
+    report: ImportReport,
+    accepted: patients.ImportRows,
+    progress: Progress,
+    total: int,
+) -> None:
+    """Rows that pass every check go, cleaned, to `accepted` (patients.ImportRows); the
+    others become the report's problems."""
     today = date.today()
-    region = patients.clinic_phone_region(db, actor)
-    accepted: list[Candidate] = []
     seen: dict[str, int] = {}
-    total = len(candidates) if isinstance(candidates, Sized) else 0
     checked = 0
     for item in candidates:
         checked += 1
         if checked % PROGRESS_EVERY == 0:
-            progress(checked, total, "checking")
+            progress(checked, max(total, checked), "checking")
         if isinstance(item, RowProblem):
             report.problems.append(item)
             continue
-        if item.source in seen:
-            report.problems.append(
-                RowProblem(item.row, f"the same record number as row {seen[item.source]}")
-            )
-            continue
-        seen[item.source] = item.row
         try:
-            cleaned = patients.clean_fields(item.fields, today, region)
+            source = validation.check_line(
+                "source_id", item.source, "The record number", limits.SOURCE_IDENTIFIER
+            )
         except ValidationError as refused:
             report.problems.append(RowProblem(item.row, refused.message))
             continue
-        accepted.append(Candidate(item.row, item.source, cleaned))
-    progress(checked, total or checked, "checking")
-    if report.problems or dry_run:
-        report.added = 0 if report.problems else len(accepted)
-        return report
-    with db.session() as session:
-        known = set(
-            session.scalars(
-                select(Patient.source_identifier).where(
-                    Patient.source_identifier.in_([c.source for c in accepted])
-                )
+        if source in seen:
+            report.problems.append(
+                RowProblem(item.row, f"the same record number as row {seen[source]}")
             )
+            continue
+        seen[source] = item.row
+        try:
+            cleaned = patients.clean_fields(item.fields, today, accepted.region)
+        except ValidationError as refused:
+            report.problems.append(RowProblem(item.row, refused.message))
+            continue
+        if not report.problems:  # once a row is wrong nothing is imported: stop keeping rows
+            accepted.add(item.row, source, cleaned)
+    progress(checked, checked, "checking")
+
+
+def _already_here(session: Session, sources: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(sources), _CHUNK):
+        chunk = sources[start : start + _CHUNK]
+        known.update(
+            s
+            for s in session.scalars(
+                select(Patient.source_identifier).where(Patient.source_identifier.in_(chunk))
+            )
+            if s is not None
         )
-        for done, item in enumerate(accepted, start=1):
-            if done % PROGRESS_EVERY == 0:
-                progress(done, len(accepted), "importing")
-            if item.source in known:
-                report.already_there += 1
-                continue
-            patients.add_imported(session, actor, item.fields, item.source, region)
-            report.added += 1
-        progress(len(accepted), len(accepted), "importing")
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.DEMOGRAPHICS,
-            detail=f"patients imported: {report.added} added, {report.already_there} there",
+    return known
+
+
+def _refuse_if_added_meanwhile(
+    db: Database, accepted: patients.ImportRows, known: set[str]
+) -> None:
+    """After a refused write: if another import (another workstation, or the same file
+    imported twice at once) added one of these patients since we looked, say so."""
+    sources = list(accepted.lines)
+    with db.session() as session:
+        now_here = _already_here(session, sources) - known
+    added = [(accepted.lines[s], s) for s in sources if s in now_here]
+    if added:
+        row, source = added[0]
+        value = source.partition("|")[2] or source
+        raise DomainError(
+            f"Another import added the patient of row {row} (record number {value}) while "
+            f"this one ran{f', and {len(added) - 1:,} more' if len(added) > 1 else ''}. "
+            "Nothing was imported. Import the file again: patients already here are skipped."
         )
-    return report

@@ -117,7 +117,8 @@ def test_a_progress_report_carries_the_certification(
         EVAL_DAY + timedelta(10),
         today=today,
     )
-    content = replace(report.content, assessment_note="Steady progress.")
+    # The red-flag screen asked again and confirmed unchanged, as a progress report needs.
+    content = replace(report.content, assessment_note="Steady progress.", red_flags_rechecked=True)
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     with pytest.raises(DomainError, match="Sign the evaluation first"):
         plans.record_certification(

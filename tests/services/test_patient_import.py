@@ -147,7 +147,7 @@ def test_bad_files_are_refused_and_nothing_is_half_imported(tmp_path: Path) -> N
         dry_run=False,
     )
     assert [p.row for p in report.problems] == [3, 4]
-    assert "is not a date" in report.problems[0].message
+    assert "There is no date 31/31/1990" in report.problems[0].message
     assert "same record number as row 2" in report.problems[1].message
     assert _count(db) == 0  # the good row was not imported either
 

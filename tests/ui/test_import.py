@@ -50,7 +50,7 @@ def test_import_dialog_checks_then_imports(
         "phone": "Telephone",
     }
     assert dialog.preview.item(0, 1).text() == "Adaeze"
-    assert "is not a date" in dialog.preview.item(1, 1).text()
+    assert "There is no date 02/30/1980" in dialog.preview.item(1, 1).text()
     dialog.check_button.click()
     qtbot.waitUntil(lambda: dialog.check_button.isEnabled(), timeout=10_000)
     assert dialog.problems.count() == 1 and "Row 3" in dialog.problems.item(0).text()

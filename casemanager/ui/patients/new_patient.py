@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from PySide6.QtCore import Signal
@@ -17,10 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.enums import PatientStatus, Sex
-from casemanager.domain.patients import PatientFields, PatientSummary, parse_search_date
+from casemanager.domain.patients import PatientFields, PatientSummary, parse_date_of_birth
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
 
-_DATE_SHAPE = re.compile(r"^\d{1,2}/\d{1,2}/(\d{2}|\d{4})$")
 SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.OTHER: "Other", Sex.UNKNOWN: "Unknown"}
 LANGUAGE_LABELS = {"en": "English", "es": "Spanish"}
 
@@ -112,16 +110,10 @@ class NewPatientDialog(QDialog):
 
     def fields(self) -> PatientFields | None:
         """The typed values, or None after showing why the date cannot be read."""
-        typed = self.date_of_birth.text().strip()
-        born = parse_search_date(typed)
-        if born is None:
-            if not typed:
-                message = "Date of birth is required."
-            elif _DATE_SHAPE.match(typed):
-                message = f"There is no date {typed}. Check the month and the day (MM/DD/YYYY)."
-            else:
-                message = "Type the date of birth as MM/DD/YYYY, for example 03/27/1961."
-            self.form.show_error("date_of_birth", message)
+        try:
+            born = parse_date_of_birth(self.date_of_birth.text())
+        except ValueError as refused:
+            self.form.show_error("date_of_birth", str(refused))
             return None
         return PatientFields(
             given_name=self.given_name.text(),
