@@ -1,0 +1,65 @@
+"""Finding patients by any part of their name, fast at 100,000 patients on both engines.
+
+What matches is defined once, by `words_condition`: every word of the search is somewhere in
+the patient's search name (a LIKE per word, as it always was). The index (migration 0020)
+only narrows which rows that condition is checked on:
+
+- a few matches (a rare name, "王", "nguyen"): the index lists them, and only those rows are
+  read and sorted;
+- many matches (a common piece such as "ma"): walking the list in its order finds a page
+  after a few hundred rows, faster than reading every match to sort it. On SQLite we ask the
+  index how many there are (at most `FEW + 1` look-ups); PostgreSQL's planner weighs it from
+  the index's statistics.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, literal, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
+
+from casemanager.db.models import Patient
+
+# Above this many index matches, walking the list order is the faster way to a page.
+FEW = 2000
+# Pads a 1- or 2-character piece to a trigram in the SQLite index (no name holds U+001F).
+_PAD = "\x1f"
+_SQLITE_PROBE = text("SELECT rowid FROM patient_search WHERE patient_search MATCH :terms LIMIT :n")
+
+
+def words_condition(words: list[str]) -> ColumnElement[bool]:
+    """The definition of a name match: each (normalized) word is part of the search name."""
+    return and_(*(Patient.search_name.contains(w, autoescape=True) for w in words))
+
+
+def pieces(word: str) -> list[str]:
+    """What the PostgreSQL index must hold for a word to be part of a name: the word itself
+    when it is short, else each of its trigrams."""
+    if len(word) <= 3:
+        return [word]
+    return sorted({word[i : i + 3] for i in range(len(word) - 2)})
+
+
+def _fts_phrase(word: str) -> str:
+    if len(word) >= 3:
+        column, phrase = "name", word
+    else:
+        column, phrase = "grams", word + _PAD * (3 - len(word))
+    return f'{column} : "{phrase.replace(chr(34), chr(34) * 2)}"'
+
+
+def narrowing(session: Session, words: list[str]) -> ColumnElement[bool] | None:
+    """A condition the index answers that keeps every name match (and drops most other rows),
+    or None when the words are so common that the list order is the faster way."""
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = sorted({piece for word in words for piece in pieces(word)})
+        grams = func.patient_search_grams(Patient.search_name, type_=ARRAY(Text))
+        return grams.contains(literal(wanted, ARRAY(Text)))
+    terms = " AND ".join(_fts_phrase(w) for w in words)
+    ids = list(session.scalars(_SQLITE_PROBE, {"terms": terms, "n": FEW + 1}))
+    if len(ids) > FEW:
+        return None
+    return Patient.id.in_(ids)
