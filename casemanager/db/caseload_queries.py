@@ -365,18 +365,24 @@ class CaseloadQueries:
         items: list[dict[str, Any]] = []
         episodes = self.open_episodes(contact=True)
         when = self.conditions(episodes)
-        any_due = or_(*when.values())
-        for row in self.session.execute(
+        # Materialized: the due episodes are picked from the summary and the patient-status
+        # index first; only their patients' rows (the names) are read after.
+        due = (
             select(
                 episodes,
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
-                *[c.label(k) for k, c in names.items()],
             )
-            .join(Patient, Patient.id == episodes.c.patient_id)
-            .where(any_due)
+            .where(or_(*when.values()))
+            .cte("due_episode")
+            .prefix_with("MATERIALIZED")
+        )
+        for row in self.session.execute(
+            select(due, *[c.label(k) for k, c in names.items()]).join(
+                Patient, Patient.id == due.c.patient_id
+            )
         ).mappings():
             items.append({"source": "episode", **row})
         for row in self.session.execute(

@@ -138,12 +138,16 @@ def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
 
 
 # Made by migrations for one engine only, with no model counterpart (see 0004 and 0020).
-ENGINE_SPECIFIC_INDEXES = frozenset({"ix_patient_search_trgm", "ix_patient_search_grams"})
+ENGINE_SPECIFIC_INDEXES = frozenset({"ix_patient_search_trgm", "ix_patient_search_pieces"})
+# PostgreSQL's search pieces (0020): filled by a trigger, read only by db/patient_search.py.
+ENGINE_SPECIFIC_COLUMNS = frozenset({("patient", "search_pieces")})
 # The SQLite search index (0020): an FTS5 table, its shadow tables and a table of positions.
 ENGINE_SPECIFIC_TABLE_PREFIX = "patient_search"
 
 
 def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    if kind == "column":
+        return (getattr(obj.table, "name", None), name) not in ENGINE_SPECIFIC_COLUMNS
     return not (kind == "index" and name in ENGINE_SPECIFIC_INDEXES)
 
 

@@ -343,7 +343,11 @@ def find_patients(
     )
     needle = checked_search(query.text)
     with db.session() as session:
-        select_rows = _summary_query().where(Patient.clinic_id == actor.clinic_id)
+        select_rows = (
+            select(*_LIST_COLUMNS)
+            .outerjoin(User, User.id == Patient.primary_therapist_id)
+            .where(Patient.clinic_id == actor.clinic_id)
+        )
         if needle:
             select_rows = select_rows.where(*_match(session, needle))
         if query.status is not None:
@@ -353,7 +357,37 @@ def find_patients(
         order = [c.desc() if query.descending else c.asc() for c in _SORT_COLUMNS[query.sort]]
         order.append(Patient.id.desc() if query.descending else Patient.id.asc())  # stable pages
         select_rows = select_rows.order_by(*order).offset(offset).limit(limit)
-        return [_summary(p, name) for p, name in session.execute(select_rows)]
+        # Plain rows, not ORM objects: building 200 of those cost more than the query.
+        return [
+            PatientSummary(
+                id=r[0],
+                mrn=r[1],
+                given_name=r[2],
+                family_name=r[3],
+                date_of_birth=r[4],
+                sex=r[5],
+                phone=r[6],
+                status=r[7],
+                primary_therapist_id=r[8],
+                primary_therapist_name=r[9],
+            )
+            for r in session.execute(select_rows)
+        ]
+
+
+# What a list row shows (PatientSummary's fields, in order).
+_LIST_COLUMNS = (
+    Patient.id,
+    Patient.mrn,
+    Patient.given_name,
+    Patient.family_name,
+    Patient.date_of_birth,
+    Patient.sex,
+    Patient.phone,
+    Patient.status,
+    Patient.primary_therapist_id,
+    User.display_name,
+)
 
 
 def record_listed(
