@@ -9,6 +9,10 @@ only narrows which rows that condition is checked on:
 - many matches (a common piece such as "ma"): walking the list in its order finds a page
   after a few hundred rows, faster than reading every match to sort it.
 
+On PostgreSQL a word of 3 or more characters is left to pg_trgm's index (migration 0004),
+which serves the LIKE itself; the pieces index answers searches made only of 1- and
+2-character words, which pg_trgm cannot.
+
 Which case applies is asked of the index first (counting at most `FEW + 1` matches, a
 fraction of a millisecond): neither planner can tell from its statistics how many rows a
 piece of a name matches.
@@ -70,6 +74,10 @@ def narrowing(session: Session, words: list[str]) -> ColumnElement[bool] | None:
     if not words:
         return None
     if session.get_bind().dialect.name == "postgresql":
+        if any(len(word) >= 3 for word in words):
+            # pg_trgm's index (0004) serves the LIKE of such a word directly, and the
+            # planner knows from its statistics how common it is.
+            return None
         # The driver prepares a statement run often; a plan made without the pieces in hand
         # cannot tell a rare one from a common one.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
