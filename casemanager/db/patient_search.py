@@ -32,8 +32,7 @@ FEW = 2000
 # Pads a 1- or 2-character piece to a trigram in the SQLite index (no name holds U+001F).
 _PAD = "\x1f"
 _SQLITE_COUNT = text(
-    "SELECT count(*) FROM "
-    "(SELECT 1 FROM patient_search WHERE patient_search MATCH :terms LIMIT :n)"
+    "SELECT count(*) FROM (SELECT 1 FROM patient_search WHERE patient_search MATCH :terms LIMIT :n)"
 )
 _SQLITE_INDEX = table("patient_search", column("rowid"))
 _PG_COUNT = text(

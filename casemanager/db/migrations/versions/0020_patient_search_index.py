@@ -107,9 +107,7 @@ def upgrade() -> None:
             "CREATE TRIGGER patient_search_pieces BEFORE INSERT OR UPDATE OF search_name "
             "ON patient FOR EACH ROW EXECUTE FUNCTION patient_search_pieces_fill()"
         )
-        op.execute(
-            "CREATE INDEX ix_patient_search_pieces ON patient USING gin (search_pieces)"
-        )
+        op.execute("CREATE INDEX ix_patient_search_pieces ON patient USING gin (search_pieces)")
         op.execute("ANALYZE patient")  # the planner weighs common pieces against rare ones
         return
     op.execute("CREATE TABLE patient_search_position (n INTEGER PRIMARY KEY)")
