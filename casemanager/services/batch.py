@@ -223,14 +223,13 @@ class _Batch:
     def read(self, chunk: Sequence[int]) -> list[_Plan]:
         """One transaction, a fixed number of queries: the chunk's patients, their latest
         signed evaluations and everything printed from them; each patient's read audited."""
-        # The role is read again each round: a deactivation stops a long batch.
-        audit.authorize(
-            self.db,
-            self.actor,
-            Permission.VIEW_DEMOGRAPHICS,
-            AuditAction.READ,
-            DataCategory.DEMOGRAPHICS,
-        )
+        # The role is read again each round: a deactivation stops a long batch. A plan
+        # prints the evaluation, so its reader must be allowed to open clinical records.
+        for permission, category in (
+            (Permission.VIEW_DEMOGRAPHICS, DataCategory.DEMOGRAPHICS),
+            (Permission.VIEW_CLINICAL, DataCategory.DOCUMENT),
+        ):
+            audit.authorize(self.db, self.actor, permission, AuditAction.READ, category)
         plans: list[_Plan] = []
         with self.db.session() as session:
             found = batch_reading.patients_to_print(session, self.actor, chunk)
