@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workflow.py
 	$(BIN)/python benchmarks/documents.py
 	$(BIN)/python benchmarks/caseload.py
+	$(BIN)/python benchmarks/waits.py $(if $(CASEMANAGER_TEST_POSTGRES_URL),--postgres $(CASEMANAGER_TEST_POSTGRES_URL))
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/fhir_export.py
 	$(BIN)/python benchmarks/patient_import.py

@@ -142,12 +142,24 @@ def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
     return UpgradeResult(before, head, backup)
 
 
-# Made by migrations for one engine only, with no model counterpart (see 0004).
-ENGINE_SPECIFIC_INDEXES = frozenset({"ix_patient_search_trgm"})
+# Made by migrations for one engine only, with no model counterpart (see 0004 and 0020).
+ENGINE_SPECIFIC_INDEXES = frozenset({"ix_patient_search_trgm", "ix_patient_search_pieces"})
+# PostgreSQL's search pieces (0020): filled by a trigger, read only by db/patient_search.py.
+ENGINE_SPECIFIC_COLUMNS = frozenset({("patient", "search_pieces")})
+# The SQLite search index (0020): an FTS5 table, its shadow tables and a table of positions.
+ENGINE_SPECIFIC_TABLE_PREFIX = "patient_search"
 
 
 def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    if kind == "column":
+        return (getattr(obj.table, "name", None), name) not in ENGINE_SPECIFIC_COLUMNS
     return not (kind == "index" and name in ENGINE_SPECIFIC_INDEXES)
+
+
+def include_name(name: str | None, kind: str, parent_names: Any) -> bool:
+    """Leave the search index's tables out before they are reflected (FTS5 tables are not
+    ordinary tables)."""
+    return not (kind == "table" and (name or "").startswith(ENGINE_SPECIFIC_TABLE_PREFIX))
 
 
 def schema_differences(db: Database) -> list[Any]:
@@ -159,6 +171,7 @@ def schema_differences(db: Database) -> list[Any]:
                 "compare_type": True,
                 "render_as_batch": db.is_sqlite,
                 "include_object": include_object,
+                "include_name": include_name,
             },
         )
         return list(compare_metadata(context, Base.metadata))

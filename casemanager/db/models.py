@@ -191,7 +191,9 @@ class EpisodeOfCare(Editable, Base):
 
     __tablename__ = "episode_of_care"
     __table_args__ = (
-        Index("ix_episode_status_therapist", "status", "therapist_id"),
+        # patient_id rides along: the worklist finds each open episode's patient from the
+        # index alone, without reading the episode rows.
+        Index("ix_episode_status_therapist", "status", "therapist_id", "patient_id"),
         # One open episode per patient, even when two workstations start one at once.
         Index(
             "uq_episode_one_open_per_patient",

@@ -1,17 +1,29 @@
-"""Take-home plans for many patients at once, written to a folder: the records are read here,
-the PDFs are made by a pool of processes (ReportLab is not thread-safe, and a clinic's
-batch should use every core), each file is audited as an export, and a cancel stops it
-between files without leaving a half-written one."""
+"""Take-home plans for many patients at once, written to a folder.
+
+Rounds of `CHUNK` patients: each round's records are read in one transaction with a fixed
+number of queries (its patients' reads audited there), the PDFs are made by a pool of
+processes (ReportLab is not thread-safe, and a clinic's batch should use every core) while
+the next round is read, and each round's exports are audited in one transaction before its
+files appear. The pool stays up between batches, its workers with fonts already loaded.
+
+The batch rule: each file is whole or absent (written under a temporary name, renamed once
+audited), and a plan that cannot be made or written is listed with why, never stopping the
+others. A cancel stops between rounds.
+"""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from casemanager import output_files
 from casemanager.db.engine import Database
 from casemanager.db.models import PrintedDocument
 from casemanager.domain.enums import AuditAction, DataCategory
@@ -19,12 +31,12 @@ from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import take_home
 from casemanager.reports.data import EvaluationSnapshot
-from casemanager.services import audit, documents, patients
+from casemanager.services import audit, batch_reading, documents
 from casemanager.services.context import Actor
-from casemanager.services.evaluations import patient_of
 
 POOL_FROM = 24  # below this many plans, starting worker processes costs more than it saves
-CHUNK = 8  # plans read, rendered and written per round; a cancel waits at most one round
+CHUNK = 32  # plans read, rendered and written per round; a cancel waits at most one round
+MAX_NAME_BYTES = 200  # a file name's UTF-8 length, well under every file system's 255
 
 
 @dataclass(frozen=True)
@@ -34,16 +46,102 @@ class BatchResult:
     cancelled: bool
 
 
+@dataclass(frozen=True)
+class _Plan:
+    patient_id: int
+    evaluation_id: int
+    label: str
+    language: str
+    snapshot: EvaluationSnapshot
+
+
+@dataclass
+class _Round:
+    plans: list[_Plan]
+    renders: list[Future[bytes] | None]
+    done: int  # patients handled once this round is written
+
+
 def _render(job: tuple[EvaluationSnapshot, str, bool]) -> bytes:
     """One take-home plan (runs in a worker process)."""
     snapshot, language, large_print = job
     return take_home.render(snapshot, language, large_print)
 
 
-def _file_name(snapshot: EvaluationSnapshot) -> str:
-    patient = snapshot.patient
-    name = "".join(c if c.isalnum() else "-" for c in f"{patient.family_name}-{patient.given_name}")
-    return f"{patient.mrn}-{name.strip('-')}-care-plan.pdf"
+def _warm_worker() -> None:
+    """Load fonts once per worker process, not in its first plan."""
+    from casemanager.reports import fonts
+
+    fonts.register()
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def _warm_pool(workers: int) -> Executor:
+    """The batch's worker processes, kept between batches (started once, fonts loaded)."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(cancel_futures=True)
+            _pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_worker,
+            )
+            _pool_size = workers
+        return _pool
+
+
+def _drop_pool() -> None:
+    """A pool whose worker died cannot be used again: the next batch starts a new one."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(_drop_pool)
+
+
+def file_name(mrn: str, family_name: str, given_name: str, taken: set[str]) -> str:
+    """'MRN-Family-Given-care-plan.pdf' with anything but letters and digits as '-', cut to
+    MAX_NAME_BYTES of UTF-8 (a name in a script of 3-byte letters runs long quickly), and
+    never one already used in this batch."""
+    suffix = "-care-plan.pdf"
+    name = "".join(c if c.isalnum() else "-" for c in f"{family_name}-{given_name}").strip("-")
+    stem = f"{mrn}-{name}"
+    room = MAX_NAME_BYTES - len(suffix.encode()) - len("-999999")  # keep room for a counter
+    stem = stem.encode()[:room].decode(errors="ignore").rstrip("-")
+    chosen, n = f"{stem}{suffix}", 1
+    while chosen in taken:
+        n += 1
+        chosen = f"{stem}-{n}{suffix}"
+    taken.add(chosen)
+    return chosen
+
+
+def _stage(path: Path, data: bytes, databases: list[Path | None]) -> Path:
+    """Write the file's bytes under a temporary name beside it (the one place a plan's bytes
+    are written; `_publish` makes it appear). Never over a database: the target is checked
+    like every file a user names (casemanager/output_files.py)."""
+    output_files.check(path, databases=databases)
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial
+
+
+def _publish(partial: Path, path: Path, databases: list[Path | None]) -> None:
+    output_files.check(path, databases=databases)  # nothing became a database meanwhile
+    partial.replace(path)  # a file is either whole or absent
 
 
 def export_take_home_plans(
@@ -57,96 +155,200 @@ def export_take_home_plans(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     workers: int | None = None,
+    today: date | None = None,
 ) -> BatchResult:
     audit.authorize(
         db, actor, Permission.PRINT_DOCUMENTS, AuditAction.EXPORT, DataCategory.DOCUMENT
     )
+    output_files.check_folder(folder, databases=[db.sqlite_path])
     if not folder.is_dir():
         raise DomainError(f"There is no folder at {folder}. Choose an existing folder.")
     if not os.access(folder, os.W_OK):
         raise DomainError(f"This account cannot write to {folder}. Choose another folder.")
     from casemanager.reports import wording
 
-    known = wording.languages()
-    written: list[Path] = []
-    skipped: list[tuple[str, str]] = []
+    batch = _Batch(db, actor, folder, language, large_print, wording.languages(), today)
     total = len(patient_ids)
-    pool: Executor | None = None
-    if total >= POOL_FROM:
-        count = workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    pool = _warm_pool(workers or os.cpu_count() or 1) if total >= POOL_FROM else None
+    waiting: _Round | None = None
+    stopped = False
     try:
         for start in range(0, total, CHUNK):
             if cancelled():
-                return BatchResult(tuple(written), tuple(skipped), cancelled=True)
-            jobs: list[tuple[int, EvaluationSnapshot, str]] = []
-            for patient_id in patient_ids[start : start + CHUNK]:
-                record = patients.get_patient(db, actor, patient_id)
-                label = f"{record.fields.given_name} {record.fields.family_name} ({record.mrn})"
-                try:
-                    evaluation_id = documents.latest_signed_evaluation(db, actor, patient_id)
-                except DomainError as error:
-                    skipped.append((label, error.message))
+                stopped = True
+                break
+            # Read this round while the pool still renders the one before (overlap).
+            plans = batch.read(patient_ids[start : start + CHUNK])
+            renders = [
+                pool.submit(_render, (p.snapshot, p.language, large_print)) if pool else None
+                for p in plans
+            ]
+            if waiting is not None:
+                batch.write(waiting)
+                _report(progress, waiting.done, total)
+            waiting = _Round(plans, renders, min(start + CHUNK, total))
+        stopped = stopped or (waiting is not None and cancelled())
+        if waiting is not None and not stopped:
+            batch.write(waiting)
+            _report(progress, waiting.done, total)
+            waiting = None
+    finally:
+        if waiting is not None:  # a cancel or an error: its renders are not wanted
+            for future in waiting.renders:
+                if future is not None:
+                    future.cancel()
+    return BatchResult(tuple(batch.written), tuple(batch.skipped), cancelled=stopped)
+
+
+def _report(progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+class _Batch:
+    """What one batch has read, written and skipped so far."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        folder: Path,
+        language: str | None,
+        large_print: bool,
+        known: Collection[str],
+        today: date | None,
+    ) -> None:
+        self.db, self.actor, self.folder = db, actor, folder
+        self.language, self.large_print, self.known = language, large_print, known
+        self.today = today
+        self.written: list[Path] = []
+        self.skipped: list[tuple[str, str]] = []
+        self.names: set[str] = set()
+
+    def read(self, chunk: Sequence[int]) -> list[_Plan]:
+        """One transaction, a fixed number of queries: the chunk's patients, their latest
+        signed evaluations and everything printed from them; each patient's read audited."""
+        # The role is read again each round: a deactivation stops a long batch. A plan
+        # prints the evaluation, so its reader must be allowed to open clinical records.
+        for permission, category in (
+            (Permission.VIEW_DEMOGRAPHICS, DataCategory.DEMOGRAPHICS),
+            (Permission.VIEW_CLINICAL, DataCategory.DOCUMENT),
+        ):
+            audit.authorize(self.db, self.actor, permission, AuditAction.READ, category)
+        plans: list[_Plan] = []
+        with self.db.session() as session:
+            found = batch_reading.patients_to_print(session, self.actor, chunk)
+            wanted = [p.evaluation_id for p in found.values() if p.evaluation_id is not None]
+            snapshots = batch_reading.snapshots(
+                session, self.actor, wanted, self.today or date.today()
+            )
+            for patient_id in chunk:
+                person = found.get(patient_id)
+                if person is None:
+                    self.skipped.append(
+                        (f"Patient {patient_id}", "That patient is not in this clinic's records.")
+                    )
                     continue
-                chosen = language or record.fields.preferred_language
-                jobs.append(
-                    (
-                        evaluation_id,
-                        documents.snapshot(db, actor, evaluation_id),
-                        chosen if chosen in known else "en",
+                audit.record(
+                    session,
+                    self.actor,
+                    AuditAction.READ,
+                    DataCategory.DEMOGRAPHICS,
+                    patient_id=patient_id,
+                )
+                snapshot = snapshots.get(person.evaluation_id or 0)
+                if snapshot is None:
+                    self.skipped.append((person.label, batch_reading.NO_SIGNED_EVALUATION))
+                    continue
+                chosen = self.language or person.preferred_language
+                plans.append(
+                    _Plan(
+                        patient_id,
+                        person.evaluation_id or 0,
+                        f"{snapshot.patient.full_name} ({snapshot.patient.mrn})",
+                        chosen if chosen in self.known else "en",
+                        snapshot,
                     )
                 )
-            work = [(snapshot, lang, large_print) for _id, snapshot, lang in jobs]
-            futures = [pool.submit(_render, job) if pool else None for job in work]
-            for index, (evaluation_id, snapshot, lang) in enumerate(jobs):
-                label = f"{snapshot.patient.full_name} ({snapshot.patient.mrn})"
-                try:
-                    future = futures[index]
-                    pdf = future.result() if future is not None else _render(work[index])
-                except Exception as error:  # noqa: BLE001 - one bad plan must not stop the rest
-                    skipped.append((label, f"The plan could not be made ({type(error).__name__})."))
-                    continue
-                path = folder / _file_name(snapshot)
-                partial = path.with_suffix(".part")
-                try:
-                    partial.write_bytes(pdf)
-                    # Audited before the file appears: an export never goes unrecorded.
-                    _record(db, actor, evaluation_id, lang, large_print)
-                    partial.replace(path)  # a file is either whole or absent
-                except OSError as error:
-                    partial.unlink(missing_ok=True)
-                    raise DomainError(
-                        f"Could not write {path.name}: {error.strerror}. "
-                        f"{len(written)} plans were written before this one."
-                    ) from None
-                written.append(path)
-            if progress is not None:
-                progress(min(start + CHUNK, total), total)
-        return BatchResult(tuple(written), tuple(skipped), cancelled=False)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        return plans
+
+    def write(self, round_: _Round) -> None:
+        """Stage the round's files, audit them in one transaction, then let them appear."""
+        staged: list[tuple[_Plan, Path, Path]] = []
+        for plan, future in zip(round_.plans, round_.renders, strict=True):
+            try:
+                pdf = (
+                    future.result()
+                    if future is not None
+                    else _render((plan.snapshot, plan.language, self.large_print))
+                )
+            except Exception as error:  # noqa: BLE001 - one bad plan must not stop the rest
+                if future is not None and _pool_broken(error):
+                    _drop_pool()
+                self.skipped.append(
+                    (plan.label, f"The plan could not be made ({type(error).__name__}).")
+                )
+                continue
+            patient = plan.snapshot.patient
+            name = file_name(patient.mrn, patient.family_name, patient.given_name, self.names)
+            path = self.folder / name
+            try:
+                staged.append((plan, _stage(path, pdf, [self.db.sqlite_path]), path))
+            except output_files.OutputRefused as refused:
+                self.skipped.append((plan.label, refused.message))
+            except OSError as error:
+                self.skipped.append(
+                    (plan.label, f"The file could not be written: {error.strerror or error}.")
+                )
+        if not staged:
+            return
+        try:
+            self._record([plan for plan, _partial, _path in staged])
+        except BaseException:
+            for _plan, partial, _path in staged:
+                partial.unlink(missing_ok=True)
+            raise
+        for plan, partial, path in staged:
+            try:
+                _publish(partial, path, [self.db.sqlite_path])
+            except output_files.OutputRefused as refused:
+                partial.unlink(missing_ok=True)
+                self.skipped.append((plan.label, refused.message))
+                continue
+            except OSError as error:
+                partial.unlink(missing_ok=True)
+                self.skipped.append(
+                    (plan.label, f"The file could not be written: {error.strerror or error}.")
+                )
+                continue
+            self.written.append(path)
+
+    def _record(self, plans: list[_Plan]) -> None:
+        """Every export of the round, audited before its file appears, in one transaction."""
+        with self.db.session() as session:
+            for plan in plans:
+                session.add(
+                    PrintedDocument(
+                        evaluation_id=plan.evaluation_id,
+                        kind=documents.DocumentKind.TAKE_HOME.value,
+                        language=plan.language,
+                        large_print=self.large_print,
+                        action=AuditAction.EXPORT,
+                        user_id=self.actor.user_id,
+                        actor=self.actor.username,
+                    )
+                )
+                audit.record(
+                    session,
+                    self.actor,
+                    AuditAction.EXPORT,
+                    DataCategory.DOCUMENT,
+                    patient_id=plan.patient_id,
+                    detail=f"take-home of evaluation {plan.evaluation_id} ({plan.language}), batch",
+                )
 
 
-def _record(db: Database, actor: Actor, evaluation_id: int, language: str, large: bool) -> None:
-    patient_id = patient_of(db, evaluation_id)
-    with db.session() as session:
-        session.add(
-            PrintedDocument(
-                evaluation_id=evaluation_id,
-                kind=documents.DocumentKind.TAKE_HOME.value,
-                language=language,
-                large_print=large,
-                action=AuditAction.EXPORT,
-                user_id=actor.user_id,
-                actor=actor.username,
-            )
-        )
-        audit.record(
-            session,
-            actor,
-            AuditAction.EXPORT,
-            DataCategory.DOCUMENT,
-            patient_id=patient_id,
-            detail=f"take-home of evaluation {evaluation_id} ({language}), batch",
-        )
+def _pool_broken(error: BaseException) -> bool:
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(error, BrokenProcessPool)

@@ -25,14 +25,11 @@ from casemanager.db.models import (
     Referral,
     User,
 )
-from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
-    EpisodeStatus,
     EvaluationStatus,
-    ReferralKind,
 )
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
@@ -40,14 +37,10 @@ from casemanager.reports import fonts, plan_of_care, referral_letter, take_home
 from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
-    ExerciseSheet,
-    PatientHeader,
-    ReferralInfo,
 )
-from casemanager.services import audit
+from casemanager.services import audit, document_data
 from casemanager.services.context import Actor
-from casemanager.services.evaluations import content_of, patient_of
-from casemanager.services.plans import certification_of, read_plan
+from casemanager.services.evaluations import patient_of
 
 
 class DocumentKind(StrEnum):
@@ -102,8 +95,7 @@ def snapshot(
         clinic = session.get(Clinic, patient.clinic_id)
         therapist = session.get(User, evaluation.therapist_id)
         assert clinic is not None and therapist is not None
-        content = content_of(evaluation)
-        plan = read_plan(evaluation.plan) if evaluation.plan is not None else None
+        plan = evaluation.plan
         library = {
             e.id: e
             for e in session.scalars(
@@ -114,36 +106,6 @@ def snapshot(
                 )
             )
         }
-        starters = {t.key: t for t in catalogs.STARTER_EXERCISES}
-        prescribed_rows = (
-            {h.exercise_id: h for h in evaluation.plan.home_exercises} if evaluation.plan else {}
-        )
-        sheets = []
-        for prescribed in plan.home_exercises if plan else ():
-            exercise = library[prescribed.exercise_id]
-            starter = starters.get(exercise.key or "")
-            row = prescribed_rows.get(prescribed.exercise_id)
-            name, instructions, precautions = (
-                (row.signed_name, row.signed_instructions, row.signed_precautions)
-                if row is not None and row.signed_name is not None
-                else (exercise.name, exercise.instructions, exercise.precautions)
-            )
-            sheets.append(
-                ExerciseSheet(
-                    starter_key=exercise.key,
-                    name=name,
-                    instructions=instructions or "",
-                    precautions=precautions,
-                    sets=prescribed.sets,
-                    reps=prescribed.reps,
-                    hold_seconds=prescribed.hold_seconds,
-                    times_per_day=prescribed.times_per_day,
-                    image=exercise.image,
-                    is_starter_text=starter is not None
-                    and (starter.name, starter.instructions)
-                    == (exercise.name, exercise.instructions),
-                )
-            )
         made_on = {
             evaluation_id: day
             for evaluation_id, day in session.execute(
@@ -152,62 +114,20 @@ def snapshot(
                 )
             )
         }
-        episode_referrals = [
-            _referral_info(r, made_on)
-            for r in session.scalars(
-                select(Referral)
-                .where(Referral.episode_id == evaluation.episode_id)
-                .order_by(Referral.id)
-            )
-        ]
-        mine = {
-            r.id
-            for r in session.scalars(
-                select(Referral).where(Referral.evaluation_id == evaluation.id)
-            )
-        }
-        referrals = tuple(r for r in episode_referrals if r.id in mine)
-        return EvaluationSnapshot(
-            clinic=ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
-            patient=PatientHeader(
-                patient.given_name, patient.family_name, patient.date_of_birth, patient.mrn
-            ),
-            therapist_name=therapist.display_name,
-            therapist_licence=therapist.licence_number,
-            kind=evaluation.kind,
-            evaluation_date=evaluation.evaluation_date,
-            signed_at=evaluation.signed_at,
-            content=content,
-            scores=rules.compute_scores(content),
-            plan=plan,
-            exercises=tuple(sheets),
-            diagnoses=tuple((d.code, d.description) for d in evaluation.diagnosis_codes),
-            referring_physician=patient.referring_physician,
-            referrals=referrals,
-            printed_on=today or date.today(),
-            episode_open=evaluation.episode.status == EpisodeStatus.OPEN,
-            certification=certification_of(evaluation.plan) if evaluation.plan else None,
-            red_flag_referrals=tuple(
-                r for r in episode_referrals if r.kind == ReferralKind.RED_FLAG
-            ),
+        episode_referrals = session.scalars(
+            select(Referral)
+            .where(Referral.episode_id == evaluation.episode_id)
+            .order_by(Referral.id)
+        ).all()
+        return document_data.assemble(
+            evaluation,
+            ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
+            therapist,
+            library,
+            episode_referrals,
+            made_on,
+            today or date.today(),
         )
-
-
-def _referral_info(referral: Referral, made_on: dict[int, date]) -> ReferralInfo:
-    return ReferralInfo(
-        referral.id,
-        referral.kind,
-        referral.to_whom,
-        referral.specialty,
-        referral.reason,
-        referral.urgency,
-        made_on.get(referral.evaluation_id or 0) or referral.created_at.date(),
-        status=referral.status,
-        seen_by=referral.seen_by,
-        seen_on=referral.closed_on,
-        cleared_for_therapy=referral.cleared_for_therapy,
-        red_flag_code=referral.red_flag_code,
-    )
 
 
 def unprintable(data: EvaluationSnapshot) -> str:

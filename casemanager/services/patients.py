@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pickle
 import random
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from casemanager.db import patient_search
 from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, Patient, User
@@ -521,29 +521,95 @@ _SORT_COLUMNS: dict[PatientSort, tuple[Any, ...]] = {
 }
 
 
-def list_patients(
+def find_patients(
     db: Database, actor: Actor, query: PatientQuery, *, offset: int = 0, limit: int = 200
 ) -> list[PatientSummary]:
-    """One page of the patient list. Search matches any part of the name (any script,
-    accents ignored), the MRN, the date of birth or the phone number."""
+    """One page of the patient list, read without writing anything, so nothing waits for the
+    audit log's turn between the search and its rows. Whoever shows the rows must then call
+    `record_listed` (list_patients does both). Search matches any part of the name (any
+    script, accents ignored), the MRN, the date of birth or the phone number."""
     audit.authorize(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
     )
-    select_rows = _summary_query().where(Patient.clinic_id == actor.clinic_id)
-    needle = query.text.strip()
-    if needle:
-        select_rows = select_rows.where(_match(needle, lambda: clinic_phone_region(db, actor)))
-    if query.status is not None:
-        select_rows = select_rows.where(Patient.status == query.status)
-    if query.therapist_id is not None:
-        select_rows = select_rows.where(Patient.primary_therapist_id == query.therapist_id)
-    order = [c.desc() if query.descending else c.asc() for c in _SORT_COLUMNS[query.sort]]
-    order.append(Patient.id.desc() if query.descending else Patient.id.asc())  # stable pages
-    select_rows = select_rows.order_by(*order).offset(offset).limit(limit)
+    needle = checked_search(query.text)
     with db.session() as session:
-        found = [_summary(p, name) for p, name in session.execute(select_rows)]
-        _audit_list(session, actor, "patient list", found)
-        return found
+        select_rows = (
+            select(*_LIST_COLUMNS)
+            .outerjoin(User, User.id == Patient.primary_therapist_id)
+            .where(Patient.clinic_id == actor.clinic_id)
+        )
+        if needle:
+            select_rows = select_rows.where(*_match(session, needle, actor))
+        if query.status is not None:
+            select_rows = select_rows.where(Patient.status == query.status)
+        if query.therapist_id is not None:
+            select_rows = select_rows.where(Patient.primary_therapist_id == query.therapist_id)
+        order = [c.desc() if query.descending else c.asc() for c in _SORT_COLUMNS[query.sort]]
+        order.append(Patient.id.desc() if query.descending else Patient.id.asc())  # stable pages
+        select_rows = select_rows.order_by(*order).offset(offset).limit(limit)
+        # Plain rows, not ORM objects: building 200 of those cost more than the query.
+        return [
+            PatientSummary(
+                id=r[0],
+                mrn=r[1],
+                given_name=r[2],
+                family_name=r[3],
+                date_of_birth=r[4],
+                sex=r[5],
+                phone=r[6],
+                status=r[7],
+                primary_therapist_id=r[8],
+                primary_therapist_name=r[9],
+            )
+            for r in session.execute(select_rows)
+        ]
+
+
+# What a list row shows (PatientSummary's fields, in order).
+_LIST_COLUMNS = (
+    Patient.id,
+    Patient.mrn,
+    Patient.given_name,
+    Patient.family_name,
+    Patient.date_of_birth,
+    Patient.sex,
+    Patient.phone,
+    Patient.status,
+    Patient.primary_therapist_id,
+    User.display_name,
+)
+
+
+def record_listed(
+    db: Database, actor: Actor, shown: list[PatientSummary], what: str = "patient list"
+) -> None:
+    """The audit row for a list shown: who saw how many patients (never what was typed)."""
+    audit.record_now(
+        db,
+        actor,
+        AuditAction.READ,
+        DataCategory.DEMOGRAPHICS,
+        detail=f"{what}: {len(shown)} patients listed",
+    )
+
+
+def list_patients(
+    db: Database, actor: Actor, query: PatientQuery, *, offset: int = 0, limit: int = 200
+) -> list[PatientSummary]:
+    """One page of the patient list (see find_patients), audited."""
+    found = find_patients(db, actor, query, offset=offset, limit=limit)
+    record_listed(db, actor, found)
+    return found
+
+
+MAX_SEARCH_LENGTH = 400  # more than the three name fields together
+
+
+def checked_search(text: str) -> str:
+    """The search box's text, or a message saying what to change: no hidden characters (a
+    pasted NUL is not text, and PostgreSQL refuses it) and no more than any record holds
+    (a pasted page would make a query the database refuses to run)."""
+    return validation.optional_text("search", text, "The search", MAX_SEARCH_LENGTH) or ""
 
 
 def search_patients(
@@ -559,12 +625,12 @@ def search_patients(
     return list_patients(db, actor, PatientQuery(text, status, therapist_id), offset=0, limit=limit)
 
 
-def _match(needle: str, region: Callable[[], str]) -> ColumnElement[bool]:
-    """The WHERE clause for one search box entry. A phone number is found however either
+def _match(session: Session, needle: str, actor: Actor) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for one search box entry. A phone number is found however either
     side typed it: "+1 631 555 0142" finds "(631) 555-0142" through its E.164 form."""
     parsed = parse_search_date(needle)
     if parsed is not None:
-        return Patient.date_of_birth == parsed
+        return [Patient.date_of_birth == parsed]
     compact = needle.replace(" ", "")
     digits = validation.phone_digits(needle)
     if digits and len(digits) >= len(compact) - 4:  # mostly digits: an MRN or a phone number
@@ -572,11 +638,14 @@ def _match(needle: str, region: Callable[[], str]) -> ColumnElement[bool]:
             Patient.phone_digits.contains(digits, autoescape=True),
             Patient.phone_e164.contains(digits, autoescape=True),
         )
-        whole = phones.e164_or_none(needle, region())  # read only for a number
-        if whole is not None:  # "0151 2345678" in a German clinic finds "+49 151 2345678"
+        # Read only for a number: "0151 2345678" in a German clinic finds "+49 151 2345678".
+        whole = phones.e164_or_none(needle, phone_region(session, actor.clinic_id))
+        if whole is not None:
             by_phone = or_(by_phone, Patient.phone_e164 == whole)
-        return or_(Patient.mrn == digits, by_phone) if is_valid_mrn(digits) else by_phone
+        return [or_(Patient.mrn == digits, by_phone) if is_valid_mrn(digits) else by_phone]
     words = validation.normalize_for_search(needle).split()
     if not words:
-        return true()
-    return and_(*(Patient.search_name.contains(w, autoescape=True) for w in words))
+        return []
+    narrowed = patient_search.narrowing(session, words)
+    found = patient_search.words_condition(words)
+    return [found] if narrowed is None else [narrowed, found]

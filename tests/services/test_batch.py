@@ -89,3 +89,126 @@ def test_the_process_pool_makes_the_same_plans(
 def test_a_missing_folder_is_refused(db: Database, staff: Staff, tmp_path: Path) -> None:
     with pytest.raises(DomainError, match="There is no folder"):
         batch.export_take_home_plans(db, staff.therapist, [], tmp_path / "nowhere")
+
+
+def _rename(db: Database, staff: Staff, patient_id: int, given: str, family: str) -> None:
+    from dataclasses import replace
+
+    record = patients.get_patient(db, staff.therapist, patient_id)
+    fields = replace(record.fields, given_name=given, family_name=family)
+    patients.update_patient(db, staff.therapist, patient_id, record.version, fields)
+
+
+def test_long_names_in_any_script_get_short_unique_file_names(
+    db: Database, staff: Staff, tmp_path: Path
+) -> None:
+    """100 CJK characters twice made a 600-byte file name: the batch raised `File name too
+    long` from its own error handler and stopped."""
+    ids = _clinic(db, staff)
+    _rename(db, staff, ids[0], "漢" * 100, "字" * 100)
+    _rename(db, staff, ids[1], "漢" * 100, "字" * 99 + "子")  # the same first 200 bytes
+    result = batch.export_take_home_plans(db, staff.manager, [*ids, ids[0]], tmp_path)
+    assert len(result.written) == 4  # the patient listed twice gets a second file
+    names = [p.name for p in result.written]
+    assert len(set(names)) == 4
+    assert all(len(n.encode()) <= batch.MAX_NAME_BYTES for n in names)
+    assert all(n.endswith("-care-plan.pdf") and PdfReader(tmp_path / n).pages for n in names)
+    mrn = patients.get_patient(db, staff.manager, ids[0]).mrn
+    assert sum(n.startswith(f"{mrn}-字字") for n in names) == 2
+
+
+def test_a_plan_that_cannot_be_written_is_listed_and_the_rest_are_written(
+    db: Database, staff: Staff, tmp_path: Path
+) -> None:
+    ids = _clinic(db, staff)
+    record = patients.get_patient(db, staff.manager, ids[1])
+    blocker = tmp_path / batch.file_name(
+        record.mrn, record.fields.family_name, record.fields.given_name, set()
+    )
+    blocker.mkdir()  # a folder where the file should go: the rename fails
+    (blocker / "keep.txt").write_text("not ours")
+    result = batch.export_take_home_plans(db, staff.manager, ids, tmp_path)
+    assert len(result.written) == 2 and not result.cancelled
+    why = dict(result.skipped)
+    assert len(why) == 2  # that one, and the patient with no signed evaluation
+    label = f"{record.fields.given_name} {record.fields.family_name} ({record.mrn})"
+    assert "is a folder" in why[label]
+    assert blocker.is_dir() and (blocker / "keep.txt").read_text() == "not ours"
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_plan_never_lands_on_a_database(db: Database, staff: Staff, tmp_path: Path) -> None:
+    """A database file (a backup, another clinic) where a plan would go is left untouched,
+    and the folder of a batch is never the live database."""
+    ids = _clinic(db, staff)
+    record = patients.get_patient(db, staff.manager, ids[1])
+    backup = tmp_path / batch.file_name(
+        record.mrn, record.fields.family_name, record.fields.given_name, set()
+    )
+    kept = b"SQLite format 3\x00" + b"\x01" * 4080
+    backup.write_bytes(kept)
+    result = batch.export_take_home_plans(db, staff.manager, ids, tmp_path)
+    assert len(result.written) == 2
+    label = f"{record.fields.given_name} {record.fields.family_name} ({record.mrn})"
+    assert "is a database file" in dict(result.skipped)[label]
+    assert backup.read_bytes() == kept and not list(tmp_path.glob("*.part"))
+    if db.sqlite_path is not None:
+        with pytest.raises(DomainError, match="clinic's database"):
+            batch.export_take_home_plans(db, staff.manager, ids, db.sqlite_path)
+
+
+def test_each_patient_read_and_each_export_is_audited(
+    db: Database, staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _clinic(db, staff)
+    monkeypatch.setattr(batch, "CHUNK", 3)
+    with db.session() as session:
+        before = session.scalar(select(func.max(AuditEntry.id))) or 0
+    batch.export_take_home_plans(db, staff.manager, ids, tmp_path)
+    with db.session() as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.patient_id, AuditEntry.detail)
+            .where(AuditEntry.id > before, AuditEntry.patient_id.is_not(None))
+            .order_by(AuditEntry.id)
+        ).all()
+    reads = [pid for action, pid, _d in rows if action == AuditAction.READ]
+    exports = [pid for action, pid, _d in rows if action == AuditAction.EXPORT]
+    assert sorted(reads) == sorted(ids)  # every patient whose record was read
+    assert sorted(exports) == sorted(ids[:3])  # every plan written
+    assert all(d and d.endswith("(en), batch") for a, _p, d in rows if a == AuditAction.EXPORT)
+
+
+def test_a_round_is_read_with_the_same_queries_for_few_or_many_plans(
+    db: Database, staff: Staff
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from casemanager.services import batch_reading, documents
+
+    ids = [_signed_patient(db, staff, visit_count=0)[0] for _ in range(5)]
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    counts = []
+    for chunk in (ids[:1], ids):
+        statements.clear()
+        with db.session() as session:
+            found = batch_reading.patients_to_print(session, staff.manager, chunk)
+            wanted = [p.evaluation_id for p in found.values() if p.evaluation_id]
+            read = batch_reading.snapshots(session, staff.manager, wanted, date(2026, 11, 27))
+        counts.append(len(statements))
+        assert len(read) == len(chunk)
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1]
+    for patient_id in ids:  # the same snapshot the single-plan path makes
+        evaluation_id = documents.latest_signed_evaluation(db, staff.manager, patient_id)
+        with db.session() as session:
+            many = batch_reading.snapshots(session, staff.manager, [evaluation_id], TODAY)
+        assert many[evaluation_id] == documents.snapshot(
+            db, staff.manager, evaluation_id, today=TODAY
+        )

@@ -394,3 +394,44 @@ def test_sql_figures_agree_with_the_charts_rules_on_a_demo_clinic(db: Database) 
     assert measured > 20 and sum(m.measured for m in sql) == measured
     assert sum(m.meaningful for m in sql) == meaningful
     assert sum((m.mean_change or 0) * m.measured for m in sql) == pytest.approx(change)
+
+
+def test_figures_and_worklist_apart_are_the_dashboard(
+    db: Database, staff: Staff, clinic: dict[str, int]
+) -> None:
+    """The screen may show the figures first and the worklist after: the two calls give
+    exactly what the one call gives, each audited, and the worklist keeps its order."""
+    from casemanager.domain.caseload import sort_worklist
+
+    later = datetime.now(UTC) + timedelta(days=2)
+    shown: dict[str, int] = {}
+    for actor in (staff.manager, staff.therapist, staff.admin):
+        board = caseload.dashboard(db, actor, PERIOD, today=TODAY, now=later)
+        shown[actor.username] = len(board.worklist)
+        figures = caseload.figures(db, actor, PERIOD, today=TODAY, now=later)
+        items = caseload.worklist(db, actor, PERIOD, today=TODAY, now=later)
+        assert figures == replace(board, worklist=())
+        assert items == board.worklist == tuple(sort_worklist(list(items)))
+    assert caseload.worklist(db, staff.admin, PERIOD, today=TODAY) == ()
+    with db.session() as session:
+        details = session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.actor == "manager", AuditEntry.action == AuditAction.READ)
+            .order_by(AuditEntry.id)
+        ).all()
+    assert shown["manager"] > 0
+    assert details[-3:] == [
+        f"caseload dashboard, worklist of {shown['manager']}",
+        "caseload figures",
+        f"caseload worklist of {shown['manager']}",
+    ]
+
+
+def test_the_worklist_keeps_its_order_on_a_demo_clinic(db: Database) -> None:
+    from casemanager.domain.caseload import sort_worklist
+
+    demo.generate_demo_clinic(db, patients=120, seed=3, today=TODAY)
+    manager = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
+    items = caseload.worklist(db, manager, CaseloadFilter(START, TODAY), today=TODAY)
+    assert len(items) > 10 and len({i.kind for i in items}) >= 3
+    assert list(items) == sort_worklist(list(items))

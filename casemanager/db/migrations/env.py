@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from casemanager.db.migrate import include_object
+from casemanager.db.migrate import include_name, include_object
 from casemanager.db.models import Base
 
 config = context.config
@@ -14,6 +14,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
     compare_type=True,
     include_object=include_object,
+    include_name=include_name,
 )
 
 with context.begin_transaction():
