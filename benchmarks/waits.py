@@ -60,18 +60,7 @@ def plain_scan(db: Database, text: str) -> Callable[[], object]:
     """The anchor: every search name checked with LIKE, sorted, first 200."""
     words = validation.normalize_for_search(text).split()
     query = (
-        select(
-            Patient.id,
-            Patient.mrn,
-            Patient.given_name,
-            Patient.family_name,
-            Patient.date_of_birth,
-            Patient.sex,
-            Patient.phone,
-            Patient.status,
-            Patient.primary_therapist_id,
-            User.display_name,
-        )
+        select(*patients.LIST_COLUMNS)  # the same row the service reads
         .outerjoin(User, User.id == Patient.primary_therapist_id)
         .where(*(Patient.search_name.contains(w, autoescape=True) for w in words))
         .order_by(Patient.family_name, Patient.given_name, Patient.id)

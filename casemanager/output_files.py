@@ -147,7 +147,7 @@ def check_folder(path: Path | str, *, databases: Iterable[Path | None] = ()) -> 
     return folder
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself survive a power cut (POSIX; Windows has no folder handles)."""
     if os.name != "posix":
         return
@@ -238,7 +238,7 @@ def replacing(
         check(target, databases=databases)  # nothing became a database meanwhile
         os.replace(partial, target)
         partial = None
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     except OSError as error:
         raise OutputRefused(describe_failure(target, error)) from None
     finally:

@@ -15,8 +15,10 @@ from casemanager import config
 from casemanager.db import episode_summary
 from casemanager.domain.errors import DomainError
 
-# Wait this long for another workstation's or thread's write lock before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# Wait this long for another process's or thread's write lock before giving up. The longest
+# writer is a patient import's single all-or-none write (a few seconds for 50,000 rows on a
+# busy machine): a login or a save waits it out rather than being refused.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from casemanager.db.engine import SQLITE_HEADER
 from casemanager.domain.errors import DomainError
+from casemanager.output_files import fsync_folder
 
 
 def encryption_available() -> bool:
@@ -94,24 +95,13 @@ def copy_online(
         raise
     finally:
         src.close()
-    _fsync_folder(target.parent)
+    fsync_folder(target.parent)
 
 
 def remove_with_working_files(path: Path) -> None:
     """A copy that did not finish, and the journal or log SQLite kept beside it."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """The rename survives a power cut (POSIX; Windows has no folder handles)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def quiesce(path: Path, key: str | None = None) -> None:

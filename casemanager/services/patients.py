@@ -534,7 +534,7 @@ def find_patients(
     needle = checked_search(query.text)
     with db.session() as session:
         select_rows = (
-            select(*_LIST_COLUMNS)
+            select(*LIST_COLUMNS)
             .outerjoin(User, User.id == Patient.primary_therapist_id)
             .where(Patient.clinic_id == actor.clinic_id)
         )
@@ -566,7 +566,7 @@ def find_patients(
 
 
 # What a list row shows (PatientSummary's fields, in order).
-_LIST_COLUMNS = (
+LIST_COLUMNS = (
     Patient.id,
     Patient.mrn,
     Patient.given_name,
