@@ -332,7 +332,14 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
     with db.session() as session:
         user = session.get(User, actor.user_id) if actor.user_id is not None else None
         if user is None or not user.active:
-            raise NotFound("Your account is not active any more. Ask an administrator.")
+            raise NotFound(
+                "Your account is not active any more."
+                + (
+                    " Another administrator can turn it back on."
+                    if actor.role == Role.ADMINISTRATOR
+                    else " Ask an administrator."
+                )
+            )
         try:
             ok: bool = _hasher.verify(user.password_hash, current)
         except (VerificationError, InvalidHashError):

@@ -10,7 +10,12 @@ from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry, User
 from casemanager.domain.accounts import wait_after
 from casemanager.domain.enums import AuditAction, AuditOutcome, Role
-from casemanager.domain.errors import AuthenticationFailed, PermissionDenied, ValidationError
+from casemanager.domain.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from casemanager.services import accounts, setup
 from casemanager.services.context import Actor
 from tests.conftest import TEST_PASSWORD, Staff
@@ -45,6 +50,25 @@ def test_deactivated_user_cannot_log_in(db: Database, staff: Staff) -> None:
     assert _audit(db)[-1].detail == "account deactivated"
     accounts.set_active(db, staff.admin, staff.therapist.user_id, True)
     assert accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws").user_id is not None
+
+
+def test_a_deactivated_account_is_told_whom_to_ask(db: Database, staff: Staff) -> None:
+    """A therapist asks an administrator; an administrator is not sent to ask one."""
+    second = accounts.create_user(
+        db, staff.admin, accounts.NewUser("ops2", "Second Admin", Role.ADMINISTRATOR, TEST_PASSWORD)
+    )
+    ops2 = accounts.authenticate(db, "ops2", TEST_PASSWORD, "ws")
+    assert staff.therapist.user_id is not None
+    for user_id in (staff.therapist.user_id, second.id):
+        accounts.set_active(db, staff.admin, user_id, False)
+    with pytest.raises(NotFound) as therapist_told:
+        accounts.change_password(db, staff.therapist, TEST_PASSWORD, "another long password")
+    assert "Ask an administrator" in therapist_told.value.message
+    with pytest.raises(NotFound) as admin_told:
+        accounts.change_password(db, ops2, TEST_PASSWORD, "another long password")
+    assert "Ask an administrator" not in admin_told.value.message
+    assert "Another administrator can turn it back on" in admin_told.value.message
+    accounts.set_active(db, staff.admin, staff.therapist.user_id, True)
 
 
 def test_only_administrators_manage_users(db: Database, staff: Staff) -> None:
