@@ -163,6 +163,8 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             .where(Visit.episode_id.in_(ids))
             .order_by(GoalAssessment.id)
         ):
+            # The join makes the visit certain; a visit's verdict is always given.
+            assert visit_id is not None and verdict is not None
             verdicts[visit_id].append(verdict)
         # The same verdicts given by a progress report or re-evaluation written as such.
         judged_in = {

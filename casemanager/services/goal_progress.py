@@ -13,17 +13,15 @@ from sqlalchemy.orm import Session
 from casemanager.db.engine import Database
 from casemanager.db.models import Evaluation, Goal, GoalAssessment
 from casemanager.domain import medicare
-from casemanager.domain.enums import AuditAction, DataCategory, EvaluationKind, EvaluationStatus
-from casemanager.domain.evaluation import Missing
+from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus
+from casemanager.domain.evaluation import GOAL_REPORT_KINDS, Missing
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import authorize_evaluation, load_draft, load_evaluation
 from casemanager.services.visits import GoalInForce, goals_in_force
 
-# The re-evaluation also stands as the period's progress report (the chart counts it so), so
-# it judges the old plan's goals before it sets new ones.
-ASSESSING_KINDS = frozenset({EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION})
+ASSESSING_KINDS = GOAL_REPORT_KINDS
 FIELD_PREFIX = "assessed_"  # "assessed_goal_1": apart from the plan's own "goal_1" fields
 
 
