@@ -9,13 +9,24 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import GoalAssessment as GoalAssessmentRow
-from casemanager.domain.enums import EvaluationKind
+from casemanager.domain.enums import EvaluationKind, GoalTerm
 from casemanager.domain.errors import DomainError, PermissionDenied
 from casemanager.domain.medicare import GoalAssessment, GoalProgress
-from casemanager.services import chart, evaluations, follow_up, goal_progress, plans, visits
+from casemanager.reports.data import GoalVerdict
+from casemanager.services import (
+    batch_reading,
+    chart,
+    documents,
+    evaluations,
+    follow_up,
+    goal_progress,
+    plans,
+    visits,
+)
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import IncompleteEvaluation
 from tests.conftest import Staff
@@ -197,6 +208,49 @@ def test_only_the_clinical_staff_judge_goals(
     report = _ready(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
     with pytest.raises(PermissionDenied):
         goal_progress.save_goal_assessments(db, staff.manager, report.id, ())
+
+
+def test_the_printed_plan_of_care_carries_the_verdicts(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    """The single print and the batch read the same verdicts (one assembly for both)."""
+    report = _ready(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
+    judge_every_goal(db, staff.therapist, report.id, GoalProgress.PROGRESSING)
+    evaluations.sign(db, staff.therapist, report.id, report.version)
+    single = documents.snapshot(db, staff.therapist, report.id)
+    expected = (
+        GoalVerdict(
+            GoalTerm.SHORT,
+            "Sit 30 minutes at work",
+            GoalProgress.PROGRESSING,
+            "Measured: Sit 30 minutes at work",
+        ),
+        GoalVerdict(
+            GoalTerm.LONG,
+            "Lift 10 kg floor to waist",
+            GoalProgress.PROGRESSING,
+            "Measured: Lift 10 kg floor to waist",
+        ),
+    )
+    assert single.goal_verdicts == expected
+    with db.session() as session:
+        batch = batch_reading.snapshots(session, staff.therapist, [report.id], LATER)
+    assert batch[report.id].goal_verdicts == expected
+    intake = evaluations.list_evaluations(db, staff.therapist, _patient(db, report.id))[-1]
+    assert documents.snapshot(db, staff.therapist, intake.id).goal_verdicts == ()
+
+
+def test_an_assessment_belongs_to_one_report(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    goal_id = visits.goals_to_assess(db, staff.therapist, episode_id)[0].id
+    with pytest.raises(IntegrityError), db.session() as session:
+        session.add(GoalAssessmentRow(goal_id=goal_id, progress=GoalProgress.MET, note="x"))
+        session.flush()
 
 
 def _patient(db: Database, evaluation_id: int) -> int:
