@@ -471,14 +471,20 @@ class EvaluationForm(QWidget):
         self.goals_waiting.setWordWrap(True)
         self.goals_layout.addWidget(self.goals_waiting)
 
-    def show_goals(self, goals: Sequence[Any], saved: Sequence[GoalAssessment]) -> None:
+    def show_goals(
+        self, goals: Sequence[Any], saved: Sequence[GoalAssessment], *, signed: bool = False
+    ) -> None:
         """One row per goal of the plan in force (services.visits.GoalInForce), with what is
         saved of its verdict and note; a goal not judged yet stays at "choose"."""
         if self.goal_verdicts is not None:
             self.goal_verdicts.load(saved)
             return
         if not goals:
-            self.goals_waiting.setText("The plan in force has no goals to judge.")
+            self.goals_waiting.setText(
+                "This report recorded no verdict on the goals."  # signed before the rule
+                if signed
+                else "The plan in force has no goals to judge."
+            )
             return
         self.goals_waiting.setText(
             "Judge each goal of the plan in force: met, progressing or not progressing, "

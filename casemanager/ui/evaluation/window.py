@@ -238,7 +238,7 @@ class EvaluationWindow(QWidget):
     def show_goals(self, judging: Any) -> None:
         """The goals to judge and what is saved of the judgement (services.goal_progress
         .GoalsToJudge), once loaded."""
-        self.form.show_goals(judging.goals, judging.assessments)
+        self.form.show_goals(judging.goals, judging.assessments, signed=self.record.is_signed)
 
     def _schedule_save(self) -> None:
         """Save once the typing pauses, or when the first unsaved change gets old."""
