@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget
 from casemanager import config
 from casemanager.domain.enums import Role
 from casemanager.domain.errors import DomainError, ValidationError, WrongPassphrase
+from casemanager.domain.evaluation import GOAL_REPORT_KINDS
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.services.context import Actor
 from casemanager.ui import messages
@@ -845,6 +846,14 @@ class Application(QObject):
 
             self.tasks.run(work, done, failed)
 
+        def save_goals(assessments: Any, done: Any, failed: Any) -> None:
+            def work() -> Any:
+                from casemanager.services import goal_progress
+
+                return goal_progress.save_goal_assessments(db, actor, evaluation_id, assessments)
+
+            self.tasks.run(work, done, failed)
+
         screen = EvaluationWindow(
             record,
             plan,
@@ -857,8 +866,21 @@ class Application(QObject):
             search_codes,
             discard if actor.user_id == record.therapist_id else None,
             load_current,
+            save_goals=save_goals,
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if record.kind in GOAL_REPORT_KINDS:
+
+            def load_goals() -> Any:
+                from casemanager.services import goal_progress
+
+                return goal_progress.goals_to_judge(db, actor, evaluation_id)
+
+            def goals_loaded(judging: Any) -> None:
+                if window.evaluation_window is screen:  # not closed meanwhile
+                    screen.show_goals(judging)
+
+            self.tasks.run(load_goals, goals_loaded)
         plan_section = screen.form.plan
         plan_section.show_certification(plan.certification if plan is not None else None)
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -577,16 +578,23 @@ class Visit(Editable, Base):
 
 class GoalAssessment(Editable, Base):
     """A progress report's verdict on one goal of the plan in force (Medicare ch. 15
-    s. 220.3.D), given at a visit recorded as the progress report."""
+    s. 220.3.D), given either at a visit recorded as the progress report or in a progress
+    report or re-evaluation written as an evaluation. An evaluation's draft may hold a verdict
+    or note still empty; signing requires both (a visit's rows are always complete)."""
 
     __tablename__ = "goal_assessment"
-    __table_args__ = (UniqueConstraint("visit_id", "goal_id"),)
+    __table_args__ = (
+        UniqueConstraint("visit_id", "goal_id"),
+        UniqueConstraint("evaluation_id", "goal_id"),
+        CheckConstraint("(visit_id IS NULL) <> (evaluation_id IS NULL)", name="one_report"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation.id"), index=True)
     goal_id: Mapped[int] = _fk("goal.id")
-    progress: Mapped[GoalProgress] = mapped_column(enum_type(GoalProgress))  # the verdict
-    note: Mapped[str] = mapped_column(Text)  # what the therapist measured
+    progress: Mapped[GoalProgress | None] = mapped_column(enum_type(GoalProgress))  # verdict
+    note: Mapped[str | None] = mapped_column(Text)  # what the therapist measured
 
 
 class VisitIntervention(Editable, Base):

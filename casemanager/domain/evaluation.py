@@ -215,6 +215,10 @@ FULL_KINDS = frozenset({EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION})
 PLAN_KINDS = frozenset(
     {EvaluationKind.INITIAL, EvaluationKind.RE_EVALUATION, EvaluationKind.PROGRESS_REPORT}
 )
+# Kinds that judge each goal of the plan in force (Medicare ch. 15 s. 220.3.D). The
+# re-evaluation stands as the period's progress report too, so it judges the old plan's goals
+# before setting new ones; a discharge summary records goal status on its plan instead.
+GOAL_REPORT_KINDS = frozenset({EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION})
 # Evaluations that follow the initial one in an episode, in the order a therapist picks them.
 FOLLOW_UP_KINDS = (
     EvaluationKind.PROGRESS_REPORT,

@@ -122,30 +122,61 @@ class GoalAssessment:
     note: str | None
 
 
-def check_goal_assessments(
-    goal_ids: Sequence[int], assessments: Sequence[GoalAssessment]
-) -> tuple[GoalAssessment, ...]:
-    """A progress report judges every goal of the plan in force, each with a note of what was
-    measured (s. 220.3.D: the report states the progress toward each goal)."""
+def goal_assessment_gaps(
+    goal_ids: Sequence[int],
+    assessments: Sequence[GoalAssessment],
+    descriptions: Sequence[str] | None = None,
+) -> tuple[tuple[GoalAssessment, ...], list[ValidationError]]:
+    """Every goal of the plan in force judged, each with a note of what was measured
+    (s. 220.3.D: the report states the progress toward each goal). Returns the cleaned
+    assessments and one error per goal still unjudged; `descriptions` (the goals' wording, in
+    the same order) lets each error name its goal."""
     by_goal = {a.goal_id: a for a in assessments}
     unknown = [a.goal_id for a in assessments if a.goal_id not in goal_ids]
     if unknown or len(by_goal) != len(assessments):
         raise ValueError(f"goal assessments do not match the plan's goals: {unknown}")
-    cleaned = []
+    cleaned: list[GoalAssessment] = []
+    gaps: list[ValidationError] = []
     for number, goal_id in enumerate(goal_ids, start=1):
         field = f"goal_{number}"
+        named = f"Goal {number}"
+        if descriptions is not None:
+            named += f" ({_shortened(descriptions[number - 1])})"
         found = by_goal.get(goal_id)
         if found is None or found.progress is None:
-            raise ValidationError(
-                field, f"Goal {number}: choose met, progressing or not progressing."
+            gaps.append(
+                ValidationError(field, f"{named}: choose met, progressing or not progressing.")
             )
-        note = validation.optional_text(field, found.note, f"Goal {number} note", 2000)
+            continue
+        try:
+            note = validation.optional_text(field, found.note, f"Goal {number} note", 2000)
+        except ValidationError as error:
+            gaps.append(error)
+            continue
         if note is None:
-            raise ValidationError(
-                field, f"Goal {number}: write what you measured (for example, walks 20 minutes)."
+            gaps.append(
+                ValidationError(
+                    field, f"{named}: write what you measured (for example, walks 20 minutes)."
+                )
             )
+            continue
         cleaned.append(GoalAssessment(goal_id, found.progress, note))
-    return tuple(cleaned)
+    return tuple(cleaned), gaps
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def check_goal_assessments(
+    goal_ids: Sequence[int], assessments: Sequence[GoalAssessment]
+) -> tuple[GoalAssessment, ...]:
+    """The goal assessments of a progress report, complete; the first gap is raised."""
+    cleaned, gaps = goal_assessment_gaps(goal_ids, assessments)
+    if gaps:
+        raise gaps[0]
+    return cleaned
 
 
 # --- Physician certification (s. 220.1.3) ----------------------------------------------------

@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from casemanager.domain.enums import EvaluationKind, ReferralKind, ReferralStatus, Urgency
+from casemanager.domain.enums import (
+    EvaluationKind,
+    GoalTerm,
+    ReferralKind,
+    ReferralStatus,
+    Urgency,
+)
 from casemanager.domain.evaluation import EvaluationContent, Scores
-from casemanager.domain.medicare import Certification
+from casemanager.domain.medicare import Certification, GoalProgress
 from casemanager.domain.plan import PlanContent
 
 
@@ -69,6 +75,16 @@ class ReferralInfo:
 
 
 @dataclass(frozen=True)
+class GoalVerdict:
+    """A progress report's judgement of one goal of the plan in force (s. 220.3.D)."""
+
+    term: GoalTerm
+    description: str
+    progress: GoalProgress
+    note: str  # what the therapist measured
+
+
+@dataclass(frozen=True)
 class EvaluationSnapshot:
     """One signed evaluation with its plan, as every document of it sees it."""
 
@@ -92,6 +108,8 @@ class EvaluationSnapshot:
     certification: Certification | None = None
     # Every red-flag referral of the episode, as it stands on the day of printing.
     red_flag_referrals: tuple[ReferralInfo, ...] = ()
+    # A progress report's or re-evaluation's verdict on each goal of the plan it reported on.
+    goal_verdicts: tuple[GoalVerdict, ...] = ()
 
     @property
     def waiting_for_a_doctor(self) -> tuple[ReferralInfo, ...]:

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableS
 from casemanager.domain import catalogs, scoring
 from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import RedFlagAnswer, StartBackRisk, TreatmentPathKind, Urgency
+from casemanager.domain.medicare import GOAL_PROGRESS_LABELS
 from casemanager.domain.plan import PathContent, PlanContent
 from casemanager.reports import dates, page
 from casemanager.reports.data import EvaluationSnapshot
@@ -44,6 +45,30 @@ def render(snapshot: EvaluationSnapshot, invariant: bool = False, encrypt: objec
         f"Physical therapy plan of care, evaluation of {_day(snapshot.evaluation_date)}",
     )
     return page.build(_story(snapshot, look), frame, invariant=invariant, encrypt=encrypt)
+
+
+def _goal_verdicts(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
+    """A progress report's judgement of each goal of the plan it reported on, with what was
+    measured (Medicare ch. 15 s. 220.3.D)."""
+    if not snapshot.goal_verdicts:
+        return []
+    return [
+        para("Progress toward the goals of the plan in force", look.heading),
+        _grid(
+            [[para(h, look.body, True) for h in ("Term", "Goal", "Progress", "Measured")]]
+            + [
+                [
+                    "Short term" if v.term.value == "short" else "Long term",
+                    v.description,
+                    GOAL_PROGRESS_LABELS[v.progress],
+                    v.note,
+                ]
+                for v in snapshot.goal_verdicts
+            ],
+            [1.0 * inch, None, 1.3 * inch, None],
+            look,
+        ),
+    ]
 
 
 def _grid(rows: list[list[Flowable | str]], widths: list[float | None], look: Styles) -> page.Table:
@@ -133,6 +158,7 @@ def _story(snapshot: EvaluationSnapshot, look: Styles) -> list[Flowable]:
         )
     else:
         story.append(para("No goals recorded.", look.body))
+    story += _goal_verdicts(snapshot, look)
     story.append(para("Treatment", look.heading))
     for path in plan.paths:
         story.append(KeepTogether(_path(path, look)))

@@ -43,7 +43,7 @@ from casemanager.domain.enums import (
 from casemanager.domain.patients import PatientRecord
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.reports import wording
-from casemanager.services import audit, patients
+from casemanager.services import audit, goal_progress, patients
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import measures_of
 from casemanager.services.plans import certification_of
@@ -163,7 +163,16 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             .where(Visit.episode_id.in_(ids))
             .order_by(GoalAssessment.id)
         ):
+            # The join makes the visit certain; a visit's verdict is always given.
+            assert visit_id is not None and verdict is not None
             verdicts[visit_id].append(verdict)
+        # The same verdicts given by a progress report or re-evaluation written as such.
+        judged_in = {
+            evaluation_id: [a.progress for a in assessed]
+            for evaluation_id, assessed in goal_progress.assessed_goals(
+                session, [e.id for e in evaluations if e.status == EvaluationStatus.SIGNED]
+            ).items()
+        }
         certification: dict[int, medicare.SignedPlan] = {}
         booked: dict[int, datetime] = {}
         dates = {e.id: e.evaluation_date for e in evaluations}
@@ -248,6 +257,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
                 names,
                 today,
                 verdicts,
+                judged_in,
             )
         )
     return Chart(
@@ -285,6 +295,7 @@ def _episode_chart(
     names: dict[int, str],
     today: date,
     verdicts: dict[int, list[medicare.GoalProgress]],
+    judged_in: dict[int, list[medicare.GoalProgress]],
 ) -> EpisodeChart:
     signed = [e for e in evaluations if e.status == EvaluationStatus.SIGNED]
     intake = next((e for e in signed if e.kind == EvaluationKind.INITIAL), None)
@@ -318,7 +329,9 @@ def _episode_chart(
     entries: list[tuple[date, int, TimelineEntry]] = []
     for e in evaluations:
         order = 0 if e.kind == EvaluationKind.INITIAL else 3
-        entries.append((e.evaluation_date, order, _evaluation_entry(e, names)))
+        entries.append(
+            (e.evaluation_date, order, _evaluation_entry(e, names, judged_in.get(e.id, [])))
+        )
     for visit, total in visits:
         parts = [f"NPRS {visit.nprs}" if visit.nprs is not None else "NPRS not taken"]
         if total:
@@ -327,14 +340,7 @@ def _episode_chart(
             parts.append(names.get(visit.therapist_id, "unknown"))
         judged = verdicts.get(visit.id, [])
         if judged:
-            parts.append(
-                "goals: "
-                + ", ".join(
-                    f"{label.lower()} {judged.count(progress)}"
-                    for progress, label in medicare.GOAL_PROGRESS_LABELS.items()
-                    if progress in judged
-                )
-            )
+            parts.append(_verdict_counts(judged))
         what = "Visit (progress report)" if visit.is_progress_report else "Visit"
         entries.append(
             (visit.visit_date, 1, TimelineEntry(visit.visit_date, what, "; ".join(parts)))
@@ -458,7 +464,18 @@ def _document_entry(document: PrintedDocument, day: date) -> TimelineEntry:
     return TimelineEntry(day, what, ", ".join(details), document.evaluation_id)
 
 
-def _evaluation_entry(evaluation: Evaluation, names: dict[int, str]) -> TimelineEntry:
+def _verdict_counts(judged: list[medicare.GoalProgress]) -> str:
+    """A progress report's verdicts on the goals, counted: "goals: met 1, progressing 2"."""
+    return "goals: " + ", ".join(
+        f"{label.lower()} {judged.count(progress)}"
+        for progress, label in medicare.GOAL_PROGRESS_LABELS.items()
+        if progress in judged
+    )
+
+
+def _evaluation_entry(
+    evaluation: Evaluation, names: dict[int, str], judged: list[medicare.GoalProgress]
+) -> TimelineEntry:
     what = catalogs.EVALUATION_KIND_LABELS[evaluation.kind]
     therapist = names.get(evaluation.therapist_id, "unknown")
     if evaluation.status == EvaluationStatus.DRAFT:
@@ -476,6 +493,8 @@ def _evaluation_entry(evaluation: Evaluation, names: dict[int, str]) -> Timeline
         scores.append(f"Oswestry {evaluation.odi_percent:g}%")
     if evaluation.psfs_mean is not None:
         scores.append(f"PSFS {evaluation.psfs_mean:g}")
+    if judged:
+        scores.append(_verdict_counts(judged))
     signer = names.get(evaluation.signed_by_id or 0, therapist)
     return TimelineEntry(
         evaluation.evaluation_date,

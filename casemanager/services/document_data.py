@@ -16,10 +16,12 @@ from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
     ExerciseSheet,
+    GoalVerdict,
     PatientHeader,
     ReferralInfo,
 )
 from casemanager.services.evaluations import content_of
+from casemanager.services.goal_progress import AssessedGoal
 from casemanager.services.plans import certification_of, read_plan
 
 
@@ -49,11 +51,12 @@ def assemble(
     episode_referrals: Sequence[Referral],
     made_on: dict[int, date],
     today: date,
+    judged: Sequence[AssessedGoal] = (),
 ) -> EvaluationSnapshot:
     """The snapshot of `evaluation`. `library` holds (at least) its prescribed exercises,
     `episode_referrals` every referral of its episode in id order (its own are printed as
     its referrals; the episode's red-flag ones as they stand today), `made_on` the date of
-    each evaluation of the episode by id."""
+    each evaluation of the episode by id, `judged` its signed verdicts on the goals."""
     patient = evaluation.episode.patient
     content = content_of(evaluation)
     plan = read_plan(evaluation.plan) if evaluation.plan is not None else None
@@ -110,5 +113,8 @@ def assemble(
         certification=certification_of(evaluation.plan) if evaluation.plan else None,
         red_flag_referrals=tuple(
             info for _owner, info in printed if info.kind == ReferralKind.RED_FLAG
+        ),
+        goal_verdicts=tuple(
+            GoalVerdict(a.goal.term, a.goal.description, a.progress, a.note) for a in judged
         ),
     )

@@ -38,7 +38,7 @@ from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
 )
-from casemanager.services import audit, document_data
+from casemanager.services import audit, document_data, goal_progress
 from casemanager.services.context import Actor
 from casemanager.services.evaluations import patient_of
 
@@ -127,6 +127,7 @@ def snapshot(
             episode_referrals,
             made_on,
             today or date.today(),
+            goal_progress.assessed_goals(session, [evaluation.id]).get(evaluation.id, ()),
         )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +18,7 @@ from casemanager.db.models import (
     DiagnosisCode,
     EpisodeOfCare,
     Evaluation,
+    GoalAssessment,
     Patient,
     PsfsActivity,
     RedFlagFinding,
@@ -475,6 +476,12 @@ def _conflict(session: Session, evaluation: Evaluation) -> DomainError:
     )
 
 
+def _goals_unjudged(session: Session, evaluation: Evaluation) -> list[rules.Missing]:
+    from casemanager.services import goal_progress  # it builds on this module
+
+    return goal_progress.missing_for_signing(session, evaluation)
+
+
 def _plan_of(evaluation: Evaluation) -> plan_rules.PlanContent | None:
     from casemanager.services.plans import read_plan  # plans builds on this module
 
@@ -547,6 +554,7 @@ def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) 
         plan = _plan_of(evaluation)
         if evaluation.kind in rules.PLAN_KINDS:
             missing += [rules.Missing(f, m) for f, m in plan_rules.missing_for_signing(plan)]
+        missing += _goals_unjudged(session, evaluation)
         if missing:
             raise IncompleteEvaluation(missing)
         patient = evaluation.episode.patient
@@ -698,6 +706,8 @@ def discard_draft(db: Database, actor: Actor, evaluation_id: int) -> None:
         )
         episode = evaluation.episode
         label = catalogs.EVALUATION_KIND_LABELS[evaluation.kind].lower()
+        # Its judgements of the goals go with it (they name the draft, not the goals' plan).
+        session.execute(delete(GoalAssessment).where(GoalAssessment.evaluation_id == evaluation.id))
         if evaluation.plan is not None:
             session.delete(evaluation.plan)
         session.delete(evaluation)

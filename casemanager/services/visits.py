@@ -165,7 +165,7 @@ def record_visit(
             raise DomainError("Sign the initial evaluation before recording treatment visits.")
         assessments: tuple[medicare.GoalAssessment, ...] = ()
         if cleaned.is_progress_report:
-            goal_ids = [g.id for g in _goals_in_force(session, episode_id)]
+            goal_ids = [g.id for g in goals_in_force(session, episode_id)]
             assessments = medicare.check_goal_assessments(goal_ids, cleaned.goal_assessments)
         elif cleaned.goal_assessments:
             raise ValueError("goal assessments belong to a progress report")  # a caller's bug
@@ -215,7 +215,7 @@ def record_visit(
         )
 
 
-def _goals_in_force(session: Session, episode_id: int) -> list[GoalInForce]:
+def goals_in_force(session: Session, episode_id: int) -> list[GoalInForce]:
     """The goals of the episode's latest signed plan, in the plan's order."""
     plan_id = session.scalar(
         select(TreatmentPlan.id)
@@ -244,7 +244,7 @@ def goals_to_assess(db: Database, actor: Actor, episode_id: int) -> list[GoalInF
         patient_id=patient_id,
     )
     with db.session() as session:
-        return _goals_in_force(session, episode_id)
+        return goals_in_force(session, episode_id)
 
 
 def signed_plans(session: Session, episode_ids: list[int]) -> dict[int, list[medicare.SignedPlan]]:

@@ -18,6 +18,7 @@ from casemanager.domain.medicare import Certification
 from casemanager.services import chart, evaluations, follow_up, plans, visits
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY
+from tests.services.test_goal_progress import judge_every_goal
 from tests.services.test_plans import _plan, evaluation  # noqa: F401 - the fixture
 from tests.services.test_visits import episode_id  # noqa: F401 - the fixture
 
@@ -124,6 +125,7 @@ def test_a_progress_report_carries_the_certification(
         plans.record_certification(
             db, staff.therapist, report.id, Certification(DR, EVAL_DAY + timedelta(9)), today=today
         )
+    judge_every_goal(db, staff.therapist, report.id)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     assert visits.progress(db, staff.therapist, episode_id, today=today).certification_warning
     plans.record_certification(

@@ -25,6 +25,7 @@ from casemanager.services import evaluations, follow_up, plans, visits
 from casemanager.services.evaluations import IncompleteEvaluation
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY
+from tests.services.test_goal_progress import judge_every_goal
 from tests.services.test_plans import evaluation  # noqa: F401 - the fixture
 from tests.services.test_visits import episode_id  # noqa: F401 - the fixture
 
@@ -84,7 +85,10 @@ def test_follow_up_signing_needs_the_summary_and_fresh_ratings(
         "red_flags_rechecked",
         "psfs",
         "assessment_note",
+        "assessed_goal_1",  # each goal in force judged (see test_goal_progress)
+        "assessed_goal_2",
     ]
+    judge_every_goal(db, staff.therapist, report.id)
     done = replace(
         rated,
         red_flags_rechecked=True,
@@ -128,6 +132,7 @@ def test_signed_progress_report_restarts_the_visit_count(
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
     # A draft does not count: the report is due until it is signed.
     assert visits.progress(db, staff.therapist, episode_id, today=today).progress_report_due
+    judge_every_goal(db, staff.therapist, report.id)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     state = visits.progress(db, staff.therapist, episode_id, today=today)
     assert (state.visits, state.treatment_days_since_report, state.progress_report_due) == (
@@ -306,6 +311,7 @@ def test_follow_up_dates_keep_their_order(
     report = _start(db, staff, episode_id, EvaluationKind.PROGRESS_REPORT)
     content = replace(report.content, assessment_note="Better.", red_flags_rechecked=True)
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    judge_every_goal(db, staff.therapist, report.id)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     with pytest.raises(DomainError, match="before the last evaluation"):
         follow_up.start_follow_up(
@@ -343,6 +349,7 @@ def test_a_new_referral_path_in_a_progress_report_is_referred_once(
         report.content, assessment_note="Weakness progressing.", red_flags_rechecked=True
     )
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    judge_every_goal(db, staff.therapist, report.id)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     with db.session() as session:
         kinds = sorted(

@@ -30,6 +30,7 @@ from casemanager.services import referrals as referral_service
 from casemanager.services.evaluations import IncompleteEvaluation
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY, _complete
+from tests.services.test_goal_progress import judge_every_goal
 from tests.services.test_plans import _plan
 
 TODAY = EVAL_DAY + timedelta(days=6)
@@ -256,6 +257,7 @@ def test_follow_ups_ask_again_and_refer_only_what_is_new(db: Database, staff: St
         report.content, red_flags=fever, red_flags_rechecked=True, assessment_note="Fever since."
     )
     report = evaluations.save_draft(db, staff.therapist, report.id, report.version, content)
+    judge_every_goal(db, staff.therapist, report.id)
     evaluations.sign(db, staff.therapist, report.id, report.version)
     found = _red_flag_referrals(db, signed.episode_id)
     # The weight loss, still yes and already cleared, is not referred again; the fever is new.

@@ -20,7 +20,8 @@ from casemanager.domain.enums import (
     EvaluationKind,
     GoalStatus,
 )
-from casemanager.services import accounts, chart, demo, evaluations, plans, visits
+from casemanager.domain.medicare import GoalProgress
+from casemanager.services import accounts, chart, demo, evaluations, goal_progress, plans, visits
 from tests.services.test_chart import FLAG, one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
@@ -153,14 +154,44 @@ def test_progress_report_then_discharge_from_the_chart(
     assert form.rechecked.isChecked()
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
     assert "Pain (NPRS 0-10): 7 → 4, improved by 3: a meaningful change" in form.outcomes.text()
-    qtbot.keyClick(
-        screen,
-        Qt.Key.Key_S,
-        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-    )
+    # Each goal of the plan in force is judged here too; nothing is chosen for the therapist.
+    qtbot.waitUntil(lambda: form.goal_verdicts is not None, timeout=10_000)
+    rows = form.goal_verdicts.rows
+    assert len(rows) == 2 and not form.groups["Goals"].isHidden()
+    assert all(v.currentData() is None and not n.text() for _id, v, n in rows)
+    sign_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)
+    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
+    assert [screen.missing.item(i).text() for i in range(screen.missing.count())] == [
+        "Goal 1 (Sit 30 minutes at work): choose met, progressing or not progressing.",
+        "Goal 2 (Lift 10 kg floor to waist): choose met, progressing or not progressing.",
+    ]
+    screen.missing.setCurrentRow(1)
+    qtbot.keyClick(screen.missing, Qt.Key.Key_Return)  # jumps to the second goal's verdict
+    assert rows[1][1].hasFocus()
+    for (_id, verdict, note), (progress, measured) in zip(
+        rows,
+        ((GoalProgress.MET, "Sits 35 minutes"), (GoalProgress.NOT_PROGRESSING, "Lifts 4 kg")),
+        strict=True,
+    ):
+        verdict.setCurrentIndex(verdict.findData(progress))
+        qtbot.keyClicks(note, measured)
+    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)  # saves what was typed, then signs
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
+    assert rows[0][2].isReadOnly() and not rows[0][1].isEnabled()  # locked with the report
+    report_id = screen.record.id
     screen.close()
     qtbot.waitUntil(lambda: "Progress report" in _timeline(panel), timeout=10_000)
+    top = panel.timeline.topLevelItem(0)
+    report_row = next(
+        top.child(i) for i in range(top.childCount()) if top.child(i).text(1) == "Progress report"
+    )
+    assert "goals: met 1, not progressing 1" in report_row.text(2)
+    judged = goal_progress.goals_to_judge(db, therapist, report_id)
+    assert [(a.progress, a.note) for a in judged.assessments] == [
+        (GoalProgress.MET, "Sits 35 minutes"),
+        (GoalProgress.NOT_PROGRESSING, "Lifts 4 kg"),
+    ]
     qtbot.waitUntil(lambda: "Progress report due" not in panel.progress.text(), timeout=10_000)
 
     # A re-evaluation started by mistake is discarded, and leaves no trace in the chart.

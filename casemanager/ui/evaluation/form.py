@@ -8,6 +8,7 @@ back through `changed`), and scores are recomputed live from the domain.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -42,13 +43,16 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.evaluation import (
     FULL_KINDS,
+    GOAL_REPORT_KINDS,
     RESCREEN_KINDS,
     EvaluationContent,
     PsfsEntry,
     RedFlagEntry,
 )
+from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui.evaluation.plan_section import PlanSection
+from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import ValidatedForm, on_any_edit
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
@@ -121,6 +125,7 @@ def _is_injury_code(code: str) -> bool:
 
 class EvaluationForm(QWidget):
     changed = Signal()  # anything typed: the caller autosaves
+    goals_changed = Signal()  # a goal's verdict or note: saved on its own, like the plan
     code_search_requested = Signal(str)  # the caller searches the code set off the GUI thread
 
     def __init__(
@@ -149,6 +154,9 @@ class EvaluationForm(QWidget):
         self._build_function()
         if kind != EvaluationKind.INITIAL:
             self._build_summary()
+        self.goal_verdicts: GoalVerdicts | None = None
+        if kind in GOAL_REPORT_KINDS:
+            self._build_goals()
         self._build_assessment()
         self.plan = PlanSection(exercises)
         self.groups["Plan"] = self.plan
@@ -164,8 +172,8 @@ class EvaluationForm(QWidget):
         layout.addWidget(self.scroller, stretch=1)
         self.sections.currentTextChanged.connect(self._go_to_section)
         for title, group in self.groups.items():
-            if title != "Plan":
-                on_any_edit(group, self._typed)  # the plan signals on its own
+            if title not in ("Plan", "Goals"):
+                on_any_edit(group, self._typed)  # the plan and the goals signal on their own
         if not self.is_full:
             # A progress report asks the red-flag screen again (pre-filled); a discharge does not.
             hidden = ["History", "Assessment"]
@@ -455,6 +463,46 @@ class EvaluationForm(QWidget):
         else:
             self.summary_note.hide()
         layout.addWidget(form)
+
+    def _build_goals(self) -> None:
+        """Progress toward each goal of the plan in force; rows come with `show_goals`."""
+        self.goals_layout = self._group("Goals")
+        self.goals_waiting = QLabel("Loading the goals of the plan in force…")
+        self.goals_waiting.setWordWrap(True)
+        self.goals_layout.addWidget(self.goals_waiting)
+
+    def show_goals(
+        self, goals: Sequence[Any], saved: Sequence[GoalAssessment], *, signed: bool = False
+    ) -> None:
+        """One row per goal of the plan in force (services.visits.GoalInForce), with what is
+        saved of its verdict and note; a goal not judged yet stays at "choose"."""
+        if self.goal_verdicts is not None:
+            self.goal_verdicts.load(saved)
+            return
+        if not goals:
+            self.goals_waiting.setText(
+                "This report recorded no verdict on the goals."  # signed before the rule
+                if signed
+                else "The plan in force has no goals to judge."
+            )
+            return
+        self.goals_waiting.setText(
+            "Judge each goal of the plan in force: met, progressing or not progressing, "
+            "with what you measured."
+        )
+        self.goal_verdicts = GoalVerdicts(goals, field_prefix="assessed_")
+        self.goal_verdicts.load(saved)
+        self.goals_layout.addWidget(self.goal_verdicts)
+        self.field_widgets.update(self.goal_verdicts.fields)
+        self.goal_verdicts.changed.connect(self._goals_typed)
+        self.set_read_only(self._read_only)
+
+    def _goals_typed(self) -> None:
+        if not self._read_only:
+            self.goals_changed.emit()
+
+    def goal_assessments(self) -> tuple[GoalAssessment, ...]:
+        return self.goal_verdicts.assessments() if self.goal_verdicts is not None else ()
 
     def show_outcomes(self, outcomes: tuple[Any, ...] | list[Any]) -> None:
         """The change since intake, one line per measure (services compute it on save)."""

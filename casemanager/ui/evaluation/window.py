@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from casemanager.domain import catalogs
 from casemanager.domain.errors import ConflictError
 from casemanager.domain.evaluation import EvaluationContent
+from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.plan import PlanContent
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
@@ -41,6 +42,10 @@ Sign = Callable[[int, Callable[[Any], None], Callable[[BaseException], None]], N
 AddAddendum = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
 SavePlan = Callable[
     [PlanContent, int | None, Callable[[Any], None], Callable[[BaseException], None]], None
+]
+# save_goals(assessments, on_saved, on_failed): a progress report's verdict on each goal.
+SaveGoals = Callable[
+    [tuple[GoalAssessment, ...], Callable[[Any], None], Callable[[BaseException], None]], None
 ]
 
 
@@ -63,6 +68,7 @@ class EvaluationWindow(QWidget):
         load_current: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
         | None = None,
         parent: QWidget | None = None,
+        save_goals: SaveGoals | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.record = record
@@ -73,6 +79,9 @@ class EvaluationWindow(QWidget):
         self._dirty = False
         self._plan_saving = False
         self._plan_dirty = False
+        self._save_goals = save_goals
+        self._goals_saving = False
+        self._goals_dirty = False
         self._sign_requested = False
         self._close_when_saved = False  # a close waits for the save in flight
         self._discard = discard
@@ -146,6 +155,7 @@ class EvaluationWindow(QWidget):
         self.longest_wait.timeout.connect(self.save_now)
         self.form.changed.connect(self._changed)
         self.form.plan.changed.connect(self._plan_changed)
+        self.form.goals_changed.connect(self._goals_changed)
         self._search_codes = search_codes
         if search_codes is not None:
             self.form.code_search_requested.connect(self._search_code_set)
@@ -218,6 +228,18 @@ class EvaluationWindow(QWidget):
         self.status.setText("Changes not saved yet…")
         self._schedule_save()
 
+    def _goals_changed(self) -> None:
+        if self.record.is_signed:
+            return
+        self._goals_dirty = True
+        self.status.setText("Changes not saved yet…")
+        self._schedule_save()
+
+    def show_goals(self, judging: Any) -> None:
+        """The goals to judge and what is saved of the judgement (services.goal_progress
+        .GoalsToJudge), once loaded."""
+        self.form.show_goals(judging.goals, judging.assessments, signed=self.record.is_signed)
+
     def _schedule_save(self) -> None:
         """Save once the typing pauses, or when the first unsaved change gets old."""
         self.autosave.start()
@@ -228,6 +250,7 @@ class EvaluationWindow(QWidget):
         self.autosave.stop()
         self.longest_wait.stop()
         self._save_plan_now()  # the plan has its own version: it saves even in a conflict
+        self._save_goals_now()
         if self._saving or not self._dirty or self.record.is_signed or self._in_conflict:
             return  # in a conflict the same stale version would be refused: the user decides
         if self.form.onset_unreadable():
@@ -313,6 +336,31 @@ class EvaluationWindow(QWidget):
         self._plan_dirty = True
         self._save_failed_message(error)
 
+    def _save_goals_now(self) -> None:
+        if (
+            self._save_goals is None
+            or self._goals_saving
+            or not self._goals_dirty
+            or self.record.is_signed
+        ):
+            return
+        self._goals_saving = True
+        self._goals_dirty = False
+        self._save_goals(self.form.goal_assessments(), self._goals_saved, self._goals_failed)
+
+    def _goals_saved(self, _judging: Any) -> None:
+        self._goals_saving = False
+        if not (self._saving or self._plan_saving):
+            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        if self._goals_dirty:
+            self._schedule_save()
+        self._close_if_waiting()
+
+    def _goals_failed(self, error: BaseException) -> None:
+        self._goals_saving = False
+        self._goals_dirty = True
+        self._save_failed_message(error)
+
     def _save_failed_message(self, error: BaseException) -> None:
         self._sign_requested = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
@@ -334,7 +382,7 @@ class EvaluationWindow(QWidget):
     def _sign_when_saved(self) -> None:
         if not self._sign_requested:
             return  # a save failed meanwhile: its message stays on screen, nothing is signed
-        if self._dirty or self._saving or self._plan_dirty or self._plan_saving:
+        if self._dirty or self._plan_dirty or self._goals_dirty or self.is_saving():
             # Save first, then sign what was saved.
             self.save_now()
             QTimer.singleShot(200, self._sign_when_saved)
@@ -380,7 +428,8 @@ class EvaluationWindow(QWidget):
             return
         self.autosave.stop()
         self.longest_wait.stop()
-        self._dirty = self._plan_dirty = False  # nothing to save: it is being thrown away
+        # Nothing to save: it is being thrown away.
+        self._dirty = self._plan_dirty = self._goals_dirty = False
 
         def done(_result: Any) -> None:
             self._discarded = True
@@ -417,9 +466,9 @@ class EvaluationWindow(QWidget):
             super().closeEvent(event)
             return
         self.save_now()
-        if self._saving or self._plan_saving or self._dirty or self._plan_dirty:
+        if self.is_saving() or self._dirty or self._plan_dirty or self._goals_dirty:
             event.ignore()
-            self._close_when_saved = self._saving or self._plan_saving
+            self._close_when_saved = self.is_saving()
             if self._close_when_saved:
                 self.status.setText("Saving before closing…")
             return
@@ -427,9 +476,9 @@ class EvaluationWindow(QWidget):
         super().closeEvent(event)
 
     def is_saving(self) -> bool:
-        return self._saving or self._plan_saving
+        return self._saving or self._plan_saving or self._goals_saving
 
     def _close_if_waiting(self) -> None:
-        if self._close_when_saved and not (self._saving or self._plan_saving):
+        if self._close_when_saved and not self.is_saving():
             self._close_when_saved = False
             self.close()

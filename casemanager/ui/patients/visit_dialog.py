@@ -10,14 +10,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QRadioButton,
     QSpinBox,
@@ -26,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs
-from casemanager.domain.medicare import GOAL_PROGRESS_LABELS, GoalAssessment
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
 
 
@@ -90,25 +88,8 @@ class VisitDialog(QDialog):
         choices.addWidget(self.report_no)
         choices.addStretch(1)
         self.goals_box = QGroupBox("Progress toward each goal")
-        self.goal_form = ValidatedForm()
-        self.goal_rows: list[tuple[int, QComboBox, QLineEdit]] = []
-        for number, goal in enumerate(goals, start=1):
-            verdict = QComboBox()
-            verdict.addItem("— choose —", None)
-            for value, text in GOAL_PROGRESS_LABELS.items():
-                verdict.addItem(text, value)
-            note = line_edit("What you measured, e.g. walks 20 of 30 minutes")
-            note.setAccessibleName(f"Goal {number} note")
-            note.setMinimumWidth(260)  # the note is the report's substance: room to read it
-            cell = QWidget()
-            cell_row = QHBoxLayout(cell)
-            cell_row.setContentsMargins(0, 0, 0, 0)
-            cell_row.addWidget(verdict)
-            cell_row.addWidget(note, 1)
-            target = f", by {goal.target_date:%m/%d/%Y}" if goal.target_date else ""
-            self.goal_form.add_row(f"goal_{number}", f"{goal.description}{target}", cell)
-            verdict.setAccessibleName(f"Goal {number} progress")
-            self.goal_rows.append((goal.id, verdict, note))
+        self.goal_form = GoalVerdicts(goals)
+        self.goal_rows = self.goal_form.rows
         goals_column = QVBoxLayout(self.goals_box)
         if goals:
             goals_column.addWidget(self.goal_form)
@@ -162,12 +143,7 @@ class VisitDialog(QDialog):
                 ),
                 "note": self.note.toPlainText() or None,
                 "is_progress_report": is_report,
-                "goal_assessments": tuple(
-                    GoalAssessment(goal_id, verdict.currentData(), note.text() or None)
-                    for goal_id, verdict, note in self.goal_rows
-                )
-                if is_report
-                else (),
+                "goal_assessments": self.goal_form.assessments() if is_report else (),
             }
         )
 
