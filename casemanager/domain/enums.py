@@ -32,7 +32,7 @@ class EpisodeStatus(StrEnum):
 class EvaluationKind(StrEnum):
     INITIAL = "initial"
     RE_EVALUATION = "re_evaluation"
-    PROGRESS_REPORT = "progress_report"  # at least every 10 visits
+    PROGRESS_REPORT = "progress_report"  # at least every 10 treatment days (Medicare)
     DISCHARGE = "discharge"  # the discharge summary; signing it closes the episode
 
 

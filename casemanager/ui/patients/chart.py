@@ -109,7 +109,9 @@ class ChartPanel(QWidget):
         self.discharge_button = QPushButton("Disc&harge")
         self.start_button.setToolTip("Open a new episode of care with its initial evaluation")
         self.draft_button.setToolTip("Open the unsigned evaluation of this episode")
-        self.progress_button.setToolTip("Measure again and summarise progress (every 10 visits)")
+        self.progress_button.setToolTip(
+            "Measure again and summarise progress (at least every 10 treatment days)"
+        )
         self.discharge_button.setToolTip("Final measures, change since intake, and discharge")
         for index, button in enumerate(
             (
