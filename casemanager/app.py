@@ -77,6 +77,21 @@ class Application(QObject):
     def _show_error(self, error: BaseException) -> None:
         messages.show_error(self.main_window or self.start, error)
 
+    def _refusal_shown_by(
+        self, show: Callable[[str | None, str], None], what: str
+    ) -> Callable[[BaseException], None]:
+        """A save that failed: a refusal goes beside its field, with what was typed kept; a
+        fault says `what` could not be saved there and gets the error dialog too."""
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, DomainError):
+                show(getattr(error, "field", None), error.message)
+            else:
+                show(None, f"{what} could not be saved.")
+                self._show_error(error)
+
+        return failed
+
     # -- opening ---------------------------------------------------------------------------
     def open(self) -> None:
         self.start.show_busy("Opening the clinic database…")
@@ -894,17 +909,9 @@ class Application(QObject):
                 plan_section.show_certification(saved.certification)
                 refresh()  # the chart's certification warning and timeline
 
-            def failed(error: BaseException) -> None:
-                if isinstance(error, DomainError):
-                    plan_section.show_certification_error(
-                        getattr(error, "field", None), error.message
-                    )
-                else:
-                    plan_section.show_certification_error(
-                        None, "The certification could not be saved."
-                    )
-                    self._show_error(error)
-
+            failed = self._refusal_shown_by(
+                plan_section.show_certification_error, "The certification"
+            )
             self.tasks.run(work, done, failed)
 
         plan_section.certification_requested.connect(certify)
@@ -958,14 +965,7 @@ class Application(QObject):
                     window.statusBar().showMessage("Visit recorded.", 8000)
                     refresh()
 
-                def failed(error: BaseException) -> None:
-                    if isinstance(error, DomainError):
-                        dialog.show_error(getattr(error, "field", None), error.message)
-                    else:
-                        dialog.show_error(None, "The visit could not be saved.")
-                        self._show_error(error)
-
-                self.tasks.run(work, done, failed)
+                self.tasks.run(work, done, self._refusal_shown_by(dialog.show_error, "The visit"))
 
             dialog.submitted.connect(submitted)
             dialog.open()
@@ -997,14 +997,7 @@ class Application(QObject):
                 window.statusBar().showMessage("Referral outcome recorded.", 8000)
                 refresh()
 
-            def failed(error: BaseException) -> None:
-                if isinstance(error, DomainError):
-                    dialog.show_error(getattr(error, "field", None), error.message)
-                else:
-                    dialog.show_error(None, "The outcome could not be saved.")
-                    self._show_error(error)
-
-            self.tasks.run(work, done, failed)
+            self.tasks.run(work, done, self._refusal_shown_by(dialog.show_error, "The outcome"))
 
         dialog.submitted.connect(submitted)
         dialog.open()
