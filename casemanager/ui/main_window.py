@@ -59,11 +59,6 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.patient_list: QWidget | None = None
         self.details: QWidget | None = None
-        self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
-        self.evaluation_window: QWidget | None = None
-        self.visit_dialog: QWidget | None = None
-        self.referral_dialog: QWidget | None = None
-        self.exercise_library: QWidget | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self._fit_to_screen()
 
@@ -101,8 +96,6 @@ class MainWindow(QMainWindow):
         self.views.addTab(self.splitter, "&Patients")
         self.caseload: QWidget | None = None
         self.admin: QWidget | None = None
-        self.password_dialog: QWidget | None = None  # the open one, if any (for tests)
-        self.import_dialog: QWidget | None = None
         layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
@@ -148,8 +141,6 @@ class MainWindow(QMainWindow):
         self.batch_action.setEnabled(False)
         self.batch_action.triggered.connect(self.batch_export_requested)
         file_menu.insertAction(self.refresh_action, self.batch_action)
-        self.batch_progress: QWidget | None = None
-        self.document_dialog: QWidget | None = None
         self.find_action = QAction("&Find patient", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setEnabled(False)

@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import (
@@ -21,13 +20,14 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
+from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
 
 TODAY = date(2026, 11, 26)
 
 
 def test_evaluate_autosave_sign_and_addendum(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "eval.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -122,7 +122,7 @@ def test_evaluate_autosave_sign_and_addendum(
 
 
 def test_opening_a_signed_evaluation_changes_nothing(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     """A demo patient's signed evaluation opens locked, with its plan, and nothing to save."""
     from casemanager.ui.evaluation.window import EvaluationWindow
@@ -165,7 +165,7 @@ AUTOSAVE_WAIT_MS = 1800
 
 
 def test_code_search_and_excludes1_warning(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "codes.sqlite3"
     db = Database(f"sqlite:///{db_path}")

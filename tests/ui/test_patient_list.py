@@ -10,14 +10,16 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery, PatientSort
 from casemanager.services import accounts, demo, patients
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
-from tests.ui.conftest import log_in, open_patient_by_mrn
+from casemanager.ui.patients.new_patient import NewPatientDialog
+from casemanager.ui.patients.visit_dialog import VisitDialog
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, open_patient_by_mrn, shown
 
 TODAY = date(2026, 11, 26)
 
@@ -87,7 +89,7 @@ def test_stale_pages_are_dropped(demo_db: Database) -> None:
 
 
 def test_search_and_open_by_keyboard(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "app.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -124,7 +126,7 @@ def test_search_and_open_by_keyboard(
 
 
 def test_new_patient_with_date_check_and_duplicate_warning(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "new.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -139,7 +141,7 @@ def test_new_patient_with_date_check_and_duplicate_warning(
     window = application.main_window
     assert window is not None
     window.new_patient_action.trigger()
-    dialog = window.new_patient_dialog
+    dialog = shown(NewPatientDialog)
     assert dialog is not None and dialog.isVisible()
     assert dialog.therapist.currentText() == "Anna Nowak, PT"  # the therapist's own default
     qtbot.keyClicks(dialog.given_name, existing.given_name)
@@ -158,7 +160,7 @@ def test_new_patient_with_date_check_and_duplicate_warning(
     assert existing.mrn in dialog.duplicates.text()
     assert dialog.save_button.text() == "Save anyway"
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.new_patient_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(NewPatientDialog) is None, timeout=10_000)
     details = window.details
     qtbot.waitUntil(
         lambda: details.values["mrn"].text() not in ("", existing.mrn),  # type: ignore[union-attr]
@@ -168,7 +170,7 @@ def test_new_patient_with_date_check_and_duplicate_warning(
 
 
 def test_record_a_visit_and_see_the_episode_progress(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "visit.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -197,8 +199,8 @@ def test_record_a_visit_and_see_the_episode_progress(
     qtbot.waitUntil(lambda: details.progress.isVisible(), timeout=10_000)  # type: ignore[union-attr]
     assert f"Visits this episode: {before}" in details.progress.text()  # type: ignore[union-attr]
     qtbot.mouseClick(details.visit_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
-    dialog = window.visit_dialog
+    qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
+    dialog = shown(VisitDialog)
     dialog.nprs.setValue(3)  # type: ignore[union-attr]
     check, minutes = dialog.minutes["therapeutic_exercise"]  # type: ignore[union-attr]
     check.setChecked(True)
@@ -210,7 +212,7 @@ def test_record_a_visit_and_see_the_episode_progress(
     dialog.visit_date.clear()  # type: ignore[union-attr]
     qtbot.keyClicks(dialog.visit_date, f"{date.today():%m/%d/%Y}")  # type: ignore[union-attr]
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(VisitDialog) is None, timeout=10_000)
     qtbot.waitUntil(
         lambda: f"Visits this episode: {before + 1}" in details.progress.text(),  # type: ignore[union-attr]
         timeout=10_000,
