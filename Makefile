@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/fhir_export.py
 	$(BIN)/python benchmarks/patient_import.py
+	$(BIN)/python benchmarks/first_window.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

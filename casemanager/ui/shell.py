@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog
 
 from casemanager import config
 from casemanager.domain.errors import AuthenticationFailed, ValidationError, WrongPassphrase
 from casemanager.ui import messages
-from casemanager.ui.lock import IdleWatcher, Lock
 from casemanager.ui.ops import Lane, Ops
 from casemanager.ui.startup.window import StartWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QInputDialog
+
     from casemanager.db.engine import Database
     from casemanager.services.context import Actor
     from casemanager.services.setup import ClinicInfo
+    from casemanager.ui.lock import IdleWatcher, Lock
     from casemanager.ui.main_window import MainWindow
     from casemanager.ui.workspace import Workspace
 
@@ -49,11 +50,11 @@ class Shell(QObject):
         self.passphrase_dialog: QInputDialog | None = None  # the open one, if any
         self.encrypted_file: Path | None = None  # the encrypted clinic file being opened
         self.ops.progress().connect(self.start.busy.set_progress)
-        self.start.welcome.create_chosen.connect(self.start.show_create_clinic)
-        self.start.welcome.demo_chosen.connect(self._make_demo)
-        self.start.create_clinic.back.connect(self.start.show_welcome)
-        self.start.create_clinic.submitted.connect(self._create_clinic)
-        self.start.login.submitted.connect(self._log_in)
+        self.start.create_chosen.connect(self.start.show_create_clinic)
+        self.start.demo_chosen.connect(self._make_demo)
+        self.start.create_back.connect(self.start.show_welcome)
+        self.start.create_submitted.connect(self._create_clinic)
+        self.start.login_submitted.connect(self._log_in)
 
     @property
     def main_window(self) -> MainWindow | None:
@@ -71,9 +72,7 @@ class Shell(QObject):
         if encrypted_file is not None and config.looks_encrypted(encrypted_file):
             self._ask_passphrase(encrypted_file, "")
             return
-        self.start.create_clinic.offer_encryption(
-            config.encryption_available() and encrypted_file is not None
-        )
+        self.start.offer_encryption(config.encryption_available() and encrypted_file is not None)
 
         def work() -> tuple[Database, ClinicInfo | None]:
             from casemanager.services import setup
@@ -81,7 +80,10 @@ class Shell(QObject):
             db, _result = setup.open_database(url, config.backup_dir())
             return db, setup.clinic_info(db)
 
-        self.ops.read(work, self._opened, self._open_failed)
+        # Once the window is on screen: the worker's imports (SQLAlchemy, Alembic) would
+        # otherwise compete with its drawing. The login page is built meanwhile.
+        self.start.when_drawn(lambda: self.ops.read(work, self._opened, self._open_failed))
+        self.start.when_drawn(self.start.prepare_pages)
 
     def _opened(self, result: tuple[Database, ClinicInfo | None]) -> None:
         self.db, clinic = result
@@ -113,7 +115,7 @@ class Shell(QObject):
 
     def _ask_passphrase(self, path: Path, problem: str) -> None:
         """The clinic's file is encrypted: its passphrase opens it (kept in memory only)."""
-        from PySide6.QtWidgets import QLineEdit
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
 
         dialog = QInputDialog(self.start)
         dialog.setWindowTitle("Encrypted clinic database")
@@ -237,11 +239,11 @@ class Shell(QObject):
 
     def _logged_in(self, actor: Actor) -> None:
         # Imported now, not at start-up: the first window needs none of it.
+        from casemanager.ui.lock import IdleWatcher
         from casemanager.ui.workspace import Workspace
 
         assert self.db is not None
-        self.start.login.set_busy(False)
-        self.start.create_clinic.set_busy(False)
+        self.start.set_busy(False)
         self.actor = actor
         self.workspace = Workspace(self.ops, self.db, actor, self.clinic_name, self._show_error)
         self.workspace.window.log_out_requested.connect(self._log_out)
@@ -256,6 +258,8 @@ class Shell(QObject):
         actor = self.actor
         if self.lock is not None or actor is None:
             return
+        from casemanager.ui.lock import Lock
+
         if self.idle is not None:
             self.idle.pause()
         self.lock = Lock(actor.display_name, actor.username, self)
