@@ -22,6 +22,7 @@ from casemanager.domain.enums import (
 from casemanager.services import accounts, demo, evaluations, patients, plans
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.fake_ports import RecordingEvaluationPort
 
 TODAY = date(2026, 11, 26)
 
@@ -144,16 +145,12 @@ def test_opening_a_signed_evaluation_changes_nothing(
     exercises = plans.list_exercises(db, therapist)
     db.dispose()
     assert record is not None and plan is not None
-    calls: list[str] = []
-
-    def refuse(*args: object) -> None:
-        calls.append("service called")
-
-    screen = EvaluationWindow(record, plan, exercises, "Patient", refuse, refuse, refuse, refuse)
+    port = RecordingEvaluationPort()
+    screen = EvaluationWindow(record, plan, exercises, "Patient", port)
     qtbot.addWidget(screen)
     screen.show()
     qtbot.wait(AUTOSAVE_WAIT_MS)
-    assert calls == []
+    assert port.calls == []
     assert "Locked" in screen.status.text()
     chosen = {kind for kind, box in screen.form.plan.paths.items() if box.isVisible()}
     assert chosen == {p.kind for p in plan.content.paths}

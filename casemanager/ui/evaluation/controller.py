@@ -26,8 +26,8 @@ Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
 Failed = Callable[[BaseException], None]
 
 
-class EvaluationPort:
-    """What an evaluation window asks of the database, for one evaluation."""
+class DatabasePort:
+    """The window's `EvaluationPort`: one evaluation's reads and changes as operations."""
 
     def __init__(self, context: Context, record: EvaluationRecord) -> None:
         self.context = context
@@ -225,22 +225,11 @@ class EvaluationController:
         record, plan, exercises = opened
         if self.window is not None:
             self.window.close()  # one at a time: it saves what was typed
-        port = EvaluationPort(self.context, record)
+        port = DatabasePort(self.context, record)
         # The author types and signs; anyone else reads (the service refuses them anyway).
         is_author = self.context.actor.user_id == record.therapist_id
         screen = EvaluationWindow(
-            record,
-            plan,
-            exercises,
-            patient_name,
-            port.save,
-            port.save_plan,
-            port.sign,
-            port.add_addendum,
-            port.search_codes,
-            port.discard if is_author else None,
-            port.load_current,
-            save_goals=port.save_goals,
+            record, plan, exercises, patient_name, port, can_discard=is_author
         )
         screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if record.kind in GOAL_REPORT_KINDS:
