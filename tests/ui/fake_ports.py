@@ -75,3 +75,36 @@ def _typed() -> None:
 
     port: EvaluationPort = RecordingEvaluationPort()
     del port
+
+
+@dataclass
+class RecordingExercisePort:
+    """The exercise library's port, recording each call."""
+
+    calls: list[Call] = field(default_factory=list)
+
+    def save(
+        self,
+        exercise_id: int | None,
+        version: int | None,
+        content: Any,
+        done: Callable[[Any], None],
+        failed: Failed,
+    ) -> None:
+        self.calls.append(Call("save", (exercise_id, version, content), done, failed))
+
+    def set_image(
+        self, exercise_id: int, data: bytes | None, done: Callable[[Any], None], failed: Failed
+    ) -> None:
+        self.calls.append(Call("set_image", (exercise_id, data), done, failed))
+
+    def get_image(self, exercise_id: int, done: Callable[[bytes | None], None]) -> None:
+        self.calls.append(Call("get_image", (exercise_id,), done, None))
+
+
+def _exercise_port_typed() -> None:
+    """Never run: mypy checks that the fake is an `ExerciseLibraryPort`."""
+    from casemanager.ui.exercises.library import ExerciseLibraryPort
+
+    port: ExerciseLibraryPort = RecordingExercisePort()
+    del port

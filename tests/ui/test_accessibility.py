@@ -4,7 +4,6 @@ name, or a label whose buddy it is), and every screen can be worked from the key
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -29,6 +28,7 @@ from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.new_patient import NewPatientDialog
 from casemanager.ui.patients.visit_dialog import VisitDialog
 from casemanager.ui.startup.pages import CreateClinicPage, LoginPage
+from tests.ui.fake_ports import RecordingExercisePort
 
 _CONTROLS = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
 
@@ -60,10 +60,6 @@ def _inside(widget: QWidget, kinds: tuple[type, ...]) -> bool:
     return False
 
 
-def _noop(*_args: Any) -> None:
-    return None
-
-
 SCREENS = {
     "initial evaluation": lambda: EvaluationForm(date(2026, 11, 20), []),
     "progress report": lambda: EvaluationForm(
@@ -76,7 +72,7 @@ SCREENS = {
         "Progress report due: the next visit is treatment day 10.",
         [GoalInForce(1, GoalTerm.LONG, "Walk 30 minutes", None)],
     ),
-    "exercise library": lambda: ExerciseLibraryDialog(True, _noop, _noop, _noop),
+    "exercise library": lambda: ExerciseLibraryDialog(True, RecordingExercisePort()),
     "create clinic": lambda: CreateClinicPage(),
     "log in": lambda: LoginPage(),
 }

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
+from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog, DocumentRequest
 from casemanager.ui.ops import Change, Changes, Lane
 
 if TYPE_CHECKING:
@@ -18,6 +18,43 @@ if TYPE_CHECKING:
 # What the dialog needs to open: the evaluation, whether it has referrals, the patient's
 # language, the languages there is wording for, characters no font can print.
 Found = tuple[int, bool, str, dict[str, str], str]
+
+
+class _RenderPort:
+    """The dialog's `DocumentPort` for one evaluation."""
+
+    def __init__(self, context: Context, evaluation_id: int, patient_id: int) -> None:
+        self.context = context
+        self.evaluation_id = evaluation_id
+        self.patient_id = patient_id
+
+    def render(
+        self,
+        request: DocumentRequest,
+        done: Callable[[bytes], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> bytes:
+            from casemanager.domain.enums import AuditAction
+            from casemanager.services import documents
+
+            return documents.render(
+                db,
+                actor,
+                evaluation_id,
+                documents.DocumentKind(request.kind),
+                language=request.language,
+                large_print=request.large_print,
+                action=AuditAction(request.action),
+                password=request.password,
+            )
+
+        if request.action == "read":
+            self.context.ops.read(work, done, failed)  # the preview: audited, changes nothing
+        else:  # the timeline lists what was printed or saved
+            self.context.ops.change(work, Changes.chart(self.patient_id), done, failed)
 
 
 class DocumentsController:
@@ -50,46 +87,16 @@ class DocumentsController:
     def _show(self, patient_id: int, patient_name: str, found: Found) -> None:
         evaluation_id, has_referrals, language, languages, unprintable = found
         context = self.context
-        db, actor = context.db, context.actor
-
-        def render(
-            kind: str,
-            language: str,
-            large: bool,
-            action: str,
-            password: str | None,
-            done: Callable[[bytes], None],
-            failed: Callable[[BaseException], None],
-        ) -> None:
-            def work() -> bytes:
-                from casemanager.domain.enums import AuditAction
-                from casemanager.services import documents
-
-                return documents.render(
-                    db,
-                    actor,
-                    evaluation_id,
-                    documents.DocumentKind(kind),
-                    language=language,
-                    large_print=large,
-                    action=AuditAction(action),
-                    password=password,
-                )
-
-            if action == "read":
-                context.ops.read(work, done, failed)  # the preview: audited, changes nothing
-            else:  # the timeline lists what was printed or saved
-                context.ops.change(work, Changes.chart(patient_id), done, failed)
 
         dialog = DocumentDialog(
             patient_name,
             languages,
             language,
             has_referrals,
-            render,
+            _RenderPort(context, evaluation_id, patient_id),
             context.window,
             unprintable=unprintable,
-            live_database=db.sqlite_path,
+            live_database=context.db.sqlite_path,
         )
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

@@ -1,14 +1,17 @@
 """Print or save a document of the latest signed evaluation: choose which and how, see it in
 the preview, then print it, save it, or save a password-protected copy for email.
 
-Rendering happens on the database worker (the app passes `render`); each print or save is
-rendered again under its own audited action, so the audit log says what left the clinic.
+Rendering happens on the database worker (through the dialog's `DocumentPort`); each print
+or save is rendered again under its own audited action, so the audit log says what left the
+clinic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
@@ -32,11 +35,29 @@ from PySide6.QtWidgets import (
 
 from casemanager import output_files
 
-# render(kind, language, large_print, action, password, on_pdf, on_error)
-Render = Callable[
-    [str, str, bool, str, str | None, Callable[[bytes], None], Callable[[BaseException], None]],
-    None,
-]
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """One rendering: which document, how, and why (the audited action)."""
+
+    kind: str  # a key of KINDS
+    language: str
+    large_print: bool
+    action: Literal["read", "print", "export"]  # preview, printed, saved to a file
+    password: str | None = None  # a protected copy opens only with it
+
+
+class DocumentPort(Protocol):
+    def render(
+        self,
+        request: DocumentRequest,
+        done: Callable[[bytes], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """The PDF, later, on the GUI thread; each call is audited as `request.action`."""
+        ...
+
+
 KINDS = {
     "take-home": "Take-home care plan (for the patient)",
     "plan-of-care": "Plan of care (for the physician to certify)",
@@ -52,7 +73,7 @@ class DocumentDialog(QDialog):
         languages: dict[str, str],
         preferred_language: str,
         has_referrals: bool,
-        render: Render,
+        port: DocumentPort,
         parent: QWidget | None = None,
         unprintable: str = "",
         live_database: Path | None = None,
@@ -62,7 +83,7 @@ class DocumentDialog(QDialog):
         self.setWindowTitle(f"Print or save — {patient_name}")
         self.resize(900, 900)
         self.patient_name = patient_name
-        self._render = render
+        self.port = port
         self.pdf: bytes | None = None
         self.document = QPdfDocument(self)  # kept: the view only borrows it
         self._buffer: QBuffer | None = None
@@ -146,7 +167,8 @@ class DocumentDialog(QDialog):
         self.status.setText("Preparing the preview…")
         self.pdf = None
         self._busy(True)
-        self._render(kind, language, large, "read", None, self._show, self._failed)
+        request = DocumentRequest(kind, language, large, "read")
+        self.port.render(request, self._show, self._failed)
 
     def _show(self, pdf: bytes) -> None:
         self.pdf = pdf
@@ -193,7 +215,7 @@ class DocumentDialog(QDialog):
                 return
             self.status.setText(f"Printed {pages} page{'s' if pages != 1 else ''}.")
 
-        self._render(kind, language, large, "print", None, printed, self._failed)
+        self.port.render(DocumentRequest(kind, language, large, "print"), printed, self._failed)
 
     # -- save --------------------------------------------------------------------------------
     def ask_save_path(self, suggested: str) -> str:
@@ -253,7 +275,8 @@ class DocumentDialog(QDialog):
             note = " (opens only with the password)" if protected else ""
             self.status.setText(f"Saved {Path(path).name}{note}.")
 
-        self._render(kind, language, large, "export", password, write, self._failed)
+        request = DocumentRequest(kind, language, large, "export", password)
+        self.port.render(request, write, self._failed)
 
 
 def print_pdf(pdf: bytes, printer: QPrinter) -> int:

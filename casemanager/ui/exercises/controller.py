@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from casemanager.domain.permissions import Permission
@@ -28,9 +29,7 @@ class ExercisesController:
             return
         dialog = ExerciseLibraryDialog(
             self.context.may(Permission.EDIT_EXERCISE_LIBRARY),
-            self._save,
-            self._set_image,
-            self._get_image,
+            self,  # its ExerciseLibraryPort
             self.context.window,
         )
         self.dialog = dialog
@@ -49,7 +48,7 @@ class ExercisesController:
     def _closed(self, _result: int) -> None:
         self.dialog = None
 
-    def _save(
+    def save(
         self,
         exercise_id: int | None,
         version: int | None,
@@ -66,7 +65,7 @@ class ExercisesController:
 
         self.context.ops.change(work, EDITED, done, failed)
 
-    def _set_image(self, exercise_id: int, data: bytes | None, done: Done, failed: Failed) -> None:
+    def set_image(self, exercise_id: int, data: bytes | None, done: Done, failed: Failed) -> None:
         db, actor = self.context.db, self.context.actor
 
         def work() -> ExerciseRecord:
@@ -76,7 +75,7 @@ class ExercisesController:
 
         self.context.ops.change(work, EDITED, done, failed)
 
-    def _get_image(self, exercise_id: int, done: Done) -> None:
+    def get_image(self, exercise_id: int, done: Callable[[bytes | None], None]) -> None:
         db, actor = self.context.db, self.context.actor
 
         def work() -> bytes | None:
