@@ -5,7 +5,7 @@ Nothing is pre-chosen: every verdict starts at "choose", so signing needs a real
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
@@ -13,13 +13,16 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 from casemanager.domain.medicare import GOAL_PROGRESS_LABELS, GoalAssessment
 from casemanager.ui.widgets import ValidatedForm, line_edit
 
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.visits import GoalInForce
+
 
 class GoalVerdicts(ValidatedForm):
     changed = Signal()  # a verdict chosen or a note typed (not a programmatic fill)
 
     def __init__(
         self,
-        goals: Sequence[Any],  # services.visits.GoalInForce
+        goals: Sequence[GoalInForce],
         field_prefix: str = "",
         parent: QWidget | None = None,
     ) -> None:

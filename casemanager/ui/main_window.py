@@ -3,6 +3,8 @@ the selected patient's details."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.permissions import ROLE_LABELS
-from casemanager.services.context import Actor
+
+if TYPE_CHECKING:  # the screens are imported when first used, not with the window
+    from casemanager.services.context import Actor
+    from casemanager.ui.caseload.dashboard import CaseloadDashboard
+    from casemanager.ui.patients.chart import ChartPanel
+    from casemanager.ui.patients.list_widget import PatientListWidget
 
 
 class _Figure(QFrame):
@@ -57,8 +64,8 @@ class MainWindow(QMainWindow):
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
-        self.patient_list: QWidget | None = None
-        self.details: QWidget | None = None
+        self.patient_list: PatientListWidget | None = None
+        self.details: ChartPanel | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self._fit_to_screen()
 
@@ -94,8 +101,8 @@ class MainWindow(QMainWindow):
         self.views = QTabWidget()
         self.views.setDocumentMode(True)
         self.views.addTab(self.splitter, "&Patients")
-        self.caseload: QWidget | None = None
-        self.admin: QWidget | None = None
+        self.caseload: CaseloadDashboard | None = None
+        self.admin: QTabWidget | None = None
         layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
@@ -153,7 +160,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.log_out_action)
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
-    def set_caseload(self, dashboard: QWidget, title: str, first: bool) -> None:
+    def set_caseload(self, dashboard: CaseloadDashboard, title: str, first: bool) -> None:
         """The caseload tab; first for an office manager, who opens the app for it."""
         self.caseload = dashboard
         index = self.views.insertTab(0 if first else 1, dashboard, title)
@@ -162,7 +169,7 @@ class MainWindow(QMainWindow):
             # Start on the figures, not inside a date field that would take the keys.
             dashboard.setFocus()
 
-    def set_admin(self, panel: QWidget) -> None:
+    def set_admin(self, panel: QTabWidget) -> None:
         """Accounts and the audit log, for an administrator."""
         self.admin = panel
         self.views.addTab(panel, "&Administration")
@@ -200,7 +207,7 @@ class MainWindow(QMainWindow):
         chart = max(self.splitter.sizes()[1], min(720, total // 2))
         self.splitter.setSizes([total - chart, chart])
 
-    def set_patient_list(self, patient_list: QWidget, details: QWidget) -> None:
+    def set_patient_list(self, patient_list: PatientListWidget, details: ChartPanel) -> None:
         self.patient_list = patient_list
         self.details = details
         self.splitter.addWidget(patient_list)
@@ -212,10 +219,8 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.show_patients)
         self.find_action.triggered.connect(patient_list.setFocus)
         self.batch_action.setEnabled(True)
-        request_print = getattr(details, "request_print", None)
-        if request_print is not None:
-            self.print_action.triggered.connect(request_print)
-            self.print_action.setEnabled(True)
+        self.print_action.triggered.connect(details.request_print)
+        self.print_action.setEnabled(True)
         self.find_action.setEnabled(True)
         self.new_patient_action.setEnabled(True)
         patient_list.setFocus()

@@ -44,18 +44,18 @@ def test_evaluate_autosave_sign_and_addendum(
     assert window is not None
     open_patient_by_mrn(qtbot, window, target.mrn)
     screen = start_evaluation(qtbot, window)
-    form = screen.form  # type: ignore[union-attr]
+    form = screen.form
 
     # Type, and the draft saves itself.
     form.chief_complaint.selectAll()
     qtbot.keyClicks(form.chief_complaint, "Spasm after lifting boxes at work")
     form.nprs_now.setValue(7)
-    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
 
     # Signing an incomplete evaluation lists what is missing; a click jumps there.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)  # type: ignore[union-attr]
-    messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
+    messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]
     assert any("Red flag not asked" in m for m in messages)
     assert any("primary suspected cause" in m for m in messages)
     assert not any("Chief complaint" in m for m in messages)
@@ -69,11 +69,10 @@ def test_evaluate_autosave_sign_and_addendum(
     form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
     assert "Oswestry: 40.0%" in form.odi_result.text()
     # Without a plan, signing still refuses, naming the plan.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: any(
-            "treatment path" in screen.missing.item(i).text()  # type: ignore[union-attr]
-            for i in range(screen.missing.count())  # type: ignore[union-attr]
+            "treatment path" in screen.missing.item(i).text() for i in range(screen.missing.count())
         ),
         timeout=10_000,
     )
@@ -91,18 +90,18 @@ def test_evaluate_autosave_sign_and_addendum(
     qtbot.keyClicks(plan.cert_end, f"{date.today() + timedelta(days=60):%m/%d/%Y}")
     plan.exercise_rows[0][0].setCurrentIndex(1)  # first exercise; its usual dose fills in
     assert plan.exercise_rows[0][2].value() > 0
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)  # type: ignore[union-attr]
-    assert "Signed by Wei Chen, PT" in screen.status.text()  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)
+    assert "Signed by Wei Chen, PT" in screen.status.text()
     assert form.chief_complaint.isReadOnly()  # locked
 
     # A correction after signing is an addendum.
-    qtbot.keyClicks(screen.addendum_text, "Onset was two days earlier than first recorded.")  # type: ignore[union-attr]
-    qtbot.mouseClick(screen.addendum_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: "Addendum by Wei Chen, PT" in screen.addenda.text(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClicks(screen.addendum_text, "Onset was two days earlier than first recorded.")
+    qtbot.mouseClick(screen.addendum_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Addendum by Wei Chen, PT" in screen.addenda.text(), timeout=10_000)
 
     db = Database(f"sqlite:///{db_path}")
-    stored = evaluations.get_evaluation(db, therapist, screen.record.id)  # type: ignore[union-attr]
+    stored = evaluations.get_evaluation(db, therapist, screen.record.id)
     db.dispose()
     assert stored.status == EvaluationStatus.SIGNED
     assert stored.content.chief_complaint == "Spasm after lifting boxes at work"
@@ -175,10 +174,11 @@ def test_code_search_and_excludes1_warning(
     log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    window.patient_list.status.setCurrentIndex(0)  # type: ignore[union-attr]  # all statuses
+    assert window.patient_list is not None
+    window.patient_list.status.setCurrentIndex(0)  # all statuses
     open_patient_by_mrn(qtbot, window, target.mrn)
     screen = start_evaluation(qtbot, window)
-    form = screen.form  # type: ignore[union-attr]
+    form = screen.form
 
     qtbot.keyClicks(form.code_search, "fibromyalgia")
     qtbot.waitUntil(lambda: form.code_results.count() > 0, timeout=20_000)

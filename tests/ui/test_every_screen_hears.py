@@ -49,7 +49,8 @@ def _caseload(qtbot: QtBot, window: MainWindow) -> dict[str, int]:
 
 
 def _list_status(window: MainWindow) -> str:
-    model = window.patient_list.model  # type: ignore[union-attr]
+    assert window.patient_list is not None
+    model = window.patient_list.model
     return str(model.index(0, STATUS_COLUMN).data()) if model.rowCount() == 1 else ""
 
 
@@ -72,7 +73,8 @@ def _logged_in_as_chen(
     assert window is not None
     qtbot.waitUntil(lambda: window.caseload is not None, timeout=20_000)
     qtbot.waitUntil(lambda: window.active.value.text() != "…", timeout=10_000)
-    window.patient_list.status.setCurrentIndex(0)  # type: ignore[union-attr]  # all statuses
+    assert window.patient_list is not None and window.details is not None
+    window.patient_list.status.setCurrentIndex(0)  # all statuses
     open_patient_by_mrn(qtbot, window, mrn)
     return window, window.details
 
@@ -182,7 +184,9 @@ def test_a_new_patient_and_an_import_show_in_the_list_and_the_header(
     qtbot.waitUntil(
         lambda: _header(window) == (on_record + 1, active + 1, mine + 1), timeout=10_000
     )
-    qtbot.waitUntil(lambda: window.details.name.text() == "Noor Haddad", timeout=10_000)  # type: ignore[union-attr]
+    details = window.details
+    assert details is not None
+    qtbot.waitUntil(lambda: details.name.text() == "Noor Haddad", timeout=10_000)
 
     source = tmp_path / "old.csv"
     source.write_text(ROWS, encoding="utf-8")

@@ -33,18 +33,18 @@ def demo_db(tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
-def _later_fetch(db: Database):  # type: ignore[no-untyped-def]
+def _later_fetch(db: Database):
     """Like the app's background worker: the page arrives on a later turn of the event loop."""
     actor = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
 
-    def fetch(query, offset, limit, deliver):  # type: ignore[no-untyped-def]
+    def fetch(query, offset, limit, deliver):
         rows = patients.list_patients(db, actor, query, offset=offset, limit=limit)
         QTimer.singleShot(0, lambda: deliver(rows))
 
     return fetch
 
 
-def test_model_passes_qtmodeltester(qtbot: QtBot, qtmodeltester, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qtmodeltester(qtbot: QtBot, qtmodeltester, demo_db: Database) -> None:
     model = PatientTableModel(_later_fetch(demo_db), page_size=25)
     model.set_query(PatientQuery())
     qtbot.waitUntil(lambda: model.rowCount() == 25)
@@ -70,7 +70,7 @@ def test_model_passes_qtmodeltester(qtbot: QtBot, qtmodeltester, demo_db: Databa
 def test_stale_pages_are_dropped(demo_db: Database) -> None:
     held: list = []
 
-    def fetch(query, offset, limit, deliver):  # type: ignore[no-untyped-def]
+    def fetch(query, offset, limit, deliver):
         held.append(deliver)
 
     model = PatientTableModel(fetch, page_size=10)
@@ -107,22 +107,24 @@ def test_search_and_open_by_keyboard(
     window = application.main_window
     assert window is not None
     patient_list = window.patient_list
-    model = patient_list.model  # type: ignore[union-attr]
+    assert patient_list is not None
+    model = patient_list.model
     # My caseload, active, by default.
     qtbot.waitUntil(lambda: model.rowCount() == len(mine), timeout=10_000)
-    assert patient_list.therapist.currentText() == "My caseload"  # type: ignore[union-attr]
-    search = patient_list.search  # type: ignore[union-attr]
+    assert patient_list.therapist.currentText() == "My caseload"
+    search = patient_list.search
     qtbot.keyClicks(search, target.mrn)
     qtbot.keyClick(search, Qt.Key.Key_Return)  # search now
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
     assert model.index(0, 0).data(PatientIdRole) == target.id
     qtbot.keyClick(search, Qt.Key.Key_Return)  # the only match: open it
     details = window.details
-    qtbot.waitUntil(lambda: details.values["mrn"].text() == target.mrn, timeout=10_000)  # type: ignore[union-attr]
-    assert target.family_name in details.name.text()  # type: ignore[union-attr]
+    assert details is not None
+    qtbot.waitUntil(lambda: details.values["mrn"].text() == target.mrn, timeout=10_000)
+    assert target.family_name in details.name.text()
     search.clear()
     qtbot.keyClicks(search, "zzzz-no-such-name")
-    qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "No patients match" in patient_list.summary.text(), timeout=10_000)
 
 
 def test_new_patient_with_date_check_and_duplicate_warning(
@@ -142,6 +144,7 @@ def test_new_patient_with_date_check_and_duplicate_warning(
     assert window is not None
     window.new_patient_action.trigger()
     dialog = shown(NewPatientDialog)
+    assert dialog is not None
     assert dialog is not None and dialog.isVisible()
     assert dialog.therapist.currentText() == "Anna Nowak, PT"  # the therapist's own default
     qtbot.keyClicks(dialog.given_name, existing.given_name)
@@ -162,8 +165,9 @@ def test_new_patient_with_date_check_and_duplicate_warning(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(NewPatientDialog) is None, timeout=10_000)
     details = window.details
+    assert details is not None
     qtbot.waitUntil(
-        lambda: details.values["mrn"].text() not in ("", existing.mrn),  # type: ignore[union-attr]
+        lambda: details.values["mrn"].text() not in ("", existing.mrn),
         timeout=10_000,
     )
     assert "Registered" in window.statusBar().currentMessage()
@@ -196,24 +200,26 @@ def test_record_a_visit_and_see_the_episode_progress(
     assert window is not None
     open_patient_by_mrn(qtbot, window, target.mrn)
     details = window.details
-    qtbot.waitUntil(lambda: details.progress.isVisible(), timeout=10_000)  # type: ignore[union-attr]
-    assert f"Visits this episode: {before}" in details.progress.text()  # type: ignore[union-attr]
-    qtbot.mouseClick(details.visit_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    assert details is not None
+    qtbot.waitUntil(lambda: details.progress.isVisible(), timeout=10_000)
+    assert f"Visits this episode: {before}" in details.progress.text()
+    qtbot.mouseClick(details.visit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
     dialog = shown(VisitDialog)
-    dialog.nprs.setValue(3)  # type: ignore[union-attr]
-    check, minutes = dialog.minutes["therapeutic_exercise"]  # type: ignore[union-attr]
+    assert dialog is not None
+    dialog.nprs.setValue(3)
+    check, minutes = dialog.minutes["therapeutic_exercise"]
     check.setChecked(True)
     minutes.setValue(25)
-    dialog.visit_date.clear()  # type: ignore[union-attr]
-    qtbot.keyClicks(dialog.visit_date, "13/13/2026")  # type: ignore[union-attr]
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    assert "MM/DD/YYYY" in dialog.form.errors["visit_date"].text()  # type: ignore[union-attr]
-    dialog.visit_date.clear()  # type: ignore[union-attr]
-    qtbot.keyClicks(dialog.visit_date, f"{date.today():%m/%d/%Y}")  # type: ignore[union-attr]
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    dialog.visit_date.clear()
+    qtbot.keyClicks(dialog.visit_date, "13/13/2026")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "MM/DD/YYYY" in dialog.form.errors["visit_date"].text()
+    dialog.visit_date.clear()
+    qtbot.keyClicks(dialog.visit_date, f"{date.today():%m/%d/%Y}")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(VisitDialog) is None, timeout=10_000)
     qtbot.waitUntil(
-        lambda: f"Visits this episode: {before + 1}" in details.progress.text(),  # type: ignore[union-attr]
+        lambda: f"Visits this episode: {before + 1}" in details.progress.text(),
         timeout=10_000,
     )

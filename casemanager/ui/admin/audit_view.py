@@ -4,7 +4,7 @@ by any column; save what is shown as CSV; check the hash chain."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.enums import AuditAction
 from casemanager.ui.table_block import TableBlock
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.audit_log import AuditRow, ChainReport
 
 HEADERS = ["Row", "When", "User", "Workstation", "Patient", "Action", "Data", "Outcome", "Detail"]
 ACTION_LABELS = {
@@ -118,7 +121,7 @@ class AuditPanel(QWidget):
         self.show_button.setEnabled(False)
         self.search_requested.emit(filters)
 
-    def show_rows(self, rows: list[Any], limit: int) -> None:
+    def show_rows(self, rows: list[AuditRow], limit: int) -> None:
         self.show_button.setEnabled(True)
         self.table.set_rows(
             [
@@ -151,7 +154,7 @@ class AuditPanel(QWidget):
         self.status.setText("Checking every row's hash…")
         self.verify_requested.emit()
 
-    def show_verdict(self, report: Any) -> None:
+    def show_verdict(self, report: ChainReport) -> None:
         self.verify_button.setEnabled(True)
         notes = [f"Warning: {problem}." for problem in report.missing_safeguards]
         notes += [

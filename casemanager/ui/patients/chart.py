@@ -5,7 +5,7 @@ the patient's details. Opening it is audited by the service that reads it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -24,6 +24,10 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.enums import EvaluationKind
 from casemanager.ui.patients.model import STATUS_LABELS
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.domain.patients import PatientRecord
+    from casemanager.services.chart import Chart, EpisodeChart
 
 _SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 _LANGUAGE = {"en": "English", "es": "Spanish"}
@@ -45,7 +49,7 @@ class ChartPanel(QWidget):
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.patient_id: int | None = None
-        self.chart: Any = None  # services.chart.Chart
+        self.chart: Chart | None = None
         self.can_evaluate = can_evaluate
         self.setMinimumWidth(420)
         outer = QVBoxLayout(self)
@@ -218,7 +222,7 @@ class ChartPanel(QWidget):
                     return
 
     # -- showing ---------------------------------------------------------------------------
-    def show_chart(self, chart: Any) -> None:
+    def show_chart(self, chart: Chart) -> None:
         """Fill everything from a services.chart.Chart."""
         self.chart = chart
         record = chart.patient
@@ -252,7 +256,7 @@ class ChartPanel(QWidget):
         self.body.show()
         self.chart_shown.emit()
 
-    def _show_details(self, record: Any, age: int) -> None:
+    def _show_details(self, record: PatientRecord, age: int) -> None:
         f = record.fields
         emergency = " ".join(x for x in (f.emergency_contact_name, f.emergency_contact_phone) if x)
         shown = {
@@ -273,7 +277,7 @@ class ChartPanel(QWidget):
         for key, text in shown.items():
             self.values[key].setText(text)
 
-    def _show_progress(self, episode: Any) -> None:
+    def _show_progress(self, episode: EpisodeChart | None) -> None:
         if self.chart is None or not self.chart.shows_clinical:
             self.progress.hide()
             return
@@ -307,7 +311,7 @@ class ChartPanel(QWidget):
         self.progress.setStyleSheet(_WARNING_STYLE if warnings else "")
         self.progress.show()
 
-    def _show_actions(self, chart: Any) -> None:
+    def _show_actions(self, chart: Chart) -> None:
         self.actions_host.setVisible(self.can_evaluate and chart.shows_clinical)
         episode = chart.open_episode
         has_draft = episode is not None and episode.draft_id is not None
@@ -323,7 +327,7 @@ class ChartPanel(QWidget):
             button.setEnabled(signed and not has_draft)
         self.visit_button.setEnabled(signed)  # visits go on while a report is being written
 
-    def _show_timeline(self, chart: Any) -> None:
+    def _show_timeline(self, chart: Chart) -> None:
         self.timeline.clear()
         bold = QFont(self.timeline.font())
         bold.setBold(True)

@@ -5,7 +5,7 @@ of them or none. Checking and importing run in the caller's worker (signals belo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.errors import DomainError
 from casemanager.interop import patient_files
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.patient_import import ImportReport
 
 PREVIEW_ROWS = 20
 NONE = "(not in this file)"
@@ -159,7 +162,7 @@ class ImportDialog(QDialog):
         self.status.setText("Reading and checking every row…")
         signal.emit(self.path, mapping)
 
-    def show_report(self, report: Any, imported: bool) -> None:
+    def show_report(self, report: ImportReport, imported: bool) -> None:
         self.check_button.setEnabled(True)
         self.problems.clear()
         for problem in report.problems:

@@ -4,7 +4,7 @@ therapist chooses to make it the progress report, a verdict and a note for each 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -28,6 +28,11 @@ from casemanager.domain.patients import parse_search_date
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
 
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from collections.abc import Sequence
+
+    from casemanager.services.visits import GoalInForce
+
 
 class VisitDialog(QDialog):
     """Emits `submitted(dict)` with the typed values; the caller saves and reports back."""
@@ -37,11 +42,11 @@ class VisitDialog(QDialog):
     def __init__(
         self,
         progress_due: str | None,
-        goals: list[Any] | tuple[Any, ...] = (),
+        goals: Sequence[GoalInForce] = (),
         parent: QWidget | None = None,
     ) -> None:
         """`progress_due` says why a progress report is due (None when it is not); `goals`
-        are the plan in force's goals (services.visits.GoalInForce) a report assesses."""
+        are the plan in force's goals a report assesses."""
         super().__init__(parent)
         self.setWindowTitle("Record visit")
         self.form = ValidatedForm()
