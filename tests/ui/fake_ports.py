@@ -108,3 +108,23 @@ def _exercise_port_typed() -> None:
 
     port: ExerciseLibraryPort = RecordingExercisePort()
     del port
+
+
+@dataclass
+class RecordingDocumentPort:
+    """The document dialog's port, recording each rendering asked for."""
+
+    calls: list[Call] = field(default_factory=list)
+
+    def render(
+        self, request: Any, done: Callable[[bytes], None], failed: Callable[[BaseException], None]
+    ) -> None:
+        self.calls.append(Call("render", (request,), done, failed))
+
+
+def _document_port_typed() -> None:
+    """Never run: mypy checks that the fake is a `DocumentPort`."""
+    from casemanager.ui.documents.dialog import DocumentPort
+
+    port: DocumentPort = RecordingDocumentPort()
+    del port

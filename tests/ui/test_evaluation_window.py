@@ -73,7 +73,9 @@ def test_a_conflict_keeps_the_typing_and_offers_a_comparison(qtbot: QtBot) -> No
     theirs = replace(DRAFT, version=2, content=EvaluationContent(mechanism_of_injury="Fell"))
     port.last("load_current").done(theirs)
     table = screen.compare_dialog.table
-    assert (table.item(0, 1).text(), table.item(0, 2).text()) == ("Slipped on ice", "Fell")
+    mine, theirs_shown = table.item(0, 1), table.item(0, 2)
+    assert mine is not None and theirs_shown is not None
+    assert (mine.text(), theirs_shown.text()) == ("Slipped on ice", "Fell")
     screen.compare_dialog.close()
 
 
