@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.ui import palette
+
 
 class FieldError(QLabel):
     """A message shown right under the field it is about; hidden while there is none."""
@@ -25,7 +27,7 @@ class FieldError(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b00020;")
+        self.setStyleSheet(palette.ERROR_STYLE)
         self.setAccessibleName("Field error")
         self.hide()
 

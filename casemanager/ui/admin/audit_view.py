@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.enums import AuditAction
+from casemanager.ui import palette
 from casemanager.ui.table_block import TableBlock
 
 HEADERS = ["Row", "When", "User", "Workstation", "Patient", "Action", "Data", "Outcome", "Detail"]
@@ -175,7 +176,7 @@ class AuditPanel(QWidget):
                 + recorded
                 + "".join(f" {note}" for note in notes)
             )
-            self.status.setStyleSheet("color: #0b6a0b;")
+            self.status.setStyleSheet(f"color: {palette.OK_TEXT};")
         else:
             broken = (
                 f"The chain is broken at row {report.broken.row_id}: {report.broken.reason}. "
@@ -188,4 +189,4 @@ class AuditPanel(QWidget):
                 + " Keep a copy of this database and tell whoever is responsible for the "
                 "clinic's records." + recorded
             )
-            self.status.setStyleSheet("color: #a4262c; font-weight: bold;")
+            self.status.setStyleSheet(f"{palette.REFUSED_STYLE} font-weight: bold;")

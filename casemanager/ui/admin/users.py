@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.enums import Role
 from casemanager.domain.permissions import ROLE_LABELS
+from casemanager.ui import palette
 
 HEADERS = ["Name", "Username", "Role", "Licence", "Status", "Last login"]
 
@@ -38,7 +39,7 @@ class _PasswordForm(QDialog):
 
     def _finish(self, form: QFormLayout) -> None:
         self.error = QLabel()
-        self.error.setStyleSheet("color: #a4262c;")
+        self.error.setStyleSheet(palette.REFUSED_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)

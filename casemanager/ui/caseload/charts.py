@@ -16,7 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
-PALETTE = ("#4a78a8", "#e08a3c", "#5a9e6f")
+from casemanager.ui import palette
+
+PALETTE = palette.CHART_SERIES
 
 
 class BarChart(QChartView):

@@ -34,7 +34,7 @@ from casemanager.domain.caseload import (
     OutcomeGroup,
     default_period,
 )
-from casemanager.domain.enums import PatientStatus
+from casemanager.ui import palette
 from casemanager.ui.caseload.charts import BarChart
 from casemanager.ui.caseload.table_model import ROW_ID_ROLE
 from casemanager.ui.table_block import TableBlock
@@ -56,11 +56,6 @@ OUTCOME_HEADERS = [
     "PSFS mean change",
     "PSFS past MCIC %",
 ]
-STATUS_LABELS = {
-    PatientStatus.ACTIVE: "Active",
-    PatientStatus.ON_HOLD: "On hold",
-    PatientStatus.DISCHARGED: "Discharged",
-}
 
 
 def _to_qdate(day: date) -> QDate:
@@ -134,7 +129,7 @@ class CaseloadDashboard(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("Patient status")
         self.status.addItem("Any status", None)
-        for status, label in STATUS_LABELS.items():
+        for status, label in catalogs.PATIENT_STATUS_LABELS.items():
             self.status.addItem(label, status)
         self.cause = QComboBox()
         self.cause.setAccessibleName("Suspected cause")
@@ -157,7 +152,7 @@ class CaseloadDashboard(QWidget):
         self.state = QLabel("Loading the caseload…")
         self.state.setAccessibleName("Caseload status")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1020;")
+        self.error.setStyleSheet(f"color: {palette.DANGER_TEXT};")
         self.error.hide()
 
         filters = QHBoxLayout()

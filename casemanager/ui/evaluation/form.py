@@ -51,6 +51,7 @@ from casemanager.domain.evaluation import (
 )
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui import palette
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import ValidatedForm, on_any_edit
@@ -69,13 +70,7 @@ _ACTIONS = {
     RedFlagAction.ROUTINE: "Routine referral",
     RedFlagAction.MONITOR: "Noted, monitor (no referral)",
 }
-_SIDES = {
-    None: "—",
-    Side.LEFT: "Left",
-    Side.RIGHT: "Right",
-    Side.BOTH: "Both",
-    Side.CENTRAL: "Central",
-}
+_SIDES: dict[Side | None, str] = {None: "—", **catalogs.SIDE_LABELS}
 _COMPLEXITY = {
     None: "—",
     Complexity.LOW: "Low (97161)",
@@ -545,7 +540,7 @@ class EvaluationForm(QWidget):
         self.code_results.hide()
         self.coding_warnings = QLabel()
         self.coding_warnings.setWordWrap(True)
-        self.coding_warnings.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.coding_warnings.setStyleSheet(palette.WARNING_STYLE)
         self.coding_warnings.hide()
         search_box = QWidget()
         search_column = QVBoxLayout(search_box)

@@ -27,6 +27,7 @@ from casemanager.domain.enums import GoalStatus, GoalTerm, HeatIce, Side, Treatm
 from casemanager.domain.medicare import Certification
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
+from casemanager.ui import palette
 from casemanager.ui.widgets import FieldError, on_any_edit
 
 GOAL_ROWS = 4
@@ -37,7 +38,11 @@ _HEAT = {
     HeatIce.ICE: "Ice",
     HeatIce.HEAT_AND_ICE: "Heat and ice",
 }
-_SIDES = {None: "—", Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both"}
+# An injection is given on one side or both: "central" is a pain location only.
+_SIDES: dict[Side | None, str] = {
+    None: "—",
+    **{side: label for side, label in catalogs.SIDE_LABELS.items() if side != Side.CENTRAL},
+}
 _URGENCY = {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent", Urgency.EMERGENCY: "Emergency"}
 
 
@@ -93,7 +98,7 @@ class PlanSection(QGroupBox):
         layout = QVBoxLayout(self)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
-        self.guidance.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.guidance.setStyleSheet(palette.WARNING_STYLE)
         self.guidance.setAccessibleName("Guideline notes")
         self.guidance.hide()
         layout.addWidget(self.guidance)

@@ -25,6 +25,7 @@ from casemanager.domain.errors import ConflictError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.plan import PlanContent
+from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
 
@@ -119,7 +120,7 @@ class EvaluationWindow(QWidget):
             "in the audit log."
         )
         self.discard_question.setWordWrap(True)
-        self.discard_question.setStyleSheet("background: #fde7e9; color: #8a1020; padding: 4px;")
+        self.discard_question.setStyleSheet(palette.DANGER_STYLE)
         self.discard_yes = QPushButton("Yes, discard it")
         self.discard_no = QPushButton("Keep it")
         for widget in (self.discard_question, self.discard_yes, self.discard_no):

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain.catalogs import PATIENT_STATUS_LABELS
 from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery
-from casemanager.ui.patients.model import STATUS_LABELS, PatientIdRole, PatientTableModel
+from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
@@ -60,7 +61,7 @@ class PatientListWidget(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("Status filter")
         self.status.addItem("All statuses", ALL)
-        for status, label in STATUS_LABELS.items():
+        for status, label in PATIENT_STATUS_LABELS.items():
             self.status.addItem(label, status.value)
         self.therapist = QComboBox()
         self.therapist.setAccessibleName("Therapist filter")

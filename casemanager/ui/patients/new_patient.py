@@ -15,12 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain import catalogs
 from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.patients import PatientFields, PatientSummary, parse_date_of_birth
+from casemanager.ui import palette
 from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
-
-SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.OTHER: "Other", Sex.UNKNOWN: "Unknown"}
-LANGUAGE_LABELS = {"en": "English", "es": "Spanish"}
 
 
 class NewPatientDialog(QDialog):
@@ -45,7 +44,7 @@ class NewPatientDialog(QDialog):
         self.preferred_name = line_edit("Optional")
         self.date_of_birth = line_edit("MM/DD/YYYY")
         self.sex = QComboBox()
-        for sex, label in SEX_LABELS.items():
+        for sex, label in catalogs.SEX_LABELS.items():
             self.sex.addItem(label, sex.value)
         self.phone = line_edit("(631) 555-0100")
         self.email = line_edit("Optional")
@@ -53,7 +52,7 @@ class NewPatientDialog(QDialog):
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(54)
         self.language = QComboBox()
-        for code, label in LANGUAGE_LABELS.items():
+        for code, label in catalogs.LANGUAGE_LABELS.items():
             self.language.addItem(label, code)
         self.emergency_name = line_edit("Name (optional)")
         self.emergency_phone = line_edit("Phone (optional)")
@@ -82,9 +81,7 @@ class NewPatientDialog(QDialog):
             self.form.add_row(name, label, widget)
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
-        self.duplicates.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-        )
+        self.duplicates.setStyleSheet(palette.WARNING_PANEL_STYLE)
         self.duplicates.setAccessibleName("Possible duplicate")
         self.duplicates.hide()
         self.general_error = FieldError()
