@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -102,3 +105,35 @@ def on_any_edit(root: QWidget, slot: Callable[..., None]) -> None:
     for group in root.findChildren(QGroupBox):
         if group.isCheckable():
             group.toggled.connect(slot)
+
+
+class _WheelNeedsFocus(QObject):
+    """Lets a wheel turned over an unfocused combo or spin box scroll the form instead."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() != QEvent.Type.Wheel
+            or not isinstance(watched, QWidget)
+            or watched.hasFocus()
+        ):
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.viewport() is not None:
+            # Handed straight to the scroll area: Qt passes an ignored wheel on to the parents
+            # only for a real wheel, not for one a program (or a test) sends.
+            QCoreApplication.sendEvent(area.viewport(), event)
+        else:
+            event.ignore()
+        return True
+
+
+def wheel_changes_only_focused_boxes(root: QWidget) -> None:
+    """Every combo and spin box below `root` changes on the wheel only once it has the focus
+    (a click or Tab gives it): scrolling a long form over one must not change an answer."""
+    guard = _WheelNeedsFocus(root)
+    boxes: list[QWidget] = [*root.findChildren(QComboBox), *root.findChildren(QAbstractSpinBox)]
+    for box in boxes:
+        box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel does not give it the focus
+        box.installEventFilter(guard)

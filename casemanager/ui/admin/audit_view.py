@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from casemanager.domain.enums import AuditAction
 from casemanager.ui import palette
 from casemanager.ui.table_block import TableBlock
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 HEADERS = ["Row", "When", "User", "Workstation", "Patient", "Action", "Data", "Outcome", "Detail"]
 ACTION_LABELS = {
@@ -98,6 +99,7 @@ class AuditPanel(QWidget):
             field.returnPressed.connect(self.request)
         self.verify_button.clicked.connect(self._verify)
         self.table.export_requested.connect(self.export_requested)
+        wheel_changes_only_focused_boxes(self)
 
     def filters(self) -> dict[str, Any]:
         dated = self.use_dates.isChecked()

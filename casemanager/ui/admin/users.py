@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from casemanager.domain.enums import Role
 from casemanager.domain.permissions import ROLE_LABELS
 from casemanager.ui import palette
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 HEADERS = ["Name", "Username", "Role", "Licence", "Status", "Last login"]
 
@@ -91,6 +92,7 @@ class UserDialog(_PasswordForm):
             form.addRow("&Password", self.password)
             form.addRow("Password &again", self.again)
         self._finish(form)
+        wheel_changes_only_focused_boxes(self)
 
     def chosen_role(self) -> Role:
         return Role(self.role.currentData())  # Qt hands the enum back as its plain text

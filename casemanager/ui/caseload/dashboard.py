@@ -38,6 +38,7 @@ from casemanager.ui import palette
 from casemanager.ui.caseload.charts import BarChart
 from casemanager.ui.caseload.table_model import ROW_ID_ROLE
 from casemanager.ui.table_block import TableBlock
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 REFRESH_DELAY_MS = 300  # filters settle before a query starts
 
@@ -237,6 +238,7 @@ class CaseloadDashboard(QWidget):
         layout.addWidget(self.state)
         layout.addLayout(figures)
         layout.addWidget(self.tabs, stretch=1)
+        wheel_changes_only_focused_boxes(self)
 
     # -- asking for figures -----------------------------------------------------------------
     def current_filter(self) -> CaseloadFilter | None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager import output_files
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 # render(kind, language, large_print, action, password, on_pdf, on_error)
 Render = Callable[
@@ -123,6 +124,7 @@ class DocumentDialog(QDialog):
         print_action.triggered.connect(self.print_document)
         self.addAction(print_action)
         self._busy(True)
+        wheel_changes_only_focused_boxes(self)
 
     # -- choices -----------------------------------------------------------------------------
     def choice(self) -> tuple[str, str, bool]:

@@ -54,7 +54,7 @@ from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import ValidatedForm, on_any_edit
+from casemanager.ui.widgets import ValidatedForm, on_any_edit, wheel_changes_only_focused_boxes
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
 _ANSWERS = {
@@ -179,6 +179,7 @@ class EvaluationForm(QWidget):
                 self.sections.item(self._section_row(title)).setHidden(True)
             self.field_widgets["assessment_note"] = self.summary_note
         self.refresh_scores()
+        wheel_changes_only_focused_boxes(self)
 
     def _section_row(self, title: str) -> int:
         return next(

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.exercises import ExerciseContent
 from casemanager.ui.exercises.picture import ExercisePicture
-from casemanager.ui.widgets import ValidatedForm, on_any_edit
+from casemanager.ui.widgets import ValidatedForm, on_any_edit, wheel_changes_only_focused_boxes
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
@@ -165,6 +165,7 @@ class ExerciseLibraryDialog(QDialog):
             spin.setReadOnly(not can_edit)
         if not can_edit:
             self.status.setText("Read only: therapists and administrators change the library.")
+        wheel_changes_only_focused_boxes(self)
 
     # -- showing ---------------------------------------------------------------------------
     def show_library(self, records: list[Any], select_id: int | None = None) -> None:

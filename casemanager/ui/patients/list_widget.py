@@ -22,6 +22,7 @@ from casemanager.domain.catalogs import PATIENT_STATUS_LABELS
 from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
@@ -116,6 +117,7 @@ class PatientListWidget(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         model.loading_changed.connect(self._show_state)
         model.page_loaded.connect(self._show_state)
+        wheel_changes_only_focused_boxes(self)
 
     def current_query(self) -> PatientQuery:
         status = self.status.currentData()

@@ -19,7 +19,12 @@ from casemanager.domain import catalogs
 from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.patients import PatientFields, PatientSummary, parse_date_of_birth
 from casemanager.ui import palette
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 
 class NewPatientDialog(QDialog):
@@ -98,6 +103,7 @@ class NewPatientDialog(QDialog):
         layout.addWidget(self.buttons)
         for watched in (self.given_name, self.family_name, self.date_of_birth):
             watched.textChanged.connect(self._identity_changed)
+        wheel_changes_only_focused_boxes(self)
 
     def _identity_changed(self) -> None:
         # A changed name or birth date needs a fresh duplicate check.

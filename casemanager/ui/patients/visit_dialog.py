@@ -27,7 +27,12 @@ from casemanager.domain import catalogs
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 
 class VisitDialog(QDialog):
@@ -116,6 +121,7 @@ class VisitDialog(QDialog):
         layout.addWidget(self.goals_box)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        wheel_changes_only_focused_boxes(self)
 
     def _submit(self) -> None:
         self.form.clear_errors()
