@@ -58,7 +58,9 @@ class ValidatedForm(QWidget):
         error = FieldError()
         column.addWidget(error)
         caption = QLabel(label)
-        caption.setBuddy(field)  # the label names the field for screen readers and Alt+key
+        # The label names the field for screen readers, and its Alt+key goes to the field
+        # (to the first input of a group of inputs: a bare container takes no focus).
+        caption.setBuddy(_takes_focus(field))
         field.setAccessibleName(label.replace("&", ""))
         self.form.addRow(caption, holder)
         self.errors[name] = error
@@ -75,6 +77,13 @@ class ValidatedForm(QWidget):
         self.errors[name].show_message(message)
         self.fields[name].setFocus()
         return True
+
+
+def _takes_focus(field: QWidget) -> QWidget:
+    if field.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        return field
+    inputs = [w for w in field.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    return inputs[0] if inputs else field
 
 
 def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:

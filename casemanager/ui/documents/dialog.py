@@ -79,7 +79,7 @@ class DocumentDialog(QDialog):
             self.language.addItem(name, code)
         index = self.language.findData(preferred_language)
         self.language.setCurrentIndex(max(index, 0))
-        self.large_print = QCheckBox("&Large print")
+        self.large_print = QCheckBox("Lar&ge print")
         options = QHBoxLayout()
         kind_label = QLabel("&Document:")
         kind_label.setBuddy(self.kind)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -112,6 +113,46 @@ def _set_combo(combo: QComboBox, value: Any) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
+def _inputs_in_tab_order(root: QWidget) -> list[QWidget]:
+    """The inputs below `root` that Tab stops at, in Tab order (shown and enabled)."""
+    found: list[QWidget] = []
+    widget = root.nextInFocusChain()
+    while widget is not None and widget is not root and widget not in found:
+        if (
+            root.isAncestorOf(widget)
+            and widget.isVisibleTo(root.window())
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.focusProxy() is None
+        ):
+            found.append(widget)
+        widget = widget.nextInFocusChain()
+    return found
+
+
+def _is_empty(widget: QWidget) -> bool:
+    """Nothing recorded in it yet: no text, a spin box at "—", a choice still on "—"."""
+    if isinstance(widget, QLineEdit):
+        return not widget.text() and not widget.isReadOnly()
+    if isinstance(widget, QPlainTextEdit):
+        return not widget.toPlainText() and not widget.isReadOnly()
+    if isinstance(widget, QSpinBox):
+        return bool(widget.specialValueText()) and widget.value() == widget.minimum()
+    if isinstance(widget, QComboBox):
+        return widget.currentData() in (None, RedFlagAnswer.NOT_ASKED)
+    return False
+
+
+def _under_unticked_box(widget: QWidget, top: QWidget) -> bool:
+    """Inside a tick-box group (a treatment path) that is not ticked."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, QGroupBox) and parent.isCheckable() and not parent.isChecked():
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _is_injury_code(code: str) -> bool:
     """An injury code whose 7th character says initial (A) or subsequent (D) encounter."""
     bare = code.replace(".", "")
@@ -162,10 +203,17 @@ class EvaluationForm(QWidget):
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(body)
+        # Not a Tab stop of its own: Tab goes from the section list straight to a field.
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroller.setAccessibleName("Evaluation form")
+        self._focus_placed = False  # the first field to fill gets the focus when first shown
         layout = QHBoxLayout(self)
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
+        # Arrows in the list show a section; a click or Enter goes into it (again too).
         self.sections.currentTextChanged.connect(self._go_to_section)
+        self.sections.itemClicked.connect(self._enter_section)
+        self.sections.itemActivated.connect(self._enter_section)
         for title, group in self.groups.items():
             if title not in ("Plan", "Goals"):
                 on_any_edit(group, self._typed)  # the plan and the goals signal on their own
@@ -215,7 +263,7 @@ class EvaluationForm(QWidget):
             ("mechanism_of_injury", "&Mechanism of injury", self.mechanism),
             ("aggravating_factors", "&Aggravating factors", self.aggravating),
             ("easing_factors", "&Easing factors", self.easing),
-            ("prior_episodes", "&Prior episodes", self.prior),
+            ("prior_episodes", "Pr&ior episodes", self.prior),
             ("past_medical_history", "Past medical &history", self.medical_history),
             ("medications", "Medica&tions", self.medications),
             ("occupation", "Occ&upation", self.occupation),
@@ -558,7 +606,7 @@ class EvaluationForm(QWidget):
             ("cause_note", "Cause &note", self.cause_note),
             ("diagnosis_codes", "&Diagnosis codes", self.codes),
             ("suggested_codes", "Suggested for the cause", self.suggested),
-            ("code_search", "Find a c&ode", search_box),
+            ("code_search", "&Find a code", search_box),
             ("complexity", "Evaluation comple&xity", self.complexity),
             ("assessment_note", "A&ssessment", self.assessment_note),
         ):
@@ -584,9 +632,36 @@ class EvaluationForm(QWidget):
         self.changed.emit()
 
     def _go_to_section(self, title: str) -> None:
+        """Show the section from its top (its heading and first fields, not its middle)."""
         group = self.groups.get(title)
         if group is not None:
-            self.scroller.ensureWidgetVisible(group, 0, 0)
+            self.scroller.verticalScrollBar().setValue(group.y())
+
+    def _enter_section(self, item: QListWidgetItem) -> None:
+        """Scroll to the section's top and put the focus on its first input."""
+        group = self.groups.get(item.text())
+        if group is None:
+            return
+        first = next(iter(_inputs_in_tab_order(group)), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._go_to_section(item.text())
+
+    def first_field_to_fill(self) -> QWidget | None:
+        """The first input, in Tab order, that is still empty (or the first input)."""
+        body = self.scroller.widget()
+        assert body is not None
+        inputs = _inputs_in_tab_order(body)
+        return next((w for w in inputs if _is_empty(w)), inputs[0] if inputs else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._focus_placed:
+            self._focus_placed = True
+            first = self.first_field_to_fill()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.scroller.ensureWidgetVisible(first)
 
     def _request_code_search(self) -> None:
         self.code_search_requested.emit(self.code_search.text())
@@ -767,7 +842,13 @@ class EvaluationForm(QWidget):
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.setReadOnly(read_only)
             elif isinstance(widget, QComboBox | QAbstractSpinBox | QCheckBox | QPushButton):
-                widget.setEnabled(not read_only)
+                if not read_only and _under_unticked_box(widget, body):
+                    # An unticked treatment path keeps its inputs off (and out of the Tab
+                    # order), as the group box left them: ticking the path turns them on.
+                    widget.setEnabled(False)
+                    widget.setAttribute(Qt.WidgetAttribute.WA_ForceDisabled, False)
+                else:
+                    widget.setEnabled(not read_only)
         self.plan.set_read_only(read_only)
         for code, action in self.flag_actions.items():  # an action only for a yes
             answer = self.flag_answers[code].currentData()

@@ -74,7 +74,7 @@ class ExerciseLibraryDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Exercises")
         self.list.setMaximumWidth(280)
-        self.new_button = QPushButton("&New exercise")
+        self.new_button = QPushButton("Ne&w exercise")
         left = QVBoxLayout()
         left.addWidget(self.list, stretch=1)
         left.addWidget(self.new_button)
