@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,6 +85,13 @@ def _takes_focus(field: QWidget) -> QWidget:
         return field
     inputs = [w for w in field.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     return inputs[0] if inputs else field
+
+
+def name_clear_button(edit: QLineEdit, name: str) -> None:
+    """Give the clear button Qt draws in `edit` (setClearButtonEnabled) a name to be read."""
+    edit.setClearButtonEnabled(True)
+    for button in edit.findChildren(QToolButton):
+        button.setAccessibleName(name)
 
 
 def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:

@@ -185,3 +185,23 @@ def _tab_stops(qtbot: QtBot, form: EvaluationForm) -> list[QWidget]:
             return stops
         stops.append(widget)
     raise AssertionError("Tab never came back to the first field")
+
+
+@pytest.mark.parametrize("kind", list(EvaluationKind))
+def test_no_two_inputs_of_the_evaluation_share_a_name(qtbot: QtBot, kind: EvaluationKind) -> None:
+    """A screen reader tells the rows apart: "Sets, exercise 2", not five boxes named "Sets"."""
+    form = EvaluationForm(DAY, [], kind)
+    qtbot.addWidget(form)
+    form.set_read_only(False)
+    names: dict[str, int] = defaultdict(int)
+    for widget in form.findChildren(QWidget):
+        if widget.accessibleName() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            names[widget.accessibleName()] += 1
+    assert {name: count for name, count in names.items() if count > 1} == {}
+    plan = form.plan
+    assert [spin.accessibleName() for spin in plan.exercise_rows[1][1:]] == [
+        "Sets, exercise 2",
+        "Repetitions, exercise 2",
+        "Hold seconds, exercise 2",
+        "Times a day, exercise 2",
+    ]

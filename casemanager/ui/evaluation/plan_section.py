@@ -114,6 +114,8 @@ class PlanSection(QGroupBox):
         self.muscle_relaxant = QCheckBox("Muscle relaxant")
         self.med_to = QLineEdit()
         self.med_reason = QLineEdit()
+        self.med_to.setAccessibleName("Medication referral: refer to")
+        self.med_reason.setAccessibleName("Medication referral: reason")
         self._rows(
             grid,
             (
@@ -163,6 +165,8 @@ class PlanSection(QGroupBox):
         self.injection_side = _combo(_SIDES, "Injection side")
         self.injection_to = QLineEdit()
         self.injection_reason = QLineEdit()
+        self.injection_to.setAccessibleName("Injection referral: refer to")
+        self.injection_reason.setAccessibleName("Injection referral: reason")
         self._rows(
             grid,
             (
@@ -179,6 +183,8 @@ class PlanSection(QGroupBox):
         grid = QGridLayout(box)
         self.surgery_to = QLineEdit()
         self.surgery_reason = QLineEdit()
+        self.surgery_to.setAccessibleName("Surgery referral: refer to")
+        self.surgery_reason.setAccessibleName("Surgery referral: reason")
         self.surgery_reason.setPlaceholderText("e.g. progressive deficit, failed conservative care")
         self.surgery_urgency = _combo(_URGENCY, "Surgery referral urgency")
         self._rows(
@@ -226,11 +232,12 @@ class PlanSection(QGroupBox):
         self._defaults = {e.id: e for e in exercises}
         for row in range(EXERCISE_ROWS):
             pick = _combo(library, f"Home exercise {row + 1}")
+            # Named with their row: a screen reader otherwise hears five boxes called "Sets".
             spins = (
-                _spin(1, 10, "Sets"),
-                _spin(1, 100, "Repetitions"),
-                _spin(0, 300, "Hold seconds"),
-                _spin(1, 10, "Times a day"),
+                _spin(1, 10, f"Sets, exercise {row + 1}"),
+                _spin(1, 100, f"Repetitions, exercise {row + 1}"),
+                _spin(0, 300, f"Hold seconds, exercise {row + 1}"),
+                _spin(1, 10, f"Times a day, exercise {row + 1}"),
             )
             grid.addWidget(pick, row + 1, 0)
             for column, spin in enumerate(spins, start=1):

@@ -22,7 +22,7 @@ from casemanager.domain.catalogs import PATIENT_STATUS_LABELS
 from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
-from casemanager.ui.widgets import wheel_changes_only_focused_boxes
+from casemanager.ui.widgets import name_clear_button, wheel_changes_only_focused_boxes
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
@@ -58,7 +58,7 @@ class PatientListWidget(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, MRN, date of birth or phone")
         self.search.setAccessibleName("Search patients")
-        self.search.setClearButtonEnabled(True)
+        name_clear_button(self.search, "Clear search")
         self.status = QComboBox()
         self.status.setAccessibleName("Status filter")
         self.status.addItem("All statuses", ALL)
