@@ -9,6 +9,7 @@ back through `changed`), and scores are recomputed live from the domain.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs, red_flags, scoring
+from casemanager.domain import evaluation as evaluation_rules
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -42,6 +44,7 @@ from casemanager.domain.enums import (
     RedFlagAnswer,
     Side,
 )
+from casemanager.domain.errors import ValidationError
 from casemanager.domain.evaluation import (
     FULL_KINDS,
     GOAL_REPORT_KINDS,
@@ -55,7 +58,12 @@ from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import ValidatedForm, on_any_edit, wheel_changes_only_focused_boxes
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    on_any_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
 _ANSWERS = {
@@ -71,7 +79,7 @@ _ACTIONS = {
     RedFlagAction.ROUTINE: "Routine referral",
     RedFlagAction.MONITOR: "Noted, monitor (no referral)",
 }
-_SIDES: dict[Side | None, str] = {None: "—", **catalogs.SIDE_LABELS}
+_SIDES: dict[Side | None, str] = {None: "—", **{s: t for s, t in catalogs.SIDE_LABELS.items()}}
 _COMPLEXITY = {
     None: "—",
     Complexity.LOW: "Low (97161)",
@@ -183,6 +191,7 @@ class EvaluationForm(QWidget):
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.groups: dict[str, QGroupBox] = {}
+        self.group_errors: dict[str, FieldError] = {}
         self.field_widgets: dict[str, QWidget] = {}
         self._build_history()
         self._build_red_flags()
@@ -240,7 +249,11 @@ class EvaluationForm(QWidget):
         self.groups[title] = group
         self.sections.addItem(title)
         self.body_layout.addWidget(group)
-        return QVBoxLayout(group)
+        layout = QVBoxLayout(group)
+        # A refused value of a field without its own message line is named here.
+        self.group_errors[title] = FieldError()
+        layout.addWidget(self.group_errors[title])
+        return layout
 
     def _build_history(self) -> None:
         layout = self._group("History")
@@ -765,6 +778,60 @@ class EvaluationForm(QWidget):
             if self.kind == EvaluationKind.DISCHARGE
             else None,
         )
+
+    def draft_content(self, saved: EvaluationContent) -> tuple[EvaluationContent, dict[str, str]]:
+        """What can be saved now, and each field held back with what to fix.
+
+        A value the clinic cannot accept (an onset date that cannot be read, one after the
+        evaluation, a text too long) would make the whole draft refused: it keeps its `saved`
+        value in the draft instead, and its text stays on screen, so the rest still saves.
+        """
+        content = self.content()
+        held: dict[str, str] = {}
+        if self.onset_unreadable():
+            content = replace(content, onset_date=saved.onset_date)
+            held["onset_date"] = "Onset date: type it as MM/DD/YYYY. Not saved yet."
+        names = {f.name for f in fields(EvaluationContent)}
+        for _ in range(len(names)):  # each round holds back one more field, or stops
+            try:
+                evaluation_rules.clean(content, self.evaluation_date)
+                break
+            except ValidationError as error:
+                if error.field not in names or error.field in held:
+                    break  # not one field's value: the service says so when saving
+                content = replace(content, **{error.field: getattr(saved, error.field)})
+                held[error.field] = f"{error.message} Not saved yet."
+        return content, held
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field (or at the top of its section), replacing the last
+        ones. The keyboard focus stays where the user is typing."""
+        self.history.clear_errors()
+        self.assessment.clear_errors()
+        for error in self.group_errors.values():
+            error.show_message("")
+        plan_problems: dict[str, str] = {}
+        for field, message in problems.items():
+            if field in self.plan.fields or self.plan.owns_field(field):
+                plan_problems[field] = message
+                continue
+            form = next((f for f in (self.history, self.assessment) if field in f.errors), None)
+            if form is not None:
+                form.errors[field].show_message(message)
+                continue
+            widget = self.field_widgets.get(field)
+            title = next(
+                (
+                    t
+                    for t, g in self.groups.items()
+                    if widget is not None and g.isAncestorOf(widget)
+                ),
+                None,
+            )
+            line = self.group_errors.get(title or "")
+            if line is not None:
+                line.show_message(message)
+        self.plan.show_problems(plan_problems)
 
     def onset_unreadable(self) -> bool:
         text = self.onset_date.text().strip()

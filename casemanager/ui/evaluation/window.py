@@ -74,6 +74,13 @@ class EvaluationWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.record = record
         self.plan_version: int | None = plan.version if plan is not None else None
+        self._saved_plan: PlanContent | None = plan.content if plan is not None else None
+        # Fields left out of the saved draft because they cannot be accepted yet, with what
+        # to fix: shown beside them; signing and closing wait until they are fixed.
+        self._held: dict[str, str] = {}
+        self._plan_held: dict[str, str] = {}
+        # What the service refused at the last save of the evaluation, the plan or the goals.
+        self._refused: dict[str, dict[str, str]] = {}
         self._save, self._sign, self._add_addendum = save, sign, add_addendum
         self._save_plan = save_plan
         self._saving = False
@@ -254,19 +261,32 @@ class EvaluationWindow(QWidget):
         self._save_goals_now()
         if self._saving or not self._dirty or self.record.is_signed or self._in_conflict:
             return  # in a conflict the same stale version would be refused: the user decides
-        if self.form.onset_unreadable():
-            self.status.setText("Onset date: type it as MM/DD/YYYY. Not saved yet.")
-            self.form.jump_to("onset_date")
-            return
+        content, self._held = self.form.draft_content(self.record.content)
+        self._show_problems()
         self._saving = True
         self._dirty = False  # anything typed while saving makes it dirty again
         self.status.setText("Saving…")
-        self._save(self.form.content(), self.record.version, self._saved, self._save_failed)
+        self._save(content, self.record.version, self._saved, self._save_failed)
+
+    def _show_problems(self) -> None:
+        """Every field held back or refused, with its message beside it. Never moves the
+        keyboard focus: an autosave comes while the user types somewhere else."""
+        refused = {f: m for by_field in self._refused.values() for f, m in by_field.items()}
+        self.form.show_problems({**self._plan_held, **self._held, **refused})
+
+    def _saved_text(self) -> str:
+        held = {**self._plan_held, **self._held}
+        if not held:
+            return f"Draft saved at {datetime.now():%H:%M:%S}."
+        return f"Draft saved at {datetime.now():%H:%M:%S}, except what is marked: " + " ".join(
+            held.values()
+        )
 
     def _saved(self, record: Any) -> None:
         self._saving = False
+        self._cleared("evaluation")
         self.show_record(record, reload_form=False)  # keep what is being typed
-        self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        self.status.setText(self._saved_text())
         if self._dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -274,7 +294,7 @@ class EvaluationWindow(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
-        self._save_failed_message(error)
+        self._save_failed_message(error, "evaluation")
         if isinstance(error, ConflictError) and self._load_current is not None:
             self._in_conflict = True
             self.compare_button.show()
@@ -311,23 +331,20 @@ class EvaluationWindow(QWidget):
     def _save_plan_now(self) -> None:
         if self._plan_saving or not self._plan_dirty or self.record.is_signed:
             return
-        field = self.form.plan.unreadable_date()
-        if field is not None:
-            self.status.setText("A plan date cannot be read: type it as MM/DD/YYYY.")
-            self.form.jump_to(field)
-            return
+        content, self._plan_held = self.form.plan.draft_content(self._saved_plan)
+        self._show_problems()
         self._plan_saving = True
         self._plan_dirty = False
-        self._save_plan(
-            self.form.plan.content(), self.plan_version, self._plan_saved, self._plan_failed
-        )
+        self._save_plan(content, self.plan_version, self._plan_saved, self._plan_failed)
 
     def _plan_saved(self, plan: Any) -> None:
         self._plan_saving = False
+        self._cleared("plan")
         self.plan_version = plan.version
+        self._saved_plan = plan.content
         self.form.plan.show_guidance([g.message for g in plan.guidance])
         if not self._saving:
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._plan_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -335,7 +352,7 @@ class EvaluationWindow(QWidget):
     def _plan_failed(self, error: BaseException) -> None:
         self._plan_saving = False
         self._plan_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "plan")
 
     def _save_goals_now(self) -> None:
         if (
@@ -351,8 +368,9 @@ class EvaluationWindow(QWidget):
 
     def _goals_saved(self, _judging: Any) -> None:
         self._goals_saving = False
+        self._cleared("goals")
         if not (self._saving or self._plan_saving):
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._goals_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -360,16 +378,21 @@ class EvaluationWindow(QWidget):
     def _goals_failed(self, error: BaseException) -> None:
         self._goals_saving = False
         self._goals_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "goals")
 
-    def _save_failed_message(self, error: BaseException) -> None:
+    def _cleared(self, part: str) -> None:
+        if self._refused.pop(part, None) is not None:
+            self._show_problems()
+
+    def _save_failed_message(self, error: BaseException, part: str = "evaluation") -> None:
         self._sign_requested = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
         self.status.setText(f"Not saved: {message}")
         field = getattr(error, "field", None)
         if field:
-            self.form.jump_to(field)
+            self._refused[part] = {field: message}
+            self._show_problems()  # beside the field; the focus stays where the user types
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
@@ -388,6 +411,14 @@ class EvaluationWindow(QWidget):
             self.save_now()
             QTimer.singleShot(200, self._sign_when_saved)
             return
+        held = {**self._held, **self._plan_held}
+        if held:  # the record would be signed without what is on screen: fix it first
+            self._sign_requested = False
+            self._list_missing(list(held.items()))
+            self.status.setText(
+                f"Not signed: {len(held)} fields cannot be saved as typed (click one to go there)."
+            )
+            return
         self.status.setText("Checking…")
         self._sign(self.record.version, self._signed, self._sign_failed)
 
@@ -401,15 +432,18 @@ class EvaluationWindow(QWidget):
         if missing is None:
             self.status.setText(getattr(error, "message", "The evaluation could not be signed."))
             return
-        self.missing.clear()
-        for item in missing:
-            entry = QListWidgetItem(item.message)
-            entry.setData(Qt.ItemDataRole.UserRole, item.field)
-            self.missing.addItem(entry)
-        self.missing.show()
+        self._list_missing([(item.field, item.message) for item in missing])
         self.status.setText(
             f"Not signed: {len(missing)} items still missing (click one to go there)."
         )
+
+    def _list_missing(self, items: list[tuple[str, str]]) -> None:
+        self.missing.clear()
+        for field, message in items:
+            entry = QListWidgetItem(message)
+            entry.setData(Qt.ItemDataRole.UserRole, field)
+            self.missing.addItem(entry)
+        self.missing.show()
         self.missing.setCurrentRow(0)
 
     def _jump(self, item: QListWidgetItem) -> None:
@@ -472,6 +506,14 @@ class EvaluationWindow(QWidget):
             self._close_when_saved = self.is_saving()
             if self._close_when_saved:
                 self.status.setText("Saving before closing…")
+            return
+        held = {**self._held, **self._plan_held}
+        if held:  # closing now would lose what is typed there
+            event.ignore()
+            self.status.setText(
+                "Not closed: fix or clear what is marked first, so nothing typed is lost. "
+                + " ".join(held.values())
+            )
             return
         self.closed.emit()
         super().closeEvent(event)
