@@ -61,6 +61,9 @@ class PatientListWidget(QWidget):
         name_clear_button(self.search, "Clear search")
         self.status = QComboBox()
         self.status.setAccessibleName("Status filter")
+        self.status.setToolTip(
+            "Narrows the list while the search box is empty; a search looks at every status"
+        )
         self.status.addItem("All statuses", ALL)
         for status, label in PATIENT_STATUS_LABELS.items():
             self.status.addItem(label, status.value)
@@ -120,6 +123,9 @@ class PatientListWidget(QWidget):
         wheel_changes_only_focused_boxes(self)
 
     def current_query(self) -> PatientQuery:
+        """A typed search looks at every status: the person at the desk is most often a
+        returning (discharged) patient, whom an "Active" filter would hide. The status filter
+        narrows the list only while nothing is typed."""
         status = self.status.currentData()
         therapist = self.therapist.currentData()
         if therapist == MINE:
@@ -127,9 +133,12 @@ class PatientListWidget(QWidget):
         return replace(
             self.model.query,
             text=self.search.text(),
-            status=None if status == ALL else PatientStatus(status),
+            status=None if status == ALL or self._searching() else PatientStatus(status),
             therapist_id=None if therapist == ALL else therapist,
         )
+
+    def _searching(self) -> bool:
+        return bool(self.search.text().strip())
 
     def apply_filters(self) -> None:
         self._debounce.stop()
@@ -168,4 +177,11 @@ class PatientListWidget(QWidget):
             self.summary.setText("No patients match. Check the spelling, or clear the filters.")
         else:
             noun = "patient" if shown == 1 and not more else "patients"
-            self.summary.setText(f"{shown:,}{more} {noun}")
+            self.summary.setText(f"{shown:,}{more} {noun}{self._status_note()}")
+
+    def _status_note(self) -> str:
+        """Say so when a search looked past the status filter (so nobody wonders why a
+        discharged patient shows under "Active")."""
+        if self._searching() and self.status.currentData() != ALL:
+            return f", every status (a search looks past “{self.status.currentText()}”)"
+        return ""
