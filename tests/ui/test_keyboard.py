@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from casemanager.domain.enums import EvaluationKind, TreatmentPathKind
 from casemanager.domain.evaluation import EvaluationContent
+from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.evaluation.form import EvaluationForm
 from tests.ui.test_accessibility import SCREENS
 
@@ -62,6 +63,7 @@ FORMS = {
         f"{kind.value} form": (lambda k=kind: EvaluationForm(DAY, [], k)) for kind in EvaluationKind
     },
     **SCREENS,
+    "caseload review": lambda: CaseloadDashboard([(1, "Ana Rivera, PT")], today=DAY),
 }
 
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -144,6 +144,12 @@ class CaseloadDashboard(QWidget):
             self.path.addItem(path.label, path.kind)
         for combo in (self.therapist, self.status, self.cause, self.path):
             combo.currentIndexChanged.connect(self._filters_changed)
+            # Sized for a short choice, not the longest cause: the filters fit a 1366-pixel
+            # screen; the open list still shows every choice in full.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         self.refresh_button = QPushButton("&Update")
         self.refresh_button.clicked.connect(self.request_refresh)
         self.report_button = QPushButton("Caseload &report (PDF)…")
@@ -156,22 +162,26 @@ class CaseloadDashboard(QWidget):
         self.error.setStyleSheet(f"color: {palette.DANGER_TEXT};")
         self.error.hide()
 
-        filters = QHBoxLayout()
-        for label, widget in (
-            ("&From", self.start),
-            ("&To", self.end),
-            ("T&herapist", self.therapist),
-            ("&Status", self.status),
-            ("&Cause", self.cause),
-            ("&Path", self.path),
+        # Two rows of filters, so they fit a 1366-pixel screen beside nothing else.
+        filters = QGridLayout()
+        for index, (label, widget) in enumerate(
+            (
+                ("&From", self.start),
+                ("&To", self.end),
+                ("T&herapist", self.therapist),
+                ("&Status", self.status),
+                ("&Cause", self.cause),
+                ("&Path", self.path),
+            )
         ):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addWidget(caption)
-            filters.addWidget(widget)
-        filters.addWidget(self.refresh_button)
-        filters.addStretch(1)
-        filters.addWidget(self.report_button)
+            row, column = divmod(index, 3)
+            filters.addWidget(caption, row, 2 * column)
+            filters.addWidget(widget, row, 2 * column + 1)
+        filters.addWidget(self.refresh_button, 1, 6)
+        filters.setColumnStretch(7, 1)
+        filters.addWidget(self.report_button, 1, 8)
 
         self.figures = {
             key: _Figure(caption)
@@ -212,7 +222,7 @@ class CaseloadDashboard(QWidget):
             block.save.setVisible(can_export)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.therapist_table, "T&herapists")
+        self.tabs.addTab(self.therapist_table, "Th&erapists")
         self.worklist_tab = self.tabs.addTab(self.worklist, "&Worklist")
         self.tabs.setTabVisible(self.worklist_tab, show_worklist)
         distribution = QWidget()
@@ -223,7 +233,7 @@ class CaseloadDashboard(QWidget):
         grid.addWidget(self.path_table, 1, 1)
         for chart in (self.cause_chart, self.path_chart):
             chart.setMaximumHeight(320)
-        self.tabs.addTab(distribution, "Causes and &paths")
+        self.tabs.addTab(distribution, "Causes &and paths")
         outcomes = QSplitter(Qt.Orientation.Vertical)
         outcomes.addWidget(self.outcome_chart)
         outcomes.addWidget(self.outcomes_by_therapist)
@@ -232,12 +242,23 @@ class CaseloadDashboard(QWidget):
         self.tabs.addTab(outcomes, "&Outcomes")
 
         self.setFocusProxy(self.tabs)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.state)
         layout.addLayout(figures)
         layout.addWidget(self.tabs, stretch=1)
+        # On a small screen (1366x768) the whole review scrolls instead of pushing the window
+        # past the screen's edge; on a large one nothing scrolls.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
         wheel_changes_only_focused_boxes(self)
 
     # -- asking for figures -----------------------------------------------------------------

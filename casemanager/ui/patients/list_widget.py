@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,7 @@ from casemanager.ui.widgets import name_clear_button, wheel_changes_only_focused
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
 MINE = -2  # combo data for "my caseload"
+PHONE_COLUMN = 3  # the column left out when the list is narrow
 
 
 class PatientTable(QTableView):
@@ -89,11 +90,13 @@ class PatientListWidget(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        # One line per patient: a therapist's name is never wrapped, a header never cut.
+        # Each column is as wide as its header and the rows loaded so far; a
+        # list narrower than that scrolls sideways rather than cutting a column.
+        # A narrow list (the chart open beside it) leaves out the phone column first.
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((230, 90, 105, 130, 90)):
-            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel("")
         self.summary.setAccessibleName("Patient list status")
 
@@ -120,7 +123,25 @@ class PatientListWidget(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         model.loading_changed.connect(self._show_state)
         model.page_loaded.connect(self._show_state)
+        model.page_loaded.connect(self._fit_columns)
         wheel_changes_only_focused_boxes(self)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self, *_args: object) -> None:
+        """Show the phone column only when every column fits whole; the last column takes
+        the room left over."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        needed = {
+            column: max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            for column in range(header.count())
+        }
+        self.table.setColumnHidden(PHONE_COLUMN, sum(needed.values()) > room)
+        shown = sum(w for c, w in needed.items() if not self.table.isColumnHidden(c))
+        header.setStretchLastSection(shown < room)
 
     def current_query(self) -> PatientQuery:
         """A typed search looks at every status: the person at the desk is most often a
