@@ -98,7 +98,9 @@ class EvaluationWindow(QWidget):
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
-        self.resize(1000, 760)
+        area = self.screen().availableGeometry() if self.screen() is not None else None
+        # The whole window on a 1366x768 laptop screen too (the form scrolls inside).
+        self.resize(1000, 760 if area is None else min(760, int(area.height() * 0.92)))
         self.header = QLabel()
         font = self.header.font()
         font.setBold(True)
@@ -385,10 +387,12 @@ class EvaluationWindow(QWidget):
             self._show_problems()
 
     def _save_failed_message(self, error: BaseException, part: str = "evaluation") -> None:
+        signing = self._sign_requested
         self._sign_requested = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
-        self.status.setText(f"Not saved: {message}")
+        # A signature asked for meanwhile is not lost silently: the status says so.
+        self.status.setText(f"Not saved: {message}" + (" Not signed." if signing else ""))
         field = getattr(error, "field", None)
         if field:
             self._refused[part] = {field: message}
