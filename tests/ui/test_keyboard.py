@@ -22,6 +22,8 @@ from pytestqt.qtbot import QtBot
 
 from casemanager.domain.enums import EvaluationKind, TreatmentPathKind
 from casemanager.domain.evaluation import EvaluationContent
+from casemanager.ui.admin.audit_view import AuditPanel
+from casemanager.ui.admin.users import PasswordDialog, UserDialog, UsersPanel
 from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.evaluation.form import EvaluationForm
 from tests.ui.test_accessibility import SCREENS
@@ -64,6 +66,10 @@ FORMS = {
     },
     **SCREENS,
     "caseload review": lambda: CaseloadDashboard([(1, "Ana Rivera, PT")], today=DAY),
+    "audit log": lambda: AuditPanel(DAY),
+    "accounts": lambda: UsersPanel(1),
+    "new account": lambda: UserDialog(),
+    "change password": lambda: PasswordDialog("Change your password", ask_current=True),
 }
 
 
