@@ -94,6 +94,17 @@ def name_clear_button(edit: QLineEdit, name: str) -> None:
         button.setAccessibleName(name)
 
 
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Open at `width` x `height`, or smaller on a small screen (a 1366x768 laptop): a
+    window taller than the screen hides its buttons."""
+    screen = window.screen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, int(area.width() * 0.92))
+        height = min(height, int(area.height() * 0.92))
+    window.resize(width, height)
+
+
 def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)

@@ -116,3 +116,13 @@ def test_the_caseload_review_fits_a_1366_by_768_screen(qtbot: QtBot) -> None:
     review.resize(1256, 420)
     filters = [review.start, review.end, review.therapist, review.status, review.cause]
     assert all(w.visibleRegion().boundingRect().width() == w.width() for w in filters)
+
+
+def test_the_print_preview_fits_the_screen(qtbot: QtBot) -> None:
+    """On a screen smaller than its usual 900x900 it opens smaller, its buttons on screen."""
+    from tests.ui.test_accessibility import SCREENS
+
+    preview = SCREENS["print or save"]()
+    qtbot.addWidget(preview)
+    area = preview.screen().availableGeometry()
+    assert preview.height() <= area.height() and preview.width() <= area.width()

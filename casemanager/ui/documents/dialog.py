@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager import output_files
-from casemanager.ui.widgets import wheel_changes_only_focused_boxes
+from casemanager.ui.widgets import resize_within_screen, wheel_changes_only_focused_boxes
 
 # render(kind, language, large_print, action, password, on_pdf, on_error)
 Render = Callable[
@@ -61,7 +61,7 @@ class DocumentDialog(QDialog):
         super().__init__(parent)
         self.live_database = live_database  # a saved PDF never lands on it
         self.setWindowTitle(f"Print or save — {patient_name}")
-        self.resize(900, 900)
+        resize_within_screen(self, 900, 900)  # the preview scrolls inside
         self.patient_name = patient_name
         self._render = render
         self.pdf: bytes | None = None

@@ -28,6 +28,7 @@ from casemanager.domain.plan import PlanContent
 from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.widgets import resize_within_screen
 
 AUTOSAVE_DELAY_MS = 1500  # after the last keystroke
 # ... and never later than this after the first unsaved one, however long the typing goes on:
@@ -98,9 +99,7 @@ class EvaluationWindow(QWidget):
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
-        area = self.screen().availableGeometry() if self.screen() is not None else None
-        # The whole window on a 1366x768 laptop screen too (the form scrolls inside).
-        self.resize(1000, 760 if area is None else min(760, int(area.height() * 0.92)))
+        resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
         font = self.header.font()
         font.setBold(True)
