@@ -17,8 +17,8 @@ from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, Patient, User
 from casemanager.db.types import utcnow
+from casemanager.domain import catalogs, phones, validation
 from casemanager.domain import field_limits as limits
-from casemanager.domain import phones, validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
 from casemanager.domain.mrn import is_valid_mrn, random_mrn
@@ -34,7 +34,7 @@ from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor, Progress, no_progress
 
-LANGUAGES = {"en": "English", "es": "Spanish"}  # languages the take-home plan prints in
+LANGUAGES = catalogs.LANGUAGE_LABELS  # languages the take-home plan prints in
 
 __all__ = [
     "PatientFields",

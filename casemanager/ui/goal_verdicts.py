@@ -11,7 +11,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from casemanager.domain.medicare import GOAL_PROGRESS_LABELS, GoalAssessment
-from casemanager.ui.widgets import ValidatedForm, line_edit
+from casemanager.ui.widgets import ValidatedForm, line_edit, wheel_changes_only_focused_boxes
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.services.visits import GoalInForce
@@ -49,6 +49,7 @@ class GoalVerdicts(ValidatedForm):
             self.rows.append((goal.id, verdict, note))
             verdict.currentIndexChanged.connect(self.changed)
             note.textEdited.connect(self.changed)
+        wheel_changes_only_focused_boxes(self)
 
     def assessments(self) -> tuple[GoalAssessment, ...]:
         return tuple(

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from casemanager.domain.permissions import ROLE_LABELS
+from casemanager.ui import palette
 
 if TYPE_CHECKING:  # the screens are imported when first used, not with the window
     from casemanager.services.context import Actor
@@ -81,9 +83,7 @@ class MainWindow(QMainWindow):
         self.demo_label = QLabel(
             "Demo clinic: every patient here is made up. Do not enter real patient records."
         )
-        self.demo_label.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-        )
+        self.demo_label.setStyleSheet(palette.WARNING_PANEL_STYLE)
         self.demo_label.hide()
         layout.addWidget(self.clinic_label)
         layout.addWidget(self.user_label)
@@ -158,6 +158,11 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.new_patient_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.log_out_action)
+        # Qt's overflow button (shown when the window is narrow) is checkable and unnamed:
+        # a screen reader announced it as an unnamed check box.
+        overflow = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if overflow is not None:
+            overflow.setAccessibleName("More session actions")
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
     def set_caseload(self, dashboard: CaseloadDashboard, title: str, first: bool) -> None:

@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from casemanager.domain.enums import EvaluationKind, GoalTerm
+from casemanager.services.chart import OpenRedFlag
 from casemanager.services.visits import GoalInForce
+from casemanager.ui.documents.dialog import DocumentDialog
 from casemanager.ui.evaluation.form import EvaluationForm
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.new_patient import NewPatientDialog
+from casemanager.ui.patients.referral_outcome import ReferralOutcomeDialog
 from casemanager.ui.patients.visit_dialog import VisitDialog
 from casemanager.ui.startup.pages import CreateClinicPage, LoginPage
-from tests.ui.fake_ports import RecordingExercisePort
+from tests.ui.fake_ports import RecordingDocumentPort, RecordingExercisePort
 
 _CONTROLS = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
 
@@ -73,6 +76,12 @@ SCREENS = {
         [GoalInForce(1, GoalTerm.LONG, "Walk 30 minutes", None)],
     ),
     "exercise library": lambda: ExerciseLibraryDialog(True, RecordingExercisePort()),
+    "referral outcome": lambda: ReferralOutcomeDialog(
+        [OpenRedFlag(1, "Saddle numbness: emergency referral"), OpenRedFlag(2, "Night pain")]
+    ),
+    "print or save": lambda: DocumentDialog(
+        "Ana Rivera", {"en": "English", "es": "Spanish"}, "en", True, RecordingDocumentPort()
+    ),
     "create clinic": lambda: CreateClinicPage(),
     "log in": lambda: LoginPage(),
 }

@@ -223,3 +223,45 @@ def test_record_a_visit_and_see_the_episode_progress(
         lambda: f"Visits this episode: {before + 1}" in details.progress.text(),
         timeout=10_000,
     )
+
+
+def test_a_returning_discharged_patient_is_found_by_name_whatever_the_status_filter(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+) -> None:
+    """At the front desk a returning patient gives their name: the list starts on "Active",
+    yet typing the name finds them, and says the search looked past the filter."""
+    url = f"sqlite:///{tmp_path / 'returning.sqlite3'}"
+    db = Database(url)
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=40, seed=4, today=TODAY)
+    manager = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
+    discharged = patients.list_patients(
+        db, manager, PatientQuery(status=PatientStatus.DISCHARGED), offset=0, limit=1
+    )[0]
+    db.dispose()
+    application = make_application(url)
+    log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    listing = window.patient_list
+    assert listing.status.currentText() == "Active"
+    qtbot.keyClicks(listing.search, f"{discharged.family_name}")
+    qtbot.keyClick(listing.search, Qt.Key.Key_Return)
+
+    def shown_ids() -> list[int]:
+        model = listing.model
+        return [model.index(r, 0).data(PatientIdRole) for r in range(model.rowCount())]
+
+    qtbot.waitUntil(lambda: discharged.id in shown_ids(), timeout=10_000)
+    qtbot.waitUntil(lambda: "every status" in listing.summary.text(), timeout=10_000)
+    assert listing.status.currentText() == "Active"  # the filter is kept for later
+    # With the search cleared, the filter narrows the list again.
+    from PySide6.QtWidgets import QToolButton
+
+    clear = next(
+        b for b in listing.search.findChildren(QToolButton) if b.accessibleName() == "Clear search"
+    )
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert listing.search.text() == ""
+    qtbot.waitUntil(lambda: discharged.id not in shown_ids(), timeout=10_000)
+    assert "every status" not in listing.summary.text()

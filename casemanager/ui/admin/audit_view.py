@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.enums import AuditAction
+from casemanager.ui import palette
 from casemanager.ui.table_block import TableBlock
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.services.audit_log import AuditRow, ChainReport
@@ -100,6 +102,7 @@ class AuditPanel(QWidget):
             field.returnPressed.connect(self.request)
         self.verify_button.clicked.connect(self._verify)
         self.table.export_requested.connect(self.export_requested)
+        wheel_changes_only_focused_boxes(self)
 
     def filters(self) -> dict[str, Any]:
         dated = self.use_dates.isChecked()
@@ -178,7 +181,7 @@ class AuditPanel(QWidget):
                 + recorded
                 + "".join(f" {note}" for note in notes)
             )
-            self.status.setStyleSheet("color: #0b6a0b;")
+            self.status.setStyleSheet(f"color: {palette.OK_TEXT};")
         else:
             broken = (
                 f"The chain is broken at row {report.broken.row_id}: {report.broken.reason}. "
@@ -191,4 +194,4 @@ class AuditPanel(QWidget):
                 + " Keep a copy of this database and tell whoever is responsible for the "
                 "clinic's records." + recorded
             )
-            self.status.setStyleSheet("color: #a4262c; font-weight: bold;")
+            self.status.setStyleSheet(f"{palette.REFUSED_STYLE} font-weight: bold;")

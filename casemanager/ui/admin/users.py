@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.enums import Role
 from casemanager.domain.permissions import ROLE_LABELS
+from casemanager.ui import palette
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.services.accounts import UserInfo
@@ -41,7 +43,7 @@ class _PasswordForm(QDialog):
 
     def _finish(self, form: QFormLayout) -> None:
         self.error = QLabel()
-        self.error.setStyleSheet("color: #a4262c;")
+        self.error.setStyleSheet(palette.REFUSED_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)
@@ -93,6 +95,7 @@ class UserDialog(_PasswordForm):
             form.addRow("&Password", self.password)
             form.addRow("Password &again", self.again)
         self._finish(form)
+        wheel_changes_only_focused_boxes(self)
 
     def chosen_role(self) -> Role:
         return Role(self.role.currentData())  # Qt hands the enum back as its plain text

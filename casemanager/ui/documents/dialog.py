@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager import output_files
+from casemanager.ui.widgets import resize_within_screen, wheel_changes_only_focused_boxes
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class DocumentDialog(QDialog):
         super().__init__(parent)
         self.live_database = live_database  # a saved PDF never lands on it
         self.setWindowTitle(f"Print or save — {patient_name}")
-        self.resize(900, 900)
+        resize_within_screen(self, 900, 900)  # the preview scrolls inside
         self.patient_name = patient_name
         self.port = port
         self.pdf: bytes | None = None
@@ -99,7 +100,7 @@ class DocumentDialog(QDialog):
             self.language.addItem(name, code)
         index = self.language.findData(preferred_language)
         self.language.setCurrentIndex(max(index, 0))
-        self.large_print = QCheckBox("&Large print")
+        self.large_print = QCheckBox("Lar&ge print")
         options = QHBoxLayout()
         kind_label = QLabel("&Document:")
         kind_label.setBuddy(self.kind)
@@ -144,6 +145,7 @@ class DocumentDialog(QDialog):
         print_action.triggered.connect(self.print_document)
         self.addAction(print_action)
         self._busy(True)
+        wheel_changes_only_focused_boxes(self)
 
     # -- choices -----------------------------------------------------------------------------
     def choice(self) -> tuple[str, str, bool]:

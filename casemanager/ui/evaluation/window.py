@@ -25,8 +25,10 @@ from casemanager.domain.errors import ConflictError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.plan import PlanContent
+from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.widgets import resize_within_screen
 
 if TYPE_CHECKING:  # records only: the services (and SQLAlchemy) stay off the Qt start
     from casemanager.services.evaluations import EvaluationRecord
@@ -103,6 +105,13 @@ class EvaluationWindow(QWidget):
         self.record = record
         self.plan_version: int | None = plan.version if plan is not None else None
         self.port = port
+        self._saved_plan: PlanContent | None = plan.content if plan is not None else None
+        # Fields left out of the saved draft because they cannot be accepted yet, with what
+        # to fix: shown beside them; signing and closing wait until they are fixed.
+        self._held: dict[str, str] = {}
+        self._plan_held: dict[str, str] = {}
+        # What the service refused at the last save of the evaluation, the plan or the goals.
+        self._refused: dict[str, dict[str, str]] = {}
         self._saving = False
         self._dirty = False
         self._plan_saving = False
@@ -116,7 +125,7 @@ class EvaluationWindow(QWidget):
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
-        self.resize(1000, 760)
+        resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
         font = self.header.font()
         font.setBold(True)
@@ -145,7 +154,7 @@ class EvaluationWindow(QWidget):
             "in the audit log."
         )
         self.discard_question.setWordWrap(True)
-        self.discard_question.setStyleSheet("background: #fde7e9; color: #8a1020; padding: 4px;")
+        self.discard_question.setStyleSheet(palette.DANGER_STYLE)
         self.discard_yes = QPushButton("Yes, discard it")
         self.discard_no = QPushButton("Keep it")
         for widget in (self.discard_question, self.discard_yes, self.discard_no):
@@ -276,19 +285,32 @@ class EvaluationWindow(QWidget):
         self._save_goals_now()
         if self._saving or not self._dirty or self.record.is_signed or self._in_conflict:
             return  # in a conflict the same stale version would be refused: the user decides
-        if self.form.onset_unreadable():
-            self.status.setText("Onset date: type it as MM/DD/YYYY. Not saved yet.")
-            self.form.jump_to("onset_date")
-            return
+        content, self._held = self.form.draft_content(self.record.content)
+        self._show_problems()
         self._saving = True
         self._dirty = False  # anything typed while saving makes it dirty again
         self.status.setText("Saving…")
-        self.port.save(self.form.content(), self.record.version, self._saved, self._save_failed)
+        self.port.save(content, self.record.version, self._saved, self._save_failed)
+
+    def _show_problems(self) -> None:
+        """Every field held back or refused, with its message beside it. Never moves the
+        keyboard focus: an autosave comes while the user types somewhere else."""
+        refused = {f: m for by_field in self._refused.values() for f, m in by_field.items()}
+        self.form.show_problems({**self._plan_held, **self._held, **refused})
+
+    def _saved_text(self) -> str:
+        held = {**self._plan_held, **self._held}
+        if not held:
+            return f"Draft saved at {datetime.now():%H:%M:%S}."
+        return f"Draft saved at {datetime.now():%H:%M:%S}, except what is marked: " + " ".join(
+            held.values()
+        )
 
     def _saved(self, record: EvaluationRecord) -> None:
         self._saving = False
+        self._cleared("evaluation")
         self.show_record(record, reload_form=False)  # keep what is being typed
-        self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        self.status.setText(self._saved_text())
         if self._dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -296,7 +318,7 @@ class EvaluationWindow(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
-        self._save_failed_message(error)
+        self._save_failed_message(error, "evaluation")
         if isinstance(error, ConflictError):
             self._in_conflict = True
             self.compare_button.show()
@@ -332,23 +354,20 @@ class EvaluationWindow(QWidget):
     def _save_plan_now(self) -> None:
         if self._plan_saving or not self._plan_dirty or self.record.is_signed:
             return
-        field = self.form.plan.unreadable_date()
-        if field is not None:
-            self.status.setText("A plan date cannot be read: type it as MM/DD/YYYY.")
-            self.form.jump_to(field)
-            return
+        content, self._plan_held = self.form.plan.draft_content(self._saved_plan)
+        self._show_problems()
         self._plan_saving = True
         self._plan_dirty = False
-        self.port.save_plan(
-            self.form.plan.content(), self.plan_version, self._plan_saved, self._plan_failed
-        )
+        self.port.save_plan(content, self.plan_version, self._plan_saved, self._plan_failed)
 
     def _plan_saved(self, plan: PlanRecord) -> None:
         self._plan_saving = False
+        self._cleared("plan")
         self.plan_version = plan.version
+        self._saved_plan = plan.content
         self.form.plan.show_guidance([g.message for g in plan.guidance])
         if not self._saving:
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._plan_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -356,7 +375,7 @@ class EvaluationWindow(QWidget):
     def _plan_failed(self, error: BaseException) -> None:
         self._plan_saving = False
         self._plan_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "plan")
 
     def _save_goals_now(self) -> None:
         if self._goals_saving or not self._goals_dirty or self.record.is_signed:
@@ -367,8 +386,9 @@ class EvaluationWindow(QWidget):
 
     def _goals_saved(self, _judging: GoalsToJudge) -> None:
         self._goals_saving = False
+        self._cleared("goals")
         if not (self._saving or self._plan_saving):
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._goals_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -376,16 +396,23 @@ class EvaluationWindow(QWidget):
     def _goals_failed(self, error: BaseException) -> None:
         self._goals_saving = False
         self._goals_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "goals")
 
-    def _save_failed_message(self, error: BaseException) -> None:
+    def _cleared(self, part: str) -> None:
+        if self._refused.pop(part, None) is not None:
+            self._show_problems()
+
+    def _save_failed_message(self, error: BaseException, part: str = "evaluation") -> None:
+        signing = self._sign_requested
         self._sign_requested = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
-        self.status.setText(f"Not saved: {message}")
+        # A signature asked for meanwhile is not lost silently: the status says so.
+        self.status.setText(f"Not saved: {message}" + (" Not signed." if signing else ""))
         field = getattr(error, "field", None)
         if field:
-            self.form.jump_to(field)
+            self._refused[part] = {field: message}
+            self._show_problems()  # beside the field; the focus stays where the user types
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
@@ -404,6 +431,14 @@ class EvaluationWindow(QWidget):
             self.save_now()
             QTimer.singleShot(200, self._sign_when_saved)
             return
+        held = {**self._held, **self._plan_held}
+        if held:  # the record would be signed without what is on screen: fix it first
+            self._sign_requested = False
+            self._list_missing(list(held.items()))
+            self.status.setText(
+                f"Not signed: {len(held)} fields cannot be saved as typed (click one to go there)."
+            )
+            return
         self.status.setText("Checking…")
         self.port.sign(self.record.version, self._signed, self._sign_failed)
 
@@ -417,15 +452,18 @@ class EvaluationWindow(QWidget):
         if missing is None:
             self.status.setText(getattr(error, "message", "The evaluation could not be signed."))
             return
-        self.missing.clear()
-        for item in missing:
-            entry = QListWidgetItem(item.message)
-            entry.setData(Qt.ItemDataRole.UserRole, item.field)
-            self.missing.addItem(entry)
-        self.missing.show()
+        self._list_missing([(item.field, item.message) for item in missing])
         self.status.setText(
             f"Not signed: {len(missing)} items still missing (click one to go there)."
         )
+
+    def _list_missing(self, items: list[tuple[str, str]]) -> None:
+        self.missing.clear()
+        for field, message in items:
+            entry = QListWidgetItem(message)
+            entry.setData(Qt.ItemDataRole.UserRole, field)
+            self.missing.addItem(entry)
+        self.missing.show()
         self.missing.setCurrentRow(0)
 
     def _jump(self, item: QListWidgetItem) -> None:
@@ -488,6 +526,14 @@ class EvaluationWindow(QWidget):
             self._close_when_saved = self.is_saving()
             if self._close_when_saved:
                 self.status.setText("Saving before closing…")
+            return
+        held = {**self._held, **self._plan_held}
+        if held:  # closing now would lose what is typed there
+            event.ignore()
+            self.status.setText(
+                "Not closed: fix or clear what is marked first, so nothing typed is lost. "
+                + " ".join(held.values())
+            )
             return
         self.closed.emit()
         super().closeEvent(event)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.exercises import ExerciseContent
 from casemanager.ui.exercises.picture import ExercisePicture
-from casemanager.ui.widgets import ValidatedForm, on_any_edit
+from casemanager.ui.widgets import ValidatedForm, on_any_edit, wheel_changes_only_focused_boxes
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.domain.exercises import ExerciseContent
@@ -99,7 +99,7 @@ class ExerciseLibraryDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Exercises")
         self.list.setMaximumWidth(280)
-        self.new_button = QPushButton("&New exercise")
+        self.new_button = QPushButton("Ne&w exercise")
         left = QVBoxLayout()
         left.addWidget(self.list, stretch=1)
         left.addWidget(self.new_button)
@@ -190,6 +190,7 @@ class ExerciseLibraryDialog(QDialog):
             spin.setReadOnly(not can_edit)
         if not can_edit:
             self.status.setText("Read only: therapists and administrators change the library.")
+        wheel_changes_only_focused_boxes(self)
 
     # -- showing ---------------------------------------------------------------------------
     def show_library(self, records: list[ExerciseRecord], select_id: int | None = None) -> None:

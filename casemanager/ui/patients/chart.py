@@ -22,19 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain.catalogs import LANGUAGE_LABELS, PATIENT_STATUS_LABELS, SEX_LABELS
 from casemanager.domain.enums import EvaluationKind
-from casemanager.ui.patients.model import STATUS_LABELS
+from casemanager.ui import palette
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.domain.patients import PatientRecord
     from casemanager.services.chart import Chart, EpisodeChart
 
-_SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
-_LANGUAGE = {"en": "English", "es": "Spanish"}
 EvaluationRole = Qt.ItemDataRole.UserRole + 1  # the evaluation id of a timeline row
-_WARNING_STYLE = "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-_RED_FLAG_STYLE = "background: #fde7e9; color: #8a1020; padding: 6px; border-radius: 4px;"
-_DRAFT = QColor("#8a5a00")
+_WARNING_STYLE = palette.WARNING_PANEL_STYLE
+_RED_FLAG_STYLE = palette.DANGER_PANEL_STYLE
+_DRAFT = QColor(palette.DRAFT_TEXT)
 
 
 class ChartPanel(QWidget):
@@ -233,7 +232,7 @@ class ChartPanel(QWidget):
         self.facts.setText(
             f"Age {chart.age} · MRN {record.mrn} · born {f.date_of_birth:%m/%d/%Y}\n"
             f"Primary therapist: {record.primary_therapist_name or 'none'} · "
-            f"{STATUS_LABELS[f.status]}"
+            f"{PATIENT_STATUS_LABELS[f.status]}"
         )
         # Only flags whose referral is still open: a cleared one is on the timeline.
         self.red_flags.setText(
@@ -264,13 +263,13 @@ class ChartPanel(QWidget):
             + (f" (“{f.preferred_name}”)" if f.preferred_name else ""),
             "mrn": record.mrn,
             "born": f"{f.date_of_birth:%m/%d/%Y} (age {age})",
-            "sex": _SEX[f.sex.value],
-            "status": STATUS_LABELS[f.status],
+            "sex": SEX_LABELS[f.sex],
+            "status": PATIENT_STATUS_LABELS[f.status],
             "therapist": record.primary_therapist_name or "—",
             "phone": f.phone or "—",
             "email": f.email or "—",
             "address": f.address or "—",
-            "language": _LANGUAGE.get(f.preferred_language, f.preferred_language),
+            "language": LANGUAGE_LABELS.get(f.preferred_language, f.preferred_language),
             "emergency": emergency or "—",
             "physician": f.referring_physician or "—",
         }

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.errors import DomainError
 from casemanager.interop import patient_files
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.services.patient_import import ImportReport
@@ -102,6 +103,7 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(lambda: self._emit(self.import_requested))
         close.clicked.connect(self.reject)
         self._mapping_changed()
+        wheel_changes_only_focused_boxes(self)
 
     def mapping(self) -> dict[str, str]:
         return {key: box.currentData() for key, box in self.columns.items() if box.currentData()}

@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.patients import parse_search_date
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from casemanager.services.chart import OpenRedFlag
@@ -60,6 +65,7 @@ class ReferralOutcomeDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        wheel_changes_only_focused_boxes(self)
 
     def _submit(self) -> None:
         self.form.clear_errors()

@@ -25,8 +25,14 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain import catalogs
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui import palette
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 if TYPE_CHECKING:  # records only: the services stay off the Qt start
     from collections.abc import Sequence
@@ -78,7 +84,7 @@ class VisitDialog(QDialog):
         # Never chosen for the therapist: a plain visit note must not pass for a report.
         self.due_note = QLabel(progress_due or "")
         self.due_note.setWordWrap(True)
-        self.due_note.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 4px;")
+        self.due_note.setStyleSheet(palette.WARNING_STYLE)
         self.due_note.setVisible(bool(progress_due))
         self.report_yes = QRadioButton("&Yes: this visit is the progress report")
         self.report_no = QRadioButton("N&o: an ordinary visit")
@@ -120,6 +126,7 @@ class VisitDialog(QDialog):
         layout.addWidget(self.goals_box)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        wheel_changes_only_focused_boxes(self)
 
     def _submit(self) -> None:
         self.form.clear_errors()

@@ -15,7 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 
 def _title(text: str) -> QLabel:
@@ -130,6 +135,7 @@ class CreateClinicPage(QWidget):
         self.back_button.clicked.connect(self.back)
         self.create_button.clicked.connect(self._submit)
         self.confirm.returnPressed.connect(self._submit)
+        wheel_changes_only_focused_boxes(self)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         if not self.phone_region.count():
