@@ -88,5 +88,6 @@ def test_wording_covers_every_question_without_licensed_text(language: str) -> N
 
 def test_spanish_wording_is_spanish() -> None:
     es, en = wording("es"), wording("en")
-    assert all(q_es != q_en for (_, q_es), (_, q_en) in zip(es.red_flags, en.red_flags))
+    pairs = zip(es.red_flags, en.red_flags, strict=True)
+    assert all(q_es != q_en for (_, q_es), (_, q_en) in pairs)
     assert es.yes == "Sí" and wording("fr") == en

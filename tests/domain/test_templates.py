@@ -133,4 +133,3 @@ def test_from_plan_leaves_the_patient_behind() -> None:
     assert template.paths[0].refer_to is None
     assert template.goals == (templates.GoalTemplate(GoalTerm.LONG, "Lift 10 kg", 6),)
     assert template.note is None
-
