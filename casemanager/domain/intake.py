@@ -77,7 +77,8 @@ class IntakeAnswers:
 
 def clean(answers: IntakeAnswers, today: date, language: str = "en") -> IntakeAnswers:
     """Check what is there (the patient may stop half way); raises ValidationError naming the
-    question. Messages about the onset are in the intake's language."""
+    question. Messages about the onset are in the intake's language. Answers come back in the
+    order of the questions, as they are stored."""
     history = []
     for name, text in answers.history:
         if name not in HISTORY_FIELDS:
@@ -110,7 +111,15 @@ def clean(answers: IntakeAnswers, today: date, language: str = "en") -> IntakeAn
         )
         for i, e in enumerate(answers.psfs, start=1)
     )
-    return replace(answers, history=tuple(history), onset=typed_onset, psfs=psfs)
+    order = {name: i for i, name in enumerate(HISTORY_FIELDS)}
+    flags = sorted(answers.red_flags, key=lambda pair: RED_FLAG_CODES.index(pair[0]))
+    return replace(
+        answers,
+        history=tuple(sorted(history, key=lambda pair: order[pair[0]])),
+        onset=typed_onset,
+        red_flags=tuple(flags),
+        psfs=psfs,
+    )
 
 
 def evaluation_values(
