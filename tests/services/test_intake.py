@@ -4,8 +4,11 @@ the evaluation draft, and every step is audited."""
 
 from __future__ import annotations
 
+import csv
+import json
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +21,7 @@ from casemanager.domain.enums import AuditAction, RedFlagAnswer, Sex
 from casemanager.domain.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from casemanager.domain.evaluation import PsfsEntry, RedFlagEntry
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
-from casemanager.services import evaluations, intake, patients
+from casemanager.services import csv_export, evaluations, intake, patients
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY
 
@@ -212,3 +215,19 @@ def test_every_step_is_audited_against_the_patient(db: Database, staff: Staff) -
     # No answer text reaches the audit log.
     assert not any("Cook" in (r.detail or "") for r in rows)
     assert catalogs.red_flag("night_sweats").finding not in " ".join(r.detail for r in rows)
+
+
+def test_the_csv_export_writes_answers_and_templates_as_json_without_the_token(
+    db: Database, staff: Staff, tmp_path: Path
+) -> None:
+    ana = _patient(db, staff, "Ana")
+    ticket = intake.open_intake(db, staff.therapist, ana)
+    intake.save_intake_answers(db, ticket.token, ANSWERS, "tablet")
+    csv_export.export(db, staff.manager, tmp_path / "export")
+    with (tmp_path / "export" / "patient_intake.csv").open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert "token_hash" not in row
+    assert json.loads(row["answers"])["history"]["occupation"] == "Cook"
+    with (tmp_path / "export" / "evaluation_template.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 8 and all(len(json.loads(r["content"])["goals"]) == 2 for r in rows)
