@@ -15,6 +15,7 @@ from casemanager.db.models import AuditEntry, Exercise
 from casemanager.domain import catalogs
 from casemanager.domain.enums import (
     Cause,
+    EvaluationKind,
     GoalTerm,
     RedFlagAnswer,
     Sex,
@@ -29,9 +30,11 @@ from casemanager.domain.errors import (
 from casemanager.domain.evaluation import RedFlagEntry
 from casemanager.domain.evaluation_defaults import certification_period
 from casemanager.domain.plan import GoalContent, PathContent, PlanContent
-from casemanager.services import evaluations, exercises, patients, plans, templates
+from casemanager.services import evaluations, exercises, follow_up, patients, plans, templates
 from tests.conftest import Staff
 from tests.services.test_evaluations import EVAL_DAY, _complete
+from tests.services.test_plans import evaluation  # noqa: F401 - the fixture
+from tests.services.test_visits import episode_id  # noqa: F401 - the fixture
 
 
 @pytest.fixture
@@ -299,3 +302,46 @@ def test_templates_of_another_clinic_are_out_of_reach(
     assert templates.list_templates(db, stranger) == []
     with pytest.raises(DomainError, match="not in this clinic"):
         templates.get_template(db, stranger, template.id)
+
+
+def test_a_re_evaluation_keeps_its_carried_plan_and_gets_a_new_period(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    day = EVAL_DAY + timedelta(days=3)
+    re_evaluation = follow_up.start_follow_up(
+        db, staff.therapist, episode_id, EvaluationKind.RE_EVALUATION, day
+    )
+    carried = plans.get_plan(db, staff.therapist, re_evaluation.id)
+    assert carried is not None and carried.content.certification_start is None
+    template = _template(db, staff, Cause.HEAVY_LIFTING)
+    applied = templates.apply_template(
+        db, staff.therapist, re_evaluation.id, template.id, re_evaluation.version, carried.version
+    )
+    plan = applied.plan.content
+    assert plan.goals == carried.content.goals  # the carried plan is the therapist's
+    assert plan.home_exercises == carried.content.home_exercises
+    assert (plan.certification_start, plan.certification_end) == certification_period(day, 6)
+    assert "certification_start" in applied.filled.filled
+
+
+def test_templates_do_not_fill_a_progress_report(
+    db: Database,
+    staff: Staff,
+    episode_id: int,  # noqa: F811
+) -> None:
+    report = follow_up.start_follow_up(
+        db, staff.therapist, episode_id, EvaluationKind.PROGRESS_REPORT, EVAL_DAY + timedelta(3)
+    )
+    plan = plans.get_plan(db, staff.therapist, report.id)
+    template = _template(db, staff, Cause.OTHER)
+    with pytest.raises(DomainError, match="initial evaluation or a re-evaluation"):
+        templates.apply_template(
+            db,
+            staff.therapist,
+            report.id,
+            template.id,
+            report.version,
+            plan.version if plan else None,
+        )
