@@ -29,7 +29,8 @@ from casemanager.domain.enums import (
     Urgency,
 )
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
-from casemanager.domain.evaluation import Guidance
+from casemanager.domain.evaluation import FULL_KINDS, Guidance
+from casemanager.domain.evaluation_defaults import with_default_certification
 from casemanager.domain.permissions import Permission
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
 from casemanager.services import audit
@@ -102,6 +103,9 @@ def _record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
     content = read_plan(plan)
     notes = rules.guidance(content, content_of(evaluation), evaluation.evaluation_date)
     return PlanRecord(evaluation.id, plan.version, content, tuple(notes), certification_of(plan))
+
+
+plan_record = _record  # the plan as services that fill it (templates, intake) return it
 
 
 def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | None:
@@ -196,6 +200,13 @@ def save_plan(
                 "The plan of a signed evaluation is locked. Add an addendum.",
             )
             follow_up = evaluation.kind != EvaluationKind.INITIAL
+            if evaluation.kind in FULL_KINDS:
+                # A period not typed follows the PT plan's weeks (evaluation_defaults).
+                content = with_default_certification(
+                    content,
+                    evaluation.evaluation_date,
+                    read_plan(evaluation.plan) if evaluation.plan is not None else None,
+                )
             cleaned = rules.clean(
                 content,
                 evaluation.evaluation_date,

@@ -18,6 +18,7 @@ from casemanager.domain.errors import DomainError, WrongPassphrase
 from casemanager.services import audit
 from casemanager.services.accounts import actor_for, hash_password
 from casemanager.services.context import Actor
+from casemanager.services.templates import add_starter_templates
 
 
 @dataclass(frozen=True)
@@ -171,4 +172,5 @@ def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
         )
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+        add_starter_templates(session, clinic.id)
     return actor

@@ -29,6 +29,7 @@ from casemanager.services.context import Actor
 from casemanager.services.demo import bulk
 from casemanager.services.demo.records import ChunkSpec, build_chunk, code_facts
 from casemanager.services.setup import starter_exercise_rows
+from casemanager.services.templates import add_starter_templates
 
 DEMO_PASSWORD = "demo-password"
 DEMO_CLINIC_NAME = "Harbor Spine & Sport Physical Therapy (demo)"
@@ -92,6 +93,7 @@ def _create_clinic_and_staff(
     ]
     session.add_all(staff)
     session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+    add_starter_templates(session, clinic.id)
     session.flush()
     admin = next(u for u in staff if u.role == Role.ADMINISTRATOR)
     actor = Actor(
