@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from casemanager.domain import catalogs, codes, red_flags, scoring, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -104,19 +105,28 @@ class Guidance:
 
 
 _TEXT_LIMITS = {
-    "chief_complaint": ("Chief complaint", 2000),
-    "mechanism_of_injury": ("Mechanism of injury", 4000),
-    "aggravating_factors": ("Aggravating factors", 2000),
-    "easing_factors": ("Easing factors", 2000),
-    "prior_episodes": ("Prior episodes", 2000),
-    "past_medical_history": ("Past medical history", 4000),
-    "medications": ("Medications", 2000),
-    "occupation": ("Occupation", 200),
-    "activities": ("Sports and activities", 2000),
-    "patient_goals": ("Patient's goals", 2000),
-    "pain_location": ("Pain location", 300),
-    "cause_note": ("Cause note", 2000),
-    "assessment_note": ("Assessment", 10000),
+    "chief_complaint": ("Chief complaint", limits.COLUMNS["evaluation.chief_complaint"]),
+    "mechanism_of_injury": (
+        "Mechanism of injury",
+        limits.COLUMNS["evaluation.mechanism_of_injury"],
+    ),
+    "aggravating_factors": (
+        "Aggravating factors",
+        limits.COLUMNS["evaluation.aggravating_factors"],
+    ),
+    "easing_factors": ("Easing factors", limits.COLUMNS["evaluation.easing_factors"]),
+    "prior_episodes": ("Prior episodes", limits.COLUMNS["evaluation.prior_episodes"]),
+    "past_medical_history": (
+        "Past medical history",
+        limits.COLUMNS["evaluation.past_medical_history"],
+    ),
+    "medications": ("Medications", limits.COLUMNS["evaluation.medications"]),
+    "occupation": ("Occupation", limits.COLUMNS["evaluation.occupation"]),
+    "activities": ("Sports and activities", limits.COLUMNS["evaluation.activities"]),
+    "patient_goals": ("Patient's goals", limits.COLUMNS["evaluation.patient_goals"]),
+    "pain_location": ("Pain location", limits.COLUMNS["evaluation.pain_location"]),
+    "cause_note": ("Cause note", limits.COLUMNS["evaluation.cause_note"]),
+    "assessment_note": ("Assessment", limits.COLUMNS["evaluation.assessment_note"]),
 }
 
 
@@ -151,7 +161,10 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
     psfs = []
     for index, activity_entry in enumerate(content.psfs, start=1):
         activity = validation.require_text(
-            f"psfs_{index}", activity_entry.activity, f"PSFS activity {index}"
+            f"psfs_{index}",
+            activity_entry.activity,
+            f"PSFS activity {index}",
+            limits.COLUMNS["psfs_activity.activity"],
         )
         psfs.append(
             PsfsEntry(
@@ -173,7 +186,10 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             f"red_flag_reason_{entry.code}",
             entry.reason,
             "Reason for the red-flag action",
-            red_flags.MAX_REASON,
+            limits.RED_FLAG_NOTE,
+        )
+        note = validation.optional_text(
+            f"red_flag_note_{entry.code}", entry.note, "Red-flag note", limits.RED_FLAG_NOTE
         )
         # A reason only means something beside a yes; kept as typed while the answer is yes.
         action = RedFlagAction(entry.action.value) if entry.action is not None else None
@@ -181,6 +197,7 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             replace(
                 entry,
                 action=action,
+                note=note,
                 reason=reason if entry.answer == RedFlagAnswer.YES else None,
             )
         )

@@ -46,7 +46,7 @@ def format_date(value: date) -> str:
     return value.strftime("%m/%d/%Y")
 
 
-def require_text(field: str, value: str | None, label: str, max_length: int = 200) -> str:
+def require_text(field: str, value: str | None, label: str, max_length: int) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise ValidationError(field, f"{label} is required.")
@@ -54,7 +54,7 @@ def require_text(field: str, value: str | None, label: str, max_length: int = 20
     return cleaned
 
 
-def optional_text(field: str, value: str | None, label: str, max_length: int = 10000) -> str | None:
+def optional_text(field: str, value: str | None, label: str, max_length: int) -> str | None:
     """Blank becomes None so the database never stores empty strings as 'answered'."""
     cleaned = (value or "").strip()
     if not cleaned:
@@ -243,19 +243,15 @@ def validate_email(field: str, value: str | None) -> str | None:
     cleaned = (value or "").strip()
     if not cleaned:
         return None
-    _check_characters(field, cleaned, "Email")
+    _check_length(field, cleaned, "Email", MAX_EMAIL_LENGTH)
     try:
         email_validator.validate_email(cleaned, check_deliverability=False)
     except email_validator.EmailNotValidError:
-        valid = False
-    else:
-        valid = len(cleaned) <= MAX_EMAIL_LENGTH
-    if not valid:
         raise ValidationError(
             field,
             f"{cleaned} does not look like an email address. "
             "Check it has one @, a domain such as example.com, and no spaces.",
-        )
+        ) from None
     return cleaned
 
 
