@@ -369,8 +369,10 @@ class ImportRows:
         for mrn, data in zip(mrns, packed, strict=True):
             source, *fields = pickle.loads(data)  # noqa: S301 - packed by add() above
             rows.append((mrn, source, *self._head, *fields))
+        if self._insert.copies:  # PostgreSQL: ids drawn first, the rows copied in
+            return dict(zip(mrns, self._insert.insert_with_new_ids(session, rows), strict=True))
         # One statement returning the ids: a look-up after the insert could not rely on the
-        # new rows' index statistics (PostgreSQL scanned the growing table for each chunk).
+        # new rows' index statistics.
         return dict(self._insert.insert_returning(session, rows, ("mrn", "id")))
 
 
