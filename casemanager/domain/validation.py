@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, timedelta
+from functools import lru_cache
 
 import email_validator
+from email_validator.rfc_constants import DOT_ATOM_TEXT
 
 from casemanager.domain import field_limits, phones
 from casemanager.domain.errors import ValidationError
@@ -244,15 +246,37 @@ def validate_email(field: str, value: str | None) -> str | None:
     if not cleaned:
         return None
     _check_length(field, cleaned, "Email", MAX_EMAIL_LENGTH)
-    try:
-        email_validator.validate_email(cleaned, check_deliverability=False)
-    except email_validator.EmailNotValidError:
+    if not _valid_email(cleaned):
         raise ValidationError(
             field,
             f"{cleaned} does not look like an email address. "
             "Check it has one @, a domain such as example.com, and no spaces.",
-        ) from None
+        )
     return cleaned
+
+
+def _valid_email(address: str) -> bool:
+    """email-validator's verdict. A plain ASCII address (the usual case, a hundred thousand
+    times in an import) is judged in two halves: the part before the @ by the dot-atom rule
+    email-validator itself applies to it, the domain by email-validator once per domain (its
+    IDNA checks cost about a millisecond an address)."""
+    local, at, domain = address.rpartition("@")
+    if at and address.isascii() and DOT_ATOM_TEXT.match(local):
+        return _valid_email_domain(domain)
+    return _email_validator_accepts(address)
+
+
+@lru_cache(maxsize=4096)
+def _valid_email_domain(domain: str) -> bool:
+    return _email_validator_accepts("a@" + domain)
+
+
+def _email_validator_accepts(address: str) -> bool:
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
 
 
 def phone_digits(text: str) -> str:
