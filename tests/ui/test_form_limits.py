@@ -20,7 +20,7 @@ from tests.conftest import TEST_PASSWORD, Staff
 from tests.services.test_chart import one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient
+from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
 
 HIDDEN = {"NUL": "\x00", "right-to-left override": "\u202e", "pop directional isolate": "\u2069"}
 
@@ -170,3 +170,37 @@ def test_account_and_exercise_library_forms(
     )
     assert library.instructions.toPlainText() == "1. Stand with your back to a wall."
     assert len(exercises.list_library(db, staff.admin)) == count
+
+
+def test_evaluation_form(
+    qtbot: QtBot,
+    db: Database,
+    staff: Staff,
+    make_application: Callable[[str], Application],
+) -> None:
+    """The draft saves itself as the therapist types: a refused value says why in the
+    window's save status, stays in the form, and the saved draft keeps its last good text."""
+    patient = register_patient(db, staff.therapist)
+    application = make_application(db.url.render_as_string(hide_password=False))
+    log_in(qtbot, application, "rivera", TEST_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, patient.mrn)
+    screen: Any = start_evaluation(qtbot, window)
+    form = screen.form
+    form.chief_complaint.selectAll()  # it starts as the episode's complaint
+    qtbot.keyClicks(form.chief_complaint, "Spasm after lifting")
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
+    _refused(
+        qtbot,
+        form.mechanism,
+        lambda: None,  # saved by itself
+        lambda: screen.status.text() if screen.status.text().startswith("Not saved") else "",
+        field_limits.COLUMNS["evaluation.mechanism_of_injury"],
+    )
+    stored = evaluations.get_evaluation(db, staff.therapist, screen.record.id)
+    assert stored.content.mechanism_of_injury is None
+    assert stored.content.chief_complaint == "Spasm after lifting"
+    form.mechanism.setPlainText("Lifting a box")
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
+    screen.close()
