@@ -104,29 +104,24 @@ class Guidance:
     message: str
 
 
+_TEXT_LABELS = {
+    "chief_complaint": "Chief complaint",
+    "mechanism_of_injury": "Mechanism of injury",
+    "aggravating_factors": "Aggravating factors",
+    "easing_factors": "Easing factors",
+    "prior_episodes": "Prior episodes",
+    "past_medical_history": "Past medical history",
+    "medications": "Medications",
+    "occupation": "Occupation",
+    "activities": "Sports and activities",
+    "patient_goals": "Patient's goals",
+    "pain_location": "Pain location",
+    "cause_note": "Cause note",
+    "assessment_note": "Assessment",
+}
+# Each text's limit is its column's (domain/field_limits.py).
 _TEXT_LIMITS = {
-    "chief_complaint": ("Chief complaint", limits.COLUMNS["evaluation.chief_complaint"]),
-    "mechanism_of_injury": (
-        "Mechanism of injury",
-        limits.COLUMNS["evaluation.mechanism_of_injury"],
-    ),
-    "aggravating_factors": (
-        "Aggravating factors",
-        limits.COLUMNS["evaluation.aggravating_factors"],
-    ),
-    "easing_factors": ("Easing factors", limits.COLUMNS["evaluation.easing_factors"]),
-    "prior_episodes": ("Prior episodes", limits.COLUMNS["evaluation.prior_episodes"]),
-    "past_medical_history": (
-        "Past medical history",
-        limits.COLUMNS["evaluation.past_medical_history"],
-    ),
-    "medications": ("Medications", limits.COLUMNS["evaluation.medications"]),
-    "occupation": ("Occupation", limits.COLUMNS["evaluation.occupation"]),
-    "activities": ("Sports and activities", limits.COLUMNS["evaluation.activities"]),
-    "patient_goals": ("Patient's goals", limits.COLUMNS["evaluation.patient_goals"]),
-    "pain_location": ("Pain location", limits.COLUMNS["evaluation.pain_location"]),
-    "cause_note": ("Cause note", limits.COLUMNS["evaluation.cause_note"]),
-    "assessment_note": ("Assessment", limits.COLUMNS["evaluation.assessment_note"]),
+    name: (label, limits.COLUMNS[f"evaluation.{name}"]) for name, label in _TEXT_LABELS.items()
 }
 
 
