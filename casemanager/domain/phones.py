@@ -7,6 +7,7 @@ is kept; the E.164 form ("+16315550100") sits beside it for search and for other
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ MAX_TYPED_LENGTH = field_limits.PHONE  # the column that keeps the number as typ
 # Letters would be read as a vanity number ("1-800-FLOWERS") and "ext." would be dropped from
 # the E.164 form: a patient's number is digits and the usual separators only.
 _SYMBOLS = frozenset(" +()-.")
+_TYPED_ASCII = re.compile(r"[0-9 +().-]+")  # the same rule, for the usual typing (fast)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,11 @@ def parse(field: str, value: str | None, region: str = DEFAULT_REGION) -> PhoneN
             f"Phone number is too long ({len(cleaned)} characters). "
             f"Shorten it to {MAX_TYPED_LENGTH} characters or fewer.",
         )
-    if any(not (ch.isdecimal() or ch in _SYMBOLS) for ch in cleaned):
+    if not (
+        _TYPED_ASCII.fullmatch(cleaned)
+        if cleaned.isascii()
+        else all(ch.isdecimal() or ch in _SYMBOLS for ch in cleaned)
+    ):
         raise ValidationError(
             field,
             f"Phone number {cleaned} has a character that is not allowed. "
