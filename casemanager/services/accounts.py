@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from casemanager.db.engine import Database
 from casemanager.db.models import User
 from casemanager.db.types import utcnow
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.accounts import (
     describe_wait,
@@ -199,9 +200,13 @@ def log_out(db: Database, actor: Actor) -> None:
 def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
     audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.CREATE, DataCategory.ACCOUNT)
     username = validate_username(new.username)
-    display_name = validation.require_text("display_name", new.display_name, "Full name")
+    display_name = validation.require_text(
+        "display_name", new.display_name, "Full name", limits.STAFF_NAME
+    )
     validate_new_password(new.password, username)
-    licence = validation.optional_text("licence_number", new.licence_number, "Licence number", 64)
+    licence = validation.optional_text(
+        "licence_number", new.licence_number, "Licence number", limits.LICENCE
+    )
     if new.role == Role.THERAPIST and not licence:
         raise ValidationError(
             "licence_number", "A therapist needs a licence number: it prints on signed notes."
@@ -299,7 +304,9 @@ def set_role(
 ) -> UserInfo:
     """Change what a user may do. Takes effect at their next login."""
     audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    licence = validation.optional_text("licence_number", licence_number, "Licence number", 64)
+    licence = validation.optional_text(
+        "licence_number", licence_number, "Licence number", limits.LICENCE
+    )
     with db.session() as session:
         user = _managed_user(session, actor, user_id)
         if user.role == role:

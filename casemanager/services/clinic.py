@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, EpisodeOfCare, Patient, User
+from casemanager.domain import field_limits as limits
 from casemanager.domain import phones, validation
 from casemanager.domain.enums import (
     AuditAction,
@@ -113,9 +114,9 @@ def update_details(
     """Change the clinic's name and contact details; returns the new version. Documents
     printed from then on carry them (signed records themselves do not change)."""
     audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
-    name = validation.require_text("name", details.name, "Clinic name", 200)
+    name = validation.require_text("name", details.name, "Clinic name", limits.CLINIC_NAME)
     email = validation.validate_email("email", details.email)
-    address = validation.optional_text("address", details.address, "Address", 1000)
+    address = validation.optional_text("address", details.address, "Address", limits.CLINIC_ADDRESS)
     with db.session() as session:
         clinic = session.get(Clinic, actor.clinic_id)
         if clinic is None:

@@ -30,6 +30,7 @@ from casemanager.db.models import (
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, outcomes, validation
 from casemanager.domain import evaluation as rules
+from casemanager.domain import field_limits as limits
 from casemanager.domain import plan as plan_rules
 from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
@@ -354,7 +355,7 @@ def start_initial_evaluation(
         DataCategory.CLINICAL,
         patient_id=patient_id,
     )
-    complaint = validation.require_text("complaint", complaint, "Complaint", 300)
+    complaint = validation.require_text("complaint", complaint, "Complaint", limits.COMPLAINT)
     day = evaluation_date or date.today()
     if day > date.today():
         raise DomainError("An evaluation cannot be dated in the future.")
@@ -729,7 +730,7 @@ def add_addendum(db: Database, actor: Actor, evaluation_id: int, text: str) -> E
     patient_id = authorize_evaluation(
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
     )
-    body = validation.require_text("addendum", text, "Addendum", 10000)
+    body = validation.require_text("addendum", text, "Addendum", limits.FULL_NOTE)
     with db.session() as session:
         evaluation = load_evaluation(session, actor, evaluation_id)
         if evaluation.status != EvaluationStatus.SIGNED:

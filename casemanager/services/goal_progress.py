@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Evaluation, Goal, GoalAssessment
-from casemanager.domain import medicare
+from casemanager.domain import field_limits as limits
+from casemanager.domain import medicare, validation
 from casemanager.domain.enums import AuditAction, DataCategory, EvaluationStatus
 from casemanager.domain.evaluation import GOAL_REPORT_KINDS, Missing
 from casemanager.domain.permissions import Permission
@@ -116,7 +117,10 @@ def save_goal_assessments(
             raise ValueError("goal assessments do not match the plan's goals")  # a caller's bug
         session.execute(delete(GoalAssessment).where(GoalAssessment.evaluation_id == evaluation_id))
         for assessment in assessments:
-            note = (assessment.note or "").strip() or None
+            number = goal_ids.index(assessment.goal_id) + 1
+            note = validation.optional_text(
+                f"goal_{number}", assessment.note, f"Goal {number} note", limits.NOTE
+            )
             if assessment.progress is None and note is None:
                 continue  # nothing given for this goal yet
             session.add(

@@ -107,7 +107,10 @@ def _check(
     """Rows that pass every check go, cleaned, to `accepted` (patients.ImportRows); the
     others become the report's problems."""
     today = date.today()
-    seen: dict[str, int] = {}
+    # The row of each record number seen: the accepted rows' (accepted.lines, so 200,000
+    # numbers are not held twice), and once a row is wrong (nothing will be imported) the
+    # others' too.
+    seen = accepted.lines
     checked = 0
     for item in candidates:
         checked += 1

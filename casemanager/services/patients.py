@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pickle
 import random
+import zlib
+from array import array
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -21,7 +24,7 @@ from casemanager.domain import catalogs, phones, validation
 from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
-from casemanager.domain.mrn import is_valid_mrn, random_mrn
+from casemanager.domain.mrn import is_valid_mrn, make_mrn, random_mrn
 from casemanager.domain.patients import (
     PatientFields,
     PatientQuery,
@@ -318,20 +321,30 @@ def _insert(
 _CHUNK = 1000
 
 
-def new_mrns(session: Session, count: int) -> list[str]:
-    """`count` distinct fresh MRNs, none in use: drawn at once and checked a chunk at a time
-    (one query per thousand, not one per patient)."""
+_FIRST_BODY, _BODIES = 1_000_000, 9_000_000  # an MRN's 7 random digits (domain/mrn.py)
+
+
+def new_mrns(session: Session, count: int) -> array[int]:
+    """`count` distinct fresh MRNs, none in use, as numbers (str() gives the MRN: it never
+    starts with 0): drawn and checked a thousand at a time (one query each, not one per
+    patient). Kept small for a big import: the numbers drawn are marked in a bitmap of the
+    nine million possible (1.1 MB), the chosen ones in an array (4 bytes each)."""
     rng = random.SystemRandom()
-    chosen: set[str] = set()
+    drawn_before = bytearray(_BODIES // 8 + 1)
+    chosen: array[int] = array("I")
     while len(chosen) < count:
-        drawn = {random_mrn(rng) for _ in range(count - len(chosen))} - chosen
-        taken: set[str] = set()
-        pending = sorted(drawn)
-        for start in range(0, len(pending), _CHUNK):
-            chunk = pending[start : start + _CHUNK]
-            taken.update(session.scalars(select(Patient.mrn).where(Patient.mrn.in_(chunk))))
-        chosen |= drawn - taken
-    return list(chosen)
+        wanted = min(_CHUNK, count - len(chosen))
+        drawn: dict[str, int] = {}
+        while len(drawn) < wanted:
+            bit = rng.randrange(_BODIES)
+            if not drawn_before[bit >> 3] & (1 << (bit & 7)):
+                drawn[make_mrn(_FIRST_BODY + bit)] = bit
+        taken = set(session.scalars(select(Patient.mrn).where(Patient.mrn.in_(list(drawn)))))
+        for mrn, bit in drawn.items():
+            drawn_before[bit >> 3] |= 1 << (bit & 7)  # taken or chosen: never drawn again
+            if mrn not in taken:
+                chosen.append(int(mrn))
+    return chosen
 
 
 _HEAD_COLUMNS = ("clinic_id", "version", "created_at", "updated_at")
@@ -340,8 +353,9 @@ _IMPORT_COLUMNS = ("mrn", "source_identifier", *_HEAD_COLUMNS, *_FIELD_COLUMNS)
 
 class ImportRows:
     """The checked patients of an import, each held as the row the database will get, in
-    the driver's terms and packed (pickle): 200,000 of them fit in tens of megabytes, and
-    nothing is left to work out while the import holds the write lock."""
+    the driver's terms, packed a thousand at a time (pickled and compressed: 200,000 of them
+    fit in about ten megabytes), so nothing is left to work out while the import holds the
+    write lock."""
 
     def __init__(self, db: Database, actor: Actor, region: str) -> None:
         self.region = region  # phone numbers are read in it, and get their E.164 form
@@ -352,26 +366,41 @@ class ImportRows:
         self._head = BulkInsert(dialect, Patient, _HEAD_COLUMNS).convert(
             (actor.clinic_id, 1, now, now)
         )
-        self.packed: list[bytes] = []
+        self._packed: list[bytes] = []
+        self._pending: list[tuple[Any, ...]] = []
         self.lines: dict[str, int] = {}  # source -> the file's row, in the order added
 
     def add(self, line: int, source: str, fields: PatientFields) -> None:
-        row = (source, *self._fields.convert(_values(fields, self.region)))
-        self.packed.append(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
+        self._pending.append((source, *self._fields.convert(_values(fields, self.region))))
         self.lines[source] = line
+        if len(self._pending) == _CHUNK:
+            self._pack()
+
+    def _pack(self) -> None:
+        data = pickle.dumps(self._pending, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packed.append(zlib.compress(data, 1))
+        self._pending = []
 
     def __len__(self) -> int:
-        return len(self.packed)
+        return len(self._packed) * _CHUNK + len(self._pending)
 
-    def insert(self, session: Session, packed: list[bytes], mrns: list[str]) -> dict[str, int]:
-        """Insert these rows with these MRNs; returns each new patient's id by MRN."""
-        rows = []
-        for mrn, data in zip(mrns, packed, strict=True):
-            source, *fields = pickle.loads(data)  # noqa: S301 - packed by add() above
-            rows.append((mrn, source, *self._head, *fields))
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """The rows in the order added: (source, the fields as the driver takes them)."""
+        for data in self._packed:
+            yield from pickle.loads(zlib.decompress(data))  # noqa: S301 - packed by _pack()
+        yield from self._pending
+
+    def insert(
+        self, session: Session, rows: list[tuple[Any, ...]], mrns: list[str]
+    ) -> dict[str, int]:
+        """Insert these rows (from rows()) with these MRNs; returns each new patient's id by
+        MRN."""
+        full = [(mrn, row[0], *self._head, *row[1:]) for mrn, row in zip(mrns, rows, strict=True)]
+        if self._insert.copies:  # PostgreSQL: ids drawn first, the rows copied in
+            return dict(zip(mrns, self._insert.insert_with_new_ids(session, full), strict=True))
         # One statement returning the ids: a look-up after the insert could not rely on the
-        # new rows' index statistics (PostgreSQL scanned the growing table for each chunk).
-        return dict(self._insert.insert_returning(session, rows, ("mrn", "id")))
+        # new rows' index statistics.
+        return dict(self._insert.insert_returning(session, full, ("mrn", "id")))
 
 
 def add_imported(
@@ -379,18 +408,20 @@ def add_imported(
     actor: Actor,
     checked: ImportRows,
     skip: set[str],
-    mrns: list[str],
+    mrns: Sequence[int],
     progress: Progress = no_progress,
 ) -> int:
     """An import's checked patients (but those whose source is in `skip`), in the importer's
-    transaction, with one audit row each; `mrns` holds one fresh MRN for each. Inserted a
-    thousand at a time, the audit rows chained in one go; `progress` hears the rows written.
-    Returns how many were added."""
-    new = [data for source, data in zip(checked.lines, checked.packed, strict=True)
-           if source not in skip]  # fmt: skip
-    for start in range(0, len(new), _CHUNK):
-        numbers = mrns[start : start + _CHUNK]
-        ids = checked.insert(session, new[start : start + _CHUNK], numbers)
+    transaction, with one audit row each; `mrns` (new_mrns) holds one fresh MRN for each.
+    Inserted a thousand at a time, the audit rows chained in one go; `progress` hears the
+    rows written. Returns how many were added."""
+    total = len(checked) - len(skip)
+    added = 0
+
+    def write(rows: list[tuple[Any, ...]]) -> None:
+        nonlocal added
+        numbers = [str(n) for n in mrns[added : added + len(rows)]]
+        ids = checked.insert(session, rows, numbers)
         audit.record_many(
             session,
             actor,
@@ -401,9 +432,21 @@ def add_imported(
                 for mrn in numbers
             ],
         )
-        progress(start + len(numbers), len(new), "importing")
-    progress(len(new), len(new), "importing")
-    return len(new)
+        added += len(rows)
+        progress(added, total, "importing")
+
+    batch: list[tuple[Any, ...]] = []
+    for row in checked.rows():
+        if row[0] in skip:
+            continue
+        batch.append(row)
+        if len(batch) == _CHUNK:
+            write(batch)
+            batch = []
+    if batch:
+        write(batch)
+    progress(added, total, "importing")
+    return added
 
 
 def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:

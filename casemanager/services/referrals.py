@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import EpisodeOfCare, Evaluation, Referral
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.enums import (
     AuditAction,
@@ -65,8 +66,8 @@ def record_outcome(
         DataCategory.CLINICAL,
         patient_id=patient_id,
     )
-    seen_by = validation.require_text("seen_by", outcome.seen_by, "Seen by", 200)
-    note = validation.optional_text("outcome_note", outcome.note, "Outcome note", 4000)
+    seen_by = validation.require_text("seen_by", outcome.seen_by, "Seen by", limits.CONTACT_NAME)
+    note = validation.optional_text("outcome_note", outcome.note, "Outcome note", limits.LONG_NOTE)
     today = today or date.today()
     if outcome.seen_on > today:
         raise ValidationError(

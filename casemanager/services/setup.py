@@ -12,6 +12,7 @@ from casemanager.db.engine import Database
 from casemanager.db.migrate import UpgradeResult, upgrade
 from casemanager.db.models import Clinic, Exercise, User
 from casemanager.domain import catalogs, phones, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
@@ -134,14 +135,16 @@ def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
 
 def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
     """Create the clinic and its first administrator; returns that administrator, logged in."""
-    name = validation.require_text("clinic_name", new.name, "Clinic name")
+    name = validation.require_text("clinic_name", new.name, "Clinic name", limits.CLINIC_NAME)
     username = validate_username(new.admin_username)
-    display_name = validation.require_text("display_name", new.admin_display_name, "Your name")
+    display_name = validation.require_text(
+        "display_name", new.admin_display_name, "Your name", limits.STAFF_NAME
+    )
     validate_new_password(new.admin_password, username)
     region = phones.validate_region("phone_region", new.phone_region)
     phone = phones.parse("phone", new.phone, region)
     email = validation.validate_email("email", new.email)
-    address = validation.optional_text("address", new.address, "Address", 500)
+    address = validation.optional_text("address", new.address, "Address", limits.CLINIC_ADDRESS)
     with db.session() as session:
         if session.scalar(select(func.count()).select_from(Clinic)):
             raise DomainError("This database already holds a clinic.")

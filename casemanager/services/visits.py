@@ -21,6 +21,7 @@ from casemanager.db.models import (
     VisitIntervention,
 )
 from casemanager.domain import catalogs, medicare, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     AuditAction,
     DataCategory,
@@ -116,7 +117,7 @@ def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitC
         seen.add(code)
         if not 1 <= minutes <= 240:
             raise ValidationError(field, "Minutes must be between 1 and 240.")
-    note = validation.optional_text("note", content.note, "Visit note", 10000)
+    note = validation.optional_text("note", content.note, "Visit note", limits.FULL_NOTE)
     return replace(content, note=note)
 
 
