@@ -674,9 +674,9 @@ class EvaluationTemplate(Editable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = _fk("clinic.id", index=False)
-    key: Mapped[str | None] = mapped_column(String(64))  # starter key, None if clinic-made
+    key: Mapped[str | None] = mapped_column(String(limits.CODE))  # starter key; None: clinic-made
     cause: Mapped[Cause] = mapped_column(enum_type(Cause))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(limits.TEMPLATE_NAME))
     note: Mapped[str | None] = mapped_column(Text)
     # Codes, paths, goals and exercises as templates.to_data writes them: edited and read
     # as a whole, never searched inside.
@@ -699,7 +699,9 @@ class PatientIntake(Editable, Base):
     opened_by_id: Mapped[int] = _fk("users.id", index=False)
     language: Mapped[str] = mapped_column(String(limits.LANGUAGE))
     status: Mapped[IntakeStatus] = mapped_column(enum_type(IntakeStatus))
-    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # None once closed
+    token_hash: Mapped[str | None] = mapped_column(
+        String(limits.HASH), unique=True
+    )  # None once closed
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # domain/intake.py to_data
     answered_on: Mapped[date | None] = mapped_column(Date)  # "2 weeks ago" counts from here

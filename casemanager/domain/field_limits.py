@@ -53,6 +53,7 @@ INJECTION_LEVEL = 60
 INTERVENTIONS = 2000  # the catalog codes of a PT plan, comma-separated
 SPECIALTY = 120
 EXERCISE_NAME = 200
+TEMPLATE_NAME = 200  # an evaluation template's name
 CODE = 64  # a catalog code (red-flag item, intervention, starter exercise)
 DISCHARGE_REASON = 200  # the label of the reason an episode ended
 
@@ -122,6 +123,11 @@ COLUMNS: Mapping[str, int] = MappingProxyType(
         "treatment_path.refer_to": CONTACT_NAME,
         "goal.description": GOAL,
         "exercise.key": CODE,
+        "evaluation_template.key": CODE,
+        "evaluation_template.name": TEMPLATE_NAME,
+        "evaluation_template.note": NOTE,
+        "patient_intake.language": LANGUAGE,
+        "patient_intake.token_hash": HASH,
         "exercise.name": EXERCISE_NAME,
         "exercise.instructions": LONG_NOTE,
         "exercise.precautions": NOTE,
@@ -159,6 +165,8 @@ COLUMNS: Mapping[str, int] = MappingProxyType(
 TYPED: frozenset[str] = frozenset(
     {
         "clinic.name",
+        "evaluation_template.name",
+        "evaluation_template.note",
         "clinic.phone",
         "clinic.email",
         "clinic.address",

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from casemanager.domain import codes as code_rules
+from casemanager.domain import field_limits as limits
 from casemanager.domain import plan as plan_rules
 from casemanager.domain import validation
 from casemanager.domain.enums import Cause, GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
@@ -59,8 +60,10 @@ def instantiate(template: TemplateContent, evaluation_date: date) -> PlanContent
 def clean(template: TemplateContent) -> TemplateContent:
     """The same checks a plan of care gets, plus the template's own: a name, billable
     codes, goals with 1-52 weeks to their target. Raises ValidationError naming the field."""
-    name = validation.require_text("template_name", template.name, "Template name", 200)
-    note = validation.optional_text("template_note", template.note, "Template note", 2000)
+    name = validation.require_text(
+        "template_name", template.name, "Template name", limits.TEMPLATE_NAME
+    )
+    note = validation.optional_text("template_note", template.note, "Template note", limits.NOTE)
     checked: list[str] = []
     for code in template.diagnosis_codes:
         normal = code_rules.validate_billable_code("diagnosis_codes", code)

@@ -19,6 +19,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import Referral
 from casemanager.domain import catalogs, field_limits
 from casemanager.domain.enums import (
+    Cause,
     GoalTerm,
     RedFlagAction,
     RedFlagAnswer,
@@ -31,6 +32,7 @@ from casemanager.domain.evaluation import PsfsEntry, RedFlagEntry
 from casemanager.domain.exercises import ExerciseContent
 from casemanager.domain.medicare import Certification, GoalAssessment, GoalProgress
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent
+from casemanager.domain.templates import TemplateContent
 from casemanager.interop.patient_files import Candidate
 from casemanager.services import (
     accounts,
@@ -41,6 +43,7 @@ from casemanager.services import (
     patients,
     plans,
     referrals,
+    templates,
     visits,
 )
 from tests.conftest import TEST_PASSWORD, Staff
@@ -201,6 +204,14 @@ def _exercise(**fields: object) -> Write:
     return write
 
 
+def _template(field: str) -> Write:
+    def write(db: Database, staff: Staff, value: str) -> None:
+        content = TemplateContent("Desk worker, first week", Cause.TISSUE_INJURY)
+        templates.save_template(db, staff.admin, None, None, replace(content, **{field: value}))
+
+    return write
+
+
 def _clinic(field: str) -> Write:
     def write(db: Database, staff: Staff, value: str) -> None:
         details = clinic.ClinicDetails("Harbor Spine & Sport PT")
@@ -279,6 +290,8 @@ CASES: dict[str, Case] = {
     ),
     "clinic.email": Case("email", "Email", _clinic("email"), _email, lambda c: "a" + c + "@b.org"),
     "clinic.address": Case("address", "Address", _clinic("address")),
+    "evaluation_template.name": Case("template_name", "Template name", _template("name")),
+    "evaluation_template.note": Case("template_note", "Template note", _template("note")),
     "users.username": Case("username", "username", _user("username")),
     "users.display_name": Case("display_name", "Full name", _user("display_name")),
     "users.licence_number": Case("licence_number", "Licence number", _user("licence_number")),
