@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from casemanager.domain.enums import EvaluationKind
 from casemanager.domain.evaluation import GOAL_REPORT_KINDS
+from casemanager.ui.evaluation.fills import DraftFills
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.ops import EPISODE_MOVED, NO_CHANGE, Change, Changes
 
@@ -169,6 +170,8 @@ class EvaluationController:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.window: EvaluationWindow | None = None  # one at a time
+        self.fills: DraftFills | None = None  # the window's template and carry-forward bars
+        context.listen(self._heard)
 
     # -- starting and opening ----------------------------------------------------------------
     def start(self, patient_id: int, patient_name: str) -> None:
@@ -256,16 +259,24 @@ class EvaluationController:
             screen.form.set_read_only(True)  # say so up front
             screen.sign_button.hide()
         self.window = screen
+        self.fills = DraftFills(self.context, screen, is_author)
         screen.closed.connect(lambda: self._closed(screen))
         screen.show()
 
     def _closed(self, screen: EvaluationWindow) -> None:
         if self.window is screen:
             self.window = None
+            self.fills = None
+
+    def _heard(self, changes: Changes) -> None:
+        screen, fills = self.window, self.fills
+        if screen is not None and fills is not None and screen.record.is_signed:
+            if changes.touches_chart(screen.record.patient_id):
+                fills.signed()
 
     def close_for_log_out(self) -> None:
         """Saves what was typed first; a logged-out session leaves no record on screen."""
-        screen, self.window = self.window, None
+        screen, self.window, self.fills = self.window, None, None
         if screen is None:
             return
         screen.close()

@@ -54,8 +54,8 @@ from casemanager.domain.evaluation import (
     RedFlagEntry,
 )
 from casemanager.domain.medicare import GoalAssessment
-from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
+from casemanager.ui.evaluation.onset_field import HINT, attach_reading, read_onset
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import (
@@ -260,7 +260,6 @@ class EvaluationForm(QWidget):
         self.history = ValidatedForm()
         self.chief_complaint = QLineEdit()
         self.onset_date = QLineEdit()
-        self.onset_date.setPlaceholderText("MM/DD/YYYY")
         self.mechanism = _text_box("Mechanism of injury")
         self.aggravating = _text_box("Aggravating factors", 1)
         self.easing = _text_box("Easing factors", 1)
@@ -285,6 +284,7 @@ class EvaluationForm(QWidget):
         ):
             self.history.add_row(name, label, widget)
             self.field_widgets[name] = widget
+        self.onset_reading = attach_reading(self.onset_date, self.evaluation_date)
         layout.addWidget(self.history)
 
     def _build_red_flags(self) -> None:
@@ -742,7 +742,7 @@ class EvaluationForm(QWidget):
         codes = tuple(c.strip() for c in self.codes.text().split(",") if c.strip())
         return EvaluationContent(
             chief_complaint=self.chief_complaint.text() or None,
-            onset_date=parse_search_date(self.onset_date.text()),
+            onset_date=read_onset(self.onset_date.text(), self.evaluation_date),
             mechanism_of_injury=self.mechanism.toPlainText() or None,
             aggravating_factors=self.aggravating.toPlainText() or None,
             easing_factors=self.easing.toPlainText() or None,
@@ -790,7 +790,7 @@ class EvaluationForm(QWidget):
         held: dict[str, str] = {}
         if self.onset_unreadable():
             content = replace(content, onset_date=saved.onset_date)
-            held["onset_date"] = "Onset date: type it as MM/DD/YYYY. Not saved yet."
+            held["onset_date"] = f"Onset date: type it as {HINT}. Not saved yet."
         names = {f.name for f in fields(EvaluationContent)}
         for _ in range(len(names)):  # each round holds back one more field, or stops
             try:
@@ -835,7 +835,7 @@ class EvaluationForm(QWidget):
 
     def onset_unreadable(self) -> bool:
         text = self.onset_date.text().strip()
-        return bool(text) and parse_search_date(text) is None
+        return bool(text) and read_onset(text, self.evaluation_date) is None
 
     def load(self, content: EvaluationContent) -> None:
         """Fill every widget without firing `changed` (loading must never autosave)."""

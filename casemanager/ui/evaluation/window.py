@@ -213,6 +213,45 @@ class EvaluationWindow(QWidget):
         )
         self.form.set_read_only(record.is_signed)
 
+    # -- filled from elsewhere (templates, the last episode, an intake) ---------------------
+    def add_bar(self, bar: QWidget) -> None:
+        """A bar of its controller's (an offer to fill the draft), under the header."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, bar)
+
+    def after_saving(self, then: Callable[[], None], failed: Callable[[str], None]) -> None:
+        """Save what is typed, then `then()` with the saved versions; `failed` if it cannot
+        be saved (a refused field, another workstation's change)."""
+        if self.is_saving():
+            QTimer.singleShot(100, lambda: self.after_saving(then, failed))
+        elif self._dirty or self._plan_dirty or self._goals_dirty:
+            self.save_now()
+            if not self.is_saving():  # nothing could go: a conflict waits for the user
+                failed("Save or resolve what is typed first.")
+                return
+            QTimer.singleShot(100, lambda: self._after_saved(then, failed))
+        else:
+            then()
+
+    def _after_saved(self, then: Callable[[], None], failed: Callable[[str], None]) -> None:
+        if self.is_saving():
+            QTimer.singleShot(100, lambda: self._after_saved(then, failed))
+        elif self._dirty or self._plan_dirty or self._goals_dirty:
+            failed("Not filled: what is typed could not be saved (see the marked fields).")
+        else:
+            then()
+
+    def show_filled(self, record: EvaluationRecord, plan: PlanRecord | None) -> None:
+        """The draft as an outside fill saved it: the form shows it (nothing left unsaved)."""
+        self.show_record(record, reload_form=True)
+        if plan is not None:
+            self.plan_version = plan.version
+            self._saved_plan = plan.content
+            self.form.plan.load(plan.content, [g.message for g in plan.guidance])
+            self.form.set_read_only(record.is_signed)  # unticked paths' inputs stay off
+        self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+
     def _search_code_set(self, text: str) -> None:
         self.port.search_codes(text, self.form.show_code_results)
 
