@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from casemanager.ui.documents.controller import DocumentsController
     from casemanager.ui.evaluation.controller import EvaluationController
     from casemanager.ui.exercises.controller import ExercisesController
+    from casemanager.ui.intake.controller import IntakeController
     from casemanager.ui.patients.controller import PatientsController
 
 ErrorCallback = Callable[[BaseException], None]
@@ -97,6 +98,7 @@ class Workspace:
         self._caseload: CaseloadController | None = None
         self._admin: AdminController | None = None
         self._exercises: ExercisesController | None = None
+        self._intake: IntakeController | None = None
         window = self.window
         window.refresh_requested.connect(ops.refresh_all)
         window.exercise_library_requested.connect(lambda: self.exercises().open_library())
@@ -125,6 +127,13 @@ class Workspace:
 
             self._evaluations = EvaluationController(self.context)
         return self._evaluations
+
+    def intake(self) -> IntakeController:
+        if self._intake is None:
+            from casemanager.ui.intake.controller import IntakeController
+
+            self._intake = IntakeController(self.context, self)
+        return self._intake
 
     def documents(self) -> DocumentsController:
         if self._documents is None:
@@ -182,6 +191,8 @@ class Workspace:
         """Logging out: the evaluation on screen saves what was typed and goes away."""
         if self._evaluations is not None:
             self._evaluations.close_for_log_out()
+        if self._intake is not None:
+            self._intake.close_for_log_out()
 
     def stop_batches(self) -> None:
         if self._documents is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -44,6 +44,8 @@ class ChartPanel(QWidget):
     chart_shown = Signal()
     print_requested = Signal(int)  # patient id
     record_referral_outcome = Signal(int)  # patient id: who saw them, cleared or not
+    open_intake = Signal(int)  # patient id: the intake screen for the tablet
+    review_intake = Signal(int)  # patient id: the answers they submitted
 
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +112,9 @@ class ChartPanel(QWidget):
         self.progress_button = QPushButton("&Progress report")
         self.re_evaluation_button = QPushButton("&Re-evaluation")
         self.discharge_button = QPushButton("Disc&harge")
+        self.intake_button = QPushButton("Patient inta&ke…")
+        self.intake_button.setToolTip("A full-screen intake for this patient to fill in")
+        self.review_intake_button = QPushButton("Revie&w intake…")
         self.start_button.setToolTip("Open a new episode of care with its initial evaluation")
         self.draft_button.setToolTip("Open the unsigned evaluation of this episode")
         self.progress_button.setToolTip(
@@ -124,9 +129,13 @@ class ChartPanel(QWidget):
                 self.progress_button,
                 self.re_evaluation_button,
                 self.discharge_button,
+                self.intake_button,
+                self.review_intake_button,
             )
         ):
             buttons.addWidget(button, index // 3, index % 3)
+        self.intake_button.clicked.connect(lambda: self._emit_for(self.open_intake))
+        self.review_intake_button.clicked.connect(lambda: self._emit_for(self.review_intake))
         self.start_button.clicked.connect(self._start)
         self.draft_button.clicked.connect(self._open_draft)
         self.visit_button.clicked.connect(self._visit)
@@ -181,6 +190,10 @@ class ChartPanel(QWidget):
         self.body.hide()
 
     # -- actions ---------------------------------------------------------------------------
+    def _emit_for(self, signal: SignalInstance) -> None:
+        if self.patient_id is not None:
+            signal.emit(self.patient_id)
+
     def _start(self) -> None:
         if self.patient_id is not None:
             self.start_evaluation.emit(self.patient_id)

@@ -54,6 +54,8 @@ class PatientsController:
             lambda pid: workspace.documents().print_plan(pid, self._name())
         )
         chart.record_visit.connect(self.record_visit)
+        chart.open_intake.connect(lambda pid: workspace.intake().ask_open(pid, self._name()))
+        chart.review_intake.connect(lambda pid: workspace.intake().review(pid))
         chart.record_referral_outcome.connect(lambda _pid: self.record_referral_outcome())
         context.listen(self._changed)
 

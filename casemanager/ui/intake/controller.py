@@ -1,0 +1,221 @@
+"""Patient intake: the therapist opens one for the patient on screen (the intake screen then
+holds only that intake's token), later reviews the answers and confirms them into the
+evaluation draft open for that patient."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
+from casemanager.domain.errors import AuthenticationFailed, DomainError
+from casemanager.domain.intake import IntakeAnswers, IntakeStatus
+from casemanager.ui.intake.review import IntakeReviewDialog
+from casemanager.ui.intake.window import IntakeWindow
+from casemanager.ui.ops import Changes
+
+if TYPE_CHECKING:
+    from casemanager.services.intake import (
+        IntakeConfirmed,
+        IntakeForm,
+        IntakeReview,
+        IntakeTicket,
+    )
+    from casemanager.ui.workspace import Context, Workspace
+
+Failed = Callable[[BaseException], None]
+
+
+class TokenPort:
+    """The intake screen's `IntakePort`: every call goes with the one token it was given,
+    which opens that patient's intake and nothing else."""
+
+    def __init__(self, context: Context, token: str) -> None:
+        self.context = context
+        self._token = token
+
+    def load(self, done: Callable[[IntakeForm], None], failed: Failed) -> None:
+        db, token, workstation = self.context.db, self._token, self.context.actor.workstation
+
+        def work() -> IntakeForm:
+            from casemanager.services import intake
+
+            return intake.intake_form(db, token, workstation)
+
+        self.context.ops.read(work, done, failed)
+
+    def save(
+        self, answers: IntakeAnswers, done: Callable[[IntakeAnswers], None], failed: Failed
+    ) -> None:
+        db, token, workstation = self.context.db, self._token, self.context.actor.workstation
+
+        def work() -> IntakeAnswers:
+            from casemanager.services import intake
+
+            return intake.save_intake_answers(db, token, answers, workstation)
+
+        # The patient's own draft: no screen shows it until it is submitted.
+        self.context.ops.change(work, Changes(), done, failed)
+
+    def submit(self, done: Callable[[None], None], failed: Failed) -> None:
+        db, token, workstation = self.context.db, self._token, self.context.actor.workstation
+
+        def work() -> None:
+            from casemanager.services import intake
+
+            intake.submit_intake(db, token, workstation)
+
+        self.context.ops.change(work, Changes(), done, failed)
+
+    def unlock(self, password: str, done: Callable[[bool], None]) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> bool:
+            from casemanager.services import accounts
+
+            # A full login of the therapist who opened it (audited, slowed after misses).
+            accounts.authenticate(db, actor.username, password, actor.workstation)
+            return True
+
+        def failed(error: BaseException) -> None:
+            done(False)  # stays locked
+            if not isinstance(error, AuthenticationFailed):
+                self.context.show_error(error)
+
+        self.context.ops.read(work, done, failed)
+
+
+class LanguageDialog(QDialog):
+    """Which language the patient reads: their preferred one unless the therapist changes it."""
+
+    def __init__(self, patient_name: str) -> None:
+        super().__init__()
+        self.setWindowTitle("Patient intake")
+        self.language = QComboBox()
+        self.language.addItem("The patient's preferred language", None)
+        self.language.addItem("English", "en")
+        self.language.addItem("Español (Spanish)", "es")
+        caption = QLabel("&Language:")
+        caption.setBuddy(self.language)
+        text = QLabel(
+            f"Open an intake for {patient_name}. The screen fills the display and shows only "
+            "this patient's questions; your password closes it."
+        )
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(caption)
+        layout.addWidget(self.language)
+        layout.addWidget(buttons)
+
+
+class IntakeController:
+    def __init__(self, context: Context, workspace: Workspace) -> None:
+        self.context = context
+        self.workspace = workspace
+        self.screen: IntakeWindow | None = None
+        self.review_dialog: IntakeReviewDialog | None = None
+
+    # -- opening one for the patient -------------------------------------------------------
+    def ask_open(self, patient_id: int, patient_name: str) -> None:
+        self.language_dialog = LanguageDialog(patient_name)
+        dialog = self.language_dialog
+        dialog.accepted.connect(lambda: self.open_for(patient_id, dialog.language.currentData()))
+        dialog.open()
+
+    def open_for(self, patient_id: int, language: str | None) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> IntakeTicket:
+            from casemanager.services import intake
+
+            return intake.open_intake(db, actor, patient_id, language)
+
+        self.context.ops.change(work, Changes.chart(patient_id), self._show)
+
+    def _show(self, ticket: IntakeTicket) -> None:
+        if self.context.closed:
+            return
+        if self.screen is not None:
+            self.screen.close_for_therapist()  # one tablet, one intake: the older is cancelled
+        screen = IntakeWindow(TokenPort(self.context, ticket.token))
+        self.screen = screen
+        screen.finished.connect(lambda: self._finished(screen))
+        screen.showFullScreen()
+
+    def _finished(self, screen: IntakeWindow) -> None:
+        if self.screen is screen:
+            self.screen = None
+        screen.deleteLater()
+
+    def close_for_log_out(self) -> None:
+        if self.screen is not None:
+            self.screen.close_for_therapist()
+
+    # -- the therapist's review ------------------------------------------------------------
+    def review(self, patient_id: int) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> list[IntakeReview]:
+            from casemanager.services import intake
+
+            return intake.list_intakes(db, actor, patient_id)
+
+        def listed(found: list[IntakeReview]) -> None:
+            waiting = next((r for r in found if r.status == IntakeStatus.SUBMITTED), None)
+            if waiting is None:
+                self.context.say("No submitted intake is waiting for this patient.")
+                return
+            self.show_review(waiting)
+
+        self.context.ops.read(work, listed)
+
+    def show_review(self, review: IntakeReview) -> None:
+        dialog = IntakeReviewDialog(review, self.context.window)
+        self.review_dialog = dialog
+        dialog.confirm_requested.connect(lambda: self.confirm(review, dialog))
+        dialog.open()
+
+    def confirm(self, review: IntakeReview, dialog: IntakeReviewDialog) -> None:
+        """Into the evaluation draft open on screen for this patient (start or open it first:
+        the therapist sees what the answers filled)."""
+        screen = self.workspace.evaluations().window
+        if (
+            screen is None
+            or screen.record.patient_id != review.patient_id
+            or screen.record.is_signed
+        ):
+            dialog.show_error(
+                "Start or open this patient's evaluation first; then put the answers into it."
+            )
+            return
+        db, actor = self.context.db, self.context.actor
+
+        def put() -> None:
+            evaluation_id, version = screen.record.id, screen.record.version
+
+            def work() -> IntakeConfirmed:
+                from casemanager.services import intake
+
+                return intake.confirm_intake(db, actor, review.id, evaluation_id, version)
+
+            def confirmed(result: IntakeConfirmed) -> None:
+                screen.show_filled(result.evaluation, None)
+                dialog.show_confirmed(list(result.filled.filled), list(result.filled.kept))
+
+            def failed(error: BaseException) -> None:
+                if isinstance(error, DomainError):
+                    dialog.show_error(error.message)
+                else:
+                    dialog.show_error("The answers could not be put into the evaluation.")
+                    self.context.show_error(error)
+
+            self.context.ops.change(work, Changes.chart(review.patient_id), confirmed, failed)
+
+        screen.after_saving(put, dialog.show_error)

@@ -1,0 +1,214 @@
+"""The patient intake through the real app and a real SQLite file: the therapist opens it
+from the chart, the patient answers on a full-screen window locked to their intake, the
+answers land as a draft for review (a yes to a red flag at the top), and confirming them
+fills the evaluation draft. Only the therapist's password closes the intake window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenuBar
+from pytestqt.qtbot import QtBot
+
+from casemanager.db.engine import Database
+from casemanager.db.migrate import upgrade
+from casemanager.domain import catalogs
+from casemanager.domain.enums import RedFlagAnswer
+from casemanager.domain.intake import RED_FLAG_CODES, IntakeAnswers, IntakeStatus
+from casemanager.domain.intake_wording import wording
+from casemanager.services import accounts, demo, evaluations, intake
+from casemanager.services.context import Actor
+from casemanager.ui.intake.controller import LanguageDialog
+from casemanager.ui.intake.review import IntakeReviewDialog
+from casemanager.ui.intake.window import IntakeWindow
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import (
+    log_in,
+    open_patient_by_mrn,
+    register_patient,
+    shown,
+    start_evaluation,
+)
+
+TODAY = datetime.now(UTC).date()
+FLAGGED = RED_FLAG_CODES[0]
+
+
+def _texts(widget: Any) -> str:
+    labels = [w.text() for w in widget.findChildren(QLabel)]
+    buttons = [w.text() for w in widget.findChildren(QAbstractButton)]
+    return "\n".join([widget.windowTitle(), *labels, *buttons])
+
+
+def _open_intake(qtbot: QtBot, window: Any) -> IntakeWindow:
+    chart = window.details
+    qtbot.waitUntil(lambda: chart.intake_button.isVisible(), timeout=10_000)
+    qtbot.mouseClick(chart.intake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(LanguageDialog) is not None, timeout=10_000)
+    dialog = shown(LanguageDialog)
+    assert dialog is not None
+    qtbot.keyClick(dialog.language, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shown(IntakeWindow) is not None, timeout=10_000)
+    screen = shown(IntakeWindow)
+    assert screen is not None  # its controller frees it once the password closes it
+    qtbot.waitUntil(lambda: screen.submit_button.isEnabled(), timeout=10_000)
+    return screen
+
+
+def _answer(qtbot: QtBot, screen: IntakeWindow) -> None:
+    qtbot.keyClicks(screen.history["chief_complaint"], "My lower back hurts when I bend")
+    qtbot.keyClicks(screen.history["occupation"], "Warehouse picker")
+    qtbot.keyClicks(screen.onset, "2 weeks ago")
+    for code in RED_FLAG_CODES:
+        button = screen.yes_buttons[code] if code == FLAGGED else screen.no_buttons[code]
+        # On the round box itself, as a finger would tap it.
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    screen.nprs_now.setFocus()
+    qtbot.keyClicks(screen.nprs_now, "6")
+    name, score = screen.psfs[0]
+    qtbot.keyClicks(name, "Picking up my toddler")
+    qtbot.keyClicks(score, "3")
+
+
+def _reviews(url: str, actor: Actor, patient_id: int) -> list[intake.IntakeReview]:
+    db = Database(url)
+    try:
+        return intake.list_intakes(db, actor, patient_id)
+    finally:
+        db.dispose()
+
+
+def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+) -> None:
+    db_path = tmp_path / "intake.sqlite3"
+    url = f"sqlite:///{db_path}"
+    db = Database(url)
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=8, seed=4, today=TODAY)
+    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+    target = register_patient(db, therapist)
+    db.dispose()
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+
+    screen = _open_intake(qtbot, window)
+    # Full screen, large text, nothing else to reach: no menus, only its own buttons.
+    assert screen.isFullScreen()
+    assert screen.font().pointSize() >= 16
+    assert screen.findChildren(QMenuBar) == []
+    assert "Łucja" in screen.welcome.text()
+    text = _texts(screen)
+    assert "Oswestry" not in text and "STarT" not in text
+    assert wording("en").red_flags[0][1] in text
+    _answer(qtbot, screen)
+    # The main window's shortcuts do not reach it: Ctrl+N opens no new-patient form.
+    qtbot.keyClick(screen.onset, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    from casemanager.ui.patients.new_patient import NewPatientDialog
+
+    assert shown(NewPatientDialog) is None
+
+    qtbot.mouseClick(screen.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.thanks.isVisible(), timeout=10_000)
+    (submitted,) = _reviews(url, therapist, target.id)
+    assert submitted.status == IntakeStatus.SUBMITTED  # a draft waiting for the therapist
+    assert submitted.evaluation_id is None
+    assert submitted.answers.text("chief_complaint") == "My lower back hurts when I bend"
+    assert submitted.answers.nprs_now == 6
+    assert submitted.answers.positive_red_flags == (FLAGGED,)
+
+    # Closing asks for the therapist's password; a wrong one keeps it locked.
+    screen.close()
+    assert screen.isVisible() and screen.lock_panel.isVisible()
+    qtbot.keyClicks(screen.password, "not the password")
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Wrong password" in screen.lock_error.text(), timeout=15_000)
+    assert screen.isVisible()
+    qtbot.keyClicks(screen.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shown(IntakeWindow) is None, timeout=15_000)
+
+    # The review puts the yes at the top; confirming needs the evaluation open.
+    chart = window.details
+    qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(IntakeReviewDialog) is not None, timeout=10_000)
+    review = shown(IntakeReviewDialog)
+    assert review is not None
+    assert review.flags.text().startswith("The patient answered YES to:")
+    assert catalogs.red_flag(FLAGGED).question in review.flags.text()
+    assert "background" in review.flags.styleSheet()  # highlighted
+    assert "Picking up my toddler — 3/10" in review.answers.text()
+    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
+    assert "Start or open this patient's evaluation first" in review.outcome.text()
+    review.close()
+
+    evaluation = start_evaluation(qtbot, window)
+    qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(IntakeReviewDialog) not in (None, review), timeout=10_000)
+    review = shown(IntakeReviewDialog)
+    assert review is not None
+    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Put into the evaluation:" in review.outcome.text(), timeout=15_000)
+    form = evaluation.form
+    # What the therapist's draft already held is kept; the rest comes from the patient.
+    assert form.chief_complaint.text() == "Low back pain with spasm"
+    assert "Kept what you entered for 1 field." in review.outcome.text()
+    assert form.occupation.text() == "Warehouse picker"
+    assert form.nprs_now.value() == 6
+    assert form.flag_answers[FLAGGED].currentData() == RedFlagAnswer.YES
+    db = Database(url)
+    stored = evaluations.get_evaluation(db, therapist, evaluation.record.id)
+    db.dispose()
+    assert stored.content.occupation == "Warehouse picker"
+    assert stored.content.nprs_now == 6
+    assert stored.content.psfs[0].activity == "Picking up my toddler"
+    (confirmed,) = _reviews(url, therapist, target.id)
+    assert confirmed.status == IntakeStatus.CONFIRMED
+    assert confirmed.evaluation_id == evaluation.record.id
+
+
+class _HeldPort:
+    """An intake port that answers the form at once and records what else is asked."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.asked: list[str] = []
+
+    def load(self, done: Callable[[Any], None], failed: Callable[[BaseException], None]) -> None:
+        done(
+            intake.IntakeForm(1, "Ana", wording(self.language), IntakeAnswers(), datetime.now(UTC))
+        )
+
+    def save(self, answers: Any, done: Any, failed: Any) -> None:
+        self.asked.append("save")
+
+    def submit(self, done: Any, failed: Any) -> None:
+        self.asked.append("submit")
+
+    def unlock(self, password: str, done: Callable[[bool], None]) -> None:
+        self.asked.append("unlock")
+        done(False)
+
+
+def test_the_intake_reads_in_spanish_and_escape_does_not_leave_it(qtbot: QtBot) -> None:
+    port = _HeldPort("es")
+    screen = IntakeWindow(port)
+    qtbot.addWidget(screen)
+    screen.show()
+    assert screen.windowTitle() == "Antes de su consulta"
+    assert "Ana" in screen.welcome.text()
+    assert screen.yes_buttons[FLAGGED].text() == "Sí"
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    assert screen.isVisible() and screen.lock_panel.isVisible()
+    qtbot.keyClicks(screen.password, "guess")
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert port.asked == ["unlock"]
+    assert screen.isVisible()
+    screen.close_for_therapist()
