@@ -257,3 +257,36 @@ def test_the_bars_alt_keys_clash_with_nothing_in_the_evaluation_window(qtbot: Qt
     assert offer.save_button.isVisible()
     assert shared_mnemonics(screen) == {}
     assert "l" in mnemonics(screen)
+
+
+def test_a_template_with_a_retired_exercise_says_it_was_left_out(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+) -> None:
+    from dataclasses import replace
+
+    from casemanager.services import exercises
+
+    url, therapist = _clinic(tmp_path)
+    db = Database(url)
+    admin = accounts.authenticate(db, "admin", demo.DEMO_PASSWORD, "ws")
+    (template, *_) = templates.list_templates(db, therapist, Cause.HEAVY_LIFTING)
+    first = template.content.home_exercises[0].exercise_id
+    record = next(e for e in exercises.list_library(db, admin) if e.id == first)
+    exercises.save_exercise(db, admin, first, record.version, replace(record.content, active=False))
+    target = register_patient(db, therapist)
+    db.dispose()
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    screen = start_evaluation(qtbot, window)
+    fills = _evaluations(application).fills
+    assert fills is not None
+    bar = fills.templates
+    _choose_cause(qtbot, screen.form, Cause.HEAVY_LIFTING)
+    qtbot.waitUntil(lambda: bar.apply_button.isVisible(), timeout=10_000)
+    qtbot.mouseClick(bar.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "filled in:" in bar.result.text(), timeout=15_000)
+    assert f"{record.content.name} is retired from the exercise library" in bar.result.text()
+    assert "Red flags are never filled by a template" in bar.result.text()
