@@ -104,6 +104,8 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
     assert screen.isFullScreen()
     assert screen.font().pointSize() >= 16
     assert screen.findChildren(QMenuBar) == []
+    # The main window is not left behind it to switch to.
+    assert not window.isVisible()
     assert "Łucja" in screen.welcome.text()
     text = _texts(screen)
     assert "Oswestry" not in text and "STarT" not in text
@@ -134,6 +136,7 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
     qtbot.keyClicks(screen.password, demo.DEMO_PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shown(IntakeWindow) is None, timeout=15_000)
+    assert window.isVisible()  # back for the therapist
 
     # The review puts the yes at the top; confirming needs the evaluation open.
     chart = window.details

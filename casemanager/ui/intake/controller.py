@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casemanager.domain.errors import AuthenticationFailed, DomainError
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
@@ -121,6 +129,7 @@ class IntakeController:
         self.workspace = workspace
         self.screen: IntakeWindow | None = None
         self.review_dialog: IntakeReviewDialog | None = None
+        self._hidden: list[QWidget] = []  # the windows the intake screen stands in for
 
     # -- opening one for the patient -------------------------------------------------------
     def ask_open(self, patient_id: int, patient_name: str) -> None:
@@ -146,12 +155,23 @@ class IntakeController:
             self.screen.close_for_therapist()  # one tablet, one intake: the older is cancelled
         screen = IntakeWindow(TokenPort(self.context, ticket.token))
         self.screen = screen
+        # Nothing else stays on screen to switch to (Alt+Tab, the task bar): the chart and
+        # any evaluation come back once the therapist's password has closed the intake.
+        self._hidden = [
+            w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not screen
+        ]
+        for window in self._hidden:
+            window.hide()
         screen.finished.connect(lambda: self._finished(screen))
         screen.showFullScreen()
 
     def _finished(self, screen: IntakeWindow) -> None:
         if self.screen is screen:
             self.screen = None
+            hidden, self._hidden = self._hidden, []
+            if not self.context.closed:
+                for window in hidden:
+                    window.show()
         screen.deleteLater()
 
     def close_for_log_out(self) -> None:
