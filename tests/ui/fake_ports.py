@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
+from casemanager.domain.patients import PatientQuery, PatientSummary
 from casemanager.domain.plan import PlanContent
+from casemanager.ui.ops import Changes, Lane, Ops
+from casemanager.ui.tasks import ErrorCallback
 
 Failed = Callable[[BaseException], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -128,3 +132,80 @@ def _document_port_typed() -> None:
 
     port: DocumentPort = RecordingDocumentPort()
     del port
+
+
+@dataclass
+class RecordingPatientFetch:
+    """The patient list model's port (`Fetch`): each page asked for, answered by the test."""
+
+    calls: list[Call] = field(default_factory=list)
+
+    def __call__(
+        self,
+        query: PatientQuery,
+        offset: int,
+        limit: int,
+        deliver: Callable[[list[PatientSummary]], None],
+    ) -> None:
+        self.calls.append(Call("fetch", (query, offset, limit), deliver, None))
+
+
+def _patient_fetch_typed() -> None:
+    """Never run: mypy checks that the fake is the model's `Fetch`."""
+    from casemanager.ui.patients.model import Fetch
+
+    port: Fetch = RecordingPatientFetch()
+    del port
+
+
+class RecordingOps(Ops):
+    """The operations, with nothing run: each read and change is recorded under the name of
+    the controller function that asked (`PatientsController._fetch`), for the test to answer.
+    `changed` is the real signal, so controllers hear changes as in the app."""
+
+    def __init__(self) -> None:
+        super().__init__(show_error=self._unexpected)
+        self.calls: list[Call] = []
+        self.changes: list[Changes] = []  # what each recorded change declared
+
+    @staticmethod
+    def _unexpected(error: BaseException) -> None:
+        raise AssertionError(f"an operation failed: {error!r}")
+
+    def read(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: ErrorCallback | None = None,
+        lane: Lane = Lane.MAIN,
+    ) -> None:
+        self.calls.append(Call(_asker(work), (lane,), done, failed))
+
+    def change(
+        self,
+        work: Callable[[], T],
+        changes: Changes | Callable[[T], Changes],
+        done: Callable[[T], None] = lambda _result: None,
+        failed: ErrorCallback | None = None,
+        lane: Lane = Lane.MAIN,
+    ) -> None:
+        self.calls.append(Call(_asker(work), (lane,), done, failed))
+        if isinstance(changes, Changes):
+            self.changes.append(changes)
+
+    def asked(self) -> list[str]:
+        """Who asked, in order, and forget them: the next `asked` tells what came after."""
+        names = [call.name for call in self.calls]
+        self.calls.clear()
+        return names
+
+    def answer(self, name: str, result: object) -> None:
+        """The oldest unanswered call of `name` gets `result`, as the worker would give it."""
+        call = next(call for call in self.calls if call.name == name)
+        self.calls.remove(call)
+        call.done(result)
+
+
+def _asker(work: Callable[[], object]) -> str:
+    """`PatientsController._fetch` for the `work` closure defined in it."""
+    return work.__qualname__.split(".<locals>")[0]
