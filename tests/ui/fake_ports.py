@@ -194,16 +194,26 @@ class RecordingOps(Ops):
             self.changes.append(changes)
 
     def asked(self) -> list[str]:
-        """Who asked, in order, and forget them: the next `asked` tells what came after."""
-        names = [call.name for call in self.calls]
-        self.calls.clear()
-        return names
+        """Who asked, in order, still unanswered."""
+        return [call.name for call in self.calls]
 
     def answer(self, name: str, result: object) -> None:
         """The oldest unanswered call of `name` gets `result`, as the worker would give it."""
+        self._take(name).done(result)
+
+    def fail(self, name: str, error: BaseException) -> None:
+        """The oldest unanswered call of `name` fails with `error`."""
+        call = self._take(name)
+        assert call.failed is not None, f"{name} has no failure path of its own"
+        call.failed(error)
+
+    def forget(self) -> None:
+        self.calls.clear()
+
+    def _take(self, name: str) -> Call:
         call = next(call for call in self.calls if call.name == name)
         self.calls.remove(call)
-        call.done(result)
+        return call
 
 
 def _asker(work: Callable[[], object]) -> str:

@@ -95,8 +95,10 @@ class PatientListWidget(QWidget):
         # Several rows for a batch (Ctrl/Shift+click); Enter still opens the current one.
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # By name, as the model starts: enabling sorting sorts by the indicator, and any other
+        # indicator would send the database a query only to drop its answer.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         # One line per patient: a therapist's name is never wrapped, a header never cut.
