@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
+from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import PatientQuery, PatientSummary
 from casemanager.domain.plan import PlanContent
-from casemanager.ui.ops import Changes, Lane, Ops
+from casemanager.ui.ops import Change, Changes, Lane, Ops
 from casemanager.ui.tasks import ErrorCallback
 
 Failed = Callable[[BaseException], None]
@@ -150,6 +152,25 @@ class RecordingPatientFetch:
         self.calls.append(Call("fetch", (query, offset, limit), deliver, None))
 
 
+def patient_rows(ids: range, status: PatientStatus = PatientStatus.ACTIVE) -> list[PatientSummary]:
+    """Rows of the patient list, one a number in `ids`, named so they sort by id."""
+    return [
+        PatientSummary(
+            i,
+            f"MRN-{i:05}",
+            "Given",
+            f"Family{i:05}",
+            date(1960, 1, 1),
+            Sex.FEMALE,
+            None,
+            status,
+            7,
+            "Wei Chen, PT",
+        )
+        for i in ids
+    ]
+
+
 def _patient_fetch_typed() -> None:
     """Never run: mypy checks that the fake is the model's `Fetch`."""
     from casemanager.ui.patients.model import Fetch
@@ -166,7 +187,6 @@ class RecordingOps(Ops):
     def __init__(self) -> None:
         super().__init__(show_error=self._unexpected)
         self.calls: list[Call] = []
-        self.changes: list[Changes] = []  # what each recorded change declared
 
     @staticmethod
     def _unexpected(error: BaseException) -> None:
@@ -189,17 +209,21 @@ class RecordingOps(Ops):
         failed: ErrorCallback | None = None,
         lane: Lane = Lane.MAIN,
     ) -> None:
-        self.calls.append(Call(_asker(work), (lane,), done, failed))
-        if isinstance(changes, Changes):
-            self.changes.append(changes)
+        self.calls.append(Call(_asker(work), (lane, changes), done, failed))
 
     def asked(self) -> list[str]:
         """Who asked, in order, still unanswered."""
         return [call.name for call in self.calls]
 
     def answer(self, name: str, result: object) -> None:
-        """The oldest unanswered call of `name` gets `result`, as the worker would give it."""
-        self._take(name).done(result)
+        """The oldest unanswered call of `name` gets `result`, as the worker would give it;
+        a change then tells every screen what it changed, as `Ops.change` does."""
+        call = self._take(name)
+        call.done(result)
+        if len(call.args) == 2:  # (lane, changes): a change
+            changes = call.args[1]
+            said = changes(result) if callable(changes) else changes
+            self.changed.emit(said | Changes(Change.AUDIT))
 
     def fail(self, name: str, error: BaseException) -> None:
         """The oldest unanswered call of `name` fails with `error`."""

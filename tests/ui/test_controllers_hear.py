@@ -8,17 +8,20 @@ from collections.abc import Iterator
 from typing import cast
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
 from casemanager.domain.enums import Role
 from casemanager.domain.errors import DomainError
+from casemanager.domain.exercises import ExerciseContent
+from casemanager.services.accounts import UserInfo
 from casemanager.services.clinic import ClinicOverview
 from casemanager.services.context import Actor
+from casemanager.services.exercises import ExerciseRecord
 from casemanager.ui.ops import Change, Changes
 from casemanager.ui.workspace import Workspace
-from tests.ui.fake_ports import RecordingOps
-from tests.ui.test_patient_list_fast import _patients
+from tests.ui.fake_ports import RecordingOps, patient_rows
 
 CHEN = Actor(7, "chen", "Wei Chen, PT", Role.THERAPIST, 1, "ws")
 ADMIN = Actor(1, "admin", "Sam Admin", Role.ADMINISTRATOR, 1, "ws")
@@ -29,6 +32,7 @@ LIST_PAGE = "PatientsController._fetch"
 CASELOAD = "CaseloadController._read"
 USERS = "AdminController._read_users"
 AUDIT_ROWS = "AdminController._search_audit"
+LIBRARY = "ExercisesController._read"
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
     window = workspace.window
     assert window.active.value.text() == "80" and window.mine.value.text() == "12"
     assert ops.asked() == [LIST_PAGE, CASELOAD]
-    ops.answer(LIST_PAGE, _patients(range(1, 4)))
+    ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
     ops.fail(CASELOAD, DomainError("not needed here"))  # the dashboard is ready again
     assert window.views.currentWidget() is not window.caseload  # the patients tab in front
 
@@ -90,7 +94,7 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
 
 def test_refresh_reads_every_screen_once(qtbot: QtBot, ops: RecordingOps) -> None:
     workspace = _workspace(qtbot, ops, CHEN)
-    ops.answer(LIST_PAGE, _patients(range(1, 4)))
+    ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
     ops.fail(CASELOAD, DomainError("not needed here"))
     workspace.window.refresh_action.trigger()  # F5
     assert ops.asked() == [OVERVIEW, LIST_PAGE]  # the caseload's tab is out of sight
@@ -107,14 +111,31 @@ def test_the_administrators_tab_hears_accounts_and_the_audit_log(
     assert ops.asked() == [USERS, AUDIT_ROWS, LIST_PAGE, CASELOAD]
     ops.forget()
     admin = workspace.admin()
-    assert admin.tabs is not None and admin.audit is not None
+    assert admin.tabs is not None and admin.audit is not None and admin.users is not None
+    users = admin.users
 
     ops.changed.emit(Changes(Change.USERS))  # an account added
     assert ops.asked() == [USERS]
-    ops.forget()
     ops.changed.emit(Changes(Change.PATIENTS))
-    assert USERS not in ops.asked()
+    assert ops.asked() == [USERS, OVERVIEW, LIST_PAGE]
+    ops.answer(USERS, [_user(1, "admin", Role.ADMINISTRATOR), _user(7, "chen", Role.THERAPIST)])
     ops.forget()
+    workspace.window.views.setCurrentWidget(admin.tabs)
+    admin.tabs.setCurrentWidget(users)
+
+    # Deactivating an account: the list is read again and says what was done.
+    users.table.selectRow(1)
+    qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
+    assert ops.asked() == ["AdminController._set_active"]
+    ops.answer("AdminController._set_active", None)
+    assert ops.asked() == [USERS]
+    ops.answer(
+        USERS,
+        [_user(1, "admin", Role.ADMINISTRATOR), _user(7, "chen", Role.THERAPIST, active=False)],
+    )
+    assert users.table.item(1, 4).text() == "deactivated"
+    assert users.message.text() == "Deactivated: they can no longer log in."
+    assert users.active_button.text() == "Re&activate"  # the same account still selected
 
     # Audit rows added while the log is out of sight are read when it is looked at.
     ops.changed.emit(Changes(Change.AUDIT))
@@ -122,3 +143,46 @@ def test_the_administrators_tab_hears_accounts_and_the_audit_log(
     workspace.window.views.setCurrentWidget(admin.tabs)
     admin.tabs.setCurrentWidget(admin.audit)
     assert ops.asked() == [AUDIT_ROWS]
+
+
+def _exercise(exercise_id: int, name: str, version: int = 1) -> ExerciseRecord:
+    return ExerciseRecord(
+        exercise_id, None, ExerciseContent(name, "1. Lie on your back."), False, version
+    )
+
+
+def test_an_open_library_reads_again_on_refresh_not_after_its_own_save(
+    qtbot: QtBot, ops: RecordingOps
+) -> None:
+    workspace = _workspace(qtbot, ops, CHEN)
+    ops.forget()
+    controller = workspace.exercises()
+    controller.open_library()
+    assert ops.asked() == [LIBRARY]
+    ops.answer(LIBRARY, [_exercise(1, "Bird dog"), _exercise(2, "Bridge")])
+    dialog = controller.dialog
+    assert dialog is not None and dialog.list.count() == 2
+    dialog.list.setCurrentRow(1)
+
+    dialog.reps.setValue(12)
+    dialog.save_now()
+    assert ops.asked() == ["ExercisesController.save"]
+    ops.answer("ExercisesController.save", _exercise(2, "Bridge", version=2))
+    assert ops.asked() == []  # it shows its own save already: nothing read again
+
+    workspace.window.refresh_action.trigger()  # F5: someone else may have changed it
+    assert LIBRARY in ops.asked()
+    ops.forget()
+    ops.changed.emit(Changes(Change.EXERCISES))
+    assert ops.asked() == [LIBRARY]
+    ops.answer(LIBRARY, [_exercise(1, "Bird dog"), _exercise(2, "Glute bridge", 3)])
+    assert dialog.current is not None and dialog.current.content.name == "Glute bridge"
+
+    dialog.reps.setValue(14)  # typing not yet saved is never replaced by a reload
+    ops.changed.emit(Changes(Change.EXERCISES))
+    assert ops.asked() == []
+    dialog.close()
+
+
+def _user(user_id: int, username: str, role: Role, active: bool = True) -> UserInfo:
+    return UserInfo(user_id, username, username.title(), role, None, active, None)
