@@ -30,8 +30,8 @@ class Call:
 
 
 @dataclass
-class RecordingEvaluationPort:
-    """Records every call; `answer` later calls its `done` (or `failed`) as the worker would."""
+class Recording:
+    """Records every call; the test later calls its `done` (or `failed`) as the worker would."""
 
     calls: list[Call] = field(default_factory=list)
 
@@ -40,6 +40,11 @@ class RecordingEvaluationPort:
 
     def last(self, name: str) -> Call:
         return next(call for call in reversed(self.calls) if call.name == name)
+
+
+@dataclass
+class RecordingEvaluationPort(Recording):
+    """The evaluation window's port."""
 
     def save(
         self, content: EvaluationContent, version: int, done: Callable[[Any], None], failed: Failed
@@ -84,10 +89,8 @@ def _typed() -> None:
 
 
 @dataclass
-class RecordingExercisePort:
+class RecordingExercisePort(Recording):
     """The exercise library's port, recording each call."""
-
-    calls: list[Call] = field(default_factory=list)
 
     def save(
         self,
@@ -117,10 +120,8 @@ def _exercise_port_typed() -> None:
 
 
 @dataclass
-class RecordingDocumentPort:
+class RecordingDocumentPort(Recording):
     """The document dialog's port, recording each rendering asked for."""
-
-    calls: list[Call] = field(default_factory=list)
 
     def render(
         self, request: Any, done: Callable[[bytes], None], failed: Callable[[BaseException], None]
@@ -137,10 +138,8 @@ def _document_port_typed() -> None:
 
 
 @dataclass
-class RecordingPatientFetch:
+class RecordingPatientFetch(Recording):
     """The patient list model's port (`Fetch`): each page asked for, answered by the test."""
-
-    calls: list[Call] = field(default_factory=list)
 
     def __call__(
         self,
