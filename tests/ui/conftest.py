@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from casemanager.ui.evaluation.window import EvaluationWindow
@@ -45,6 +45,12 @@ def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Shell]]:
     gc.collect()
 
 
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    """The text a table cell shows ("" for a cell never filled)."""
+    item = table.item(row, column)
+    return item.text() if item is not None else ""
+
+
 def log_in(qtbot: QtBot, application: Shell, username: str, password: str) -> None:
     """Open the app, log in through the start window, wait for the patient list."""
     from PySide6.QtCore import Qt
@@ -78,7 +84,7 @@ def open_patient_by_mrn(qtbot: QtBot, window: Any, mrn: str) -> None:
     qtbot.waitUntil(lambda: window.details.values["mrn"].text() == mrn, timeout=10_000)
 
 
-def start_evaluation(qtbot: QtBot, window: Any) -> Any:
+def start_evaluation(qtbot: QtBot, window: Any) -> EvaluationWindow:
     """Press Start evaluation in the patient panel; returns the evaluation window."""
     from PySide6.QtCore import Qt
 

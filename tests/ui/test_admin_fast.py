@@ -14,6 +14,7 @@ from casemanager.services.accounts import UserInfo
 from casemanager.services.audit_log import AuditRow
 from casemanager.ui.admin.audit_view import AuditPanel
 from casemanager.ui.admin.users import UsersPanel
+from tests.ui.conftest import cell
 
 TODAY = date(2026, 11, 26)
 
@@ -80,9 +81,7 @@ def test_accounts_show_and_the_own_account_cannot_be_deactivated(qtbot: QtBot) -
             UserInfo(7, "chen", "Wei Chen, PT", Role.THERAPIST, "PT-1", False, None),
         ]
     )
-    assert (
-        panel.table.item(1, 4).text() == "deactivated" and panel.table.item(1, 5).text() == "never"
-    )
+    assert cell(panel.table, 1, 4) == "deactivated" and cell(panel.table, 1, 5) == "never"
     panel.table.selectRow(0)
     assert not panel.active_button.isEnabled()  # one's own account
     panel.table.selectRow(1)

@@ -15,7 +15,7 @@ from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import accounts, demo, evaluations
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import cell, log_in, open_patient_by_mrn, register_patient, start_evaluation
 
 
 @pytest.mark.parametrize("choice", ["keep mine", "take theirs"])
@@ -53,10 +53,7 @@ def test_a_conflicting_save_is_compared_and_resolved(
     qtbot.waitUntil(lambda: getattr(screen, "compare_dialog", None) is not None, timeout=10_000)
     dialog = screen.compare_dialog
     rows = {
-        dialog.table.item(r, 0).text(): (
-            dialog.table.item(r, 1).text(),
-            dialog.table.item(r, 2).text(),
-        )
+        cell(dialog.table, r, 0): (cell(dialog.table, r, 1), cell(dialog.table, r, 2))
         for r in range(dialog.table.rowCount())
     }
     assert rows == {"Mechanism of injury": (mine, "Slipped on ice in the car park")}

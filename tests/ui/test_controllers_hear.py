@@ -21,6 +21,7 @@ from casemanager.services.context import Actor
 from casemanager.services.exercises import ExerciseRecord
 from casemanager.ui.ops import Change, Changes
 from casemanager.ui.workspace import Workspace
+from tests.ui.conftest import cell
 from tests.ui.fake_ports import RecordingOps, patient_rows
 
 CHEN = Actor(7, "chen", "Wei Chen, PT", Role.THERAPIST, 1, "ws")
@@ -133,7 +134,7 @@ def test_the_administrators_tab_hears_accounts_and_the_audit_log(
         USERS,
         [_user(1, "admin", Role.ADMINISTRATOR), _user(7, "chen", Role.THERAPIST, active=False)],
     )
-    assert users.table.item(1, 4).text() == "deactivated"
+    assert cell(users.table, 1, 4) == "deactivated"
     assert users.message.text() == "Deactivated: they can no longer log in."
     assert users.active_button.text() == "Re&activate"  # the same account still selected
 

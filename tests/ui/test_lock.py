@@ -59,7 +59,7 @@ def test_idle_app_locks_and_keeps_the_typing(
     assert window in covered and screen in covered
     title = "CaseManager — locked"
     assert window.windowTitle() == title and screen.windowTitle() == title  # no patient name
-    assert all(c.geometry() == c.parentWidget().rect() for c in _covers())
+    assert all((p := c.parentWidget()) and c.geometry() == p.rect() for c in _covers())
     # Autosave goes on under the cover.
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
     assert application.lock is lock

@@ -66,7 +66,7 @@ def test_main_and_evaluation_windows_name_every_control(
     application = make_application(url)
     log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
     window = application.main_window
-    assert window is not None
+    assert window is not None and window.patient_list is not None
     qtbot.keyClicks(window.patient_list.search, "x")  # the clear button shows
     assert unnamed_focusable(window) == []
     window.patient_list.search.clear()
@@ -76,13 +76,9 @@ def test_main_and_evaluation_windows_name_every_control(
     assert overflow is not None and overflow.accessibleName() == "More session actions"
     open_patient_by_mrn(qtbot, window, target.mrn)
     assert unnamed_focusable(window) == []
-    menus = [
-        action.text()
-        for bar in window.findChildren(QMenuBar)
-        for action in bar.actions()
-        if MNEMONIC.search(action.text())
-    ]
-    letters = [MNEMONIC.search(text).group(1).lower() for text in menus]  # type: ignore[union-attr]
+    menus = [action.text() for bar in window.findChildren(QMenuBar) for action in bar.actions()]
+    marked = [found for text in menus if (found := MNEMONIC.search(text))]
+    letters = [found.group(1).lower() for found in marked]
     assert len(letters) == len(set(letters)), menus
     screen = start_evaluation(qtbot, window)
     assert unnamed_focusable(screen) == []
