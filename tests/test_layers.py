@@ -119,6 +119,7 @@ def test_first_window_is_shown_before_any_screen_is_imported(tmp_path: Path) -> 
         "casemanager.ui.shell",
         "casemanager.ui.startup",
         "casemanager.ui.startup.busy",
+        "casemanager.ui.startup.controller",
         "casemanager.ui.startup.window",
         "casemanager.ui.tasks",
     ]
