@@ -10,17 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager.db.engine import Database
-from casemanager.db.migrate import upgrade
-from casemanager.services import accounts, demo
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import (
-    log_in,
-    open_patient_by_mrn,
-    register_patient,
+    clinic_with_a_new_patient,
+    evaluating,
     shown,
-    start_evaluation,
 )
 
 
@@ -34,18 +29,9 @@ def _offered(pick: object) -> list[str]:
 def test_a_renamed_and_a_new_exercise_reach_an_open_evaluation(
     qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'picker.sqlite3'}"
-    db = Database(url)
-    upgrade(db)
-    demo.generate_demo_clinic(db, patients=5, seed=1)
-    target = register_patient(db, accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws"))
-    db.dispose()
+    url, target = clinic_with_a_new_patient(tmp_path / "picker.sqlite3", patients=5)
     application = make_application(url)
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     pick, sets, _reps, _hold, _times = screen.form.plan.exercise_rows[0]
     pick.setCurrentIndex(pick.findText("Bridge"))
     sets.setValue(4)  # the therapist's own dose, not the library's

@@ -4,7 +4,6 @@ that the keyboard reaches has a name a screen reader can say, and no Alt+letter 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,11 +20,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from casemanager.db.engine import Database
-from casemanager.db.migrate import upgrade
-from casemanager.services import accounts, demo
+from casemanager.services import demo
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import (
+    clinic_with_a_new_patient,
+    log_in,
+    open_patient_by_mrn,
+    start_evaluation,
+)
 from tests.ui.test_keyboard import MNEMONIC, shared_mnemonics
 
 
@@ -56,13 +58,7 @@ def unnamed_focusable(root: QWidget) -> list[str]:
 def test_main_and_evaluation_windows_name_every_control(
     qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'names.sqlite3'}"
-    db = Database(url)
-    upgrade(db)
-    demo.generate_demo_clinic(db, patients=10, seed=5, today=date(2026, 11, 26))
-    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
-    target = register_patient(db, therapist)
-    db.dispose()
+    url, target = clinic_with_a_new_patient(tmp_path / "names.sqlite3")
     application = make_application(url)
     log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
     window = application.main_window
