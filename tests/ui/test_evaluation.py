@@ -21,7 +21,13 @@ from casemanager.domain.enums import (
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import (
+    evaluating,
+    log_in,
+    open_patient_by_mrn,
+    register_patient,
+    start_evaluation,
+)
 from tests.ui.fake_ports import RecordingEvaluationPort
 
 TODAY = date(2026, 11, 26)
@@ -39,11 +45,7 @@ def test_evaluate_autosave_sign_and_addendum(
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     form = screen.form
 
     # Type, and the draft saves itself.

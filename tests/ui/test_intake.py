@@ -46,6 +46,7 @@ def _texts(widget: Any) -> str:
 
 def _open_intake(qtbot: QtBot, window: Any) -> IntakeWindow:
     chart = window.details
+    assert chart is not None
     qtbot.waitUntil(lambda: chart.intake_button.isVisible(), timeout=10_000)
     qtbot.mouseClick(chart.intake_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(LanguageDialog) is not None, timeout=10_000)
@@ -140,6 +141,7 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
 
     # The review puts the yes at the top; confirming needs the evaluation open.
     chart = window.details
+    assert chart is not None
     qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(IntakeReviewDialog) is not None, timeout=10_000)
     review = shown(IntakeReviewDialog)

@@ -15,12 +15,16 @@ from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.ops import EPISODE_MOVED, NO_CHANGE, Change, Changes
 
 if TYPE_CHECKING:
+    from casemanager.domain.enums import Cause
     from casemanager.domain.evaluation import EvaluationContent
     from casemanager.domain.medicare import Certification, GoalAssessment
     from casemanager.domain.plan import PlanContent
+    from casemanager.services.carry_forward import CarriedForward, CarryForwardOffer
     from casemanager.services.evaluations import EvaluationRecord
     from casemanager.services.goal_progress import GoalsToJudge
     from casemanager.services.plans import ExerciseInfo, PlanRecord
+    from casemanager.services.templates import TemplateApplied, TemplateRecord
+    from casemanager.ui.evaluation.plan_section import PlanSection
     from casemanager.ui.workspace import Context
 
 Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
@@ -166,12 +170,101 @@ class DatabasePort:
         self.context.ops.change(work, certified, done, failed)
 
 
+class FillsPort(DatabasePort):
+    """The template and carry-forward bars' operations on the same evaluation."""
+
+    def list_templates(self, cause: Cause, done: Callable[[list[TemplateRecord]], None]) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> list[TemplateRecord]:
+            from casemanager.services import templates
+
+            return templates.list_templates(db, actor, cause)
+
+        self.context.ops.read(work, done)
+
+    def apply_template(
+        self,
+        template_id: int,
+        versions: tuple[int, int | None],
+        done: Callable[[TemplateApplied], None],
+        failed: Failed,
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> TemplateApplied:
+            from casemanager.services import templates
+
+            return templates.apply_template(db, actor, evaluation_id, template_id, *versions)
+
+        self.context.ops.change(work, Changes.chart(self.patient_id), done, failed)
+
+    def save_as_template(
+        self, name: str, done: Callable[[TemplateRecord], None], failed: Failed
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> TemplateRecord:
+            from casemanager.services import templates
+
+            return templates.save_plan_as_template(db, actor, evaluation_id, name)
+
+        # A clinic record: no chart or list shows it.
+        self.context.ops.change(work, NO_CHANGE, done, failed)
+
+    def carry_forward_offer(
+        self, done: Callable[[CarryForwardOffer], None], failed: Failed
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> CarryForwardOffer:
+            from casemanager.services import carry_forward
+
+            return carry_forward.carry_forward_offer(db, actor, evaluation_id)
+
+        self.context.ops.read(work, done, failed)
+
+    def confirm_carry_forward(
+        self, version: int, done: Callable[[CarriedForward], None], failed: Failed
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> CarriedForward:
+            from casemanager.services import carry_forward
+
+            return carry_forward.confirm_carry_forward(db, actor, evaluation_id, version)
+
+        self.context.ops.change(work, Changes.chart(self.patient_id), done, failed)
+
+
 class EvaluationController:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.window: EvaluationWindow | None = None  # one at a time
         self.fills: DraftFills | None = None  # the window's template and carry-forward bars
-        context.listen(self._heard)
+        context.listen(self._changed)
+
+    def _changed(self, changes: Changes) -> None:
+        """The exercise library edited meanwhile: the open window's picker offers it as it is
+        now (a renamed exercise under its new name, a new one added). Signed just now: the
+        bars stop offering to fill it."""
+        screen = self.window
+        self._heard(changes)
+        if screen is None or not changes.touches(Change.EXERCISES):
+            return
+        db, actor = self.context.db, self.context.actor
+        keep = _picked(screen.form.plan)
+
+        def work() -> list[ExerciseInfo]:
+            from casemanager.services import plans
+
+            return plans.list_exercises(db, actor, keep)
+
+        def done(library: list[ExerciseInfo]) -> None:
+            if self.window is screen:  # not closed meanwhile
+                _offer(screen.form.plan, library)
+
+        self.context.ops.read(work, done)
 
     # -- starting and opening ----------------------------------------------------------------
     def start(self, patient_id: int, patient_name: str) -> None:
@@ -259,7 +352,7 @@ class EvaluationController:
             screen.form.set_read_only(True)  # say so up front
             screen.sign_button.hide()
         self.window = screen
-        self.fills = DraftFills(self.context, screen, is_author)
+        self.fills = DraftFills(self.context, FillsPort(self.context, record), screen, is_author)
         screen.closed.connect(lambda: self._closed(screen))
         screen.show()
 
@@ -286,6 +379,29 @@ class EvaluationController:
             screen.hide()
             if not screen.is_saving():
                 screen.deleteLater()
+
+
+def _picked(plan: PlanSection) -> tuple[int, ...]:
+    """The exercises picked on screen, saved or not: kept in the picker even once retired."""
+    return tuple(row[0].currentData() for row in plan.exercise_rows if row[0].currentData())
+
+
+def _offer(plan: PlanSection, library: list[ExerciseInfo]) -> None:
+    """Each picker row lists `library`, its choice kept; nothing typed changes, and no
+    autosave is set off (signals held while the items are replaced)."""
+    plan._defaults = {e.id: e for e in library}  # the doses a newly picked exercise brings
+    for row in plan.exercise_rows:
+        pick = row[0]
+        chosen, chosen_name = pick.currentData(), pick.currentText()
+        blocked = pick.blockSignals(True)
+        pick.clear()
+        pick.addItem("—", None)
+        for exercise in library:
+            pick.addItem(exercise.name, exercise.id)
+        if chosen is not None and pick.findData(chosen) < 0:
+            pick.addItem(chosen_name, chosen)  # never lose a choice, whatever the library says
+        pick.setCurrentIndex(max(0, pick.findData(chosen)))
+        pick.blockSignals(blocked)
 
 
 def _exercises_of(plan: PlanRecord | None) -> tuple[int, ...]:

@@ -1,20 +1,20 @@
 """Filling an evaluation draft from what the clinic or the record already knows: the
 templates of the chosen primary cause, and for a returning patient the history of their
-last episode. Each fill is one change operation that says it changed the patient's chart;
-the window then shows the draft as saved and the bar says what was filled and kept."""
+last episode. Each fill is one change operation of the controller's port that says it
+changed the patient's chart; the window then shows the draft as saved and the bar says what
+was filled and kept."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from casemanager.domain import catalogs
-from casemanager.domain.enums import EvaluationKind
+from casemanager.domain.enums import Cause, EvaluationKind
 from casemanager.domain.errors import DomainError
 from casemanager.domain.evaluation import FULL_KINDS
 from casemanager.ui.evaluation.carry_forward import CarryForwardBar
 from casemanager.ui.evaluation.template_offer import TemplateOffer
-from casemanager.ui.ops import Changes
 
 if TYPE_CHECKING:
     from casemanager.services.carry_forward import CarriedForward, CarryForwardOffer
@@ -22,12 +22,45 @@ if TYPE_CHECKING:
     from casemanager.ui.evaluation.window import EvaluationWindow
     from casemanager.ui.workspace import Context
 
+Failed = Callable[[BaseException], None]
+
+
+class FillsPort(Protocol):
+    """The operations the bars need, on the window's one evaluation."""
+
+    def list_templates(
+        self, cause: Cause, done: Callable[[list[TemplateRecord]], None]
+    ) -> None: ...
+
+    def apply_template(
+        self,
+        template_id: int,
+        versions: tuple[int, int | None],
+        done: Callable[[TemplateApplied], None],
+        failed: Failed,
+    ) -> None: ...
+
+    def save_as_template(
+        self, name: str, done: Callable[[TemplateRecord], None], failed: Failed
+    ) -> None: ...
+
+    def carry_forward_offer(
+        self, done: Callable[[CarryForwardOffer], None], failed: Failed
+    ) -> None: ...
+
+    def confirm_carry_forward(
+        self, version: int, done: Callable[[CarriedForward], None], failed: Failed
+    ) -> None: ...
+
 
 class DraftFills:
     """The template bar and the carry-forward bar of one evaluation window."""
 
-    def __init__(self, context: Context, screen: EvaluationWindow, is_author: bool) -> None:
+    def __init__(
+        self, context: Context, port: FillsPort, screen: EvaluationWindow, is_author: bool
+    ) -> None:
         self.context = context
+        self.port = port
         self.screen = screen
         self.is_author = is_author
         self.templates = TemplateOffer()
@@ -47,7 +80,7 @@ class DraftFills:
         screen.form.primary_cause.currentIndexChanged.connect(self._cause_chosen)
         self._cause_chosen()
         if record.kind == EvaluationKind.INITIAL:
-            self._load_carry_forward()
+            self.port.carry_forward_offer(self._offered, lambda _error: self.carried.hide())
 
     # -- templates ---------------------------------------------------------------------------
     def _cause_chosen(self) -> None:
@@ -55,12 +88,6 @@ class DraftFills:
         if cause is None or self.screen.record.is_signed:
             self.templates.hide()
             return
-        db, actor = self.context.db, self.context.actor
-
-        def work() -> list[TemplateRecord]:
-            from casemanager.services import templates
-
-            return templates.list_templates(db, actor, cause)
 
         def listed(found: list[TemplateRecord]) -> None:
             if self.screen.form.primary_cause.currentData() != cause:
@@ -71,26 +98,13 @@ class DraftFills:
                 [(t.id, t.content.name, t.content.note) for t in found],
             )
 
-        self.context.ops.read(work, listed)
+        self.port.list_templates(cause, listed)
 
     def apply_template(self, template_id: int) -> None:
         self.screen.after_saving(lambda: self._apply(template_id), self.templates.show_error)
 
     def _apply(self, template_id: int) -> None:
         screen = self.screen
-        db, actor = self.context.db, self.context.actor
-        evaluation_id, version, plan_version = (
-            screen.record.id,
-            screen.record.version,
-            screen.plan_version,
-        )
-
-        def work() -> TemplateApplied:
-            from casemanager.services import templates
-
-            return templates.apply_template(
-                db, actor, evaluation_id, template_id, version, plan_version
-            )
 
         def applied(result: TemplateApplied) -> None:
             screen.show_filled(result.evaluation, result.plan)
@@ -102,24 +116,16 @@ class DraftFills:
                 [g.message for g in result.plan.guidance],
             )
 
-        self.context.ops.change(
-            work,
-            Changes.chart(screen.record.patient_id),
+        self.port.apply_template(
+            template_id,
+            (screen.record.version, screen.plan_version),
             applied,
             self._refused(self.templates.show_error, "The template could not be applied."),
         )
 
     def save_as_template(self, name: str) -> None:
-        db, actor, evaluation_id = self.context.db, self.context.actor, self.screen.record.id
-
-        def work() -> TemplateRecord:
-            from casemanager.services import templates
-
-            return templates.save_plan_as_template(db, actor, evaluation_id, name)
-
-        self.context.ops.change(
-            work,
-            Changes(),  # a clinic record: no chart or list shows it
+        self.port.save_as_template(
+            name,
             lambda saved: self.templates.show_saved(saved.content.name),
             self._refused(self.templates.show_error, "The template could not be saved."),
         )
@@ -131,55 +137,37 @@ class DraftFills:
             self.templates.offer_saving()
 
     # -- carry-forward -----------------------------------------------------------------------
-    def _load_carry_forward(self) -> None:
-        db, actor, evaluation_id = self.context.db, self.context.actor, self.screen.record.id
-
-        def work() -> CarryForwardOffer:
-            from casemanager.services import carry_forward
-
-            return carry_forward.carry_forward_offer(db, actor, evaluation_id)
-
-        def offered(offer: CarryForwardOffer) -> None:
-            self.carried.offer(
-                [
-                    (
-                        v.field,
-                        v.label,
-                        v.evaluation_date,
-                        v.author_name,
-                        catalogs.EVALUATION_KIND_LABELS[v.evaluation_kind],
-                    )
-                    for v in offer.values
-                ]
-            )
-
-        self.context.ops.read(work, offered, lambda _error: self.carried.hide())
+    def _offered(self, offer: CarryForwardOffer) -> None:
+        self.carried.offer(
+            [
+                (
+                    v.field,
+                    v.label,
+                    v.evaluation_date,
+                    v.author_name,
+                    catalogs.EVALUATION_KIND_LABELS[v.evaluation_kind],
+                )
+                for v in offer.values
+            ]
+        )
 
     def confirm_carry_forward(self) -> None:
         self.screen.after_saving(self._confirm, self.carried.show_error)
 
     def _confirm(self) -> None:
         screen = self.screen
-        db, actor = self.context.db, self.context.actor
-        evaluation_id, version = screen.record.id, screen.record.version
-
-        def work() -> CarriedForward:
-            from casemanager.services import carry_forward
-
-            return carry_forward.confirm_carry_forward(db, actor, evaluation_id, version)
 
         def confirmed(result: CarriedForward) -> None:
             screen.show_filled(result.evaluation, None)
             self.carried.show_kept(list(result.filled.filled), list(result.filled.kept))
 
-        self.context.ops.change(
-            work,
-            Changes.chart(screen.record.patient_id),
+        self.port.confirm_carry_forward(
+            screen.record.version,
             confirmed,
             self._refused(self.carried.show_error, "The values could not be taken over."),
         )
 
-    def _refused(self, show: Callable[[str], None], fault: str) -> Callable[[BaseException], None]:
+    def _refused(self, show: Callable[[str], None], fault: str) -> Failed:
         """A refusal is shown in the bar; a fault there too, and with the error dialog."""
 
         def failed(error: BaseException) -> None:
