@@ -290,3 +290,23 @@ def test_a_template_with_a_retired_exercise_says_it_was_left_out(
     qtbot.waitUntil(lambda: "filled in:" in bar.result.text(), timeout=15_000)
     assert f"{record.content.name} is retired from the exercise library" in bar.result.text()
     assert "Red flags are never filled by a template" in bar.result.text()
+
+
+def test_a_fill_waits_while_a_typed_value_is_held_back(qtbot: QtBot) -> None:
+    """An onset that cannot be read stays on screen unsaved: filling the form from elsewhere
+    would reload it and lose that typing, so the fill is refused with what to do."""
+    from tests.ui.fake_ports import RecordingEvaluationPort
+    from tests.ui.test_evaluation_window import DRAFT
+
+    port = RecordingEvaluationPort()
+    screen = EvaluationWindow(DRAFT, None, [], "Test patient", port)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.keyClicks(screen.form.onset_date, "a while back")
+    ran: list[str] = []
+    screen.after_saving(lambda: ran.append("filled"), ran.append)
+    save = port.last("save")
+    save.done(DRAFT)  # the rest of the draft saved; the onset is held back
+    qtbot.waitUntil(lambda: bool(ran), timeout=5_000)
+    assert ran == ["Not filled: fix what is marked first, so nothing typed is lost."]
+    assert screen.form.onset_date.text() == "a while back"

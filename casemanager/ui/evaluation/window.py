@@ -232,13 +232,15 @@ class EvaluationWindow(QWidget):
                 return
             QTimer.singleShot(100, lambda: self._after_saved(then, failed))
         else:
-            then()
+            self._after_saved(then, failed)
 
     def _after_saved(self, then: Callable[[], None], failed: Callable[[str], None]) -> None:
         if self.is_saving():
             QTimer.singleShot(100, lambda: self._after_saved(then, failed))
         elif self._dirty or self._plan_dirty or self._goals_dirty:
             failed("Not filled: what is typed could not be saved (see the marked fields).")
+        elif self._held or self._plan_held:  # the reloaded form would lose that typing
+            failed("Not filled: fix what is marked first, so nothing typed is lost.")
         else:
             then()
 
