@@ -310,3 +310,18 @@ def test_a_fill_waits_while_a_typed_value_is_held_back(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(ran), timeout=5_000)
     assert ran == ["Not filled: fix what is marked first, so nothing typed is lost."]
     assert screen.form.onset_date.text() == "a while back"
+
+
+def test_every_control_of_the_bars_and_the_name_dialog_is_named(qtbot: QtBot) -> None:
+    from casemanager.ui.evaluation.carry_forward import CarryForwardBar
+    from casemanager.ui.evaluation.template_offer import TemplateOffer
+    from tests.ui.test_accessibility import _unnamed
+
+    offer, carried, dialog = TemplateOffer(), CarryForwardBar(), TemplateNameDialog()
+    for widget in (offer, carried, dialog):
+        qtbot.addWidget(widget)
+    offer.offer("Heavy lifting", [(1, "Lifting strain", "For a first episode")])
+    carried.offer([("occupation", "Occupation", date(2026, 10, 1), "Wei Chen, PT", "Initial")])
+    for widget in (offer, carried, dialog):
+        widget.show()
+        assert _unnamed(widget) == []

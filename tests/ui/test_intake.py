@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMenuBar
 from pytestqt.qtbot import QtBot
@@ -217,3 +218,53 @@ def test_the_intake_reads_in_spanish_and_escape_does_not_leave_it(qtbot: QtBot) 
     assert port.asked == ["unlock"]
     assert screen.isVisible()
     screen.close_for_therapist()
+
+
+def _review_of(answers: IntakeAnswers) -> intake.IntakeReview:
+    flagged = tuple(
+        intake.FlaggedAnswer(
+            code,
+            catalogs.red_flag(code).question,
+            catalogs.red_flag(code).finding,
+            "Cauda equina syndrome",
+        )
+        for code in answers.positive_red_flags
+    )
+    return intake.IntakeReview(
+        1, 2, IntakeStatus.SUBMITTED, "en", "Wei Chen, PT", datetime.now(UTC),
+        datetime.now(UTC), answers, flagged, None, None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_control_of_the_intake_screens_is_named_and_no_alt_key_is_shared(
+    qtbot: QtBot, language: str
+) -> None:
+    from tests.ui.test_accessibility import _unnamed
+    from tests.ui.test_keyboard import shared_mnemonics
+
+    screen = IntakeWindow(_HeldPort(language))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen._ask_password()
+    review = IntakeReviewDialog(_review_of(IntakeAnswers(red_flags=((FLAGGED, True),))))
+    qtbot.addWidget(review)
+    review.show()
+    chooser = LanguageDialog("Ana Rivera")
+    qtbot.addWidget(chooser)
+    chooser.show()
+    for shown_screen in (screen, review, chooser):
+        assert _unnamed(shown_screen) == []
+        assert shared_mnemonics(shown_screen) == {}
+    screen.close_for_therapist()
+
+
+def test_a_review_without_a_yes_says_so_calmly(qtbot: QtBot) -> None:
+    review = IntakeReviewDialog(_review_of(IntakeAnswers(red_flags=((FLAGGED, False),))))
+    qtbot.addWidget(review)
+    assert review.flags.text() == "No red-flag question answered yes."
+    assert review.flags.styleSheet() == ""
+    unanswered = len(RED_FLAG_CODES) - 1
+    assert f"Red-flag questions left unanswered: {unanswered} (ask them)." in (
+        review.answers.text()
+    )
