@@ -128,10 +128,14 @@ class Paragraph(platypus.Paragraph):
                     _parsed.clear()
                 _parsed[key] = (self.text, self.frags, self.style, self.bulletText)
             return
-        self.text, parsed, self.style, bullet = known
-        self.frags = [f.clone() for f in parsed]
-        self.bulletText = [f.clone() for f in bullet] if isinstance(bullet, list) else bullet
-        self.debug = 0
+        text, parsed, style, bullet = known
+        self.__dict__.update(
+            text=text,
+            frags=[f.clone() for f in parsed],
+            style=style,
+            bulletText=[f.clone() for f in bullet] if isinstance(bullet, list) else bullet,
+            debug=0,
+        )
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if getattr(self, "_wrapped_for", None) == availWidth and hasattr(self, "blPara"):
@@ -141,7 +145,7 @@ class Paragraph(platypus.Paragraph):
         return size
 
 
-def para(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+def para(text: str, style: ParagraphStyle, bold: bool = False) -> Flowable:
     """User or catalog text, escaped and set in fonts that have its characters."""
     return Paragraph(fonts.markup(text, bold), style)
 
