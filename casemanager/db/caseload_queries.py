@@ -34,7 +34,6 @@ from casemanager.db.models import (
     Evaluation,
     Patient,
     Referral,
-    TreatmentPlan,
     User,
     Visit,
 )
@@ -76,48 +75,6 @@ _EPSILON = 1e-6
 
 E = EpisodeOfCare
 S = EpisodeSummary
-
-
-def _certification_start() -> Any:
-    """For an open episode (correlated to EpisodeOfCare): the start of the certification
-    period in force, the latest signed plan's that has one (as the summary's end)."""
-    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
-    return (
-        select(plan.certification_start)
-        .join(ev, ev.id == plan.evaluation_id)
-        .where(
-            ev.episode_id == E.id,
-            ev.status == EvaluationStatus.SIGNED,
-            plan.certification_end.is_not(None),
-        )
-        .order_by(ev.evaluation_date.desc(), ev.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _same_period(episodes: Any, ev: Any, plan: Any) -> tuple[ColumnElement[bool], ...]:
-    """The signed plans of the episode sharing the period in force: as
-    domain.medicare.certification_in_force, they share one certification."""
-    return (
-        ev.episode_id == episodes.c.episode_id,
-        ev.status == EvaluationStatus.SIGNED,
-        plan.evaluation_id == ev.id,
-        plan.certification_end == episodes.c.certification_end,
-        plan.certification_start == episodes.c.certification_start,
-    )
-
-
-def _plan_day(episodes: Any) -> Any:
-    """The evaluation that set the period in force: the 30 days count from it."""
-    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
-    return (
-        select(func.min(ev.evaluation_date))
-        .select_from(ev)
-        .join(plan, plan.evaluation_id == ev.id)
-        .where(*_same_period(episodes, ev, plan))
-        .scalar_subquery()
-    )
 
 
 class CaseloadQueries:
@@ -172,12 +129,19 @@ class CaseloadQueries:
         the service rolls the groups up into the totals, the distributions and the outcomes
         without a second pass over the episodes."""
         f = self.f
-        # The latest signed follow-up dated by the period's end: the summary's, unless that
-        # one came after the period (then it is looked up).
-        latest_id = case(
-            (S.latest_follow_up_date.is_(None), None),
-            (S.latest_follow_up_date <= f.end, S.latest_follow_up_id),
-            else_=latest_follow_up_id(E.id, until=f.end),
+        # The latest signed follow-up dated by the period's end, and its scores: the
+        # summary's, unless that one came after the period (then it is looked up, rarely).
+        stored = S.latest_follow_up_date <= f.end
+        earlier = latest_follow_up_id(E.id, until=f.end)
+
+        def latest_score(kept: Any, column: Any) -> Any:
+            looked_up = select(column).where(Evaluation.id == earlier).scalar_subquery()
+            return case((S.latest_follow_up_date.is_(None), None), (stored, kept), else_=looked_up)
+
+        has_latest = case(
+            (S.latest_follow_up_date.is_(None), 0),
+            (stored, 1),
+            else_=case((earlier.is_(None), 0), else_=1),
         )
         discharged = and_(
             E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
@@ -202,8 +166,14 @@ class CaseloadQueries:
                 E.therapist_id,
                 S.cause,
                 S.paths,
-                S.intake_evaluation_id.label("intake_id"),
-                latest_id.label("latest_id"),
+                case((S.intake_evaluation_id.is_(None), 0), else_=1).label("has_intake"),
+                has_latest.label("has_latest"),
+                S.intake_nprs,
+                S.intake_odi,
+                S.intake_psfs,
+                latest_score(S.latest_nprs, Evaluation.nprs_now).label("latest_nprs"),
+                latest_score(S.latest_odi, Evaluation.odi_percent).label("latest_odi"),
+                latest_score(S.latest_psfs, Evaluation.psfs_mean).label("latest_psfs"),
                 case((discharged, 1), else_=0).label("discharged"),
                 case((discharged, S.visit_count), else_=0).label("whole_course"),
                 visits.label("visits"),
@@ -216,9 +186,8 @@ class CaseloadQueries:
             # them by therapist, one random read each, to save the GROUP BY its sort).
             .prefix_with("MATERIALIZED")
         )
-        intake = aliased(Evaluation)
-        latest = aliased(Evaluation)
-        measured = and_(latest.id.is_not(None), intake.id.is_not(None))
+        c = scope.c
+        measured = and_(c.has_latest == 1, c.has_intake == 1)
 
         def total(value: Any) -> Any:
             return func.coalesce(func.sum(value), 0)
@@ -231,13 +200,19 @@ class CaseloadQueries:
                 total(case((and_(both, meaningful), 1), else_=0)),
             ]
 
-        nprs = intake.nprs_now - latest.nprs_now
-        odi = intake.odi_percent - latest.odi_percent
-        psfs = latest.psfs_mean - intake.psfs_mean
+        # A score counts only where both evaluations are there (as the joins to them did).
+        intake_nprs, intake_odi, intake_psfs = (
+            case((measured, column), else_=None)
+            for column in (c.intake_nprs, c.intake_odi, c.intake_psfs)
+        )
+        latest_nprs, latest_odi, latest_psfs = c.latest_nprs, c.latest_odi, c.latest_psfs
+        nprs = intake_nprs - latest_nprs
+        odi = intake_odi - latest_odi
+        psfs = latest_psfs - intake_psfs
         # As scoring.odi_change: at least the minimal detectable change, from a baseline
         # high enough to show it.
         odi_meaningful = and_(
-            intake.odi_percent >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
             odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
         )
         rows = self.session.execute(
@@ -251,18 +226,11 @@ class CaseloadQueries:
                 total(scope.c.visits),
                 total(scope.c.new),
                 total(case((measured, 1), else_=0)),
-                *measure(intake.nprs_now, latest.nprs_now, nprs, nprs >= scoring.MCIC_NPRS),
-                *measure(intake.odi_percent, latest.odi_percent, odi, odi_meaningful),
-                *measure(
-                    intake.psfs_mean,
-                    latest.psfs_mean,
-                    psfs,
-                    psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
-                ),
+                *measure(intake_nprs, latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
+                *measure(intake_odi, latest_odi, odi, odi_meaningful),
+                *measure(intake_psfs, latest_psfs, psfs, psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON),
             )
             .select_from(scope)
-            .outerjoin(latest, latest.id == scope.c.latest_id)
-            .outerjoin(intake, and_(scope.c.latest_id.is_not(None), intake.id == scope.c.intake_id))
             .group_by(scope.c.therapist_id, scope.c.cause, scope.c.paths)
         )
         return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
@@ -282,11 +250,12 @@ class CaseloadQueries:
         if contact:
             # Patient status comes from ix_patient_id_status, without the patient rows.
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
-                Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
+                Patient.status.label("patient_status"),
+                S.last_visit,
+                S.last_evaluation,
+                S.certified,
+                S.plan_day.label("period_set_on"),
             )
-            query = query.add_columns(_certification_start().label("certification_start"))
-            # Materialized: each episode's lookups run once, however often the conditions
-            # read them.
             return query.cte("open_episode").prefix_with("MATERIALIZED")
         return query.subquery("open_episode")
 
@@ -305,10 +274,8 @@ class CaseloadQueries:
         }
         if "last_visit" in episodes.c:
             # A certification period in force that no physician has certified yet.
-            ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
             conditions["uncertified"] = and_(
-                episodes.c.certification_end.is_not(None),
-                ~exists().where(*_same_period(episodes, ev, plan), plan.certified_on.is_not(None)),
+                episodes.c.certification_end.is_not(None), episodes.c.certified.is_(False)
             )
             conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
@@ -431,8 +398,7 @@ class CaseloadQueries:
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
                 when["uncertified"].label("due_uncertified"),
-                # Looked up only for the plans listed.
-                case((when["uncertified"], _plan_day(episodes)), else_=None).label("plan_day"),
+                case((when["uncertified"], episodes.c.period_set_on), else_=None).label("plan_day"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
             )
