@@ -11,11 +11,14 @@ for the episodes that can have any.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     and_,
     case,
@@ -381,20 +384,25 @@ class CaseloadQueries:
         return [(int(i), n, bool(a)) for i, n, a in self.session.execute(query)]
 
     # -- the worklist -----------------------------------------------------------------------
-    def worklist_rows(self) -> list[dict[str, Any]]:
-        """Every action item with its patient and therapist, as plain rows."""
-        names = {
-            "patient_name": Patient.family_name + ", " + Patient.given_name,
-            "mrn": Patient.mrn,
-        }
-        items: list[dict[str, Any]] = []
+    def worklist_rows(self) -> WorklistRows:
+        """Every action item with its patient and therapist: three lists of rows, read by
+        column name (no dict per row: a big clinic's worklist has tens of thousands)."""
+        names = (
+            (Patient.family_name + ", " + Patient.given_name).label("patient_name"),
+            Patient.mrn.label("mrn"),
+        )
         episodes = self.open_episodes(contact=True)
         when = self.conditions(episodes)
         # Materialized: the due episodes are picked from the summary and the patient-status
         # index first; only their patients' rows (the names) are read after.
         due = (
             select(
-                episodes,
+                episodes.c.therapist_id,
+                episodes.c.patient_id,
+                episodes.c.visits_since_report,
+                episodes.c.certification_end,
+                episodes.c.last_visit,
+                episodes.c.last_evaluation,
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
                 when["uncertified"].label("due_uncertified"),
@@ -406,13 +414,10 @@ class CaseloadQueries:
             .cte("due_episode")
             .prefix_with("MATERIALIZED")
         )
-        for row in self.session.execute(
-            select(due, *[c.label(k) for k, c in names.items()]).join(
-                Patient, Patient.id == due.c.patient_id
-            )
-        ).mappings():
-            items.append({"source": "episode", **row})
-        for row in self.session.execute(
+        due_episodes = self.session.execute(
+            select(due, *names).join(Patient, Patient.id == due.c.patient_id)
+        ).all()
+        unsigned = self.session.execute(
             self._unsigned()
             .join(Patient, Patient.id == E.patient_id)
             .add_columns(
@@ -420,11 +425,10 @@ class CaseloadQueries:
                 Evaluation.evaluation_date,
                 Evaluation.created_at,
                 E.patient_id,
-                *[c.label(k) for k, c in names.items()],
+                *names,
             )
-        ).mappings():
-            items.append({"source": "unsigned", **row})
-        for row in self.session.execute(
+        ).all()
+        referrals = self.session.execute(
             self._episodes(
                 E.therapist_id,
                 E.patient_id,
@@ -434,11 +438,22 @@ class CaseloadQueries:
                 Referral.to_whom,
                 Referral.sent_on,
                 Referral.created_at,
-                *[c.label(k) for k, c in names.items()],
+                *names,
             )
             .join(Referral, Referral.episode_id == E.id)
             .join(Patient, Patient.id == E.patient_id)
             .where(*self._episode_filter(), self.referral_condition(red_flag_only=False))
-        ).mappings():
-            items.append({"source": "referral", **row})
-        return items
+        ).all()
+        return WorklistRows(due_episodes, unsigned, referrals)
+
+
+@dataclass(frozen=True)
+class WorklistRows:
+    """The worklist's rows by source, each read by column name (row.patient_id)."""
+
+    episodes: Sequence[Row[Any]]  # open episodes with something due (the due_* flags)
+    unsigned: Sequence[Row[Any]]  # evaluations left unsigned
+    referrals: Sequence[Row[Any]]  # urgent or red-flag referrals still open
+
+    def __len__(self) -> int:
+        return len(self.episodes) + len(self.unsigned) + len(self.referrals)
