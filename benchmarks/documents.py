@@ -8,11 +8,12 @@ batch, then again with the pool warm), each beside an anchor measured in the sam
 - for reference, a one-paragraph PDF through our page machinery (fonts embedded, page X of Y).
 
     python benchmarks/documents.py [--plans 1000] [--repeat 30] [--database URL]
-        [--postgres-clinic URL]
+        [--postgres-clinic URL | --postgres ADMIN_URL]
 
 `--database` reuses an existing demo clinic (e.g. the 100,000-patient one built for
 benchmarks/waits.py) instead of building one of 1.4 × plans patients; `--postgres-clinic`
-measures the rows that read the database (service, batch) on that PostgreSQL clinic too.
+measures the rows that read the database (service, batch) on that PostgreSQL clinic too
+(`--postgres` builds one on that server).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from demo_clinic import build
+from demo_clinic import _pg_database, build
 from sqlalchemy import select
 
 from casemanager.db.engine import Database
@@ -125,6 +126,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database", metavar="URL", help="an existing demo clinic")
     parser.add_argument("--postgres-clinic", metavar="URL", help="an existing PostgreSQL clinic")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="build a clinic on this server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.database:
@@ -166,6 +168,11 @@ def main() -> None:
         if args.postgres_clinic:
             pg = Database(args.postgres_clinic)
             upgrade(pg)
+            clinics.append(("PostgreSQL", pg))
+        elif args.postgres:
+            pg, _seconds, _summary = build(
+                _pg_database(args.postgres, f"documents{args.plans}"), int(args.plans * 1.4)
+            )
             clinics.append(("PostgreSQL", pg))
         for label, clinic in clinics:
             actor = accounts.authenticate(clinic, "manager", demo.DEMO_PASSWORD, "bench")
