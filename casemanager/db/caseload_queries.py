@@ -192,49 +192,76 @@ class CaseloadQueries:
         c = scope.c
         measured = and_(c.has_latest == 1, c.has_intake == 1)
 
-        def total(value: Any) -> Any:
-            return func.coalesce(func.sum(value), 0)
-
         def measure(before: Any, after: Any, improvement: Any, meaningful: Any) -> list[Any]:
-            both = and_(before.is_not(None), after.is_not(None))
+            """Per episode: measured (1/0), the change, meaningful (1/0)."""
+            both = and_(measured, before.is_not(None), after.is_not(None))
             return [
-                total(case((both, 1), else_=0)),
-                func.sum(case((both, improvement))),
-                total(case((and_(both, meaningful), 1), else_=0)),
+                case((both, 1), else_=0),
+                case((both, improvement)),
+                case((and_(both, meaningful), 1), else_=0),
             ]
 
-        # A score counts only where both evaluations are there (as the joins to them did).
-        intake_nprs, intake_odi, intake_psfs = (
-            case((measured, column), else_=None)
-            for column in (c.intake_nprs, c.intake_odi, c.intake_psfs)
-        )
-        latest_nprs, latest_odi, latest_psfs = c.latest_nprs, c.latest_odi, c.latest_psfs
-        nprs = intake_nprs - latest_nprs
-        odi = intake_odi - latest_odi
-        psfs = latest_psfs - intake_psfs
+        nprs = c.intake_nprs - c.latest_nprs
+        odi = c.intake_odi - c.latest_odi
+        psfs = c.latest_psfs - c.intake_psfs
         # As scoring.odi_change: at least the minimal detectable change, from a baseline
         # high enough to show it.
         odi_meaningful = and_(
-            intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            c.intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
             odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
         )
+        # Each episode's outcome worked out once (SQLite evaluates a repeated expression
+        # each time it appears), then only sums per group.
+        names = [f"{m}_{k}" for m in ("nprs", "odi", "psfs") for k in ("n", "sum", "ok")]
+        per_episode = (
+            select(
+                c.therapist_id,
+                c.cause,
+                c.paths,
+                c.discharged,
+                c.whole_course,
+                c.visits,
+                c.new,
+                case((measured, 1), else_=0).label("followed_up"),
+                *(
+                    column.label(name)
+                    for column, name in zip(
+                        [
+                            *measure(c.intake_nprs, c.latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
+                            *measure(c.intake_odi, c.latest_odi, odi, odi_meaningful),
+                            *measure(
+                                c.intake_psfs,
+                                c.latest_psfs,
+                                psfs,
+                                psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
+                            ),
+                        ],
+                        names,
+                        strict=True,
+                    )
+                ),
+            )
+            .cte("period_outcome")
+            .prefix_with("MATERIALIZED")
+        )
+        o = per_episode.c
+
+        def total(value: Any) -> Any:
+            return func.coalesce(func.sum(value), 0)
+
         rows = self.session.execute(
             select(
-                scope.c.therapist_id,
-                scope.c.cause,
-                scope.c.paths,
+                o.therapist_id,
+                o.cause,
+                o.paths,
                 func.count(),
-                total(scope.c.discharged),
-                total(scope.c.whole_course),
-                total(scope.c.visits),
-                total(scope.c.new),
-                total(case((measured, 1), else_=0)),
-                *measure(intake_nprs, latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
-                *measure(intake_odi, latest_odi, odi, odi_meaningful),
-                *measure(intake_psfs, latest_psfs, psfs, psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON),
-            )
-            .select_from(scope)
-            .group_by(scope.c.therapist_id, scope.c.cause, scope.c.paths)
+                total(o.discharged),
+                total(o.whole_course),
+                total(o.visits),
+                total(o.new),
+                total(o.followed_up),
+                *(func.sum(o[n]) if n.endswith("_sum") else total(o[n]) for n in names),
+            ).group_by(o.therapist_id, o.cause, o.paths)
         )
         return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
 
