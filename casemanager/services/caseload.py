@@ -279,20 +279,20 @@ def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[Wo
     priority = {kind: WORK_PRIORITY[kind] for kind in WorkKind}
     therapists: dict[int, str] = {}
 
-    def add(kind: WorkKind, row: Any, since: date, detail: str) -> None:
-        tid = row.therapist_id
+    def add(kind: WorkKind, who: tuple[Any, ...], since: date, detail: str) -> None:
+        tid, patient_id, name, mrn = who
         therapist = therapists.get(tid)
         if therapist is None:
             therapist = therapists[tid] = names.get(tid, f"User {tid}")
-        item = WorkItem(kind, row.patient_id, row.patient_name, row.mrn, therapist, since, detail)
-        keyed.append((priority[kind], since, row.patient_name, len(keyed), item))
+        item = WorkItem(kind, patient_id, name, mrn, therapist, since, detail)
+        keyed.append((priority[kind], since, name, len(keyed), item))
 
     overdue_after = medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
     limit = medicare.CERTIFICATION_DUE_DAYS
     for row in rows.episodes:
         (
-            _therapist,
-            _patient,
+            therapist_id,
+            patient_id,
             treatment_days,
             certification_end,
             last_visit,
@@ -303,15 +303,19 @@ def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[Wo
             plan_day,
             due_not_seen,
             due_on_hold,
-            _name,
-            _mrn,
+            name,
+            mrn,
         ) = cast(tuple[Any, ...], row)
-        last = max((d for d in (last_visit, last_evaluation) if d), default=None)
+        who = (therapist_id, patient_id, name, mrn)
+        if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
+            last = last_visit
+        else:
+            last = last_evaluation
         seen = f"last seen {_day(last)}" if last else "not seen yet"
         if due_report:
             add(
                 WorkKind.PROGRESS_REPORT,
-                row,
+                who,
                 last or today,
                 f"{treatment_days} treatment days since the evaluation or the last report"
                 + (" (overdue)" if treatment_days >= overdue_after else ""),
@@ -325,7 +329,7 @@ def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[Wo
             )
             add(
                 WorkKind.UNCERTIFIED,
-                row,
+                who,
                 plan_day,
                 f"Plan of care of {_day(plan_day)} not certified by a physician: {state}",
             )
@@ -333,19 +337,19 @@ def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[Wo
             verb = "ended" if certification_end < today else "ends"
             add(
                 WorkKind.CERTIFICATION,
-                row,
+                who,
                 certification_end,
                 f"Plan of care {verb} {_day(certification_end)}",
             )
         if due_not_seen:
-            add(WorkKind.NOT_SEEN, row, last or today, seen.capitalize())
+            add(WorkKind.NOT_SEEN, who, last or today, seen.capitalize())
         if due_on_hold:
-            add(WorkKind.ON_HOLD, row, last or today, f"On hold; {seen}")
+            add(WorkKind.ON_HOLD, who, last or today, f"On hold; {seen}")
     for row in rows.unsigned:
         created = row.created_at.astimezone().date()
         add(
             WorkKind.UNSIGNED,
-            row,
+            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
             created,
             f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.kind)]} of "
             f"{_day(row.evaluation_date)}, unsigned for {_days((today - created).days)}",
@@ -355,7 +359,7 @@ def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[Wo
         state = "sent" if row.sent_on else "not sent yet"
         add(
             WorkKind.URGENT_REFERRAL,
-            row,
+            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
             sent,
             f"{catalogs.REFERRAL_KIND_LABELS[row.kind]} referral, "
             f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
