@@ -27,7 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo_clinic.py
 	$(BIN)/python benchmarks/workflow.py
-	$(BIN)/python benchmarks/documents.py
+	$(BIN)/python benchmarks/documents.py $(if $(CASEMANAGER_TEST_POSTGRES_URL),--postgres $(CASEMANAGER_TEST_POSTGRES_URL))
 	$(BIN)/python benchmarks/caseload.py
 	$(BIN)/python benchmarks/waits.py $(if $(CASEMANAGER_TEST_POSTGRES_URL),--postgres $(CASEMANAGER_TEST_POSTGRES_URL))
 	$(BIN)/python benchmarks/audit.py
