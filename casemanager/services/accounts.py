@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,10 +24,10 @@ from casemanager.domain.accounts import (
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
 from casemanager.domain.errors import AuthenticationFailed, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
+from casemanager.services import audit, passwords
 from casemanager.services.context import Actor
-
-_hasher = PasswordHasher()  # argon2id with the library's defaults (above OWASP's minimum)
+from casemanager.services.passwords import hash_password
+from casemanager.services.use_case import actor_for
 
 # Deliberately vague: never tell a stranger which usernames exist.
 LOGIN_FAILED_MESSAGE = "The username or password is not right. Check Caps Lock and try again."
@@ -55,19 +53,6 @@ class NewUser:
     licence_number: str | None = None
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-_dummy: dict[PasswordHasher, str] = {}
-
-
-def _dummy_hash() -> str:
-    if _hasher not in _dummy:
-        _dummy[_hasher] = _hasher.hash("not a real password")
-    return _dummy[_hasher]
-
-
 def _user_info(user: User) -> UserInfo:
     return UserInfo(
         id=user.id,
@@ -77,17 +62,6 @@ def _user_info(user: User) -> UserInfo:
         licence_number=user.licence_number,
         active=user.active,
         last_login_at=user.last_login_at,
-    )
-
-
-def actor_for(user: User, workstation: str) -> Actor:
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        clinic_id=user.clinic_id,
-        workstation=workstation,
     )
 
 
@@ -106,12 +80,7 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
                 f"{describe_wait(user.locked_until - now)} and try again, or ask an "
                 "administrator to reset the password."
             )
-        ok = False
-        try:
-            # An unknown name still costs one hash, so timing does not reveal who exists.
-            ok = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = passwords.matches(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
             detail = None
             if user is not None and not user.active:
@@ -141,7 +110,7 @@ def _record_login(session: Session, user: User, password: str, now: datetime) ->
     account, so it does not bump its version. Two workstations logging in to one account at
     once (or one while an administrator edits it) never conflict; the last time wins."""
     values: dict[str, object] = {"last_login_at": now, "failed_logins": 0, "locked_until": None}
-    if _hasher.check_needs_rehash(user.password_hash):
+    if passwords.needs_rehash(user.password_hash):
         values["password_hash"] = hash_password(password)
     session.execute(
         update(User)
@@ -340,11 +309,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
                     else " Ask an administrator."
                 )
             )
-        try:
-            ok: bool = _hasher.verify(user.password_hash, current)
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok:
+        if not passwords.matches(user.password_hash, current):
             # Counted like a wrong login: an unlocked session is no way round the waits.
             counted = _count_wrong_password(session, user, utcnow())
             audit.record(

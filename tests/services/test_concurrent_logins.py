@@ -17,7 +17,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry
 from casemanager.domain.enums import AuditAction
 from casemanager.interop import patient_files
-from casemanager.services import accounts, audit_log, patient_import
+from casemanager.services import accounts, audit_log, passwords, patient_import
 from tests.conftest import TEST_PASSWORD, Staff
 
 LOGINS = 30
@@ -26,7 +26,7 @@ LOGINS = 30
 def _log_in_repeatedly(url: str, workstation: str, start: Any) -> list[str]:
     """One workstation: wait for the other, then log in LOGINS times as fast as it can."""
     # The suite's cheap hashing (conftest), so the password is not rehashed at each login.
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     db = Database(url)
     outcomes: list[str] = []
     try:
@@ -72,7 +72,7 @@ def test_two_workstations_log_in_to_one_account_at_once(db: Database, staff: Sta
 def _log_in_until_stopped(url: str, ready: Any, stop: Any) -> list[tuple[float, str]]:
     """Another workstation logging in again and again while the import runs: when each
     login ended, and how."""
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     db = Database(url)
     outcomes: list[tuple[float, str]] = []
     try:
