@@ -27,7 +27,7 @@ from casemanager.domain.permissions import Permission
 from casemanager.services import audit, passwords
 from casemanager.services.context import Actor
 from casemanager.services.passwords import hash_password
-from casemanager.services.use_case import actor_for
+from casemanager.services.use_case import actor_for, use_case
 
 # Deliberately vague: never tell a stranger which usernames exist.
 LOGIN_FAILED_MESSAGE = "The username or password is not right. Check Caps Lock and try again."
@@ -166,16 +166,20 @@ def log_out(db: Database, actor: Actor) -> None:
 
 
 def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.CREATE, DataCategory.ACCOUNT)
-    username = validate_username(new.username)
-    display_name = validation.require_text("display_name", new.display_name, "Full name")
-    validate_new_password(new.password, username)
-    licence = validation.optional_text("licence_number", new.licence_number, "Licence number", 64)
-    if new.role == Role.THERAPIST and not licence:
-        raise ValidationError(
-            "licence_number", "A therapist needs a licence number: it prints on signed notes."
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.CREATE, DataCategory.ACCOUNT
+    ) as case:
+        username = validate_username(new.username)
+        display_name = validation.require_text("display_name", new.display_name, "Full name")
+        validate_new_password(new.password, username)
+        licence = validation.optional_text(
+            "licence_number", new.licence_number, "Licence number", 64
         )
-    with db.session() as session:
+        if new.role == Role.THERAPIST and not licence:
+            raise ValidationError(
+                "licence_number", "A therapist needs a licence number: it prints on signed notes."
+            )
+        session = case.session
         taken = session.scalar(select(func.count()).where(User.username == username))
         if taken:
             raise ValidationError("username", f"The username {username} is already taken.")
@@ -195,12 +199,8 @@ def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
             raise ValidationError(
                 "username", f"The username {username} is already taken."
             ) from None
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"created user {user.id} as {new.role.value}",
+        case.record(
+            f"created user {user.id} as {new.role.value}", action=AuditAction.PERMISSION_CHANGE
         )
         return _user_info(user)
 
@@ -244,20 +244,19 @@ def _keep_an_administrator(session: Session, user: User) -> None:
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserInfo:
     """Users are never deleted (their names stay on signed notes), only deactivated."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        session = case.session
         user = _managed_user(session, actor, user_id)
         if user.id == actor.user_id and not active:
             raise ValidationError("active", "You cannot deactivate your own account.")
         if not active:
             _keep_an_administrator(session, user)
         user.active = active
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} {'activated' if active else 'deactivated'}",
+        case.record(
+            f"user {user.id} {'activated' if active else 'deactivated'}",
+            action=AuditAction.PERMISSION_CHANGE,
         )
         session.flush()
         return _user_info(user)
@@ -267,9 +266,11 @@ def set_role(
     db: Database, actor: Actor, user_id: int, role: Role, licence_number: str | None = None
 ) -> UserInfo:
     """Change what a user may do. Takes effect at their next login."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    licence = validation.optional_text("licence_number", licence_number, "Licence number", 64)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        licence = validation.optional_text("licence_number", licence_number, "Licence number", 64)
+        session = case.session
         user = _managed_user(session, actor, user_id)
         if user.role == role:
             return _user_info(user)
@@ -285,12 +286,9 @@ def set_role(
             )
         before = user.role
         user.role, user.licence_number = role, licence
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} role {before.value} -> {role.value}",
+        case.record(
+            f"user {user.id} role {before.value} -> {role.value}",
+            action=AuditAction.PERMISSION_CHANGE,
         )
         session.flush()
         return _user_info(user)
@@ -334,23 +332,20 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
 def reset_password(db: Database, actor: Actor, user_id: int, new: str) -> UserInfo:
     """An administrator sets a new password for someone who forgot theirs (and so lifts any
     wait after wrong passwords). The user should change it at their next login."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    if user_id == actor.user_id:
-        raise ValidationError(
-            "password",
-            "Change your own password with File → Change password: it asks for the current one.",
-        )
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        if user_id == actor.user_id:
+            raise ValidationError(
+                "password",
+                "Change your own password with File → Change password: it asks for the current "
+                "one.",
+            )
+        session = case.session
         user = _managed_user(session, actor, user_id)
         validate_new_password(new, user.username)
         user.password_hash = hash_password(new)
         user.failed_logins, user.locked_until = 0, None
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} password reset",
-        )
+        case.record(f"user {user.id} password reset", action=AuditAction.PERMISSION_CHANGE)
         session.flush()
         return _user_info(user)

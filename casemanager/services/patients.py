@@ -32,7 +32,6 @@ from casemanager.services.context import Actor
 from casemanager.services.patient_rows import (
     FIELD_COLUMNS,
     clean_fields,
-    clinic_phone_region,
     patient_record,
     patient_summary,
     phone_region,
@@ -43,6 +42,7 @@ from casemanager.services.patient_rows import (
 from casemanager.services.patient_rows import LANGUAGES as LANGUAGES
 from casemanager.services.patient_rows import ImportRows as ImportRows
 from casemanager.services.patient_rows import add_imported as add_imported
+from casemanager.services.patient_rows import clinic_phone_region as clinic_phone_region
 from casemanager.services.patient_rows import new_mrns as new_mrns
 from casemanager.services.use_case import use_case
 
@@ -89,13 +89,13 @@ def possible_duplicates(
 ) -> list[PatientSummary]:
     """Patients with the same name (ignoring case and accents) and date of birth. The names
     are checked as the save will check them (a NUL would be a database error on PostgreSQL)."""
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    given_name = validation.validate_person_name("given_name", given_name, "First name")
-    family_name = validation.validate_person_name("family_name", family_name, "Last name")
-    key = validation.normalize_for_search(f"{given_name} {family_name}")
-    with db.session() as session:
+    ) as case:
+        given_name = validation.validate_person_name("given_name", given_name, "First name")
+        family_name = validation.validate_person_name("family_name", family_name, "Last name")
+        key = validation.normalize_for_search(f"{given_name} {family_name}")
+        session = case.session
         rows = session.execute(
             summary_query().where(
                 Patient.clinic_id == actor.clinic_id,
@@ -122,14 +122,18 @@ def _audit_list(session: Session, actor: Actor, what: str, shown: list[PatientSu
 def create_patient(
     db: Database, actor: Actor, fields: PatientFields, *, today: date | None = None
 ) -> PatientRecord:
-    audit.authorize(
-        db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
-    )
-    region = clinic_phone_region(db, actor)
-    fields = clean_fields(fields, today or date.today(), region)
     for attempt in range(_MRN_ATTEMPTS):
         try:
-            with db.session() as session:
+            with use_case(
+                db,
+                actor,
+                Permission.EDIT_DEMOGRAPHICS,
+                AuditAction.CREATE,
+                DataCategory.DEMOGRAPHICS,
+            ) as case:
+                session = case.session
+                region = phone_region(session, actor.clinic_id)
+                fields = clean_fields(fields, today or date.today(), region)
                 _check_therapist(session, actor, fields.primary_therapist_id)
                 patient = _insert(session, actor, fields, region)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
@@ -174,10 +178,10 @@ def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
             f"No patient has the MRN {shown!r}: an MRN is the 8 digits printed on the chart "
             "and on every document. Check the number.",
         )
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         row = session.execute(
             summary_query().where(Patient.clinic_id == actor.clinic_id, Patient.mrn == mrn)
         ).one_or_none()
@@ -211,18 +215,18 @@ def update_patient(
     today: date | None = None,
 ) -> PatientRecord:
     """Save changes made to the version the user opened; refuses if someone saved since."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_DEMOGRAPHICS,
-        AuditAction.UPDATE,
-        DataCategory.DEMOGRAPHICS,
-        patient_id=patient_id,
-    )
-    region = clinic_phone_region(db, actor)
-    fields = clean_fields(fields, today or date.today(), region)
     try:
-        with db.session() as session:
+        with use_case(
+            db,
+            actor,
+            Permission.EDIT_DEMOGRAPHICS,
+            AuditAction.UPDATE,
+            DataCategory.DEMOGRAPHICS,
+            patient_id=patient_id,
+        ) as case:
+            session = case.session
+            region = phone_region(session, actor.clinic_id)
+            fields = clean_fields(fields, today or date.today(), region)
             patient = session.get(Patient, patient_id)
             if patient is None or patient.clinic_id != actor.clinic_id:
                 raise NotFound("That patient is not in this clinic's records.")
@@ -250,10 +254,10 @@ def _conflict(session: Session, patient: Patient) -> ConflictError:
 
 
 def count_patients(db: Database, actor: Actor, *, status: PatientStatus | None = None) -> int:
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         query = (
             select(func.count()).select_from(Patient).where(Patient.clinic_id == actor.clinic_id)
         )
@@ -278,11 +282,11 @@ def find_patients(
     audit log's turn between the search and its rows. Whoever shows the rows must then call
     `record_listed` (list_patients does both). Search matches any part of the name (any
     script, accents ignored), the MRN, the date of birth or the phone number."""
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    needle = checked_search(query.text)
-    with db.session() as session:
+    ) as case:
+        needle = checked_search(query.text)
+        session = case.session
         select_rows = (
             select(*LIST_COLUMNS)
             .outerjoin(User, User.id == Patient.primary_therapist_id)

@@ -44,14 +44,16 @@ class Case:
         detail: str | None = None,
         *,
         patient_id: int | None = None,
+        action: AuditAction | None = None,
         outcome: AuditOutcome = AuditOutcome.SUCCESS,
     ) -> None:
-        """The action's audit row, in its transaction (about `patient_id` when given, else
-        the patient the action was authorized for)."""
+        """The action's audit row, in its transaction: about `patient_id` when given, else
+        the patient the action was authorized for; `action` when it says more than the one
+        authorized (a permission change)."""
         audit.record(
             self.session,
             self.actor,
-            self.action,
+            action or self.action,
             self.category,
             patient_id=self.patient_id if patient_id is None else patient_id,
             outcome=outcome,
