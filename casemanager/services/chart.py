@@ -30,7 +30,6 @@ from casemanager.domain import catalogs, medicare, outcomes
 from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
     AuditAction,
-    DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
@@ -46,8 +45,8 @@ from casemanager.reports import wording
 from casemanager.services import goal_mappers
 from casemanager.services.content_mappers import certification_of, measures_of, user_names
 from casemanager.services.context import Actor
-from casemanager.services.patient_rows import read_patient
-from casemanager.services.use_case import use_case
+from casemanager.services.patient_rows import open_record
+from casemanager.services.use_case import patient_case
 
 
 @dataclass(frozen=True)
@@ -112,26 +111,11 @@ def age_on(born: date, today: date) -> int:
 def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | None = None) -> Chart:
     today = today or date.today()
     # The demographics are read (and audited) whatever the clinical part then allows.
-    with use_case(
-        db,
-        actor,
-        Permission.VIEW_DEMOGRAPHICS,
-        AuditAction.READ,
-        DataCategory.DEMOGRAPHICS,
-        patient_id=patient_id,
-    ) as case:
-        record = read_patient(case)
+    record = open_record(db, actor, patient_id)
     age = age_on(record.fields.date_of_birth, today)
     if not has_permission(actor.role, Permission.VIEW_CLINICAL):
         return Chart(record, age, (), (), shows_clinical=False)
-    with use_case(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    ) as case:
+    with patient_case(db, actor, patient_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
         session = case.session
         episodes = session.scalars(
             select(EpisodeOfCare)

@@ -58,8 +58,8 @@ from casemanager.services.use_case import (
     evaluation_case,
     load_draft,
     load_evaluation,
+    patient_case,
     patient_of_evaluation,
-    use_case,
 )
 from casemanager.services.use_case import require_author as require_author
 
@@ -93,13 +93,8 @@ def start_initial_evaluation(
 ) -> EvaluationRecord:
     """Open an episode of care for the complaint and its initial evaluation as a draft."""
     try:
-        with use_case(
-            db,
-            actor,
-            Permission.EDIT_CLINICAL,
-            AuditAction.CREATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
+        with patient_case(
+            db, actor, patient_id, Permission.EDIT_CLINICAL, AuditAction.CREATE
         ) as case:
             complaint = validation.require_text("complaint", complaint, "Complaint", 300)
             day = evaluation_date or date.today()
@@ -462,14 +457,7 @@ class EvaluationSummary:
 
 def list_evaluations(db: Database, actor: Actor, patient_id: int) -> list[EvaluationSummary]:
     """A patient's evaluations, newest first (for the chart and to reopen a draft)."""
-    with use_case(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    ) as case:
+    with patient_case(db, actor, patient_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
         rows = case.session.execute(
             select(Evaluation, User.display_name)
             .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)

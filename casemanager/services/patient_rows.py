@@ -22,9 +22,10 @@ from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import NotFound, ValidationError
 from casemanager.domain.mrn import random_mrn
 from casemanager.domain.patients import PatientFields, PatientRecord, PatientSummary
+from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor, Progress, no_progress
-from casemanager.services.use_case import Case
+from casemanager.services.use_case import patient_case
 
 LANGUAGES = {"en": "English", "es": "Spanish"}  # languages the take-home plan prints in
 
@@ -168,14 +169,22 @@ def patient_summary(patient: Patient, therapist_name: str | None) -> PatientSumm
     )
 
 
-def read_patient(case: Case) -> PatientRecord:
-    """The record of the case's patient, refusing one of another clinic; the read is
-    audited."""
-    row = case.session.execute(summary_query().where(Patient.id == case.patient_id)).one_or_none()
-    if row is None or row[0].clinic_id != case.actor.clinic_id:
-        raise NotFound("That patient is not in this clinic's records.")
-    case.record()
-    return patient_record(row[0], row[1])
+def open_record(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
+    """A patient's record (demographics), refusing one of another clinic: one transaction,
+    the read audited. Opening the record and opening the chart both start here."""
+    with patient_case(
+        db,
+        actor,
+        patient_id,
+        Permission.VIEW_DEMOGRAPHICS,
+        AuditAction.READ,
+        DataCategory.DEMOGRAPHICS,
+    ) as case:
+        row = case.session.execute(summary_query().where(Patient.id == patient_id)).one_or_none()
+        if row is None or row[0].clinic_id != actor.clinic_id:
+            raise NotFound("That patient is not in this clinic's records.")
+        case.record()
+        return patient_record(row[0], row[1])
 
 
 def patient_record(patient: Patient, therapist_name: str | None) -> PatientRecord:

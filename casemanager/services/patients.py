@@ -32,10 +32,10 @@ from casemanager.services.context import Actor
 from casemanager.services.patient_rows import (
     FIELD_COLUMNS,
     clean_fields,
+    open_record,
     patient_record,
     patient_summary,
     phone_region,
-    read_patient,
     stored_values,
     summary_query,
 )
@@ -44,7 +44,7 @@ from casemanager.services.patient_rows import ImportRows as ImportRows
 from casemanager.services.patient_rows import add_imported as add_imported
 from casemanager.services.patient_rows import clinic_phone_region as clinic_phone_region
 from casemanager.services.patient_rows import new_mrns as new_mrns
-from casemanager.services.use_case import use_case
+from casemanager.services.use_case import patient_case, use_case
 
 __all__ = [
     "PatientFields",
@@ -119,6 +119,14 @@ def _audit_list(session: Session, actor: Actor, what: str, shown: list[PatientSu
     )
 
 
+def _checked(
+    session: Session, actor: Actor, fields: PatientFields, today: date | None
+) -> tuple[PatientFields, str]:
+    """The fields checked, phone numbers read in the clinic's region (returned with them)."""
+    region = phone_region(session, actor.clinic_id)
+    return clean_fields(fields, today or date.today(), region), region
+
+
 def create_patient(
     db: Database, actor: Actor, fields: PatientFields, *, today: date | None = None
 ) -> PatientRecord:
@@ -132,8 +140,7 @@ def create_patient(
                 DataCategory.DEMOGRAPHICS,
             ) as case:
                 session = case.session
-                region = phone_region(session, actor.clinic_id)
-                fields = clean_fields(fields, today or date.today(), region)
+                fields, region = _checked(session, actor, fields, today)
                 _check_therapist(session, actor, fields.primary_therapist_id)
                 patient = _insert(session, actor, fields, region)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
@@ -194,15 +201,7 @@ def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
     """Open a patient's record; the read is audited."""
-    with use_case(
-        db,
-        actor,
-        Permission.VIEW_DEMOGRAPHICS,
-        AuditAction.READ,
-        DataCategory.DEMOGRAPHICS,
-        patient_id=patient_id,
-    ) as case:
-        return read_patient(case)
+    return open_record(db, actor, patient_id)
 
 
 def update_patient(
@@ -216,17 +215,16 @@ def update_patient(
 ) -> PatientRecord:
     """Save changes made to the version the user opened; refuses if someone saved since."""
     try:
-        with use_case(
+        with patient_case(
             db,
             actor,
+            patient_id,
             Permission.EDIT_DEMOGRAPHICS,
             AuditAction.UPDATE,
             DataCategory.DEMOGRAPHICS,
-            patient_id=patient_id,
         ) as case:
             session = case.session
-            region = phone_region(session, actor.clinic_id)
-            fields = clean_fields(fields, today or date.today(), region)
+            fields, region = _checked(session, actor, fields, today)
             patient = session.get(Patient, patient_id)
             if patient is None or patient.clinic_id != actor.clinic_id:
                 raise NotFound("That patient is not in this clinic's records.")

@@ -85,6 +85,18 @@ def use_case(
     raise audit.refuse(db, actor, refused, action, category, patient_id=patient_id)
 
 
+def patient_case(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory = DataCategory.CLINICAL,
+) -> AbstractContextManager[Case]:
+    """use_case for an action on one patient's records, audited against them."""
+    return use_case(db, actor, permission, action, category, patient_id=patient_id)
+
+
 def evaluation_case(
     db: Database,
     actor: Actor,

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,20 +17,15 @@ from sqlalchemy import event, func, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry
-from casemanager.domain.enums import AuditAction, AuditOutcome, GoalTerm, Sex, TreatmentPathKind
+from casemanager.domain.enums import AuditAction, AuditOutcome, Sex
 from casemanager.domain.errors import ConflictError, PermissionDenied
 from casemanager.domain.evaluation import EvaluationContent
-from casemanager.domain.plan import GoalContent, PathContent, PlanContent
 from casemanager.services import evaluations, patients, plans
 from tests.conftest import Staff
+from tests.services.test_evaluations import EVAL_DAY, MINIMAL_PLAN
 
-DAY = date(2026, 11, 20)
-PLAN = PlanContent(
-    paths=(PathContent(TreatmentPathKind.PT_PLAN, frequency_per_week=2, duration_weeks=6),),
-    goals=(GoalContent(GoalTerm.LONG, "Walk the dog for 30 minutes"),),
-    certification_start=DAY,
-    certification_end=DAY + timedelta(days=42),
-)
+DAY = EVAL_DAY
+PLAN = MINIMAL_PLAN
 # Statements that read the accounts table: each must say which accounts it wants.
 _READS_USERS = re.compile(r"\bFROM\s+users\b", re.IGNORECASE)
 
