@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/fhir_export.py
 	$(BIN)/python benchmarks/patient_import.py
+	$(BIN)/python benchmarks/first_window.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -66,6 +68,65 @@ def test_ui_does_not_import_sqlalchemy() -> None:
         )
     ]
     assert offenders == []
+
+
+def test_first_window_is_shown_before_any_screen_is_imported(tmp_path: Path) -> None:
+    """The start window is on screen before the pages behind it, the main window or any
+    feature's screen is imported (they come after its first paint, or after login)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import json, os, sys
+                from PySide6.QtCore import QEvent, QObject
+                from PySide6.QtWidgets import QApplication
+
+                class FirstWindow(QObject):
+                    def eventFilter(self, watched, event):
+                        if event.type() == QEvent.Type.Expose and watched.isWindowType():
+                            loaded = [m for m in sys.modules if m.startswith("casemanager")]
+                            qt = [m for m in sys.modules if m.startswith("PySide6.Qt")]
+                            print(json.dumps({"casemanager": loaded, "qt": qt}), flush=True)
+                            os._exit(0)
+                        return False
+
+                app = QApplication(sys.argv[:1])
+                watch = FirstWindow()
+                app.installEventFilter(watch)
+                from casemanager.app import main
+                main(["--database", sys.argv[1]])
+                """
+            ),
+            f"sqlite:///{tmp_path / 'clinic.sqlite3'}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PACKAGE.parent,
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "CASEMANAGER_DATA_DIR": str(tmp_path / "data"),
+        },
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    ui = sorted(m for m in loaded["casemanager"] if m.startswith("casemanager.ui."))
+    assert ui == [
+        "casemanager.ui.messages",
+        "casemanager.ui.ops",
+        "casemanager.ui.shell",
+        "casemanager.ui.startup",
+        "casemanager.ui.startup.busy",
+        "casemanager.ui.startup.window",
+        "casemanager.ui.tasks",
+    ]
+    below = {m.split(".")[1] for m in loaded["casemanager"] if m.count(".") >= 1}
+    assert below <= {"app", "config", "domain", "ui"}  # no services, db or reports yet
+    assert not {"PySide6.QtCharts", "PySide6.QtPdf", "PySide6.QtPrintSupport"} & set(loaded["qt"])
 
 
 def test_import_contracts_hold() -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -62,6 +63,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
     Urgency,
 )
+from casemanager.domain.intake import IntakeStatus
 from casemanager.domain.medicare import GoalProgress
 
 # Stable constraint names so Alembic batch migrations on SQLite can find them again.
@@ -654,6 +656,51 @@ class PrintedDocument(Base):
     user_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvaluationTemplate(Editable, Base):
+    """A clinic's template for a suspected cause: codes, treatment paths, goals (weeks to
+    target) and home exercises, filled into a draft in one action (domain/templates.py).
+    Starter templates are the clinic's own copies; a template is retired, never deleted."""
+
+    __tablename__ = "evaluation_template"
+    __table_args__ = (Index("ix_evaluation_template_cause", "clinic_id", "cause", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = _fk("clinic.id", index=False)
+    key: Mapped[str | None] = mapped_column(String(64))  # starter key, None if clinic-made
+    cause: Mapped[Cause] = mapped_column(enum_type(Cause))
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Codes, paths, goals and exercises as templates.to_data writes them: edited and read
+    # as a whole, never searched inside.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    # The signed evaluation whose plan it was saved from, if any.
+    source_evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True, index=False)
+
+
+class PatientIntake(Editable, Base):
+    """A patient's intake on a clinic tablet, opened by a therapist for that one patient:
+    the tablet holds a secret token (only its hash is kept) that reaches this row and no
+    other. The answers wait as a draft until the therapist confirms them into an evaluation."""
+
+    __tablename__ = "patient_intake"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = _fk("patient.id")
+    opened_by_id: Mapped[int] = _fk("users.id", index=False)
+    language: Mapped[str] = mapped_column(String(limits.LANGUAGE))
+    status: Mapped[IntakeStatus] = mapped_column(enum_type(IntakeStatus))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # None once closed
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # domain/intake.py to_data
+    answered_on: Mapped[date | None] = mapped_column(Date)  # "2 weeks ago" counts from here
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True, index=False)
 
 
 class AuditEntry(Base):

@@ -17,8 +17,11 @@ from casemanager.domain.enums import (
     DischargeReason,
     DrugClass,
     EvaluationKind,
+    PatientStatus,
     RedFlagAction,
     ReferralKind,
+    Sex,
+    Side,
     TreatmentPathKind,
     Urgency,
 )
@@ -227,6 +230,31 @@ _PATHS_BY_KIND = {info.kind: info for info in TREATMENT_PATHS}
 def treatment_path_info(kind: TreatmentPathKind) -> TreatmentPathInfo:
     return _PATHS_BY_KIND[kind]
 
+
+# --- Words on screen for the patient's record (one definition each) -----------------------
+
+PATIENT_STATUS_LABELS: dict[PatientStatus, str] = {
+    PatientStatus.ACTIVE: "Active",
+    PatientStatus.ON_HOLD: "On hold",
+    PatientStatus.DISCHARGED: "Discharged",
+}
+
+SEX_LABELS: dict[Sex, str] = {
+    Sex.FEMALE: "Female",
+    Sex.MALE: "Male",
+    Sex.OTHER: "Other",
+    Sex.UNKNOWN: "Unknown",
+}
+
+# The languages the take-home plan prints in, by code.
+LANGUAGE_LABELS: dict[str, str] = {"en": "English", "es": "Spanish"}
+
+SIDE_LABELS: dict[Side, str] = {
+    Side.LEFT: "Left",
+    Side.RIGHT: "Right",
+    Side.BOTH: "Both",
+    Side.CENTRAL: "Central",
+}
 
 DRUG_CLASS_LABELS: dict[DrugClass, str] = {
     DrugClass.ANTI_INFLAMMATORY: "Anti-inflammatory (NSAID)",
@@ -546,8 +574,7 @@ RED_FLAGS: tuple[RedFlagItem, ...] = (
         "axial_spa",
         "Have you had psoriasis, bowel inflammation (Crohn's or colitis) or eye inflammation "
         "(uveitis), or has a parent, brother or sister had spondyloarthritis?",
-        "psoriasis, inflammatory bowel disease, uveitis or a family history of "
-        "spondyloarthritis",
+        "psoriasis, inflammatory bowel disease, uveitis or a family history of spondyloarthritis",
         risk_factor=True,
     ),
 )

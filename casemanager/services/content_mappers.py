@@ -16,6 +16,7 @@ from casemanager.db.models import (
     ContributingCause,
     DiagnosisCode,
     Evaluation,
+    EvaluationTemplate,
     Exercise,
     Goal,
     HomeExercise,
@@ -29,10 +30,12 @@ from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, medicare, outcomes
 from casemanager.domain import evaluation as rules
 from casemanager.domain import plan as plan_rules
+from casemanager.domain import templates as template_rules
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus, Urgency
 from casemanager.domain.errors import ValidationError
-from casemanager.domain.evaluation import EvaluationContent, PsfsEntry, RedFlagEntry
+from casemanager.domain.evaluation import EvaluationContent, Guidance, PsfsEntry, RedFlagEntry
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
+from casemanager.domain.starter_templates import STARTER_TEMPLATES, starter_content
 from casemanager.services.context import Actor
 
 _Row = TypeVar("_Row")
@@ -273,6 +276,23 @@ def user_names(session: Session, user_ids: set[int]) -> dict[int, str]:
 # ---------------------------------------------------------------- plans of care
 
 
+@dataclass(frozen=True)
+class PlanRecord:
+    evaluation_id: int
+    version: int
+    content: PlanContent
+    guidance: tuple[Guidance, ...]
+    # The physician's certification as recorded on this plan (None: not recorded here).
+    certification: medicare.Certification | None = None
+
+
+def plan_record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
+    """The plan as the services that read or fill it return it, with its guidance notes."""
+    content = read_plan(plan)
+    notes = plan_rules.guidance(content, content_of(evaluation), evaluation.evaluation_date)
+    return PlanRecord(evaluation.id, plan.version, content, tuple(notes), certification_of(plan))
+
+
 def read_plan(plan: TreatmentPlan) -> PlanContent:
     return PlanContent(
         paths=tuple(
@@ -372,7 +392,7 @@ def write_plan(session: Session, actor: Actor, plan: TreatmentPlan, content: Pla
     ]
 
 
-# ---------------------------------------------------------------- exercises
+# ---------------------------------------------------------------- what a new clinic starts with
 
 
 def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
@@ -391,3 +411,29 @@ def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
         }
         for t in catalogs.STARTER_EXERCISES
     ]
+
+
+def add_starter_templates(session: Session, clinic_id: int) -> None:
+    """A new clinic's own copies of the starter templates, using its starter exercises."""
+    session.flush()
+    ids: dict[str, int] = {}
+    for key, exercise_id in session.execute(
+        select(Exercise.key, Exercise.id)
+        .where(Exercise.clinic_id == clinic_id, Exercise.key.is_not(None))
+        .order_by(Exercise.active.desc(), Exercise.id)
+    ):
+        if key is not None:
+            ids.setdefault(key, exercise_id)  # the active copy, else the oldest
+    for starter in STARTER_TEMPLATES:
+        content = starter_content(starter, ids)
+        session.add(
+            EvaluationTemplate(
+                clinic_id=clinic_id,
+                key=starter.key,
+                cause=starter.cause,
+                name=content.name,
+                note=content.note,
+                content=template_rules.to_data(content),
+                active=True,
+            )
+        )

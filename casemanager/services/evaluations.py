@@ -54,6 +54,7 @@ from casemanager.services.content_mappers import (
 from casemanager.services.content_mappers import intake_of as intake_of
 from casemanager.services.content_mappers import measures_of as measures_of
 from casemanager.services.context import Actor
+from casemanager.services.use_case import authorize_evaluation as authorize_evaluation
 from casemanager.services.use_case import (
     evaluation_case,
     load_draft,

@@ -16,8 +16,8 @@ from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, Patient, User
 from casemanager.db.types import utcnow
+from casemanager.domain import catalogs, phones, validation
 from casemanager.domain import field_limits as limits
-from casemanager.domain import phones, validation
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import NotFound, ValidationError
 from casemanager.domain.mrn import random_mrn
@@ -27,7 +27,7 @@ from casemanager.services import audit
 from casemanager.services.context import Actor, Progress, no_progress
 from casemanager.services.use_case import patient_case
 
-LANGUAGES = {"en": "English", "es": "Spanish"}  # languages the take-home plan prints in
+LANGUAGES = catalogs.LANGUAGE_LABELS  # languages the take-home plan prints in
 
 
 def phone_region(session: Session, clinic_id: int) -> str:

@@ -16,34 +16,19 @@ from casemanager.domain import medicare
 from casemanager.domain import plan as rules
 from casemanager.domain.enums import AuditAction, DataCategory, EvaluationKind, EvaluationStatus
 from casemanager.domain.errors import DomainError, NotFound
-from casemanager.domain.evaluation import Guidance
+from casemanager.domain.evaluation import FULL_KINDS
+from casemanager.domain.evaluation_defaults import with_default_certification
 from casemanager.domain.permissions import Permission
 from casemanager.domain.plan import PlanContent
 from casemanager.services import audit
 from casemanager.services.content_mappers import (
-    certification_of,
-    content_of,
+    PlanRecord,
+    plan_record,
     read_plan,
     write_plan,
 )
 from casemanager.services.context import Actor
 from casemanager.services.use_case import evaluation_case, load_draft, load_evaluation
-
-
-@dataclass(frozen=True)
-class PlanRecord:
-    evaluation_id: int
-    version: int
-    content: PlanContent
-    guidance: tuple[Guidance, ...]
-    # The physician's certification as recorded on this plan (None: not recorded here).
-    certification: medicare.Certification | None = None
-
-
-def _record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
-    content = read_plan(plan)
-    notes = rules.guidance(content, content_of(evaluation), evaluation.evaluation_date)
-    return PlanRecord(evaluation.id, plan.version, content, tuple(notes), certification_of(plan))
 
 
 def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | None:
@@ -54,7 +39,7 @@ def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | Non
         if evaluation.plan is None:
             return None
         case.record(f"plan of evaluation {evaluation_id}")
-        return _record(evaluation, evaluation.plan)
+        return plan_record(evaluation, evaluation.plan)
 
 
 def save_plan(
@@ -77,6 +62,13 @@ def save_plan(
                 "The plan of a signed evaluation is locked. Add an addendum.",
             )
             follow_up = evaluation.kind != EvaluationKind.INITIAL
+            if evaluation.kind in FULL_KINDS:
+                # A period not typed follows the PT plan's weeks (evaluation_defaults).
+                content = with_default_certification(
+                    content,
+                    evaluation.evaluation_date,
+                    read_plan(evaluation.plan) if evaluation.plan is not None else None,
+                )
             cleaned = rules.clean(
                 content,
                 evaluation.evaluation_date,
@@ -101,7 +93,7 @@ def save_plan(
             case.record(f"plan of evaluation {evaluation_id}")
             session.flush()
             session.refresh(plan)
-            return _record(evaluation, plan)
+            return plan_record(evaluation, plan)
     except StaleDataError:
         with db.session() as session:
             evaluation = load_evaluation(session, actor, evaluation_id)
@@ -167,7 +159,7 @@ def record_certification(
             f"certification of plan of evaluation {evaluation_id}"
             + (" corrected" if corrected else "")
         )
-        return _record(evaluation, plan)
+        return plan_record(evaluation, plan)
 
 
 @dataclass(frozen=True)

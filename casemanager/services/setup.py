@@ -17,7 +17,7 @@ from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
 from casemanager.services import audit
 from casemanager.services.audit import record_by_clinic_it as record_by_clinic_it
-from casemanager.services.content_mappers import starter_exercise_rows
+from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
 from casemanager.services.passwords import hash_password
 from casemanager.services.use_case import actor_for
@@ -143,4 +143,5 @@ def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
         )
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+        add_starter_templates(session, clinic.id)
     return actor

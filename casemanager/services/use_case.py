@@ -132,6 +132,22 @@ def episode_case(
     )
 
 
+def authorize_evaluation(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+) -> int | None:
+    """The older preamble, in transactions of its own: check the role may do this to an
+    evaluation (refusals audited against its patient) and return the patient's id for the
+    audit rows that follow. New code uses evaluation_case (one transaction)."""
+    with db.session() as session:
+        patient_id = patient_of_evaluation(session, evaluation_id)
+    audit.authorize(db, actor, permission, action, DataCategory.CLINICAL, patient_id=patient_id)
+    return patient_id
+
+
 def actor_for(user: User, workstation: str) -> Actor:
     """The account as the actor of the calls that follow a login."""
     return Actor(

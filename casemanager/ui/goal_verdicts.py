@@ -5,13 +5,16 @@ Nothing is pre-chosen: every verdict starts at "choose", so signing needs a real
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from casemanager.domain.medicare import GOAL_PROGRESS_LABELS, GoalAssessment
-from casemanager.ui.widgets import ValidatedForm, line_edit
+from casemanager.ui.widgets import ValidatedForm, line_edit, wheel_changes_only_focused_boxes
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.visits import GoalInForce
 
 
 class GoalVerdicts(ValidatedForm):
@@ -19,7 +22,7 @@ class GoalVerdicts(ValidatedForm):
 
     def __init__(
         self,
-        goals: Sequence[Any],  # services.visits.GoalInForce
+        goals: Sequence[GoalInForce],
         field_prefix: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -46,6 +49,7 @@ class GoalVerdicts(ValidatedForm):
             self.rows.append((goal.id, verdict, note))
             verdict.currentIndexChanged.connect(self.changed)
             note.textEdited.connect(self.changed)
+        wheel_changes_only_focused_boxes(self)
 
     def assessments(self) -> tuple[GoalAssessment, ...]:
         return tuple(

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.ui import palette
+
 # What counts as someone at the keyboard: input, not timers or repaints.
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -67,7 +69,9 @@ class Cover(QWidget):
         super().__init__(window)
         self.setObjectName("lockCover")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("#lockCover { background: #2b3a4a; } QLabel { color: white; }")
+        self.setStyleSheet(
+            f"#lockCover {{ background: {palette.LOCK_BACKGROUND}; }} QLabel {{ color: white; }}"
+        )
         layout = QVBoxLayout(self)
         label = QLabel("CaseManager is locked")
         font = label.font()
@@ -110,7 +114,7 @@ class UnlockDialog(QDialog):
         self.password.setPlaceholderText("Password")
         layout.addWidget(self.password)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #a4262c;")
+        self.error.setStyleSheet(palette.REFUSED_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)

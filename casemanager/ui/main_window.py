@@ -3,6 +3,8 @@ the selected patient's details."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -13,12 +15,19 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from casemanager.domain.permissions import ROLE_LABELS
-from casemanager.services.context import Actor
+from casemanager.ui import palette
+
+if TYPE_CHECKING:  # the screens are imported when first used, not with the window
+    from casemanager.services.context import Actor
+    from casemanager.ui.caseload.dashboard import CaseloadDashboard
+    from casemanager.ui.patients.chart import ChartPanel
+    from casemanager.ui.patients.list_widget import PatientListWidget
 
 
 class _Figure(QFrame):
@@ -57,13 +66,8 @@ class MainWindow(QMainWindow):
     def __init__(self, actor: Actor, clinic_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
-        self.patient_list: QWidget | None = None
-        self.details: QWidget | None = None
-        self.new_patient_dialog: QWidget | None = None  # the open one, if any (for tests)
-        self.evaluation_window: QWidget | None = None
-        self.visit_dialog: QWidget | None = None
-        self.referral_dialog: QWidget | None = None
-        self.exercise_library: QWidget | None = None
+        self.patient_list: PatientListWidget | None = None
+        self.details: ChartPanel | None = None
         self.setWindowTitle(f"CaseManager — {clinic_name}")
         self._fit_to_screen()
 
@@ -79,9 +83,7 @@ class MainWindow(QMainWindow):
         self.demo_label = QLabel(
             "Demo clinic: every patient here is made up. Do not enter real patient records."
         )
-        self.demo_label.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-        )
+        self.demo_label.setStyleSheet(palette.WARNING_PANEL_STYLE)
         self.demo_label.hide()
         layout.addWidget(self.clinic_label)
         layout.addWidget(self.user_label)
@@ -99,10 +101,8 @@ class MainWindow(QMainWindow):
         self.views = QTabWidget()
         self.views.setDocumentMode(True)
         self.views.addTab(self.splitter, "&Patients")
-        self.caseload: QWidget | None = None
-        self.admin: QWidget | None = None
-        self.password_dialog: QWidget | None = None  # the open one, if any (for tests)
-        self.import_dialog: QWidget | None = None
+        self.caseload: CaseloadDashboard | None = None
+        self.admin: QTabWidget | None = None
         layout.addWidget(self.views, stretch=1)
         self.setCentralWidget(home)
 
@@ -148,8 +148,6 @@ class MainWindow(QMainWindow):
         self.batch_action.setEnabled(False)
         self.batch_action.triggered.connect(self.batch_export_requested)
         file_menu.insertAction(self.refresh_action, self.batch_action)
-        self.batch_progress: QWidget | None = None
-        self.document_dialog: QWidget | None = None
         self.find_action = QAction("&Find patient", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.setEnabled(False)
@@ -160,9 +158,14 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.new_patient_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.log_out_action)
+        # Qt's overflow button (shown when the window is narrow) is checkable and unnamed:
+        # a screen reader announced it as an unnamed check box.
+        overflow = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if overflow is not None:
+            overflow.setAccessibleName("More session actions")
         self.statusBar().showMessage(f"{actor.display_name} · {clinic_name}")
 
-    def set_caseload(self, dashboard: QWidget, title: str, first: bool) -> None:
+    def set_caseload(self, dashboard: CaseloadDashboard, title: str, first: bool) -> None:
         """The caseload tab; first for an office manager, who opens the app for it."""
         self.caseload = dashboard
         index = self.views.insertTab(0 if first else 1, dashboard, title)
@@ -171,7 +174,7 @@ class MainWindow(QMainWindow):
             # Start on the figures, not inside a date field that would take the keys.
             dashboard.setFocus()
 
-    def set_admin(self, panel: QWidget) -> None:
+    def set_admin(self, panel: QTabWidget) -> None:
         """Accounts and the audit log, for an administrator."""
         self.admin = panel
         self.views.addTab(panel, "&Administration")
@@ -209,7 +212,7 @@ class MainWindow(QMainWindow):
         chart = max(self.splitter.sizes()[1], min(720, total // 2))
         self.splitter.setSizes([total - chart, chart])
 
-    def set_patient_list(self, patient_list: QWidget, details: QWidget) -> None:
+    def set_patient_list(self, patient_list: PatientListWidget, details: ChartPanel) -> None:
         self.patient_list = patient_list
         self.details = details
         self.splitter.addWidget(patient_list)
@@ -221,10 +224,8 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.show_patients)
         self.find_action.triggered.connect(patient_list.setFocus)
         self.batch_action.setEnabled(True)
-        request_print = getattr(details, "request_print", None)
-        if request_print is not None:
-            self.print_action.triggered.connect(request_print)
-            self.print_action.setEnabled(True)
+        self.print_action.triggered.connect(details.request_print)
+        self.print_action.setEnabled(True)
         self.find_action.setEnabled(True)
         self.new_patient_action.setEnabled(True)
         patient_list.setFocus()

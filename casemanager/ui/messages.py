@@ -6,10 +6,14 @@ import logging
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication
 
 from casemanager.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ def report(error: BaseException) -> str:
 def show_error(
     parent: QWidget | None, error: BaseException, title: str = "CaseManager"
 ) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox  # not before the first error: a lighter start
+
     message, details = classify(error)
     if details is not None:
         log.error("unexpected error: %s", type(error).__name__)  # no message text: may hold data

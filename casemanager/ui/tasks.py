@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, SignalInstance, Slot
 
+T = TypeVar("T")
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
@@ -43,13 +44,18 @@ class TaskRunner(QObject):
 
     _submit = Signal(int)
 
-    def __init__(self, default_error: ErrorCallback, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        default_error: ErrorCallback,
+        parent: QObject | None = None,
+        name: str = "database",
+    ) -> None:
         super().__init__(parent)
         self._default_error = default_error
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Callback, ErrorCallback | None]] = {}
         self._thread = QThread(self)
-        self._thread.setObjectName("database-worker")
+        self._thread.setObjectName(f"{name}-worker")
         self._worker = _Worker()
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
@@ -68,8 +74,8 @@ class TaskRunner(QObject):
 
     def run(
         self,
-        function: Callable[[], Any],
-        on_done: Callback,
+        function: Callable[[], T],
+        on_done: Callable[[T], None],
         on_error: ErrorCallback | None = None,
     ) -> None:
         task_id = next(self._ids)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -14,9 +17,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from casemanager.ui import palette
 
 
 class FieldError(QLabel):
@@ -25,7 +31,7 @@ class FieldError(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b00020;")
+        self.setStyleSheet(palette.ERROR_STYLE)
         self.setAccessibleName("Field error")
         self.hide()
 
@@ -53,7 +59,9 @@ class ValidatedForm(QWidget):
         error = FieldError()
         column.addWidget(error)
         caption = QLabel(label)
-        caption.setBuddy(field)  # the label names the field for screen readers and Alt+key
+        # The label names the field for screen readers, and its Alt+key goes to the field
+        # (to the first input of a group of inputs: a bare container takes no focus).
+        caption.setBuddy(_takes_focus(field))
         field.setAccessibleName(label.replace("&", ""))
         self.form.addRow(caption, holder)
         self.errors[name] = error
@@ -70,6 +78,31 @@ class ValidatedForm(QWidget):
         self.errors[name].show_message(message)
         self.fields[name].setFocus()
         return True
+
+
+def _takes_focus(field: QWidget) -> QWidget:
+    if field.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        return field
+    inputs = [w for w in field.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    return inputs[0] if inputs else field
+
+
+def name_clear_button(edit: QLineEdit, name: str) -> None:
+    """Give the clear button Qt draws in `edit` (setClearButtonEnabled) a name to be read."""
+    edit.setClearButtonEnabled(True)
+    for button in edit.findChildren(QToolButton):
+        button.setAccessibleName(name)
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Open at `width` x `height`, or smaller on a small screen (a 1366x768 laptop): a
+    window taller than the screen hides its buttons."""
+    screen = window.screen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, int(area.width() * 0.92))
+        height = min(height, int(area.height() * 0.92))
+    window.resize(width, height)
 
 
 def line_edit(placeholder: str = "", *, password: bool = False) -> QLineEdit:
@@ -100,3 +133,35 @@ def on_any_edit(root: QWidget, slot: Callable[..., None]) -> None:
     for group in root.findChildren(QGroupBox):
         if group.isCheckable():
             group.toggled.connect(slot)
+
+
+class _WheelNeedsFocus(QObject):
+    """Lets a wheel turned over an unfocused combo or spin box scroll the form instead."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() != QEvent.Type.Wheel
+            or not isinstance(watched, QWidget)
+            or watched.hasFocus()
+        ):
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.viewport() is not None:
+            # Handed straight to the scroll area: Qt passes an ignored wheel on to the parents
+            # only for a real wheel, not for one a program (or a test) sends.
+            QCoreApplication.sendEvent(area.viewport(), event)
+        else:
+            event.ignore()
+        return True
+
+
+def wheel_changes_only_focused_boxes(root: QWidget) -> None:
+    """Every combo and spin box below `root` changes on the wheel only once it has the focus
+    (a click or Tab gives it): scrolling a long form over one must not change an answer."""
+    guard = _WheelNeedsFocus(root)
+    boxes: list[QWidget] = [*root.findChildren(QComboBox), *root.findChildren(QAbstractSpinBox)]
+    for box in boxes:
+        box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel does not give it the focus
+        box.installEventFilter(guard)

@@ -131,8 +131,7 @@ def test_after_clearance_every_document_prints_the_current_state() -> None:
     )
     sheet = _flat(take_home.render(cleared, invariant=True))
     assert (
-        "Dr. Omar Haddad checked you on November 23, 2026 and said your therapy can go on."
-        in sheet
+        "Dr. Omar Haddad checked you on November 23, 2026 and said your therapy can go on." in sheet
     )
     assert "Your home exercises" in sheet and "Go to the emergency room today" not in sheet
     care = _flat(plan_of_care.render(cleared, invariant=True))

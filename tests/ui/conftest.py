@@ -1,23 +1,35 @@
-"""UI fixtures: every Application a test makes is shut down and freed while Qt still runs."""
+"""UI fixtures: every Shell a test makes is shut down and freed while Qt still runs."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
+from casemanager.ui.evaluation.window import EvaluationWindow
+from casemanager.ui.shell import Shell
+
+W = TypeVar("W", bound=QWidget)
+
+
+def shown(kind: type[W]) -> W | None:
+    """The open window or dialog of this kind, found as a person would: on screen."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, kind) and widget.isVisible():
+            return widget
+    return None
 
 
 @pytest.fixture
-def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Application]]:
-    made: list[Application] = []
+def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Shell]]:
+    made: list[Shell] = []
 
-    def make(url: str) -> Application:
-        application = Application(url)
+    def make(url: str) -> Shell:
+        application = Shell(url)
         qtbot.addWidget(application.start)
         made.append(application)
         return application
@@ -33,7 +45,7 @@ def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Application]]:
     gc.collect()
 
 
-def log_in(qtbot: QtBot, application: Application, username: str, password: str) -> None:
+def log_in(qtbot: QtBot, application: Shell, username: str, password: str) -> None:
     """Open the app, log in through the start window, wait for the patient list."""
     from PySide6.QtCore import Qt
 
@@ -72,9 +84,11 @@ def start_evaluation(qtbot: QtBot, window: Any) -> Any:
 
     qtbot.waitUntil(lambda: window.details.start_button.isVisible(), timeout=10_000)
     qtbot.mouseClick(window.details.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.evaluation_window is not None, timeout=10_000)
-    qtbot.addWidget(window.evaluation_window)
-    return window.evaluation_window
+    qtbot.waitUntil(lambda: shown(EvaluationWindow) is not None, timeout=10_000)
+    screen = shown(EvaluationWindow)
+    assert screen is not None
+    qtbot.addWidget(screen)
+    return screen
 
 
 def register_patient(db: Any, therapist: Any) -> Any:

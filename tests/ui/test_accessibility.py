@@ -4,7 +4,6 @@ name, or a label whose buddy it is), and every screen can be worked from the key
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,13 +21,17 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from casemanager.domain.enums import EvaluationKind, GoalTerm
+from casemanager.services.chart import OpenRedFlag
 from casemanager.services.visits import GoalInForce
+from casemanager.ui.documents.dialog import DocumentDialog
 from casemanager.ui.evaluation.form import EvaluationForm
 from casemanager.ui.exercises.library import ExerciseLibraryDialog
 from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.new_patient import NewPatientDialog
+from casemanager.ui.patients.referral_outcome import ReferralOutcomeDialog
 from casemanager.ui.patients.visit_dialog import VisitDialog
 from casemanager.ui.startup.pages import CreateClinicPage, LoginPage
+from tests.ui.fake_ports import RecordingDocumentPort, RecordingExercisePort
 
 _CONTROLS = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
 
@@ -60,10 +63,6 @@ def _inside(widget: QWidget, kinds: tuple[type, ...]) -> bool:
     return False
 
 
-def _noop(*_args: Any) -> None:
-    return None
-
-
 SCREENS = {
     "initial evaluation": lambda: EvaluationForm(date(2026, 11, 20), []),
     "progress report": lambda: EvaluationForm(
@@ -76,7 +75,13 @@ SCREENS = {
         "Progress report due: the next visit is treatment day 10.",
         [GoalInForce(1, GoalTerm.LONG, "Walk 30 minutes", None)],
     ),
-    "exercise library": lambda: ExerciseLibraryDialog(True, _noop, _noop, _noop),
+    "exercise library": lambda: ExerciseLibraryDialog(True, RecordingExercisePort()),
+    "referral outcome": lambda: ReferralOutcomeDialog(
+        [OpenRedFlag(1, "Saddle numbness: emergency referral"), OpenRedFlag(2, "Night pain")]
+    ),
+    "print or save": lambda: DocumentDialog(
+        "Ana Rivera", {"en": "English", "es": "Spanish"}, "en", True, RecordingDocumentPort()
+    ),
     "create clinic": lambda: CreateClinicPage(),
     "log in": lambda: LoginPage(),
 }

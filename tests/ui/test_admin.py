@@ -11,14 +11,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import Role
 from casemanager.services import accounts, demo
 from casemanager.ui.admin.audit_view import AuditPanel
-from casemanager.ui.admin.users import UsersPanel
-from tests.ui.conftest import log_in
+from casemanager.ui.admin.users import PasswordDialog, UsersPanel
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, shown
 
 TODAY = date(2026, 11, 26)
 
@@ -37,7 +37,7 @@ def _row_of(panel: UsersPanel, username: str) -> int:
 
 
 def test_administrator_manages_accounts_and_reads_the_log(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     url = _clinic(tmp_path)
     application = make_application(url)
@@ -109,7 +109,7 @@ def test_administrator_manages_accounts_and_reads_the_log(
 
 
 def test_therapist_changes_own_password_and_has_no_admin_tab(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     url = _clinic(tmp_path)
     application = make_application(url)
@@ -117,7 +117,7 @@ def test_therapist_changes_own_password_and_has_no_admin_tab(
     window = application.main_window
     assert window is not None and window.admin is None
     window.change_password_action.trigger()
-    dialog = window.password_dialog
+    dialog = shown(PasswordDialog)
     assert dialog is not None
     dialog.current.setText("wrong")
     dialog.password.setText("a fresh long password")

@@ -10,12 +10,12 @@ from pathlib import Path
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.caseload import CaseloadFilter, default_period
 from casemanager.services import accounts, caseload, demo
 from casemanager.ui.caseload.table_model import FiguresModel
+from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in
 
 
@@ -31,7 +31,7 @@ def _demo(tmp_path: Path) -> str:
 def test_a_manager_reviews_the_caseload(
     qtbot: QtBot,
     tmp_path: Path,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
     monkeypatch: object,
 ) -> None:
     url = _demo(tmp_path)
@@ -94,7 +94,7 @@ def test_a_manager_reviews_the_caseload(
 
 
 def test_a_therapist_sees_their_own_caseload(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     application = make_application(_demo(tmp_path))
     log_in(qtbot, application, "okafor", demo.DEMO_PASSWORD)

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import (
@@ -22,10 +21,14 @@ from casemanager.domain.enums import (
 )
 from casemanager.domain.medicare import GoalProgress
 from casemanager.services import accounts, chart, demo, evaluations, goal_progress, plans, visits
+from casemanager.ui.evaluation.window import EvaluationWindow
+from casemanager.ui.patients.referral_outcome import ReferralOutcomeDialog
+from casemanager.ui.patients.visit_dialog import VisitDialog
+from casemanager.ui.shell import Shell
 from tests.services.test_chart import FLAG, one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient
+from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
@@ -60,16 +63,16 @@ def _timeline(panel: Any) -> list[str]:
 def _window_of(qtbot: QtBot, window: Any, kind: str) -> Any:
     qtbot.waitUntil(
         lambda: (
-            window.evaluation_window is not None
-            and window.evaluation_window.windowTitle().startswith(kind)
+            shown(EvaluationWindow) is not None
+            and shown(EvaluationWindow).windowTitle().startswith(kind)
         ),
         timeout=10_000,
     )
-    return window.evaluation_window  # closes itself (WA_DeleteOnClose): not given to qtbot
+    return shown(EvaluationWindow)  # closes itself (WA_DeleteOnClose): not given to qtbot
 
 
 def test_progress_report_then_discharge_from_the_chart(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "chart.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -96,8 +99,8 @@ def test_progress_report_then_discharge_from_the_chart(
 
     # The visit dialog says so, but never answers for the therapist.
     qtbot.keyClick(panel, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
-    dialog: Any = window.visit_dialog
+    qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
+    dialog: Any = shown(VisitDialog)
     assert dialog.due_note.isVisible() and "treatment day 10" in dialog.due_note.text()
     assert not dialog.report_yes.isChecked() and not dialog.report_no.isChecked()
     dialog.nprs.setValue(5)
@@ -108,10 +111,10 @@ def test_progress_report_then_discharge_from_the_chart(
     assert "choose whether this visit is the progress report" in (
         dialog.form.errors["is_progress_report"].text()
     )
-    assert window.visit_dialog is dialog  # nothing saved, nothing typed lost
+    assert shown(VisitDialog) is dialog  # nothing saved, nothing typed lost
     dialog.report_no.setChecked(True)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(VisitDialog) is None, timeout=10_000)
     qtbot.waitUntil(
         lambda: "Progress report overdue: 10 treatment days" in panel.progress.text(),
         timeout=10_000,
@@ -119,8 +122,8 @@ def test_progress_report_then_discharge_from_the_chart(
 
     # The next visit is the progress report: each goal is judged, with a note.
     qtbot.mouseClick(panel.visit_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.visit_dialog is not None, timeout=10_000)
-    dialog = window.visit_dialog
+    qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
+    dialog = shown(VisitDialog)
     dialog.nprs.setValue(5)
     dialog.report_yes.setChecked(True)
     assert dialog.goals_box.isVisible() and len(dialog.goal_rows) == 2
@@ -133,7 +136,7 @@ def test_progress_report_then_discharge_from_the_chart(
         verdict.setCurrentIndex(2)  # Progressing
         qtbot.keyClicks(note, f"Halfway to goal {index + 1}")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.visit_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(VisitDialog) is None, timeout=10_000)
     qtbot.waitUntil(lambda: "Progress report" not in panel.progress.text(), timeout=10_000)
     assert _timeline(panel).count("Visit") == 9
     assert _timeline(panel).count("Visit (progress report)") == 1
@@ -200,7 +203,7 @@ def test_progress_report_then_discharge_from_the_chart(
     qtbot.mouseClick(screen.discard_button, Qt.MouseButton.LeftButton)
     assert screen.discard_question.isVisible()
     qtbot.mouseClick(screen.discard_yes, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.evaluation_window is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(EvaluationWindow) is None, timeout=10_000)
     qtbot.waitUntil(lambda: panel.discharge_button.isEnabled(), timeout=10_000)
     assert "Re-evaluation (draft)" not in _timeline(panel)
 
@@ -260,15 +263,15 @@ def test_progress_report_then_discharge_from_the_chart(
     qtbot.waitUntil(lambda: "Plan of care certified" in _timeline(panel), timeout=10_000)
     qtbot.keyClick(panel.timeline, Qt.Key.Key_Return)  # again: the open window comes forward
     qtbot.wait(200)
-    assert window.evaluation_window is screen
+    assert shown(EvaluationWindow) is screen
     change = panel.timeline.topLevelItem(0).child(0)
     assert change.text(1) == "Change since intake" and change.childCount() == 3
     screen.close()
 
     # The doctor's answer, recorded from the banner: the flag leaves it for the timeline.
     qtbot.mouseClick(panel.outcome_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.referral_dialog is not None, timeout=10_000)
-    outcome: Any = window.referral_dialog
+    qtbot.waitUntil(lambda: shown(ReferralOutcomeDialog) is not None, timeout=10_000)
+    outcome: Any = shown(ReferralOutcomeDialog)
     assert FLAG.finding in outcome.referral.currentText()
     qtbot.mouseClick(outcome.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -276,7 +279,7 @@ def test_progress_report_then_discharge_from_the_chart(
     )
     qtbot.keyClicks(outcome.seen_by, "Dr. Omar Haddad")
     qtbot.mouseClick(outcome.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.referral_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(ReferralOutcomeDialog) is None, timeout=10_000)
     qtbot.waitUntil(lambda: not panel.red_flags.isVisible(), timeout=10_000)
     assert not panel.outcome_button.isVisible()
     assert "Red flag cleared" in _timeline(panel)

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import accounts, demo, evaluations
+from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
 
 
 @pytest.mark.parametrize("choice", ["keep mine", "take theirs"])
 def test_a_conflicting_save_is_compared_and_resolved(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application], choice: str
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell], choice: str
 ) -> None:
     url = f"sqlite:///{tmp_path / 'conflict.sqlite3'}"
     db = Database(url)

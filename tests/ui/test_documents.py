@@ -13,12 +13,13 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import chart, demo, referrals
+from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog
+from casemanager.ui.shell import Shell
 from tests.services.test_evaluations import EVAL_DAY
-from tests.ui.conftest import log_in, open_patient_by_mrn
+from tests.ui.conftest import log_in, open_patient_by_mrn, shown
 from tests.ui.test_chart import _timeline, _treated_patient
 
 
@@ -35,7 +36,7 @@ def _open(pdf: bytes, password: str) -> QPdfDocument.Error:
 
 
 def test_preview_save_protect_and_print(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "documents.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -60,8 +61,8 @@ def test_preview_save_protect_and_print(
     panel: Any = window.details
     qtbot.waitUntil(lambda: panel.print_button.isVisible(), timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.document_dialog is not None, timeout=10_000)
-    dialog: Any = window.document_dialog
+    qtbot.waitUntil(lambda: shown(DocumentDialog) is not None, timeout=10_000)
+    dialog: Any = shown(DocumentDialog)
     qtbot.waitUntil(lambda: "Ready" in dialog.status.text(), timeout=20_000)
     assert dialog.document.pageCount() >= 2
 
@@ -108,7 +109,7 @@ def test_preview_save_protect_and_print(
 
 
 def test_batch_of_take_home_plans_for_selected_patients(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "batch.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -132,5 +133,5 @@ def test_batch_of_take_home_plans_for_selected_patients(
     message = window.statusBar().currentMessage()
     written = sorted(out.glob("*.pdf"))
     assert f"Wrote {len(written)} take-home plans" in message
-    assert 0 < len(written) <= 12 and window.batch_progress is None
+    assert 0 < len(written) <= 12 and shown(BatchProgress) is None
     assert all(PdfReader(path).pages for path in written)

@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from casemanager import config
-from casemanager.app import Application
 from casemanager.services import accounts
+from casemanager.ui.shell import Shell
 
 pytest.importorskip("sqlcipher3", reason="SQLCipher wheels exist for Linux x86-64 only")
 
@@ -19,7 +19,7 @@ PASSPHRASE = "harbor tide lantern 42"
 
 
 def test_create_an_encrypted_clinic_then_open_it(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     path = tmp_path / "clinic.sqlite3"
     application = make_application(f"sqlite:///{path}")

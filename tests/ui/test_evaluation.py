@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import (
@@ -21,13 +20,15 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
 )
 from casemanager.services import accounts, demo, evaluations, patients, plans
+from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.fake_ports import RecordingEvaluationPort
 
 TODAY = date(2026, 11, 26)
 
 
 def test_evaluate_autosave_sign_and_addendum(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "eval.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -43,18 +44,18 @@ def test_evaluate_autosave_sign_and_addendum(
     assert window is not None
     open_patient_by_mrn(qtbot, window, target.mrn)
     screen = start_evaluation(qtbot, window)
-    form = screen.form  # type: ignore[union-attr]
+    form = screen.form
 
     # Type, and the draft saves itself.
     form.chief_complaint.selectAll()
     qtbot.keyClicks(form.chief_complaint, "Spasm after lifting boxes at work")
     form.nprs_now.setValue(7)
-    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
 
     # Signing an incomplete evaluation lists what is missing; a click jumps there.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)  # type: ignore[union-attr]
-    messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
+    messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]
     assert any("Red flag not asked" in m for m in messages)
     assert any("primary suspected cause" in m for m in messages)
     assert not any("Chief complaint" in m for m in messages)
@@ -68,11 +69,10 @@ def test_evaluate_autosave_sign_and_addendum(
     form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
     assert "Oswestry: 40.0%" in form.odi_result.text()
     # Without a plan, signing still refuses, naming the plan.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: any(
-            "treatment path" in screen.missing.item(i).text()  # type: ignore[union-attr]
-            for i in range(screen.missing.count())  # type: ignore[union-attr]
+            "treatment path" in screen.missing.item(i).text() for i in range(screen.missing.count())
         ),
         timeout=10_000,
     )
@@ -90,18 +90,18 @@ def test_evaluate_autosave_sign_and_addendum(
     qtbot.keyClicks(plan.cert_end, f"{date.today() + timedelta(days=60):%m/%d/%Y}")
     plan.exercise_rows[0][0].setCurrentIndex(1)  # first exercise; its usual dose fills in
     assert plan.exercise_rows[0][2].value() > 0
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)  # type: ignore[union-attr]
-    assert "Signed by Wei Chen, PT" in screen.status.text()  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)
+    assert "Signed by Wei Chen, PT" in screen.status.text()
     assert form.chief_complaint.isReadOnly()  # locked
 
     # A correction after signing is an addendum.
-    qtbot.keyClicks(screen.addendum_text, "Onset was two days earlier than first recorded.")  # type: ignore[union-attr]
-    qtbot.mouseClick(screen.addendum_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: "Addendum by Wei Chen, PT" in screen.addenda.text(), timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClicks(screen.addendum_text, "Onset was two days earlier than first recorded.")
+    qtbot.mouseClick(screen.addendum_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Addendum by Wei Chen, PT" in screen.addenda.text(), timeout=10_000)
 
     db = Database(f"sqlite:///{db_path}")
-    stored = evaluations.get_evaluation(db, therapist, screen.record.id)  # type: ignore[union-attr]
+    stored = evaluations.get_evaluation(db, therapist, screen.record.id)
     db.dispose()
     assert stored.status == EvaluationStatus.SIGNED
     assert stored.content.chief_complaint == "Spasm after lifting boxes at work"
@@ -122,7 +122,7 @@ def test_evaluate_autosave_sign_and_addendum(
 
 
 def test_opening_a_signed_evaluation_changes_nothing(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     """A demo patient's signed evaluation opens locked, with its plan, and nothing to save."""
     from casemanager.ui.evaluation.window import EvaluationWindow
@@ -144,16 +144,12 @@ def test_opening_a_signed_evaluation_changes_nothing(
     exercises = plans.list_exercises(db, therapist)
     db.dispose()
     assert record is not None and plan is not None
-    calls: list[str] = []
-
-    def refuse(*args: object) -> None:
-        calls.append("service called")
-
-    screen = EvaluationWindow(record, plan, exercises, "Patient", refuse, refuse, refuse, refuse)
+    port = RecordingEvaluationPort()
+    screen = EvaluationWindow(record, plan, exercises, "Patient", port)
     qtbot.addWidget(screen)
     screen.show()
     qtbot.wait(AUTOSAVE_WAIT_MS)
-    assert calls == []
+    assert port.calls == []
     assert "Locked" in screen.status.text()
     chosen = {kind for kind, box in screen.form.plan.paths.items() if box.isVisible()}
     assert chosen == {p.kind for p in plan.content.paths}
@@ -165,7 +161,7 @@ AUTOSAVE_WAIT_MS = 1800
 
 
 def test_code_search_and_excludes1_warning(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "codes.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -178,10 +174,11 @@ def test_code_search_and_excludes1_warning(
     log_in(qtbot, application, "alvarez", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None
-    window.patient_list.status.setCurrentIndex(0)  # type: ignore[union-attr]  # all statuses
+    assert window.patient_list is not None
+    window.patient_list.status.setCurrentIndex(0)  # all statuses
     open_patient_by_mrn(qtbot, window, target.mrn)
     screen = start_evaluation(qtbot, window)
-    form = screen.form  # type: ignore[union-attr]
+    form = screen.form
 
     qtbot.keyClicks(form.code_search, "fibromyalgia")
     qtbot.waitUntil(lambda: form.code_results.count() > 0, timeout=20_000)

@@ -12,14 +12,15 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import accounts, demo, exercises
-from tests.ui.conftest import log_in
+from casemanager.ui.exercises.library import ExerciseLibraryDialog
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, shown
 
 
-def _open_library(qtbot: QtBot, application: Application) -> Any:
+def _open_library(qtbot: QtBot, application: Shell) -> Any:
     window = application.main_window
     assert window is not None
     # A manager starts on the caseload tab: make sure the window has the keyboard.
@@ -30,8 +31,8 @@ def _open_library(qtbot: QtBot, application: Application) -> Any:
         Qt.Key.Key_E,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    qtbot.waitUntil(lambda: window.exercise_library is not None, timeout=10_000)
-    dialog: Any = window.exercise_library
+    qtbot.waitUntil(lambda: shown(ExerciseLibraryDialog) is not None, timeout=10_000)
+    dialog: Any = shown(ExerciseLibraryDialog)
     qtbot.waitUntil(lambda: dialog.list.count() == 11, timeout=10_000)
     return dialog
 
@@ -41,7 +42,7 @@ def _row(dialog: Any, name: str) -> int:
 
 
 def test_edit_add_and_picture(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "library.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -94,7 +95,7 @@ def test_edit_add_and_picture(
 
 
 def test_an_office_manager_reads_the_library_only(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "library.sqlite3"
     db = Database(f"sqlite:///{db_path}")

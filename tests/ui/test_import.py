@@ -9,12 +9,12 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import demo
 from casemanager.ui.patients.import_dialog import ImportDialog
-from tests.ui.conftest import log_in
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, shown
 
 ROWS = (
     "Chart Number,Surname,Given Name,Birth Date,Sex,Telephone\r\n"
@@ -24,7 +24,7 @@ ROWS = (
 
 
 def test_import_dialog_checks_then_imports(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     db = Database(url)
@@ -39,7 +39,7 @@ def test_import_dialog_checks_then_imports(
     assert window is not None and window.import_action.isVisible()
     window.ask_open_path = lambda *_args: str(source)  # type: ignore[method-assign]
     window.import_action.trigger()
-    dialog = window.import_dialog
+    dialog = shown(ImportDialog)
     assert isinstance(dialog, ImportDialog)
     assert dialog.mapping() == {
         "source_id": "Chart Number",
@@ -66,7 +66,7 @@ def test_import_dialog_checks_then_imports(
 
 
 def test_export_the_open_chart_as_fhir(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     import json
 

@@ -12,12 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import accounts, demo, evaluations
+from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.lock import Cover
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown, start_evaluation
 
 TODAY = date(2026, 11, 26)
 
@@ -29,7 +30,7 @@ def _covers() -> list[Cover]:
 def test_idle_app_locks_and_keeps_the_typing(
     qtbot: QtBot,
     tmp_path: Path,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db_path = tmp_path / "lock.sqlite3"
@@ -77,7 +78,7 @@ def test_idle_app_locks_and_keeps_the_typing(
     qtbot.waitUntil(lambda: application.lock is None, timeout=10_000)
     qtbot.waitUntil(lambda: not _covers(), timeout=5_000)
     assert screen.form.mechanism.toPlainText() == typed
-    assert window.evaluation_window is screen
+    assert shown(EvaluationWindow) is screen
     assert "Wiśniewska" in screen.windowTitle() and window.windowTitle() != title
 
     # What was typed before the lock is in the database.
@@ -92,7 +93,7 @@ def test_idle_app_locks_and_keeps_the_typing(
 def test_log_out_from_the_lock_leaves_no_record_on_screen(
     qtbot: QtBot,
     tmp_path: Path,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Even an evaluation whose save is refused (a half-typed date) must not stay visible

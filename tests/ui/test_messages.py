@@ -37,7 +37,7 @@ def test_report_leaves_out_record_values() -> None:
     assert "Maria" not in text
 
 
-def test_uncaught_exception_shows_a_report(qtbot: QtBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_uncaught_exception_shows_a_report(qtbot: QtBot, monkeypatch) -> None:
     import sys
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test

@@ -10,12 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from casemanager.app import Application
 from casemanager.db.engine import Database
 from casemanager.domain import field_limits
 from casemanager.services import patients
+from casemanager.ui.patients.new_patient import NewPatientDialog
+from casemanager.ui.shell import Shell
 from tests.conftest import TEST_PASSWORD, Staff
-from tests.ui.conftest import log_in
+from tests.ui.conftest import log_in, shown
 
 # Form widget attribute -> (field the service names, an over-long value)
 FIELDS = {
@@ -47,14 +48,14 @@ def test_every_field_refuses_over_long_and_hidden_characters(
     qtbot: QtBot,
     db: Database,
     staff: Staff,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
 ) -> None:
     application = make_application(db.url.render_as_string(hide_password=False))
     log_in(qtbot, application, "rivera", TEST_PASSWORD)
     window = application.main_window
     assert window is not None
     window.new_patient_action.trigger()
-    dialog = window.new_patient_dialog
+    dialog = shown(NewPatientDialog)
     assert dialog is not None
     qtbot.keyClicks(dialog.given_name, "Ana")
     qtbot.keyClicks(dialog.family_name, "Silva")
@@ -86,5 +87,5 @@ def test_every_field_refuses_over_long_and_hidden_characters(
     dialog.date_of_birth.clear()
     qtbot.keyClicks(dialog.date_of_birth, "3/4/1970")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.new_patient_dialog is None, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(NewPatientDialog) is None, timeout=10_000)
     assert patients.count_patients(db, staff.therapist) == 1

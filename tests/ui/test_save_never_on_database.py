@@ -14,13 +14,14 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from casemanager.app import Application
 from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.db.models import PrintedDocument
 from casemanager.services import demo
-from tests.ui.conftest import log_in, open_patient_by_mrn
+from casemanager.ui.documents.dialog import DocumentDialog
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, open_patient_by_mrn, shown
 from tests.ui.test_chart import _treated_patient
 
 
@@ -37,7 +38,7 @@ def _printed(path: Path) -> int:
 def test_save_as_pdf_refuses_the_database(
     qtbot: QtBot,
     tmp_path: Path,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
     protected: bool,
 ) -> None:
     db_path = tmp_path / "clinic.sqlite3"
@@ -56,8 +57,8 @@ def test_save_as_pdf_refuses_the_database(
     panel: Any = window.details
     qtbot.waitUntil(lambda: panel.print_button.isVisible(), timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.document_dialog is not None, timeout=10_000)
-    dialog: Any = window.document_dialog
+    qtbot.waitUntil(lambda: shown(DocumentDialog) is not None, timeout=10_000)
+    dialog: Any = shown(DocumentDialog)
     qtbot.waitUntil(lambda: "Ready" in dialog.status.text(), timeout=20_000)
     dialog.ask_password = lambda: "correct horse"
     button = dialog.protect_button if protected else dialog.save_button
@@ -92,7 +93,7 @@ def _refusals(window: Any) -> list[str]:
 
 
 def test_caseload_and_audit_saves_refuse_the_database(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Application]
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
     db_path = tmp_path / "clinic.sqlite3"
     db = Database(f"sqlite:///{db_path}")

@@ -9,18 +9,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from casemanager import app as app_module
-from casemanager.app import Application
 from casemanager.services import demo
+from casemanager.ui import shell as shell_module
+from casemanager.ui.shell import Shell
 from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
-def application(make_application: Callable[[str], Application], tmp_path: Path) -> Application:
+def application(make_application: Callable[[str], Shell], tmp_path: Path) -> Shell:
     return make_application(f"sqlite:///{tmp_path / 'ui.sqlite3'}")
 
 
-def _wait_for_page(qtbot: QtBot, application: Application, page: object) -> None:
+def _wait_for_page(qtbot: QtBot, application: Shell, page: object) -> None:
     qtbot.waitUntil(lambda: application.start.stack.currentWidget() is page, timeout=30_000)
 
 
@@ -29,7 +29,7 @@ def _type(qtbot: QtBot, widget: object, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
-def test_create_my_clinic(qtbot: QtBot, application: Application) -> None:
+def test_create_my_clinic(qtbot: QtBot, application: Shell) -> None:
     start = application.start
     application.open()
     _wait_for_page(qtbot, application, start.welcome)
@@ -73,9 +73,9 @@ def test_create_my_clinic(qtbot: QtBot, application: Application) -> None:
 
 
 def test_demo_clinic_then_log_in_and_out(
-    qtbot: QtBot, application: Application, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, application: Shell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "DEMO_PATIENTS", 40)
+    monkeypatch.setattr(shell_module, "DEMO_PATIENTS", 40)
     start = application.start
     application.open()
     _wait_for_page(qtbot, application, start.welcome)
@@ -107,7 +107,7 @@ def test_demo_clinic_then_log_in_and_out(
 
 
 def test_demo_hint_matches_the_demo_accounts() -> None:
-    hint = app_module._demo_hint()
+    hint = shell_module._demo_hint()
     assert demo.DEMO_PASSWORD in hint
     for username, *_rest in demo.DEMO_STAFF:
         assert username in hint
@@ -117,13 +117,13 @@ def test_unopenable_database_gets_a_clear_message(
     qtbot: QtBot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    make_application: Callable[[str], Application],
+    make_application: Callable[[str], Shell],
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
-        app_module.messages,
+        shell_module.messages,
         "show_error",
-        lambda parent, error, title="": shown.append(app_module.messages.classify(error)[0]),
+        lambda parent, error, title="": shown.append(shell_module.messages.classify(error)[0]),
     )
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("this is not a database\n" * 200)

@@ -20,10 +20,12 @@ PHRASE = "Lifted a heavy box at work and felt the back lock up; worse bending, b
 def main() -> None:
     url, mrn, log_path = sys.argv[1:4]
     app = QApplication(sys.argv)
-    from casemanager.app import Application
     from casemanager.services import demo
+    from casemanager.ui.evaluation.window import EvaluationWindow
+    from casemanager.ui.shell import Shell
+    from tests.ui.conftest import shown
 
-    application = Application(url)
+    application = Shell(url)
     log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - open until the kill
     state: dict[str, object] = {"step": "login", "typed": ""}
 
@@ -44,8 +46,8 @@ def main() -> None:
         elif step == "start" and window is not None and window.details.start_button.isVisible():
             window.details.start_button.click()
             state["step"] = "typing"
-        elif step == "typing" and window is not None and window.evaluation_window is not None:
-            field = window.evaluation_window.form.mechanism
+        elif step == "typing" and (screen := shown(EvaluationWindow)) is not None:
+            field = screen.form.mechanism
             typed = str(state["typed"])
             char = PHRASE[len(typed) % len(PHRASE)]
             QTest.keyClicks(field, char)

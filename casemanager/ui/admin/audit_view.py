@@ -4,7 +4,7 @@ by any column; save what is shown as CSV; check the hash chain."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.enums import AuditAction
+from casemanager.ui import palette
 from casemanager.ui.table_block import TableBlock
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.audit_log import AuditRow, ChainReport
 
 HEADERS = ["Row", "When", "User", "Workstation", "Patient", "Action", "Data", "Outcome", "Detail"]
 ACTION_LABELS = {
@@ -97,6 +102,7 @@ class AuditPanel(QWidget):
             field.returnPressed.connect(self.request)
         self.verify_button.clicked.connect(self._verify)
         self.table.export_requested.connect(self.export_requested)
+        wheel_changes_only_focused_boxes(self)
 
     def filters(self) -> dict[str, Any]:
         dated = self.use_dates.isChecked()
@@ -118,7 +124,7 @@ class AuditPanel(QWidget):
         self.show_button.setEnabled(False)
         self.search_requested.emit(filters)
 
-    def show_rows(self, rows: list[Any], limit: int) -> None:
+    def show_rows(self, rows: list[AuditRow], limit: int) -> None:
         self.show_button.setEnabled(True)
         self.table.set_rows(
             [
@@ -151,7 +157,7 @@ class AuditPanel(QWidget):
         self.status.setText("Checking every row's hash…")
         self.verify_requested.emit()
 
-    def show_verdict(self, report: Any) -> None:
+    def show_verdict(self, report: ChainReport) -> None:
         self.verify_button.setEnabled(True)
         notes = [f"Warning: {problem}." for problem in report.missing_safeguards]
         notes += [
@@ -175,7 +181,7 @@ class AuditPanel(QWidget):
                 + recorded
                 + "".join(f" {note}" for note in notes)
             )
-            self.status.setStyleSheet("color: #0b6a0b;")
+            self.status.setStyleSheet(f"color: {palette.OK_TEXT};")
         else:
             broken = (
                 f"The chain is broken at row {report.broken.row_id}: {report.broken.reason}. "
@@ -188,4 +194,4 @@ class AuditPanel(QWidget):
                 + " Keep a copy of this database and tell whoever is responsible for the "
                 "clinic's records." + recorded
             )
-            self.status.setStyleSheet("color: #a4262c; font-weight: bold;")
+            self.status.setStyleSheet(f"{palette.REFUSED_STYLE} font-weight: bold;")

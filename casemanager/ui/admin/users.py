@@ -4,7 +4,7 @@ goes to the service (which checks and audits it) through the signals below."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,11 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.enums import Role
 from casemanager.domain.permissions import ROLE_LABELS
+from casemanager.ui import palette
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.accounts import UserInfo
 
 HEADERS = ["Name", "Username", "Role", "Licence", "Status", "Last login"]
 
@@ -38,7 +43,7 @@ class _PasswordForm(QDialog):
 
     def _finish(self, form: QFormLayout) -> None:
         self.error = QLabel()
-        self.error.setStyleSheet("color: #a4262c;")
+        self.error.setStyleSheet(palette.REFUSED_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)
@@ -63,7 +68,7 @@ class _PasswordForm(QDialog):
 class UserDialog(_PasswordForm):
     """Add an account, or (with `user`) change one's role and licence number."""
 
-    def __init__(self, parent: QWidget | None = None, user: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None, user: UserInfo | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Change role" if user else "Add a user")
         form = QFormLayout(self)
@@ -90,6 +95,7 @@ class UserDialog(_PasswordForm):
             form.addRow("&Password", self.password)
             form.addRow("Password &again", self.again)
         self._finish(form)
+        wheel_changes_only_focused_boxes(self)
 
     def chosen_role(self) -> Role:
         return Role(self.role.currentData())  # Qt hands the enum back as its plain text
@@ -123,7 +129,7 @@ class UsersPanel(QWidget):
     def __init__(self, own_user_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.own_user_id = own_user_id
-        self.users: list[Any] = []
+        self.users: list[UserInfo] = []
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -153,7 +159,7 @@ class UsersPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self._selection_changed()
 
-    def show_users(self, users: list[Any], message: str = "") -> None:
+    def show_users(self, users: list[UserInfo], message: str = "") -> None:
         chosen = self.selected()
         self.users = users
         self.table.setRowCount(len(users))
@@ -179,7 +185,7 @@ class UsersPanel(QWidget):
         self.message.setText(message)
         self._selection_changed()
 
-    def selected(self) -> Any:
+    def selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
         return self.users[rows[0].row()] if rows and rows[0].row() < len(self.users) else None
 

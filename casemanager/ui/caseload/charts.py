@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCharts import (
@@ -16,7 +17,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
-PALETTE = ("#4a78a8", "#e08a3c", "#5a9e6f")
+from casemanager.ui import palette
+
+PALETTE = palette.CHART_SERIES
+
+
+def round_step(end: float, most_ticks: int = 6) -> float:
+    """A tick interval of 1, 2 or 5 times a power of ten giving at most `most_ticks` steps
+    from 0 to `end` (ticks a reader can take in at a glance: 0, 20, 40, not 0, 43, 87)."""
+    if end <= 0:
+        return 1
+    power = 10.0 ** math.floor(math.log10(end / most_ticks))
+    for factor in (1, 2, 5, 10):
+        if end / (factor * power) <= most_ticks:
+            return max(factor * power, 1)
+    return max(10 * power, 1)
 
 
 class BarChart(QChartView):
@@ -54,11 +69,17 @@ class BarChart(QChartView):
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
         axis_y.append(names or [""])
+        axis_y.setTruncateLabels(False)  # a cause's name in full, never "..."
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)
         axis_x = QValueAxis()
         top = max((max(v, default=0) for v in sets.values()), default=0)
-        axis_x.setRange(0, maximum if maximum is not None else max(top * 1.2, 1))
+        end = maximum if maximum is not None else max(top * 1.15, 1)
+        step = round_step(end)
+        axis_x.setRange(0, step * math.ceil(end / step))
+        axis_x.setTickType(QValueAxis.TickType.TicksDynamic)  # ticks at 0, 20, 40 ...
+        axis_x.setTickAnchor(0)
+        axis_x.setTickInterval(step)
         axis_x.setLabelFormat("%d")
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -34,10 +34,11 @@ from casemanager.domain.caseload import (
     OutcomeGroup,
     default_period,
 )
-from casemanager.domain.enums import PatientStatus
+from casemanager.ui import palette
 from casemanager.ui.caseload.charts import BarChart
 from casemanager.ui.caseload.table_model import ROW_ID_ROLE
 from casemanager.ui.table_block import TableBlock
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
 REFRESH_DELAY_MS = 300  # filters settle before a query starts
 
@@ -56,11 +57,6 @@ OUTCOME_HEADERS = [
     "PSFS mean change",
     "PSFS past MCIC %",
 ]
-STATUS_LABELS = {
-    PatientStatus.ACTIVE: "Active",
-    PatientStatus.ON_HOLD: "On hold",
-    PatientStatus.DISCHARGED: "Discharged",
-}
 
 
 def _to_qdate(day: date) -> QDate:
@@ -134,7 +130,7 @@ class CaseloadDashboard(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("Patient status")
         self.status.addItem("Any status", None)
-        for status, label in STATUS_LABELS.items():
+        for status, label in catalogs.PATIENT_STATUS_LABELS.items():
             self.status.addItem(label, status)
         self.cause = QComboBox()
         self.cause.setAccessibleName("Suspected cause")
@@ -148,6 +144,12 @@ class CaseloadDashboard(QWidget):
             self.path.addItem(path.label, path.kind)
         for combo in (self.therapist, self.status, self.cause, self.path):
             combo.currentIndexChanged.connect(self._filters_changed)
+            # Sized for a short choice, not the longest cause: the filters fit a 1366-pixel
+            # screen; the open list still shows every choice in full.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         self.refresh_button = QPushButton("&Update")
         self.refresh_button.clicked.connect(self.request_refresh)
         self.report_button = QPushButton("Caseload &report (PDF)…")
@@ -157,25 +159,29 @@ class CaseloadDashboard(QWidget):
         self.state = QLabel("Loading the caseload…")
         self.state.setAccessibleName("Caseload status")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1020;")
+        self.error.setStyleSheet(f"color: {palette.DANGER_TEXT};")
         self.error.hide()
 
-        filters = QHBoxLayout()
-        for label, widget in (
-            ("&From", self.start),
-            ("&To", self.end),
-            ("T&herapist", self.therapist),
-            ("&Status", self.status),
-            ("&Cause", self.cause),
-            ("&Path", self.path),
+        # Two rows of filters, so they fit a 1366-pixel screen beside nothing else.
+        filters = QGridLayout()
+        for index, (label, widget) in enumerate(
+            (
+                ("&From", self.start),
+                ("&To", self.end),
+                ("T&herapist", self.therapist),
+                ("&Status", self.status),
+                ("&Cause", self.cause),
+                ("&Path", self.path),
+            )
         ):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addWidget(caption)
-            filters.addWidget(widget)
-        filters.addWidget(self.refresh_button)
-        filters.addStretch(1)
-        filters.addWidget(self.report_button)
+            row, column = divmod(index, 3)
+            filters.addWidget(caption, row, 2 * column)
+            filters.addWidget(widget, row, 2 * column + 1)
+        filters.addWidget(self.refresh_button, 1, 6)
+        filters.setColumnStretch(7, 1)
+        filters.addWidget(self.report_button, 1, 8)
 
         self.figures = {
             key: _Figure(caption)
@@ -216,7 +222,7 @@ class CaseloadDashboard(QWidget):
             block.save.setVisible(can_export)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.therapist_table, "T&herapists")
+        self.tabs.addTab(self.therapist_table, "Th&erapists")
         self.worklist_tab = self.tabs.addTab(self.worklist, "&Worklist")
         self.tabs.setTabVisible(self.worklist_tab, show_worklist)
         distribution = QWidget()
@@ -227,7 +233,7 @@ class CaseloadDashboard(QWidget):
         grid.addWidget(self.path_table, 1, 1)
         for chart in (self.cause_chart, self.path_chart):
             chart.setMaximumHeight(320)
-        self.tabs.addTab(distribution, "Causes and &paths")
+        self.tabs.addTab(distribution, "Causes &and paths")
         outcomes = QSplitter(Qt.Orientation.Vertical)
         outcomes.addWidget(self.outcome_chart)
         outcomes.addWidget(self.outcomes_by_therapist)
@@ -236,12 +242,24 @@ class CaseloadDashboard(QWidget):
         self.tabs.addTab(outcomes, "&Outcomes")
 
         self.setFocusProxy(self.tabs)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.state)
         layout.addLayout(figures)
         layout.addWidget(self.tabs, stretch=1)
+        # On a small screen (1366x768) the whole review scrolls instead of pushing the window
+        # past the screen's edge; on a large one nothing scrolls.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
+        wheel_changes_only_focused_boxes(self)
 
     # -- asking for figures -----------------------------------------------------------------
     def current_filter(self) -> CaseloadFilter | None:

@@ -1,14 +1,17 @@
 """Print or save a document of the latest signed evaluation: choose which and how, see it in
 the preview, then print it, save it, or save a password-protected copy for email.
 
-Rendering happens on the database worker (the app passes `render`); each print or save is
-rendered again under its own audited action, so the audit log says what left the clinic.
+Rendering happens on the database worker (through the dialog's `DocumentPort`); each print
+or save is rendered again under its own audited action, so the audit log says what left the
+clinic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
@@ -31,12 +34,31 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager import output_files
+from casemanager.ui.widgets import resize_within_screen, wheel_changes_only_focused_boxes
 
-# render(kind, language, large_print, action, password, on_pdf, on_error)
-Render = Callable[
-    [str, str, bool, str, str | None, Callable[[bytes], None], Callable[[BaseException], None]],
-    None,
-]
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """One rendering: which document, how, and why (the audited action)."""
+
+    kind: str  # a key of KINDS
+    language: str
+    large_print: bool
+    action: Literal["read", "print", "export"]  # preview, printed, saved to a file
+    password: str | None = None  # a protected copy opens only with it
+
+
+class DocumentPort(Protocol):
+    def render(
+        self,
+        request: DocumentRequest,
+        done: Callable[[bytes], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """The PDF, later, on the GUI thread; each call is audited as `request.action`."""
+        ...
+
+
 KINDS = {
     "take-home": "Take-home care plan (for the patient)",
     "plan-of-care": "Plan of care (for the physician to certify)",
@@ -52,7 +74,7 @@ class DocumentDialog(QDialog):
         languages: dict[str, str],
         preferred_language: str,
         has_referrals: bool,
-        render: Render,
+        port: DocumentPort,
         parent: QWidget | None = None,
         unprintable: str = "",
         live_database: Path | None = None,
@@ -60,9 +82,9 @@ class DocumentDialog(QDialog):
         super().__init__(parent)
         self.live_database = live_database  # a saved PDF never lands on it
         self.setWindowTitle(f"Print or save — {patient_name}")
-        self.resize(900, 900)
+        resize_within_screen(self, 900, 900)  # the preview scrolls inside
         self.patient_name = patient_name
-        self._render = render
+        self.port = port
         self.pdf: bytes | None = None
         self.document = QPdfDocument(self)  # kept: the view only borrows it
         self._buffer: QBuffer | None = None
@@ -78,7 +100,7 @@ class DocumentDialog(QDialog):
             self.language.addItem(name, code)
         index = self.language.findData(preferred_language)
         self.language.setCurrentIndex(max(index, 0))
-        self.large_print = QCheckBox("&Large print")
+        self.large_print = QCheckBox("Lar&ge print")
         options = QHBoxLayout()
         kind_label = QLabel("&Document:")
         kind_label.setBuddy(self.kind)
@@ -123,6 +145,7 @@ class DocumentDialog(QDialog):
         print_action.triggered.connect(self.print_document)
         self.addAction(print_action)
         self._busy(True)
+        wheel_changes_only_focused_boxes(self)
 
     # -- choices -----------------------------------------------------------------------------
     def choice(self) -> tuple[str, str, bool]:
@@ -146,7 +169,8 @@ class DocumentDialog(QDialog):
         self.status.setText("Preparing the preview…")
         self.pdf = None
         self._busy(True)
-        self._render(kind, language, large, "read", None, self._show, self._failed)
+        request = DocumentRequest(kind, language, large, "read")
+        self.port.render(request, self._show, self._failed)
 
     def _show(self, pdf: bytes) -> None:
         self.pdf = pdf
@@ -193,7 +217,7 @@ class DocumentDialog(QDialog):
                 return
             self.status.setText(f"Printed {pages} page{'s' if pages != 1 else ''}.")
 
-        self._render(kind, language, large, "print", None, printed, self._failed)
+        self.port.render(DocumentRequest(kind, language, large, "print"), printed, self._failed)
 
     # -- save --------------------------------------------------------------------------------
     def ask_save_path(self, suggested: str) -> str:
@@ -253,7 +277,8 @@ class DocumentDialog(QDialog):
             note = " (opens only with the password)" if protected else ""
             self.status.setText(f"Saved {Path(path).name}{note}.")
 
-        self._render(kind, language, large, "export", password, write, self._failed)
+        request = DocumentRequest(kind, language, large, "export", password)
+        self.port.render(request, write, self._failed)
 
 
 def print_pdf(pdf: bytes, printer: QPrinter) -> int:

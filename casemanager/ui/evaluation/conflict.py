@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from casemanager.domain.evaluation import EvaluationContent
 
 
 def _shown(value: Any) -> str:
@@ -42,7 +45,7 @@ def _label(name: str) -> str:
     return " ".join([first, *words[1:]])
 
 
-def differences(mine: Any, theirs: Any) -> list[tuple[str, str, str]]:
+def differences(mine: EvaluationContent, theirs: EvaluationContent) -> list[tuple[str, str, str]]:
     """(field label, this screen, the other workstation) for each field that differs."""
     rows = []
     for field in fields(mine):
@@ -56,7 +59,13 @@ class CompareDialog(QDialog):
     keep_mine = Signal()
     take_theirs = Signal()
 
-    def __init__(self, mine: Any, theirs: Any, who: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        mine: EvaluationContent,
+        theirs: EvaluationContent,
+        who: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Two versions of this draft")
         self.setMinimumSize(760, 360)

@@ -9,10 +9,12 @@ back through `changed`), and scores are recomputed live from the domain.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs, red_flags, scoring
+from casemanager.domain import evaluation as evaluation_rules
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -41,6 +44,7 @@ from casemanager.domain.enums import (
     RedFlagAnswer,
     Side,
 )
+from casemanager.domain.errors import ValidationError
 from casemanager.domain.evaluation import (
     FULL_KINDS,
     GOAL_REPORT_KINDS,
@@ -51,9 +55,15 @@ from casemanager.domain.evaluation import (
 )
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui import palette
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import ValidatedForm, on_any_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    on_any_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 BLANK = -1  # spin boxes show "—" for a value not recorded
 _ANSWERS = {
@@ -69,13 +79,7 @@ _ACTIONS = {
     RedFlagAction.ROUTINE: "Routine referral",
     RedFlagAction.MONITOR: "Noted, monitor (no referral)",
 }
-_SIDES = {
-    None: "—",
-    Side.LEFT: "Left",
-    Side.RIGHT: "Right",
-    Side.BOTH: "Both",
-    Side.CENTRAL: "Central",
-}
+_SIDES: dict[Side | None, str] = {None: "—", **{s: t for s, t in catalogs.SIDE_LABELS.items()}}
 _COMPLEXITY = {
     None: "—",
     Complexity.LOW: "Low (97161)",
@@ -117,6 +121,46 @@ def _set_combo(combo: QComboBox, value: Any) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
+def _inputs_in_tab_order(root: QWidget) -> list[QWidget]:
+    """The inputs below `root` that Tab stops at, in Tab order (shown and enabled)."""
+    found: list[QWidget] = []
+    widget = root.nextInFocusChain()
+    while widget is not None and widget is not root and widget not in found:
+        if (
+            root.isAncestorOf(widget)
+            and widget.isVisibleTo(root.window())
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.focusProxy() is None
+        ):
+            found.append(widget)
+        widget = widget.nextInFocusChain()
+    return found
+
+
+def _is_empty(widget: QWidget) -> bool:
+    """Nothing recorded in it yet: no text, a spin box at "—", a choice still on "—"."""
+    if isinstance(widget, QLineEdit):
+        return not widget.text() and not widget.isReadOnly()
+    if isinstance(widget, QPlainTextEdit):
+        return not widget.toPlainText() and not widget.isReadOnly()
+    if isinstance(widget, QSpinBox):
+        return bool(widget.specialValueText()) and widget.value() == widget.minimum()
+    if isinstance(widget, QComboBox):
+        return widget.currentData() in (None, RedFlagAnswer.NOT_ASKED)
+    return False
+
+
+def _under_unticked_box(widget: QWidget, top: QWidget) -> bool:
+    """Inside a tick-box group (a treatment path) that is not ticked."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, QGroupBox) and parent.isCheckable() and not parent.isChecked():
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _is_injury_code(code: str) -> bool:
     """An injury code whose 7th character says initial (A) or subsequent (D) encounter."""
     bare = code.replace(".", "")
@@ -147,6 +191,7 @@ class EvaluationForm(QWidget):
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.groups: dict[str, QGroupBox] = {}
+        self.group_errors: dict[str, FieldError] = {}
         self.field_widgets: dict[str, QWidget] = {}
         self._build_history()
         self._build_red_flags()
@@ -167,10 +212,17 @@ class EvaluationForm(QWidget):
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(body)
+        # Not a Tab stop of its own: Tab goes from the section list straight to a field.
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroller.setAccessibleName("Evaluation form")
+        self._focus_placed = False  # the first field to fill gets the focus when first shown
         layout = QHBoxLayout(self)
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
+        # Arrows in the list show a section; a click or Enter goes into it (again too).
         self.sections.currentTextChanged.connect(self._go_to_section)
+        self.sections.itemClicked.connect(self._enter_section)
+        self.sections.itemActivated.connect(self._enter_section)
         for title, group in self.groups.items():
             if title not in ("Plan", "Goals"):
                 on_any_edit(group, self._typed)  # the plan and the goals signal on their own
@@ -184,6 +236,7 @@ class EvaluationForm(QWidget):
                 self.sections.item(self._section_row(title)).setHidden(True)
             self.field_widgets["assessment_note"] = self.summary_note
         self.refresh_scores()
+        wheel_changes_only_focused_boxes(self)
 
     def _section_row(self, title: str) -> int:
         return next(
@@ -196,7 +249,11 @@ class EvaluationForm(QWidget):
         self.groups[title] = group
         self.sections.addItem(title)
         self.body_layout.addWidget(group)
-        return QVBoxLayout(group)
+        layout = QVBoxLayout(group)
+        # A refused value of a field without its own message line is named here.
+        self.group_errors[title] = FieldError()
+        layout.addWidget(self.group_errors[title])
+        return layout
 
     def _build_history(self) -> None:
         layout = self._group("History")
@@ -219,7 +276,7 @@ class EvaluationForm(QWidget):
             ("mechanism_of_injury", "&Mechanism of injury", self.mechanism),
             ("aggravating_factors", "&Aggravating factors", self.aggravating),
             ("easing_factors", "&Easing factors", self.easing),
-            ("prior_episodes", "&Prior episodes", self.prior),
+            ("prior_episodes", "Pr&ior episodes", self.prior),
             ("past_medical_history", "Past medical &history", self.medical_history),
             ("medications", "Medica&tions", self.medications),
             ("occupation", "Occ&upation", self.occupation),
@@ -545,7 +602,7 @@ class EvaluationForm(QWidget):
         self.code_results.hide()
         self.coding_warnings = QLabel()
         self.coding_warnings.setWordWrap(True)
-        self.coding_warnings.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.coding_warnings.setStyleSheet(palette.WARNING_STYLE)
         self.coding_warnings.hide()
         search_box = QWidget()
         search_column = QVBoxLayout(search_box)
@@ -562,7 +619,7 @@ class EvaluationForm(QWidget):
             ("cause_note", "Cause &note", self.cause_note),
             ("diagnosis_codes", "&Diagnosis codes", self.codes),
             ("suggested_codes", "Suggested for the cause", self.suggested),
-            ("code_search", "Find a c&ode", search_box),
+            ("code_search", "&Find a code", search_box),
             ("complexity", "Evaluation comple&xity", self.complexity),
             ("assessment_note", "A&ssessment", self.assessment_note),
         ):
@@ -588,9 +645,36 @@ class EvaluationForm(QWidget):
         self.changed.emit()
 
     def _go_to_section(self, title: str) -> None:
+        """Show the section from its top (its heading and first fields, not its middle)."""
         group = self.groups.get(title)
         if group is not None:
-            self.scroller.ensureWidgetVisible(group, 0, 0)
+            self.scroller.verticalScrollBar().setValue(group.y())
+
+    def _enter_section(self, item: QListWidgetItem) -> None:
+        """Scroll to the section's top and put the focus on its first input."""
+        group = self.groups.get(item.text())
+        if group is None:
+            return
+        first = next(iter(_inputs_in_tab_order(group)), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._go_to_section(item.text())
+
+    def first_field_to_fill(self) -> QWidget | None:
+        """The first input, in Tab order, that is still empty (or the first input)."""
+        body = self.scroller.widget()
+        assert body is not None
+        inputs = _inputs_in_tab_order(body)
+        return next((w for w in inputs if _is_empty(w)), inputs[0] if inputs else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._focus_placed:
+            self._focus_placed = True
+            first = self.first_field_to_fill()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.scroller.ensureWidgetVisible(first)
 
     def _request_code_search(self) -> None:
         self.code_search_requested.emit(self.code_search.text())
@@ -695,6 +779,60 @@ class EvaluationForm(QWidget):
             else None,
         )
 
+    def draft_content(self, saved: EvaluationContent) -> tuple[EvaluationContent, dict[str, str]]:
+        """What can be saved now, and each field held back with what to fix.
+
+        A value the clinic cannot accept (an onset date that cannot be read, one after the
+        evaluation, a text too long) would make the whole draft refused: it keeps its `saved`
+        value in the draft instead, and its text stays on screen, so the rest still saves.
+        """
+        content = self.content()
+        held: dict[str, str] = {}
+        if self.onset_unreadable():
+            content = replace(content, onset_date=saved.onset_date)
+            held["onset_date"] = "Onset date: type it as MM/DD/YYYY. Not saved yet."
+        names = {f.name for f in fields(EvaluationContent)}
+        for _ in range(len(names)):  # each round holds back one more field, or stops
+            try:
+                evaluation_rules.clean(content, self.evaluation_date)
+                break
+            except ValidationError as error:
+                if error.field not in names or error.field in held:
+                    break  # not one field's value: the service says so when saving
+                content = replace(content, **{error.field: getattr(saved, error.field)})
+                held[error.field] = f"{error.message} Not saved yet."
+        return content, held
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message beside its field (or at the top of its section), replacing the last
+        ones. The keyboard focus stays where the user is typing."""
+        self.history.clear_errors()
+        self.assessment.clear_errors()
+        for error in self.group_errors.values():
+            error.show_message("")
+        plan_problems: dict[str, str] = {}
+        for field, message in problems.items():
+            if field in self.plan.fields or self.plan.owns_field(field):
+                plan_problems[field] = message
+                continue
+            form = next((f for f in (self.history, self.assessment) if field in f.errors), None)
+            if form is not None:
+                form.errors[field].show_message(message)
+                continue
+            widget = self.field_widgets.get(field)
+            title = next(
+                (
+                    t
+                    for t, g in self.groups.items()
+                    if widget is not None and g.isAncestorOf(widget)
+                ),
+                None,
+            )
+            line = self.group_errors.get(title or "")
+            if line is not None:
+                line.show_message(message)
+        self.plan.show_problems(plan_problems)
+
     def onset_unreadable(self) -> bool:
         text = self.onset_date.text().strip()
         return bool(text) and parse_search_date(text) is None
@@ -771,7 +909,13 @@ class EvaluationForm(QWidget):
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.setReadOnly(read_only)
             elif isinstance(widget, QComboBox | QAbstractSpinBox | QCheckBox | QPushButton):
-                widget.setEnabled(not read_only)
+                if not read_only and _under_unticked_box(widget, body):
+                    # An unticked treatment path keeps its inputs off (and out of the Tab
+                    # order), as the group box left them: ticking the path turns them on.
+                    widget.setEnabled(False)
+                    widget.setAttribute(Qt.WidgetAttribute.WA_ForceDisabled, False)
+                else:
+                    widget.setEnabled(not read_only)
         self.plan.set_read_only(read_only)
         for code, action in self.flag_actions.items():  # an action only for a yes
             answer = self.flag_answers[code].currentData()

@@ -3,6 +3,7 @@ home exercises from the clinic's library, and the certification period."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as dt_time
 from typing import Any
@@ -27,6 +28,7 @@ from casemanager.domain.enums import GoalStatus, GoalTerm, HeatIce, Side, Treatm
 from casemanager.domain.medicare import Certification
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
+from casemanager.ui import palette
 from casemanager.ui.widgets import FieldError, on_any_edit
 
 GOAL_ROWS = 4
@@ -37,7 +39,11 @@ _HEAT = {
     HeatIce.ICE: "Ice",
     HeatIce.HEAT_AND_ICE: "Heat and ice",
 }
-_SIDES = {None: "—", Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both"}
+# An injection is given on one side or both: "central" is a pain location only.
+_SIDES: dict[Side | None, str] = {
+    None: "—",
+    **{side: label for side, label in catalogs.SIDE_LABELS.items() if side != Side.CENTRAL},
+}
 _URGENCY = {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent", Urgency.EMERGENCY: "Emergency"}
 
 
@@ -93,11 +99,13 @@ class PlanSection(QGroupBox):
         layout = QVBoxLayout(self)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
-        self.guidance.setStyleSheet("color: #5c4400; background: #fff4ce; padding: 4px;")
+        self.guidance.setStyleSheet(palette.WARNING_STYLE)
         self.guidance.setAccessibleName("Guideline notes")
         self.guidance.hide()
         layout.addWidget(self.guidance)
         self.paths: dict[TreatmentPathKind, QGroupBox] = {}
+        # field-name prefix -> (its group, the message line at the group's foot)
+        self._problem_lines: dict[str, tuple[QGroupBox, FieldError]] = {}
         self.fields: dict[str, QWidget] = {}
         self._locked = False
         self._chosen: set[TreatmentPathKind] = set()
@@ -109,6 +117,8 @@ class PlanSection(QGroupBox):
         self.muscle_relaxant = QCheckBox("Muscle relaxant")
         self.med_to = QLineEdit()
         self.med_reason = QLineEdit()
+        self.med_to.setAccessibleName("Medication referral: refer to")
+        self.med_reason.setAccessibleName("Medication referral: reason")
         self._rows(
             grid,
             (
@@ -158,6 +168,8 @@ class PlanSection(QGroupBox):
         self.injection_side = _combo(_SIDES, "Injection side")
         self.injection_to = QLineEdit()
         self.injection_reason = QLineEdit()
+        self.injection_to.setAccessibleName("Injection referral: refer to")
+        self.injection_reason.setAccessibleName("Injection referral: reason")
         self._rows(
             grid,
             (
@@ -174,6 +186,8 @@ class PlanSection(QGroupBox):
         grid = QGridLayout(box)
         self.surgery_to = QLineEdit()
         self.surgery_reason = QLineEdit()
+        self.surgery_to.setAccessibleName("Surgery referral: refer to")
+        self.surgery_reason.setAccessibleName("Surgery referral: reason")
         self.surgery_reason.setPlaceholderText("e.g. progressive deficit, failed conservative care")
         self.surgery_urgency = _combo(_URGENCY, "Surgery referral urgency")
         self._rows(
@@ -210,6 +224,7 @@ class PlanSection(QGroupBox):
             self.goal_status.append(status)
             self.fields[f"goal_{row + 1}"] = text
         self.fields["goals"] = self.goals[0][1]
+        self._problem_line("goal", goals)
         layout.addWidget(goals)
 
         program = QGroupBox("Home exercises")
@@ -221,11 +236,12 @@ class PlanSection(QGroupBox):
         self._defaults = {e.id: e for e in exercises}
         for row in range(EXERCISE_ROWS):
             pick = _combo(library, f"Home exercise {row + 1}")
+            # Named with their row: a screen reader otherwise hears five boxes called "Sets".
             spins = (
-                _spin(1, 10, "Sets"),
-                _spin(1, 100, "Repetitions"),
-                _spin(0, 300, "Hold seconds"),
-                _spin(1, 10, "Times a day"),
+                _spin(1, 10, f"Sets, exercise {row + 1}"),
+                _spin(1, 100, f"Repetitions, exercise {row + 1}"),
+                _spin(0, 300, f"Hold seconds, exercise {row + 1}"),
+                _spin(1, 10, f"Times a day, exercise {row + 1}"),
             )
             grid.addWidget(pick, row + 1, 0)
             for column, spin in enumerate(spins, start=1):
@@ -234,6 +250,7 @@ class PlanSection(QGroupBox):
             self.exercise_rows.append((pick, *spins))
             self.fields[f"exercise_{row + 1}"] = pick
         grid.setColumnStretch(0, 1)
+        self._problem_line("exercise", program)
         layout.addWidget(program)
 
         certification = QGroupBox("Certification period (at most 90 days) and next appointment")
@@ -266,6 +283,10 @@ class PlanSection(QGroupBox):
             next_appointment=self.next_date,
             paths=self.paths[TreatmentPathKind.PT_PLAN],
         )
+        for prefix in ("certification_start", "certification_end", "next_appointment"):
+            self._problem_line(prefix, certification)
+        self._problem_lines["paths"] = (self, FieldError())  # the choice of paths as a whole
+        self._place_problem_lines()
         layout.addWidget(certification)
         on_any_edit(self, lambda *_args: self.changed.emit())
         # Built after on_any_edit: recording a certification is its own action, not plan
@@ -373,7 +394,36 @@ class PlanSection(QGroupBox):
         box.setAccessibleName(catalogs.treatment_path_info(kind).label)
         self.paths[kind] = box
         self.fields[f"path_{kind.value}"] = box
+        self._problem_line(f"path_{kind.value}", box)
         return box
+
+    def _problem_line(self, prefix: str, group: QGroupBox) -> None:
+        """A message line at the foot of `group` for the fields whose names start so."""
+        error = FieldError()
+        self._problem_lines[prefix] = (group, error)
+
+    def _place_problem_lines(self) -> None:
+        for group, error in self._problem_lines.values():
+            layout = group.layout()
+            if isinstance(layout, QGridLayout):
+                layout.addWidget(error, layout.rowCount(), 0, 1, max(layout.columnCount(), 1))
+            elif layout is not None:
+                layout.addWidget(error)
+
+    def owns_field(self, field: str) -> bool:
+        return any(field.startswith(prefix) for prefix in self._problem_lines)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message in the group of its field, replacing the last ones; the focus stays."""
+        shown: dict[str, list[str]] = {}
+        for field, message in problems.items():
+            prefix = max(
+                (p for p in self._problem_lines if field.startswith(p)), key=len, default=None
+            )
+            if prefix is not None:
+                shown.setdefault(prefix, []).append(message)
+        for prefix, (_group, error) in self._problem_lines.items():
+            error.show_message("\n".join(shown.get(prefix, [])))
 
     @staticmethod
     def _rows(grid: QGridLayout, rows: tuple[tuple[str, QWidget], ...]) -> None:
@@ -396,18 +446,64 @@ class PlanSection(QGroupBox):
             _set(times, template.times_per_day)
 
     # -- content ----------------------------------------------------------------------------
-    def unreadable_date(self) -> str | None:
-        """The field of a date typed in a form that cannot be read, if any."""
-        candidates = [
-            ("certification_start", self.cert_start),
-            ("certification_end", self.cert_end),
-            ("next_appointment", self.next_date),
-        ]
-        candidates += [(f"goal_{i + 1}", t) for i, (_term, _text, t) in enumerate(self.goals)]
-        for field, edit in candidates:
-            if edit.text().strip() and parse_search_date(edit.text()) is None:
-                return field
-        return None
+    def draft_content(self, saved: PlanContent | None) -> tuple[PlanContent, dict[str, str]]:
+        """What can be saved now, and each field held back with what to fix.
+
+        The service refuses a whole plan for one half-typed part (a date it cannot read, a
+        certification with only its start, a medication referral with no medicine ticked
+        yet): such a part keeps its `saved` value in the draft (or stays out of it), its
+        text stays on screen, and the rest of the plan saves.
+        """
+        saved = saved or PlanContent()
+        content = self.content()
+        held: dict[str, str] = {}
+
+        def unreadable(edit: QLineEdit) -> bool:
+            return bool(edit.text().strip()) and parse_search_date(edit.text()) is None
+
+        start_bad, end_bad = unreadable(self.cert_start), unreadable(self.cert_end)
+        for field, bad in (("certification_start", start_bad), ("certification_end", end_bad)):
+            if bad:
+                held[field] = "Type the date as MM/DD/YYYY. Not saved yet."
+        half = (content.certification_start is None) != (content.certification_end is None)
+        if start_bad or end_bad or half:
+            if half and not (start_bad or end_bad):
+                held["certification_end"] = (
+                    "Give both the start and the end of the certification. Not saved yet."
+                )
+            content = replace(
+                content,
+                certification_start=saved.certification_start,
+                certification_end=saved.certification_end,
+            )
+        if unreadable(self.next_date):
+            held["next_appointment"] = "Type the date as MM/DD/YYYY. Not saved yet."
+            content = replace(content, next_appointment=saved.next_appointment)
+        goals = list(content.goals)
+        kept = [text for _term, text, _target in self.goals if text.text().strip()]
+        for index, (_term, text, target) in enumerate(self.goals):
+            if text.text().strip() and unreadable(target):
+                row = kept.index(text)
+                earlier = saved.goals[row].target_date if row < len(saved.goals) else None
+                goals[row] = replace(goals[row], target_date=earlier)
+                held[f"goal_{index + 1}"] = (
+                    f"Goal {index + 1}: type the target date as MM/DD/YYYY. Not saved yet."
+                )
+        paths = []
+        saved_paths = {p.kind: p for p in saved.paths}
+        for path in content.paths:
+            if path.kind == TreatmentPathKind.MEDICATION_REFERRAL and not (
+                path.anti_inflammatory or path.muscle_relaxant
+            ):
+                held["path_medication_referral"] = (
+                    "Tick the medicine to discuss: anti-inflammatory, muscle relaxant or both. "
+                    "Not saved yet."
+                )
+                if path.kind in saved_paths:
+                    paths.append(saved_paths[path.kind])
+                continue
+            paths.append(path)
+        return replace(content, goals=tuple(goals), paths=tuple(paths)), held
 
     def content(self) -> PlanContent:
         chosen = {kind for kind, box in self.paths.items() if box.isChecked()}

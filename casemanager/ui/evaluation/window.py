@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,28 +25,66 @@ from casemanager.domain.errors import ConflictError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.plan import PlanContent
+from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.widgets import resize_within_screen
+
+if TYPE_CHECKING:  # records only: the services (and SQLAlchemy) stay off the Qt start
+    from casemanager.services.evaluations import EvaluationRecord
+    from casemanager.services.goal_progress import GoalsToJudge
+    from casemanager.services.plans import ExerciseInfo, PlanRecord
 
 AUTOSAVE_DELAY_MS = 1500  # after the last keystroke
 # ... and never later than this after the first unsaved one, however long the typing goes on:
 # a crash loses at most this plus one save (under 2 s).
 AUTOSAVE_LONGEST_WAIT_MS = 1500
 
-# save(content, version, on_saved, on_failed); sign(version, on_signed, on_failed);
-# add_addendum(text, on_saved, on_failed). The app runs them on the database worker.
-Save = Callable[
-    [EvaluationContent, int, Callable[[Any], None], Callable[[BaseException], None]], None
-]
-Sign = Callable[[int, Callable[[Any], None], Callable[[BaseException], None]], None]
-AddAddendum = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
-SavePlan = Callable[
-    [PlanContent, int | None, Callable[[Any], None], Callable[[BaseException], None]], None
-]
-# save_goals(assessments, on_saved, on_failed): a progress report's verdict on each goal.
-SaveGoals = Callable[
-    [tuple[GoalAssessment, ...], Callable[[Any], None], Callable[[BaseException], None]], None
-]
+Failed = Callable[[BaseException], None]
+
+
+class EvaluationPort(Protocol):
+    """What the window asks of the database for its one evaluation. Each call returns at
+    once; `done` or `failed` is called later, on the GUI thread."""
+
+    def save(
+        self,
+        content: EvaluationContent,
+        version: int,
+        done: Callable[[EvaluationRecord], None],
+        failed: Failed,
+    ) -> None: ...
+
+    def save_plan(
+        self,
+        content: PlanContent,
+        version: int | None,
+        done: Callable[[PlanRecord], None],
+        failed: Failed,
+    ) -> None: ...
+
+    def save_goals(
+        self,
+        assessments: tuple[GoalAssessment, ...],
+        done: Callable[[GoalsToJudge], None],
+        failed: Failed,
+    ) -> None: ...
+
+    def sign(
+        self, version: int, done: Callable[[EvaluationRecord], None], failed: Failed
+    ) -> None: ...
+
+    def add_addendum(
+        self, text: str, done: Callable[[EvaluationRecord], None], failed: Failed
+    ) -> None: ...
+
+    def search_codes(self, text: str, done: Callable[[list[tuple[str, str]]], None]) -> None: ...
+
+    def discard(self, done: Callable[[None], None], failed: Failed) -> None: ...
+
+    def load_current(self, done: Callable[[EvaluationRecord], None], failed: Failed) -> None:
+        """The evaluation as stored now (after another workstation saved first)."""
+        ...
 
 
 class EvaluationWindow(QWidget):
@@ -54,43 +92,40 @@ class EvaluationWindow(QWidget):
 
     def __init__(
         self,
-        record: Any,  # services.evaluations.EvaluationRecord (not imported: keeps Qt start light)
-        plan: Any,  # services.plans.PlanRecord or None
-        exercises: list[Any],
+        record: EvaluationRecord,
+        plan: PlanRecord | None,
+        exercises: list[ExerciseInfo],
         patient_name: str,
-        save: Save,
-        save_plan: SavePlan,
-        sign: Sign,
-        add_addendum: AddAddendum,
-        search_codes: Callable[[str, Callable[[Any], None]], None] | None = None,
-        discard: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
-        | None = None,
-        load_current: Callable[[Callable[[Any], None], Callable[[BaseException], None]], None]
-        | None = None,
+        port: EvaluationPort,
+        *,
+        can_discard: bool = True,
         parent: QWidget | None = None,
-        save_goals: SaveGoals | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.record = record
         self.plan_version: int | None = plan.version if plan is not None else None
-        self._save, self._sign, self._add_addendum = save, sign, add_addendum
-        self._save_plan = save_plan
+        self.port = port
+        self._saved_plan: PlanContent | None = plan.content if plan is not None else None
+        # Fields left out of the saved draft because they cannot be accepted yet, with what
+        # to fix: shown beside them; signing and closing wait until they are fixed.
+        self._held: dict[str, str] = {}
+        self._plan_held: dict[str, str] = {}
+        # What the service refused at the last save of the evaluation, the plan or the goals.
+        self._refused: dict[str, dict[str, str]] = {}
         self._saving = False
         self._dirty = False
         self._plan_saving = False
         self._plan_dirty = False
-        self._save_goals = save_goals
         self._goals_saving = False
         self._goals_dirty = False
         self._sign_requested = False
         self._close_when_saved = False  # a close waits for the save in flight
-        self._discard = discard
+        self._can_discard = can_discard  # the author may throw a draft away
         self._discarded = False
-        self._load_current = load_current  # the draft as stored now (after a conflict)
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
-        self.resize(1000, 760)
+        resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
         font = self.header.font()
         font.setBold(True)
@@ -119,7 +154,7 @@ class EvaluationWindow(QWidget):
             "in the audit log."
         )
         self.discard_question.setWordWrap(True)
-        self.discard_question.setStyleSheet("background: #fde7e9; color: #8a1020; padding: 4px;")
+        self.discard_question.setStyleSheet(palette.DANGER_STYLE)
         self.discard_yes = QPushButton("Yes, discard it")
         self.discard_no = QPushButton("Keep it")
         for widget in (self.discard_question, self.discard_yes, self.discard_no):
@@ -156,9 +191,7 @@ class EvaluationWindow(QWidget):
         self.form.changed.connect(self._changed)
         self.form.plan.changed.connect(self._plan_changed)
         self.form.goals_changed.connect(self._goals_changed)
-        self._search_codes = search_codes
-        if search_codes is not None:
-            self.form.code_search_requested.connect(self._search_code_set)
+        self.form.code_search_requested.connect(self._search_code_set)
         self.sign_button.clicked.connect(self.request_sign)
         self.addendum_button.clicked.connect(self._request_addendum)
         self.discard_button.clicked.connect(lambda: self._ask_discard(True))
@@ -181,11 +214,10 @@ class EvaluationWindow(QWidget):
         self.form.set_read_only(record.is_signed)
 
     def _search_code_set(self, text: str) -> None:
-        if self._search_codes is not None:
-            self._search_codes(text, self.form.show_code_results)
+        self.port.search_codes(text, self.form.show_code_results)
 
     # -- showing ---------------------------------------------------------------------------
-    def show_record(self, record: Any, *, reload_form: bool) -> None:
+    def show_record(self, record: EvaluationRecord, *, reload_form: bool) -> None:
         self.record = record
         state = "Signed" if record.is_signed else "Draft"
         self.header.setText(
@@ -199,13 +231,14 @@ class EvaluationWindow(QWidget):
         signed = record.is_signed
         self.form.set_read_only(signed)
         self.sign_button.setVisible(not signed)
-        self.discard_button.setVisible(not signed and self._discard is not None)
+        self.discard_button.setVisible(not signed and self._can_discard)
         self.addendum_text.setVisible(signed)
         self.addendum_button.setVisible(signed)
         if signed:
             self.missing.hide()
-            when = record.signed_at.astimezone().strftime("%m/%d/%Y %H:%M")
-            self.status.setText(f"Signed by {record.signed_by_name} on {when}. Locked.")
+            at = record.signed_at
+            when = f" on {at.astimezone():%m/%d/%Y %H:%M}" if at is not None else ""
+            self.status.setText(f"Signed by {record.signed_by_name}{when}. Locked.")
         lines = [
             f"Addendum by {a.author_name}, {a.created_at.astimezone():%m/%d/%Y %H:%M}: {a.text}"
             for a in record.addenda
@@ -235,9 +268,8 @@ class EvaluationWindow(QWidget):
         self.status.setText("Changes not saved yet…")
         self._schedule_save()
 
-    def show_goals(self, judging: Any) -> None:
-        """The goals to judge and what is saved of the judgement (services.goal_progress
-        .GoalsToJudge), once loaded."""
+    def show_goals(self, judging: GoalsToJudge) -> None:
+        """The goals to judge and what is saved of the judgement, once loaded."""
         self.form.show_goals(judging.goals, judging.assessments, signed=self.record.is_signed)
 
     def _schedule_save(self) -> None:
@@ -253,19 +285,32 @@ class EvaluationWindow(QWidget):
         self._save_goals_now()
         if self._saving or not self._dirty or self.record.is_signed or self._in_conflict:
             return  # in a conflict the same stale version would be refused: the user decides
-        if self.form.onset_unreadable():
-            self.status.setText("Onset date: type it as MM/DD/YYYY. Not saved yet.")
-            self.form.jump_to("onset_date")
-            return
+        content, self._held = self.form.draft_content(self.record.content)
+        self._show_problems()
         self._saving = True
         self._dirty = False  # anything typed while saving makes it dirty again
         self.status.setText("Saving…")
-        self._save(self.form.content(), self.record.version, self._saved, self._save_failed)
+        self.port.save(content, self.record.version, self._saved, self._save_failed)
 
-    def _saved(self, record: Any) -> None:
+    def _show_problems(self) -> None:
+        """Every field held back or refused, with its message beside it. Never moves the
+        keyboard focus: an autosave comes while the user types somewhere else."""
+        refused = {f: m for by_field in self._refused.values() for f, m in by_field.items()}
+        self.form.show_problems({**self._plan_held, **self._held, **refused})
+
+    def _saved_text(self) -> str:
+        held = {**self._plan_held, **self._held}
+        if not held:
+            return f"Draft saved at {datetime.now():%H:%M:%S}."
+        return f"Draft saved at {datetime.now():%H:%M:%S}, except what is marked: " + " ".join(
+            held.values()
+        )
+
+    def _saved(self, record: EvaluationRecord) -> None:
         self._saving = False
+        self._cleared("evaluation")
         self.show_record(record, reload_form=False)  # keep what is being typed
-        self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        self.status.setText(self._saved_text())
         if self._dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -273,17 +318,16 @@ class EvaluationWindow(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
-        self._save_failed_message(error)
-        if isinstance(error, ConflictError) and self._load_current is not None:
+        self._save_failed_message(error, "evaluation")
+        if isinstance(error, ConflictError):
             self._in_conflict = True
             self.compare_button.show()
 
     # -- another workstation saved first ----------------------------------------------------
     def compare(self) -> None:
-        if self._load_current is not None:
-            self._load_current(self._show_compare, self._save_failed_message)
+        self.port.load_current(self._show_compare, self._save_failed_message)
 
-    def _show_compare(self, theirs: Any) -> None:
+    def _show_compare(self, theirs: EvaluationRecord) -> None:
         who = getattr(theirs, "therapist_name", "Someone")
         self.compare_dialog = CompareDialog(self.form.content(), theirs.content, who, self)
         self.compare_dialog.keep_mine.connect(lambda: self._keep_mine(theirs))
@@ -294,14 +338,14 @@ class EvaluationWindow(QWidget):
         self._in_conflict = False
         self.compare_button.hide()
 
-    def _keep_mine(self, theirs: Any) -> None:
+    def _keep_mine(self, theirs: EvaluationRecord) -> None:
         """Save what is on screen over the stored version (its version number now ours)."""
         self._resolved()
         self.show_record(theirs, reload_form=False)
         self._dirty = True
         self.save_now()
 
-    def _take_theirs(self, theirs: Any) -> None:
+    def _take_theirs(self, theirs: EvaluationRecord) -> None:
         self._resolved()
         self._dirty = False
         self.show_record(theirs, reload_form=True)
@@ -310,23 +354,20 @@ class EvaluationWindow(QWidget):
     def _save_plan_now(self) -> None:
         if self._plan_saving or not self._plan_dirty or self.record.is_signed:
             return
-        field = self.form.plan.unreadable_date()
-        if field is not None:
-            self.status.setText("A plan date cannot be read: type it as MM/DD/YYYY.")
-            self.form.jump_to(field)
-            return
+        content, self._plan_held = self.form.plan.draft_content(self._saved_plan)
+        self._show_problems()
         self._plan_saving = True
         self._plan_dirty = False
-        self._save_plan(
-            self.form.plan.content(), self.plan_version, self._plan_saved, self._plan_failed
-        )
+        self.port.save_plan(content, self.plan_version, self._plan_saved, self._plan_failed)
 
-    def _plan_saved(self, plan: Any) -> None:
+    def _plan_saved(self, plan: PlanRecord) -> None:
         self._plan_saving = False
+        self._cleared("plan")
         self.plan_version = plan.version
+        self._saved_plan = plan.content
         self.form.plan.show_guidance([g.message for g in plan.guidance])
         if not self._saving:
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._plan_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -334,24 +375,20 @@ class EvaluationWindow(QWidget):
     def _plan_failed(self, error: BaseException) -> None:
         self._plan_saving = False
         self._plan_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "plan")
 
     def _save_goals_now(self) -> None:
-        if (
-            self._save_goals is None
-            or self._goals_saving
-            or not self._goals_dirty
-            or self.record.is_signed
-        ):
+        if self._goals_saving or not self._goals_dirty or self.record.is_signed:
             return
         self._goals_saving = True
         self._goals_dirty = False
-        self._save_goals(self.form.goal_assessments(), self._goals_saved, self._goals_failed)
+        self.port.save_goals(self.form.goal_assessments(), self._goals_saved, self._goals_failed)
 
-    def _goals_saved(self, _judging: Any) -> None:
+    def _goals_saved(self, _judging: GoalsToJudge) -> None:
         self._goals_saving = False
+        self._cleared("goals")
         if not (self._saving or self._plan_saving):
-            self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+            self.status.setText(self._saved_text())
         if self._goals_dirty:
             self._schedule_save()
         self._close_if_waiting()
@@ -359,16 +396,23 @@ class EvaluationWindow(QWidget):
     def _goals_failed(self, error: BaseException) -> None:
         self._goals_saving = False
         self._goals_dirty = True
-        self._save_failed_message(error)
+        self._save_failed_message(error, "goals")
 
-    def _save_failed_message(self, error: BaseException) -> None:
+    def _cleared(self, part: str) -> None:
+        if self._refused.pop(part, None) is not None:
+            self._show_problems()
+
+    def _save_failed_message(self, error: BaseException, part: str = "evaluation") -> None:
+        signing = self._sign_requested
         self._sign_requested = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
-        self.status.setText(f"Not saved: {message}")
+        # A signature asked for meanwhile is not lost silently: the status says so.
+        self.status.setText(f"Not saved: {message}" + (" Not signed." if signing else ""))
         field = getattr(error, "field", None)
         if field:
-            self.form.jump_to(field)
+            self._refused[part] = {field: message}
+            self._show_problems()  # beside the field; the focus stays where the user types
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
@@ -387,10 +431,18 @@ class EvaluationWindow(QWidget):
             self.save_now()
             QTimer.singleShot(200, self._sign_when_saved)
             return
+        held = {**self._held, **self._plan_held}
+        if held:  # the record would be signed without what is on screen: fix it first
+            self._sign_requested = False
+            self._list_missing(list(held.items()))
+            self.status.setText(
+                f"Not signed: {len(held)} fields cannot be saved as typed (click one to go there)."
+            )
+            return
         self.status.setText("Checking…")
-        self._sign(self.record.version, self._signed, self._sign_failed)
+        self.port.sign(self.record.version, self._signed, self._sign_failed)
 
-    def _signed(self, record: Any) -> None:
+    def _signed(self, record: EvaluationRecord) -> None:
         self._sign_requested = False
         self.show_record(record, reload_form=True)
 
@@ -400,15 +452,18 @@ class EvaluationWindow(QWidget):
         if missing is None:
             self.status.setText(getattr(error, "message", "The evaluation could not be signed."))
             return
-        self.missing.clear()
-        for item in missing:
-            entry = QListWidgetItem(item.message)
-            entry.setData(Qt.ItemDataRole.UserRole, item.field)
-            self.missing.addItem(entry)
-        self.missing.show()
+        self._list_missing([(item.field, item.message) for item in missing])
         self.status.setText(
             f"Not signed: {len(missing)} items still missing (click one to go there)."
         )
+
+    def _list_missing(self, items: list[tuple[str, str]]) -> None:
+        self.missing.clear()
+        for field, message in items:
+            entry = QListWidgetItem(message)
+            entry.setData(Qt.ItemDataRole.UserRole, field)
+            self.missing.addItem(entry)
+        self.missing.show()
         self.missing.setCurrentRow(0)
 
     def _jump(self, item: QListWidgetItem) -> None:
@@ -424,14 +479,14 @@ class EvaluationWindow(QWidget):
         (self.discard_no if asking else self.discard_button).setFocus()
 
     def _discard_now(self) -> None:
-        if self._discard is None or self.record.is_signed:
+        if not self._can_discard or self.record.is_signed:
             return
         self.autosave.stop()
         self.longest_wait.stop()
         # Nothing to save: it is being thrown away.
         self._dirty = self._plan_dirty = self._goals_dirty = False
 
-        def done(_result: Any) -> None:
+        def done(_none: None) -> None:
             self._discarded = True
             self.close()
 
@@ -440,7 +495,7 @@ class EvaluationWindow(QWidget):
             self.status.setText(getattr(error, "message", "The draft could not be discarded."))
 
         self.status.setText("Discarding…")
-        self._discard(done, failed)
+        self.port.discard(done, failed)
 
     # -- addenda ----------------------------------------------------------------------------
     def _request_addendum(self) -> None:
@@ -449,14 +504,14 @@ class EvaluationWindow(QWidget):
             self.status.setText("Type the addendum first.")
             return
 
-        def added(record: Any) -> None:
+        def added(record: EvaluationRecord) -> None:
             self.addendum_text.clear()
             self.show_record(record, reload_form=False)
 
         def failed(error: BaseException) -> None:
             self.status.setText(getattr(error, "message", "The addendum could not be saved."))
 
-        self._add_addendum(text, added, failed)
+        self.port.add_addendum(text, added, failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Close only once everything typed is saved: a save in flight finishes first, and a
@@ -471,6 +526,14 @@ class EvaluationWindow(QWidget):
             self._close_when_saved = self.is_saving()
             if self._close_when_saved:
                 self.status.setText("Saving before closing…")
+            return
+        held = {**self._held, **self._plan_held}
+        if held:  # closing now would lose what is typed there
+            event.ignore()
+            self.status.setText(
+                "Not closed: fix or clear what is marked first, so nothing typed is lost. "
+                + " ".join(held.values())
+            )
             return
         self.closed.emit()
         super().closeEvent(event)

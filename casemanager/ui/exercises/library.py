@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,10 +31,37 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.exercises import ExerciseContent
 from casemanager.ui.exercises.picture import ExercisePicture
-from casemanager.ui.widgets import ValidatedForm, on_any_edit
+from casemanager.ui.widgets import ValidatedForm, on_any_edit, wheel_changes_only_focused_boxes
 
-Done = Callable[[Any], None]
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.domain.exercises import ExerciseContent
+    from casemanager.services.exercises import ExerciseRecord
+
+Done = Callable[["ExerciseRecord"], None]
 Failed = Callable[[BaseException], None]
+
+
+class ExerciseLibraryPort(Protocol):
+    """What the library asks of the database; answers come later, on the GUI thread."""
+
+    def save(
+        self,
+        exercise_id: int | None,
+        version: int | None,
+        content: ExerciseContent,
+        done: Done,
+        failed: Failed,
+    ) -> None:
+        """A new exercise (no id, no version) or a change to one."""
+        ...
+
+    def set_image(self, exercise_id: int, data: bytes | None, done: Done, failed: Failed) -> None:
+        """Its picture, or none (`data` None)."""
+        ...
+
+    def get_image(self, exercise_id: int, done: Callable[[bytes | None], None]) -> None: ...
+
+
 IdRole = Qt.ItemDataRole.UserRole
 
 
@@ -55,18 +82,16 @@ class ExerciseLibraryDialog(QDialog):
     def __init__(
         self,
         can_edit: bool,
-        save: Callable[[int | None, int | None, Any, Done, Failed], None],
-        set_image: Callable[[int, bytes | None, Done, Failed], None],
-        get_image: Callable[[int, Done], None],
+        port: ExerciseLibraryPort,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Exercise library")
         self.resize(900, 620)
         self.can_edit = can_edit
-        self._save, self._set_image, self._get_image = save, set_image, get_image
-        self.records: dict[int, Any] = {}  # services.exercises.ExerciseRecord by id
-        self.current: Any = None  # the record shown; None while a new one is typed
+        self.port = port
+        self.records: dict[int, ExerciseRecord] = {}
+        self.current: ExerciseRecord | None = None  # None while a new one is typed
         self.dirty = False
         self._loading = False
         self._after_save: Callable[[], None] | None = None
@@ -74,7 +99,7 @@ class ExerciseLibraryDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Exercises")
         self.list.setMaximumWidth(280)
-        self.new_button = QPushButton("&New exercise")
+        self.new_button = QPushButton("Ne&w exercise")
         left = QVBoxLayout()
         left.addWidget(self.list, stretch=1)
         left.addWidget(self.new_button)
@@ -165,9 +190,10 @@ class ExerciseLibraryDialog(QDialog):
             spin.setReadOnly(not can_edit)
         if not can_edit:
             self.status.setText("Read only: therapists and administrators change the library.")
+        wheel_changes_only_focused_boxes(self)
 
     # -- showing ---------------------------------------------------------------------------
-    def show_library(self, records: list[Any], select_id: int | None = None) -> None:
+    def show_library(self, records: list[ExerciseRecord], select_id: int | None = None) -> None:
         self._loading = True
         try:
             self.list.clear()
@@ -187,7 +213,7 @@ class ExerciseLibraryDialog(QDialog):
                 self.list.setCurrentRow(row)
                 break
 
-    def _show(self, record: Any) -> None:
+    def _show(self, record: ExerciseRecord | None) -> None:
         self._loading = True
         try:
             content = record.content if record else None
@@ -215,9 +241,9 @@ class ExerciseLibraryDialog(QDialog):
             def fetched(data: bytes | None) -> None:
                 self._show_image(record, data)
 
-            self._get_image(record.id, fetched)
+            self.port.get_image(record.id, fetched)
 
-    def _show_image(self, record: Any, data: bytes | None) -> None:
+    def _show_image(self, record: ExerciseRecord, data: bytes | None) -> None:
         if self.current is not None and self.current.id == record.id:
             self.picture.show_exercise(record.key, data)
 
@@ -281,7 +307,7 @@ class ExerciseLibraryDialog(QDialog):
         self.status.setText("Saving…")
         current = self.current
         self._after_save = then
-        self._save(
+        self.port.save(
             current.id if current else None,
             current.version if current else None,
             self.content(),
@@ -289,7 +315,7 @@ class ExerciseLibraryDialog(QDialog):
             self._failed,
         )
 
-    def _saved(self, record: Any) -> None:
+    def _saved(self, record: ExerciseRecord) -> None:
         self.records[record.id] = record
         self.dirty = False
         records = sorted(self.records.values(), key=lambda r: (r.content.name.lower(), r.id))
@@ -334,7 +360,7 @@ class ExerciseLibraryDialog(QDialog):
             return
         record = self.current
 
-        def done(updated: Any) -> None:
+        def done(updated: ExerciseRecord) -> None:
             self.records[updated.id] = updated
             if self.current is not None and self.current.id == updated.id:
                 self.current = updated
@@ -347,7 +373,7 @@ class ExerciseLibraryDialog(QDialog):
             self.form.show_error("image", message)
 
         self.form.clear_errors()
-        self._set_image(record.id, data, done, failed)
+        self.port.set_image(record.id, data, done, failed)
 
     def reject(self) -> None:
         """Close and Escape save what was typed first; a refused save keeps the window open

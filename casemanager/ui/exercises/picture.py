@@ -8,11 +8,12 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from casemanager.domain import figures
+from casemanager.ui import palette
 
-_NEAR = QColor("#1f3a5f")
-_FAR = QColor("#8aa0b8")
-_ARROW = QColor("#c2571a")
-_FLOOR = QColor("#b8b8b8")
+_NEAR = QColor(palette.FIGURE_NEAR)
+_FAR = QColor(palette.FIGURE_FAR)
+_ARROW = QColor(palette.FIGURE_ARROW)
+_FLOOR = QColor(palette.FIGURE_FLOOR)
 
 
 def draw_figure(painter: QPainter, figure: figures.Figure, area: QRectF) -> None:
@@ -98,7 +99,7 @@ class ExercisePicture(QWidget):
         elif self.figure is not None:
             draw_figure(painter, self.figure, area)
         else:
-            painter.setPen(QColor("#666666"))
+            painter.setPen(QColor(palette.FIGURE_CAPTION))
             painter.drawText(
                 area, Qt.AlignmentFlag.AlignCenter, "No picture yet: choose one to add it."
             )

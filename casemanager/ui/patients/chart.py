@@ -5,7 +5,7 @@ the patient's details. Opening it is audited by the service that reads it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -22,15 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain.catalogs import LANGUAGE_LABELS, PATIENT_STATUS_LABELS, SEX_LABELS
 from casemanager.domain.enums import EvaluationKind
-from casemanager.ui.patients.model import STATUS_LABELS
+from casemanager.ui import palette
 
-_SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
-_LANGUAGE = {"en": "English", "es": "Spanish"}
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.domain.patients import PatientRecord
+    from casemanager.services.chart import Chart, EpisodeChart
+
 EvaluationRole = Qt.ItemDataRole.UserRole + 1  # the evaluation id of a timeline row
-_WARNING_STYLE = "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-_RED_FLAG_STYLE = "background: #fde7e9; color: #8a1020; padding: 6px; border-radius: 4px;"
-_DRAFT = QColor("#8a5a00")
+_WARNING_STYLE = palette.WARNING_PANEL_STYLE
+_RED_FLAG_STYLE = palette.DANGER_PANEL_STYLE
+_DRAFT = QColor(palette.DRAFT_TEXT)
 
 
 class ChartPanel(QWidget):
@@ -45,7 +48,7 @@ class ChartPanel(QWidget):
     def __init__(self, can_evaluate: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.patient_id: int | None = None
-        self.chart: Any = None  # services.chart.Chart
+        self.chart: Chart | None = None
         self.can_evaluate = can_evaluate
         self.setMinimumWidth(420)
         outer = QVBoxLayout(self)
@@ -218,7 +221,7 @@ class ChartPanel(QWidget):
                     return
 
     # -- showing ---------------------------------------------------------------------------
-    def show_chart(self, chart: Any) -> None:
+    def show_chart(self, chart: Chart) -> None:
         """Fill everything from a services.chart.Chart."""
         self.chart = chart
         record = chart.patient
@@ -229,7 +232,7 @@ class ChartPanel(QWidget):
         self.facts.setText(
             f"Age {chart.age} · MRN {record.mrn} · born {f.date_of_birth:%m/%d/%Y}\n"
             f"Primary therapist: {record.primary_therapist_name or 'none'} · "
-            f"{STATUS_LABELS[f.status]}"
+            f"{PATIENT_STATUS_LABELS[f.status]}"
         )
         # Only flags whose referral is still open: a cleared one is on the timeline.
         self.red_flags.setText(
@@ -252,7 +255,7 @@ class ChartPanel(QWidget):
         self.body.show()
         self.chart_shown.emit()
 
-    def _show_details(self, record: Any, age: int) -> None:
+    def _show_details(self, record: PatientRecord, age: int) -> None:
         f = record.fields
         emergency = " ".join(x for x in (f.emergency_contact_name, f.emergency_contact_phone) if x)
         shown = {
@@ -260,20 +263,20 @@ class ChartPanel(QWidget):
             + (f" (“{f.preferred_name}”)" if f.preferred_name else ""),
             "mrn": record.mrn,
             "born": f"{f.date_of_birth:%m/%d/%Y} (age {age})",
-            "sex": _SEX[f.sex.value],
-            "status": STATUS_LABELS[f.status],
+            "sex": SEX_LABELS[f.sex],
+            "status": PATIENT_STATUS_LABELS[f.status],
             "therapist": record.primary_therapist_name or "—",
             "phone": f.phone or "—",
             "email": f.email or "—",
             "address": f.address or "—",
-            "language": _LANGUAGE.get(f.preferred_language, f.preferred_language),
+            "language": LANGUAGE_LABELS.get(f.preferred_language, f.preferred_language),
             "emergency": emergency or "—",
             "physician": f.referring_physician or "—",
         }
         for key, text in shown.items():
             self.values[key].setText(text)
 
-    def _show_progress(self, episode: Any) -> None:
+    def _show_progress(self, episode: EpisodeChart | None) -> None:
         if self.chart is None or not self.chart.shows_clinical:
             self.progress.hide()
             return
@@ -307,7 +310,7 @@ class ChartPanel(QWidget):
         self.progress.setStyleSheet(_WARNING_STYLE if warnings else "")
         self.progress.show()
 
-    def _show_actions(self, chart: Any) -> None:
+    def _show_actions(self, chart: Chart) -> None:
         self.actions_host.setVisible(self.can_evaluate and chart.shows_clinical)
         episode = chart.open_episode
         has_draft = episode is not None and episode.draft_id is not None
@@ -323,7 +326,7 @@ class ChartPanel(QWidget):
             button.setEnabled(signed and not has_draft)
         self.visit_button.setEnabled(signed)  # visits go on while a report is being written
 
-    def _show_timeline(self, chart: Any) -> None:
+    def _show_timeline(self, chart: Chart) -> None:
         self.timeline.clear()
         bold = QFont(self.timeline.font())
         bold.setBold(True)

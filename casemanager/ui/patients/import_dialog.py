@@ -5,7 +5,7 @@ of them or none. Checking and importing run in the caller's worker (signals belo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain.errors import DomainError
 from casemanager.interop import patient_files
+from casemanager.ui.widgets import wheel_changes_only_focused_boxes
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.patient_import import ImportReport
 
 PREVIEW_ROWS = 20
 NONE = "(not in this file)"
@@ -99,6 +103,7 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(lambda: self._emit(self.import_requested))
         close.clicked.connect(self.reject)
         self._mapping_changed()
+        wheel_changes_only_focused_boxes(self)
 
     def mapping(self) -> dict[str, str]:
         return {key: box.currentData() for key, box in self.columns.items() if box.currentData()}
@@ -159,7 +164,7 @@ class ImportDialog(QDialog):
         self.status.setText("Reading and checking every row…")
         signal.emit(self.path, mapping)
 
-    def show_report(self, report: Any, imported: bool) -> None:
+    def show_report(self, report: ImportReport, imported: bool) -> None:
         self.check_button.setEnabled(True)
         self.problems.clear()
         for problem in report.problems:

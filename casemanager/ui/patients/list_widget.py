@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,13 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain.catalogs import PATIENT_STATUS_LABELS
 from casemanager.domain.enums import PatientStatus
 from casemanager.domain.patients import PatientQuery
-from casemanager.ui.patients.model import STATUS_LABELS, PatientIdRole, PatientTableModel
+from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
+from casemanager.ui.widgets import name_clear_button, wheel_changes_only_focused_boxes
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
 MINE = -2  # combo data for "my caseload"
+PHONE_COLUMN = 3  # the column left out when the list is narrow
 
 
 class PatientTable(QTableView):
@@ -56,11 +59,14 @@ class PatientListWidget(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, MRN, date of birth or phone")
         self.search.setAccessibleName("Search patients")
-        self.search.setClearButtonEnabled(True)
+        name_clear_button(self.search, "Clear search")
         self.status = QComboBox()
         self.status.setAccessibleName("Status filter")
+        self.status.setToolTip(
+            "Narrows the list while the search box is empty; a search looks at every status"
+        )
         self.status.addItem("All statuses", ALL)
-        for status, label in STATUS_LABELS.items():
+        for status, label in PATIENT_STATUS_LABELS.items():
             self.status.addItem(label, status.value)
         self.therapist = QComboBox()
         self.therapist.setAccessibleName("Therapist filter")
@@ -84,11 +90,13 @@ class PatientListWidget(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        # One line per patient: a therapist's name is never wrapped, a header never cut.
+        # Each column is as wide as its header and the rows loaded so far; a
+        # list narrower than that scrolls sideways rather than cutting a column.
+        # A narrow list (the chart open beside it) leaves out the phone column first.
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((230, 90, 105, 130, 90)):
-            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel("")
         self.summary.setAccessibleName("Patient list status")
 
@@ -115,8 +123,30 @@ class PatientListWidget(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         model.loading_changed.connect(self._show_state)
         model.page_loaded.connect(self._show_state)
+        model.page_loaded.connect(self._fit_columns)
+        wheel_changes_only_focused_boxes(self)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self, *_args: object) -> None:
+        """Show the phone column only when every column fits whole; the last column takes
+        the room left over."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        needed = {
+            column: max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            for column in range(header.count())
+        }
+        self.table.setColumnHidden(PHONE_COLUMN, sum(needed.values()) > room)
+        shown = sum(w for c, w in needed.items() if not self.table.isColumnHidden(c))
+        header.setStretchLastSection(shown < room)
 
     def current_query(self) -> PatientQuery:
+        """A typed search looks at every status: the person at the desk is most often a
+        returning (discharged) patient, whom an "Active" filter would hide. The status filter
+        narrows the list only while nothing is typed."""
         status = self.status.currentData()
         therapist = self.therapist.currentData()
         if therapist == MINE:
@@ -124,9 +154,12 @@ class PatientListWidget(QWidget):
         return replace(
             self.model.query,
             text=self.search.text(),
-            status=None if status == ALL else PatientStatus(status),
+            status=None if status == ALL or self._searching() else PatientStatus(status),
             therapist_id=None if therapist == ALL else therapist,
         )
+
+    def _searching(self) -> bool:
+        return bool(self.search.text().strip())
 
     def apply_filters(self) -> None:
         self._debounce.stop()
@@ -165,4 +198,11 @@ class PatientListWidget(QWidget):
             self.summary.setText("No patients match. Check the spelling, or clear the filters.")
         else:
             noun = "patient" if shown == 1 and not more else "patients"
-            self.summary.setText(f"{shown:,}{more} {noun}")
+            self.summary.setText(f"{shown:,}{more} {noun}{self._status_note()}")
+
+    def _status_note(self) -> str:
+        """Say so when a search looked past the status filter (so nobody wonders why a
+        discharged patient shows under "Active")."""
+        if self._searching() and self.status.currentData() != ALL:
+            return f", every status (a search looks past “{self.status.currentText()}”)"
+        return ""

@@ -18,19 +18,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from casemanager.domain.enums import PatientStatus
+from casemanager.domain.catalogs import PATIENT_STATUS_LABELS
 from casemanager.domain.patients import PatientQuery, PatientSort, PatientSummary
 
 Index = QModelIndex | QPersistentModelIndex
 # fetch(query, offset, limit, deliver): runs the service off the GUI thread, then calls
 # deliver(rows) back on the GUI thread.
 Fetch = Callable[[PatientQuery, int, int, Callable[[list[PatientSummary]], None]], None]
-
-STATUS_LABELS = {
-    PatientStatus.ACTIVE: "Active",
-    PatientStatus.ON_HOLD: "On hold",
-    PatientStatus.DISCHARGED: "Discharged",
-}
 
 PatientIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -45,7 +39,7 @@ COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], 
     ("MRN", PatientSort.MRN, lambda p: p.mrn),
     ("Date of birth", PatientSort.DATE_OF_BIRTH, lambda p: p.date_of_birth.strftime("%m/%d/%Y")),
     ("Phone", None, lambda p: p.phone or ""),
-    ("Status", PatientSort.STATUS, lambda p: STATUS_LABELS[p.status]),
+    ("Status", PatientSort.STATUS, lambda p: PATIENT_STATUS_LABELS[p.status]),
     ("Primary therapist", PatientSort.THERAPIST, lambda p: p.primary_therapist_name or ""),
 )
 

@@ -15,12 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casemanager.domain import catalogs
 from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.patients import PatientFields, PatientSummary, parse_date_of_birth
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
-
-SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.OTHER: "Other", Sex.UNKNOWN: "Unknown"}
-LANGUAGE_LABELS = {"en": "English", "es": "Spanish"}
+from casemanager.ui import palette
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 
 class NewPatientDialog(QDialog):
@@ -45,7 +49,7 @@ class NewPatientDialog(QDialog):
         self.preferred_name = line_edit("Optional")
         self.date_of_birth = line_edit("MM/DD/YYYY")
         self.sex = QComboBox()
-        for sex, label in SEX_LABELS.items():
+        for sex, label in catalogs.SEX_LABELS.items():
             self.sex.addItem(label, sex.value)
         self.phone = line_edit("(631) 555-0100")
         self.email = line_edit("Optional")
@@ -53,7 +57,7 @@ class NewPatientDialog(QDialog):
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(54)
         self.language = QComboBox()
-        for code, label in LANGUAGE_LABELS.items():
+        for code, label in catalogs.LANGUAGE_LABELS.items():
             self.language.addItem(label, code)
         self.emergency_name = line_edit("Name (optional)")
         self.emergency_phone = line_edit("Phone (optional)")
@@ -67,13 +71,13 @@ class NewPatientDialog(QDialog):
         for name, label, widget in (
             ("given_name", "&First name", self.given_name),
             ("family_name", "&Last name", self.family_name),
-            ("preferred_name", "Pre&ferred name", self.preferred_name),
+            ("preferred_name", "Preferred &name", self.preferred_name),
             ("date_of_birth", "&Date of birth", self.date_of_birth),
             ("sex", "&Sex", self.sex),
             ("phone", "&Phone", self.phone),
             ("email", "&Email", self.email),
             ("address", "&Address", self.address),
-            ("preferred_language", "Care plan &language", self.language),
+            ("preferred_language", "Care plan lan&guage", self.language),
             ("emergency_contact_name", "Emergency &contact", self.emergency_name),
             ("emergency_contact_phone", "Emergency p&hone", self.emergency_phone),
             ("referring_physician", "&Referring physician", self.physician),
@@ -82,9 +86,7 @@ class NewPatientDialog(QDialog):
             self.form.add_row(name, label, widget)
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
-        self.duplicates.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
-        )
+        self.duplicates.setStyleSheet(palette.WARNING_PANEL_STYLE)
         self.duplicates.setAccessibleName("Possible duplicate")
         self.duplicates.hide()
         self.general_error = FieldError()
@@ -101,6 +103,7 @@ class NewPatientDialog(QDialog):
         layout.addWidget(self.buttons)
         for watched in (self.given_name, self.family_name, self.date_of_birth):
             watched.textChanged.connect(self._identity_changed)
+        wheel_changes_only_focused_boxes(self)
 
     def _identity_changed(self) -> None:
         # A changed name or birth date needs a fresh duplicate check.

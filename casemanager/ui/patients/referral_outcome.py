@@ -4,7 +4,7 @@ go on. Saving it takes the flag off the chart's banner and onto the timeline."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,7 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain.patients import parse_search_date
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from casemanager.services.chart import OpenRedFlag
 
 
 class ReferralOutcomeDialog(QDialog):
@@ -25,7 +33,7 @@ class ReferralOutcomeDialog(QDialog):
 
     submitted = Signal(object)
 
-    def __init__(self, open_flags: list[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, open_flags: list[OpenRedFlag], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record red-flag referral outcome")
         self.form = ValidatedForm()
@@ -57,6 +65,7 @@ class ReferralOutcomeDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        wheel_changes_only_focused_boxes(self)
 
     def _submit(self) -> None:
         self.form.clear_errors()

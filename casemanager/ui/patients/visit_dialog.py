@@ -4,7 +4,7 @@ therapist chooses to make it the progress report, a verdict and a note for each 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,8 +25,19 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain import catalogs
 from casemanager.domain.patients import parse_search_date
+from casemanager.ui import palette
 from casemanager.ui.goal_verdicts import GoalVerdicts
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
+
+if TYPE_CHECKING:  # records only: the services stay off the Qt start
+    from collections.abc import Sequence
+
+    from casemanager.services.visits import GoalInForce
 
 
 class VisitDialog(QDialog):
@@ -37,11 +48,11 @@ class VisitDialog(QDialog):
     def __init__(
         self,
         progress_due: str | None,
-        goals: list[Any] | tuple[Any, ...] = (),
+        goals: Sequence[GoalInForce] = (),
         parent: QWidget | None = None,
     ) -> None:
         """`progress_due` says why a progress report is due (None when it is not); `goals`
-        are the plan in force's goals (services.visits.GoalInForce) a report assesses."""
+        are the plan in force's goals a report assesses."""
         super().__init__(parent)
         self.setWindowTitle("Record visit")
         self.form = ValidatedForm()
@@ -73,7 +84,7 @@ class VisitDialog(QDialog):
         # Never chosen for the therapist: a plain visit note must not pass for a report.
         self.due_note = QLabel(progress_due or "")
         self.due_note.setWordWrap(True)
-        self.due_note.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 4px;")
+        self.due_note.setStyleSheet(palette.WARNING_STYLE)
         self.due_note.setVisible(bool(progress_due))
         self.report_yes = QRadioButton("&Yes: this visit is the progress report")
         self.report_no = QRadioButton("N&o: an ordinary visit")
@@ -115,6 +126,7 @@ class VisitDialog(QDialog):
         layout.addWidget(self.goals_box)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        wheel_changes_only_focused_boxes(self)
 
     def _submit(self) -> None:
         self.form.clear_errors()

@@ -1,4 +1,4 @@
-"""The pages of the start window. They emit what the user asked for; app.py does the work."""
+"""The pages of the start window. They emit what the user asked for; the shell does the work."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from PySide6.QtWidgets import (
     QCommandLinkButton,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from casemanager.ui.widgets import FieldError, ValidatedForm, line_edit
+from casemanager.ui.widgets import (
+    FieldError,
+    ValidatedForm,
+    line_edit,
+    wheel_changes_only_focused_boxes,
+)
 
 
 def _title(text: str) -> QLabel:
@@ -33,31 +37,6 @@ def _text(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     return label
-
-
-class BusyPage(QWidget):
-    """'Opening the clinic database…' with an indefinite or counted progress bar."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch()
-        self.message = _title("Opening the clinic database…")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.message)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        self.bar.setAccessibleName("Progress")
-        layout.addWidget(self.bar)
-        layout.addStretch()
-
-    def set_message(self, message: str) -> None:
-        self.message.setText(message)
-        self.bar.setRange(0, 0)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.bar.setRange(0, total)
-        self.bar.setValue(done)
 
 
 class WelcomePage(QWidget):
@@ -156,6 +135,7 @@ class CreateClinicPage(QWidget):
         self.back_button.clicked.connect(self.back)
         self.create_button.clicked.connect(self._submit)
         self.confirm.returnPressed.connect(self._submit)
+        wheel_changes_only_focused_boxes(self)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         if not self.phone_region.count():

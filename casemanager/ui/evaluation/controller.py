@@ -1,0 +1,282 @@
+"""Evaluations: starting one, opening one, one window at a time, and the rules of who may
+change what (the author types and signs; anyone else reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+from casemanager.domain.enums import EvaluationKind
+from casemanager.domain.evaluation import GOAL_REPORT_KINDS
+from casemanager.ui.evaluation.window import EvaluationWindow
+from casemanager.ui.ops import EPISODE_MOVED, NO_CHANGE, Change, Changes
+
+if TYPE_CHECKING:
+    from casemanager.domain.evaluation import EvaluationContent
+    from casemanager.domain.medicare import Certification, GoalAssessment
+    from casemanager.domain.plan import PlanContent
+    from casemanager.services.evaluations import EvaluationRecord
+    from casemanager.services.goal_progress import GoalsToJudge
+    from casemanager.services.plans import ExerciseInfo, PlanRecord
+    from casemanager.ui.workspace import Context
+
+Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
+Failed = Callable[[BaseException], None]
+
+
+class DatabasePort:
+    """The window's `EvaluationPort`: one evaluation's reads and changes as operations."""
+
+    def __init__(self, context: Context, record: EvaluationRecord) -> None:
+        self.context = context
+        self.evaluation_id = record.id
+        self.patient_id = record.patient_id
+
+    def save(
+        self,
+        content: EvaluationContent,
+        version: int,
+        done: Callable[[EvaluationRecord], None],
+        failed: Failed,
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> EvaluationRecord:
+            from casemanager.services import evaluations
+
+            return evaluations.save_draft(db, actor, evaluation_id, version, content)
+
+        # A draft's typing shows nowhere else: nothing to refresh.
+        self.context.ops.change(work, NO_CHANGE, done, failed)
+
+    def save_plan(
+        self,
+        content: PlanContent,
+        version: int | None,
+        done: Callable[[PlanRecord], None],
+        failed: Failed,
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> PlanRecord:
+            from casemanager.services import plans
+
+            return plans.save_plan(db, actor, evaluation_id, version, content)
+
+        self.context.ops.change(work, NO_CHANGE, done, failed)
+
+    def save_goals(
+        self,
+        assessments: tuple[GoalAssessment, ...],
+        done: Callable[[GoalsToJudge], None],
+        failed: Failed,
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> GoalsToJudge:
+            from casemanager.services import goal_progress
+
+            return goal_progress.save_goal_assessments(db, actor, evaluation_id, assessments)
+
+        self.context.ops.change(work, NO_CHANGE, done, failed)
+
+    def sign(self, version: int, done: Callable[[EvaluationRecord], None], failed: Failed) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> EvaluationRecord:
+            from casemanager.services import evaluations
+
+            return evaluations.sign(db, actor, evaluation_id, version)
+
+        # A signature opens referrals, may discharge the episode and the patient.
+        signed = Changes.chart(self.patient_id, EPISODE_MOVED)
+        self.context.ops.change(work, signed, done, failed)
+
+    def add_addendum(
+        self, text: str, done: Callable[[EvaluationRecord], None], failed: Failed
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> EvaluationRecord:
+            from casemanager.services import evaluations
+
+            return evaluations.add_addendum(db, actor, evaluation_id, text)
+
+        self.context.ops.change(work, Changes.chart(self.patient_id), done, failed)
+
+    def search_codes(self, text: str, done: Callable[[list[tuple[str, str]]], None]) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> list[tuple[str, str]]:
+            from casemanager.services import evaluations
+
+            return evaluations.search_codes(db, actor, text)
+
+        self.context.ops.read(work, done)
+
+    def discard(self, done: Callable[[None], None], failed: Failed) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> None:
+            from casemanager.services import evaluations
+
+            evaluations.discard_draft(db, actor, evaluation_id)
+
+        discarded = Changes.chart(self.patient_id, EPISODE_MOVED)
+        self.context.ops.change(work, discarded, done, failed)
+
+    def load_current(self, done: Callable[[EvaluationRecord], None], failed: Failed) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> EvaluationRecord:
+            from casemanager.services import evaluations
+
+            return evaluations.get_evaluation(db, actor, evaluation_id)
+
+        self.context.ops.read(work, done, failed)
+
+    def load_goals(self, done: Callable[[GoalsToJudge], None]) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> GoalsToJudge:
+            from casemanager.services import goal_progress
+
+            return goal_progress.goals_to_judge(db, actor, evaluation_id)
+
+        self.context.ops.read(work, done)
+
+    def certify(
+        self,
+        certification: Certification,
+        done: Callable[[PlanRecord], None],
+        failed: Failed,
+    ) -> None:
+        db, actor, evaluation_id = self.context.db, self.context.actor, self.evaluation_id
+
+        def work() -> PlanRecord:
+            from casemanager.services import plans
+
+            return plans.record_certification(db, actor, evaluation_id, certification)
+
+        # The chart's certification warning and timeline, the caseload's worklist.
+        certified = Changes.chart(self.patient_id, Change.CASELOAD)
+        self.context.ops.change(work, certified, done, failed)
+
+
+class EvaluationController:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.window: EvaluationWindow | None = None  # one at a time
+
+    # -- starting and opening ----------------------------------------------------------------
+    def start(self, patient_id: int, patient_name: str) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> Opened:
+            from casemanager.services import evaluations, plans
+
+            record = evaluations.start_initial_evaluation(
+                db, actor, patient_id, "Low back pain with spasm"
+            )
+            return record, None, plans.list_exercises(db, actor)
+
+        # A new episode; a discharged patient is active again.
+        started = Changes.chart(patient_id, EPISODE_MOVED)
+        self.context.ops.change(work, started, lambda opened: self._show(opened, patient_name))
+
+    def follow_up(self, episode_id: int, kind: str, patient_name: str) -> None:
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> Opened:
+            from casemanager.services import follow_up, plans
+
+            record = follow_up.start_follow_up(db, actor, episode_id, EvaluationKind(kind))
+            plan = plans.get_plan(db, actor, record.id)
+            return record, plan, plans.list_exercises(db, actor, _exercises_of(plan))
+
+        def started(opened: Opened) -> Changes:
+            return Changes.chart(opened[0].patient_id, Change.EPISODES | Change.CASELOAD)
+
+        self.context.ops.change(work, started, lambda opened: self._show(opened, patient_name))
+
+    def open(self, evaluation_id: int, patient_name: str) -> None:
+        shown = self.window
+        if shown is not None and shown.record.id == evaluation_id:
+            shown.raise_()  # already on screen, perhaps with typing not yet saved
+            shown.activateWindow()
+            return
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> Opened:
+            from casemanager.services import evaluations, plans
+
+            record = evaluations.get_evaluation(db, actor, evaluation_id)
+            plan = plans.get_plan(db, actor, record.id)
+            return record, plan, plans.list_exercises(db, actor, _exercises_of(plan))
+
+        self.context.ops.read(work, lambda opened: self._show(opened, patient_name))
+
+    # -- the window --------------------------------------------------------------------------
+    def _show(self, opened: Opened, patient_name: str) -> None:
+        if self.context.closed:
+            return
+        record, plan, exercises = opened
+        if self.window is not None:
+            self.window.close()  # one at a time: it saves what was typed
+        port = DatabasePort(self.context, record)
+        # The author types and signs; anyone else reads (the service refuses them anyway).
+        is_author = self.context.actor.user_id == record.therapist_id
+        screen = EvaluationWindow(
+            record, plan, exercises, patient_name, port, can_discard=is_author
+        )
+        screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if record.kind in GOAL_REPORT_KINDS:
+
+            def goals_loaded(judging: GoalsToJudge) -> None:
+                if self.window is screen:  # not closed meanwhile
+                    screen.show_goals(judging)
+
+            port.load_goals(goals_loaded)
+        plan_section = screen.form.plan
+        plan_section.show_certification(plan.certification if plan is not None else None)
+
+        def certify(certification: Certification) -> None:
+            def done(saved: PlanRecord) -> None:
+                plan_section.show_certification(saved.certification)
+
+            failed = self.context.refusal_shown_by(
+                plan_section.show_certification_error, "The certification"
+            )
+            port.certify(certification, done, failed)
+
+        plan_section.certification_requested.connect(certify)
+        if not is_author:
+            screen.form.set_read_only(True)  # say so up front
+            screen.sign_button.hide()
+        self.window = screen
+        screen.closed.connect(lambda: self._closed(screen))
+        screen.show()
+
+    def _closed(self, screen: EvaluationWindow) -> None:
+        if self.window is screen:
+            self.window = None
+
+    def close_for_log_out(self) -> None:
+        """Saves what was typed first; a logged-out session leaves no record on screen."""
+        screen, self.window = self.window, None
+        if screen is None:
+            return
+        screen.close()
+        if screen.isVisible():
+            # Still saving, or its save was refused: hidden now. A save in flight closes it
+            # when done.
+            screen.hide()
+            if not screen.is_saving():
+                screen.deleteLater()
+
+
+def _exercises_of(plan: PlanRecord | None) -> tuple[int, ...]:
+    """The exercises a plan holds: kept in its picker even once retired from the library."""
+    return tuple(h.exercise_id for h in plan.content.home_exercises) if plan else ()

@@ -1,0 +1,340 @@
+"""The shell: open the clinic database, first start, log in and out, the idle lock, and quit.
+
+Only the start window (its pages, login among them) is imported before the first window is
+on screen; the main window and every feature are imported once someone has logged in.
+SQLAlchemy, Alembic and the ICD-10-CM code set are imported by the database worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from casemanager import config
+from casemanager.domain.errors import AuthenticationFailed, ValidationError, WrongPassphrase
+from casemanager.ui import messages
+from casemanager.ui.ops import Lane, Ops
+from casemanager.ui.startup.window import StartWindow
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QInputDialog
+
+    from casemanager.db.engine import Database
+    from casemanager.services.context import Actor
+    from casemanager.services.setup import ClinicInfo
+    from casemanager.ui.lock import IdleWatcher, Lock
+    from casemanager.ui.main_window import MainWindow
+    from casemanager.ui.workspace import Workspace
+
+DEMO_PATIENTS = 1000  # big enough to feel real, quick enough to make on first run
+
+
+class Shell(QObject):
+    """Drives the start window, and the workspace of whoever is logged in."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.database_url = database_url
+        self.workstation = config.workstation_name()
+        self.db: Database | None = None
+        self.clinic_name = ""
+        self.actor: Actor | None = None
+        self.workspace: Workspace | None = None
+        self.start = StartWindow()
+        self.ops = Ops(show_error=self._show_error, parent=self)
+        self.idle: IdleWatcher | None = None  # counts quiet minutes while someone is logged in
+        self.lock: Lock | None = None  # the covers and unlock dialog, while locked
+        self.passphrase_dialog: QInputDialog | None = None  # the open one, if any
+        self.encrypted_file: Path | None = None  # the encrypted clinic file being opened
+        self.ops.progress().connect(self.start.busy.set_progress)
+        self.start.create_chosen.connect(self.start.show_create_clinic)
+        self.start.demo_chosen.connect(self._make_demo)
+        self.start.create_back.connect(self.start.show_welcome)
+        self.start.create_submitted.connect(self._create_clinic)
+        self.start.login_submitted.connect(self._log_in)
+
+    @property
+    def main_window(self) -> MainWindow | None:
+        return self.workspace.window if self.workspace is not None else None
+
+    def _show_error(self, error: BaseException) -> None:
+        messages.show_error(self.main_window or self.start, error)
+
+    # -- opening ---------------------------------------------------------------------------
+    def open(self) -> None:
+        self.start.show_busy("Opening the clinic database…")
+        self.start.show()
+        url = self.database_url
+        encrypted_file = config.plain_sqlite_path(url)
+        if encrypted_file is not None and config.looks_encrypted(encrypted_file):
+            self._ask_passphrase(encrypted_file, "")
+            return
+        self.start.offer_encryption(config.encryption_available() and encrypted_file is not None)
+
+        def work() -> tuple[Database, ClinicInfo | None]:
+            from casemanager.services import setup
+
+            db, _result = setup.open_database(url, config.backup_dir())
+            return db, setup.clinic_info(db)
+
+        # Once the window is on screen: the worker's imports (SQLAlchemy, Alembic) would
+        # otherwise compete with its drawing. The login page is built meanwhile.
+        self.start.when_drawn(lambda: self.ops.read(work, self._opened, self._open_failed))
+        self.start.when_drawn(self.start.prepare_pages)
+
+    def _opened(self, result: tuple[Database, ClinicInfo | None]) -> None:
+        self.db, clinic = result
+        if clinic is None:
+            self.start.show_welcome()
+        else:
+            self.clinic_name = clinic.name
+            self.start.show_login(clinic.name, _demo_hint() if clinic.is_demo else None)
+            self._daily_backup(clinic.id)
+
+    def _daily_backup(self, clinic_id: int) -> None:
+        """Today's copy of an embedded database, on its own worker while the user logs in."""
+        db = self.db
+        assert db is not None
+
+        def work() -> Path | None:
+            from casemanager.services import backup
+            from casemanager.services.context import Actor
+
+            folder = config.backup_dir() / "daily"
+            return backup.daily(db, Actor.command_line(clinic_id), folder)
+
+        def failed(error: BaseException) -> None:
+            messages.show_error(
+                self.main_window or self.start, error, "Today's backup could not be made"
+            )
+
+        self.ops.read(work, lambda _path: None, failed, lane=Lane.BACKUP)
+
+    def _ask_passphrase(self, path: Path, problem: str) -> None:
+        """The clinic's file is encrypted: its passphrase opens it (kept in memory only)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog(self.start)
+        dialog.setWindowTitle("Encrypted clinic database")
+        dialog.setLabelText(
+            (problem + "\n\n" if problem else "")
+            + f"The clinic's database file is encrypted:\n{path}\n\nType its passphrase."
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_dialog = dialog
+        self.encrypted_file = path
+
+        def chosen(passphrase: str) -> None:
+            self.database_url = config.encrypted_url(path, passphrase)
+            self.open()
+
+        dialog.textValueSelected.connect(chosen)
+        dialog.rejected.connect(lambda: self.start.show_busy("The clinic database is locked."))
+        dialog.open()
+
+    def _open_failed(self, error: BaseException) -> None:
+        if isinstance(error, WrongPassphrase) and self.encrypted_file is not None:
+            self._ask_passphrase(self.encrypted_file, error.message)
+            return
+        self.start.show_busy("The clinic database could not be opened.")
+        self.start.busy.bar.setRange(0, 1)
+        messages.show_error(self.start, error, "Cannot open the clinic database")
+
+    # -- first run -------------------------------------------------------------------------
+    def _create_clinic(self) -> None:
+        from casemanager.services.setup import NewClinic
+
+        page = self.start.create_clinic
+        region = page.chosen_region()
+        new = NewClinic(
+            name=page.clinic_name.text(),
+            admin_username=page.username.text(),
+            admin_display_name=page.display_name.text(),
+            admin_password=page.password.text(),
+            phone=page.phone.text() or None,
+        )
+        if region is not None:
+            new = replace(new, phone_region=region)
+        db, workstation, url = self.db, self.workstation, self.database_url
+        assert db is not None
+        passphrase = page.chosen_passphrase()
+
+        def work() -> Actor:
+            from casemanager.services import encryption, setup
+
+            if passphrase is None:
+                return setup.create_clinic(db, new, workstation)
+            encryption.check_passphrase(passphrase)  # before anything is written
+            actor = setup.create_clinic(db, new, workstation)
+            db.dispose()
+            done = encryption.encrypt_database(url, passphrase)
+            self._reopen(done.url)
+            return actor
+
+        def failed(error: BaseException) -> None:
+            page.set_busy(False)
+            if isinstance(error, ValidationError):
+                page.show_error(error.field, error.message)
+            else:
+                self._show_error(error)
+
+        page.set_busy(True)
+        self.clinic_name = new.name.strip()
+        self.ops.read(work, self._logged_in, failed)
+
+    def _reopen(self, url: str) -> None:
+        """From the worker: the same clinic, now through `url` (after encrypting it)."""
+        from casemanager.db.engine import Database
+
+        self.database_url = url
+        self.db = Database(url)
+
+    def _make_demo(self) -> None:
+        self.start.show_busy(f"Creating a demo clinic with {DEMO_PATIENTS:,} made-up patients…")
+        db, report, patients = self.db, self.ops.report_progress(), DEMO_PATIENTS
+        assert db is not None
+
+        def work() -> tuple[Database, ClinicInfo | None]:
+            from casemanager.services import demo, setup
+
+            demo.generate_demo_clinic(
+                db,
+                patients=patients,
+                progress=report,
+                actor_name=f"os:{config.operating_system_user()}",  # nobody has logged in yet
+                workstation=config.workstation_name(),
+            )
+            return db, setup.clinic_info(db)
+
+        def failed(error: BaseException) -> None:
+            self.start.show_welcome()
+            self._show_error(error)
+
+        self.ops.read(work, self._opened, failed)
+
+    # -- log in and out --------------------------------------------------------------------
+    def _log_in(self) -> None:
+        page = self.start.login
+        username, password = page.username.text(), page.password.text()
+        db, workstation = self.db, self.workstation
+        assert db is not None
+
+        def work() -> Actor:
+            from casemanager.services import accounts
+
+            return accounts.authenticate(db, username, password, workstation)
+
+        def failed(error: BaseException) -> None:
+            page.set_busy(False)
+            if isinstance(error, AuthenticationFailed):
+                page.show_error(error.message)
+            else:
+                self._show_error(error)
+
+        page.set_busy(True)
+        self.ops.read(work, self._logged_in, failed)
+
+    def _logged_in(self, actor: Actor) -> None:
+        # Imported now, not at start-up: the first window needs none of it.
+        from casemanager.ui.lock import IdleWatcher
+        from casemanager.ui.workspace import Workspace
+
+        assert self.db is not None
+        self.start.set_busy(False)
+        self.actor = actor
+        self.workspace = Workspace(self.ops, self.db, actor, self.clinic_name, self._show_error)
+        self.workspace.window.log_out_requested.connect(self._log_out)
+        self.workspace.window.show()
+        self.start.hide()
+        self.workspace.load()
+        self.idle = IdleWatcher(config.idle_lock_minutes(), self)
+        self.idle.idle.connect(self._lock)
+
+    # -- locking when left alone -----------------------------------------------------------
+    def _lock(self) -> None:
+        actor = self.actor
+        if self.lock is not None or actor is None:
+            return
+        from casemanager.ui.lock import Lock
+
+        if self.idle is not None:
+            self.idle.pause()
+        self.lock = Lock(actor.display_name, actor.username, self)
+        self.lock.dialog.submitted.connect(self._unlock)
+        self.lock.dialog.log_out_button.clicked.connect(self._log_out)
+
+    def _unlock(self, password: str) -> None:
+        db, actor, workstation, lock = self.db, self.actor, self.workstation, self.lock
+        if actor is None or lock is None or db is None:
+            return
+
+        def work() -> Actor:
+            from casemanager.services import accounts
+
+            # A full login (audited, with the waits after wrong passwords).
+            return accounts.authenticate(db, actor.username, password, workstation)
+
+        def done(_again: Actor) -> None:
+            lock.lift()
+            self.lock = None
+            if self.idle is not None:
+                self.idle.resume()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, AuthenticationFailed):
+                lock.dialog.show_error(error.message)
+            else:
+                lock.dialog.show_error(messages.classify(error)[0])
+
+        self.ops.read(work, done, failed)
+
+    def _stop_watching(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()  # its app-wide filter and timer end with this session
+            self.idle = None
+        if self.lock is not None:
+            self.lock.lift()
+            self.lock = None
+
+    def _log_out(self) -> None:
+        db, actor = self.db, self.actor
+        self._stop_watching()
+        if actor is not None and db is not None:
+
+            def work() -> None:
+                from casemanager.services import accounts
+
+                accounts.log_out(db, actor)
+
+            self.ops.read(work, lambda _none: None)
+        self.actor = None
+        workspace, self.workspace = self.workspace, None
+        if workspace is not None:
+            workspace.hide_records()  # saves what was typed first; nothing stays on screen
+        self.start.login.username.clear()
+        self.start.show_login(self.clinic_name)
+        self.start.show()  # before closing the main window, or Qt quits with its last window
+        if workspace is not None:
+            workspace.close()
+
+    def shutdown(self) -> None:
+        self._stop_watching()
+        if self.workspace is not None:
+            self.workspace.stop_batches()
+        self.ops.shutdown()
+        if self.db is not None:
+            self.db.dispose()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+
+def _demo_hint() -> str:
+    # Kept in step with services.demo.DEMO_STAFF (a test checks), without importing it here.
+    return (
+        "Demo accounts (password demo-password): alvarez, chen, okafor, nowak (therapists), "
+        "manager (office manager), admin (administrator)."
+    )
