@@ -31,8 +31,9 @@ from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import take_home
 from casemanager.reports.data import EvaluationSnapshot
-from casemanager.services import audit, batch_reading, documents
+from casemanager.services import audit, batch_reading
 from casemanager.services.context import Actor
+from casemanager.services.document_data import DocumentKind
 
 POOL_FROM = 24  # below this many plans, starting worker processes costs more than it saves
 CHUNK = 32  # plans read, rendered and written per round; a cancel waits at most one round
@@ -328,7 +329,7 @@ class _Batch:
             session.add_all(
                 PrintedDocument(
                     evaluation_id=plan.evaluation_id,
-                    kind=documents.DocumentKind.TAKE_HOME.value,
+                    kind=DocumentKind.TAKE_HOME.value,
                     language=plan.language,
                     large_print=self.large_print,
                     action=AuditAction.EXPORT,
