@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "casemanager"
 
 
@@ -177,3 +179,22 @@ def test_only_controllers_call_services_in_ui() -> None:
         if extra:
             offenders[name] = sorted(extra)
     assert offenders == {}
+
+
+def test_import_contracts_hold() -> None:
+    """The contracts of pyproject.toml (`make lint` runs them too): the layers, Qt only in ui/,
+    no SQLAlchemy in ui/, domain/ or reports/, and no use case importing another."""
+    pytest.importorskip("importlinter", reason="import-linter comes with the dev extra")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports_command; lint_imports_command()",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PACKAGE.parent,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -643,6 +643,19 @@ class EpisodeSummary(Base):
     intake_evaluation_id: Mapped[int | None] = mapped_column(Integer)  # the signed initial
     latest_follow_up_id: Mapped[int | None] = mapped_column(Integer)  # signed, latest
     latest_follow_up_date: Mapped[date | None] = mapped_column(Date)
+    # The certification period in force (that of certification_end): its start, whether a
+    # physician has certified it, and the day of the evaluation that set it. The worklist
+    # reads these instead of looking through the episode's plans.
+    certification_start: Mapped[date | None] = mapped_column(Date)
+    certified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    plan_day: Mapped[date | None] = mapped_column(Date)
+    # The outcome scores of the intake and of the latest follow-up (signed, so they stay).
+    intake_nprs: Mapped[int | None] = mapped_column(SmallInteger)
+    intake_odi: Mapped[float | None] = mapped_column(Float)
+    intake_psfs: Mapped[float | None] = mapped_column(Float)
+    latest_nprs: Mapped[int | None] = mapped_column(SmallInteger)
+    latest_odi: Mapped[float | None] = mapped_column(Float)
+    latest_psfs: Mapped[float | None] = mapped_column(Float)
 
 
 class PrintedDocument(Base):

@@ -20,14 +20,16 @@ from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.filling import Filled, fill_content
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
-from casemanager.services.context import Actor
-from casemanager.services.evaluations import (
+from casemanager.services.content_mappers import (
     EvaluationRecord,
-    authorize_evaluation,
     content_of,
     evaluation_record,
-    load_draft,
     write_content,
+)
+from casemanager.services.context import Actor
+from casemanager.services.use_case import (
+    authorize_evaluation,
+    load_draft,
 )
 
 # What stays true of a person between episodes of back pain, with the form's labels.

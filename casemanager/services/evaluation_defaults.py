@@ -15,15 +15,17 @@ from casemanager.domain.evaluation_defaults import ComplexitySuggestion
 from casemanager.domain.filling import Filled
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
-from casemanager.services.context import Actor
-from casemanager.services.evaluations import (
+from casemanager.services.content_mappers import (
     EvaluationRecord,
-    authorize_evaluation,
     content_of,
     evaluation_record,
+    write_content,
+)
+from casemanager.services.context import Actor
+from casemanager.services.use_case import (
+    authorize_evaluation,
     load_draft,
     load_evaluation,
-    write_content,
 )
 
 

@@ -31,14 +31,16 @@ from casemanager.domain.intake import IntakeAnswers, IntakeStatus
 from casemanager.domain.intake_wording import IntakeWording, wording
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
-from casemanager.services.context import Actor
-from casemanager.services.evaluations import (
+from casemanager.services.content_mappers import (
     EvaluationRecord,
-    authorize_evaluation,
     content_of,
     evaluation_record,
-    load_draft,
     write_content,
+)
+from casemanager.services.context import Actor
+from casemanager.services.use_case import (
+    authorize_evaluation,
+    load_draft,
 )
 
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another

@@ -11,15 +11,17 @@ from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.migrate import UpgradeResult, upgrade
 from casemanager.db.models import Clinic, Exercise, User
-from casemanager.domain import catalogs, phones, validation
 from casemanager.domain import field_limits as limits
+from casemanager.domain import phones, validation
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
 from casemanager.services import audit
-from casemanager.services.accounts import actor_for, hash_password
+from casemanager.services.audit import record_by_clinic_it as record_by_clinic_it
+from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
-from casemanager.services.templates import add_starter_templates
+from casemanager.services.passwords import hash_password
+from casemanager.services.use_case import actor_for
 
 
 @dataclass(frozen=True)
@@ -85,19 +87,6 @@ def _check_sqlite_file(db: Database, backup_dir: Path | None) -> None:
     )
 
 
-def record_by_clinic_it(db: Database, detail: str) -> None:
-    """Audit a change made to the database as a whole (restore, encryption) by the
-    operating-system user running it."""
-    clinic = clinic_info(db)
-    audit.record_now(
-        db,
-        Actor.command_line(clinic.id if clinic else 0),
-        AuditAction.UPDATE,
-        DataCategory.SYSTEM,
-        detail=detail,
-    )
-
-
 def clinic_info(db: Database) -> ClinicInfo | None:
     """The clinic this database holds, or None on a fresh database."""
     with db.session() as session:
@@ -113,24 +102,6 @@ def clinic_info(db: Database) -> ClinicInfo | None:
             clinic.is_demo,
             clinic.phone_region,
         )
-
-
-def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
-    """The starter exercise library as rows for the clinic's own (editable) library."""
-    return [
-        {
-            "clinic_id": clinic_id,
-            "key": t.key,
-            "name": t.name,
-            "instructions": t.instructions,
-            "precautions": t.precautions,
-            "sets": t.sets,
-            "reps": t.reps,
-            "hold_seconds": t.hold_seconds,
-            "times_per_day": t.times_per_day,
-        }
-        for t in catalogs.STARTER_EXERCISES
-    ]
 
 
 def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:

@@ -34,20 +34,25 @@ from casemanager.domain.enums import (
 from casemanager.domain.errors import ConflictError, DomainError, NotFound, ValidationError
 from casemanager.domain.filling import Filled, fill_content
 from casemanager.domain.permissions import Permission
-from casemanager.domain.starter_templates import STARTER_TEMPLATES, starter_content
 from casemanager.domain.templates import TemplateContent
 from casemanager.services import audit
-from casemanager.services.context import Actor
-from casemanager.services.evaluations import (
+from casemanager.services.content_mappers import (
     EvaluationRecord,
-    authorize_evaluation,
+    PlanRecord,
     content_of,
     evaluation_record,
+    plan_record,
+    read_plan,
+    write_content,
+    write_plan,
+)
+from casemanager.services.content_mappers import add_starter_templates as add_starter_templates
+from casemanager.services.context import Actor
+from casemanager.services.use_case import (
+    authorize_evaluation,
     load_draft,
     load_evaluation,
-    write_content,
 )
-from casemanager.services.plans import PlanRecord, plan_record, read_plan, write_plan
 
 
 @dataclass(frozen=True)
@@ -84,32 +89,6 @@ def _record(session: Session, row: EvaluationTemplate) -> TemplateRecord:
         created_by_name=author.display_name if author else None,
         source_evaluation_id=row.source_evaluation_id,
     )
-
-
-def add_starter_templates(session: Session, clinic_id: int) -> None:
-    """A new clinic's own copies of the starter templates, using its starter exercises."""
-    session.flush()
-    ids: dict[str, int] = {}
-    for key, exercise_id in session.execute(
-        select(Exercise.key, Exercise.id)
-        .where(Exercise.clinic_id == clinic_id, Exercise.key.is_not(None))
-        .order_by(Exercise.active.desc(), Exercise.id)
-    ):
-        if key is not None:
-            ids.setdefault(key, exercise_id)  # the active copy, else the oldest
-    for starter in STARTER_TEMPLATES:
-        content = starter_content(starter, ids)
-        session.add(
-            EvaluationTemplate(
-                clinic_id=clinic_id,
-                key=starter.key,
-                cause=starter.cause,
-                name=content.name,
-                note=content.note,
-                content=rules.to_data(content),
-                active=True,
-            )
-        )
 
 
 def list_templates(

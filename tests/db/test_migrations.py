@@ -217,7 +217,7 @@ def test_0015_fills_e164_where_the_number_reads_as_one(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_0023_gives_each_existing_clinic_the_starter_templates(tmp_path: Path) -> None:
+def test_0022_gives_each_existing_clinic_the_starter_templates(tmp_path: Path) -> None:
     """A clinic from before templates gets one per cause, using its own exercises (found by
     starter key, active copies first), so the first evaluation after the upgrade offers them."""
     from casemanager.domain.enums import Cause

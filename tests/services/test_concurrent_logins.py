@@ -17,7 +17,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import AuditEntry
 from casemanager.domain.enums import AuditAction
 from casemanager.interop import patient_files
-from casemanager.services import accounts, audit_log, patient_import
+from casemanager.services import accounts, audit_log, passwords, patient_import
 from tests.conftest import TEST_PASSWORD, Staff
 
 LOGINS = 30
@@ -26,7 +26,7 @@ LOGINS = 30
 def _log_in_repeatedly(url: str, workstation: str, start: Any) -> list[str]:
     """One workstation: wait for the other, then log in LOGINS times as fast as it can."""
     # The suite's cheap hashing (conftest), so the password is not rehashed at each login.
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     db = Database(url)
     outcomes: list[str] = []
     try:
@@ -75,7 +75,7 @@ def _log_in_while_writing(
     """Another workstation: one login to be ready, then, once the import is writing (it
     holds SQLite's write lock), logins again and again until stopped: when each began and
     ended, and how."""
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     db = Database(url)
     outcomes: list[tuple[float, float, str]] = []
 

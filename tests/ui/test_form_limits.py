@@ -97,7 +97,8 @@ def test_visit_and_referral_outcome_forms(
 
     qtbot.mouseClick(panel.visit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
-    dialog: Any = shown(VisitDialog)
+    dialog = shown(VisitDialog)
+    assert dialog is not None
     if dialog.report_no.isVisible():
         dialog.report_no.setChecked(True)
     _refused(
@@ -114,7 +115,8 @@ def test_visit_and_referral_outcome_forms(
     qtbot.waitUntil(lambda: panel.outcome_button.isVisible(), timeout=10_000)
     qtbot.mouseClick(panel.outcome_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(ReferralOutcomeDialog) is not None, timeout=10_000)
-    outcome: Any = shown(ReferralOutcomeDialog)
+    outcome = shown(ReferralOutcomeDialog)
+    assert outcome is not None
     qtbot.keyClicks(outcome.seen_by, "Dr. Omar Haddad")
     _refused(
         qtbot,

@@ -24,12 +24,11 @@ from casemanager.db.models import Clinic, EpisodeSummary, Exercise, User
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError
 from casemanager.services import audit
-from casemanager.services.accounts import hash_password
+from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
 from casemanager.services.demo import bulk
 from casemanager.services.demo.records import ChunkSpec, build_chunk, code_facts
-from casemanager.services.setup import starter_exercise_rows
-from casemanager.services.templates import add_starter_templates
+from casemanager.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password"
 DEMO_CLINIC_NAME = "Harbor Spine & Sport Physical Therapy (demo)"

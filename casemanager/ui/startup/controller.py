@@ -69,7 +69,6 @@ class StartupController:
         workstation = self.workstation
 
         def work() -> Created:
-            from casemanager.db.engine import Database
             from casemanager.services import encryption, setup
 
             if passphrase is None:
@@ -78,7 +77,7 @@ class StartupController:
             actor = setup.create_clinic(db, new, workstation)
             db.dispose()
             encrypted = encryption.encrypt_database(url, passphrase)
-            return Created(actor, Database(encrypted.url), encrypted.url)
+            return Created(actor, encryption.reopen(encrypted.url), encrypted.url)
 
         self.ops.read(work, done, failed)
 

@@ -1,8 +1,8 @@
 """evaluation templates by suspected cause (starter templates for each existing clinic);
 patient intake locked to one patient
 
-Revision ID: 0023
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 06:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import casemanager.db.types
 from casemanager.db.types import utcnow
 
-revision: str = '0023'
-down_revision: str | None = '0020'
+revision: str = '0022'
+down_revision: str | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
