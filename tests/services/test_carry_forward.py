@@ -160,8 +160,9 @@ def test_follow_ups_still_carry_their_episode_forward(
     shifted = replace(
         plan,
         goals=tuple(
-            replace(g, target_date=g.target_date + timedelta(days=10))  # type: ignore[operator]
+            replace(g, target_date=g.target_date + timedelta(days=10))
             for g in plan.goals
+            if g.target_date is not None
         ),
         certification_start=RETURNS_ON,
         certification_end=RETURNS_ON + timedelta(days=60),
