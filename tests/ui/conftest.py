@@ -109,3 +109,17 @@ def register_patient(db: Any, therapist: Any) -> Any:
             primary_therapist_id=therapist.user_id,
         ),
     )
+
+
+def click_sign(qtbot: QtBot, screen: EvaluationWindow) -> None:
+    """Click Sign, read the summary of what will be signed, press Enter on it."""
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: screen.sign_summary is not None and screen.sign_summary.isVisible(),
+        timeout=10_000,
+    )
+    summary = screen.sign_summary
+    assert summary is not None
+    qtbot.keyClick(summary, Qt.Key.Key_Return)

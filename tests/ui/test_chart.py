@@ -28,7 +28,7 @@ from casemanager.ui.shell import Shell
 from tests.services.test_chart import FLAG, one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown
+from tests.ui.conftest import click_sign, log_in, open_patient_by_mrn, register_patient, shown
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
@@ -214,7 +214,7 @@ def test_progress_report_then_discharge_from_the_chart(
     form = screen.form
     assert form.nprs_now.value() == 4  # from the progress report
     qtbot.keyClicks(form.summary_note, "Independent with the home program.")
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     assert screen.missing.item(0).text() == "Choose the reason for discharge."
     screen.missing.setCurrentRow(0)
@@ -223,7 +223,7 @@ def test_progress_report_then_discharge_from_the_chart(
     form.discharge_reason.setCurrentIndex(form.discharge_reason.findData(DischargeReason.GOALS_MET))
     met = form.plan.goal_status[0]
     met.setCurrentIndex(met.findData(GoalStatus.MET))  # judged at discharge
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
     assert len(screen.record.outcomes) == 3
     screen.close()

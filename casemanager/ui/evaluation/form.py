@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -56,6 +56,7 @@ from casemanager.domain.evaluation import (
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
+from casemanager.ui.evaluation.keys import EnterMovesOn, OneKeyAnswers
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import (
@@ -237,6 +238,77 @@ class EvaluationForm(QWidget):
             self.field_widgets["assessment_note"] = self.summary_note
         self.refresh_scores()
         wheel_changes_only_focused_boxes(self)
+        self._install_keys(body)
+        self.plan.update_tab_stops()
+        self._update_flag_stops()
+
+    def _install_keys(self, body: QWidget) -> None:
+        """One digit per score item, Enter to the next one-line field, Ctrl+digit to a
+        section (the key shown in the section list's tooltip), the list following the view."""
+        self.one_key = OneKeyAnswers(self)
+        self.one_key.watch(
+            self.nprs_now,
+            self.nprs_best,
+            self.nprs_worst,
+            *self.odi,
+            *self.sbst,
+            *(score for _activity, score in self.psfs),
+        )
+        self.enter_moves_on = EnterMovesOn(self)
+        kept_for_their_own_enter = {
+            self.code_search,
+            *self.plan.certification_fields.values(),
+        }
+        self.enter_moves_on.watch(
+            *(w for w in body.findChildren(QLineEdit) if w not in kept_for_their_own_enter),
+            *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes()),
+            *body.findChildren(QComboBox),
+        )
+        self.section_keys: dict[str, str] = {}
+        number = 0
+        for row in range(self.sections.count()):
+            item = self.sections.item(row)
+            if item.isHidden() or number == 9:
+                continue
+            number += 1
+            keys = f"Ctrl+{number}"
+            self.section_keys[item.text()] = keys
+            item.setToolTip(f"{item.text()} ({keys})")
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda i=item: self._enter_section(i))
+        self._following = True  # the list follows a scroll, unless the list made it
+        self.scroller.verticalScrollBar().valueChanged.connect(self._follow_scrolling)
+
+    def one_key_boxes(self) -> list[QWidget]:
+        return [
+            self.nprs_now,
+            self.nprs_best,
+            self.nprs_worst,
+            *self.odi,
+            *(score for _activity, score in self.psfs),
+        ]
+
+    def _follow_scrolling(self, value: int) -> None:
+        """Select the section in view: the one at the top, or the last one once the form is
+        scrolled to its end."""
+        if not self._following:
+            return
+        bar = self.scroller.verticalScrollBar()
+        shown = [(t, g) for t, g in self.groups.items() if g.isVisibleTo(self)]
+        if not shown:
+            return
+        if value >= bar.maximum() and bar.maximum() > 0:
+            title = shown[-1][0]
+        else:
+            title = shown[0][0]
+            for name, group in shown:
+                if group.y() <= value + 20:
+                    title = name
+        row = self._section_row(title)
+        if self.sections.currentRow() != row:
+            with QSignalBlocker(self.sections):
+                self.sections.setCurrentRow(row)
 
     def _section_row(self, title: str) -> int:
         return next(
@@ -297,7 +369,12 @@ class EvaluationForm(QWidget):
         layout.addWidget(hint)
         buttons = QHBoxLayout()
         self.all_no = QPushButton("Mark unanswered as No")
+        self.all_no.setToolTip(
+            "Answers No to every question not asked yet; Tab then leaves the questions. "
+            "Once all are answered, this button puts them back in the Tab order to change one."
+        )
         self.all_no.clicked.connect(self._mark_unanswered_no)
+        self._reviewing_flags = False  # every answer a Tab stop again, to change one
         buttons.addWidget(self.all_no)
         # A follow-up carries the answers forward: they are asked again, then confirmed.
         self.rechecked = QCheckBox("Asked again at this visit")
@@ -385,6 +462,7 @@ class EvaluationForm(QWidget):
         if self.kind in RESCREEN_KINDS:
             self.rechecked.setChecked(True)  # changing an answer is asking again
         self._show_reasons()
+        self._update_flag_stops()
 
     def _action_chosen(self, code: str) -> None:
         self._auto_action.discard(code)
@@ -648,13 +726,20 @@ class EvaluationForm(QWidget):
         """Show the section from its top (its heading and first fields, not its middle)."""
         group = self.groups.get(title)
         if group is not None:
-            self.scroller.verticalScrollBar().setValue(group.y())
+            self._following = False  # the list chose it: keep that entry selected
+            try:
+                self.scroller.verticalScrollBar().setValue(group.y())
+            finally:
+                self._following = True
 
     def _enter_section(self, item: QListWidgetItem) -> None:
         """Scroll to the section's top and put the focus on its first input."""
         group = self.groups.get(item.text())
         if group is None:
             return
+        if self.sections.currentItem() is not item:
+            with QSignalBlocker(self.sections):
+                self.sections.setCurrentItem(item)
         first = next(iter(_inputs_in_tab_order(group)), None)
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -706,9 +791,33 @@ class EvaluationForm(QWidget):
             widget.setFocus()
 
     def _mark_unanswered_no(self) -> None:
+        unanswered = [
+            c for c in self.flag_answers.values() if c.currentData() == RedFlagAnswer.NOT_ASKED
+        ]
+        if not unanswered:  # all answered: the button opens them to change one by keyboard
+            self._reviewing_flags = True
+            self._update_flag_stops()
+            next(iter(self.flag_answers.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        for combo in unanswered:
+            combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+
+    def _update_flag_stops(self) -> None:
+        """Tab visits the questions still to ask and the yes answers (with their action and
+        reason); an answered No is reached by mouse, or by the button's second press."""
+        all_answered = all(
+            c.currentData() != RedFlagAnswer.NOT_ASKED for c in self.flag_answers.values()
+        )
+        if not all_answered:
+            self._reviewing_flags = False
         for combo in self.flag_answers.values():
-            if combo.currentData() == RedFlagAnswer.NOT_ASKED:
-                combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+            stop = self._reviewing_flags or combo.currentData() != RedFlagAnswer.NO
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus if stop else Qt.FocusPolicy.ClickFocus)
+        self.all_no.setText(
+            "Change an answer…"
+            if all_answered and not self._reviewing_flags
+            else "Mark unanswered as No"
+        )
 
     def _show_suggestions(self) -> None:
         cause = self.primary_cause.currentData()
@@ -899,6 +1008,7 @@ class EvaluationForm(QWidget):
             del blockers
         self._show_suggestions()
         self._show_reasons()
+        self._update_flag_stops()
         self.refresh_scores()
 
     def set_read_only(self, read_only: bool) -> None:

@@ -28,6 +28,7 @@ from casemanager.domain.plan import PlanContent
 from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.evaluation.sign_summary import SignSummary, summary_lines
 from casemanager.ui.widgets import resize_within_screen
 
 if TYPE_CHECKING:  # records only: the services (and SQLAlchemy) stay off the Qt start
@@ -124,6 +125,8 @@ class EvaluationWindow(QWidget):
         self._discarded = False
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
+        self.patient_name = patient_name
+        self.sign_summary: SignSummary | None = None
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
@@ -416,8 +419,31 @@ class EvaluationWindow(QWidget):
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
+        """Show what will be signed; Enter there signs, Escape comes back."""
         if self.record.is_signed or self._sign_requested:
             return  # one request at a time: a second click waits for the first
+        if self.sign_summary is not None and self.sign_summary.isVisible():
+            return
+        content, held = self.form.draft_content(self.record.content)
+        plan, plan_held = self.form.plan.draft_content(self._saved_plan)
+        guidance = [
+            line.lstrip("• ") for line in self.form.plan.guidance.text().splitlines() if line
+        ]
+        lines = summary_lines(
+            self.patient_name,
+            f"{self.kind_label} of {self.record.evaluation_date:%m/%d/%Y}",
+            content,
+            plan,
+            guidance,
+            [*held.values(), *plan_held.values()],
+        )
+        self.sign_summary = SignSummary(lines, self.kind_label, self)
+        self.sign_summary.accepted.connect(self._sign_confirmed)
+        self.sign_summary.open()
+
+    def _sign_confirmed(self) -> None:
+        if self.record.is_signed or self._sign_requested:
+            return
         self._sign_requested = True
         self.missing.hide()
         self.missing.clear()
