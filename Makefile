@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fhir_export.py
 	$(BIN)/python benchmarks/patient_import.py
 	$(BIN)/python benchmarks/first_window.py
+	$(BIN)/python benchmarks/documentation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

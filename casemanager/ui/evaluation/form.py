@@ -740,10 +740,14 @@ class EvaluationForm(QWidget):
         if self.sections.currentItem() is not item:
             with QSignalBlocker(self.sections):
                 self.sections.setCurrentItem(item)
-        first = next(iter(_inputs_in_tab_order(group)), None)
+        first = self.first_input(group)
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         self._go_to_section(item.text())
+
+    def first_input(self, group: QWidget) -> QWidget | None:
+        """Where a section's shortcut puts the focus: its first Tab stop."""
+        return next(iter(_inputs_in_tab_order(group)), None)
 
     def first_field_to_fill(self) -> QWidget | None:
         """The first input, in Tab order, that is still empty (or the first input)."""

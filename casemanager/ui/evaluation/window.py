@@ -138,7 +138,9 @@ class EvaluationWindow(QWidget):
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
         self.sign_button = QPushButton(f"Sign {self.kind_label.lower()}")
-        self.sign_button.setToolTip("Check it is complete, then lock it (Ctrl+Shift+S)")
+        self.sign_button.setToolTip(
+            "See what will be signed, then Enter locks it (Ctrl+Shift+S). Ctrl+W closes."
+        )
         self.missing = QListWidget()
         self.missing.setAccessibleName("Still missing before signing")
         self.missing.setMaximumHeight(120)
@@ -208,7 +210,10 @@ class EvaluationWindow(QWidget):
         save_action = QAction(self)
         save_action.setShortcut(QKeySequence.StandardKey.Save)
         save_action.triggered.connect(self.save_now)
-        self.addActions([sign_action, save_action])
+        close_action = QAction(self)
+        close_action.setShortcut(QKeySequence.StandardKey.Close)  # Ctrl+W: saves, then closes
+        close_action.triggered.connect(self.close)
+        self.addActions([sign_action, save_action, close_action])
         self.show_record(record, reload_form=True)
         self.form.plan.load(
             plan.content if plan is not None else None,
