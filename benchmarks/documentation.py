@@ -36,6 +36,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from pypdf import PdfReader  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -48,7 +49,6 @@ from PySide6.QtWidgets import (  # noqa: E402
     QScrollArea,
     QWidget,
 )
-from pypdf import PdfReader  # noqa: E402
 
 from casemanager.db.engine import Database  # noqa: E402
 from casemanager.db.migrate import upgrade  # noqa: E402
