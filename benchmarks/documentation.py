@@ -129,6 +129,8 @@ class Driver:
         self.keyboard_only = keyboard_only
         self.tally = Tally(Counter())
         self.section_keys: dict[QWidget, tuple[str, QWidget]] = {}  # group -> (keys, first input)
+        self.enter: Any = None  # the form's EnterMovesOn: where Enter goes from a field
+        self.arrow_groups: list[Any] = []  # tick boxes that are one Tab stop, arrows inside
 
     # -- counted events -----------------------------------------------------------------------
     def focus(self) -> QWidget:
@@ -198,7 +200,10 @@ class Driver:
     # -- moving to a field ----------------------------------------------------------------------
     def _keyboard_route(self, target: QWidget) -> tuple[int, str | None]:
         """Cheapest keyboard route: (presses, section keys to press first or None)."""
-        best = (tab_distance(self.focus(), target) or 10_000, None)
+        here = self.focus()
+        best: tuple[int, str | None] = (tab_distance(here, target) or 10_000, None)
+        if self.enter is not None and self.enter.next_for(here) is target:
+            best = (1, "Enter")
         for group, (keys, first) in self.section_keys.items():
             if group.isAncestorOf(target):
                 via = 0 if first is target else tab_distance(first, target)
@@ -226,7 +231,9 @@ class Driver:
                 assert target.hasFocus(), f"a click did not focus {target.accessibleName()!r}"
                 return
         assert presses < 10_000, f"no keyboard route to {target.accessibleName()!r}"
-        if keys is not None:
+        if keys == "Enter":
+            self.key(Qt.Key.Key_Return)
+        elif keys is not None:
             number = int(keys.rsplit("+", 1)[1])
             self.key(getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
         for _ in range(presses):
@@ -262,6 +269,9 @@ class Driver:
         presses, _keys = self._keyboard_route(combo)
         _scroller, notches = self._notches_to_view(combo)
         arrows = abs(index - combo.currentIndex())
+        letter = _letter_reaching(combo, index) if arrows > 1 else None
+        if letter is not None:
+            arrows = 1  # one letter key
         by_mouse = 2 + abs(notches)  # open the list, click the entry
         if not self.keyboard_only and by_mouse < (0 if combo.hasFocus() else presses) + arrows:
             self.click(combo)
@@ -280,9 +290,12 @@ class Driver:
             settle()
         else:
             self.go_to(combo, click_ok=False)  # a click would open the list
-            key = Qt.Key.Key_Down if index > combo.currentIndex() else Qt.Key.Key_Up
-            for _ in range(arrows):
-                self.key(key)
+            if letter is not None:
+                self.chars(letter, counted=1)  # the box jumps to the entry starting so
+            else:
+                key = Qt.Key.Key_Down if index > combo.currentIndex() else Qt.Key.Key_Up
+                for _ in range(arrows):
+                    self.key(key)
         assert combo.currentIndex() == index, (
             f"{combo.accessibleName()} not chosen: at {combo.currentIndex()}, wanted {index}, "
             f"focus {self.focus().accessibleName()!r}, popup {combo.view().isVisible()}"
@@ -292,6 +305,11 @@ class Driver:
         """A tick box, a checkable group or a button: a click, or Space on it."""
         before = box.isChecked() if not press else None
         presses, _keys = self._keyboard_route(box)
+        group = next((g for g in self.arrow_groups if box in g.boxes), None)
+        if group is not None and box is not group.stop:
+            to_stop, _ = self._keyboard_route(group.stop)
+            offset = abs(group.boxes.index(box) - group.boxes.index(group.stop))
+            presses = (0 if group.stop.hasFocus() else to_stop) + offset
         _scroller, notches = self._notches_to_view(box)
         if not self.keyboard_only and 1 + abs(notches) <= (0 if box.hasFocus() else presses) + 1:
             at = None
@@ -301,10 +319,32 @@ class Driver:
                 at = QPoint(8, box.height() // 2)  # on the tick box, not the empty space
             self.click(box, at)
         else:
-            self.go_to(box, click_ok=False)
+            group = next((g for g in self.arrow_groups if box in g.boxes), None)
+            if group is not None and box is not group.stop:
+                self.go_to(group.stop, click_ok=False)  # the group's one Tab stop
+                here = group.boxes.index(group.stop)
+                arrow = Qt.Key.Key_Down if group.boxes.index(box) > here else Qt.Key.Key_Up
+                while not box.hasFocus():
+                    self.key(arrow)
+            else:
+                self.go_to(box, click_ok=False)
             self.key(Qt.Key.Key_Space)
         if before is not None:
             assert box.isChecked() != before, f"{box.accessibleName() or box} not toggled"
+
+
+def _letter_reaching(combo: QComboBox, index: int) -> str | None:
+    """The letter whose key press moves the closed box to `index` (it searches from the
+    entry after the current one), if there is one."""
+    letter = combo.itemText(index)[:1].lower()
+    if not letter.isalpha():
+        return None
+    count = combo.count()
+    for step in range(1, count + 1):
+        at = (combo.currentIndex() + step) % count
+        if combo.itemText(at).lower().startswith(letter):
+            return letter if at == index else None
+    return None
 
 
 def _clinic(folder: Path) -> tuple[str, str, str]:
@@ -388,6 +428,8 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
         first = form.first_input(group)
         if first is not None:
             drive.section_keys[group] = (keys, first)
+    drive.enter = form.enter_moves_on
+    drive.arrow_groups = form.arrow_groups
     plan = form.plan
     complete = kind == "complete"
 
@@ -488,13 +530,6 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
     tally.section = "print"
     from casemanager.ui.documents.dialog import DocumentDialog
 
-    if keyboard_only:
-        drive.key(Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # close the evaluation
-    else:
-        drive.click(window.details)  # back to the main window
-    window.activateWindow()
-    wait(lambda: QApplication.activeWindow() is window, "the main window")
-    wait(lambda: window.details.print_button.isVisible(), "the print button")
     drive.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     wait(lambda: isinstance(QApplication.activeModalWidget(), DocumentDialog), "the print dialog")
     dialog = QApplication.activeModalWidget()
@@ -511,6 +546,7 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
     text = " ".join(page.extract_text() for page in PdfReader(saved).pages)
     assert family in text, "the saved PDF does not name the patient"
     dialog.reject()
+    screen.activateWindow()
     if screen.isVisible():
         screen.close()  # signed and saved: nothing waits
     screen.deleteLater()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from casemanager.services.evaluations import EvaluationRecord
     from casemanager.services.goal_progress import GoalsToJudge
     from casemanager.services.plans import ExerciseInfo, PlanRecord
-    from casemanager.ui.workspace import Context
+    from casemanager.ui.workspace import Context, Workspace
 
 Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
 Failed = Callable[[BaseException], None]
@@ -166,8 +166,9 @@ class DatabasePort:
 
 
 class EvaluationController:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, workspace: Workspace | None = None) -> None:
         self.context = context
+        self.workspace = workspace  # for printing from the window (Ctrl+P)
         self.window: EvaluationWindow | None = None  # one at a time
 
     # -- starting and opening ----------------------------------------------------------------
@@ -255,6 +256,11 @@ class EvaluationController:
         if not is_author:
             screen.form.set_read_only(True)  # say so up front
             screen.sign_button.hide()
+        workspace = self.workspace
+        if workspace is not None:
+            screen.print_requested.connect(
+                lambda: workspace.documents().print_plan(record.patient_id, patient_name)
+            )
         self.window = screen
         screen.closed.connect(lambda: self._closed(screen))
         screen.show()

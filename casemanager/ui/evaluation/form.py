@@ -56,7 +56,7 @@ from casemanager.domain.evaluation import (
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
-from casemanager.ui.evaluation.keys import EnterMovesOn, OneKeyAnswers
+from casemanager.ui.evaluation.keys import ArrowGroup, EnterMovesOn, OneKeyAnswers
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import (
@@ -264,6 +264,18 @@ class EvaluationForm(QWidget):
             *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes()),
             *body.findChildren(QComboBox),
         )
+        self.arrow_groups = [
+            ArrowGroup(list(self.contributing.values()), self),
+            ArrowGroup(list(self.plan.interventions.values()), self),
+        ]
+        # Enter on a home exercise goes to the next exercise: its doses come filled in.
+        rows = self.plan.exercise_rows
+        for row, (pick, *_doses) in enumerate(rows):
+            following = rows[row + 1][0] if row + 1 < len(rows) else self.plan.cert_start
+            self.enter_moves_on.jump(
+                pick,
+                lambda p=pick, f=following: f if p.currentData() is not None else None,
+            )
         self.section_keys: dict[str, str] = {}
         number = 0
         for row in range(self.sections.count()):

@@ -9,9 +9,11 @@ next key). Backspace or Delete clears an answer back to "—".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 TEN_WINDOW_MS = 900  # "1" then "0" within this is 10
 
@@ -122,11 +124,25 @@ class OneKeyAnswers(QObject):
 
 
 class EnterMovesOn(QObject):
-    """Enter in a one-line field or a number box goes to the next field, as Tab does."""
+    """Enter in a one-line field or a number box goes to the next field, as Tab does; where
+    the next thing to fill is not the next Tab stop (a home exercise's dose comes filled in),
+    `jump` names where Enter goes instead."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jumps: dict[QWidget, Callable[[], QWidget | None]] = {}
 
     def watch(self, *widgets: QLineEdit | QSpinBox | QComboBox) -> None:
         for widget in widgets:
             widget.installEventFilter(self)
+
+    def jump(self, widget: QWidget, to: Callable[[], QWidget | None]) -> None:
+        self._jumps[widget] = to
+
+    def next_for(self, widget: QWidget) -> QWidget | None:
+        """Where Enter in `widget` goes (None: the next Tab stop)."""
+        to = self._jumps.get(widget)
+        return to() if to is not None else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -138,6 +154,56 @@ class EnterMovesOn(QObject):
         ):
             if isinstance(watched, QComboBox) and watched.view().isVisible():
                 return False  # Enter picks from the open list
-            move_on(watched)
+            target = self.next_for(watched)
+            if target is not None and target.isEnabled() and target.isVisible():
+                target.setFocus(Qt.FocusReason.TabFocusReason)
+            else:
+                move_on(watched)
             return True
         return False
+
+
+class ArrowGroup(QObject):
+    """Tick boxes of one question (the contributing causes, the interventions) as one Tab
+    stop: Tab reaches the group once, the arrows move between its boxes, Space ticks."""
+
+    def __init__(self, boxes: list[QCheckBox], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.boxes = boxes
+        self.stop = boxes[0]  # the box Tab reaches: the last one visited
+        for box in boxes:
+            box.installEventFilter(self)
+            box.setToolTip(f"{box.toolTip()} (arrows move between the boxes; Space ticks)".strip())
+        self._place_stop(self.stop)
+
+    def _place_stop(self, stop: QCheckBox) -> None:
+        self.stop = stop
+        for box in self.boxes:
+            box.setFocusPolicy(
+                Qt.FocusPolicy.StrongFocus if box is stop else Qt.FocusPolicy.ClickFocus
+            )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and watched in self.boxes:
+            if watched is not self.stop and isinstance(watched, QCheckBox):
+                self._place_stop(watched)
+            return False
+        if (
+            event.type() != QEvent.Type.KeyPress
+            or not isinstance(event, QKeyEvent)
+            or watched not in self.boxes
+            or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            return False
+        step = {
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_Left: -1,
+        }.get(Qt.Key(event.key()))
+        if step is None:
+            return False
+        index = self.boxes.index(watched) + step  # type: ignore[arg-type]
+        if 0 <= index < len(self.boxes):
+            self.boxes[index].setFocus(Qt.FocusReason.TabFocusReason)
+        return True

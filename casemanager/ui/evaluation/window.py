@@ -90,6 +90,7 @@ class EvaluationPort(Protocol):
 
 class EvaluationWindow(QWidget):
     closed = Signal()
+    print_requested = Signal()  # Ctrl+P once signed: the patient's care plan documents
 
     def __init__(
         self,
@@ -210,6 +211,10 @@ class EvaluationWindow(QWidget):
         save_action = QAction(self)
         save_action.setShortcut(QKeySequence.StandardKey.Save)
         save_action.triggered.connect(self.save_now)
+        print_action = QAction(self)
+        print_action.setShortcut(QKeySequence.StandardKey.Print)
+        print_action.triggered.connect(self._request_print)
+        self.addAction(print_action)
         close_action = QAction(self)
         close_action.setShortcut(QKeySequence.StandardKey.Close)  # Ctrl+W: saves, then closes
         close_action.triggered.connect(self.close)
@@ -499,6 +504,12 @@ class EvaluationWindow(QWidget):
 
     def _jump(self, item: QListWidgetItem) -> None:
         self.form.jump_to(item.data(Qt.ItemDataRole.UserRole))
+
+    def _request_print(self) -> None:
+        if not self.record.is_signed:
+            self.status.setText("Sign first: the care plan prints from a signed evaluation.")
+            return
+        self.print_requested.emit()
 
     # -- discarding a draft -----------------------------------------------------------------
     def _ask_discard(self, asking: bool) -> None:
