@@ -258,3 +258,61 @@ def test_the_summary_names_a_field_held_back(qtbot: QtBot) -> None:
     summary = screen.sign_summary
     assert summary is not None
     assert "Onset date: type it as MM/DD/YYYY" in summary.summary.text()
+
+
+def test_a_group_of_tick_boxes_is_one_tab_stop_with_arrows_inside(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    boxes = list(form.contributing.values())
+    qtbot.keyClick(_focus(), Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert form.primary_cause.hasFocus()
+    assert _tab(qtbot) is boxes[0]
+    qtbot.keyClick(boxes[0], Qt.Key.Key_Down)
+    qtbot.keyClick(boxes[1], Qt.Key.Key_Down)
+    assert boxes[2].hasFocus()
+    qtbot.keyClick(boxes[2], Qt.Key.Key_Space)
+    assert form.content().contributing_causes == (list(form.contributing)[2],)
+    assert _tab(qtbot) is form.cause_note  # the other boxes are no stops
+    qtbot.keyClick(form.cause_note, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert boxes[2].hasFocus()  # back to the box last visited
+
+
+def test_enter_on_a_home_exercise_goes_to_the_next_exercise(qtbot: QtBot) -> None:
+    exercises = [
+        ExerciseInfo(1, "Pelvic tilt", 2, 10, 5, 2),
+        ExerciseInfo(2, "Bridge", 3, 10, 0, 1),
+    ]
+    form = _form(qtbot, exercises)
+    plan = form.plan
+    _click(qtbot, form, plan.goals[0][1])
+    _tab(qtbot)
+    first, second = plan.exercise_rows[0][0], plan.exercise_rows[1][0]
+    assert _tab(qtbot) is first
+    qtbot.keyClicks(first, "p")  # the first letter picks "Pelvic tilt"
+    assert first.currentData() == 1 and plan.exercise_rows[0][1].value() == 2  # its dose
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    assert second.hasFocus()
+    qtbot.keyClicks(second, "b")
+    qtbot.keyClick(second, Qt.Key.Key_Return)
+    assert plan.exercise_rows[2][0].hasFocus()
+
+
+def test_ctrl_p_in_a_signed_evaluation_asks_for_the_care_plan(qtbot: QtBot) -> None:
+    from casemanager.domain.enums import EvaluationStatus
+
+    port = RecordingEvaluationPort()
+    signed = replace(DRAFT, status=EvaluationStatus.SIGNED, signed_by_name="Wei Chen, PT")
+    screen = EvaluationWindow(signed, None, [], "Ana Rivera", port)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen, timeout=10_000)
+    with qtbot.waitSignal(screen.print_requested, timeout=5_000):
+        qtbot.keyClick(_focus(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_p_on_a_draft_says_to_sign_first(qtbot: QtBot) -> None:
+    screen, _port = _window(qtbot)
+    asked: list[bool] = []
+    screen.print_requested.connect(lambda: asked.append(True))
+    qtbot.keyClick(_focus(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [] and "Sign first" in screen.status.text()
