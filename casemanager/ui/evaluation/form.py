@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -95,7 +96,18 @@ def _spin(maximum: int, label: str) -> QSpinBox:
     spin.setSpecialValueText("—")
     spin.setValue(BLANK)
     spin.setAccessibleName(label)
+    # A score is a digit or two: a box the width of the form reads as a text field.
+    digit = spin.fontMetrics().horizontalAdvance("0")
+    spin.setMinimumWidth(digit * 5 + 30)
+    spin.setMaximumWidth(digit * 10 + 30)
     return spin
+
+
+def _narrow(combo: QComboBox) -> QComboBox:
+    """A choice among short answers: as wide as its longest answer, not the form."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return combo
 
 
 def _combo(options: dict[Any, str], label: str) -> QComboBox:
@@ -506,8 +518,11 @@ class EvaluationForm(QWidget):
         self.nprs_worst = _spin(10, "Worst pain in 24 hours (0-10)")
         self.pain_location = QLineEdit()
         self.pain_location.setAccessibleName("Pain location")
-        self.pain_side = _combo(_SIDES, "Side")
-        self.radiates = _combo({None: "—", True: "Yes", False: "No"}, "Pain below the knee")
+        self.pain_location.setMinimumWidth(320)
+        self.pain_side = _narrow(_combo(_SIDES, "Side"))
+        self.radiates = _narrow(
+            _combo({None: "—", True: "Yes", False: "No"}, "Pain below the knee")
+        )
         for row, (label, widget) in enumerate(
             (
                 ("Pain now (NPRS 0-10)", self.nprs_now),
@@ -522,6 +537,7 @@ class EvaluationForm(QWidget):
             caption.setBuddy(widget)
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
+        grid.setColumnStretch(2, 1)  # the boxes keep their width; the room is left empty
         self.field_widgets.update(nprs_now=self.nprs_now, nprs_best=self.nprs_best)
         layout.addLayout(grid)
 
@@ -540,6 +556,9 @@ class EvaluationForm(QWidget):
         self.odi_result = QLabel()
         self.odi_result.setAccessibleName("Oswestry score")
         grid.addWidget(self.odi_result, 5, 0, 1, 4)
+        grid.setColumnMinimumWidth(1, 110)
+        grid.setColumnMinimumWidth(2, 200)  # the second column of sections, apart
+        grid.setColumnStretch(4, 1)
         self.field_widgets["odi_sections"] = self.odi[0]
         for index, spin in enumerate(self.odi, start=1):
             self.field_widgets[f"odi_s{index}"] = spin
@@ -557,6 +576,7 @@ class EvaluationForm(QWidget):
                 choices: dict[Any, str] = {None: "—"}
                 choices.update(enumerate(catalogs.START_BACK_ITEM9_CHOICES))
                 combo = _combo(choices, f"Item 9: {topic}")
+            _narrow(combo)
             caption = QLabel(f"{index}. {topic}")
             caption.setBuddy(combo)
             grid.addWidget(caption, index - 1, 0)
@@ -566,6 +586,7 @@ class EvaluationForm(QWidget):
         self.sbst_result = QLabel()
         self.sbst_result.setAccessibleName("STarT Back risk")
         grid.addWidget(self.sbst_result, 9, 0, 1, 2)
+        grid.setColumnStretch(2, 1)
         layout.addWidget(start_back)
 
         psfs = QGroupBox("Patient-specific functional scale (0 unable - 10 as before)")
