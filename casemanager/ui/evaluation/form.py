@@ -8,7 +8,7 @@ back through `changed`), and scores are recomputed live from the domain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any
@@ -174,6 +174,11 @@ def _under_unticked_box(widget: QWidget, top: QWidget) -> bool:
     return False
 
 
+def _next_when_chosen(pick: QComboBox, following: QWidget) -> Callable[[], QWidget | None]:
+    """Where Enter on a home exercise goes: the next exercise once this one is chosen."""
+    return lambda: following if pick.currentData() is not None else None
+
+
 def _is_injury_code(code: str) -> bool:
     """An injury code whose 7th character says initial (A) or subsequent (D) encounter."""
     bare = code.replace(".", "")
@@ -283,11 +288,8 @@ class EvaluationForm(QWidget):
         # Enter on a home exercise goes to the next exercise: its doses come filled in.
         rows = self.plan.exercise_rows
         for row, (pick, *_doses) in enumerate(rows):
-            following = rows[row + 1][0] if row + 1 < len(rows) else self.plan.cert_start
-            self.enter_moves_on.jump(
-                pick,
-                lambda p=pick, f=following: f if p.currentData() is not None else None,
-            )
+            following: QWidget = rows[row + 1][0] if row + 1 < len(rows) else self.plan.cert_start
+            self.enter_moves_on.jump(pick, _next_when_chosen(pick, following))
         self.section_keys: dict[str, str] = {}
         number = 0
         for row in range(self.sections.count()):

@@ -203,7 +203,7 @@ class ArrowGroup(QObject):
         }.get(Qt.Key(event.key()))
         if step is None:
             return False
-        index = self.boxes.index(watched) + step  # type: ignore[arg-type]
+        index = self.boxes.index(watched) + step
         if 0 <= index < len(self.boxes):
             self.boxes[index].setFocus(Qt.FocusReason.TabFocusReason)
         return True
