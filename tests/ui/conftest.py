@@ -123,3 +123,14 @@ def click_sign(qtbot: QtBot, screen: EvaluationWindow) -> None:
     summary = screen.sign_summary
     assert summary is not None
     qtbot.keyClick(summary, Qt.Key.Key_Return)
+
+
+def sign_with_keys(qtbot: QtBot, screen: EvaluationWindow) -> None:
+    """Ctrl+Shift+S, then Enter on the summary of what will be signed."""
+    from PySide6.QtCore import Qt
+
+    keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(screen, Qt.Key.Key_S, keys)
+    summary = screen.sign_summary
+    assert summary is not None and summary.isVisible()
+    qtbot.keyClick(summary, Qt.Key.Key_Return)

@@ -28,7 +28,14 @@ from casemanager.ui.shell import Shell
 from tests.services.test_chart import FLAG, one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
-from tests.ui.conftest import click_sign, log_in, open_patient_by_mrn, register_patient, shown
+from tests.ui.conftest import (
+    click_sign,
+    log_in,
+    open_patient_by_mrn,
+    register_patient,
+    shown,
+    sign_with_keys,
+)
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
@@ -162,8 +169,7 @@ def test_progress_report_then_discharge_from_the_chart(
     rows = form.goal_verdicts.rows
     assert len(rows) == 2 and not form.groups["Goals"].isHidden()
     assert all(v.currentData() is None and not n.text() for _id, v, n in rows)
-    sign_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)
+    sign_with_keys(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     assert [screen.missing.item(i).text() for i in range(screen.missing.count())] == [
         "Goal 1 (Sit 30 minutes at work): choose met, progressing or not progressing.",
@@ -179,7 +185,7 @@ def test_progress_report_then_discharge_from_the_chart(
     ):
         verdict.setCurrentIndex(verdict.findData(progress))
         qtbot.keyClicks(note, measured)
-    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)  # saves what was typed, then signs
+    sign_with_keys(qtbot, screen)  # saves what was typed, then signs
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
     assert rows[0][2].isReadOnly() and not rows[0][1].isEnabled()  # locked with the report
     report_id = screen.record.id
