@@ -316,3 +316,22 @@ def test_ctrl_p_on_a_draft_says_to_sign_first(qtbot: QtBot) -> None:
     screen.print_requested.connect(lambda: asked.append(True))
     qtbot.keyClick(_focus(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert asked == [] and "Sign first" in screen.status.text()
+
+
+def test_a_goal_status_is_a_tab_stop_only_where_goals_are_judged(qtbot: QtBot) -> None:
+    from casemanager.domain.enums import EvaluationKind, GoalTerm
+    from casemanager.domain.plan import GoalContent, PlanContent
+
+    plan_content = PlanContent(goals=(GoalContent(GoalTerm.LONG, "Lift 10 kg"),))
+    for kind, status_is_stop in ((EvaluationKind.INITIAL, False), (EvaluationKind.DISCHARGE, True)):
+        form = EvaluationForm(DAY, [], kind)
+        qtbot.addWidget(form)
+        form.resize(1000, 700)
+        form.show()
+        form.activateWindow()
+        qtbot.waitUntil(lambda f=form: QApplication.activeWindow() is f, timeout=10_000)
+        form.plan.load(plan_content, [])
+        _term, _text, target = form.plan.goals[0]
+        _click(qtbot, form, target)
+        assert (_tab(qtbot) is form.plan.goal_status[0]) is status_is_stop, kind
+        form.close()

@@ -256,6 +256,7 @@ class EvaluationForm(QWidget):
         self.refresh_scores()
         wheel_changes_only_focused_boxes(self)
         self._install_keys(body)
+        self.plan.judging_goals = kind != EvaluationKind.INITIAL
         self.plan.update_tab_stops()
         self._update_flag_stops()
 

@@ -109,6 +109,7 @@ class PlanSection(QGroupBox):
         self.fields: dict[str, QWidget] = {}
         self._locked = False
         self._chosen: set[TreatmentPathKind] = set()
+        self.judging_goals = False  # a follow-up: each goal's status is a Tab stop
 
         # Medication referral
         box = self._path_box(TreatmentPathKind.MEDICATION_REFERRAL)
@@ -440,14 +441,14 @@ class PlanSection(QGroupBox):
     def update_tab_stops(self) -> None:
         """Tab visits the rows in use and the first empty one: the empty rows after it, and
         the doses of a row without an exercise, are reached by mouse until the row before is
-        filled. A goal's status is judged at follow-ups, not typed here: mouse only."""
+        filled. A goal's status is judged at follow-ups: a Tab stop there only."""
         tab, click = Qt.FocusPolicy.StrongFocus, Qt.FocusPolicy.ClickFocus
         previous_used = True
         for (term, text, target), status in zip(self.goals, self.goal_status, strict=True):
             used = bool(text.text().strip())
             for widget in (term, text, target):
                 widget.setFocusPolicy(tab if used or previous_used else click)
-            status.setFocusPolicy(click)
+            status.setFocusPolicy(tab if used and self.judging_goals else click)
             previous_used = used
         previous_used = True
         for pick, *doses in self.exercise_rows:
