@@ -11,7 +11,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from casemanager.domain.enums import Cause, RedFlagAnswer
+from casemanager.domain.enums import Cause, RedFlagAnswer, TreatmentPathKind
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.services.plans import ExerciseInfo
 from casemanager.ui.evaluation.form import EvaluationForm
@@ -335,3 +335,17 @@ def test_a_goal_status_is_a_tab_stop_only_where_goals_are_judged(qtbot: QtBot) -
         _click(qtbot, form, target)
         assert (_tab(qtbot) is form.plan.goal_status[0]) is status_is_stop, kind
         form.close()
+
+
+def test_a_click_in_an_empty_number_box_then_a_digit_takes_the_digit(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    plan = form.plan
+    pt = plan.paths[TreatmentPathKind.PT_PLAN]
+    form.scroller.ensureWidgetVisible(pt)
+    qtbot.mouseClick(
+        pt, Qt.MouseButton.LeftButton, pos=QPoint(12, pt.fontMetrics().height() // 2 + 1)
+    )
+    assert pt.isChecked()
+    _click(qtbot, form, plan.weeks)  # the caret lands after the dash
+    qtbot.keyClicks(plan.weeks, "6")
+    assert plan.weeks.value() == 6

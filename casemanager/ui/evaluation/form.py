@@ -57,7 +57,12 @@ from casemanager.domain.evaluation import (
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.patients import parse_search_date
 from casemanager.ui import palette
-from casemanager.ui.evaluation.keys import ArrowGroup, EnterMovesOn, OneKeyAnswers
+from casemanager.ui.evaluation.keys import (
+    ArrowGroup,
+    EnterMovesOn,
+    OneKeyAnswers,
+    TypeOverBlank,
+)
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
 from casemanager.ui.widgets import (
@@ -281,6 +286,10 @@ class EvaluationForm(QWidget):
             *(w for w in body.findChildren(QLineEdit) if w not in kept_for_their_own_enter),
             *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes()),
             *body.findChildren(QComboBox),
+        )
+        self.type_over_blank = TypeOverBlank(self)
+        self.type_over_blank.watch(
+            *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes())
         )
         self.arrow_groups = [
             ArrowGroup(list(self.contributing.values()), self),

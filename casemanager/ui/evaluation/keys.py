@@ -207,3 +207,26 @@ class ArrowGroup(QObject):
         if 0 <= index < len(self.boxes):
             self.boxes[index].setFocus(Qt.FocusReason.TabFocusReason)
         return True
+
+
+class TypeOverBlank(QObject):
+    """A number box showing "—" takes a typed digit wherever the caret is (a click leaves it
+    after the dash, where the digit would be refused)."""
+
+    def watch(self, *spins: QSpinBox) -> None:
+        for spin in spins:
+            spin.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QSpinBox)
+            and event.text().isdigit()
+            and watched.specialValueText()
+            and watched.value() == watched.minimum()
+        ):
+            line = watched.lineEdit()
+            if line is not None:
+                line.selectAll()  # the digit replaces the dash
+        return False
