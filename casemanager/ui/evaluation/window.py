@@ -447,8 +447,12 @@ class EvaluationWindow(QWidget):
             guidance,
             [*held.values(), *plan_held.values()],
         )
+        if self.sign_summary is not None:
+            self.sign_summary.deleteLater()  # the last one, long closed
         self.sign_summary = SignSummary(lines, self.kind_label, self)
         self.sign_summary.accepted.connect(self._sign_confirmed)
+        # Back to this window, so the keys go on working here (a missing item to jump to).
+        self.sign_summary.finished.connect(lambda _result: self.activateWindow())
         self.sign_summary.open()
 
     def _sign_confirmed(self) -> None:
