@@ -20,14 +20,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Ruff, strict mypy, and the import contracts in pyproject.toml (layers; no use case imports another).
 lint: $(STAMP)
 	$(BIN)/ruff check casemanager tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo_clinic.py
 	$(BIN)/python benchmarks/workflow.py
-	$(BIN)/python benchmarks/documents.py
+	$(BIN)/python benchmarks/documents.py $(if $(CASEMANAGER_TEST_POSTGRES_URL),--postgres $(CASEMANAGER_TEST_POSTGRES_URL))
 	$(BIN)/python benchmarks/caseload.py
 	$(BIN)/python benchmarks/waits.py $(if $(CASEMANAGER_TEST_POSTGRES_URL),--postgres $(CASEMANAGER_TEST_POSTGRES_URL))
 	$(BIN)/python benchmarks/audit.py
@@ -41,4 +43,4 @@ screenshots: $(STAMP)
 	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24") $(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

@@ -13,7 +13,9 @@ Anchors:
 - search: a plain `LIKE '%…%'` scan of every search name, sorted, first 200 (what the
   search did before its index), run through the same session machinery;
 - caseload: one pass over the per-episode summary (`count(*)` of episode_summary), the floor
-  of any figure that looks at every episode.
+  of any figure that looks at every episode;
+- resident memory (benchmarks/memory.py, a fresh process): the app loaded, before it opens
+  the database; then after login and after opening the caseload (figures, then worklist).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from demo_clinic import _pg_database, build  # benchmarks/ is on sys.path when run as a script
+from memory import in_child
 from sqlalchemy import func, select
 
 from casemanager.db.engine import Database
@@ -183,6 +186,15 @@ def report(label: str, db: Database, repeat: int, parts: list[str]) -> None:
         )
 
 
+def memory(label: str, db: Database) -> None:
+    rows = in_child(db.engine.url.render_as_string(hide_password=False))
+    anchor = rows[0][1]
+    print(f"\n== {label}: the app's resident memory (RSS), manager, a fresh process")
+    print(f"{'':46} {'MB':>8}  {'× the app loaded':>16}")
+    for moment, mb in rows:
+        print(f"{moment:46} {mb:8.1f}  {mb / anchor:16.2f}")
+
+
 def _clinic(url: str | None, build_url: Callable[[], str], size: int) -> Database:
     if url:
         db = Database(url)
@@ -205,6 +217,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = _clinic(args.sqlite, lambda: f"sqlite:///{Path(folder) / 'big.sqlite3'}", args.size)
         report("SQLite", db, args.repeat, args.only)
+        if "caseload" in args.only:
+            memory("SQLite", db)
         db.dispose()
     if args.postgres or args.postgres_clinic:
         pg = _clinic(
@@ -213,6 +227,8 @@ def main() -> None:
             args.size,
         )
         report("PostgreSQL", pg, args.repeat, args.only)
+        if "caseload" in args.only:
+            memory("PostgreSQL", pg)
         pg.dispose()
 
 

@@ -13,11 +13,14 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casemanager import config
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError
+
+if TYPE_CHECKING:  # the command line loads services only for the command run
+    from casemanager.services.context import Actor
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a domain error or a failed check: the message says what to do
@@ -299,7 +302,7 @@ def _refuse_missing_sqlite_file(url: str, *, create: bool) -> None:
         raise DomainError(f"There is no database file at {parsed.database}. Check the path.")
 
 
-def _cli_actor(db):
+def _cli_actor(db: Any) -> Actor:
     from casemanager.services import setup
     from casemanager.services.context import Actor
 

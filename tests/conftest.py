@@ -22,7 +22,7 @@ from casemanager.db.migrate import upgrade
 from casemanager.db.models import Base
 from casemanager.domain.audit_chain import GENESIS
 from casemanager.domain.enums import Role
-from casemanager.services import accounts, setup
+from casemanager.services import accounts, passwords, setup
 from casemanager.services.context import Actor
 from tests import postgres_server
 
@@ -37,7 +37,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     # Cheap hashing keeps the suite fast; test_accounts checks the production parameters.
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 

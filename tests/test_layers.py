@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "casemanager"
 
 
@@ -119,9 +121,80 @@ def test_first_window_is_shown_before_any_screen_is_imported(tmp_path: Path) -> 
         "casemanager.ui.shell",
         "casemanager.ui.startup",
         "casemanager.ui.startup.busy",
+        "casemanager.ui.startup.controller",
         "casemanager.ui.startup.window",
         "casemanager.ui.tasks",
     ]
     below = {m.split(".")[1] for m in loaded["casemanager"] if m.count(".") >= 1}
     assert below <= {"app", "config", "domain", "ui"}  # no services, db or reports yet
     assert not {"PySide6.QtCharts", "PySide6.QtPdf", "PySide6.QtPrintSupport"} & set(loaded["qt"])
+
+
+# Outside the controllers, ui/ names services only for types, with these reasons:
+SERVICE_USES_OUTSIDE_CONTROLLERS = {
+    "ui/messages.py": {"casemanager.services.environment"},  # words for a failed environment
+    "ui/shell.py": {"casemanager.services.setup"},  # the new clinic's fields (NewClinic)
+}
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The modules a file imports when it runs: imports under `if TYPE_CHECKING:` are left
+    out, those inside functions are counted."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_only_controllers_call_services_in_ui() -> None:
+    """Widgets, the shell and the workspace take data and emit intentions; the service calls
+    are the controllers' (ui/<feature>/controller.py), so each screen's rules live in one place."""
+    offenders = {}
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        if path.name == "controller.py":
+            continue
+        name = path.relative_to(PACKAGE).as_posix()
+        services = {
+            m
+            for m in _runtime_imports(path)
+            if m == "casemanager.services" or m.startswith("casemanager.services.")
+        }
+        allowed = SERVICE_USES_OUTSIDE_CONTROLLERS.get(name, set())
+        extra = {m for m in services if not any(m.startswith(a) for a in allowed)}
+        if extra:
+            offenders[name] = sorted(extra)
+    assert offenders == {}
+
+
+def test_import_contracts_hold() -> None:
+    """The contracts of pyproject.toml (`make lint` runs them too): the layers, Qt only in ui/,
+    no SQLAlchemy in ui/, domain/ or reports/, and no use case importing another."""
+    pytest.importorskip("importlinter", reason="import-linter comes with the dev extra")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports_command; lint_imports_command()",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PACKAGE.parent,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,14 +1,17 @@
 """Bulk inserts for big imports: each row converted to what the database driver takes (the
 columns' own type conversions: dates, enums, UTC times) ahead of time, outside the write
-transaction, then inserted with the driver's executemany. SQLite has one writer at a time:
-the less work done while holding its lock, the less other workstations wait."""
+transaction, then inserted with the driver's executemany on SQLite and with COPY on
+PostgreSQL (psycopg parses a long multi-row INSERT on the client for every chunk: COPY
+streams the rows instead). SQLite has one writer at a time: the less work done while
+holding its lock, the less other workstations wait."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casemanager.db.models import Base
@@ -29,6 +32,8 @@ class BulkInsert:
         self._processors = [(i, p) for i, p in enumerate(processors) if p is not None]
         self._marker = _MARKERS[dialect.paramstyle]
         self._quote = dialect.identifier_preparer.quote
+        self._table = table.name
+        self.copies = dialect.name == "postgresql"  # rows go in with COPY
         self._into = (
             f"INSERT INTO {self._quote(table.name)} "
             f"({', '.join(self._quote(c) for c in self.columns)}) VALUES "
@@ -55,8 +60,49 @@ class BulkInsert:
 
     def insert(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert converted rows in the session's transaction, in the order given."""
-        if rows:
+        if not rows:
+            return
+        if self.copies:
+            self._copy(session, self.columns, rows)
+        else:
             session.connection().exec_driver_sql(self.sql, list(rows))
+
+    def insert_with_new_ids(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+        """PostgreSQL: insert converted rows with ids drawn from the table's sequence first;
+        returns the id of each row, in the order given."""
+        ids = list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": self._table, "n": len(rows)},
+            )
+        )
+        self._copy(
+            session, ["id", *self.columns], ((i, *r) for i, r in zip(ids, rows, strict=True))
+        )
+        return ids
+
+    def _copy(
+        self, session: Session, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
+        sql = (
+            f"COPY {self._quote(self._table)} ({', '.join(self._quote(c) for c in columns)}) "
+            "FROM STDIN"
+        )
+        connection = session.connection()
+        driver = connection.dialect.loaded_dbapi
+        psycopg_connection: Any = connection.connection.driver_connection
+        try:
+            with psycopg_connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except driver.Error as error:
+            # As SQLAlchemy would raise it (IntegrityError for a duplicate), without the rows.
+            raise DBAPIError.instance(
+                sql, None, error, driver.Error, hide_parameters=True, dialect=connection.dialect
+            ) from error
 
     def insert_returning(
         self, session: Session, rows: Sequence[tuple[Any, ...]], returning: Sequence[str]

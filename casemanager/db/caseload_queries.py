@@ -11,11 +11,14 @@ for the episodes that can have any.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     and_,
     case,
@@ -34,7 +37,6 @@ from casemanager.db.models import (
     Evaluation,
     Patient,
     Referral,
-    TreatmentPlan,
     User,
     Visit,
 )
@@ -76,48 +78,6 @@ _EPSILON = 1e-6
 
 E = EpisodeOfCare
 S = EpisodeSummary
-
-
-def _certification_start() -> Any:
-    """For an open episode (correlated to EpisodeOfCare): the start of the certification
-    period in force, the latest signed plan's that has one (as the summary's end)."""
-    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
-    return (
-        select(plan.certification_start)
-        .join(ev, ev.id == plan.evaluation_id)
-        .where(
-            ev.episode_id == E.id,
-            ev.status == EvaluationStatus.SIGNED,
-            plan.certification_end.is_not(None),
-        )
-        .order_by(ev.evaluation_date.desc(), ev.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _same_period(episodes: Any, ev: Any, plan: Any) -> tuple[ColumnElement[bool], ...]:
-    """The signed plans of the episode sharing the period in force: as
-    domain.medicare.certification_in_force, they share one certification."""
-    return (
-        ev.episode_id == episodes.c.episode_id,
-        ev.status == EvaluationStatus.SIGNED,
-        plan.evaluation_id == ev.id,
-        plan.certification_end == episodes.c.certification_end,
-        plan.certification_start == episodes.c.certification_start,
-    )
-
-
-def _plan_day(episodes: Any) -> Any:
-    """The evaluation that set the period in force: the 30 days count from it."""
-    ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
-    return (
-        select(func.min(ev.evaluation_date))
-        .select_from(ev)
-        .join(plan, plan.evaluation_id == ev.id)
-        .where(*_same_period(episodes, ev, plan))
-        .scalar_subquery()
-    )
 
 
 class CaseloadQueries:
@@ -172,12 +132,19 @@ class CaseloadQueries:
         the service rolls the groups up into the totals, the distributions and the outcomes
         without a second pass over the episodes."""
         f = self.f
-        # The latest signed follow-up dated by the period's end: the summary's, unless that
-        # one came after the period (then it is looked up).
-        latest_id = case(
-            (S.latest_follow_up_date.is_(None), None),
-            (S.latest_follow_up_date <= f.end, S.latest_follow_up_id),
-            else_=latest_follow_up_id(E.id, until=f.end),
+        # The latest signed follow-up dated by the period's end, and its scores: the
+        # summary's, unless that one came after the period (then it is looked up, rarely).
+        stored = S.latest_follow_up_date <= f.end
+        earlier = latest_follow_up_id(E.id, until=f.end)
+
+        def latest_score(kept: Any, column: Any) -> Any:
+            looked_up = select(column).where(Evaluation.id == earlier).scalar_subquery()
+            return case((S.latest_follow_up_date.is_(None), None), (stored, kept), else_=looked_up)
+
+        has_latest = case(
+            (S.latest_follow_up_date.is_(None), 0),
+            (stored, 1),
+            else_=case((earlier.is_(None), 0), else_=1),
         )
         discharged = and_(
             E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
@@ -202,8 +169,14 @@ class CaseloadQueries:
                 E.therapist_id,
                 S.cause,
                 S.paths,
-                S.intake_evaluation_id.label("intake_id"),
-                latest_id.label("latest_id"),
+                case((S.intake_evaluation_id.is_(None), 0), else_=1).label("has_intake"),
+                has_latest.label("has_latest"),
+                S.intake_nprs,
+                S.intake_odi,
+                S.intake_psfs,
+                latest_score(S.latest_nprs, Evaluation.nprs_now).label("latest_nprs"),
+                latest_score(S.latest_odi, Evaluation.odi_percent).label("latest_odi"),
+                latest_score(S.latest_psfs, Evaluation.psfs_mean).label("latest_psfs"),
                 case((discharged, 1), else_=0).label("discharged"),
                 case((discharged, S.visit_count), else_=0).label("whole_course"),
                 visits.label("visits"),
@@ -216,54 +189,79 @@ class CaseloadQueries:
             # them by therapist, one random read each, to save the GROUP BY its sort).
             .prefix_with("MATERIALIZED")
         )
-        intake = aliased(Evaluation)
-        latest = aliased(Evaluation)
-        measured = and_(latest.id.is_not(None), intake.id.is_not(None))
+        c = scope.c
+        measured = and_(c.has_latest == 1, c.has_intake == 1)
+
+        def measure(before: Any, after: Any, improvement: Any, meaningful: Any) -> list[Any]:
+            """Per episode: measured (1/0), the change, meaningful (1/0)."""
+            both = and_(measured, before.is_not(None), after.is_not(None))
+            return [
+                case((both, 1), else_=0),
+                case((both, improvement)),
+                case((and_(both, meaningful), 1), else_=0),
+            ]
+
+        nprs = c.intake_nprs - c.latest_nprs
+        odi = c.intake_odi - c.latest_odi
+        psfs = c.latest_psfs - c.intake_psfs
+        # As scoring.odi_change: at least the minimal detectable change, from a baseline
+        # high enough to show it.
+        odi_meaningful = and_(
+            c.intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
+        )
+        # Each episode's outcome worked out once (SQLite evaluates a repeated expression
+        # each time it appears), then only sums per group.
+        names = [f"{m}_{k}" for m in ("nprs", "odi", "psfs") for k in ("n", "sum", "ok")]
+        per_episode = (
+            select(
+                c.therapist_id,
+                c.cause,
+                c.paths,
+                c.discharged,
+                c.whole_course,
+                c.visits,
+                c.new,
+                case((measured, 1), else_=0).label("followed_up"),
+                *(
+                    column.label(name)
+                    for column, name in zip(
+                        [
+                            *measure(c.intake_nprs, c.latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
+                            *measure(c.intake_odi, c.latest_odi, odi, odi_meaningful),
+                            *measure(
+                                c.intake_psfs,
+                                c.latest_psfs,
+                                psfs,
+                                psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
+                            ),
+                        ],
+                        names,
+                        strict=True,
+                    )
+                ),
+            )
+            .cte("period_outcome")
+            .prefix_with("MATERIALIZED")
+        )
+        o = per_episode.c
 
         def total(value: Any) -> Any:
             return func.coalesce(func.sum(value), 0)
 
-        def measure(before: Any, after: Any, improvement: Any, meaningful: Any) -> list[Any]:
-            both = and_(before.is_not(None), after.is_not(None))
-            return [
-                total(case((both, 1), else_=0)),
-                func.sum(case((both, improvement))),
-                total(case((and_(both, meaningful), 1), else_=0)),
-            ]
-
-        nprs = intake.nprs_now - latest.nprs_now
-        odi = intake.odi_percent - latest.odi_percent
-        psfs = latest.psfs_mean - intake.psfs_mean
-        # As scoring.odi_change: at least the minimal detectable change, from a baseline
-        # high enough to show it.
-        odi_meaningful = and_(
-            intake.odi_percent >= scoring.MCIC_ODI_POINTS - _EPSILON,
-            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
-        )
         rows = self.session.execute(
             select(
-                scope.c.therapist_id,
-                scope.c.cause,
-                scope.c.paths,
+                o.therapist_id,
+                o.cause,
+                o.paths,
                 func.count(),
-                total(scope.c.discharged),
-                total(scope.c.whole_course),
-                total(scope.c.visits),
-                total(scope.c.new),
-                total(case((measured, 1), else_=0)),
-                *measure(intake.nprs_now, latest.nprs_now, nprs, nprs >= scoring.MCIC_NPRS),
-                *measure(intake.odi_percent, latest.odi_percent, odi, odi_meaningful),
-                *measure(
-                    intake.psfs_mean,
-                    latest.psfs_mean,
-                    psfs,
-                    psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
-                ),
-            )
-            .select_from(scope)
-            .outerjoin(latest, latest.id == scope.c.latest_id)
-            .outerjoin(intake, and_(scope.c.latest_id.is_not(None), intake.id == scope.c.intake_id))
-            .group_by(scope.c.therapist_id, scope.c.cause, scope.c.paths)
+                total(o.discharged),
+                total(o.whole_course),
+                total(o.visits),
+                total(o.new),
+                total(o.followed_up),
+                *(func.sum(o[n]) if n.endswith("_sum") else total(o[n]) for n in names),
+            ).group_by(o.therapist_id, o.cause, o.paths)
         )
         return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
 
@@ -282,11 +280,12 @@ class CaseloadQueries:
         if contact:
             # Patient status comes from ix_patient_id_status, without the patient rows.
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
-                Patient.status.label("patient_status"), S.last_visit, S.last_evaluation
+                Patient.status.label("patient_status"),
+                S.last_visit,
+                S.last_evaluation,
+                S.certified,
+                S.plan_day.label("period_set_on"),
             )
-            query = query.add_columns(_certification_start().label("certification_start"))
-            # Materialized: each episode's lookups run once, however often the conditions
-            # read them.
             return query.cte("open_episode").prefix_with("MATERIALIZED")
         return query.subquery("open_episode")
 
@@ -305,10 +304,8 @@ class CaseloadQueries:
         }
         if "last_visit" in episodes.c:
             # A certification period in force that no physician has certified yet.
-            ev, plan = aliased(Evaluation), aliased(TreatmentPlan)
             conditions["uncertified"] = and_(
-                episodes.c.certification_end.is_not(None),
-                ~exists().where(*_same_period(episodes, ev, plan), plan.certified_on.is_not(None)),
+                episodes.c.certification_end.is_not(None), episodes.c.certified.is_(False)
             )
             conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
             conditions["not_seen"] = and_(
@@ -414,25 +411,29 @@ class CaseloadQueries:
         return [(int(i), n, bool(a)) for i, n, a in self.session.execute(query)]
 
     # -- the worklist -----------------------------------------------------------------------
-    def worklist_rows(self) -> list[dict[str, Any]]:
-        """Every action item with its patient and therapist, as plain rows."""
-        names = {
-            "patient_name": Patient.family_name + ", " + Patient.given_name,
-            "mrn": Patient.mrn,
-        }
-        items: list[dict[str, Any]] = []
+    def worklist_rows(self) -> WorklistRows:
+        """Every action item with its patient and therapist: three lists of rows, read by
+        column name (no dict per row: a big clinic's worklist has tens of thousands)."""
+        names = (
+            (Patient.family_name + ", " + Patient.given_name).label("patient_name"),
+            Patient.mrn.label("mrn"),
+        )
         episodes = self.open_episodes(contact=True)
         when = self.conditions(episodes)
         # Materialized: the due episodes are picked from the summary and the patient-status
         # index first; only their patients' rows (the names) are read after.
         due = (
             select(
-                episodes,
+                episodes.c.therapist_id,
+                episodes.c.patient_id,
+                episodes.c.visits_since_report,
+                episodes.c.certification_end,
+                episodes.c.last_visit,
+                episodes.c.last_evaluation,
                 when["progress_report"].label("due_report"),
                 when["certification"].label("due_certification"),
                 when["uncertified"].label("due_uncertified"),
-                # Looked up only for the plans listed.
-                case((when["uncertified"], _plan_day(episodes)), else_=None).label("plan_day"),
+                case((when["uncertified"], episodes.c.period_set_on), else_=None).label("plan_day"),
                 when["not_seen"].label("due_not_seen"),
                 when["on_hold"].label("due_on_hold"),
             )
@@ -440,13 +441,10 @@ class CaseloadQueries:
             .cte("due_episode")
             .prefix_with("MATERIALIZED")
         )
-        for row in self.session.execute(
-            select(due, *[c.label(k) for k, c in names.items()]).join(
-                Patient, Patient.id == due.c.patient_id
-            )
-        ).mappings():
-            items.append({"source": "episode", **row})
-        for row in self.session.execute(
+        due_episodes = self.session.execute(
+            select(due, *names).join(Patient, Patient.id == due.c.patient_id)
+        ).all()
+        unsigned = self.session.execute(
             self._unsigned()
             .join(Patient, Patient.id == E.patient_id)
             .add_columns(
@@ -454,11 +452,10 @@ class CaseloadQueries:
                 Evaluation.evaluation_date,
                 Evaluation.created_at,
                 E.patient_id,
-                *[c.label(k) for k, c in names.items()],
+                *names,
             )
-        ).mappings():
-            items.append({"source": "unsigned", **row})
-        for row in self.session.execute(
+        ).all()
+        referrals = self.session.execute(
             self._episodes(
                 E.therapist_id,
                 E.patient_id,
@@ -468,11 +465,22 @@ class CaseloadQueries:
                 Referral.to_whom,
                 Referral.sent_on,
                 Referral.created_at,
-                *[c.label(k) for k, c in names.items()],
+                *names,
             )
             .join(Referral, Referral.episode_id == E.id)
             .join(Patient, Patient.id == E.patient_id)
             .where(*self._episode_filter(), self.referral_condition(red_flag_only=False))
-        ).mappings():
-            items.append({"source": "referral", **row})
-        return items
+        ).all()
+        return WorklistRows(due_episodes, unsigned, referrals)
+
+
+@dataclass(frozen=True)
+class WorklistRows:
+    """The worklist's rows by source, each read by column name (row.patient_id)."""
+
+    episodes: Sequence[Row[Any]]  # open episodes with something due (the due_* flags)
+    unsigned: Sequence[Row[Any]]  # evaluations left unsigned
+    referrals: Sequence[Row[Any]]  # urgent or red-flag referrals still open
+
+    def __len__(self) -> int:
+        return len(self.episodes) + len(self.unsigned) + len(self.referrals)

@@ -16,9 +16,10 @@ from casemanager.db import episode_summary
 from casemanager.domain.errors import DomainError
 
 # Wait this long for another process's or thread's write lock before giving up. The longest
-# writer is a patient import's single all-or-none write (a few seconds for 50,000 rows on a
-# busy machine): a login or a save waits it out rather than being refused.
-SQLITE_BUSY_TIMEOUT_MS = 15000
+# writer is a patient import's single all-or-none write: about 5 s of CPU for 50,000 rows,
+# which a machine busy with other work can stretch to half a minute. A login or a save waits
+# it out (off the GUI thread) rather than being refused.
+SQLITE_BUSY_TIMEOUT_MS = 60000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

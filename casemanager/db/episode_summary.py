@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    inspect,
     or_,
     select,
 )
@@ -105,8 +106,8 @@ def _facts(some: bool) -> Select[Any]:
         .scalar_subquery()
     )
     plan = aliased(Evaluation)
-    certification = (
-        select(TreatmentPlan.certification_end)
+    certification = (  # the plan whose certification period is in force
+        select(TreatmentPlan.id)
         .join(plan, plan.id == TreatmentPlan.evaluation_id)
         .where(
             plan.episode_id == E.id,
@@ -134,7 +135,7 @@ def _facts(some: bool) -> Select[Any]:
         E.id.label("episode_id"),
         plan_evaluation_id(E.id).label("plan_evaluation_id"),
         last_report.label("report_day"),
-        certification.label("certification_end"),
+        certification.label("certification_plan_id"),
         select(func.count()).where(Visit.episode_id == E.id).scalar_subquery().label("visits"),
         select(func.max(Visit.visit_date))
         .where(Visit.episode_id == E.id)
@@ -214,14 +215,40 @@ def _facts(some: bool) -> Select[Any]:
         .where(TreatmentPlan.evaluation_id == third.c.plan_evaluation_id)
         .scalar_subquery()
     )
-    current, latest = aliased(Evaluation), aliased(Evaluation)
+    current, latest, intake = aliased(Evaluation), aliased(Evaluation), aliased(Evaluation)
+    in_force = aliased(TreatmentPlan)
+    # The signed plans sharing the certification period in force (as
+    # domain.medicare.certification_in_force): whether a physician has certified it, and
+    # the day of the evaluation that set it (its 30 days to certify count from there).
+    same_plan, same_ev = aliased(TreatmentPlan), aliased(Evaluation)
+    same_period = (
+        same_ev.episode_id == third.c.episode_id,
+        same_ev.status == EvaluationStatus.SIGNED,
+        same_plan.evaluation_id == same_ev.id,
+        same_plan.certification_end == in_force.certification_end,
+        same_plan.certification_start == in_force.certification_start,
+    )
+    certified = case(
+        (
+            exists().where(*same_period, same_plan.certified_on.is_not(None)),
+            True,
+        ),
+        else_=False,
+    )
+    plan_day = (
+        select(func.min(same_ev.evaluation_date))
+        .select_from(same_ev)
+        .join(same_plan, same_plan.evaluation_id == same_ev.id)
+        .where(*same_period)
+        .scalar_subquery()
+    )
     return (
         select(
             third.c.episode_id,
             third.c.plan_evaluation_id,
             current.primary_cause,
             mask,
-            third.c.certification_end,
+            in_force.certification_end,
             since,
             third.c.visits,
             third.c.last_visit,
@@ -230,10 +257,21 @@ def _facts(some: bool) -> Select[Any]:
             third.c.intake_evaluation_id,
             third.c.latest_follow_up_id,
             latest.evaluation_date,
+            in_force.certification_start,
+            certified,
+            case((in_force.id.is_not(None), plan_day), else_=None),
+            intake.nprs_now,
+            intake.odi_percent,
+            intake.psfs_mean,
+            latest.nprs_now,
+            latest.odi_percent,
+            latest.psfs_mean,
         )
         .select_from(third)
         .outerjoin(current, current.id == third.c.plan_evaluation_id)
         .outerjoin(latest, latest.id == third.c.latest_follow_up_id)
+        .outerjoin(intake, intake.id == third.c.intake_evaluation_id)
+        .outerjoin(in_force, in_force.id == third.c.certification_plan_id)
     )
 
 
@@ -251,6 +289,15 @@ _COLUMNS = [
     EpisodeSummary.intake_evaluation_id,
     EpisodeSummary.latest_follow_up_id,
     EpisodeSummary.latest_follow_up_date,
+    EpisodeSummary.certification_start,
+    EpisodeSummary.certified,
+    EpisodeSummary.plan_day,
+    EpisodeSummary.intake_nprs,
+    EpisodeSummary.intake_odi,
+    EpisodeSummary.intake_psfs,
+    EpisodeSummary.latest_nprs,
+    EpisodeSummary.latest_odi,
+    EpisodeSummary.latest_psfs,
 ]
 
 
@@ -270,7 +317,15 @@ def _write(session: Session | Connection, episode_ids: list[int] | None) -> None
 
 
 def rebuild(session: Session | Connection) -> None:
-    """Write every episode's row again (after a bulk load or a migration)."""
+    """Write every episode's row again (after a bulk load or a migration).
+
+    A migration older than the summary's latest columns (0011 made the table, 0016 changed
+    what certification means) finds them missing and leaves the filling to the migration
+    that adds them, which rebuilds with every column there."""
+    connection = session.connection() if isinstance(session, Session) else session
+    present = {column["name"] for column in inspect(connection).get_columns(_TABLE.name)}
+    if not {column.key for column in _COLUMNS} <= present:
+        return
     _write(session, None)
 
 

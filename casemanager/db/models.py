@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -62,6 +63,7 @@ from casemanager.domain.enums import (
     TreatmentPathKind,
     Urgency,
 )
+from casemanager.domain.intake import IntakeStatus
 from casemanager.domain.medicare import GoalProgress
 
 # Stable constraint names so Alembic batch migrations on SQLite can find them again.
@@ -115,7 +117,9 @@ class Clinic(Editable, Base):
     address: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Phone numbers typed without "+" are read as this region's (US, PR, CA, MX…).
-    phone_region: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
+    phone_region: Mapped[str] = mapped_column(
+        String(limits.REGION), default="US", server_default="US"
+    )
 
 
 class User(Editable, Base):
@@ -125,11 +129,11 @@ class User(Editable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = _fk("clinic.id")
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(limits.USERNAME), unique=True)
+    display_name: Mapped[str] = mapped_column(String(limits.STAFF_NAME))
     role: Mapped[Role] = mapped_column(enum_type(Role))
-    licence_number: Mapped[str | None] = mapped_column(String(64))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    licence_number: Mapped[str | None] = mapped_column(String(limits.LICENCE))
+    password_hash: Mapped[str] = mapped_column(String(limits.PASSWORD_HASH))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Wrong passwords in a row, and until when the account must wait (domain/accounts.py).
@@ -208,7 +212,7 @@ class EpisodeOfCare(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = _fk("patient.id")
     therapist_id: Mapped[int] = _fk("users.id")
-    complaint: Mapped[str] = mapped_column(String(300))
+    complaint: Mapped[str] = mapped_column(String(limits.COMPLAINT))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[EpisodeStatus] = mapped_column(enum_type(EpisodeStatus))
@@ -248,7 +252,7 @@ class Evaluation(Editable, Base):
     prior_episodes: Mapped[str | None] = mapped_column(Text)
     past_medical_history: Mapped[str | None] = mapped_column(Text)
     medications: Mapped[str | None] = mapped_column(Text)
-    occupation: Mapped[str | None] = mapped_column(String(200))
+    occupation: Mapped[str | None] = mapped_column(String(limits.SHORT_ANSWER))
     activities: Mapped[str | None] = mapped_column(Text)  # sports and activities
     patient_goals: Mapped[str | None] = mapped_column(Text)
 
@@ -256,7 +260,7 @@ class Evaluation(Editable, Base):
     nprs_now: Mapped[int | None] = mapped_column(SmallInteger)
     nprs_best: Mapped[int | None] = mapped_column(SmallInteger)
     nprs_worst: Mapped[int | None] = mapped_column(SmallInteger)
-    pain_location: Mapped[str | None] = mapped_column(String(300))
+    pain_location: Mapped[str | None] = mapped_column(String(limits.PAIN_LOCATION))
     pain_side: Mapped[Side | None] = mapped_column(enum_type(Side))
     radiates_below_knee: Mapped[bool | None] = mapped_column(Boolean)
 
@@ -328,7 +332,7 @@ class RedFlagFinding(Editable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = _fk("evaluation.id")
-    flag_code: Mapped[str] = mapped_column(String(64))
+    flag_code: Mapped[str] = mapped_column(String(limits.CODE))
     answer: Mapped[RedFlagAnswer] = mapped_column(enum_type(RedFlagAnswer))
     # Stored values are Urgency's plus "monitor", so older rows read unchanged.
     action: Mapped[RedFlagAction | None] = mapped_column(  # referral urgency, or monitor
@@ -348,7 +352,7 @@ class PsfsActivity(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = _fk("evaluation.id")
     position: Mapped[int] = mapped_column(SmallInteger)
-    activity: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[str] = mapped_column(String(limits.SHORT_ANSWER))
     score: Mapped[int | None] = mapped_column(SmallInteger)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="psfs_activities")
@@ -376,8 +380,8 @@ class DiagnosisCode(Editable, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = _fk("evaluation.id")
     position: Mapped[int] = mapped_column(SmallInteger)
-    code: Mapped[str] = mapped_column(String(10), index=True)
-    description: Mapped[str] = mapped_column(String(300))
+    code: Mapped[str] = mapped_column(String(limits.DIAGNOSIS_CODE), index=True)
+    description: Mapped[str] = mapped_column(String(limits.DIAGNOSIS_DESCRIPTION))
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="diagnosis_codes")
 
@@ -409,7 +413,8 @@ class TreatmentPlan(Editable, Base):
     # The physician's certification of this plan (Medicare ch. 15 s. 220.1.3), recorded when
     # the signed copy comes back; it may be recorded after the evaluation is signed. A
     # certification covers every plan of the episode with the same certification period.
-    certified_by: Mapped[str | None] = mapped_column(String(200))  # the certifying physician
+    # The certifying physician.
+    certified_by: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
     certified_on: Mapped[date | None] = mapped_column(Date)  # the date the physician signed
     certification_delay_reason: Mapped[str | None] = mapped_column(Text)  # when after day 30
 
@@ -443,11 +448,11 @@ class TreatmentPath(Editable, Base):
     heat_ice_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     heat_ice_times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
     # Injection referral
-    injection_level: Mapped[str | None] = mapped_column(String(60))
+    injection_level: Mapped[str | None] = mapped_column(String(limits.INJECTION_LEVEL))
     injection_side: Mapped[Side | None] = mapped_column(enum_type(Side))
     # Any referral path
     reason: Mapped[str | None] = mapped_column(Text)
-    refer_to: Mapped[str | None] = mapped_column(String(200))
+    refer_to: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
     urgency: Mapped[Urgency | None] = mapped_column(enum_type(Urgency))
 
     plan: Mapped[TreatmentPlan] = relationship(back_populates="paths")
@@ -483,8 +488,9 @@ class Exercise(Editable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = _fk("clinic.id")
-    key: Mapped[str | None] = mapped_column(String(64))  # starter-set key, None if clinic-made
-    name: Mapped[str] = mapped_column(String(200))
+    # The starter-set key, None if clinic-made.
+    key: Mapped[str | None] = mapped_column(String(limits.CODE))
+    name: Mapped[str] = mapped_column(String(limits.EXERCISE_NAME))
     instructions: Mapped[str] = mapped_column(Text)
     precautions: Mapped[str | None] = mapped_column(Text)
     sets: Mapped[int | None] = mapped_column(SmallInteger)
@@ -513,7 +519,7 @@ class HomeExercise(Editable, Base):
     note: Mapped[str | None] = mapped_column(Text)
     # The library's wording when the plan was signed: a reprint says what was prescribed,
     # even after the clinic edits the exercise.
-    signed_name: Mapped[str | None] = mapped_column(String(200))
+    signed_name: Mapped[str | None] = mapped_column(String(limits.EXERCISE_NAME))
     signed_instructions: Mapped[str | None] = mapped_column(Text)
     signed_precautions: Mapped[str | None] = mapped_column(Text)
 
@@ -535,18 +541,19 @@ class Referral(Editable, Base):
     episode_id: Mapped[int] = _fk("episode_of_care.id")
     evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True)
     kind: Mapped[ReferralKind] = mapped_column(enum_type(ReferralKind))
-    to_whom: Mapped[str] = mapped_column(String(200))
-    specialty: Mapped[str | None] = mapped_column(String(120))
+    to_whom: Mapped[str] = mapped_column(String(limits.CONTACT_NAME))
+    specialty: Mapped[str | None] = mapped_column(String(limits.SPECIALTY))
     reason: Mapped[str] = mapped_column(Text)
     urgency: Mapped[Urgency] = mapped_column(enum_type(Urgency))
     status: Mapped[ReferralStatus] = mapped_column(enum_type(ReferralStatus))
-    red_flag_code: Mapped[str | None] = mapped_column(String(64))
+    red_flag_code: Mapped[str | None] = mapped_column(String(limits.CODE))
     sent_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     outcome_note: Mapped[str | None] = mapped_column(Text)
     # How a red-flag referral ended: the clinician who saw the patient, and whether therapy
     # may go on (the chart and every later document print this, not "on hold").
-    seen_by: Mapped[str | None] = mapped_column(String(200))  # the clinician who assessed them
+    # The clinician who assessed them.
+    seen_by: Mapped[str | None] = mapped_column(String(limits.CONTACT_NAME))
     cleared_for_therapy: Mapped[bool | None] = mapped_column(Boolean)  # may therapy go on
     closed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)  # recorded by
 
@@ -604,7 +611,7 @@ class VisitIntervention(Editable, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
-    intervention: Mapped[str] = mapped_column(String(64))  # catalog code
+    intervention: Mapped[str] = mapped_column(String(limits.CODE))  # catalog code
     minutes: Mapped[int] = mapped_column(SmallInteger)
 
     visit: Mapped[Visit] = relationship(back_populates="interventions")
@@ -636,6 +643,19 @@ class EpisodeSummary(Base):
     intake_evaluation_id: Mapped[int | None] = mapped_column(Integer)  # the signed initial
     latest_follow_up_id: Mapped[int | None] = mapped_column(Integer)  # signed, latest
     latest_follow_up_date: Mapped[date | None] = mapped_column(Date)
+    # The certification period in force (that of certification_end): its start, whether a
+    # physician has certified it, and the day of the evaluation that set it. The worklist
+    # reads these instead of looking through the episode's plans.
+    certification_start: Mapped[date | None] = mapped_column(Date)
+    certified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    plan_day: Mapped[date | None] = mapped_column(Date)
+    # The outcome scores of the intake and of the latest follow-up (signed, so they stay).
+    intake_nprs: Mapped[int | None] = mapped_column(SmallInteger)
+    intake_odi: Mapped[float | None] = mapped_column(Float)
+    intake_psfs: Mapped[float | None] = mapped_column(Float)
+    latest_nprs: Mapped[int | None] = mapped_column(SmallInteger)
+    latest_odi: Mapped[float | None] = mapped_column(Float)
+    latest_psfs: Mapped[float | None] = mapped_column(Float)
 
 
 class PrintedDocument(Base):
@@ -647,13 +667,61 @@ class PrintedDocument(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     evaluation_id: Mapped[int] = _fk("evaluation.id")
-    kind: Mapped[str] = mapped_column(String(20))  # take-home, plan-of-care, referral
-    language: Mapped[str | None] = mapped_column(String(16))
+    # take-home, plan-of-care, referral
+    kind: Mapped[str] = mapped_column(String(limits.DOCUMENT_KIND))
+    language: Mapped[str | None] = mapped_column(String(limits.LANGUAGE))
     large_print: Mapped[bool] = mapped_column(Boolean, default=False)
     action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction))  # print or export
     user_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(limits.ACTOR))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvaluationTemplate(Editable, Base):
+    """A clinic's template for a suspected cause: codes, treatment paths, goals (weeks to
+    target) and home exercises, filled into a draft in one action (domain/templates.py).
+    Starter templates are the clinic's own copies; a template is retired, never deleted."""
+
+    __tablename__ = "evaluation_template"
+    __table_args__ = (Index("ix_evaluation_template_cause", "clinic_id", "cause", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = _fk("clinic.id", index=False)
+    key: Mapped[str | None] = mapped_column(String(limits.CODE))  # starter key; None: clinic-made
+    cause: Mapped[Cause] = mapped_column(enum_type(Cause))
+    name: Mapped[str] = mapped_column(String(limits.TEMPLATE_NAME))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Codes, paths, goals and exercises as templates.to_data writes them: edited and read
+    # as a whole, never searched inside.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    # The signed evaluation whose plan it was saved from, if any.
+    source_evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True, index=False)
+
+
+class PatientIntake(Editable, Base):
+    """A patient's intake on a clinic tablet, opened by a therapist for that one patient:
+    the tablet holds a secret token (only its hash is kept) that reaches this row and no
+    other. The answers wait as a draft until the therapist confirms them into an evaluation."""
+
+    __tablename__ = "patient_intake"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = _fk("patient.id")
+    opened_by_id: Mapped[int] = _fk("users.id", index=False)
+    language: Mapped[str] = mapped_column(String(limits.LANGUAGE))
+    status: Mapped[IntakeStatus] = mapped_column(enum_type(IntakeStatus))
+    token_hash: Mapped[str | None] = mapped_column(
+        String(limits.HASH), unique=True
+    )  # None once closed
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # domain/intake.py to_data
+    answered_on: Mapped[date | None] = mapped_column(Date)  # "2 weeks ago" counts from here
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evaluation_id: Mapped[int | None] = _fk("evaluation.id", nullable=True, index=False)
 
 
 class AuditEntry(Base):
@@ -668,17 +736,17 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = _fk("users.id", nullable=True)
-    actor: Mapped[str] = mapped_column(String(100))  # username, or "os:NAME" for the CLI
-    workstation: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(limits.ACTOR))  # username, or "os:NAME" for the CLI
+    workstation: Mapped[str] = mapped_column(String(limits.WORKSTATION))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), nullable=True)
     action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction))
     data_category: Mapped[DataCategory] = mapped_column(enum_type(DataCategory))
     outcome: Mapped[AuditOutcome] = mapped_column(enum_type(AuditOutcome))
-    detail: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(String(limits.AUDIT_DETAIL))
     # The hash chain (domain/audit_chain.py): the previous row's hash, and this row's.
     # Empty only in a row someone wrote around the app, which `audit verify` reports.
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    row_hash: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(limits.HASH))
+    row_hash: Mapped[str | None] = mapped_column(String(limits.HASH))
 
 
 class AuditChainHead(Base):
@@ -690,4 +758,4 @@ class AuditChainHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
     rows: Mapped[int] = mapped_column(BigInteger)
-    last_hash: Mapped[str] = mapped_column(String(64))
+    last_hash: Mapped[str] = mapped_column(String(limits.HASH))

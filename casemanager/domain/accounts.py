@@ -4,13 +4,14 @@ import re
 from datetime import timedelta
 
 from casemanager.domain.errors import ValidationError
+from casemanager.domain.field_limits import USERNAME
 
 MIN_PASSWORD_LENGTH = 10
 # Wrong passwords allowed before an account has to wait; each further one doubles the wait.
 FREE_ATTEMPTS = 5
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=15)
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+_USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{1,{USERNAME - 1}}}$")
 
 
 def validate_username(value: str | None) -> str:
@@ -20,8 +21,8 @@ def validate_username(value: str | None) -> str:
     if not _USERNAME.match(name):
         raise ValidationError(
             "username",
-            "A username has 2 to 64 characters: letters a-z, digits, dot, dash or underscore, "
-            "starting with a letter or digit.",
+            f"A username has 2 to {USERNAME} characters: letters a-z, digits, dot, dash or "
+            "underscore, starting with a letter or digit.",
         )
     return name
 

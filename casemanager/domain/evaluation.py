@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from casemanager.domain import catalogs, codes, red_flags, scoring, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     Cause,
     Complexity,
@@ -103,20 +104,24 @@ class Guidance:
     message: str
 
 
+_TEXT_LABELS = {
+    "chief_complaint": "Chief complaint",
+    "mechanism_of_injury": "Mechanism of injury",
+    "aggravating_factors": "Aggravating factors",
+    "easing_factors": "Easing factors",
+    "prior_episodes": "Prior episodes",
+    "past_medical_history": "Past medical history",
+    "medications": "Medications",
+    "occupation": "Occupation",
+    "activities": "Sports and activities",
+    "patient_goals": "Patient's goals",
+    "pain_location": "Pain location",
+    "cause_note": "Cause note",
+    "assessment_note": "Assessment",
+}
+# Each text's limit is its column's (domain/field_limits.py).
 _TEXT_LIMITS = {
-    "chief_complaint": ("Chief complaint", 2000),
-    "mechanism_of_injury": ("Mechanism of injury", 4000),
-    "aggravating_factors": ("Aggravating factors", 2000),
-    "easing_factors": ("Easing factors", 2000),
-    "prior_episodes": ("Prior episodes", 2000),
-    "past_medical_history": ("Past medical history", 4000),
-    "medications": ("Medications", 2000),
-    "occupation": ("Occupation", 200),
-    "activities": ("Sports and activities", 2000),
-    "patient_goals": ("Patient's goals", 2000),
-    "pain_location": ("Pain location", 300),
-    "cause_note": ("Cause note", 2000),
-    "assessment_note": ("Assessment", 10000),
+    name: (label, limits.COLUMNS[f"evaluation.{name}"]) for name, label in _TEXT_LABELS.items()
 }
 
 
@@ -151,7 +156,10 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
     psfs = []
     for index, activity_entry in enumerate(content.psfs, start=1):
         activity = validation.require_text(
-            f"psfs_{index}", activity_entry.activity, f"PSFS activity {index}"
+            f"psfs_{index}",
+            activity_entry.activity,
+            f"PSFS activity {index}",
+            limits.COLUMNS["psfs_activity.activity"],
         )
         psfs.append(
             PsfsEntry(
@@ -173,7 +181,10 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             f"red_flag_reason_{entry.code}",
             entry.reason,
             "Reason for the red-flag action",
-            red_flags.MAX_REASON,
+            limits.RED_FLAG_NOTE,
+        )
+        note = validation.optional_text(
+            f"red_flag_note_{entry.code}", entry.note, "Red-flag note", limits.RED_FLAG_NOTE
         )
         # A reason only means something beside a yes; kept as typed while the answer is yes.
         action = RedFlagAction(entry.action.value) if entry.action is not None else None
@@ -181,6 +192,7 @@ def clean(content: EvaluationContent, evaluation_date: date) -> EvaluationConten
             replace(
                 entry,
                 action=action,
+                note=note,
                 reason=reason if entry.answer == RedFlagAnswer.YES else None,
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 
 
@@ -20,11 +21,13 @@ class ExerciseContent:
 
 
 def clean(content: ExerciseContent) -> ExerciseContent:
-    name = validation.require_text("name", content.name, "Name", 200)
+    name = validation.require_text("name", content.name, "Name", limits.EXERCISE_NAME)
     instructions = validation.require_text(
-        "instructions", content.instructions, "How to do it", 4000
+        "instructions", content.instructions, "How to do it", limits.LONG_NOTE
     )
-    precautions = validation.optional_text("precautions", content.precautions, "Take care", 2000)
+    precautions = validation.optional_text(
+        "precautions", content.precautions, "Take care", limits.NOTE
+    )
     check_dose(
         ("sets", "reps", "hold_seconds", "times_per_day"),
         content.sets,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.errors import ValidationError
 
@@ -149,7 +150,7 @@ def goal_assessment_gaps(
             )
             continue
         try:
-            note = validation.optional_text(field, found.note, f"Goal {number} note", 2000)
+            note = validation.optional_text(field, found.note, f"Goal {number} note", limits.NOTE)
         except ValidationError as error:
             gaps.append(error)
             continue
@@ -204,7 +205,7 @@ def check_certification(certification: Certification, plan_day: date, today: dat
     """Who certified and when; a certification after day 30 is a delayed certification and
     needs the reason for the delay (s. 220.1.3.C)."""
     physician = validation.require_text(
-        "certified_by", certification.physician, "Certifying physician", 200
+        "certified_by", certification.physician, "Certifying physician", limits.CONTACT_NAME
     )
     day = certification.certified_on
     if day > today:
@@ -216,7 +217,10 @@ def check_certification(certification: Certification, plan_day: date, today: dat
             f"({validation.format_date(plan_day)}). Check the date.",
         )
     reason = validation.optional_text(
-        "certification_delay_reason", certification.delay_reason, "Reason for the delay", 2000
+        "certification_delay_reason",
+        certification.delay_reason,
+        "Reason for the delay",
+        limits.NOTE,
     )
     if is_late(plan_day, day) and reason is None:
         late = (day - plan_day).days

@@ -18,6 +18,11 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_CLINIC = "manage_clinic"  # clinic details
     EDIT_EXERCISE_LIBRARY = "edit_exercise_library"  # add and change exercises and pictures
+    # Add, change and retire the clinic's evaluation templates. Therapists write them (they
+    # are clinical content); administrators keep the clinic's settings in order (retire an
+    # outdated one, restore one after staff leave), as with the exercise library. Templates
+    # hold no patient data, so this is not a clinical-record permission.
+    EDIT_TEMPLATES = "edit_templates"
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
@@ -34,6 +39,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.PRINT_DOCUMENTS,
             _P.VIEW_CASELOAD,
             _P.EDIT_EXERCISE_LIBRARY,
+            _P.EDIT_TEMPLATES,
         }
     ),
     # Managers run the front desk and the caseload: they read charts, never write clinical notes.
@@ -57,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_USERS,
             _P.MANAGE_CLINIC,
             _P.EDIT_EXERCISE_LIBRARY,
+            _P.EDIT_TEMPLATES,
             _P.VIEW_AUDIT_LOG,
         }
     ),
@@ -74,6 +81,7 @@ _ACTION_WORDS: dict[Permission, str] = {
     _P.MANAGE_USERS: "manage user accounts",
     _P.MANAGE_CLINIC: "change clinic settings",
     _P.EDIT_EXERCISE_LIBRARY: "change the exercise library",
+    _P.EDIT_TEMPLATES: "change the evaluation templates",
     _P.VIEW_AUDIT_LOG: "view the audit log",
 }
 

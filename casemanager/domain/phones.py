@@ -7,6 +7,7 @@ is kept; the E.164 form ("+16315550100") sits beside it for search and for other
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,14 +15,16 @@ import phonenumbers
 from babel import Locale
 from phonenumbers import NumberParseException, ValidationResult
 
+from casemanager.domain import field_limits
 from casemanager.domain.errors import ValidationError
 
 DEFAULT_REGION = "US"
-MAX_TYPED_LENGTH = 40  # the column that keeps the number as typed
+MAX_TYPED_LENGTH = field_limits.PHONE  # the column that keeps the number as typed
 
 # Letters would be read as a vanity number ("1-800-FLOWERS") and "ext." would be dropped from
 # the E.164 form: a patient's number is digits and the usual separators only.
 _SYMBOLS = frozenset(" +()-.")
+_TYPED_ASCII = re.compile(r"[0-9 +().-]+")  # the same rule, for the usual typing (fast)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,16 @@ def parse(field: str, value: str | None, region: str = DEFAULT_REGION) -> PhoneN
     cleaned = (value or "").strip()
     if not cleaned:
         return None
-    if len(cleaned) > MAX_TYPED_LENGTH or any(
-        not (ch.isdecimal() or ch in _SYMBOLS) for ch in cleaned
+    if len(cleaned) > MAX_TYPED_LENGTH:
+        raise ValidationError(
+            field,
+            f"Phone number is too long ({len(cleaned)} characters). "
+            f"Shorten it to {MAX_TYPED_LENGTH} characters or fewer.",
+        )
+    if not (
+        _TYPED_ASCII.fullmatch(cleaned)
+        if cleaned.isascii()
+        else all(ch.isdecimal() or ch in _SYMBOLS for ch in cleaned)
     ):
         raise ValidationError(
             field,

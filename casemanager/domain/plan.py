@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from casemanager.domain import catalogs, scoring, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     GoalStatus,
     GoalTerm,
@@ -84,8 +85,10 @@ _in_range = validation.in_range
 
 def _clean_path(index: int, path: PathContent) -> PathContent:
     field = f"path_{path.kind.value}"
-    reason = validation.optional_text(f"{field}_reason", path.reason, "Reason", 2000)
-    refer_to = validation.optional_text(f"{field}_refer_to", path.refer_to, "Refer to", 200)
+    reason = validation.optional_text(f"{field}_reason", path.reason, "Reason", limits.NOTE)
+    refer_to = validation.optional_text(
+        f"{field}_refer_to", path.refer_to, "Refer to", limits.CONTACT_NAME
+    )
     if path.kind == TreatmentPathKind.MEDICATION_REFERRAL:
         if not (path.anti_inflammatory or path.muscle_relaxant):
             raise ValidationError(
@@ -102,7 +105,9 @@ def _clean_path(index: int, path: PathContent) -> PathContent:
             _in_range(
                 f"{field}_heat_times", path.heat_ice_times_per_day, 1, 8, "Heat/ice times a day"
             )
-    level = validation.optional_text(f"{field}_level", path.injection_level, "Level", 60)
+    level = validation.optional_text(
+        f"{field}_level", path.injection_level, "Level", limits.INJECTION_LEVEL
+    )
     return replace(path, reason=reason, refer_to=refer_to, injection_level=level)
 
 
@@ -134,7 +139,7 @@ def clean(
     goals = []
     for index, goal in enumerate(plan.goals, start=1):
         description = validation.require_text(
-            f"goal_{index}", goal.description, f"Goal {index}", 1000
+            f"goal_{index}", goal.description, f"Goal {index}", limits.GOAL
         )
         if goal.target_date is not None:
             # A follow-up carries the episode's goals: their targets count from its start.
@@ -143,6 +148,7 @@ def clean(
             )
         goals.append(replace(goal, description=description))
     seen: set[int] = set()
+    exercises = []
     for index, exercise in enumerate(plan.home_exercises, start=1):
         field = f"exercise_{index}"
         if exercise.exercise_id in seen:
@@ -155,6 +161,14 @@ def clean(
             exercise.hold_seconds,
             exercise.times_per_day,
         )
+        exercises.append(
+            replace(
+                exercise,
+                note=validation.optional_text(
+                    f"{field}_note", exercise.note, f"Exercise {index} note", limits.NOTE
+                ),
+            )
+        )
     booked = plan.next_appointment
     if booked is not None:
         if booked.tzinfo is None:
@@ -165,8 +179,10 @@ def clean(
                 f"The next appointment is before this evaluation "
                 f"({validation.format_date(evaluation_date)}). Check the date.",
             )
-    note = validation.optional_text("plan_note", plan.note, "Plan note", 10000)
-    return replace(plan, paths=paths, goals=tuple(goals), note=note)
+    note = validation.optional_text("plan_note", plan.note, "Plan note", limits.FULL_NOTE)
+    return replace(
+        plan, paths=paths, goals=tuple(goals), home_exercises=tuple(exercises), note=note
+    )
 
 
 # Our thresholds for words the guidelines leave open:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from casemanager.domain import catalogs
 from casemanager.domain.enums import RedFlagAction, RedFlagAnswer, Urgency
 
-MAX_REASON = 1000
-
 
 @dataclass(frozen=True)
 class RedFlagEntry:

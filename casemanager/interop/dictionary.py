@@ -21,6 +21,7 @@ from casemanager.db.models import Base
 NOT_EXPORTED = {
     ("users", "password_hash"): "secret: the argon2id hash of the user's password",
     ("exercise", "image"): "a picture: exported as exercise-images/ID.png beside the CSV",
+    ("patient_intake", "token_hash"): "secret: the hash of an intake tablet's open token",
 }
 DERIVED_TABLES = {"episode_summary", "audit_chain_head", "alembic_version"}
 

@@ -5,6 +5,7 @@ and the import itself are services/patient_import.py.
 
 from __future__ import annotations
 
+import _csv
 import csv
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -125,7 +126,7 @@ def _not_utf8(path: Path, where: str) -> DomainError:
     )
 
 
-def _next_row(reader: Any, path: Path) -> list[str] | None:
+def _next_row(reader: _csv.Reader, path: Path) -> list[str] | None:
     try:
         return next(reader)
     except StopIteration:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine
 from reportlab.lib import colors
@@ -70,5 +71,11 @@ def picture(starter_key: str | None, image: bytes | None, width: float) -> Flowa
         pixels_wide, pixels_high = reader.getSize()
         scale = min(width / pixels_wide, 1.3 * width / pixels_high)
         return Image(io.BytesIO(image), width=pixels_wide * scale, height=pixels_high * scale)
+    return _line_drawing(starter_key, width)
+
+
+@lru_cache(maxsize=256)
+def _line_drawing(starter_key: str | None, width: float) -> Drawing | None:
+    """Made once per exercise and size: drawing it on a page leaves it as it was."""
     figure = figures.figure_for(starter_key)
     return drawing(figure, width) if figure is not None else None

@@ -6,7 +6,7 @@ Chinese and Korean all print, and none depends on the reader's fonts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -62,8 +62,16 @@ def _font_for(character: str, bold: bool) -> str:
     return main.name  # no font has it: the main font's empty box, never a crash
 
 
-def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
-    """Split text into (font name, characters) runs, each wholly printable in its font."""
+@lru_cache(maxsize=4096)
+def runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
+    """Split text into (font name, characters) runs, each wholly printable in its font.
+
+    Kept for texts seen before: most of a document is the same catalog wording each time,
+    and looking each character up was a tenth of a plan's render."""
+    fonts = register()
+    main = fonts[1] if bold else fonts[0]
+    if main.glyphs.issuperset(map(ord, text)):  # the usual case: one run in the main font
+        return ((main.name, text),) if text else ()
     pieces: list[tuple[str, str]] = []
     for character in text:
         font = _font_for(character, bold)
@@ -71,9 +79,10 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
             pieces[-1] = (font, pieces[-1][1] + character)
         else:
             pieces.append((font, character))
-    return pieces
+    return tuple(pieces)
 
 
+@lru_cache(maxsize=4096)
 def markup(text: str, bold: bool = False) -> str:
     """User text as Paragraph markup: escaped (a '<b>' in a note prints as typed), each run
     in its font, line breaks kept. Works inside any paragraph style of ours."""

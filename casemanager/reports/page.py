@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from reportlab import platypus, rl_config
@@ -15,7 +16,8 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.rl_config import _FUZZ
 
 from casemanager.reports import dates, fonts
 from casemanager.reports.data import EvaluationSnapshot
@@ -40,8 +42,10 @@ class Styles:
     scale: float
 
 
+@cache
 def styles(large_print: bool = False) -> Styles:
-    """Body 11 pt (15 pt in large print), headings to match; line spacing 1.35."""
+    """Body 11 pt (15 pt in large print), headings to match; line spacing 1.35. Made once
+    (documents only read them)."""
     fonts.register()
     size = 15.0 if large_print else 11.0
     body = ParagraphStyle(
@@ -91,7 +95,57 @@ def styles(large_print: bool = False) -> Styles:
     )
 
 
-def para(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+_PARSED_LIMIT = 2048  # markup kept parsed: the catalog's wording, and then some
+_parsed: dict[tuple[str, ParagraphStyle, str | None], tuple[Any, ...]] = {}
+
+
+class Paragraph(platypus.Paragraph):
+    """ReportLab's paragraph, with two things it does again and again done once:
+
+    - parsing the markup: a plan is mostly the same catalog wording each time, so the parsed
+      fragments are kept (each paragraph gets its own copies: line breaking may mark them);
+    - breaking lines for a width: a table, a keep-together group and the frame each ask in
+      turn, and the answer for the width asked last is the one still held (`blPara`).
+    """
+
+    def _setup(  # ReportLab's names
+        self,
+        text: Any,
+        style: Any,
+        bulletText: Any,  # noqa: N803
+        frags: Any,
+        cleaner: Any,
+    ) -> None:
+        if frags is not None or not isinstance(text, str):  # a split's remainder
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (text, style, bulletText if isinstance(bulletText, str) else None)
+        known = _parsed.get(key) if isinstance(bulletText, str | None) else None
+        if known is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            if isinstance(bulletText, str | None):
+                if len(_parsed) >= _PARSED_LIMIT:
+                    _parsed.clear()
+                _parsed[key] = (self.text, self.frags, self.style, self.bulletText)
+            return
+        text, parsed, style, bullet = known
+        self.__dict__.update(
+            text=text,
+            frags=[f.clone() for f in parsed],
+            style=style,
+            bulletText=[f.clone() for f in bullet] if isinstance(bullet, list) else bullet,
+            debug=0,
+        )
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if getattr(self, "_wrapped_for", None) == availWidth and hasattr(self, "blPara"):
+            return self.width, self.height  # (a split that found no room drops blPara)
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth if availWidth >= _FUZZ else None  # else: no lines made
+        return size
+
+
+def para(text: str, style: ParagraphStyle, bold: bool = False) -> Flowable:
     """User or catalog text, escaped and set in fonts that have its characters."""
     return Paragraph(fonts.markup(text, bold), style)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 from casemanager.db.engine import Database
 from casemanager.db.models import User
 from casemanager.db.types import utcnow
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.accounts import (
     describe_wait,
@@ -26,10 +25,10 @@ from casemanager.domain.accounts import (
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
 from casemanager.domain.errors import AuthenticationFailed, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
+from casemanager.services import audit, passwords
 from casemanager.services.context import Actor
-
-_hasher = PasswordHasher()  # argon2id with the library's defaults (above OWASP's minimum)
+from casemanager.services.passwords import hash_password
+from casemanager.services.use_case import actor_for, use_case
 
 # Deliberately vague: never tell a stranger which usernames exist.
 LOGIN_FAILED_MESSAGE = "The username or password is not right. Check Caps Lock and try again."
@@ -55,19 +54,6 @@ class NewUser:
     licence_number: str | None = None
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-_dummy: dict[PasswordHasher, str] = {}
-
-
-def _dummy_hash() -> str:
-    if _hasher not in _dummy:
-        _dummy[_hasher] = _hasher.hash("not a real password")
-    return _dummy[_hasher]
-
-
 def _user_info(user: User) -> UserInfo:
     return UserInfo(
         id=user.id,
@@ -77,17 +63,6 @@ def _user_info(user: User) -> UserInfo:
         licence_number=user.licence_number,
         active=user.active,
         last_login_at=user.last_login_at,
-    )
-
-
-def actor_for(user: User, workstation: str) -> Actor:
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        clinic_id=user.clinic_id,
-        workstation=workstation,
     )
 
 
@@ -106,12 +81,7 @@ def authenticate(db: Database, username: str, password: str, workstation: str) -
                 f"{describe_wait(user.locked_until - now)} and try again, or ask an "
                 "administrator to reset the password."
             )
-        ok = False
-        try:
-            # An unknown name still costs one hash, so timing does not reveal who exists.
-            ok = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = passwords.matches(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
             detail = None
             if user is not None and not user.active:
@@ -141,7 +111,7 @@ def _record_login(session: Session, user: User, password: str, now: datetime) ->
     account, so it does not bump its version. Two workstations logging in to one account at
     once (or one while an administrator edits it) never conflict; the last time wins."""
     values: dict[str, object] = {"last_login_at": now, "failed_logins": 0, "locked_until": None}
-    if _hasher.check_needs_rehash(user.password_hash):
+    if passwords.needs_rehash(user.password_hash):
         values["password_hash"] = hash_password(password)
     session.execute(
         update(User)
@@ -197,16 +167,22 @@ def log_out(db: Database, actor: Actor) -> None:
 
 
 def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.CREATE, DataCategory.ACCOUNT)
-    username = validate_username(new.username)
-    display_name = validation.require_text("display_name", new.display_name, "Full name")
-    validate_new_password(new.password, username)
-    licence = validation.optional_text("licence_number", new.licence_number, "Licence number", 64)
-    if new.role == Role.THERAPIST and not licence:
-        raise ValidationError(
-            "licence_number", "A therapist needs a licence number: it prints on signed notes."
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.CREATE, DataCategory.ACCOUNT
+    ) as case:
+        username = validate_username(new.username)
+        display_name = validation.require_text(
+            "display_name", new.display_name, "Full name", limits.STAFF_NAME
         )
-    with db.session() as session:
+        validate_new_password(new.password, username)
+        licence = validation.optional_text(
+            "licence_number", new.licence_number, "Licence number", limits.LICENCE
+        )
+        if new.role == Role.THERAPIST and not licence:
+            raise ValidationError(
+                "licence_number", "A therapist needs a licence number: it prints on signed notes."
+            )
+        session = case.session
         taken = session.scalar(select(func.count()).where(User.username == username))
         if taken:
             raise ValidationError("username", f"The username {username} is already taken.")
@@ -226,12 +202,8 @@ def create_user(db: Database, actor: Actor, new: NewUser) -> UserInfo:
             raise ValidationError(
                 "username", f"The username {username} is already taken."
             ) from None
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"created user {user.id} as {new.role.value}",
+        case.record(
+            f"created user {user.id} as {new.role.value}", action=AuditAction.PERMISSION_CHANGE
         )
         return _user_info(user)
 
@@ -275,20 +247,19 @@ def _keep_an_administrator(session: Session, user: User) -> None:
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserInfo:
     """Users are never deleted (their names stay on signed notes), only deactivated."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        session = case.session
         user = _managed_user(session, actor, user_id)
         if user.id == actor.user_id and not active:
             raise ValidationError("active", "You cannot deactivate your own account.")
         if not active:
             _keep_an_administrator(session, user)
         user.active = active
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} {'activated' if active else 'deactivated'}",
+        case.record(
+            f"user {user.id} {'activated' if active else 'deactivated'}",
+            action=AuditAction.PERMISSION_CHANGE,
         )
         session.flush()
         return _user_info(user)
@@ -298,9 +269,13 @@ def set_role(
     db: Database, actor: Actor, user_id: int, role: Role, licence_number: str | None = None
 ) -> UserInfo:
     """Change what a user may do. Takes effect at their next login."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    licence = validation.optional_text("licence_number", licence_number, "Licence number", 64)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        licence = validation.optional_text(
+            "licence_number", licence_number, "Licence number", limits.LICENCE
+        )
+        session = case.session
         user = _managed_user(session, actor, user_id)
         if user.role == role:
             return _user_info(user)
@@ -316,12 +291,9 @@ def set_role(
             )
         before = user.role
         user.role, user.licence_number = role, licence
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} role {before.value} -> {role.value}",
+        case.record(
+            f"user {user.id} role {before.value} -> {role.value}",
+            action=AuditAction.PERMISSION_CHANGE,
         )
         session.flush()
         return _user_info(user)
@@ -340,11 +312,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
                     else " Ask an administrator."
                 )
             )
-        try:
-            ok: bool = _hasher.verify(user.password_hash, current)
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok:
+        if not passwords.matches(user.password_hash, current):
             # Counted like a wrong login: an unlocked session is no way round the waits.
             counted = _count_wrong_password(session, user, utcnow())
             audit.record(
@@ -369,23 +337,20 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
 def reset_password(db: Database, actor: Actor, user_id: int, new: str) -> UserInfo:
     """An administrator sets a new password for someone who forgot theirs (and so lifts any
     wait after wrong passwords). The user should change it at their next login."""
-    audit.authorize(db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT)
-    if user_id == actor.user_id:
-        raise ValidationError(
-            "password",
-            "Change your own password with File → Change password: it asks for the current one.",
-        )
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_USERS, AuditAction.UPDATE, DataCategory.ACCOUNT
+    ) as case:
+        if user_id == actor.user_id:
+            raise ValidationError(
+                "password",
+                "Change your own password with File → Change password: it asks for the current "
+                "one.",
+            )
+        session = case.session
         user = _managed_user(session, actor, user_id)
         validate_new_password(new, user.username)
         user.password_hash = hash_password(new)
         user.failed_logins, user.locked_until = 0, None
-        audit.record(
-            session,
-            actor,
-            AuditAction.PERMISSION_CHANGE,
-            DataCategory.ACCOUNT,
-            detail=f"user {user.id} password reset",
-        )
+        case.record(f"user {user.id} password reset", action=AuditAction.PERMISSION_CHANGE)
         session.flush()
         return _user_info(user)

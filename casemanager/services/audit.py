@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casemanager.db import episode_summary
 from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditChainHead, AuditEntry, User
+from casemanager.db.models import AuditChainHead, AuditEntry, Clinic, User
 from casemanager.db.types import utcnow
 from casemanager.domain.audit_chain import ChainedFields, chain_time, hash_at, row_hash
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
@@ -167,6 +167,75 @@ def record_now(
         )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why the actor may not do this: the audit row's detail and the error to raise."""
+
+    detail: str
+    error: PermissionDenied
+
+
+def refusal(session: Session, actor: Actor, permission: Permission) -> Refusal | None:
+    """None when the actor's role has the permission. The role is read again from the account
+    (in the caller's transaction), so a role change or a deactivation applies at once, not
+    only at the next login."""
+    role = actor.role
+    if actor.user_id is not None:
+        account = session.get(User, actor.user_id)
+        if account is None or not account.active:
+            who = "another administrator" if role == Role.ADMINISTRATOR else "an administrator"
+            return Refusal(
+                "account deactivated",
+                PermissionDenied(
+                    f"Your account has been deactivated. Log out, and ask {who} if you still "
+                    "need access."
+                ),
+            )
+        role = account.role
+    try:
+        require(role, permission)
+    except PermissionDenied as denied:
+        return Refusal(f"needs {permission.value}", denied)
+    return None
+
+
+def refuse(
+    db: Database,
+    actor: Actor,
+    refused: Refusal,
+    action: AuditAction,
+    category: DataCategory,
+    *,
+    patient_id: int | None = None,
+) -> PermissionDenied:
+    """Audit a refusal in its own transaction (the refused work is rolled back, the attempt
+    stays on record); returns the error for the caller to raise."""
+    record_now(
+        db,
+        actor,
+        action,
+        category,
+        patient_id=patient_id,
+        outcome=AuditOutcome.DENIED,
+        detail=refused.detail,
+    )
+    return refused.error
+
+
+def record_by_clinic_it(db: Database, detail: str) -> None:
+    """Audit a change made to the database as a whole (restore, encryption) by the
+    operating-system user running it."""
+    with db.session() as session:
+        clinic_id = session.scalar(select(Clinic.id).order_by(Clinic.id).limit(1))
+    record_now(
+        db,
+        Actor.command_line(clinic_id or 0),
+        AuditAction.UPDATE,
+        DataCategory.SYSTEM,
+        detail=detail,
+    )
+
+
 def authorize(
     db: Database,
     actor: Actor,
@@ -176,39 +245,12 @@ def authorize(
     *,
     patient_id: int | None = None,
 ) -> None:
-    """Refuse (and audit the refusal) when the actor's role lacks the permission. The role is
-    read again from the account, so a role change or a deactivation applies at once, not only
-    at the next login."""
-
-    def refused(detail: str) -> None:
-        record_now(
-            db,
-            actor,
-            action,
-            category,
-            patient_id=patient_id,
-            outcome=AuditOutcome.DENIED,
-            detail=detail,
-        )
-
-    role = actor.role
-    if actor.user_id is not None:
-        with db.session() as session:
-            account = session.get(User, actor.user_id)
-            current = (account.role, account.active) if account is not None else None
-        if current is None or not current[1]:
-            refused("account deactivated")
-            who = "another administrator" if role == Role.ADMINISTRATOR else "an administrator"
-            raise PermissionDenied(
-                f"Your account has been deactivated. Log out, and ask {who} if you still "
-                "need access."
-            )
-        role = current[0]
-    try:
-        require(role, permission)
-    except PermissionDenied:
-        refused(f"needs {permission.value}")
-        raise
+    """Refuse (and audit the refusal) when the actor's role lacks the permission, in a
+    transaction of its own; a use case that opens its session first uses use_case.use_case."""
+    with db.session() as session:
+        refused = refusal(session, actor, permission)
+    if refused is not None:
+        raise refuse(db, actor, refused, action, category, patient_id=patient_id)
 
 
 def conflict(

@@ -21,6 +21,7 @@ from casemanager.domain.permissions import Permission
 from casemanager.reports import table_csv
 from casemanager.services import audit
 from casemanager.services.context import Actor, Progress, no_progress
+from casemanager.services.use_case import use_case
 
 PAGE = 20_000  # rows read at a time when checking the chain
 
@@ -173,8 +174,10 @@ def reanchor_chain(db: Database, actor: Actor) -> Reanchored:
     """Put back a removed chain record, counting the rows as they are now. The break stays
     visible: the row recording this re-anchoring is chained like any other, and every later
     `audit verify` names it (rows removed before it cannot be ruled out)."""
-    audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM
+    ) as case:
+        session = case.session
         if session.get(AuditChainHead, audit.CHAIN_HEAD_ID) is not None:
             raise DomainError(
                 "The audit log's chain record is in place: there is nothing to re-anchor. "
@@ -301,9 +304,11 @@ def _row(entry: AuditEntry, family: str | None, given: str | None, mrn: str | No
 def search(db: Database, actor: Actor, filt: AuditFilter, *, limit: int = 5000) -> list[AuditRow]:
     """The newest `limit` rows matching the filter, oldest first. Reading the log is itself
     logged, with the filter but no names."""
-    audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM)
-    filt = filt.checked()
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.READ, DataCategory.SYSTEM
+    ) as case:
+        filt = filt.checked()
+        session = case.session
         newest = _query(filt).order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
         rows = [_row(*r) for r in session.execute(newest)]
         audit.record(
@@ -337,9 +342,11 @@ def export_csv(
 ) -> int:
     """Every row matching the filter, oldest first, as CSV written to `out` as it is read
     (a clinic's log may be larger than memory). Returns the number of rows."""
-    audit.authorize(db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.EXPORT, DataCategory.SYSTEM)
-    filt = filt.checked()
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.VIEW_AUDIT_LOG, AuditAction.EXPORT, DataCategory.SYSTEM
+    ) as case:
+        filt = filt.checked()
+        session = case.session
         result = session.execute(_query(filt).execution_options(yield_per=PAGE))
         count = table_csv.write(out, HEADERS, (as_cells(_row(*r)) for r in result), bom=bom)
         audit.record(

@@ -176,9 +176,7 @@ def restore(
         sqlite_files.remove_with_working_files(staged)
     db = Database(url)
     try:
-        from casemanager.services import setup
-
-        setup.record_by_clinic_it(db, f"restored from backup {source.name}")
+        audit.record_by_clinic_it(db, f"restored from backup {source.name}")
     finally:
         db.dispose()
     upgraded = result.from_revision if result.from_revision != result.to_revision else None

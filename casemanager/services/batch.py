@@ -31,8 +31,9 @@ from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import take_home
 from casemanager.reports.data import EvaluationSnapshot
-from casemanager.services import audit, batch_reading, documents
+from casemanager.services import audit, batch_reading
 from casemanager.services.context import Actor
+from casemanager.services.document_data import DocumentKind
 
 POOL_FROM = 24  # below this many plans, starting worker processes costs more than it saves
 CHUNK = 32  # plans read, rendered and written per round; a cancel waits at most one round
@@ -242,6 +243,7 @@ class _Batch:
             snapshots = batch_reading.snapshots(
                 session, self.actor, wanted, self.today or date.today()
             )
+            read: list[audit.Entry] = []  # one turn at the audit chain for the round
             for patient_id in chunk:
                 person = found.get(patient_id)
                 if person is None:
@@ -249,12 +251,8 @@ class _Batch:
                         (f"Patient {patient_id}", "That patient is not in this clinic's records.")
                     )
                     continue
-                audit.record(
-                    session,
-                    self.actor,
-                    AuditAction.READ,
-                    DataCategory.DEMOGRAPHICS,
-                    patient_id=patient_id,
+                read.append(
+                    audit.Entry(AuditAction.READ, DataCategory.DEMOGRAPHICS, patient_id=patient_id)
                 )
                 snapshot = snapshots.get(person.evaluation_id or 0)
                 if snapshot is None:
@@ -270,6 +268,7 @@ class _Batch:
                         snapshot,
                     )
                 )
+            audit.record_many(session, self.actor, read)
         return plans
 
     def write(self, round_: _Round) -> None:
@@ -324,28 +323,35 @@ class _Batch:
             self.written.append(path)
 
     def _record(self, plans: list[_Plan]) -> None:
-        """Every export of the round, audited before its file appears, in one transaction."""
+        """Every export of the round, audited before its file appears, in one transaction
+        (the audit rows chained in one turn and inserted in one statement)."""
         with self.db.session() as session:
-            for plan in plans:
-                session.add(
-                    PrintedDocument(
-                        evaluation_id=plan.evaluation_id,
-                        kind=documents.DocumentKind.TAKE_HOME.value,
-                        language=plan.language,
-                        large_print=self.large_print,
-                        action=AuditAction.EXPORT,
-                        user_id=self.actor.user_id,
-                        actor=self.actor.username,
+            session.add_all(
+                PrintedDocument(
+                    evaluation_id=plan.evaluation_id,
+                    kind=DocumentKind.TAKE_HOME.value,
+                    language=plan.language,
+                    large_print=self.large_print,
+                    action=AuditAction.EXPORT,
+                    user_id=self.actor.user_id,
+                    actor=self.actor.username,
+                )
+                for plan in plans
+            )
+            audit.record_many(
+                session,
+                self.actor,
+                [
+                    audit.Entry(
+                        AuditAction.EXPORT,
+                        DataCategory.DOCUMENT,
+                        patient_id=plan.patient_id,
+                        detail=f"take-home of evaluation {plan.evaluation_id} "
+                        f"({plan.language}), batch",
                     )
-                )
-                audit.record(
-                    session,
-                    self.actor,
-                    AuditAction.EXPORT,
-                    DataCategory.DOCUMENT,
-                    patient_id=plan.patient_id,
-                    detail=f"take-home of evaluation {plan.evaluation_id} ({plan.language}), batch",
-                )
+                    for plan in plans
+                ],
+            )
 
 
 def _pool_broken(error: BaseException) -> bool:

@@ -31,7 +31,7 @@ from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
 )
-from casemanager.services import document_data, goal_progress
+from casemanager.services import document_data, goal_mappers
 from casemanager.services.context import Actor
 
 NO_SIGNED_EVALUATION = "This patient has no signed evaluation yet: sign one, then print."
@@ -133,7 +133,7 @@ def snapshots(
     ):
         referrals.setdefault(referral.episode_id, []).append(referral)
     header = ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email)
-    judged = goal_progress.assessed_goals(session, [e.id for e in mine])
+    judged = goal_mappers.assessed_goals(session, [e.id for e in mine])
     return {
         e.id: document_data.assemble(
             e,

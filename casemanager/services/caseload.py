@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from casemanager.db.caseload_queries import PATHS, CaseloadQueries
+from casemanager.db.caseload_queries import PATHS, CaseloadQueries, WorklistRows
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
 from casemanager.domain import catalogs, medicare
@@ -264,83 +265,106 @@ def _roll_up(groups: list[dict[str, Any]], key: str, label: Any) -> tuple[Outcom
     return tuple(sorted(result, key=lambda g: (-g.episodes, g.label)))
 
 
-def _worklist(rows: list[dict[str, Any]], names: dict[int, str], today: date) -> list[WorkItem]:
+@lru_cache(maxsize=4096)
+def _day(value: date) -> str:
+    """format_date, kept: a worklist says the same few hundred dates thousands of times."""
+    return format_date(value)
+
+
+def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[WorkItem]:
     """The items in `sort_worklist`'s order. Sorted here on plain tuples with the same key
     (priority, since, patient name; ties keep their order): thousands of items sort
     several times faster than through the enum-keyed lookup."""
     keyed: list[tuple[int, date, str, int, WorkItem]] = []
     priority = {kind: WORK_PRIORITY[kind] for kind in WorkKind}
+    therapists: dict[int, str] = {}
 
-    def add(kind: WorkKind, row: dict[str, Any], since: date, detail: str) -> None:
-        therapist = names.get(row["therapist_id"], f"User {row['therapist_id']}")
-        item = WorkItem(
-            kind, row["patient_id"], row["patient_name"], row["mrn"], therapist, since, detail
-        )
-        keyed.append((priority[kind], since, item.patient_name, len(keyed), item))
+    def add(kind: WorkKind, who: tuple[Any, ...], since: date, detail: str) -> None:
+        tid, patient_id, name, mrn = who
+        therapist = therapists.get(tid)
+        if therapist is None:
+            therapist = therapists[tid] = names.get(tid, f"User {tid}")
+        item = WorkItem(kind, patient_id, name, mrn, therapist, since, detail)
+        keyed.append((priority[kind], since, name, len(keyed), item))
 
-    for row in rows:
-        source = row["source"]
-        if source == "unsigned":
-            created = row["created_at"].astimezone().date()
-            days = (today - created).days
-            add(
-                WorkKind.UNSIGNED,
-                row,
-                created,
-                f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row['kind'])]} of "
-                f"{format_date(row['evaluation_date'])}, unsigned for {_days(days)}",
-            )
-        elif source == "referral":
-            sent = row["sent_on"] or row["created_at"].astimezone().date()
-            state = "sent" if row["sent_on"] else "not sent yet"
-            add(
-                WorkKind.URGENT_REFERRAL,
-                row,
-                sent,
-                f"{catalogs.REFERRAL_KIND_LABELS[row['kind']]} referral, "
-                f"{catalogs.URGENCY_LABELS[row['urgency']]}, to {row['to_whom']}: {state}, "
-                f"no outcome recorded",
-            )
+    overdue_after = medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
+    limit = medicare.CERTIFICATION_DUE_DAYS
+    for row in rows.episodes:
+        (
+            therapist_id,
+            patient_id,
+            treatment_days,
+            certification_end,
+            last_visit,
+            last_evaluation,
+            due_report,
+            due_certification,
+            due_uncertified,
+            plan_day,
+            due_not_seen,
+            due_on_hold,
+            name,
+            mrn,
+        ) = cast(tuple[Any, ...], row)
+        who = (therapist_id, patient_id, name, mrn)
+        if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
+            last = last_visit
         else:
-            last = max((d for d in (row["last_visit"], row["last_evaluation"]) if d), default=None)
-            seen = f"last seen {format_date(last)}" if last else "not seen yet"
-            if row["due_report"]:
-                days = row["visits_since_report"]
-                add(
-                    WorkKind.PROGRESS_REPORT,
-                    row,
-                    last or today,
-                    f"{days} treatment days since the evaluation or the last report"
-                    + (
-                        " (overdue)"
-                        if days >= medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
-                        else ""
-                    ),
-                )
-            if row["due_uncertified"]:
-                plan_day = row["plan_day"]
-                due = medicare.certification_due(plan_day)
-                limit = medicare.CERTIFICATION_DUE_DAYS
-                state = (
-                    f"{_days((today - due).days)} past the {limit}-day limit"
-                    if today > due
-                    else f"due by {format_date(due)}"
-                )
-                add(
-                    WorkKind.UNCERTIFIED,
-                    row,
-                    plan_day,
-                    f"Plan of care of {format_date(plan_day)} not certified by a physician: "
-                    f"{state}",
-                )
-            if row["due_certification"]:
-                end = row["certification_end"]
-                verb = "ended" if end < today else "ends"
-                add(WorkKind.CERTIFICATION, row, end, f"Plan of care {verb} {format_date(end)}")
-            if row["due_not_seen"]:
-                add(WorkKind.NOT_SEEN, row, last or today, seen.capitalize())
-            if row["due_on_hold"]:
-                add(WorkKind.ON_HOLD, row, last or today, f"On hold; {seen}")
+            last = last_evaluation
+        seen = f"last seen {_day(last)}" if last else "not seen yet"
+        if due_report:
+            add(
+                WorkKind.PROGRESS_REPORT,
+                who,
+                last or today,
+                f"{treatment_days} treatment days since the evaluation or the last report"
+                + (" (overdue)" if treatment_days >= overdue_after else ""),
+            )
+        if due_uncertified:
+            due = medicare.certification_due(plan_day)
+            state = (
+                f"{_days((today - due).days)} past the {limit}-day limit"
+                if today > due
+                else f"due by {_day(due)}"
+            )
+            add(
+                WorkKind.UNCERTIFIED,
+                who,
+                plan_day,
+                f"Plan of care of {_day(plan_day)} not certified by a physician: {state}",
+            )
+        if due_certification:
+            verb = "ended" if certification_end < today else "ends"
+            add(
+                WorkKind.CERTIFICATION,
+                who,
+                certification_end,
+                f"Plan of care {verb} {_day(certification_end)}",
+            )
+        if due_not_seen:
+            add(WorkKind.NOT_SEEN, who, last or today, seen.capitalize())
+        if due_on_hold:
+            add(WorkKind.ON_HOLD, who, last or today, f"On hold; {seen}")
+    for row in rows.unsigned:
+        created = row.created_at.astimezone().date()
+        add(
+            WorkKind.UNSIGNED,
+            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
+            created,
+            f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.kind)]} of "
+            f"{_day(row.evaluation_date)}, unsigned for {_days((today - created).days)}",
+        )
+    for row in rows.referrals:
+        sent = row.sent_on or row.created_at.astimezone().date()
+        state = "sent" if row.sent_on else "not sent yet"
+        add(
+            WorkKind.URGENT_REFERRAL,
+            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
+            sent,
+            f"{catalogs.REFERRAL_KIND_LABELS[row.kind]} referral, "
+            f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
+            f"no outcome recorded",
+        )
     keyed.sort(key=lambda k: k[:4])
     return [k[4] for k in keyed]
 

@@ -23,7 +23,6 @@ from casemanager.db.models import (
     RedFlagFinding,
     Referral,
     TreatmentPlan,
-    User,
     Visit,
     VisitIntervention,
 )
@@ -31,7 +30,6 @@ from casemanager.domain import catalogs, medicare, outcomes
 from casemanager.domain import red_flags as red_flag_rules
 from casemanager.domain.enums import (
     AuditAction,
-    DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
@@ -40,14 +38,15 @@ from casemanager.domain.enums import (
     ReferralKind,
     ReferralStatus,
 )
+from casemanager.domain.episode_progress import EpisodeProgress, summarize
 from casemanager.domain.patients import PatientRecord
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.reports import wording
-from casemanager.services import audit, goal_progress, patients
+from casemanager.services import goal_mappers
+from casemanager.services.content_mappers import certification_of, measures_of, user_names
 from casemanager.services.context import Actor
-from casemanager.services.evaluations import measures_of
-from casemanager.services.plans import certification_of
-from casemanager.services.visits import EpisodeProgress, summarize
+from casemanager.services.patient_rows import open_record
+from casemanager.services.use_case import patient_case
 
 
 @dataclass(frozen=True)
@@ -111,22 +110,13 @@ def age_on(born: date, today: date) -> int:
 
 def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | None = None) -> Chart:
     today = today or date.today()
-    record = patients.get_patient(db, actor, patient_id)  # checks and audits the demographics
+    # The demographics are read (and audited) whatever the clinical part then allows.
+    record = open_record(db, actor, patient_id)
     age = age_on(record.fields.date_of_birth, today)
     if not has_permission(actor.role, Permission.VIEW_CLINICAL):
         return Chart(record, age, (), (), shows_clinical=False)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
-        names: dict[int, str] = {
-            uid: name for uid, name in session.execute(select(User.id, User.display_name))
-        }
+    with patient_case(db, actor, patient_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
+        session = case.session
         episodes = session.scalars(
             select(EpisodeOfCare)
             .where(EpisodeOfCare.patient_id == patient_id)
@@ -169,7 +159,7 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
         # The same verdicts given by a progress report or re-evaluation written as such.
         judged_in = {
             evaluation_id: [a.progress for a in assessed]
-            for evaluation_id, assessed in goal_progress.assessed_goals(
+            for evaluation_id, assessed in goal_mappers.assessed_goals(
                 session, [e.id for e in evaluations if e.status == EvaluationStatus.SIGNED]
             ).items()
         }
@@ -205,14 +195,16 @@ def open_chart(db: Database, actor: Actor, patient_id: int, *, today: date | Non
             )
             .order_by(RedFlagFinding.id)
         ).all()
-        audit.record(
+        # The names the chart shows: therapists, signers, who recorded a referral's outcome.
+        names = user_names(
             session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"chart: {len(episodes)} episodes",
+            {e.therapist_id for e in episodes}
+            | {e.therapist_id for e in evaluations}
+            | {e.signed_by_id or 0 for e in evaluations}
+            | {v.therapist_id for v in visit_rows}
+            | {r.closed_by_id or 0 for r in referrals},
         )
+        case.record(f"chart: {len(episodes)} episodes")
 
     by_episode: dict[int, list[Evaluation]] = defaultdict(list)
     for evaluation in evaluations:

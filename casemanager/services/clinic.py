@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, EpisodeOfCare, Patient, User
+from casemanager.domain import field_limits as limits
 from casemanager.domain import phones, validation
 from casemanager.domain.enums import (
     AuditAction,
@@ -21,6 +22,7 @@ from casemanager.domain.errors import ConflictError, NotFound
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
+from casemanager.services.use_case import use_case
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,10 @@ def overview(db: Database, actor: Actor) -> ClinicOverview:
 
 def caseload_by_therapist(db: Database, actor: Actor) -> list[TherapistCaseload]:
     """Active patients and open episodes per therapist: two grouped counts, joined by id."""
-    audit.authorize(db, actor, Permission.VIEW_CASELOAD, AuditAction.READ, DataCategory.CLINICAL)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.VIEW_CASELOAD, AuditAction.READ, DataCategory.CLINICAL
+    ) as case:
+        session = case.session
         patients = (
             select(Patient.primary_therapist_id.label("tid"), func.count().label("n"))
             .where(Patient.clinic_id == actor.clinic_id, Patient.status == PatientStatus.ACTIVE)
@@ -112,11 +116,15 @@ def update_details(
 ) -> int:
     """Change the clinic's name and contact details; returns the new version. Documents
     printed from then on carry them (signed records themselves do not change)."""
-    audit.authorize(db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM)
-    name = validation.require_text("name", details.name, "Clinic name", 200)
-    email = validation.validate_email("email", details.email)
-    address = validation.optional_text("address", details.address, "Address", 1000)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM
+    ) as case:
+        name = validation.require_text("name", details.name, "Clinic name", limits.CLINIC_NAME)
+        email = validation.validate_email("email", details.email)
+        address = validation.optional_text(
+            "address", details.address, "Address", limits.CLINIC_ADDRESS
+        )
+        session = case.session
         clinic = session.get(Clinic, actor.clinic_id)
         if clinic is None:
             raise NotFound("This clinic no longer exists in the database.")

@@ -6,6 +6,7 @@ are exactly what is stored), streamed table by table.
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -47,6 +48,8 @@ def _cell(value: Any) -> Any:
         return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, dict | list):  # a JSON column (templates, intake answers): as JSON
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
 
 from casemanager.db.models import Evaluation, Exercise, Referral, User
 from casemanager.domain import catalogs
@@ -20,9 +21,14 @@ from casemanager.reports.data import (
     PatientHeader,
     ReferralInfo,
 )
-from casemanager.services.evaluations import content_of
-from casemanager.services.goal_progress import AssessedGoal
-from casemanager.services.plans import certification_of, read_plan
+from casemanager.services.content_mappers import certification_of, content_of, read_plan
+from casemanager.services.goal_mappers import AssessedGoal
+
+
+class DocumentKind(StrEnum):
+    TAKE_HOME = "take-home"
+    PLAN_OF_CARE = "plan-of-care"
+    REFERRAL = "referral"
 
 
 def referral_info(referral: Referral, made_on: dict[int, date]) -> ReferralInfo:

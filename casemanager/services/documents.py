@@ -7,7 +7,6 @@ import io
 import secrets
 from dataclasses import replace
 from datetime import date
-from enum import StrEnum
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
@@ -38,15 +37,10 @@ from casemanager.reports.data import (
     ClinicHeader,
     EvaluationSnapshot,
 )
-from casemanager.services import audit, document_data, goal_progress
+from casemanager.services import audit, document_data, goal_mappers
 from casemanager.services.context import Actor
-from casemanager.services.evaluations import patient_of
-
-
-class DocumentKind(StrEnum):
-    TAKE_HOME = "take-home"
-    PLAN_OF_CARE = "plan-of-care"
-    REFERRAL = "referral"
+from casemanager.services.document_data import DocumentKind as DocumentKind
+from casemanager.services.use_case import Case, evaluation_case
 
 
 def latest_signed_evaluation(db: Database, actor: Actor, patient_id: int) -> int:
@@ -77,58 +71,53 @@ def snapshot(
     """Everything the documents of one signed evaluation print: the evaluation in full, so
     only a role that may open clinical records gets it (a refusal is audited; the print or
     export itself is audited by the caller)."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.DOCUMENT,
-        patient_id=patient_of(db, evaluation_id),
-    )
-    with db.session() as session:
-        evaluation = session.get(Evaluation, evaluation_id)
-        if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
-            raise NotFound("That evaluation is not in this clinic's records.")
-        if evaluation.status != EvaluationStatus.SIGNED:
-            raise DomainError("Only a signed evaluation is printed. Sign it first.")
-        patient = evaluation.episode.patient
-        clinic = session.get(Clinic, patient.clinic_id)
-        therapist = session.get(User, evaluation.therapist_id)
-        assert clinic is not None and therapist is not None
-        plan = evaluation.plan
-        library = {
-            e.id: e
-            for e in session.scalars(
-                select(Exercise)
-                .options(undefer(Exercise.image))
-                .where(
-                    Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())])
-                )
-            )
-        }
-        made_on = {
-            evaluation_id: day
-            for evaluation_id, day in session.execute(
-                select(Evaluation.id, Evaluation.evaluation_date).where(
-                    Evaluation.episode_id == evaluation.episode_id
-                )
-            )
-        }
-        episode_referrals = session.scalars(
-            select(Referral)
-            .where(Referral.episode_id == evaluation.episode_id)
-            .order_by(Referral.id)
-        ).all()
-        return document_data.assemble(
-            evaluation,
-            ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
-            therapist,
-            library,
-            episode_referrals,
-            made_on,
-            today or date.today(),
-            goal_progress.assessed_goals(session, [evaluation.id]).get(evaluation.id, ()),
+    with evaluation_case(
+        db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ, DataCategory.DOCUMENT
+    ) as case:
+        return _read(case, evaluation_id, today or date.today())
+
+
+def _read(case: Case, evaluation_id: int, today: date) -> EvaluationSnapshot:
+    session, actor = case.session, case.actor
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
+        raise NotFound("That evaluation is not in this clinic's records.")
+    if evaluation.status != EvaluationStatus.SIGNED:
+        raise DomainError("Only a signed evaluation is printed. Sign it first.")
+    patient = evaluation.episode.patient
+    clinic = session.get(Clinic, patient.clinic_id)
+    therapist = session.get(User, evaluation.therapist_id)
+    assert clinic is not None and therapist is not None
+    plan = evaluation.plan
+    library = {
+        e.id: e
+        for e in session.scalars(
+            select(Exercise)
+            .options(undefer(Exercise.image))
+            .where(Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())]))
         )
+    }
+    made_on = {
+        evaluation_id: day
+        for evaluation_id, day in session.execute(
+            select(Evaluation.id, Evaluation.evaluation_date).where(
+                Evaluation.episode_id == evaluation.episode_id
+            )
+        )
+    }
+    episode_referrals = session.scalars(
+        select(Referral).where(Referral.episode_id == evaluation.episode_id).order_by(Referral.id)
+    ).all()
+    return document_data.assemble(
+        evaluation,
+        ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
+        therapist,
+        library,
+        episode_referrals,
+        made_on,
+        today,
+        goal_mappers.assessed_goals(session, [evaluation.id]).get(evaluation.id, ()),
+    )
 
 
 def unprintable(data: EvaluationSnapshot) -> str:
@@ -183,13 +172,20 @@ def render(
 ) -> bytes:
     """The PDF of one document of a signed evaluation; printing or exporting it is audited.
     Everyone, the command line included, needs PRINT_DOCUMENTS (and VIEW_CLINICAL)."""
-    patient_id = patient_of(db, evaluation_id)
-    audit.authorize(
-        db, actor, Permission.PRINT_DOCUMENTS, action, DataCategory.DOCUMENT, patient_id=patient_id
-    )
-    if password is not None and len(password) < MIN_PASSWORD:
-        protect(b"", password)  # refuses before any work, with the field to fix
-    data = snapshot(db, actor, evaluation_id, today=today)
+    with evaluation_case(
+        db, actor, evaluation_id, Permission.PRINT_DOCUMENTS, action, DataCategory.DOCUMENT
+    ) as case:
+        patient_id = case.patient_id
+        if password is not None and len(password) < MIN_PASSWORD:
+            protect(b"", password)  # refuses before any work, with the field to fix
+        # The document prints the evaluation in full: its reader must open clinical records.
+        refused = audit.refusal(case.session, actor, Permission.VIEW_CLINICAL)
+        data = None if refused else _read(case, evaluation_id, today or date.today())
+    if data is None:
+        assert refused is not None
+        raise audit.refuse(
+            db, actor, refused, AuditAction.READ, DataCategory.DOCUMENT, patient_id=patient_id
+        )
     if kind == DocumentKind.TAKE_HOME:
         pdf = take_home.render(data, language, large_print, invariant)
     elif kind == DocumentKind.PLAN_OF_CARE:

@@ -12,7 +12,7 @@ from casemanager import config
 from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.domain.errors import DomainError, ValidationError
-from casemanager.services import setup
+from casemanager.services import audit
 from casemanager.services.context import Progress, no_progress
 
 MIN_PASSPHRASE_LENGTH = 12
@@ -85,7 +85,7 @@ def delete_plain_copies(url: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
     if deleted:
         db = Database(url)
         try:
-            setup.record_by_clinic_it(
+            audit.record_by_clinic_it(
                 db, f"{len(deleted)} unencrypted database files deleted after encryption"
             )
         finally:
@@ -121,7 +121,13 @@ def encrypt_database(
     encrypted_url = config.encrypted_url(path, passphrase)
     db = Database(encrypted_url)
     try:
-        setup.record_by_clinic_it(db, "database file encrypted")
+        audit.record_by_clinic_it(db, "database file encrypted")
     finally:
         db.dispose()
     return Encrypted(encrypted_url, plain_copies(data_dir, path))
+
+
+def reopen(url: str) -> Database:
+    """The database at its encrypted URL (Encrypted.url), for the app to go on with after
+    encrypting the file it had open."""
+    return Database(url)

@@ -20,6 +20,7 @@ from casemanager.domain.exercises import ExerciseContent
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
+from casemanager.services.use_case import use_case
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # a phone photo scaled down; keeps backups small
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG
@@ -102,16 +103,16 @@ def save_exercise(
     content: ExerciseContent,
 ) -> ExerciseRecord:
     """Add an exercise (exercise_id None) or change one as it was when opened."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_EXERCISE_LIBRARY,
-        AuditAction.CREATE if exercise_id is None else AuditAction.UPDATE,
-        DataCategory.CLINIC,
-    )
-    cleaned = rules.clean(content)
     try:
-        with db.session() as session:
+        with use_case(
+            db,
+            actor,
+            Permission.EDIT_EXERCISE_LIBRARY,
+            AuditAction.CREATE if exercise_id is None else AuditAction.UPDATE,
+            DataCategory.CLINIC,
+        ) as case:
+            cleaned = rules.clean(content)
+            session = case.session
             _same_name(session, actor, cleaned.name, exercise_id)
             if exercise_id is None:
                 exercise = Exercise(clinic_id=actor.clinic_id, key=None)
@@ -157,11 +158,11 @@ def check_image(data: bytes) -> bytes:
 
 def set_image(db: Database, actor: Actor, exercise_id: int, data: bytes | None) -> ExerciseRecord:
     """Give the exercise the clinic's own picture, or remove it (None)."""
-    audit.authorize(
+    with use_case(
         db, actor, Permission.EDIT_EXERCISE_LIBRARY, AuditAction.UPDATE, DataCategory.CLINIC
-    )
-    image = None if data is None else check_image(data)
-    with db.session() as session:
+    ) as case:
+        image = None if data is None else check_image(data)
+        session = case.session
         exercise = _load(session, actor, exercise_id)
         exercise.image = image
         exercise.updated_at = utcnow()

@@ -11,28 +11,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import EpisodeOfCare, Evaluation, TreatmentPlan, Visit
+from casemanager.db.models import Evaluation, TreatmentPlan, Visit
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
     AuditAction,
-    DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
 )
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
-from casemanager.services.context import Actor
-from casemanager.services.evaluations import (
+from casemanager.services.content_mappers import (
     EvaluationRecord,
     content_of,
     evaluation_record,
+    read_plan,
     write_content,
+    write_plan,
 )
-from casemanager.services.plans import read_plan, write_plan
-from casemanager.services.visits import find_episode
+from casemanager.services.context import Actor
+from casemanager.services.use_case import episode_case, load_episode
 
 FOLLOW_UP_KINDS = rules.FOLLOW_UP_KINDS
 
@@ -63,23 +62,14 @@ def start_follow_up(
     """A draft of `kind` for an open episode, filled from its latest signed evaluation."""
     if kind not in FOLLOW_UP_KINDS:
         raise ValueError(f"not a follow-up kind: {kind}")
-    patient_id, _episode = find_episode(db, actor, episode_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.CREATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
     label = catalogs.EVALUATION_KIND_LABELS[kind].lower()
     today = today or date.today()
     day = evaluation_date or today
-    if day > today:
-        raise DomainError(f"A {label} cannot be dated in the future.")
-    with db.session() as session:
-        episode = session.get(EpisodeOfCare, episode_id)
-        assert episode is not None
+    with episode_case(db, actor, episode_id, Permission.EDIT_CLINICAL, AuditAction.CREATE) as case:
+        if day > today:
+            raise DomainError(f"A {label} cannot be dated in the future.")
+        session = case.session
+        episode = load_episode(session, actor, episode_id)
         if episode.status != EpisodeStatus.OPEN:
             raise DomainError(f"This episode is discharged: a {label} needs an open episode.")
         if day < episode.start_date:
@@ -146,12 +136,5 @@ def start_follow_up(
             session.add(new_plan)
             write_plan(session, actor, new_plan, plan)
         session.flush()
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"{kind.value} {evaluation.id} from evaluation {source.id}",
-        )
+        case.record(f"{kind.value} {evaluation.id} from evaluation {source.id}")
         return evaluation_record(session, evaluation)

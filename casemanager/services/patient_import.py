@@ -22,7 +22,7 @@ from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.interop.patient_files import Candidate, RowProblem
-from casemanager.services import audit, patients
+from casemanager.services import audit, patient_rows
 from casemanager.services.context import Actor, Progress, no_progress
 
 
@@ -66,7 +66,7 @@ def import_patients(
         db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
     )
     report = ImportReport()
-    accepted = patients.ImportRows(db, actor, patients.clinic_phone_region(db, actor))
+    accepted = patient_rows.ImportRows(db, actor, patient_rows.clinic_phone_region(db, actor))
     _check(candidates, report, accepted, progress, total)
     if report.problems or dry_run:
         report.added = 0 if report.problems else len(accepted)
@@ -75,10 +75,10 @@ def import_patients(
     for attempt in range(_MRN_ATTEMPTS):
         with db.session() as session:
             known = _already_here(session, sources)
-            mrns = patients.new_mrns(session, len(sources) - len(known))
+            mrns = patient_rows.new_mrns(session, len(sources) - len(known))
         try:
             with db.session() as session:
-                added = patients.add_imported(session, actor, accepted, known, mrns, progress)
+                added = patient_rows.add_imported(session, actor, accepted, known, mrns, progress)
                 audit.record(
                     session,
                     actor,
@@ -100,14 +100,17 @@ def import_patients(
 def _check(
     candidates: Iterable[Candidate | RowProblem],
     report: ImportReport,
-    accepted: patients.ImportRows,
+    accepted: patient_rows.ImportRows,
     progress: Progress,
     total: int,
 ) -> None:
-    """Rows that pass every check go, cleaned, to `accepted` (patients.ImportRows); the
+    """Rows that pass every check go, cleaned, to `accepted` (patient_rows.ImportRows); the
     others become the report's problems."""
     today = date.today()
-    seen: dict[str, int] = {}
+    # The row of each record number seen: the accepted rows' (accepted.lines, so 200,000
+    # numbers are not held twice), and once a row is wrong (nothing will be imported) the
+    # others' too.
+    seen = accepted.lines
     checked = 0
     for item in candidates:
         checked += 1
@@ -130,7 +133,7 @@ def _check(
             continue
         seen[source] = item.row
         try:
-            cleaned = patients.clean_fields(item.fields, today, accepted.region)
+            cleaned = patient_rows.clean_fields(item.fields, today, accepted.region)
         except ValidationError as refused:
             report.problems.append(RowProblem(item.row, refused.message))
             continue
@@ -154,7 +157,7 @@ def _already_here(session: Session, sources: list[str]) -> set[str]:
 
 
 def _refuse_if_added_meanwhile(
-    db: Database, accepted: patients.ImportRows, known: set[str]
+    db: Database, accepted: patient_rows.ImportRows, known: set[str]
 ) -> None:
     """After a refused write: if another import (another workstation, or the same file
     imported twice at once) added one of these patients since we looked, say so."""

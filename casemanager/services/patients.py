@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import pickle
 import random
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db import patient_search
-from casemanager.db.bulk import BulkInsert
 from casemanager.db.engine import Database
-from casemanager.db.models import Clinic, Patient, User
-from casemanager.db.types import utcnow
-from casemanager.domain import catalogs, phones, validation
-from casemanager.domain import field_limits as limits
+from casemanager.db.models import Patient, User
+from casemanager.domain import phones, validation
 from casemanager.domain.enums import AuditAction, DataCategory, PatientStatus, Role
 from casemanager.domain.errors import ConflictError, NotFound, ValidationError
 from casemanager.domain.mrn import is_valid_mrn, random_mrn
@@ -32,9 +28,23 @@ from casemanager.domain.patients import (
 )
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
-from casemanager.services.context import Actor, Progress, no_progress
-
-LANGUAGES = catalogs.LANGUAGE_LABELS  # languages the take-home plan prints in
+from casemanager.services.context import Actor
+from casemanager.services.patient_rows import (
+    FIELD_COLUMNS,
+    clean_fields,
+    open_record,
+    patient_record,
+    patient_summary,
+    phone_region,
+    stored_values,
+    summary_query,
+)
+from casemanager.services.patient_rows import LANGUAGES as LANGUAGES
+from casemanager.services.patient_rows import ImportRows as ImportRows
+from casemanager.services.patient_rows import add_imported as add_imported
+from casemanager.services.patient_rows import clinic_phone_region as clinic_phone_region
+from casemanager.services.patient_rows import new_mrns as new_mrns
+from casemanager.services.use_case import patient_case, use_case
 
 __all__ = [
     "PatientFields",
@@ -43,74 +53,6 @@ __all__ = [
     "PatientSort",
     "PatientSummary",
 ]
-
-
-def phone_region(session: Session, clinic_id: int) -> str:
-    """The region whose phone numbers need no "+" (the clinic's setting)."""
-    region = session.scalar(select(Clinic.phone_region).where(Clinic.id == clinic_id))
-    return region or phones.DEFAULT_REGION
-
-
-def clinic_phone_region(db: Database, actor: Actor) -> str:
-    with db.session() as session:
-        return phone_region(session, actor.clinic_id)
-
-
-def clean_fields(
-    fields: PatientFields, today: date, region: str = phones.DEFAULT_REGION
-) -> PatientFields:
-    """Validate and normalise; raises ValidationError naming the field to fix. Every limit
-    comes from domain/field_limits.py, the table the columns are sized from, so whatever
-    passes here also fits the database. Phone numbers without "+" are read as numbers of
-    `region` (the clinic's)."""
-    if fields.preferred_language not in LANGUAGES:
-        raise ValidationError(
-            "preferred_language",
-            "Preferred language must be one the care plan prints in: "
-            + ", ".join(LANGUAGES.values())
-            + ".",
-        )
-    # Built afresh rather than with dataclasses.replace: an import runs this per row.
-    return PatientFields(
-        given_name=validation.validate_person_name("given_name", fields.given_name, "First name"),
-        family_name=validation.validate_person_name("family_name", fields.family_name, "Last name"),
-        preferred_name=validation.optional_person_name(
-            "preferred_name", fields.preferred_name, "Preferred name"
-        ),
-        date_of_birth=validation.validate_date_of_birth(fields.date_of_birth, today),
-        phone=_phone("phone", fields.phone, "Phone", region),
-        email=validation.validate_email(
-            "email", validation.optional_line("email", fields.email, "Email", limits.EMAIL)
-        ),
-        address=validation.optional_text("address", fields.address, "Address", limits.ADDRESS),
-        emergency_contact_name=validation.optional_line(
-            "emergency_contact_name",
-            fields.emergency_contact_name,
-            "Emergency contact",
-            limits.CONTACT_NAME,
-        ),
-        emergency_contact_phone=_phone(
-            "emergency_contact_phone", fields.emergency_contact_phone, "Emergency phone", region
-        ),
-        referring_physician=validation.optional_line(
-            "referring_physician",
-            fields.referring_physician,
-            "Referring physician",
-            limits.CONTACT_NAME,
-        ),
-        sex=fields.sex,
-        preferred_language=fields.preferred_language,
-        primary_therapist_id=fields.primary_therapist_id,
-        status=fields.status,
-    )
-
-
-def _phone(field: str, value: str | None, label: str, region: str) -> str | None:
-    """Length and hidden characters first (they would make a confusing digit count), then
-    the phone number rules of the clinic's region."""
-    return validation.validate_phone(
-        field, validation.optional_line(field, value, label, limits.PHONE), region
-    )
 
 
 def _check_therapist(session: Session, actor: Actor, therapist_id: int | None) -> None:
@@ -129,58 +71,8 @@ def _check_therapist(session: Session, actor: Actor, therapist_id: int | None) -
         )
 
 
-# The stored columns filled from a patient's fields, in the order _values gives them.
-_FIELD_COLUMNS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "search_name",
-    "date_of_birth",
-    "sex",
-    "phone",
-    "phone_digits",
-    "phone_e164",
-    "email",
-    "address",
-    "preferred_language",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_phone_e164",
-    "referring_physician",
-    "primary_therapist_id",
-    "status",
-)
-
-
-def _values(fields: PatientFields, region: str) -> tuple[Any, ...]:
-    """What is stored for checked fields (the form and the import store the same); phone
-    numbers get their E.164 form read in the clinic's `region`."""
-    return (
-        fields.given_name,
-        fields.family_name,
-        fields.preferred_name,
-        validation.normalize_for_search(
-            f"{fields.given_name} {fields.family_name} {fields.preferred_name or ''}"
-        ),
-        fields.date_of_birth,
-        fields.sex,
-        fields.phone,
-        validation.phone_digits(fields.phone) if fields.phone else None,
-        phones.e164_or_none(fields.phone, region),
-        fields.email,
-        fields.address,
-        fields.preferred_language,
-        fields.emergency_contact_name,
-        fields.emergency_contact_phone,
-        phones.e164_or_none(fields.emergency_contact_phone, region),
-        fields.referring_physician,
-        fields.primary_therapist_id,
-        fields.status,
-    )
-
-
 def _apply(patient: Patient, fields: PatientFields, region: str) -> None:
-    for name, value in zip(_FIELD_COLUMNS, _values(fields, region), strict=True):
+    for name, value in zip(FIELD_COLUMNS, stored_values(fields, region), strict=True):
         setattr(patient, name, value)
 
 
@@ -192,69 +84,26 @@ def _new_mrn(session: Session) -> str:
             return mrn
 
 
-def _summary_query() -> Select[Patient, str]:
-    return select(Patient, User.display_name).outerjoin(
-        User, User.id == Patient.primary_therapist_id
-    )
-
-
-def _summary(patient: Patient, therapist_name: str | None) -> PatientSummary:
-    return PatientSummary(
-        id=patient.id,
-        mrn=patient.mrn,
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        phone=patient.phone,
-        status=patient.status,
-        primary_therapist_id=patient.primary_therapist_id,
-        primary_therapist_name=therapist_name,
-    )
-
-
-def _record(patient: Patient, therapist_name: str | None) -> PatientRecord:
-    fields = PatientFields(
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        phone=patient.phone,
-        email=patient.email,
-        address=patient.address,
-        preferred_name=patient.preferred_name,
-        preferred_language=patient.preferred_language,
-        emergency_contact_name=patient.emergency_contact_name,
-        emergency_contact_phone=patient.emergency_contact_phone,
-        referring_physician=patient.referring_physician,
-        primary_therapist_id=patient.primary_therapist_id,
-        status=patient.status,
-    )
-    return PatientRecord(
-        patient.id, patient.mrn, fields, therapist_name, patient.version, patient.updated_at
-    )
-
-
 def possible_duplicates(
     db: Database, actor: Actor, given_name: str, family_name: str, date_of_birth: date
 ) -> list[PatientSummary]:
     """Patients with the same name (ignoring case and accents) and date of birth. The names
     are checked as the save will check them (a NUL would be a database error on PostgreSQL)."""
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    given_name = validation.validate_person_name("given_name", given_name, "First name")
-    family_name = validation.validate_person_name("family_name", family_name, "Last name")
-    key = validation.normalize_for_search(f"{given_name} {family_name}")
-    with db.session() as session:
+    ) as case:
+        given_name = validation.validate_person_name("given_name", given_name, "First name")
+        family_name = validation.validate_person_name("family_name", family_name, "Last name")
+        key = validation.normalize_for_search(f"{given_name} {family_name}")
+        session = case.session
         rows = session.execute(
-            _summary_query().where(
+            summary_query().where(
                 Patient.clinic_id == actor.clinic_id,
                 Patient.date_of_birth == date_of_birth,
                 or_(Patient.search_name == key, Patient.search_name.startswith(key + " ")),
             )
         )
-        found = [_summary(p, name) for p, name in rows]
+        found = [patient_summary(p, name) for p, name in rows]
         _audit_list(session, actor, "duplicate check", found)
         return found
 
@@ -270,21 +119,32 @@ def _audit_list(session: Session, actor: Actor, what: str, shown: list[PatientSu
     )
 
 
+def _checked(
+    session: Session, actor: Actor, fields: PatientFields, today: date | None
+) -> tuple[PatientFields, str]:
+    """The fields checked, phone numbers read in the clinic's region (returned with them)."""
+    region = phone_region(session, actor.clinic_id)
+    return clean_fields(fields, today or date.today(), region), region
+
+
 def create_patient(
     db: Database, actor: Actor, fields: PatientFields, *, today: date | None = None
 ) -> PatientRecord:
-    audit.authorize(
-        db, actor, Permission.EDIT_DEMOGRAPHICS, AuditAction.CREATE, DataCategory.DEMOGRAPHICS
-    )
-    region = clinic_phone_region(db, actor)
-    fields = clean_fields(fields, today or date.today(), region)
     for attempt in range(_MRN_ATTEMPTS):
         try:
-            with db.session() as session:
+            with use_case(
+                db,
+                actor,
+                Permission.EDIT_DEMOGRAPHICS,
+                AuditAction.CREATE,
+                DataCategory.DEMOGRAPHICS,
+            ) as case:
+                session = case.session
+                fields, region = _checked(session, actor, fields, today)
                 _check_therapist(session, actor, fields.primary_therapist_id)
                 patient = _insert(session, actor, fields, region)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
-                return _record(patient, therapist.display_name if therapist else None)
+                return patient_record(patient, therapist.display_name if therapist else None)
         except IntegrityError:
             # Another workstation took the same random MRN in the same instant: draw again.
             if attempt == _MRN_ATTEMPTS - 1:
@@ -314,98 +174,6 @@ def _insert(
     return patient
 
 
-# Rows per statement for bulk work: well under SQLite's 32,766 bound parameters.
-_CHUNK = 1000
-
-
-def new_mrns(session: Session, count: int) -> list[str]:
-    """`count` distinct fresh MRNs, none in use: drawn at once and checked a chunk at a time
-    (one query per thousand, not one per patient)."""
-    rng = random.SystemRandom()
-    chosen: set[str] = set()
-    while len(chosen) < count:
-        drawn = {random_mrn(rng) for _ in range(count - len(chosen))} - chosen
-        taken: set[str] = set()
-        pending = sorted(drawn)
-        for start in range(0, len(pending), _CHUNK):
-            chunk = pending[start : start + _CHUNK]
-            taken.update(session.scalars(select(Patient.mrn).where(Patient.mrn.in_(chunk))))
-        chosen |= drawn - taken
-    return list(chosen)
-
-
-_HEAD_COLUMNS = ("clinic_id", "version", "created_at", "updated_at")
-_IMPORT_COLUMNS = ("mrn", "source_identifier", *_HEAD_COLUMNS, *_FIELD_COLUMNS)
-
-
-class ImportRows:
-    """The checked patients of an import, each held as the row the database will get, in
-    the driver's terms and packed (pickle): 200,000 of them fit in tens of megabytes, and
-    nothing is left to work out while the import holds the write lock."""
-
-    def __init__(self, db: Database, actor: Actor, region: str) -> None:
-        self.region = region  # phone numbers are read in it, and get their E.164 form
-        dialect = db.engine.dialect
-        self._insert = BulkInsert(dialect, Patient, _IMPORT_COLUMNS)
-        self._fields = BulkInsert(dialect, Patient, _FIELD_COLUMNS)
-        now = utcnow()
-        self._head = BulkInsert(dialect, Patient, _HEAD_COLUMNS).convert(
-            (actor.clinic_id, 1, now, now)
-        )
-        self.packed: list[bytes] = []
-        self.lines: dict[str, int] = {}  # source -> the file's row, in the order added
-
-    def add(self, line: int, source: str, fields: PatientFields) -> None:
-        row = (source, *self._fields.convert(_values(fields, self.region)))
-        self.packed.append(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
-        self.lines[source] = line
-
-    def __len__(self) -> int:
-        return len(self.packed)
-
-    def insert(self, session: Session, packed: list[bytes], mrns: list[str]) -> dict[str, int]:
-        """Insert these rows with these MRNs; returns each new patient's id by MRN."""
-        rows = []
-        for mrn, data in zip(mrns, packed, strict=True):
-            source, *fields = pickle.loads(data)  # noqa: S301 - packed by add() above
-            rows.append((mrn, source, *self._head, *fields))
-        # One statement returning the ids: a look-up after the insert could not rely on the
-        # new rows' index statistics (PostgreSQL scanned the growing table for each chunk).
-        return dict(self._insert.insert_returning(session, rows, ("mrn", "id")))
-
-
-def add_imported(
-    session: Session,
-    actor: Actor,
-    checked: ImportRows,
-    skip: set[str],
-    mrns: list[str],
-    progress: Progress = no_progress,
-) -> int:
-    """An import's checked patients (but those whose source is in `skip`), in the importer's
-    transaction, with one audit row each; `mrns` holds one fresh MRN for each. Inserted a
-    thousand at a time, the audit rows chained in one go; `progress` hears the rows written.
-    Returns how many were added."""
-    new = [data for source, data in zip(checked.lines, checked.packed, strict=True)
-           if source not in skip]  # fmt: skip
-    for start in range(0, len(new), _CHUNK):
-        numbers = mrns[start : start + _CHUNK]
-        ids = checked.insert(session, new[start : start + _CHUNK], numbers)
-        audit.record_many(
-            session,
-            actor,
-            [
-                audit.Entry(
-                    AuditAction.CREATE, DataCategory.DEMOGRAPHICS, ids[mrn], detail="imported"
-                )
-                for mrn in numbers
-            ],
-        )
-        progress(start + len(numbers), len(new), "importing")
-    progress(len(new), len(new), "importing")
-    return len(new)
-
-
 def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
     """The patient with this MRN, as typed on a command line: checked to be an MRN first, so
     a pasted page or a stray character gets a message, not a database error."""
@@ -417,14 +185,14 @@ def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
             f"No patient has the MRN {shown!r}: an MRN is the 8 digits printed on the chart "
             "and on every document. Check the number.",
         )
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         row = session.execute(
-            _summary_query().where(Patient.clinic_id == actor.clinic_id, Patient.mrn == mrn)
+            summary_query().where(Patient.clinic_id == actor.clinic_id, Patient.mrn == mrn)
         ).one_or_none()
-        found = [] if row is None else [_summary(row[0], row[1])]
+        found = [] if row is None else [patient_summary(row[0], row[1])]
         _audit_list(session, actor, "MRN look-up", found)
     if not found:
         raise NotFound(f"No patient has the MRN {mrn}. Check the number.")
@@ -433,22 +201,7 @@ def find_by_mrn(db: Database, actor: Actor, typed: str) -> PatientSummary:
 
 def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRecord:
     """Open a patient's record; the read is audited."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_DEMOGRAPHICS,
-        AuditAction.READ,
-        DataCategory.DEMOGRAPHICS,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
-        row = session.execute(_summary_query().where(Patient.id == patient_id)).one_or_none()
-        if row is None or row[0].clinic_id != actor.clinic_id:
-            raise NotFound("That patient is not in this clinic's records.")
-        audit.record(
-            session, actor, AuditAction.READ, DataCategory.DEMOGRAPHICS, patient_id=patient_id
-        )
-        return _record(row[0], row[1])
+    return open_record(db, actor, patient_id)
 
 
 def update_patient(
@@ -461,18 +214,17 @@ def update_patient(
     today: date | None = None,
 ) -> PatientRecord:
     """Save changes made to the version the user opened; refuses if someone saved since."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_DEMOGRAPHICS,
-        AuditAction.UPDATE,
-        DataCategory.DEMOGRAPHICS,
-        patient_id=patient_id,
-    )
-    region = clinic_phone_region(db, actor)
-    fields = clean_fields(fields, today or date.today(), region)
     try:
-        with db.session() as session:
+        with patient_case(
+            db,
+            actor,
+            patient_id,
+            Permission.EDIT_DEMOGRAPHICS,
+            AuditAction.UPDATE,
+            DataCategory.DEMOGRAPHICS,
+        ) as case:
+            session = case.session
+            fields, region = _checked(session, actor, fields, today)
             patient = session.get(Patient, patient_id)
             if patient is None or patient.clinic_id != actor.clinic_id:
                 raise NotFound("That patient is not in this clinic's records.")
@@ -485,7 +237,7 @@ def update_patient(
             )
             session.flush()  # the version check happens here, against the row in the database
             therapist = session.get(User, patient.primary_therapist_id or 0)
-            return _record(patient, therapist.display_name if therapist else None)
+            return patient_record(patient, therapist.display_name if therapist else None)
     except StaleDataError:
         with db.session() as session:
             current = session.get(Patient, patient_id)
@@ -500,10 +252,10 @@ def _conflict(session: Session, patient: Patient) -> ConflictError:
 
 
 def count_patients(db: Database, actor: Actor, *, status: PatientStatus | None = None) -> int:
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         query = (
             select(func.count()).select_from(Patient).where(Patient.clinic_id == actor.clinic_id)
         )
@@ -528,11 +280,11 @@ def find_patients(
     audit log's turn between the search and its rows. Whoever shows the rows must then call
     `record_listed` (list_patients does both). Search matches any part of the name (any
     script, accents ignored), the MRN, the date of birth or the phone number."""
-    audit.authorize(
+    with use_case(
         db, actor, Permission.VIEW_DEMOGRAPHICS, AuditAction.READ, DataCategory.DEMOGRAPHICS
-    )
-    needle = checked_search(query.text)
-    with db.session() as session:
+    ) as case:
+        needle = checked_search(query.text)
+        session = case.session
         select_rows = (
             select(*LIST_COLUMNS)
             .outerjoin(User, User.id == Patient.primary_therapist_id)

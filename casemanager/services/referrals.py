@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
 from casemanager.db.models import EpisodeOfCare, Evaluation, Referral
+from casemanager.domain import field_limits as limits
 from casemanager.domain import validation
 from casemanager.domain.enums import (
     AuditAction,
@@ -27,6 +28,7 @@ from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit
 from casemanager.services.context import Actor
+from casemanager.services.use_case import use_case
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,12 @@ class ReferralOutcome:
     note: str | None = None
 
 
-def _patient_of(db: Database, referral_id: int) -> int | None:
-    with db.session() as session:
-        return session.scalar(
-            select(EpisodeOfCare.patient_id)
-            .join(Referral, Referral.episode_id == EpisodeOfCare.id)
-            .where(Referral.id == referral_id)
-        )
+def _patient_of(session: Session, referral_id: int) -> int | None:
+    return session.scalar(
+        select(EpisodeOfCare.patient_id)
+        .join(Referral, Referral.episode_id == EpisodeOfCare.id)
+        .where(Referral.id == referral_id)
+    )
 
 
 def record_outcome(
@@ -56,25 +57,28 @@ def record_outcome(
 ) -> None:
     """Close an open referral with its outcome. A patient put on hold for an emergency or
     urgent red flag is active again once cleared, if no other such referral is open."""
-    patient_id = _patient_of(db, referral_id)
-    audit.authorize(
+    with use_case(
         db,
         actor,
         Permission.EDIT_CLINICAL,
         AuditAction.UPDATE,
         DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    seen_by = validation.require_text("seen_by", outcome.seen_by, "Seen by", 200)
-    note = validation.optional_text("outcome_note", outcome.note, "Outcome note", 4000)
-    today = today or date.today()
-    if outcome.seen_on > today:
-        raise ValidationError(
-            "seen_on",
-            f"The date seen, {validation.format_date(outcome.seen_on)}, is in the future. "
-            "Check the date.",
+        find_patient=lambda session: _patient_of(session, referral_id),
+    ) as case:
+        seen_by = validation.require_text(
+            "seen_by", outcome.seen_by, "Seen by", limits.CONTACT_NAME
         )
-    with db.session() as session:
+        note = validation.optional_text(
+            "outcome_note", outcome.note, "Outcome note", limits.LONG_NOTE
+        )
+        today = today or date.today()
+        if outcome.seen_on > today:
+            raise ValidationError(
+                "seen_on",
+                f"The date seen, {validation.format_date(outcome.seen_on)}, is in the future. "
+                "Check the date.",
+            )
+        session = case.session
         referral = session.get(Referral, referral_id)
         if referral is None:
             raise NotFound("That referral is not in this clinic's records.")

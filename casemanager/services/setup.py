@@ -11,13 +11,17 @@ from casemanager.db import sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.migrate import UpgradeResult, upgrade
 from casemanager.db.models import Clinic, Exercise, User
-from casemanager.domain import catalogs, phones, validation
+from casemanager.domain import field_limits as limits
+from casemanager.domain import phones, validation
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
 from casemanager.services import audit
-from casemanager.services.accounts import actor_for, hash_password
+from casemanager.services.audit import record_by_clinic_it as record_by_clinic_it
+from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
+from casemanager.services.passwords import hash_password
+from casemanager.services.use_case import actor_for
 
 
 @dataclass(frozen=True)
@@ -83,19 +87,6 @@ def _check_sqlite_file(db: Database, backup_dir: Path | None) -> None:
     )
 
 
-def record_by_clinic_it(db: Database, detail: str) -> None:
-    """Audit a change made to the database as a whole (restore, encryption) by the
-    operating-system user running it."""
-    clinic = clinic_info(db)
-    audit.record_now(
-        db,
-        Actor.command_line(clinic.id if clinic else 0),
-        AuditAction.UPDATE,
-        DataCategory.SYSTEM,
-        detail=detail,
-    )
-
-
 def clinic_info(db: Database) -> ClinicInfo | None:
     """The clinic this database holds, or None on a fresh database."""
     with db.session() as session:
@@ -113,34 +104,18 @@ def clinic_info(db: Database) -> ClinicInfo | None:
         )
 
 
-def starter_exercise_rows(clinic_id: int) -> list[dict[str, object]]:
-    """The starter exercise library as rows for the clinic's own (editable) library."""
-    return [
-        {
-            "clinic_id": clinic_id,
-            "key": t.key,
-            "name": t.name,
-            "instructions": t.instructions,
-            "precautions": t.precautions,
-            "sets": t.sets,
-            "reps": t.reps,
-            "hold_seconds": t.hold_seconds,
-            "times_per_day": t.times_per_day,
-        }
-        for t in catalogs.STARTER_EXERCISES
-    ]
-
-
 def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
     """Create the clinic and its first administrator; returns that administrator, logged in."""
-    name = validation.require_text("clinic_name", new.name, "Clinic name")
+    name = validation.require_text("clinic_name", new.name, "Clinic name", limits.CLINIC_NAME)
     username = validate_username(new.admin_username)
-    display_name = validation.require_text("display_name", new.admin_display_name, "Your name")
+    display_name = validation.require_text(
+        "display_name", new.admin_display_name, "Your name", limits.STAFF_NAME
+    )
     validate_new_password(new.admin_password, username)
     region = phones.validate_region("phone_region", new.phone_region)
     phone = phones.parse("phone", new.phone, region)
     email = validation.validate_email("email", new.email)
-    address = validation.optional_text("address", new.address, "Address", 500)
+    address = validation.optional_text("address", new.address, "Address", limits.CLINIC_ADDRESS)
     with db.session() as session:
         if session.scalar(select(func.count()).select_from(Clinic)):
             raise DomainError("This database already holds a clinic.")
@@ -171,4 +146,5 @@ def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
         )
         audit.record(session, actor, AuditAction.LOGIN, DataCategory.ACCOUNT)
         session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+        add_starter_templates(session, clinic.id)
     return actor

@@ -4,7 +4,7 @@ certification ending soon."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,6 @@ from casemanager.db.engine import Database
 from casemanager.db.models import (
     EpisodeOfCare,
     Evaluation,
-    Goal,
     GoalAssessment,
     Patient,
     TreatmentPlan,
@@ -21,20 +20,22 @@ from casemanager.db.models import (
     VisitIntervention,
 )
 from casemanager.domain import catalogs, medicare, validation
+from casemanager.domain import field_limits as limits
 from casemanager.domain.enums import (
     AuditAction,
-    DataCategory,
     EpisodeStatus,
     EvaluationKind,
     EvaluationStatus,
-    GoalTerm,
 )
-from casemanager.domain.errors import DomainError, NotFound, ValidationError
+from casemanager.domain.episode_progress import (
+    CERTIFICATION_WARNING_DAYS as CERTIFICATION_WARNING_DAYS,
+)
+from casemanager.domain.episode_progress import EpisodeProgress, summarize
+from casemanager.domain.errors import DomainError, ValidationError
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
 from casemanager.services.context import Actor
-
-CERTIFICATION_WARNING_DAYS = medicare.CERTIFICATION_ENDING_WARNING_DAYS
+from casemanager.services.goal_mappers import GoalInForce, goals_in_force
+from casemanager.services.use_case import episode_case, load_episode
 
 
 @dataclass(frozen=True)
@@ -61,39 +62,6 @@ class VisitRecord:
     goal_assessments: tuple[medicare.GoalAssessment, ...] = ()
 
 
-@dataclass(frozen=True)
-class GoalInForce:
-    """A goal of the episode's latest signed plan: what a progress report assesses."""
-
-    id: int
-    term: GoalTerm
-    description: str
-    target_date: date | None
-
-
-@dataclass(frozen=True)
-class EpisodeProgress:
-    """What the chart warns about."""
-
-    episode_id: int
-    visits: int
-    period: medicare.ReportingPeriod  # treatment days since the last progress report
-    progress_report_due: bool
-    certification_end: date | None
-    certification_ends_soon: bool  # within 7 days, or already past while the episode is open
-    last_visit: date | None
-    certification: medicare.CertificationStatus | None = None
-    certification_warning: str | None = None  # not certified by day 21 (s. 220.1.3)
-
-    @property
-    def treatment_days_since_report(self) -> int:
-        return self.period.treatment_days
-
-    @property
-    def progress_report_text(self) -> str | None:
-        return medicare.describe_progress_report(self.period) if self.progress_report_due else None
-
-
 def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitContent:
     if content.visit_date > today:
         raise ValidationError("visit_date", "A visit cannot be recorded for a future date.")
@@ -116,21 +84,15 @@ def _clean(content: VisitContent, episode: EpisodeOfCare, today: date) -> VisitC
         seen.add(code)
         if not 1 <= minutes <= 240:
             raise ValidationError(field, "Minutes must be between 1 and 240.")
-    note = validation.optional_text("note", content.note, "Visit note", 10000)
+    note = validation.optional_text("note", content.note, "Visit note", limits.FULL_NOTE)
     return replace(content, note=note)
 
 
 def find_episode(db: Database, actor: Actor, episode_id: int) -> tuple[int, EpisodeOfCare]:
     """(patient id, episode), refusing an episode of another clinic."""
     with db.session() as session:
-        row = session.execute(
-            select(EpisodeOfCare, Patient.clinic_id)
-            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
-            .where(EpisodeOfCare.id == episode_id)
-        ).one_or_none()
-        if row is None or row[1] != actor.clinic_id:
-            raise NotFound("That episode of care is not in this clinic's records.")
-        return row[0].patient_id, row[0]
+        episode = load_episode(session, actor, episode_id)
+        return episode.patient_id, episode
 
 
 def record_visit(
@@ -141,19 +103,12 @@ def record_visit(
     *,
     today: date | None = None,
 ) -> VisitRecord:
-    patient_id, episode = find_episode(db, actor, episode_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.CREATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    if episode.status != EpisodeStatus.OPEN:
-        raise DomainError("This episode is discharged. Start a new episode to record visits.")
-    cleaned = _clean(content, episode, today or date.today())
-    with db.session() as session:
+    with episode_case(db, actor, episode_id, Permission.EDIT_CLINICAL, AuditAction.CREATE) as case:
+        session = case.session
+        episode = load_episode(session, actor, episode_id)
+        if episode.status != EpisodeStatus.OPEN:
+            raise DomainError("This episode is discharged. Start a new episode to record visits.")
+        cleaned = _clean(content, episode, today or date.today())
         signed = session.scalar(
             select(func.count()).where(
                 Evaluation.episode_id == episode_id,
@@ -194,14 +149,7 @@ def record_visit(
                     note=assessment.note,
                 )
             )
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"visit {visit.id}",
-        )
+        case.record(f"visit {visit.id}")
         return VisitRecord(
             visit.id,
             episode_id,
@@ -215,36 +163,10 @@ def record_visit(
         )
 
 
-def goals_in_force(session: Session, episode_id: int) -> list[GoalInForce]:
-    """The goals of the episode's latest signed plan, in the plan's order."""
-    plan_id = session.scalar(
-        select(TreatmentPlan.id)
-        .join(Evaluation, Evaluation.id == TreatmentPlan.evaluation_id)
-        .where(Evaluation.episode_id == episode_id, Evaluation.status == EvaluationStatus.SIGNED)
-        .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
-        .limit(1)
-    )
-    if plan_id is None:
-        return []
-    return [
-        GoalInForce(g.id, g.term, g.description, g.target_date)
-        for g in session.scalars(select(Goal).where(Goal.plan_id == plan_id).order_by(Goal.id))
-    ]
-
-
 def goals_to_assess(db: Database, actor: Actor, episode_id: int) -> list[GoalInForce]:
     """What a progress report recorded at a visit must judge: the plan in force's goals."""
-    patient_id, _episode = find_episode(db, actor, episode_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
-        return goals_in_force(session, episode_id)
+    with episode_case(db, actor, episode_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
+        return goals_in_force(case.session, episode_id)
 
 
 def signed_plans(session: Session, episode_ids: list[int]) -> dict[int, list[medicare.SignedPlan]]:
@@ -279,17 +201,10 @@ def progress(
     db: Database, actor: Actor, episode_id: int, *, today: date | None = None
 ) -> EpisodeProgress:
     """Visit count, progress report due (every 10 treatment days), certification state."""
-    patient_id, episode = find_episode(db, actor, episode_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
     today = today or date.today()
-    with db.session() as session:
+    with episode_case(db, actor, episode_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
+        session = case.session
+        episode = load_episode(session, actor, episode_id)
         dates = [
             (row[0], row[1])
             for row in session.execute(
@@ -321,44 +236,6 @@ def progress(
         plans,
         today,
         evaluation_day,
-    )
-
-
-def summarize(
-    episode_id: int,
-    is_open: bool,
-    dates: list[tuple[date, bool]],
-    last_report: date | None,
-    plans: list[medicare.SignedPlan],
-    today: date,
-    evaluation_day: date | None,
-) -> EpisodeProgress:
-    """Where an episode stands, from its visits (date, is progress report) in date order,
-    the date of its last signed progress report or re-evaluation, its signed plans in date
-    order and the date of its initial evaluation (the first treatment day)."""
-    period = medicare.reporting_period(evaluation_day, dates, last_report)
-    status = medicare.certification_in_force(plans)
-    end = status.end if status else None
-    ends_soon = (
-        is_open and end is not None and end <= today + timedelta(days=CERTIFICATION_WARNING_DAYS)
-    )
-    warning = (
-        medicare.certification_warning(
-            status.plan_day, status.certification is not None, today, is_open
-        )
-        if status
-        else None
-    )
-    return EpisodeProgress(
-        episode_id=episode_id,
-        visits=len(dates),
-        period=period,
-        progress_report_due=is_open and period.report_due,
-        certification_end=end,
-        certification_ends_soon=bool(ends_soon),
-        last_visit=dates[-1][0] if dates else None,
-        certification=status,
-        certification_warning=warning,
     )
 
 

@@ -2,7 +2,8 @@
 
 Only the start window (its pages, login among them) is imported before the first window is
 on screen; the main window and every feature are imported once someone has logged in.
-SQLAlchemy, Alembic and the ICD-10-CM code set are imported by the database worker.
+SQLAlchemy, Alembic and the ICD-10-CM code set are imported by the database worker. The
+service calls behind these steps are the start-up controller's (`startup/controller.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from PySide6.QtCore import QObject
 from casemanager import config
 from casemanager.domain.errors import AuthenticationFailed, ValidationError, WrongPassphrase
 from casemanager.ui import messages
-from casemanager.ui.ops import Lane, Ops
+from casemanager.ui.ops import Ops
+from casemanager.ui.startup.controller import Created, Opened, StartupController
 from casemanager.ui.startup.window import StartWindow
 
 if TYPE_CHECKING:
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
     from casemanager.db.engine import Database
     from casemanager.services.context import Actor
-    from casemanager.services.setup import ClinicInfo
     from casemanager.ui.lock import IdleWatcher, Lock
     from casemanager.ui.main_window import MainWindow
     from casemanager.ui.workspace import Workspace
@@ -45,6 +46,7 @@ class Shell(QObject):
         self.workspace: Workspace | None = None
         self.start = StartWindow()
         self.ops = Ops(show_error=self._show_error, parent=self)
+        self.startup = StartupController(self.ops, self.workstation)
         self.idle: IdleWatcher | None = None  # counts quiet minutes while someone is logged in
         self.lock: Lock | None = None  # the covers and unlock dialog, while locked
         self.passphrase_dialog: QInputDialog | None = None  # the open one, if any
@@ -74,44 +76,24 @@ class Shell(QObject):
             return
         self.start.offer_encryption(config.encryption_available() and encrypted_file is not None)
 
-        def work() -> tuple[Database, ClinicInfo | None]:
-            from casemanager.services import setup
-
-            db, _result = setup.open_database(url, config.backup_dir())
-            return db, setup.clinic_info(db)
-
         # Once the window is on screen: the worker's imports (SQLAlchemy, Alembic) would
         # otherwise compete with its drawing. The login page is built meanwhile.
-        self.start.when_drawn(lambda: self.ops.read(work, self._opened, self._open_failed))
+        self.start.when_drawn(lambda: self.startup.open(url, self._opened, self._open_failed))
         self.start.when_drawn(self.start.prepare_pages)
 
-    def _opened(self, result: tuple[Database, ClinicInfo | None]) -> None:
+    def _opened(self, result: Opened) -> None:
         self.db, clinic = result
         if clinic is None:
             self.start.show_welcome()
         else:
             self.clinic_name = clinic.name
             self.start.show_login(clinic.name, _demo_hint() if clinic.is_demo else None)
-            self._daily_backup(clinic.id)
+            self.startup.daily_backup(self.db, clinic.id, self._backup_failed)
 
-    def _daily_backup(self, clinic_id: int) -> None:
-        """Today's copy of an embedded database, on its own worker while the user logs in."""
-        db = self.db
-        assert db is not None
-
-        def work() -> Path | None:
-            from casemanager.services import backup
-            from casemanager.services.context import Actor
-
-            folder = config.backup_dir() / "daily"
-            return backup.daily(db, Actor.command_line(clinic_id), folder)
-
-        def failed(error: BaseException) -> None:
-            messages.show_error(
-                self.main_window or self.start, error, "Today's backup could not be made"
-            )
-
-        self.ops.read(work, lambda _path: None, failed, lane=Lane.BACKUP)
+    def _backup_failed(self, error: BaseException) -> None:
+        messages.show_error(
+            self.main_window or self.start, error, "Today's backup could not be made"
+        )
 
     def _ask_passphrase(self, path: Path, problem: str) -> None:
         """The clinic's file is encrypted: its passphrase opens it (kept in memory only)."""
@@ -158,21 +140,11 @@ class Shell(QObject):
         )
         if region is not None:
             new = replace(new, phone_region=region)
-        db, workstation, url = self.db, self.workstation, self.database_url
-        assert db is not None
-        passphrase = page.chosen_passphrase()
+        assert self.db is not None
 
-        def work() -> Actor:
-            from casemanager.services import encryption, setup
-
-            if passphrase is None:
-                return setup.create_clinic(db, new, workstation)
-            encryption.check_passphrase(passphrase)  # before anything is written
-            actor = setup.create_clinic(db, new, workstation)
-            db.dispose()
-            done = encryption.encrypt_database(url, passphrase)
-            self._reopen(done.url)
-            return actor
+        def created(made: Created) -> None:
+            self.db, self.database_url = made.db, made.url
+            self._logged_in(made.actor)
 
         def failed(error: BaseException) -> None:
             page.set_busy(False)
@@ -183,49 +155,23 @@ class Shell(QObject):
 
         page.set_busy(True)
         self.clinic_name = new.name.strip()
-        self.ops.read(work, self._logged_in, failed)
-
-    def _reopen(self, url: str) -> None:
-        """From the worker: the same clinic, now through `url` (after encrypting it)."""
-        from casemanager.db.engine import Database
-
-        self.database_url = url
-        self.db = Database(url)
+        passphrase = page.chosen_passphrase()
+        self.startup.create_clinic(self.db, self.database_url, new, passphrase, created, failed)
 
     def _make_demo(self) -> None:
         self.start.show_busy(f"Creating a demo clinic with {DEMO_PATIENTS:,} made-up patients…")
-        db, report, patients = self.db, self.ops.report_progress(), DEMO_PATIENTS
-        assert db is not None
-
-        def work() -> tuple[Database, ClinicInfo | None]:
-            from casemanager.services import demo, setup
-
-            demo.generate_demo_clinic(
-                db,
-                patients=patients,
-                progress=report,
-                actor_name=f"os:{config.operating_system_user()}",  # nobody has logged in yet
-                workstation=config.workstation_name(),
-            )
-            return db, setup.clinic_info(db)
+        assert self.db is not None
 
         def failed(error: BaseException) -> None:
             self.start.show_welcome()
             self._show_error(error)
 
-        self.ops.read(work, self._opened, failed)
+        self.startup.make_demo(self.db, DEMO_PATIENTS, self._opened, failed)
 
     # -- log in and out --------------------------------------------------------------------
     def _log_in(self) -> None:
         page = self.start.login
-        username, password = page.username.text(), page.password.text()
-        db, workstation = self.db, self.workstation
-        assert db is not None
-
-        def work() -> Actor:
-            from casemanager.services import accounts
-
-            return accounts.authenticate(db, username, password, workstation)
+        assert self.db is not None
 
         def failed(error: BaseException) -> None:
             page.set_busy(False)
@@ -235,7 +181,8 @@ class Shell(QObject):
                 self._show_error(error)
 
         page.set_busy(True)
-        self.ops.read(work, self._logged_in, failed)
+        username, password = page.username.text(), page.password.text()
+        self.startup.authenticate(self.db, username, password, self._logged_in, failed)
 
     def _logged_in(self, actor: Actor) -> None:
         # Imported now, not at start-up: the first window needs none of it.
@@ -267,15 +214,9 @@ class Shell(QObject):
         self.lock.dialog.log_out_button.clicked.connect(self._log_out)
 
     def _unlock(self, password: str) -> None:
-        db, actor, workstation, lock = self.db, self.actor, self.workstation, self.lock
+        db, actor, lock = self.db, self.actor, self.lock
         if actor is None or lock is None or db is None:
             return
-
-        def work() -> Actor:
-            from casemanager.services import accounts
-
-            # A full login (audited, with the waits after wrong passwords).
-            return accounts.authenticate(db, actor.username, password, workstation)
 
         def done(_again: Actor) -> None:
             lock.lift()
@@ -289,7 +230,8 @@ class Shell(QObject):
             else:
                 lock.dialog.show_error(messages.classify(error)[0])
 
-        self.ops.read(work, done, failed)
+        # A full login (audited, with the waits after wrong passwords).
+        self.startup.authenticate(db, actor.username, password, done, failed)
 
     def _stop_watching(self) -> None:
         if self.idle is not None:
@@ -303,13 +245,7 @@ class Shell(QObject):
         db, actor = self.db, self.actor
         self._stop_watching()
         if actor is not None and db is not None:
-
-            def work() -> None:
-                from casemanager.services import accounts
-
-                accounts.log_out(db, actor)
-
-            self.ops.read(work, lambda _none: None)
+            self.startup.log_out(db, actor)
         self.actor = None
         workspace, self.workspace = self.workspace, None
         if workspace is not None:

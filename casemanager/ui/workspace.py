@@ -1,5 +1,5 @@
-"""What a logged-in user works in: the main window, its header figures, and one controller per
-feature, each made when first used.
+"""What a logged-in user works in: the main window and one controller per feature, each made
+when first used (the patients controller fills the header figures).
 
 Controllers never tell each other to refresh: a change operation says what it changed
 (`ops.Changes`) and each controller decides, on `Ops.changed`, what that means for its screen.
@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from casemanager.domain.enums import Role
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.ui.main_window import MainWindow
-from casemanager.ui.ops import Change, Changes, Ops
+from casemanager.ui.ops import Changes, Ops
 
 if TYPE_CHECKING:
     from casemanager.db.engine import Database
-    from casemanager.services.clinic import ClinicOverview
     from casemanager.services.context import Actor
     from casemanager.ui.admin.controller import AdminController
     from casemanager.ui.caseload.controller import CaseloadController
@@ -109,7 +107,6 @@ class Workspace:
         )
         window.export_patient_action.setVisible(self.context.may(Permission.EXPORT_DATA))
         window.import_action.setVisible(self.context.may(Permission.EDIT_DEMOGRAPHICS))
-        self.context.listen(self._changed)
 
     # -- the features, each made when first used --------------------------------------------
     def patients(self) -> PatientsController:
@@ -158,16 +155,9 @@ class Workspace:
     def load(self) -> None:
         """The header figures, the patient list and, for those who may, caseload and admin."""
         context = self.context
-        self._read_overview()
+        self.patients().read_overview()
         if context.may(Permission.MANAGE_USERS) or context.may(Permission.VIEW_AUDIT_LOG):
             self.admin().show_panels()
-        db, actor = context.db, context.actor
-
-        def therapists() -> Therapists:
-            from casemanager.services import accounts
-
-            users = accounts.list_users(db, actor, role=Role.THERAPIST)
-            return [(u.id, u.display_name) for u in users if u.active]
 
         def build(found: Therapists) -> None:
             if context.closed:
@@ -176,7 +166,7 @@ class Workspace:
             if context.may(Permission.VIEW_CASELOAD):
                 self.caseload().show_dashboard(found)
 
-        context.ops.read(therapists, build)
+        self.patients().read_therapists(build)
 
     def hide_records(self) -> None:
         """Logging out: the evaluation on screen saves what was typed and goes away."""
@@ -191,27 +181,3 @@ class Workspace:
         self.context.close()
         self.window.close()
         self.window.deleteLater()
-
-    # -- the header ------------------------------------------------------------------------
-    def _changed(self, changes: Changes) -> None:
-        if changes.touches(Change.PATIENTS | Change.EPISODES):
-            self._read_overview()
-
-    def _read_overview(self) -> None:
-        db, actor = self.context.db, self.context.actor
-
-        def work() -> ClinicOverview:
-            from casemanager.services import clinic
-
-            return clinic.overview(db, actor)
-
-        def show(overview: ClinicOverview) -> None:
-            if not self.context.closed:
-                self.window.show_overview(
-                    overview.patients,
-                    overview.active_patients,
-                    overview.my_active_patients,
-                    overview.is_demo,
-                )
-
-        self.context.ops.read(work, show)

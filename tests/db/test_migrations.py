@@ -215,3 +215,34 @@ def test_0015_fills_e164_where_the_number_reads_as_one(tmp_path: Path) -> None:
     assert tuple(clinic) == ("+16315550100", "US")
     assert schema_differences(db) == []
     db.dispose()
+
+
+def test_0022_gives_each_existing_clinic_the_starter_templates(tmp_path: Path) -> None:
+    """A clinic from before templates gets one per cause, using its own exercises (found by
+    starter key, active copies first), so the first evaluation after the upgrade offers them."""
+    from casemanager.domain.enums import Cause
+    from casemanager.services import templates
+    from casemanager.services.context import Actor
+
+    db = demo_clinic_at(tmp_path, "0020", patients=5, seed=3)
+    with db.engine.begin() as conn:
+        # The clinic retired its own copy of the bridge and made a new one under the same key.
+        conn.execute(text("UPDATE exercise SET active = 0 WHERE key = 'bridge'"))
+        conn.execute(
+            text(
+                "INSERT INTO exercise (clinic_id, key, name, instructions, active, version, "
+                "created_at, updated_at) VALUES (1, 'bridge', 'Bridge (clinic)', 'Lift.', 1, 1, "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
+        exercises = {r[0]: (r[1], bool(r[2])) for r in conn.execute(
+            text("SELECT id, key, active FROM exercise")
+        )}  # fmt: skip
+    upgrade(db, tmp_path / "backups")
+    assert schema_differences(db) == []
+    listed = templates.list_templates(db, Actor.command_line(clinic_id=1))
+    assert sorted(t.content.cause for t in listed) == sorted(Cause)
+    for template in listed:
+        used = [exercises[h.exercise_id] for h in template.content.home_exercises]
+        assert len(used) == 3 and all(active for _key, active in used)
+    db.dispose()

@@ -6,7 +6,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Date, Enum, Float, Integer, LargeBinary, String, Text, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    select,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
@@ -40,6 +51,8 @@ def _value(column: Any, parents: dict[str, int]) -> Any:
         return (UNICODE * 4)[:length]
     if isinstance(column_type, LargeBinary):
         return bytes(range(256)) * 40  # every byte value, NUL included
+    if isinstance(column_type, JSON):  # templates, intake answers: nested, any script
+        return {"text": UNICODE, "list": [1, None, True, 2.5], "nested": {"k": [UNICODE]}}
     raise AssertionError(f"no sample value for {column!r}")
 
 

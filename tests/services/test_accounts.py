@@ -16,7 +16,7 @@ from casemanager.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
-from casemanager.services import accounts, setup
+from casemanager.services import accounts, passwords, setup
 from casemanager.services.context import Actor
 from tests.conftest import TEST_PASSWORD, Staff
 
@@ -108,7 +108,7 @@ def test_cannot_deactivate_self(db: Database, staff: Staff) -> None:
 
 
 def test_production_hash_is_argon2id(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher())
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher())
     setup.create_clinic(
         db, setup.NewClinic("Clinic", "owner", "Owner", TEST_PASSWORD), workstation="ws"
     )
@@ -214,7 +214,7 @@ def test_stored_hash_follows_new_parameters(
     db: Database, staff: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _user(db, "rivera").password_hash
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=3, memory_cost=8192))
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=3, memory_cost=8192))
     accounts.authenticate(db, "rivera", TEST_PASSWORD, "ws")
     after = _user(db, "rivera").password_hash
     assert after != before and "m=8192,t=3" in after

@@ -212,3 +212,29 @@ def test_a_round_is_read_with_the_same_queries_for_few_or_many_plans(
         assert many[evaluation_id] == documents.snapshot(
             db, staff.manager, evaluation_id, today=TODAY
         )
+
+
+def test_a_batch_leaves_the_audit_chain_whole(
+    db: Database, staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each round's reads and exports are chained in one turn each: the chain still checks
+    out row by row, and each round's rows follow one another."""
+    from casemanager.services import audit_log
+
+    ids = _clinic(db, staff)
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    batch.export_take_home_plans(db, staff.manager, ids, tmp_path)
+    report = audit_log.verify_chain(db, staff.admin)
+    assert report.broken is None and report.rows > 0
+    with db.session() as session:
+        actions = list(
+            session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.patient_id.in_(ids))
+                .where(AuditEntry.action.in_([AuditAction.READ, AuditAction.EXPORT]))
+                .where(AuditEntry.actor == staff.manager.username)
+                .order_by(AuditEntry.id)
+            )
+        )
+    # Every patient read (four) and every plan written (three) is on the chain.
+    assert actions.count(AuditAction.READ) == 4 and actions.count(AuditAction.EXPORT) == 3

@@ -17,10 +17,10 @@ from casemanager.domain.enums import (
     DataCategory,
     EpisodeStatus,
     EvaluationKind,
+    RedFlagAction,
     RedFlagAnswer,
     ReferralStatus,
     Sex,
-    Urgency,
 )
 from casemanager.domain.evaluation import RedFlagEntry
 from casemanager.services import chart, evaluations, follow_up, patients, plans, visits
@@ -35,7 +35,7 @@ FLAG = catalogs.red_flag("unexplained_weight_loss")  # urgent referral recommend
 def one_urgent_flag() -> tuple[RedFlagEntry, ...]:
     """Every red flag answered: FLAG yes with an urgent referral, the rest no."""
     return tuple(
-        RedFlagEntry(f.code, RedFlagAnswer.YES, Urgency.URGENT)
+        RedFlagEntry(f.code, RedFlagAnswer.YES, RedFlagAction.URGENT)
         if f.code == FLAG.code
         else RedFlagEntry(f.code, RedFlagAnswer.NO)
         for f in catalogs.RED_FLAGS

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain import codes, phones
-from casemanager.domain.enums import Role, Sex
+from casemanager.domain.enums import EpisodeStatus, Role, Sex
 from casemanager.services import accounts, demo, patients
 from casemanager.services.demo import records
 
@@ -303,3 +303,34 @@ def test_demo_phone_numbers_are_real_numbers_with_their_e164(db: Database) -> No
     numbers = [(typed, e164) for typed, e164 in rows if typed is not None]
     assert len(numbers) > 60
     assert all(phones.e164_or_none(typed, "US") == e164 for typed, e164 in numbers)
+
+
+def test_a_past_episode_never_stays_open_with_a_referral_waiting() -> None:
+    """A patient's earlier, discharged episode whose urgent red-flag referral was drawn as
+    still waiting stayed open beside the current one: the 100,000-patient demo clinic
+    (seed 1) broke the one-open-episode rule in its 84th chunk and was not built at all."""
+    descriptions, conflicts = records.code_facts()
+    spec = records.ChunkSpec(
+        seed=1,
+        index=83,
+        first_patient=83 * demo.CHUNK,
+        count=demo.CHUNK,
+        today=TODAY,
+        clinic_id=1,
+        therapist_ids=(1, 2, 3, 4),
+        exercise_ids=tuple(range(1, 12)),  # the 11 starter exercises
+        descriptions=descriptions,
+        conflicts=conflicts,
+        sqlite=True,
+    )
+    builder = records.ChartBuilder(spec, records.NamePools(spec.seed))
+    for _ in range(spec.count):
+        builder.patient()
+        builder.patient_number += 1
+    open_per_patient: dict[int, int] = {}
+    for episode in builder.rows["episode_of_care"]:
+        if episode["status"] == EpisodeStatus.OPEN:
+            open_per_patient[episode["patient_id"]] = (
+                open_per_patient.get(episode["patient_id"], 0) + 1
+            )
+    assert open_per_patient and max(open_per_patient.values()) == 1

@@ -17,6 +17,7 @@ from casemanager.domain.enums import (
     Cause,
     Complexity,
     GoalTerm,
+    RedFlagAction,
     RedFlagAnswer,
     ReferralStatus,
     Sex,
@@ -92,7 +93,7 @@ def test_changing_child_rows_in_place(db: Database, staff: Staff, patient_id: in
     draft = _start(db, staff, patient_id)
     first = evaluations.save_draft(db, staff.therapist, draft.id, draft.version, _complete())
     flags = list(first.content.red_flags)
-    flags[0] = RedFlagEntry(flags[0].code, RedFlagAnswer.YES, Urgency.EMERGENCY, "Sent to ED")
+    flags[0] = RedFlagEntry(flags[0].code, RedFlagAnswer.YES, RedFlagAction.EMERGENCY, "Sent to ED")
     changed = _complete(
         red_flags=tuple(flags[:-1]),  # the last item now "not asked"
         diagnosis_codes=("M62.830", "S39.012A"),  # reordered
@@ -166,7 +167,7 @@ def test_sign_checks_completeness_then_locks(db: Database, staff: Staff, patient
         RedFlagEntry(
             item.code,
             RedFlagAnswer.YES if item.code == "night_or_rest_pain" else RedFlagAnswer.NO,
-            Urgency.URGENT if item.code == "night_or_rest_pain" else None,
+            RedFlagAction.URGENT if item.code == "night_or_rest_pain" else None,
         )
         for item in catalogs.RED_FLAGS
     )
@@ -215,7 +216,7 @@ def test_a_red_flag_answer_alone_bumps_the_version(
     draft = _start(db, staff, patient_id)
     first = evaluations.save_draft(db, staff.therapist, draft.id, draft.version, _complete())
     flags = list(first.content.red_flags)
-    flags[3] = RedFlagEntry(flags[3].code, RedFlagAnswer.YES, Urgency.URGENT)
+    flags[3] = RedFlagEntry(flags[3].code, RedFlagAnswer.YES, RedFlagAction.URGENT)
     second = evaluations.save_draft(
         db, staff.therapist, draft.id, first.version, _complete(red_flags=tuple(flags))
     )

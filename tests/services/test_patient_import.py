@@ -14,12 +14,16 @@ from sqlalchemy import func, select
 from casemanager import cli
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
-from casemanager.db.models import Patient
+from casemanager.db.models import AuditEntry, Patient
+from casemanager.domain.enums import Sex
 from casemanager.domain.errors import DomainError
+from casemanager.domain.mrn import is_valid_mrn
+from casemanager.domain.patients import PatientFields
 from casemanager.interop import patient_files
-from casemanager.services import accounts, demo, fhir_export, patient_import, setup
+from casemanager.interop.patient_files import Candidate
+from casemanager.services import accounts, audit_log, demo, fhir_export, patient_import, setup
 from casemanager.services.context import Actor
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, Staff
 
 
 def _empty_clinic(path: Path) -> tuple[Database, Actor]:
@@ -173,3 +177,34 @@ def test_bad_files_are_refused_and_nothing_is_half_imported(tmp_path: Path) -> N
     assert "birthDate is missing" in rows_with_problems[4]
     assert _count(db) == 0
     db.dispose()
+
+
+def test_a_bigger_file_again_adds_only_the_new_patients(db: Database, staff: Staff) -> None:
+    """More than one packed thousand, on both engines: a second import of the file grown by
+    1,200 rows adds just those (skipping the others across the packs), every patient with
+    their own fresh MRN and one audit row, the chain intact."""
+
+    def candidates(count: int) -> list[Candidate]:
+        return [
+            Candidate(
+                n + 2,
+                f"old-system|{n}",
+                PatientFields(f"Ana{n % 97}", "Silva", date(1970, 1, 1 + n % 28), Sex.FEMALE),
+            )
+            for n in range(count)
+        ]
+
+    first = patient_import.import_patients(db, staff.admin, candidates(2_500), dry_run=False)
+    assert (first.added, first.already_there, first.problems) == (2_500, 0, [])
+    again = patient_import.import_patients(db, staff.admin, candidates(3_700), dry_run=False)
+    assert (again.added, again.already_there, again.problems) == (1_200, 2_500, [])
+    with db.session() as session:
+        mrns = list(session.scalars(select(Patient.mrn)))
+        imported = session.scalar(
+            select(func.count()).where(
+                AuditEntry.detail == "imported", AuditEntry.patient_id.is_not(None)
+            )
+        )
+    assert len(mrns) == len(set(mrns)) == 3_700 and all(is_valid_mrn(m) for m in mrns)
+    assert imported == 3_700
+    assert audit_log.verify_chain(db, staff.admin).broken is None

@@ -25,15 +25,19 @@ from casemanager.services import (
     accounts,
     audit_log,
     batch,
+    carry_forward,
     caseload,
     chart,
     clinic,
     documents,
+    evaluation_defaults,
     evaluations,
     exercises,
     follow_up,
+    intake,
     patients,
     plans,
+    templates,
     visits,
 )
 from casemanager.services.context import Actor
@@ -145,6 +149,27 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
         accounts.change_password(c.db, a, TEST_PASSWORD, "a new long password")
         accounts.change_password(c.db, a, "a new long password", TEST_PASSWORD)
 
+    def new_template(c: Clinic, a: Actor) -> Any:
+        starter = templates.list_templates(c.db, c.staff.therapist)[0]
+        content = replace(starter.content, name=f"Matrix template {c.new_patient()}")
+        return templates.save_template(c.db, a, None, None, content)
+
+    def retire_template(c: Clinic, a: Actor) -> Any:
+        made = new_template(c, c.staff.therapist)
+        return templates.retire_template(c.db, a, made.id, made.version)
+
+    def apply_template(c: Clinic, a: Actor) -> Any:
+        d = c.draft()
+        current = plans.get_plan(c.db, c.staff.therapist, d.id)
+        template = templates.list_templates(c.db, c.staff.therapist)[0]
+        return templates.apply_template(
+            c.db, a, d.id, template.id, d.version, current.version if current else None
+        )
+
+    def accept_codes(c: Clinic, a: Actor) -> Any:
+        d = c.draft()
+        return evaluation_defaults.accept_suggested_codes(c.db, a, d.id, d.version)
+
     none: frozenset[Permission] = frozenset()
     return {
         # patients
@@ -226,6 +251,34 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
             lambda c, a: follow_up.start_follow_up(
                 c.db, a, c.episode_id, EvaluationKind.PROGRESS_REPORT, EVAL_DAY + timedelta(days=2)
             ),
+        ),
+        # templates, carry-forward, defaults and the patient intake
+        "list templates": (none, lambda c, a: templates.list_templates(c.db, a)),
+        "add template": (frozenset({P.EDIT_TEMPLATES}), new_template),
+        "retire template": (frozenset({P.EDIT_TEMPLATES}), retire_template),
+        "save signed plan as template": (
+            frozenset({P.EDIT_TEMPLATES, P.VIEW_CLINICAL}),
+            lambda c, a: templates.save_plan_as_template(
+                c.db, a, c.signed_id, f"Matrix saved {c.new_patient()}"
+            ),
+        ),
+        "apply template": (frozenset({P.EDIT_CLINICAL}), apply_template),
+        "carry-forward offer": (
+            frozenset({P.EDIT_CLINICAL}),
+            lambda c, a: carry_forward.carry_forward_offer(c.db, a, c.draft().id),
+        ),
+        "accept suggested codes": (frozenset({P.EDIT_CLINICAL}), accept_codes),
+        "complexity suggestion": (
+            frozenset({P.VIEW_CLINICAL}),
+            lambda c, a: evaluation_defaults.suggested_complexity(c.db, a, c.signed_id),
+        ),
+        "open patient intake": (
+            frozenset({P.EDIT_CLINICAL}),
+            lambda c, a: intake.open_intake(c.db, a, c.patient_id),
+        ),
+        "review patient intakes": (
+            frozenset({P.VIEW_CLINICAL}),
+            lambda c, a: intake.list_intakes(c.db, a, c.patient_id),
         ),
         # documents
         "print take-home plan": (

@@ -158,12 +158,22 @@ def test_stale_plan_save_is_refused(
 def test_signing_needs_a_complete_plan_and_creates_path_referrals(
     db: Database, staff: Staff, evaluation: evaluations.EvaluationRecord
 ) -> None:
-    no_certification = _plan(db, certification_start=None, certification_end=None)
-    plans.save_plan(db, staff.therapist, evaluation.id, None, no_certification)
+    # Without the PT plan's weeks there is no period to follow: both are asked for.
+    pt, medication = _plan(db).paths
+    no_weeks = _plan(
+        db,
+        paths=(replace(pt, duration_weeks=None), medication),
+        certification_start=None,
+        certification_end=None,
+    )
+    plans.save_plan(db, staff.therapist, evaluation.id, None, no_weeks)
     current = evaluations.get_evaluation(db, staff.therapist, evaluation.id)
     with pytest.raises(evaluations.IncompleteEvaluation) as refused:
         evaluations.sign(db, staff.therapist, evaluation.id, current.version)
-    assert [m.field for m in refused.value.missing] == ["certification_start"]
+    assert [m.field for m in refused.value.missing] == [
+        "path_pt_plan_frequency",
+        "certification_start",
+    ]
 
     plan = plans.get_plan(db, staff.therapist, evaluation.id)
     assert plan is not None

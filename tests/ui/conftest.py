@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from casemanager.ui.evaluation.window import EvaluationWindow
+from casemanager.ui.main_window import MainWindow
 from casemanager.ui.shell import Shell
 
 W = TypeVar("W", bound=QWidget)
@@ -43,6 +45,12 @@ def make_application(qtbot: QtBot) -> Iterator[Callable[[str], Shell]]:
     made.clear()
     # Free each test's Qt objects while Qt still runs, not at the interpreter's exit.
     gc.collect()
+
+
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    """The text a table cell shows ("" for a cell never filled)."""
+    item = table.item(row, column)
+    return item.text() if item is not None else ""
 
 
 def log_in(qtbot: QtBot, application: Shell, username: str, password: str) -> None:
@@ -78,7 +86,7 @@ def open_patient_by_mrn(qtbot: QtBot, window: Any, mrn: str) -> None:
     qtbot.waitUntil(lambda: window.details.values["mrn"].text() == mrn, timeout=10_000)
 
 
-def start_evaluation(qtbot: QtBot, window: Any) -> Any:
+def start_evaluation(qtbot: QtBot, window: Any) -> EvaluationWindow:
     """Press Start evaluation in the patient panel; returns the evaluation window."""
     from PySide6.QtCore import Qt
 
@@ -89,6 +97,37 @@ def start_evaluation(qtbot: QtBot, window: Any) -> Any:
     assert screen is not None
     qtbot.addWidget(screen)
     return screen
+
+
+def evaluating(
+    qtbot: QtBot, application: Shell, username: str, mrn: str
+) -> tuple[MainWindow, EvaluationWindow]:
+    """Log in as a demo account, open the patient's chart and start an evaluation."""
+    from casemanager.services import demo
+
+    log_in(qtbot, application, username, demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, mrn)
+    return window, start_evaluation(qtbot, window)
+
+
+def clinic_with_a_new_patient(path: Path, patients: int = 10, seed: int = 5) -> tuple[str, Any]:
+    """A demo clinic in an SQLite file, and a patient of Wei Chen's just registered (no
+    episode yet): the database's URL and the patient."""
+    from datetime import date
+
+    from casemanager.db.engine import Database
+    from casemanager.db.migrate import upgrade
+    from casemanager.services import accounts, demo
+
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=patients, seed=seed, today=date(2026, 11, 26))
+    target = register_patient(db, accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws"))
+    db.dispose()
+    return url, target
 
 
 def register_patient(db: Any, therapist: Any) -> Any:

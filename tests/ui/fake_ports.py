@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
+from casemanager.domain.enums import PatientStatus, Sex
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
+from casemanager.domain.patients import PatientQuery, PatientSummary
 from casemanager.domain.plan import PlanContent
+from casemanager.ui.ops import Change, Changes, Lane, Ops
+from casemanager.ui.tasks import ErrorCallback
 
 Failed = Callable[[BaseException], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,8 +30,8 @@ class Call:
 
 
 @dataclass
-class RecordingEvaluationPort:
-    """Records every call; `answer` later calls its `done` (or `failed`) as the worker would."""
+class Recording:
+    """Records every call; the test later calls its `done` (or `failed`) as the worker would."""
 
     calls: list[Call] = field(default_factory=list)
 
@@ -34,6 +40,11 @@ class RecordingEvaluationPort:
 
     def last(self, name: str) -> Call:
         return next(call for call in reversed(self.calls) if call.name == name)
+
+
+@dataclass
+class RecordingEvaluationPort(Recording):
+    """The evaluation window's port."""
 
     def save(
         self, content: EvaluationContent, version: int, done: Callable[[Any], None], failed: Failed
@@ -78,10 +89,8 @@ def _typed() -> None:
 
 
 @dataclass
-class RecordingExercisePort:
+class RecordingExercisePort(Recording):
     """The exercise library's port, recording each call."""
-
-    calls: list[Call] = field(default_factory=list)
 
     def save(
         self,
@@ -111,10 +120,8 @@ def _exercise_port_typed() -> None:
 
 
 @dataclass
-class RecordingDocumentPort:
+class RecordingDocumentPort(Recording):
     """The document dialog's port, recording each rendering asked for."""
-
-    calls: list[Call] = field(default_factory=list)
 
     def render(
         self, request: Any, done: Callable[[bytes], None], failed: Callable[[BaseException], None]
@@ -128,3 +135,110 @@ def _document_port_typed() -> None:
 
     port: DocumentPort = RecordingDocumentPort()
     del port
+
+
+@dataclass
+class RecordingPatientFetch(Recording):
+    """The patient list model's port (`Fetch`): each page asked for, answered by the test."""
+
+    def __call__(
+        self,
+        query: PatientQuery,
+        offset: int,
+        limit: int,
+        deliver: Callable[[list[PatientSummary]], None],
+    ) -> None:
+        self.calls.append(Call("fetch", (query, offset, limit), deliver, None))
+
+
+def patient_rows(ids: range, status: PatientStatus = PatientStatus.ACTIVE) -> list[PatientSummary]:
+    """Rows of the patient list, one a number in `ids`, named so they sort by id."""
+    return [
+        PatientSummary(
+            i,
+            f"MRN-{i:05}",
+            "Given",
+            f"Family{i:05}",
+            date(1960, 1, 1),
+            Sex.FEMALE,
+            None,
+            status,
+            7,
+            "Wei Chen, PT",
+        )
+        for i in ids
+    ]
+
+
+def _patient_fetch_typed() -> None:
+    """Never run: mypy checks that the fake is the model's `Fetch`."""
+    from casemanager.ui.patients.model import Fetch
+
+    port: Fetch = RecordingPatientFetch()
+    del port
+
+
+class RecordingOps(Ops):
+    """The operations, with nothing run: each read and change is recorded under the name of
+    the controller function that asked (`PatientsController._fetch`), for the test to answer.
+    `changed` is the real signal, so controllers hear changes as in the app."""
+
+    def __init__(self) -> None:
+        super().__init__(show_error=self._unexpected)
+        self.calls: list[Call] = []
+
+    @staticmethod
+    def _unexpected(error: BaseException) -> None:
+        raise AssertionError(f"an operation failed: {error!r}")
+
+    def read(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: ErrorCallback | None = None,
+        lane: Lane = Lane.MAIN,
+    ) -> None:
+        self.calls.append(Call(_asker(work), (lane,), done, failed))
+
+    def change(
+        self,
+        work: Callable[[], T],
+        changes: Changes | Callable[[T], Changes],
+        done: Callable[[T], None] = lambda _result: None,
+        failed: ErrorCallback | None = None,
+        lane: Lane = Lane.MAIN,
+    ) -> None:
+        self.calls.append(Call(_asker(work), (lane, changes), done, failed))
+
+    def asked(self) -> list[str]:
+        """Who asked, in order, still unanswered."""
+        return [call.name for call in self.calls]
+
+    def answer(self, name: str, result: object) -> None:
+        """The oldest unanswered call of `name` gets `result`, as the worker would give it;
+        a change then tells every screen what it changed, as `Ops.change` does."""
+        call = self._take(name)
+        call.done(result)
+        if len(call.args) == 2:  # (lane, changes): a change
+            changes = call.args[1]
+            said = changes(result) if callable(changes) else changes
+            self.changed.emit(said | Changes(Change.AUDIT))
+
+    def fail(self, name: str, error: BaseException) -> None:
+        """The oldest unanswered call of `name` fails with `error`."""
+        call = self._take(name)
+        assert call.failed is not None, f"{name} has no failure path of its own"
+        call.failed(error)
+
+    def forget(self) -> None:
+        self.calls.clear()
+
+    def _take(self, name: str) -> Call:
+        call = next(call for call in self.calls if call.name == name)
+        self.calls.remove(call)
+        return call
+
+
+def _asker(work: Callable[[], object]) -> str:
+    """`PatientsController._fetch` for the `work` closure defined in it."""
+    return work.__qualname__.split(".<locals>")[0]

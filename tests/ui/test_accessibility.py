@@ -102,7 +102,7 @@ def test_tab_reaches_every_field_of_the_evaluation_form_in_order(qtbot: QtBot) -
     form.activateWindow()
     qtbot.waitActive(form)
     form.chief_complaint.setFocus()
-    order = [form.chief_complaint]
+    order: list[QWidget] = [form.chief_complaint]
     for _ in range(400):
         current = form.focusWidget()
         assert current is not None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -37,7 +38,10 @@ def _row_of(panel: UsersPanel, username: str) -> int:
 
 
 def test_administrator_manages_accounts_and_reads_the_log(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = _clinic(tmp_path)
     application = make_application(url)
@@ -100,7 +104,7 @@ def test_administrator_manages_accounts_and_reads_the_log(
     qtbot.waitUntil(lambda: "The chain is intact" in audit.status.text(), timeout=20_000)
 
     target = tmp_path / "audit.csv"
-    window.ask_save_path = lambda *_args: str(target)  # type: ignore[method-assign]
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(target))
     audit.table.save.click()
     qtbot.waitUntil(lambda: "Saved" in audit.status.text(), timeout=10_000)
     with target.open(encoding="utf-8-sig", newline="") as handle:

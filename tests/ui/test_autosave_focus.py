@@ -18,7 +18,10 @@ from casemanager.db.migrate import upgrade
 from casemanager.domain.enums import TreatmentPathKind
 from casemanager.services import accounts, demo, evaluations, plans
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import (
+    evaluating,
+    register_patient,
+)
 
 
 def _open_evaluation(
@@ -31,11 +34,7 @@ def _open_evaluation(
     therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
     target = register_patient(db, therapist)
     application = make_application(url)
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     screen.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is screen, timeout=10_000)
     return screen, db, therapist

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
@@ -32,7 +34,7 @@ def test_a_manager_reviews_the_caseload(
     qtbot: QtBot,
     tmp_path: Path,
     make_application: Callable[[str], Shell],
-    monkeypatch: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = _demo(tmp_path)
     application = make_application(url)
@@ -59,6 +61,7 @@ def test_a_manager_reviews_the_caseload(
     dashboard.therapist.setCurrentIndex(chen)
     assert dashboard.board is before
     qtbot.waitUntil(lambda: dashboard.board is not before, timeout=30_000)
+    assert dashboard.board is not None
     assert [r.name for r in dashboard.board.therapists] == ["Wei Chen, PT"]
     assert dashboard.state.text().startswith(expected.filter_words.split(" · ")[0])
 
@@ -74,13 +77,15 @@ def test_a_manager_reviews_the_caseload(
     first = view.model().index(0, 0)
     mrn = view.model().index(0, 2).data()
     view.doubleClicked.emit(first)
-    qtbot.waitUntil(lambda: window.details.values["mrn"].text() == mrn, timeout=10_000)
+    details = window.details
+    assert details is not None
+    qtbot.waitUntil(lambda: details.values["mrn"].text() == mrn, timeout=10_000)
     assert window.views.currentWidget() is window.splitter
-    assert not window.details.start_button.isVisible()
+    assert not details.start_button.isVisible()
 
     # Exports: the worklist as shown, and the report.
     answers = iter([str(tmp_path / "worklist.csv"), str(tmp_path / "report.pdf")])
-    window.ask_save_path = lambda *_args: next(answers)  # type: ignore[method-assign]
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: next(answers))
     dashboard.worklist.save.click()
     qtbot.waitUntil(lambda: (tmp_path / "worklist.csv").exists(), timeout=10_000)
     text = (tmp_path / "worklist.csv").read_bytes().decode("utf-8-sig")
@@ -102,15 +107,16 @@ def test_a_therapist_sees_their_own_caseload(
     assert window is not None
     qtbot.waitUntil(lambda: window.caseload is not None, timeout=20_000)
     dashboard = window.caseload
+    assert dashboard is not None
     assert window.views.currentWidget() is window.splitter  # patients first
     assert window.views.tabText(window.views.indexOf(dashboard)) == "My &caseload"
     qtbot.waitUntil(lambda: dashboard.board is not None, timeout=30_000)
-    assert not dashboard.therapist.isEnabled()
+    assert not dashboard.therapist.isEnabled() and dashboard.board is not None
     assert [r.name for r in dashboard.board.therapists] == ["Chinedu Okafor, PT, DPT"]
     assert not dashboard.worklist.save.isVisible()  # therapists do not export clinic data
 
 
-def test_the_figures_model_passes_qt_model_checks(qtmodeltester: object) -> None:
+def test_the_figures_model_passes_qt_model_checks(qtmodeltester: ModelTester) -> None:
     model = FiguresModel(["Therapist", "Active cases", "Mean change"])
     model.set_rows([["Ana", 3, 1.5], ["Minh", 1, None]], [7, 8])
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model)

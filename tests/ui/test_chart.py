@@ -67,15 +67,17 @@ def _timeline(panel: Any) -> list[str]:
     return [row for row in rows if row != "Change since intake"]
 
 
-def _window_of(qtbot: QtBot, window: Any, kind: str) -> Any:
+def _window_of(qtbot: QtBot, window: Any, kind: str) -> EvaluationWindow:
     qtbot.waitUntil(
         lambda: (
-            shown(EvaluationWindow) is not None
-            and shown(EvaluationWindow).windowTitle().startswith(kind)
+            (screen := shown(EvaluationWindow)) is not None
+            and screen.windowTitle().startswith(kind)
         ),
         timeout=10_000,
     )
-    return shown(EvaluationWindow)  # closes itself (WA_DeleteOnClose): not given to qtbot
+    screen = shown(EvaluationWindow)  # closes itself (WA_DeleteOnClose): not given to qtbot
+    assert screen is not None
+    return screen
 
 
 def test_progress_report_then_discharge_from_the_chart(
@@ -107,7 +109,8 @@ def test_progress_report_then_discharge_from_the_chart(
     # The visit dialog says so, but never answers for the therapist.
     qtbot.keyClick(panel, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
-    dialog: Any = shown(VisitDialog)
+    dialog = shown(VisitDialog)
+    assert dialog is not None
     assert dialog.due_note.isVisible() and "treatment day 10" in dialog.due_note.text()
     assert not dialog.report_yes.isChecked() and not dialog.report_no.isChecked()
     dialog.nprs.setValue(5)
@@ -131,6 +134,7 @@ def test_progress_report_then_discharge_from_the_chart(
     qtbot.mouseClick(panel.visit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(VisitDialog) is not None, timeout=10_000)
     dialog = shown(VisitDialog)
+    assert dialog is not None
     dialog.nprs.setValue(5)
     dialog.report_yes.setChecked(True)
     assert dialog.goals_box.isVisible() and len(dialog.goal_rows) == 2
@@ -166,6 +170,7 @@ def test_progress_report_then_discharge_from_the_chart(
     assert "Pain (NPRS 0-10): 7 → 4, improved by 3: a meaningful change" in form.outcomes.text()
     # Each goal of the plan in force is judged here too; nothing is chosen for the therapist.
     qtbot.waitUntil(lambda: form.goal_verdicts is not None, timeout=10_000)
+    assert form.goal_verdicts is not None
     rows = form.goal_verdicts.rows
     assert len(rows) == 2 and not form.groups["Goals"].isHidden()
     assert all(v.currentData() is None and not n.text() for _id, v, n in rows)

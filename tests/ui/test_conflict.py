@@ -15,7 +15,11 @@ from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.services import accounts, demo, evaluations
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import (
+    cell,
+    evaluating,
+    register_patient,
+)
 
 
 @pytest.mark.parametrize("choice", ["keep mine", "take theirs"])
@@ -30,11 +34,7 @@ def test_a_conflicting_save_is_compared_and_resolved(
     target = register_patient(db, elsewhere)
 
     application = make_application(url)
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     screen.form.mechanism.setFocus()
     qtbot.keyClicks(screen.form.mechanism, "Lifting a crate")
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
@@ -53,10 +53,7 @@ def test_a_conflicting_save_is_compared_and_resolved(
     qtbot.waitUntil(lambda: getattr(screen, "compare_dialog", None) is not None, timeout=10_000)
     dialog = screen.compare_dialog
     rows = {
-        dialog.table.item(r, 0).text(): (
-            dialog.table.item(r, 1).text(),
-            dialog.table.item(r, 2).text(),
-        )
+        cell(dialog.table, r, 0): (cell(dialog.table, r, 1), cell(dialog.table, r, 2))
         for r in range(dialog.table.rowCount())
     }
     assert rows == {"Mechanism of injury": (mine, "Slipped on ice in the car park")}

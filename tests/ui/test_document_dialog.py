@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfWriter
 from pytestqt.qtbot import QtBot
 
@@ -45,12 +46,14 @@ def test_the_preview_is_read_in_the_patients_language(qtbot: QtBot, tmp_path: Pa
     assert dialog.save_button.isEnabled()
 
 
-def test_a_protected_copy_is_rendered_again_as_an_export(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_protected_copy_is_rendered_again_as_an_export(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dialog, port = _dialog(qtbot, tmp_path)
     port.calls[-1].done(_pdf(1))
     target = tmp_path / "plan.pdf"
-    dialog.ask_password = lambda: "correct horse"  # type: ignore[method-assign]
-    dialog.ask_save_path = lambda suggested: str(target)  # type: ignore[method-assign]
+    monkeypatch.setattr(dialog, "ask_password", lambda: "correct horse")
+    monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
     dialog.save(protected=True)
     (request,) = port.calls[-1].args
     assert request == DocumentRequest("take-home", "es", False, "export", "correct horse")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
@@ -109,7 +110,10 @@ def test_preview_save_protect_and_print(
 
 
 def test_batch_of_take_home_plans_for_selected_patients(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db_path = tmp_path / "batch.sqlite3"
     db = Database(f"sqlite:///{db_path}")
@@ -127,7 +131,7 @@ def test_batch_of_take_home_plans_for_selected_patients(
     assert len(patient_list.selected_patient_ids()) == 12
     out = tmp_path / "plans"
     out.mkdir()
-    window.ask_folder = lambda: str(out)
+    monkeypatch.setattr(window, "ask_folder", lambda: str(out))
     window.batch_action.trigger()
     qtbot.waitUntil(lambda: "Wrote" in window.statusBar().currentMessage(), timeout=60_000)
     message = window.statusBar().currentMessage()

@@ -42,6 +42,7 @@ def test_create_an_encrypted_clinic_then_open_it(
     page.passphrase_again.setText(PASSPHRASE)
     page.create_button.click()
     qtbot.waitUntil(lambda: application.main_window is not None, timeout=30_000)
+    assert application.db is not None and application.main_window is not None
     assert config.looks_encrypted(path) and application.db.is_encrypted
     application.main_window.close()
     application.shutdown()
@@ -50,10 +51,13 @@ def test_create_an_encrypted_clinic_then_open_it(
     again.open()
     qtbot.waitUntil(lambda: again.passphrase_dialog is not None, timeout=10_000)
     first = again.passphrase_dialog
+    assert first is not None
     first.textValueSelected.emit("wrong passphrase here")
     qtbot.waitUntil(lambda: again.passphrase_dialog is not first, timeout=20_000)
-    assert "does not open" in again.passphrase_dialog.labelText()
-    again.passphrase_dialog.textValueSelected.emit(PASSPHRASE)
+    second = again.passphrase_dialog
+    assert second is not None and "does not open" in second.labelText()
+    second.textValueSelected.emit(PASSPHRASE)
     login = again.start.login
     qtbot.waitUntil(lambda: again.start.stack.currentWidget() is login, timeout=20_000)
+    assert again.db is not None
     assert accounts.authenticate(again.db, "sam", "a long admin password", "ws").username == "sam"

@@ -23,6 +23,7 @@ from casemanager.services import accounts, demo, evaluations, patients, plans
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import (
     click_sign,
+    evaluating,
     log_in,
     open_patient_by_mrn,
     register_patient,
@@ -45,11 +46,7 @@ def test_evaluate_autosave_sign_and_addendum(
     db.dispose()
 
     application = make_application(f"sqlite:///{db_path}")
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     form = screen.form
 
     # Type, and the draft saves itself.

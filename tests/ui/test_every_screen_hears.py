@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -154,7 +155,10 @@ ROWS = (
 
 
 def test_a_new_patient_and_an_import_show_in_the_list_and_the_header(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     db = Database(url)
@@ -190,7 +194,7 @@ def test_a_new_patient_and_an_import_show_in_the_list_and_the_header(
 
     source = tmp_path / "old.csv"
     source.write_text(ROWS, encoding="utf-8")
-    window.ask_open_path = lambda *_args: str(source)  # type: ignore[method-assign]
+    monkeypatch.setattr(window, "ask_open_path", lambda *_args: str(source))
     window.import_action.trigger()
     importer: Any = shown(ImportDialog)
     importer.check_button.click()

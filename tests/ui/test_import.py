@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
@@ -14,7 +15,7 @@ from casemanager.db.migrate import upgrade
 from casemanager.services import demo
 from casemanager.ui.patients.import_dialog import ImportDialog
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, shown
+from tests.ui.conftest import cell, log_in, shown
 
 ROWS = (
     "Chart Number,Surname,Given Name,Birth Date,Sex,Telephone\r\n"
@@ -24,7 +25,10 @@ ROWS = (
 
 
 def test_import_dialog_checks_then_imports(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     db = Database(url)
@@ -37,7 +41,7 @@ def test_import_dialog_checks_then_imports(
     log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None and window.import_action.isVisible()
-    window.ask_open_path = lambda *_args: str(source)  # type: ignore[method-assign]
+    monkeypatch.setattr(window, "ask_open_path", lambda *_args: str(source))
     window.import_action.trigger()
     dialog = shown(ImportDialog)
     assert isinstance(dialog, ImportDialog)
@@ -49,8 +53,8 @@ def test_import_dialog_checks_then_imports(
         "sex": "Sex",
         "phone": "Telephone",
     }
-    assert dialog.preview.item(0, 1).text() == "Adaeze"
-    assert "There is no date 02/30/1980" in dialog.preview.item(1, 1).text()
+    assert cell(dialog.preview, 0, 1) == "Adaeze"
+    assert "There is no date 02/30/1980" in cell(dialog.preview, 1, 1)
     dialog.check_button.click()
     qtbot.waitUntil(lambda: dialog.check_button.isEnabled(), timeout=10_000)
     assert dialog.problems.count() == 1 and "Row 3" in dialog.problems.item(0).text()
@@ -66,7 +70,10 @@ def test_import_dialog_checks_then_imports(
 
 
 def test_export_the_open_chart_as_fhir(
-    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import json
 
@@ -83,11 +90,11 @@ def test_export_the_open_chart_as_fhir(
     log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
     window = application.main_window
     assert window is not None and window.export_patient_action.isVisible()
-    application.main_window.show_patients()
+    window.show_patients()
     open_patient_by_mrn(qtbot, window, mrn)
     out = tmp_path / "one"
     out.mkdir()
-    window.ask_folder = lambda *_args: str(out)  # type: ignore[method-assign]
+    monkeypatch.setattr(window, "ask_folder", lambda *_args: str(out))
     window.export_patient_action.trigger()
     qtbot.waitUntil(lambda: (out / "Patient.ndjson").exists(), timeout=10_000)
     qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage(), timeout=10_000)

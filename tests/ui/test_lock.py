@@ -18,7 +18,11 @@ from casemanager.services import accounts, demo, evaluations
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.lock import Cover
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown, start_evaluation
+from tests.ui.conftest import (
+    evaluating,
+    register_patient,
+    shown,
+)
 
 TODAY = date(2026, 11, 26)
 
@@ -43,11 +47,7 @@ def test_idle_app_locks_and_keeps_the_typing(
     monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.02")  # 1.2 seconds
 
     application = make_application(f"sqlite:///{db_path}")
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     typed = "Spasm after shovelling snow"
     screen.form.mechanism.setFocus()
     qtbot.keyClicks(screen.form.mechanism, typed)
@@ -59,7 +59,7 @@ def test_idle_app_locks_and_keeps_the_typing(
     assert window in covered and screen in covered
     title = "CaseManager — locked"
     assert window.windowTitle() == title and screen.windowTitle() == title  # no patient name
-    assert all(c.geometry() == c.parentWidget().rect() for c in _covers())
+    assert all((p := c.parentWidget()) and c.geometry() == p.rect() for c in _covers())
     # Autosave goes on under the cover.
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
     assert application.lock is lock
@@ -106,11 +106,7 @@ def test_log_out_from_the_lock_leaves_no_record_on_screen(
     db.dispose()
     monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.02")
     application = make_application(f"sqlite:///{db_path}")
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = start_evaluation(qtbot, window)
+    window, screen = evaluating(qtbot, application, "chen", target.mrn)
     qtbot.keyClicks(screen.form.onset_date, "11/2")  # cannot be read, so cannot be saved
     qtbot.waitUntil(lambda: application.lock is not None, timeout=10_000)
     assert application.lock is not None

@@ -244,7 +244,7 @@ def test_a_returning_discharged_patient_is_found_by_name_whatever_the_status_fil
     window = application.main_window
     assert window is not None
     listing = window.patient_list
-    assert listing.status.currentText() == "Active"
+    assert listing is not None and listing.status.currentText() == "Active"
     qtbot.keyClicks(listing.search, f"{discharged.family_name}")
     qtbot.keyClick(listing.search, Qt.Key.Key_Return)
 

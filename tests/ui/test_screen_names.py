@@ -4,7 +4,6 @@ that the keyboard reaches has a name a screen reader can say, and no Alt+letter 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,11 +20,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from casemanager.db.engine import Database
-from casemanager.db.migrate import upgrade
-from casemanager.services import accounts, demo
+from casemanager.services import demo
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.conftest import (
+    clinic_with_a_new_patient,
+    log_in,
+    open_patient_by_mrn,
+    start_evaluation,
+)
 from tests.ui.test_keyboard import MNEMONIC, shared_mnemonics
 
 
@@ -56,17 +58,11 @@ def unnamed_focusable(root: QWidget) -> list[str]:
 def test_main_and_evaluation_windows_name_every_control(
     qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'names.sqlite3'}"
-    db = Database(url)
-    upgrade(db)
-    demo.generate_demo_clinic(db, patients=10, seed=5, today=date(2026, 11, 26))
-    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
-    target = register_patient(db, therapist)
-    db.dispose()
+    url, target = clinic_with_a_new_patient(tmp_path / "names.sqlite3")
     application = make_application(url)
     log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
     window = application.main_window
-    assert window is not None
+    assert window is not None and window.patient_list is not None
     qtbot.keyClicks(window.patient_list.search, "x")  # the clear button shows
     assert unnamed_focusable(window) == []
     window.patient_list.search.clear()
@@ -76,13 +72,9 @@ def test_main_and_evaluation_windows_name_every_control(
     assert overflow is not None and overflow.accessibleName() == "More session actions"
     open_patient_by_mrn(qtbot, window, target.mrn)
     assert unnamed_focusable(window) == []
-    menus = [
-        action.text()
-        for bar in window.findChildren(QMenuBar)
-        for action in bar.actions()
-        if MNEMONIC.search(action.text())
-    ]
-    letters = [MNEMONIC.search(text).group(1).lower() for text in menus]  # type: ignore[union-attr]
+    menus = [action.text() for bar in window.findChildren(QMenuBar) for action in bar.actions()]
+    marked = [found for text in menus if (found := MNEMONIC.search(text))]
+    letters = [found.group(1).lower() for found in marked]
     assert len(letters) == len(set(letters)), menus
     screen = start_evaluation(qtbot, window)
     assert unnamed_focusable(screen) == []

@@ -3,7 +3,7 @@ the patient list keeps each row on one line with no column or header cut."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain import catalogs
+from casemanager.domain.patients import PatientQuery, PatientSummary
 from casemanager.services import accounts, demo, patients
 from casemanager.ui.caseload.charts import BarChart, round_step
 from casemanager.ui.patients.list_widget import PHONE_COLUMN, PatientListWidget
@@ -66,7 +67,12 @@ def test_the_patient_list_keeps_rows_on_one_line_and_headers_whole(
 ) -> None:
     actor = accounts.authenticate(clinic, "manager", demo.DEMO_PASSWORD, "ws")
 
-    def fetch(query, offset, limit, deliver):  # type: ignore[no-untyped-def]
+    def fetch(
+        query: PatientQuery,
+        offset: int,
+        limit: int,
+        deliver: Callable[[list[PatientSummary]], None],
+    ) -> None:
         rows = patients.list_patients(clinic, actor, query, offset=offset, limit=limit)
         QTimer.singleShot(0, lambda: deliver(rows))
 

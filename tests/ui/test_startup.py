@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from casemanager.services import demo
+from casemanager.ui import messages
 from casemanager.ui import shell as shell_module
 from casemanager.ui.shell import Shell
 from tests.conftest import TEST_PASSWORD
@@ -24,8 +26,8 @@ def _wait_for_page(qtbot: QtBot, application: Shell, page: object) -> None:
     qtbot.waitUntil(lambda: application.start.stack.currentWidget() is page, timeout=30_000)
 
 
-def _type(qtbot: QtBot, widget: object, text: str) -> None:
-    widget.clear()  # type: ignore[attr-defined]
+def _type(qtbot: QtBot, widget: QLineEdit, text: str) -> None:
+    widget.clear()
     qtbot.keyClicks(widget, text)
 
 
@@ -63,6 +65,7 @@ def test_create_my_clinic(qtbot: QtBot, application: Shell) -> None:
     assert window.windowTitle() == "CaseManager — Bayside Physical Therapy"
     from casemanager.services import setup
 
+    assert application.db is not None
     clinic = setup.clinic_info(application.db)
     assert clinic is not None
     assert (clinic.phone, clinic.phone_region) == ("(787) 555-0100", "PR")
@@ -121,9 +124,9 @@ def test_unopenable_database_gets_a_clear_message(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
-        shell_module.messages,
+        messages,
         "show_error",
-        lambda parent, error, title="": shown.append(shell_module.messages.classify(error)[0]),
+        lambda parent, error, title="": shown.append(messages.classify(error)[0]),
     )
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("this is not a database\n" * 200)

@@ -32,6 +32,8 @@ def main() -> None:
     def tick() -> None:
         step = state["step"]
         window = application.main_window
+        listing = window.patient_list if window is not None else None
+        chart = window.details if window is not None else None
         if step == "login" and application.start.stack.currentWidget() is application.start.login:
             application.start.login.username.setText("chen")
             application.start.login.password.setText(demo.DEMO_PASSWORD)
@@ -40,11 +42,11 @@ def main() -> None:
         elif step == "search" and window is not None and window.patient_list is not None:
             window.patient_list.search.setText(mrn)
             state["step"] = "open"
-        elif step == "open" and window is not None and window.patient_list.model.rowCount() == 1:
-            window.patient_list.table.activated_row.emit(0)
+        elif step == "open" and listing is not None and listing.model.rowCount() == 1:
+            listing.table.activated_row.emit(0)
             state["step"] = "start"
-        elif step == "start" and window is not None and window.details.start_button.isVisible():
-            window.details.start_button.click()
+        elif step == "start" and chart is not None and chart.start_button.isVisible():
+            chart.start_button.click()
             state["step"] = "typing"
         elif step == "typing" and (screen := shown(EvaluationWindow)) is not None:
             field = screen.form.mechanism

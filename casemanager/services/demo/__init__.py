@@ -24,11 +24,11 @@ from casemanager.db.models import Clinic, EpisodeSummary, Exercise, User
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError
 from casemanager.services import audit
-from casemanager.services.accounts import hash_password
+from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
 from casemanager.services.demo import bulk
 from casemanager.services.demo.records import ChunkSpec, build_chunk, code_facts
-from casemanager.services.setup import starter_exercise_rows
+from casemanager.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password"
 DEMO_CLINIC_NAME = "Harbor Spine & Sport Physical Therapy (demo)"
@@ -92,6 +92,7 @@ def _create_clinic_and_staff(
     ]
     session.add_all(staff)
     session.add_all(Exercise(**row) for row in starter_exercise_rows(clinic.id))
+    add_starter_templates(session, clinic.id)
     session.flush()
     admin = next(u for u in staff if u.role == Role.ADMINISTRATOR)
     actor = Actor(

@@ -696,9 +696,15 @@ class ChartBuilder:
             to_whom = rng.choice(people)
         same_day = urgency in (Urgency.EMERGENCY, Urgency.URGENT)
         sent_on: date | None = min(self.today, day + timedelta(days=0 if same_day else 1))
-        closed_on: date | None = day + timedelta(days=rng.randrange(3, 30))
+        answered = day + timedelta(days=rng.randrange(3, 30))
+        waiting = answered > self.today or rng.random() < 0.1
+        if waiting and same_day and story.status == PatientStatus.DISCHARGED:
+            # Treated to discharge, so seen by the doctor first: an urgent referral left
+            # waiting would keep this past episode open beside the patient's current one.
+            waiting, answered = False, min(answered, self.today)
+        closed_on: date | None = answered
         status = ReferralStatus.CLOSED
-        if closed_on is not None and (closed_on > self.today or rng.random() < 0.1):
+        if waiting:
             closed_on, status = None, ReferralStatus.SENT  # still waiting for the reply
             if not same_day and (self.today - day).days < 14 and rng.random() < 0.3:
                 status, sent_on = ReferralStatus.OPEN, None  # not sent yet

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from casemanager.services.evaluations import EvaluationRecord
     from casemanager.services.goal_progress import GoalsToJudge
     from casemanager.services.plans import ExerciseInfo, PlanRecord
+    from casemanager.ui.evaluation.plan_section import PlanSection
     from casemanager.ui.workspace import Context, Workspace
 
 Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
@@ -170,6 +171,27 @@ class EvaluationController:
         self.context = context
         self.workspace = workspace  # for printing from the window (Ctrl+P)
         self.window: EvaluationWindow | None = None  # one at a time
+        context.listen(self._changed)
+
+    def _changed(self, changes: Changes) -> None:
+        """The exercise library edited meanwhile: the open window's picker offers it as it is
+        now (a renamed exercise under its new name, a new one added)."""
+        screen = self.window
+        if screen is None or not changes.touches(Change.EXERCISES):
+            return
+        db, actor = self.context.db, self.context.actor
+        keep = _picked(screen.form.plan)
+
+        def work() -> list[ExerciseInfo]:
+            from casemanager.services import plans
+
+            return plans.list_exercises(db, actor, keep)
+
+        def done(library: list[ExerciseInfo]) -> None:
+            if self.window is screen:  # not closed meanwhile
+                _offer(screen.form.plan, library)
+
+        self.context.ops.read(work, done)
 
     # -- starting and opening ----------------------------------------------------------------
     def start(self, patient_id: int, patient_name: str) -> None:
@@ -281,6 +303,29 @@ class EvaluationController:
             screen.hide()
             if not screen.is_saving():
                 screen.deleteLater()
+
+
+def _picked(plan: PlanSection) -> tuple[int, ...]:
+    """The exercises picked on screen, saved or not: kept in the picker even once retired."""
+    return tuple(row[0].currentData() for row in plan.exercise_rows if row[0].currentData())
+
+
+def _offer(plan: PlanSection, library: list[ExerciseInfo]) -> None:
+    """Each picker row lists `library`, its choice kept; nothing typed changes, and no
+    autosave is set off (signals held while the items are replaced)."""
+    plan._defaults = {e.id: e for e in library}  # the doses a newly picked exercise brings
+    for row in plan.exercise_rows:
+        pick = row[0]
+        chosen, chosen_name = pick.currentData(), pick.currentText()
+        blocked = pick.blockSignals(True)
+        pick.clear()
+        pick.addItem("—", None)
+        for exercise in library:
+            pick.addItem(exercise.name, exercise.id)
+        if chosen is not None and pick.findData(chosen) < 0:
+            pick.addItem(chosen_name, chosen)  # never lose a choice, whatever the library says
+        pick.setCurrentIndex(max(0, pick.findData(chosen)))
+        pick.blockSignals(blocked)
 
 
 def _exercises_of(plan: PlanRecord | None) -> tuple[int, ...]:

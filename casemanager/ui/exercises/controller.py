@@ -21,6 +21,17 @@ class ExercisesController:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.dialog: ExerciseLibraryDialog | None = None  # the open library, if any
+        self._shown_own_save = False  # the dialog already shows what it has just saved
+        context.listen(self._changed)
+
+    def _changed(self, changes: Changes) -> None:
+        """Refresh (F5) reads the open library again; its own saves it already shows."""
+        own, self._shown_own_save = self._shown_own_save, False
+        dialog = self.dialog
+        if own or dialog is None or dialog.dirty or not changes.touches(Change.EXERCISES):
+            return
+        current = dialog.current.id if dialog.current is not None else None
+        self._read(lambda records: dialog.show_library(records, select_id=current))
 
     def open_library(self) -> None:
         if self.dialog is not None:
@@ -35,6 +46,10 @@ class ExercisesController:
         self.dialog = dialog
         dialog.finished.connect(self._closed)
         dialog.finished.connect(dialog.deleteLater)
+        self._read(dialog.show_library)
+        dialog.open()
+
+    def _read(self, done: Callable[[list[ExerciseRecord]], None]) -> None:
         db, actor = self.context.db, self.context.actor
 
         def load() -> list[ExerciseRecord]:
@@ -42,8 +57,16 @@ class ExercisesController:
 
             return exercises.list_library(db, actor)
 
-        self.context.ops.read(load, dialog.show_library)
-        dialog.open()
+        self.context.ops.read(load, done)
+
+    def _own(self, done: Done) -> Done:
+        """`done`, and a note that the change about to be heard is the dialog's own."""
+
+        def saved(record: ExerciseRecord) -> None:
+            self._shown_own_save = True
+            done(record)
+
+        return saved
 
     def _closed(self, _result: int) -> None:
         self.dialog = None
@@ -63,7 +86,7 @@ class ExercisesController:
 
             return exercises.save_exercise(db, actor, exercise_id, version, content)
 
-        self.context.ops.change(work, EDITED, done, failed)
+        self.context.ops.change(work, EDITED, self._own(done), failed)
 
     def set_image(self, exercise_id: int, data: bytes | None, done: Done, failed: Failed) -> None:
         db, actor = self.context.db, self.context.actor
@@ -73,7 +96,7 @@ class ExercisesController:
 
             return exercises.set_image(db, actor, exercise_id, data)
 
-        self.context.ops.change(work, EDITED, done, failed)
+        self.context.ops.change(work, EDITED, self._own(done), failed)
 
     def get_image(self, exercise_id: int, done: Callable[[bytes | None], None]) -> None:
         db, actor = self.context.db, self.context.actor

@@ -24,12 +24,13 @@ if TYPE_CHECKING:
         PatientSummary,
     )
     from casemanager.services.chart import Chart
+    from casemanager.services.clinic import ClinicOverview
     from casemanager.services.fhir_export import ExportResult
     from casemanager.services.patient_import import ImportReport
     from casemanager.services.visits import EpisodeProgress, GoalInForce
     from casemanager.ui.patients.import_dialog import ImportDialog
     from casemanager.ui.patients.new_patient import NewPatientDialog
-    from casemanager.ui.workspace import Context, Workspace
+    from casemanager.ui.workspace import Context, Therapists, Workspace
 
 # A visit: the episode it counts in, how far the episode is, the goals a report judges.
 VisitStart = tuple[int, "EpisodeProgress", list["GoalInForce"]]
@@ -109,11 +110,48 @@ class PatientsController:
         return self.patient_list.selected_patient_ids() if self.patient_list else []
 
     def _changed(self, changes: Changes) -> None:
+        if changes.touches(Change.PATIENTS | Change.EPISODES):
+            self.read_overview()
         if changes.touches(Change.PATIENTS):
-            self.model.set_query(self.model.query)  # the rows shown, read again
+            if self.patient_list is not None:
+                self.patient_list.reload()  # the rows shown, selection and scroll kept
         if changes.touches_chart(self.chart.patient_id):
             assert self.chart.patient_id is not None
             self.open_chart(self.chart.patient_id)
+
+    def read_therapists(self, done: Callable[[Therapists], None]) -> None:
+        """The active therapists, for the list's filter and the new-patient form."""
+        db, actor = self.context.db, self.context.actor
+
+        def work() -> Therapists:
+            from casemanager.services import accounts
+
+            users = accounts.list_users(db, actor, role=Role.THERAPIST)
+            return [(u.id, u.display_name) for u in users if u.active]
+
+        self.context.ops.read(work, done)
+
+    # -- the header's figures ----------------------------------------------------------------
+    def read_overview(self) -> None:
+        """Patients on record, active, in my caseload: the main window's header."""
+        context = self.context
+        db, actor = context.db, context.actor
+
+        def work() -> ClinicOverview:
+            from casemanager.services import clinic
+
+            return clinic.overview(db, actor)
+
+        def show(overview: ClinicOverview) -> None:
+            if not context.closed:
+                context.window.show_overview(
+                    overview.patients,
+                    overview.active_patients,
+                    overview.my_active_patients,
+                    overview.is_demo,
+                )
+
+        context.ops.read(work, show)
 
     # -- registering a patient -------------------------------------------------------------
     def new_patient(self) -> NewPatientDialog:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,15 @@ SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 ALL = -1  # combo data for "no filter"
 MINE = -2  # combo data for "my caseload"
 PHONE_COLUMN = 3  # the column left out when the list is narrow
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the user was in the list: kept across a reload."""
+
+    selected: tuple[int, ...]
+    current: int | None
+    scrolled: int
 
 
 class PatientTable(QTableView):
@@ -86,8 +95,10 @@ class PatientListWidget(QWidget):
         # Several rows for a batch (Ctrl/Shift+click); Enter still opens the current one.
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # By name, as the model starts: enabling sorting sorts by the indicator, and any other
+        # indicator would send the database a query only to drop its answer.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         # One line per patient: a therapist's name is never wrapped, a header never cut.
@@ -124,6 +135,8 @@ class PatientListWidget(QWidget):
         model.loading_changed.connect(self._show_state)
         model.page_loaded.connect(self._show_state)
         model.page_loaded.connect(self._fit_columns)
+        model.reloaded.connect(self._restore_place)
+        self._place: _Place | None = None  # what to show again once a reload is in
         wheel_changes_only_focused_boxes(self)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -178,6 +191,32 @@ class PatientListWidget(QWidget):
         elif self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
+
+    def reload(self) -> None:
+        """The rows shown, read again after a change: the selected patients stay selected
+        (by id, wherever they moved) and the list stays scrolled where it was."""
+        current = self.table.currentIndex()
+        self._place = _Place(
+            tuple(self.selected_patient_ids()),
+            current.data(PatientIdRole) if current.isValid() else None,
+            self.table.verticalScrollBar().value(),
+        )
+        self.model.reload()
+
+    def _restore_place(self) -> None:
+        place, self._place = self._place, None
+        if place is None:
+            return
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        for patient_id in place.selected:
+            row = self.model.row_of(patient_id)
+            if row is not None:
+                selection.select(self.model.index(row, 0), flags.Select | flags.Rows)
+        current = self.model.row_of(place.current) if place.current is not None else None
+        if current is not None:
+            selection.setCurrentIndex(self.model.index(current, 0), flags.NoUpdate)
+        self.table.verticalScrollBar().setValue(place.scrolled)
 
     def selected_patient_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

@@ -47,6 +47,7 @@ COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], 
 class PatientTableModel(QAbstractTableModel):
     loading_changed = Signal()
     page_loaded = Signal(int)  # rows now shown
+    reloaded = Signal()  # `reload` has put the rows read again in place
 
     def __init__(self, fetch: Fetch, page_size: int = 200, parent: Any = None) -> None:
         super().__init__(parent)
@@ -68,6 +69,32 @@ class PatientTableModel(QAbstractTableModel):
         self._generation += 1
         self.endResetModel()
         self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        """Read again the rows shown so far, in one page, after a change: the old rows stay
+        on screen meanwhile, and `reloaded` says when the new ones are in place (the list keeps
+        its selection and scroll position across it)."""
+        self._generation += 1  # a page still on its way belongs to the old rows
+        self._loading = True
+        self.loading_changed.emit()
+        generation, limit = self._generation, max(self.page_size, len(self._rows))
+        self._fetch(self.query, 0, limit, lambda rows: self._read_again(generation, limit, rows))
+
+    def _read_again(self, generation: int, limit: int, rows: list[PatientSummary]) -> None:
+        if generation != self._generation:
+            return  # a newer search or reload was asked for meanwhile
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._exhausted = len(rows) < limit
+        self._loading = False
+        self.endResetModel()
+        self.loading_changed.emit()
+        self.page_loaded.emit(len(self._rows))
+        self.reloaded.emit()
+
+    def row_of(self, patient_id: int) -> int | None:
+        """Where this patient is among the rows loaded, if there."""
+        return next((r for r, p in enumerate(self._rows) if p.id == patient_id), None)
 
     def patient(self, row: int) -> PatientSummary:
         return self._rows[row]

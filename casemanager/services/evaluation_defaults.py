@@ -1,0 +1,118 @@
+"""Defaults a therapist accepts in one action: the diagnosis codes suggested for the
+suspected cause, and the complexity the findings support (domain/evaluation_defaults.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from casemanager.db.engine import Database
+from casemanager.domain import evaluation as rules
+from casemanager.domain import evaluation_defaults
+from casemanager.domain.enums import AuditAction, DataCategory
+from casemanager.domain.errors import ValidationError
+from casemanager.domain.evaluation_defaults import ComplexitySuggestion
+from casemanager.domain.filling import Filled
+from casemanager.domain.permissions import Permission
+from casemanager.services import audit
+from casemanager.services.content_mappers import (
+    EvaluationRecord,
+    content_of,
+    evaluation_record,
+    write_content,
+)
+from casemanager.services.context import Actor
+from casemanager.services.use_case import (
+    authorize_evaluation,
+    load_draft,
+    load_evaluation,
+)
+
+
+@dataclass(frozen=True)
+class CodesAccepted:
+    evaluation: EvaluationRecord  # its coding_warnings name any Excludes1 pair
+    filled: Filled  # "diagnosis_codes" when a code was added; notes name each code added
+
+
+def accept_suggested_codes(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    expected_version: int,
+    codes: Sequence[str] | None = None,
+) -> CodesAccepted:
+    """Add the codes suggested for the draft's primary cause (or the `codes` picked from the
+    suggestions) after any already there, in one saved change; nothing is removed."""
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    )
+    with db.session() as session:
+        draft = load_draft(
+            session,
+            actor,
+            evaluation_id,
+            "This evaluation is signed and locked. Add an addendum to correct it.",
+        )
+        if draft.version != expected_version:
+            raise audit.conflict(
+                session,
+                patient_id,
+                DataCategory.CLINICAL,
+                "This evaluation's contents",
+                draft.updated_at,
+            )
+        content = content_of(draft)
+        if content.primary_cause is None:
+            raise ValidationError(
+                "primary_cause", "Choose the primary suspected cause first: codes follow it."
+            )
+        offered = (
+            tuple(codes)
+            if codes is not None
+            else evaluation_defaults.suggested_codes(content.primary_cause, content)
+        )
+        added = tuple(c for c in offered if c not in content.diagnosis_codes)
+        cleaned = rules.clean(
+            replace(content, diagnosis_codes=content.diagnosis_codes + added),
+            draft.evaluation_date,
+        )
+        write_content(draft, cleaned, rules.compute_scores(cleaned))
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"evaluation {evaluation_id}: suggested codes accepted",
+        )
+        session.flush()
+        filled = Filled(
+            ("diagnosis_codes",) if added else (),
+            notes=tuple(f"{code} added." for code in cleaned.diagnosis_codes[-len(added) :])
+            if added
+            else (),
+        )
+        return CodesAccepted(evaluation_record(session, draft), filled)
+
+
+def suggested_complexity(db: Database, actor: Actor, evaluation_id: int) -> ComplexitySuggestion:
+    """The complexity the saved findings support, with the reason for each criterion; the
+    therapist picks the level (the form preselects this one)."""
+    patient_id = authorize_evaluation(
+        db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ
+    )
+    with db.session() as session:
+        evaluation = load_evaluation(session, actor, evaluation_id)
+        suggestion = evaluation_defaults.suggest_complexity(
+            content_of(evaluation), evaluation.evaluation_date
+        )
+        audit.record(
+            session,
+            actor,
+            AuditAction.READ,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+            detail=f"complexity suggestion for evaluation {evaluation_id}",
+        )
+        return suggestion

@@ -1,0 +1,212 @@
+"""The preamble every use case shares: one session, the actor's role read again from their
+account and checked, the record looked up within the actor's clinic, and the audit row
+written in the same transaction as the work.
+
+    with use_case(db, actor, Permission.EDIT_CLINICAL, AuditAction.UPDATE,
+                  DataCategory.CLINICAL, patient_id=patient_id) as case:
+        ...                            # the work, in case.session
+        case.record(detail="...")      # the audit row, committed with the work
+
+A refusal rolls the (empty) transaction back, is audited in a transaction of its own and
+raised before the body runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casemanager.db.engine import Database
+from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, User
+from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, EvaluationStatus
+from casemanager.domain.errors import DomainError, NotFound, PermissionDenied
+from casemanager.domain.permissions import Permission
+from casemanager.services import audit
+from casemanager.services.context import Actor
+
+
+@dataclass(frozen=True)
+class Case:
+    """One user action under way: its session, who acts, and what its audit row says."""
+
+    session: Session
+    actor: Actor
+    action: AuditAction
+    category: DataCategory
+    patient_id: int | None
+
+    def record(
+        self,
+        detail: str | None = None,
+        *,
+        patient_id: int | None = None,
+        action: AuditAction | None = None,
+        outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    ) -> None:
+        """The action's audit row, in its transaction: about `patient_id` when given, else
+        the patient the action was authorized for; `action` when it says more than the one
+        authorized (a permission change)."""
+        audit.record(
+            self.session,
+            self.actor,
+            action or self.action,
+            self.category,
+            patient_id=self.patient_id if patient_id is None else patient_id,
+            outcome=outcome,
+            detail=detail,
+        )
+
+
+@contextmanager
+def use_case(
+    db: Database,
+    actor: Actor,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory,
+    *,
+    patient_id: int | None = None,
+    find_patient: Callable[[Session], int | None] | None = None,
+) -> Iterator[Case]:
+    """One transaction for one user action, entered only if the actor's role (read again
+    now: a role change or deactivation applies at once) has `permission`. `find_patient`
+    looks up, in the same transaction, the patient a refusal is audited against."""
+    with db.session() as session:
+        if find_patient is not None:
+            patient_id = find_patient(session)
+        refused = audit.refusal(session, actor, permission)
+        if refused is None:
+            yield Case(session, actor, action, category, patient_id)
+            return
+    raise audit.refuse(db, actor, refused, action, category, patient_id=patient_id)
+
+
+def patient_case(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory = DataCategory.CLINICAL,
+) -> AbstractContextManager[Case]:
+    """use_case for an action on one patient's records, audited against them."""
+    return use_case(db, actor, permission, action, category, patient_id=patient_id)
+
+
+def evaluation_case(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory = DataCategory.CLINICAL,
+) -> AbstractContextManager[Case]:
+    """use_case for an action on one evaluation: audited against its patient."""
+    return use_case(
+        db,
+        actor,
+        permission,
+        action,
+        category,
+        find_patient=lambda session: patient_of_evaluation(session, evaluation_id),
+    )
+
+
+def episode_case(
+    db: Database, actor: Actor, episode_id: int, permission: Permission, action: AuditAction
+) -> AbstractContextManager[Case]:
+    """use_case for a clinical action on one episode of care: an episode of another clinic
+    is not found (before the role is checked, as ever); a refusal is audited against its
+    patient."""
+    return use_case(
+        db,
+        actor,
+        permission,
+        action,
+        DataCategory.CLINICAL,
+        find_patient=lambda session: load_episode(session, actor, episode_id).patient_id,
+    )
+
+
+def authorize_evaluation(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+) -> int | None:
+    """The older preamble, in transactions of its own: check the role may do this to an
+    evaluation (refusals audited against its patient) and return the patient's id for the
+    audit rows that follow. New code uses evaluation_case (one transaction)."""
+    with db.session() as session:
+        patient_id = patient_of_evaluation(session, evaluation_id)
+    audit.authorize(db, actor, permission, action, DataCategory.CLINICAL, patient_id=patient_id)
+    return patient_id
+
+
+def actor_for(user: User, workstation: str) -> Actor:
+    """The account as the actor of the calls that follow a login."""
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        clinic_id=user.clinic_id,
+        workstation=workstation,
+    )
+
+
+# ---------------------------------------------------------------- records of the clinic
+
+
+def patient_of_evaluation(session: Session, evaluation_id: int) -> int | None:
+    return session.scalar(
+        select(EpisodeOfCare.patient_id)
+        .join(Evaluation, Evaluation.episode_id == EpisodeOfCare.id)
+        .where(Evaluation.id == evaluation_id)
+    )
+
+
+def load_evaluation(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
+        raise NotFound("That evaluation is not in this clinic's records.")
+    return evaluation
+
+
+def require_author(session: Session, evaluation: Evaluation, actor: Actor) -> None:
+    """Only the therapist who evaluated may change or sign; the message names them."""
+    if evaluation.therapist_id != actor.user_id:
+        author = session.get(User, evaluation.therapist_id)
+        name = author.display_name if author else "unknown"
+        raise PermissionDenied(
+            f"Only the evaluating therapist ({name}) may change or sign this evaluation. "
+            "Other clinicians can add an addendum once it is signed."
+        )
+
+
+def load_draft(session: Session, actor: Actor, evaluation_id: int, locked: str) -> Evaluation:
+    """The evaluation, if this actor wrote it and it is still a draft; `locked` is the
+    message for a signed one (it says what to do instead)."""
+    evaluation = load_evaluation(session, actor, evaluation_id)
+    require_author(session, evaluation, actor)
+    if evaluation.status == EvaluationStatus.SIGNED:
+        raise DomainError(locked)
+    return evaluation
+
+
+def load_episode(session: Session, actor: Actor, episode_id: int) -> EpisodeOfCare:
+    """The episode, refusing one of another clinic."""
+    row = session.execute(
+        select(EpisodeOfCare, Patient.clinic_id)
+        .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+        .where(EpisodeOfCare.id == episode_id)
+    ).one_or_none()
+    if row is None or row[1] != actor.clinic_id:
+        raise NotFound("That episode of care is not in this clinic's records.")
+    episode: EpisodeOfCare = row[0]
+    return episode
