@@ -3,6 +3,7 @@ a summary before signing: real widgets, driven only by key presses, clicks and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -30,6 +31,10 @@ def _form(qtbot: QtBot, exercises: list[ExerciseInfo] | None = None) -> Evaluati
     form.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is form, timeout=10_000)
     return form
+
+
+def _is_active(window: QWidget) -> Callable[[], bool]:
+    return lambda: QApplication.activeWindow() is window
 
 
 def _focus() -> QWidget:
@@ -329,7 +334,7 @@ def test_a_goal_status_is_a_tab_stop_only_where_goals_are_judged(qtbot: QtBot) -
         form.resize(1000, 700)
         form.show()
         form.activateWindow()
-        qtbot.waitUntil(lambda f=form: QApplication.activeWindow() is f, timeout=10_000)
+        qtbot.waitUntil(_is_active(form), timeout=10_000)
         form.plan.load(plan_content, [])
         _term, _text, target = form.plan.goals[0]
         _click(qtbot, form, target)
