@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench demo clean
+.PHONY: run test lint typecheck bench demo screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fhir_export.py
 	$(BIN)/python benchmarks/patient_import.py
 	$(BIN)/python benchmarks/first_window.py
+	$(BIN)/python benchmarks/documentation.py
+
+# The README's pictures, made again from a demo clinic (under Xvfb when it is installed).
+screenshots: $(STAMP)
+	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24") $(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

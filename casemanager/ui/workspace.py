@@ -122,7 +122,7 @@ class Workspace:
         if self._evaluations is None:
             from casemanager.ui.evaluation.controller import EvaluationController
 
-            self._evaluations = EvaluationController(self.context)
+            self._evaluations = EvaluationController(self.context, self)
         return self._evaluations
 
     def intake(self) -> IntakeController:

@@ -148,3 +148,28 @@ def register_patient(db: Any, therapist: Any) -> Any:
             primary_therapist_id=therapist.user_id,
         ),
     )
+
+
+def click_sign(qtbot: QtBot, screen: EvaluationWindow) -> None:
+    """Click Sign, read the summary of what will be signed, press Enter on it."""
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: screen.sign_summary is not None and screen.sign_summary.isVisible(),
+        timeout=10_000,
+    )
+    summary = screen.sign_summary
+    assert summary is not None
+    qtbot.keyClick(summary, Qt.Key.Key_Return)
+
+
+def sign_with_keys(qtbot: QtBot, screen: EvaluationWindow) -> None:
+    """Ctrl+Shift+S, then Enter on the summary of what will be signed."""
+    from PySide6.QtCore import Qt
+
+    keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(screen, Qt.Key.Key_S, keys)
+    summary = screen.sign_summary
+    assert summary is not None and summary.isVisible()
+    qtbot.keyClick(summary, Qt.Key.Key_Return)

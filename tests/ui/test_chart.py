@@ -28,7 +28,14 @@ from casemanager.ui.shell import Shell
 from tests.services.test_chart import FLAG, one_urgent_flag
 from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
-from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown
+from tests.ui.conftest import (
+    click_sign,
+    log_in,
+    open_patient_by_mrn,
+    register_patient,
+    shown,
+    sign_with_keys,
+)
 
 
 def _treated_patient(db: Database) -> tuple[Any, Any]:
@@ -167,8 +174,7 @@ def test_progress_report_then_discharge_from_the_chart(
     rows = form.goal_verdicts.rows
     assert len(rows) == 2 and not form.groups["Goals"].isHidden()
     assert all(v.currentData() is None and not n.text() for _id, v, n in rows)
-    sign_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)
+    sign_with_keys(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     assert [screen.missing.item(i).text() for i in range(screen.missing.count())] == [
         "Goal 1 (Sit 30 minutes at work): choose met, progressing or not progressing.",
@@ -184,7 +190,7 @@ def test_progress_report_then_discharge_from_the_chart(
     ):
         verdict.setCurrentIndex(verdict.findData(progress))
         qtbot.keyClicks(note, measured)
-    qtbot.keyClick(screen, Qt.Key.Key_S, sign_keys)  # saves what was typed, then signs
+    sign_with_keys(qtbot, screen)  # saves what was typed, then signs
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
     assert rows[0][2].isReadOnly() and not rows[0][1].isEnabled()  # locked with the report
     report_id = screen.record.id
@@ -219,7 +225,7 @@ def test_progress_report_then_discharge_from_the_chart(
     form = screen.form
     assert form.nprs_now.value() == 4  # from the progress report
     qtbot.keyClicks(form.summary_note, "Independent with the home program.")
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     assert screen.missing.item(0).text() == "Choose the reason for discharge."
     screen.missing.setCurrentRow(0)
@@ -228,7 +234,7 @@ def test_progress_report_then_discharge_from_the_chart(
     form.discharge_reason.setCurrentIndex(form.discharge_reason.findData(DischargeReason.GOALS_MET))
     met = form.plan.goal_status[0]
     met.setCurrentIndex(met.findData(GoalStatus.MET))  # judged at discharge
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=10_000)
     assert len(screen.record.outcomes) == 3
     screen.close()

@@ -22,6 +22,7 @@ from casemanager.domain.enums import (
 from casemanager.services import accounts, demo, evaluations, patients, plans
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import (
+    click_sign,
     evaluating,
     log_in,
     open_patient_by_mrn,
@@ -55,7 +56,7 @@ def test_evaluate_autosave_sign_and_addendum(
     qtbot.waitUntil(lambda: "Draft saved" in screen.status.text(), timeout=10_000)
 
     # Signing an incomplete evaluation lists what is missing; a click jumps there.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     messages = [screen.missing.item(i).text() for i in range(screen.missing.count())]
     assert any("Red flag not asked" in m for m in messages)
@@ -71,7 +72,7 @@ def test_evaluate_autosave_sign_and_addendum(
     form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
     assert "Oswestry: 40.0%" in form.odi_result.text()
     # Without a plan, signing still refuses, naming the plan.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(
         lambda: any(
             "treatment path" in screen.missing.item(i).text() for i in range(screen.missing.count())
@@ -92,7 +93,7 @@ def test_evaluate_autosave_sign_and_addendum(
     qtbot.keyClicks(plan.cert_end, f"{date.today() + timedelta(days=60):%m/%d/%Y}")
     plan.exercise_rows[0][0].setCurrentIndex(1)  # first exercise; its usual dose fills in
     assert plan.exercise_rows[0][2].value() > 0
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)
     assert "Signed by Wei Chen, PT" in screen.status.text()
     assert form.chief_complaint.isReadOnly()  # locked

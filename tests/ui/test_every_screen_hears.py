@@ -23,7 +23,7 @@ from casemanager.ui.patients.import_dialog import ImportDialog
 from casemanager.ui.patients.new_patient import NewPatientDialog
 from casemanager.ui.patients.visit_dialog import VisitDialog
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import log_in, open_patient_by_mrn, shown
+from tests.ui.conftest import click_sign, log_in, open_patient_by_mrn, shown
 from tests.ui.test_chart import _timeline, _treated_patient
 
 STATUS_COLUMN = 4
@@ -100,7 +100,7 @@ def test_a_signed_discharge_then_a_new_episode_show_everywhere(
     form.discharge_reason.setCurrentIndex(form.discharge_reason.findData(DischargeReason.GOALS_MET))
     met = form.plan.goal_status[0]
     met.setCurrentIndex(met.findData(GoalStatus.MET))
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)
 
     # The list's status, the header's counts, the chart, the caseload: none needs Refresh.

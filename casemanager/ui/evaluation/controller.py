@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from casemanager.services.plans import ExerciseInfo, PlanRecord
     from casemanager.services.templates import TemplateApplied, TemplateRecord
     from casemanager.ui.evaluation.plan_section import PlanSection
-    from casemanager.ui.workspace import Context
+    from casemanager.ui.workspace import Context, Workspace
 
 Opened = tuple["EvaluationRecord", "PlanRecord | None", list["ExerciseInfo"]]
 Failed = Callable[[BaseException], None]
@@ -238,8 +238,9 @@ class FillsPort(DatabasePort):
 
 
 class EvaluationController:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, workspace: Workspace | None = None) -> None:
         self.context = context
+        self.workspace = workspace  # for printing from the window (Ctrl+P)
         self.window: EvaluationWindow | None = None  # one at a time
         self.fills: DraftFills | None = None  # the window's template and carry-forward bars
         context.listen(self._changed)
@@ -351,6 +352,11 @@ class EvaluationController:
         if not is_author:
             screen.form.set_read_only(True)  # say so up front
             screen.sign_button.hide()
+        workspace = self.workspace
+        if workspace is not None:
+            screen.print_requested.connect(
+                lambda: workspace.documents().print_plan(record.patient_id, patient_name)
+            )
         self.window = screen
         self.fills = DraftFills(self.context, FillsPort(self.context, record), screen, is_author)
         screen.closed.connect(lambda: self._closed(screen))

@@ -8,13 +8,13 @@ back through `changed`), and scores are recomputed live from the domain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,12 @@ from casemanager.domain.evaluation import (
 )
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.ui import palette
+from casemanager.ui.evaluation.keys import (
+    ArrowGroup,
+    EnterMovesOn,
+    OneKeyAnswers,
+    TypeOverBlank,
+)
 from casemanager.ui.evaluation.onset_field import HINT, attach_reading, read_onset
 from casemanager.ui.evaluation.plan_section import PlanSection
 from casemanager.ui.goal_verdicts import GoalVerdicts
@@ -94,7 +101,18 @@ def _spin(maximum: int, label: str) -> QSpinBox:
     spin.setSpecialValueText("—")
     spin.setValue(BLANK)
     spin.setAccessibleName(label)
+    # A score is a digit or two: a box the width of the form reads as a text field.
+    digit = spin.fontMetrics().horizontalAdvance("0")
+    spin.setMinimumWidth(digit * 5 + 30)
+    spin.setMaximumWidth(digit * 10 + 30)
     return spin
+
+
+def _narrow(combo: QComboBox) -> QComboBox:
+    """A choice among short answers: as wide as its longest answer, not the form."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return combo
 
 
 def _combo(options: dict[Any, str], label: str) -> QComboBox:
@@ -159,6 +177,11 @@ def _under_unticked_box(widget: QWidget, top: QWidget) -> bool:
             return True
         parent = parent.parentWidget()
     return False
+
+
+def _next_when_chosen(pick: QComboBox, following: QWidget) -> Callable[[], QWidget | None]:
+    """Where Enter on a home exercise goes: the next exercise once this one is chosen."""
+    return lambda: following if pick.currentData() is not None else None
 
 
 def _is_injury_code(code: str) -> bool:
@@ -237,6 +260,91 @@ class EvaluationForm(QWidget):
             self.field_widgets["assessment_note"] = self.summary_note
         self.refresh_scores()
         wheel_changes_only_focused_boxes(self)
+        self._install_keys(body)
+        self.plan.judging_goals = kind != EvaluationKind.INITIAL
+        self.plan.update_tab_stops()
+        self._update_flag_stops()
+
+    def _install_keys(self, body: QWidget) -> None:
+        """One digit per score item, Enter to the next one-line field, Ctrl+digit to a
+        section (the key shown in the section list's tooltip), the list following the view."""
+        self.one_key = OneKeyAnswers(self)
+        self.one_key.watch(
+            self.nprs_now,
+            self.nprs_best,
+            self.nprs_worst,
+            *self.odi,
+            *self.sbst,
+            *(score for _activity, score in self.psfs),
+        )
+        self.enter_moves_on = EnterMovesOn(self)
+        kept_for_their_own_enter = {
+            self.code_search,
+            *self.plan.certification_fields.values(),
+        }
+        self.enter_moves_on.watch(
+            *(w for w in body.findChildren(QLineEdit) if w not in kept_for_their_own_enter),
+            *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes()),
+            *body.findChildren(QComboBox),
+        )
+        self.type_over_blank = TypeOverBlank(self)
+        self.type_over_blank.watch(
+            *(w for w in body.findChildren(QSpinBox) if w not in self.one_key_boxes())
+        )
+        self.arrow_groups = [
+            ArrowGroup(list(self.contributing.values()), self),
+            ArrowGroup(list(self.plan.interventions.values()), self),
+        ]
+        # Enter on a home exercise goes to the next exercise: its doses come filled in.
+        rows = self.plan.exercise_rows
+        for row, (pick, *_doses) in enumerate(rows):
+            following: QWidget = rows[row + 1][0] if row + 1 < len(rows) else self.plan.cert_start
+            self.enter_moves_on.jump(pick, _next_when_chosen(pick, following))
+        self.section_keys: dict[str, str] = {}
+        number = 0
+        for row in range(self.sections.count()):
+            item = self.sections.item(row)
+            if item.isHidden() or number == 9:
+                continue
+            number += 1
+            keys = f"Ctrl+{number}"
+            self.section_keys[item.text()] = keys
+            item.setToolTip(f"{item.text()} ({keys})")
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda i=item: self._enter_section(i))
+        self._following = True  # the list follows a scroll, unless the list made it
+        self.scroller.verticalScrollBar().valueChanged.connect(self._follow_scrolling)
+
+    def one_key_boxes(self) -> list[QWidget]:
+        return [
+            self.nprs_now,
+            self.nprs_best,
+            self.nprs_worst,
+            *self.odi,
+            *(score for _activity, score in self.psfs),
+        ]
+
+    def _follow_scrolling(self, value: int) -> None:
+        """Select the section in view: the one at the top, or the last one once the form is
+        scrolled to its end."""
+        if not self._following:
+            return
+        bar = self.scroller.verticalScrollBar()
+        shown = [(t, g) for t, g in self.groups.items() if g.isVisibleTo(self)]
+        if not shown:
+            return
+        if value >= bar.maximum() and bar.maximum() > 0:
+            title = shown[-1][0]
+        else:
+            title = shown[0][0]
+            for name, group in shown:
+                if group.y() <= value + 20:
+                    title = name
+        row = self._section_row(title)
+        if self.sections.currentRow() != row:
+            with QSignalBlocker(self.sections):
+                self.sections.setCurrentRow(row)
 
     def _section_row(self, title: str) -> int:
         return next(
@@ -297,7 +405,12 @@ class EvaluationForm(QWidget):
         layout.addWidget(hint)
         buttons = QHBoxLayout()
         self.all_no = QPushButton("Mark unanswered as No")
+        self.all_no.setToolTip(
+            "Answers No to every question not asked yet; Tab then leaves the questions. "
+            "Once all are answered, this button puts them back in the Tab order to change one."
+        )
         self.all_no.clicked.connect(self._mark_unanswered_no)
+        self._reviewing_flags = False  # every answer a Tab stop again, to change one
         buttons.addWidget(self.all_no)
         # A follow-up carries the answers forward: they are asked again, then confirmed.
         self.rechecked = QCheckBox("Asked again at this visit")
@@ -385,6 +498,7 @@ class EvaluationForm(QWidget):
         if self.kind in RESCREEN_KINDS:
             self.rechecked.setChecked(True)  # changing an answer is asking again
         self._show_reasons()
+        self._update_flag_stops()
 
     def _action_chosen(self, code: str) -> None:
         self._auto_action.discard(code)
@@ -416,8 +530,11 @@ class EvaluationForm(QWidget):
         self.nprs_worst = _spin(10, "Worst pain in 24 hours (0-10)")
         self.pain_location = QLineEdit()
         self.pain_location.setAccessibleName("Pain location")
-        self.pain_side = _combo(_SIDES, "Side")
-        self.radiates = _combo({None: "—", True: "Yes", False: "No"}, "Pain below the knee")
+        self.pain_location.setMinimumWidth(320)
+        self.pain_side = _narrow(_combo(_SIDES, "Side"))
+        self.radiates = _narrow(
+            _combo({None: "—", True: "Yes", False: "No"}, "Pain below the knee")
+        )
         for row, (label, widget) in enumerate(
             (
                 ("Pain now (NPRS 0-10)", self.nprs_now),
@@ -432,6 +549,7 @@ class EvaluationForm(QWidget):
             caption.setBuddy(widget)
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
+        grid.setColumnStretch(2, 1)  # the boxes keep their width; the room is left empty
         self.field_widgets.update(nprs_now=self.nprs_now, nprs_best=self.nprs_best)
         layout.addLayout(grid)
 
@@ -450,6 +568,9 @@ class EvaluationForm(QWidget):
         self.odi_result = QLabel()
         self.odi_result.setAccessibleName("Oswestry score")
         grid.addWidget(self.odi_result, 5, 0, 1, 4)
+        grid.setColumnMinimumWidth(1, 110)
+        grid.setColumnMinimumWidth(2, 200)  # the second column of sections, apart
+        grid.setColumnStretch(4, 1)
         self.field_widgets["odi_sections"] = self.odi[0]
         for index, spin in enumerate(self.odi, start=1):
             self.field_widgets[f"odi_s{index}"] = spin
@@ -467,6 +588,7 @@ class EvaluationForm(QWidget):
                 choices: dict[Any, str] = {None: "—"}
                 choices.update(enumerate(catalogs.START_BACK_ITEM9_CHOICES))
                 combo = _combo(choices, f"Item 9: {topic}")
+            _narrow(combo)
             caption = QLabel(f"{index}. {topic}")
             caption.setBuddy(combo)
             grid.addWidget(caption, index - 1, 0)
@@ -476,6 +598,7 @@ class EvaluationForm(QWidget):
         self.sbst_result = QLabel()
         self.sbst_result.setAccessibleName("STarT Back risk")
         grid.addWidget(self.sbst_result, 9, 0, 1, 2)
+        grid.setColumnStretch(2, 1)
         layout.addWidget(start_back)
 
         psfs = QGroupBox("Patient-specific functional scale (0 unable - 10 as before)")
@@ -648,17 +771,28 @@ class EvaluationForm(QWidget):
         """Show the section from its top (its heading and first fields, not its middle)."""
         group = self.groups.get(title)
         if group is not None:
-            self.scroller.verticalScrollBar().setValue(group.y())
+            self._following = False  # the list chose it: keep that entry selected
+            try:
+                self.scroller.verticalScrollBar().setValue(group.y())
+            finally:
+                self._following = True
 
     def _enter_section(self, item: QListWidgetItem) -> None:
         """Scroll to the section's top and put the focus on its first input."""
         group = self.groups.get(item.text())
         if group is None:
             return
-        first = next(iter(_inputs_in_tab_order(group)), None)
+        if self.sections.currentItem() is not item:
+            with QSignalBlocker(self.sections):
+                self.sections.setCurrentItem(item)
+        first = self.first_input(group)
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         self._go_to_section(item.text())
+
+    def first_input(self, group: QWidget) -> QWidget | None:
+        """Where a section's shortcut puts the focus: its first Tab stop."""
+        return next(iter(_inputs_in_tab_order(group)), None)
 
     def first_field_to_fill(self) -> QWidget | None:
         """The first input, in Tab order, that is still empty (or the first input)."""
@@ -706,9 +840,33 @@ class EvaluationForm(QWidget):
             widget.setFocus()
 
     def _mark_unanswered_no(self) -> None:
+        unanswered = [
+            c for c in self.flag_answers.values() if c.currentData() == RedFlagAnswer.NOT_ASKED
+        ]
+        if not unanswered:  # all answered: the button opens them to change one by keyboard
+            self._reviewing_flags = True
+            self._update_flag_stops()
+            next(iter(self.flag_answers.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        for combo in unanswered:
+            combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+
+    def _update_flag_stops(self) -> None:
+        """Tab visits the questions still to ask and the yes answers (with their action and
+        reason); an answered No is reached by mouse, or by the button's second press."""
+        all_answered = all(
+            c.currentData() != RedFlagAnswer.NOT_ASKED for c in self.flag_answers.values()
+        )
+        if not all_answered:
+            self._reviewing_flags = False
         for combo in self.flag_answers.values():
-            if combo.currentData() == RedFlagAnswer.NOT_ASKED:
-                combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+            stop = self._reviewing_flags or combo.currentData() != RedFlagAnswer.NO
+            combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus if stop else Qt.FocusPolicy.ClickFocus)
+        self.all_no.setText(
+            "Change an answer…"
+            if all_answered and not self._reviewing_flags
+            else "Mark unanswered as No"
+        )
 
     def _show_suggestions(self) -> None:
         cause = self.primary_cause.currentData()
@@ -899,6 +1057,7 @@ class EvaluationForm(QWidget):
             del blockers
         self._show_suggestions()
         self._show_reasons()
+        self._update_flag_stops()
         self.refresh_scores()
 
     def set_read_only(self, read_only: bool) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from datetime import time as dt_time
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QTime, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -109,6 +109,7 @@ class PlanSection(QGroupBox):
         self.fields: dict[str, QWidget] = {}
         self._locked = False
         self._chosen: set[TreatmentPathKind] = set()
+        self.judging_goals = False  # a follow-up: each goal's status is a Tab stop
 
         # Medication referral
         box = self._path_box(TreatmentPathKind.MEDICATION_REFERRAL)
@@ -289,6 +290,7 @@ class PlanSection(QGroupBox):
         self._place_problem_lines()
         layout.addWidget(certification)
         on_any_edit(self, lambda *_args: self.changed.emit())
+        self.changed.connect(self.update_tab_stops)
         # Built after on_any_edit: recording a certification is its own action, not plan
         # typing to autosave, and it is done once the evaluation is signed.
         layout.addWidget(self._certification_box())
@@ -435,6 +437,26 @@ class PlanSection(QGroupBox):
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
         grid.setColumnStretch(1, 1)
+
+    def update_tab_stops(self) -> None:
+        """Tab visits the rows in use and the first empty one: the empty rows after it, and
+        the doses of a row without an exercise, are reached by mouse until the row before is
+        filled. A goal's status is judged at follow-ups: a Tab stop there only."""
+        tab, click = Qt.FocusPolicy.StrongFocus, Qt.FocusPolicy.ClickFocus
+        previous_used = True
+        for (term, text, target), status in zip(self.goals, self.goal_status, strict=True):
+            used = bool(text.text().strip())
+            for widget in (term, text, target):
+                widget.setFocusPolicy(tab if used or previous_used else click)
+            status.setFocusPolicy(tab if used and self.judging_goals else click)
+            previous_used = used
+        previous_used = True
+        for pick, *doses in self.exercise_rows:
+            used = pick.currentData() is not None
+            pick.setFocusPolicy(tab if used or previous_used else click)
+            for dose in doses:
+                dose.setFocusPolicy(tab if used else click)
+            previous_used = used
 
     def _fill_dose(self, row: int) -> None:
         pick, sets, reps, hold, times = self.exercise_rows[row]
@@ -639,6 +661,7 @@ class PlanSection(QGroupBox):
                 self.set_read_only(True)
         finally:
             del blockers
+        self.update_tab_stops()
         self.show_guidance(guidance)
 
     def set_read_only(self, read_only: bool) -> None:

@@ -28,6 +28,7 @@ from casemanager.domain.plan import PlanContent
 from casemanager.ui import palette
 from casemanager.ui.evaluation.conflict import CompareDialog
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.evaluation.sign_summary import SignSummary, summary_lines
 from casemanager.ui.widgets import resize_within_screen
 
 if TYPE_CHECKING:  # records only: the services (and SQLAlchemy) stay off the Qt start
@@ -89,6 +90,7 @@ class EvaluationPort(Protocol):
 
 class EvaluationWindow(QWidget):
     closed = Signal()
+    print_requested = Signal()  # Ctrl+P once signed: the patient's care plan documents
 
     def __init__(
         self,
@@ -124,6 +126,8 @@ class EvaluationWindow(QWidget):
         self._discarded = False
         self._in_conflict = False  # another workstation saved first: the user decides
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
+        self.patient_name = patient_name
+        self.sign_summary: SignSummary | None = None
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
@@ -135,7 +139,9 @@ class EvaluationWindow(QWidget):
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
         self.sign_button = QPushButton(f"Sign {self.kind_label.lower()}")
-        self.sign_button.setToolTip("Check it is complete, then lock it (Ctrl+Shift+S)")
+        self.sign_button.setToolTip(
+            "See what will be signed, then Enter locks it (Ctrl+Shift+S). Ctrl+W closes."
+        )
         self.missing = QListWidget()
         self.missing.setAccessibleName("Still missing before signing")
         self.missing.setMaximumHeight(120)
@@ -205,7 +211,14 @@ class EvaluationWindow(QWidget):
         save_action = QAction(self)
         save_action.setShortcut(QKeySequence.StandardKey.Save)
         save_action.triggered.connect(self.save_now)
-        self.addActions([sign_action, save_action])
+        print_action = QAction(self)
+        print_action.setShortcut(QKeySequence.StandardKey.Print)
+        print_action.triggered.connect(self._request_print)
+        self.addAction(print_action)
+        close_action = QAction(self)
+        close_action.setShortcut(QKeySequence.StandardKey.Close)  # Ctrl+W: saves, then closes
+        close_action.triggered.connect(self.close)
+        self.addActions([sign_action, save_action, close_action])
         self.show_record(record, reload_form=True)
         self.form.plan.load(
             plan.content if plan is not None else None,
@@ -457,8 +470,35 @@ class EvaluationWindow(QWidget):
 
     # -- signing ----------------------------------------------------------------------------
     def request_sign(self) -> None:
+        """Show what will be signed; Enter there signs, Escape comes back."""
         if self.record.is_signed or self._sign_requested:
             return  # one request at a time: a second click waits for the first
+        if self.sign_summary is not None and self.sign_summary.isVisible():
+            return
+        content, held = self.form.draft_content(self.record.content)
+        plan, plan_held = self.form.plan.draft_content(self._saved_plan)
+        guidance = [
+            line.lstrip("• ") for line in self.form.plan.guidance.text().splitlines() if line
+        ]
+        lines = summary_lines(
+            self.patient_name,
+            f"{self.kind_label} of {self.record.evaluation_date:%m/%d/%Y}",
+            content,
+            plan,
+            guidance,
+            [*held.values(), *plan_held.values()],
+        )
+        if self.sign_summary is not None:
+            self.sign_summary.deleteLater()  # the last one, long closed
+        self.sign_summary = SignSummary(lines, self.kind_label, self)
+        self.sign_summary.accepted.connect(self._sign_confirmed)
+        # Back to this window, so the keys go on working here (a missing item to jump to).
+        self.sign_summary.finished.connect(lambda _result: self.activateWindow())
+        self.sign_summary.open()
+
+    def _sign_confirmed(self) -> None:
+        if self.record.is_signed or self._sign_requested:
+            return
         self._sign_requested = True
         self.missing.hide()
         self.missing.clear()
@@ -509,6 +549,12 @@ class EvaluationWindow(QWidget):
 
     def _jump(self, item: QListWidgetItem) -> None:
         self.form.jump_to(item.data(Qt.ItemDataRole.UserRole))
+
+    def _request_print(self) -> None:
+        if not self.record.is_signed:
+            self.status.setText("Sign first: the care plan prints from a signed evaluation.")
+            return
+        self.print_requested.emit()
 
     # -- discarding a draft -----------------------------------------------------------------
     def _ask_discard(self, asking: bool) -> None:
