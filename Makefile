@@ -22,7 +22,7 @@ test: $(STAMP)
 
 # Ruff, strict mypy, and the import contracts in pyproject.toml (layers; no use case imports another).
 lint: $(STAMP)
-	$(BIN)/ruff check casemanager tests benchmarks
+	$(BIN)/ruff check casemanager tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
