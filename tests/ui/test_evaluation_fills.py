@@ -28,6 +28,7 @@ from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.shell import Shell
 from tests.services.test_carry_forward import _signed_episode
 from tests.ui.conftest import (
+    click_sign,
     log_in,
     open_patient_by_mrn,
     register_patient,
@@ -106,7 +107,7 @@ def test_the_causes_template_fills_the_draft_and_red_flags_still_stop_signing(
     assert screen.plan_version == plan.version  # the next autosave is not a conflict
 
     # A template answers no red-flag question: signing is still refused for them.
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.missing.isVisible(), timeout=10_000)
     missing = [screen.missing.item(i).text() for i in range(screen.missing.count())]
     assert any("Red flag not asked" in m for m in missing)
@@ -119,7 +120,7 @@ def test_the_causes_template_fills_the_draft_and_red_flags_still_stop_signing(
     for spin in form.odi[:8]:
         spin.setValue(2)
     form.complexity.setCurrentIndex(form.complexity.findData(Complexity.MODERATE))
-    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    click_sign(qtbot, screen)
     qtbot.waitUntil(lambda: screen.record.is_signed, timeout=15_000)
     qtbot.waitUntil(lambda: bar.save_button.isVisible(), timeout=10_000)
     assert not bar.apply_button.isVisible()
