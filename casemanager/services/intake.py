@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -39,8 +40,11 @@ from casemanager.services.content_mappers import (
 )
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
+    Case,
     authorize_evaluation,
     load_draft,
+    patient_case,
+    use_case,
 )
 
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another
@@ -117,17 +121,10 @@ def open_intake(
 ) -> IntakeTicket:
     """Open an intake for one patient (in their preferred language unless given; English or
     Spanish). An intake still open for them is cancelled: one tablet, one intake."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.CREATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    with db.session() as session:
+    with patient_case(db, actor, patient_id, Permission.EDIT_CLINICAL, AuditAction.CREATE) as case:
+        session = case.session
         patient = session.get(Patient, patient_id)
         if patient is None or patient.clinic_id != actor.clinic_id:
             raise NotFound("That patient is not in this clinic's records.")
@@ -159,14 +156,7 @@ def open_intake(
         )
         session.add(row)
         session.flush()
-        audit.record(
-            session,
-            actor,
-            AuditAction.CREATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"intake {row.id} opened",
-        )
+        case.record(f"intake {row.id} opened")
         return IntakeTicket(row.id, token, chosen, row.expires_at)
 
 
@@ -180,9 +170,21 @@ def _load(session: Session, actor: Actor, intake_id: int) -> PatientIntake:
     return row
 
 
-def _patient_of(db: Database, intake_id: int) -> int | None:
-    with db.session() as session:
-        return session.scalar(select(PatientIntake.patient_id).where(PatientIntake.id == intake_id))
+def _intake_case(
+    db: Database, actor: Actor, intake_id: int, permission: Permission, action: AuditAction
+) -> AbstractContextManager[Case]:
+    """use_case for an action on one intake: audited against its patient, looked up in the
+    same transaction."""
+    return use_case(
+        db,
+        actor,
+        permission,
+        action,
+        DataCategory.CLINICAL,
+        find_patient=lambda session: session.scalar(
+            select(PatientIntake.patient_id).where(PatientIntake.id == intake_id)
+        ),
+    )
 
 
 def _review(session: Session, row: PatientIntake) -> IntakeReview:
@@ -222,15 +224,8 @@ def _review(session: Session, row: PatientIntake) -> IntakeReview:
 
 def list_intakes(db: Database, actor: Actor, patient_id: int) -> list[IntakeReview]:
     """A patient's intakes, newest first (the chart shows one waiting to be confirmed)."""
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
+    with patient_case(db, actor, patient_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
+        session = case.session
         patient = session.get(Patient, patient_id)
         if patient is None or patient.clinic_id != actor.clinic_id:
             raise NotFound("That patient is not in this clinic's records.")
@@ -239,38 +234,15 @@ def list_intakes(db: Database, actor: Actor, patient_id: int) -> list[IntakeRevi
             .where(PatientIntake.patient_id == patient_id)
             .order_by(PatientIntake.created_at.desc(), PatientIntake.id.desc())
         ).all()
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"intake list: {len(rows)}",
-        )
+        case.record(f"intake list: {len(rows)}")
         return [_review(session, row) for row in rows]
 
 
 def review_intake(db: Database, actor: Actor, intake_id: int) -> IntakeReview:
-    patient_id = _patient_of(db, intake_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.VIEW_CLINICAL,
-        AuditAction.READ,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
-        row = _load(session, actor, intake_id)
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            patient_id=row.patient_id,
-            detail=f"intake {intake_id}",
-        )
-        return _review(session, row)
+    with _intake_case(db, actor, intake_id, Permission.VIEW_CLINICAL, AuditAction.READ) as case:
+        row = _load(case.session, actor, intake_id)
+        case.record(f"intake {intake_id}", patient_id=row.patient_id)
+        return _review(case.session, row)
 
 
 def confirm_intake(
@@ -351,29 +323,13 @@ def confirm_intake(
 
 def cancel_intake(db: Database, actor: Actor, intake_id: int) -> None:
     """Close an intake without using it (the token stops working; the answers are kept)."""
-    patient_id = _patient_of(db, intake_id)
-    audit.authorize(
-        db,
-        actor,
-        Permission.EDIT_CLINICAL,
-        AuditAction.UPDATE,
-        DataCategory.CLINICAL,
-        patient_id=patient_id,
-    )
-    with db.session() as session:
-        row = _load(session, actor, intake_id)
+    with _intake_case(db, actor, intake_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        row = _load(case.session, actor, intake_id)
         if row.status == IntakeStatus.CONFIRMED:
             raise DomainError("This intake is already in an evaluation.")
         row.status = IntakeStatus.CANCELLED
         row.token_hash = None
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            DataCategory.CLINICAL,
-            patient_id=row.patient_id,
-            detail=f"intake {intake_id} cancelled",
-        )
+        case.record(f"intake {intake_id} cancelled", patient_id=row.patient_id)
 
 
 # ---------------------------------------------------------------- the tablet's side
