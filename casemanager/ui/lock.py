@@ -181,7 +181,9 @@ class UnlockDialog(QDialog):
 
 class Lock(QObject):
     """Covers every visible window (titles too: they name patients) and shows the unlock
-    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it."""
+    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it.
+    A patient-facing window is never covered (an intake opened just as the app locked): it
+    shows only that patient's questions and closes only with the therapist's password."""
 
     TITLE = "CaseManager — locked"
 
@@ -189,7 +191,11 @@ class Lock(QObject):
         super().__init__(parent)
         self.covers: list[Cover] = []
         self.titles: dict[QWidget, str] = {}
-        windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w.isVisible() and not w.property(PATIENT_FACING)
+        ]
         for window in windows:
             self._cover(window)
         owner = next((w for w in windows if w.isWindow() and w.parent() is None), None)
@@ -215,6 +221,7 @@ class Lock(QObject):
             and isinstance(watched, QWidget)
             and watched.isWindow()
             and not isinstance(watched, QDialog)
+            and not watched.property(PATIENT_FACING)
             and watched not in self.titles
         ):
             self._cover(watched)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from casemanager.services import demo
 from casemanager.ui.intake.window import IntakeWindow
-from casemanager.ui.lock import Cover, UnlockDialog
+from casemanager.ui.lock import PATIENT_FACING, Cover, Lock, UnlockDialog
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import clinic_with_a_new_patient, log_in, open_patient_by_mrn, shown
 from tests.ui.test_intake import _open_intake
@@ -78,3 +78,30 @@ def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
     qtbot.keyClicks(lock.dialog.password, demo.DEMO_PASSWORD)
     qtbot.keyClick(lock.dialog.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: application.lock is None, timeout=15_000)
+
+
+def test_a_lock_never_covers_a_patient_facing_window(qtbot: QtBot) -> None:
+    """An intake that opens just as the app locks is left to the patient; the staff window
+    beside it is covered, and so is one that shows while locked."""
+    staff = QWidget()
+    staff.setWindowTitle("Chart — Łucja Wiśniewska")
+    qtbot.addWidget(staff)
+    staff.show()
+    lock = Lock("Wei Chen, PT", "chen")
+    try:
+        intake_screen = QWidget()
+        intake_screen.setProperty(PATIENT_FACING, True)
+        intake_screen.setWindowTitle("Before your visit")
+        qtbot.addWidget(intake_screen)
+        intake_screen.show()
+        later = QWidget()
+        later.setWindowTitle("Evaluation — Łucja Wiśniewska")
+        qtbot.addWidget(later)
+        later.show()
+        covered = {cover.parentWidget() for cover in _covers()}
+        assert covered == {staff, later}
+        assert intake_screen.windowTitle() == "Before your visit"
+        assert staff.windowTitle() == later.windowTitle() == Lock.TITLE
+    finally:
+        lock.lift()
+    assert _covers() == [] and staff.windowTitle() == "Chart — Łucja Wiśniewska"
