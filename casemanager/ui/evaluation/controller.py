@@ -378,8 +378,8 @@ class EvaluationController:
     def _read_again(self, screen: EvaluationWindow, changes: Changes) -> None:
         """This patient's draft filled from elsewhere (an intake from the chart): shown as
         saved now, once what is typed here is saved (a clash is then the user's choice)."""
-        if screen.record.is_signed or not changes.touches_chart(screen.record.patient_id):
-            return
+        if screen.record.is_signed or screen.record.patient_id not in changes.patient_ids:
+            return  # named, not a Refresh of everything: what is typed stays as it is
 
         def read(record: EvaluationRecord) -> None:
             if self.window is screen and record.version != screen.record.version:
