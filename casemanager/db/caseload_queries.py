@@ -11,14 +11,11 @@ for the episodes that can have any.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     and_,
     case,
@@ -97,7 +94,7 @@ class CaseloadQueries:
             session.execute(text("SET LOCAL jit = off"))
 
     # -- which episodes count ---------------------------------------------------------------
-    def _episode_filter(self) -> list[ColumnElement[bool]]:
+    def episode_filter(self) -> list[ColumnElement[bool]]:
         """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
         needs no condition: a database holds one clinic (setup refuses a second)."""
         f = self.f
@@ -118,7 +115,7 @@ class CaseloadQueries:
             E.start_date <= self.f.end, or_(E.end_date.is_(None), E.end_date >= self.f.start)
         )
 
-    def _episodes(self, *columns: Any, summary: bool = False) -> Select[Any]:
+    def episodes_query(self, *columns: Any, summary: bool = False) -> Select[Any]:
         """Episodes (with their summary when asked for or when a filter reads it)."""
         query = select(*columns).select_from(E)
         if summary or self.f.cause is not None or self.f.path is not None:
@@ -165,7 +162,7 @@ class CaseloadQueries:
         # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
         new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
         scope = (
-            self._episodes(
+            self.episodes_query(
                 E.therapist_id,
                 S.cause,
                 S.paths,
@@ -183,7 +180,7 @@ class CaseloadQueries:
                 new.label("new"),
                 summary=True,
             )
-            .where(*self._episode_filter(), self._active_in_period())
+            .where(*self.episode_filter(), self._active_in_period())
             .cte("period_episode")
             # Materialized: one pass over the episodes in table order (SQLite otherwise walked
             # them by therapist, one random read each, to save the GROUP BY its sort).
@@ -269,14 +266,14 @@ class CaseloadQueries:
     def open_episodes(self, *, contact: bool) -> Any:
         """One row per open episode (filtered): visits since the last progress report, the
         certification in force and, with `contact`, the last visit and last evaluation."""
-        query = self._episodes(
+        query = self.episodes_query(
             E.id.label("episode_id"),
             E.therapist_id,
             E.patient_id,
             S.certification_end,
             S.visits_since_report,
             summary=True,
-        ).where(*self._episode_filter(), E.status == EpisodeStatus.OPEN)
+        ).where(*self.episode_filter(), E.status == EpisodeStatus.OPEN)
         if contact:
             # Patient status comes from ix_patient_id_status, without the patient rows.
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
@@ -318,12 +315,12 @@ class CaseloadQueries:
     def unsigned_cutoff(self) -> datetime:
         return self.now - timedelta(hours=UNSIGNED_AFTER_HOURS)
 
-    def _unsigned(self) -> Select[Any]:
+    def unsigned_evaluations(self) -> Select[Any]:
         return (
-            self._episodes(Evaluation.therapist_id, Evaluation.id)
+            self.episodes_query(Evaluation.therapist_id, Evaluation.id)
             .join(Evaluation, Evaluation.episode_id == E.id)
             .where(
-                *self._episode_filter(),
+                *self.episode_filter(),
                 Evaluation.status == EvaluationStatus.DRAFT,
                 Evaluation.created_at <= self.unsigned_cutoff(),
             )
@@ -371,10 +368,10 @@ class CaseloadQueries:
         add(
             "visits_this_week",
             self.session.execute(
-                self._episodes(E.therapist_id, func.count())
+                self.episodes_query(E.therapist_id, func.count())
                 .join(Visit, Visit.episode_id == E.id)
                 .where(
-                    *self._episode_filter(),
+                    *self.episode_filter(),
                     Visit.visit_date >= self.today - timedelta(days=self.today.weekday()),
                     Visit.visit_date <= self.today,
                 )
@@ -383,7 +380,7 @@ class CaseloadQueries:
         )
         # Materialized: the few drafts first, found by status (grouped directly, SQLite read
         # every evaluation in therapist order instead).
-        unsigned = self._unsigned().cte("unsigned").prefix_with("MATERIALIZED")
+        unsigned = self.unsigned_evaluations().cte("unsigned").prefix_with("MATERIALIZED")
         add(
             "unsigned_over_24h",
             self.session.execute(
@@ -393,9 +390,9 @@ class CaseloadQueries:
         add(
             "open_red_flag_referrals",
             self.session.execute(
-                self._episodes(E.therapist_id, func.count())
+                self.episodes_query(E.therapist_id, func.count())
                 .join(Referral, Referral.episode_id == E.id)
-                .where(*self._episode_filter(), self.referral_condition(red_flag_only=True))
+                .where(*self.episode_filter(), self.referral_condition(red_flag_only=True))
                 .group_by(E.therapist_id)
             ),
         )
@@ -409,78 +406,3 @@ class CaseloadQueries:
         if self.f.therapist_id is not None:
             query = query.where(User.id == self.f.therapist_id)
         return [(int(i), n, bool(a)) for i, n, a in self.session.execute(query)]
-
-    # -- the worklist -----------------------------------------------------------------------
-    def worklist_rows(self) -> WorklistRows:
-        """Every action item with its patient and therapist: three lists of rows, read by
-        column name (no dict per row: a big clinic's worklist has tens of thousands)."""
-        names = (
-            (Patient.family_name + ", " + Patient.given_name).label("patient_name"),
-            Patient.mrn.label("mrn"),
-        )
-        episodes = self.open_episodes(contact=True)
-        when = self.conditions(episodes)
-        # Materialized: the due episodes are picked from the summary and the patient-status
-        # index first; only their patients' rows (the names) are read after.
-        due = (
-            select(
-                episodes.c.therapist_id,
-                episodes.c.patient_id,
-                episodes.c.visits_since_report,
-                episodes.c.certification_end,
-                episodes.c.last_visit,
-                episodes.c.last_evaluation,
-                when["progress_report"].label("due_report"),
-                when["certification"].label("due_certification"),
-                when["uncertified"].label("due_uncertified"),
-                case((when["uncertified"], episodes.c.period_set_on), else_=None).label("plan_day"),
-                when["not_seen"].label("due_not_seen"),
-                when["on_hold"].label("due_on_hold"),
-            )
-            .where(or_(*when.values()))
-            .cte("due_episode")
-            .prefix_with("MATERIALIZED")
-        )
-        due_episodes = self.session.execute(
-            select(due, *names).join(Patient, Patient.id == due.c.patient_id)
-        ).all()
-        unsigned = self.session.execute(
-            self._unsigned()
-            .join(Patient, Patient.id == E.patient_id)
-            .add_columns(
-                Evaluation.kind,
-                Evaluation.evaluation_date,
-                Evaluation.created_at,
-                E.patient_id,
-                *names,
-            )
-        ).all()
-        referrals = self.session.execute(
-            self._episodes(
-                E.therapist_id,
-                E.patient_id,
-                Referral.kind,
-                Referral.urgency,
-                Referral.status,
-                Referral.to_whom,
-                Referral.sent_on,
-                Referral.created_at,
-                *names,
-            )
-            .join(Referral, Referral.episode_id == E.id)
-            .join(Patient, Patient.id == E.patient_id)
-            .where(*self._episode_filter(), self.referral_condition(red_flag_only=False))
-        ).all()
-        return WorklistRows(due_episodes, unsigned, referrals)
-
-
-@dataclass(frozen=True)
-class WorklistRows:
-    """The worklist's rows by source, each read by column name (row.patient_id)."""
-
-    episodes: Sequence[Row[Any]]  # open episodes with something due (the due_* flags)
-    unsigned: Sequence[Row[Any]]  # evaluations left unsigned
-    referrals: Sequence[Row[Any]]  # urgent or red-flag referrals still open
-
-    def __len__(self) -> int:
-        return len(self.episodes) + len(self.unsigned) + len(self.referrals)
