@@ -13,11 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 
 from casemanager.db.caseload_queries import CaseloadQueries, E
 from casemanager.db.models import Evaluation, Patient, Referral
-from casemanager.domain.caseload import WorkKey, WorkKind
+from casemanager.domain.caseload import WORK_PRIORITY, WorkKey, WorkKind
 
 # The kinds read from open episodes, each with its condition in `CaseloadQueries.conditions`.
 EPISODE_KINDS = (
@@ -53,38 +65,9 @@ class WorklistQueries:
     def _names(self) -> tuple[Any, ...]:
         return (patient_name(self.dialect).label("patient_name"), Patient.mrn.label("mrn"))
 
-    # -- how many ---------------------------------------------------------------------------
-    def counts(self) -> dict[WorkKind, int]:
-        """Items of each kind, in one statement (one pass over the open episodes)."""
-        q = self.q
-        episodes = q.open_episodes(contact=True)
-        when = q.conditions(episodes)
-
-        def flagged(kind: WorkKind) -> Any:
-            return func.coalesce(func.sum(case((when[_CONDITION[kind]], 1), else_=0)), 0)
-
-        unsigned = (
-            select(func.count()).select_from(q.unsigned_evaluations().subquery()).scalar_subquery()
-        )
-        referrals = (
-            select(func.count())
-            .select_from(self._referrals(Referral.id).subquery())
-            .scalar_subquery()
-        )
-        row = q.session.execute(
-            select(*(flagged(kind) for kind in EPISODE_KINDS), unsigned, referrals)
-        ).one()
-        counts = {kind: int(n) for kind, n in zip(EPISODE_KINDS, row[:5], strict=True)}
-        counts[WorkKind.UNSIGNED] = int(row[5])
-        counts[WorkKind.URGENT_REFERRAL] = int(row[6])
-        return counts
-
-    # -- the items --------------------------------------------------------------------------
-    def episode_items(
-        self, kind: WorkKind, after: WorkKey | None, limit: int | None
-    ) -> Sequence[Row[Any]]:
-        """Open episodes with this kind of item due, in the worklist's order, from just after
-        `after` (a key of this kind), at most `limit` of them."""
+    def _due(self) -> Any:
+        """The open episodes with anything due: one flag per kind and the day each kind is
+        sorted by, without the patients' names (only the rows of a page read those)."""
         q = self.q
         episodes = q.open_episodes(contact=True)
         c = episodes.c
@@ -100,15 +83,8 @@ class WorklistQueries:
             ),
             else_=c.last_evaluation,
         )
-        since: Any = {
-            WorkKind.UNCERTIFIED: c.period_set_on,
-            WorkKind.CERTIFICATION: c.certification_end,
-        }.get(kind, func.coalesce(last, literal(q.today)))
-        name = patient_name(self.dialect)
-        order = (since, name, c.patient_id, c.episode_id)
-        query = (
+        return (
             select(
-                since.label("since"),
                 c.episode_id,
                 c.therapist_id,
                 c.patient_id,
@@ -117,17 +93,110 @@ class WorklistQueries:
                 c.last_visit,
                 c.last_evaluation,
                 c.period_set_on,
+                func.coalesce(last, literal(q.today)).label("contact_day"),
+                *(
+                    case((when[_CONDITION[kind]], 1), else_=0).label(kind.value)
+                    for kind in EPISODE_KINDS
+                ),
+            )
+            .where(or_(*when.values()))
+            .cte("due_episode")
+            .prefix_with("MATERIALIZED")
+        )
+
+    @staticmethod
+    def _since(due: Any, kind: WorkKind) -> Any:
+        if kind == WorkKind.UNCERTIFIED:
+            return due.c.period_set_on
+        if kind == WorkKind.CERTIFICATION:
+            return due.c.certification_end
+        return due.c.contact_day
+
+    def _branch(self, due: Any, kind: WorkKind, after: WorkKey | None, room: int | None) -> Any:
+        """The first `room` episodes of this kind after `after`, in the worklist's order.
+
+        Only the episodes due by the `room`-th day after the cursor's day can be on the page:
+        that day is found on the dates alone, so only those episodes' patients are read
+        (for the names that order a day's items)."""
+        since = self._since(due, kind)
+        flagged = due.c[kind.value] == 1
+        on_page: Any = flagged
+        if room is not None:
+            later = select(since).where(flagged)
+            if after is not None:
+                later = later.where(since > after[1])
+            bound = later.order_by(since).limit(1).offset(room - 1).scalar_subquery()
+            on_page = and_(flagged, since <= func.coalesce(bound, since))
+        name = patient_name(self.dialect)
+        order = (since, name, due.c.patient_id, due.c.episode_id)
+        query = (
+            select(
+                literal(WORK_PRIORITY[kind]).label("priority"),
+                since.label("since"),
+                due.c.episode_id,
+                due.c.therapist_id,
+                due.c.patient_id,
+                due.c.visits_since_report,
+                due.c.certification_end,
+                due.c.last_visit,
+                due.c.last_evaluation,
+                due.c.period_set_on,
                 *self._names(),
             )
-            .join(Patient, Patient.id == c.patient_id)
-            .where(when[_CONDITION[kind]])
-            .order_by(*order)
+            .join(Patient, Patient.id == due.c.patient_id)
+            .where(on_page)
         )
         if after is not None:
             query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after[1:])))
-        if limit is not None:
-            query = query.limit(limit)
-        return q.session.execute(query).all()
+        return query.order_by(*order).limit(room).subquery()
+
+    def counts_and_episode_items(
+        self, after: WorkKey | None, room: int | None
+    ) -> tuple[dict[WorkKind, int], Sequence[Row[Any]]]:
+        """How many items of each kind there are, and the first `room` items due on open
+        episodes after `after` (all of them for None), in the worklist's order: one
+        statement, one pass over the open episodes."""
+        q = self.q
+        due = self._due()
+        unsigned = (
+            select(func.count()).select_from(q.unsigned_evaluations().subquery()).scalar_subquery()
+        )
+        referrals = (
+            select(func.count())
+            .select_from(self._referrals(Referral.id).subquery())
+            .scalar_subquery()
+        )
+        counts = select(
+            *(
+                func.coalesce(func.sum(due.c[kind.value]), 0).label(kind.value)
+                for kind in EPISODE_KINDS
+            ),
+            unsigned.label(WorkKind.UNSIGNED.value),
+            referrals.label(WorkKind.URGENT_REFERRAL.value),
+        ).subquery("counts")
+        branches = [
+            self._branch(
+                due, kind, after if after and after[0] == WORK_PRIORITY[kind] else None, room
+            )
+            for kind in EPISODE_KINDS
+            if room != 0 and (after is None or WORK_PRIORITY[kind] >= after[0])
+        ]
+        if not branches:
+            row = q.session.execute(select(counts)).one()
+            return _counts(row), []
+        items = union_all(*(select(branch) for branch in branches)).subquery("page")
+        key = (
+            items.c.priority,
+            items.c.since,
+            items.c.patient_name,
+            items.c.patient_id,
+            items.c.episode_id,
+        )
+        query = select(counts, items).join(items, true(), isouter=True).order_by(*key)
+        if room is not None:
+            query = query.limit(room)
+        rows = q.session.execute(query).all()
+        return _counts(rows[0]), [row for row in rows if row.episode_id is not None]
 
     def unsigned(self) -> Sequence[Row[Any]]:
         """Every evaluation left unsigned too long, with its patient."""
@@ -168,3 +237,7 @@ class WorklistQueries:
                 *self._names(),
             ).join(Patient, Patient.id == E.patient_id)
         ).all()
+
+
+def _counts(row: Row[Any]) -> dict[WorkKind, int]:
+    return {kind: int(getattr(row, kind.value)) for kind in WorkKind}

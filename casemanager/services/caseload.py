@@ -14,7 +14,7 @@ from typing import Any
 from casemanager.db.caseload_queries import PATHS, CaseloadQueries
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
-from casemanager.db.worklist_queries import EPISODE_KINDS, WorklistQueries
+from casemanager.db.worklist_queries import WorklistQueries
 from casemanager.domain import catalogs, medicare
 from casemanager.domain.caseload import (
     WORK_PRIORITY,
@@ -199,18 +199,19 @@ def _page(
     if not has_permission(actor.role, Permission.VIEW_CLINICAL):
         return WorklistPage(filt, after, (), 0, False)  # it names patients with clinical reasons
     reads = WorklistQueries(q)
-    counts = reads.counts()
     wanted = None if limit is None else limit + 1  # one more says whether more follow
     items: list[WorkItem] = []
-    for kind in WorkKind:  # in the worklist's order
+    # Referrals to close and unsigned evaluations come first, and are few: read whole.
+    for kind in (WorkKind.URGENT_REFERRAL, WorkKind.UNSIGNED):
         room = None if wanted is None else wanted - len(items)
-        if room == 0:
-            break
         priority = WORK_PRIORITY[kind]
-        if not counts[kind] or (after is not None and priority < after[0]):
+        if room == 0 or (after is not None and priority < after[0]):
             continue
         start = after if after is not None and priority == after[0] else None
         items += _items(reads, kind, names, today, start, room)
+    room = None if wanted is None else wanted - len(items)
+    counts, rows = reads.counts_and_episode_items(after, room)
+    items += [_episode_item(row, names, today) for row in rows]
     shown = items if limit is None else items[:limit]
     return WorklistPage(filt, after, tuple(shown), sum(counts.values()), len(items) > len(shown))
 
@@ -324,30 +325,25 @@ def _items(
     after: WorkKey | None,
     limit: int | None,
 ) -> list[WorkItem]:
-    """Items of one kind in the worklist's order, after `after`, at most `limit`."""
-
-    def therapist(tid: int) -> str:
-        return names.get(tid, f"User {tid}")
-
-    if kind in EPISODE_KINDS:  # sorted and limited in SQL
-        return [
-            _episode_item(kind, row, therapist(row.therapist_id), today)
-            for row in reads.episode_items(kind, after, limit)
-        ]
+    """Referrals to close or unsigned evaluations in the worklist's order, after `after`, at
+    most `limit`: their day is the local date of a timestamp, so they are sorted here."""
     if kind == WorkKind.UNSIGNED:
-        items = [
-            _unsigned_item(row, therapist(row.therapist_id), today) for row in reads.unsigned()
-        ]
+        items = [_unsigned_item(row, _therapist(names, row), today) for row in reads.unsigned()]
     else:
-        items = [_referral_item(row, therapist(row.therapist_id)) for row in reads.referrals()]
+        items = [_referral_item(row, _therapist(names, row)) for row in reads.referrals()]
     items.sort(key=lambda item: item.key)
     if after is not None:
         items = [item for item in items if item.key > after]
     return items if limit is None else items[:limit]
 
 
-def _episode_item(kind: WorkKind, row: Any, therapist: str, today: date) -> WorkItem:
-    """An item due on an open episode (a row of `WorklistQueries.episode_items`)."""
+def _therapist(names: dict[int, str], row: Any) -> str:
+    return names.get(row.therapist_id, f"User {row.therapist_id}")
+
+
+def _episode_item(row: Any, names: dict[int, str], today: date) -> WorkItem:
+    """An item due on an open episode (a row of `WorklistQueries.counts_and_episode_items`)."""
+    kind = _KIND_OF_PRIORITY[row.priority]
     last_visit, last_evaluation = row.last_visit, row.last_evaluation
     if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
         last = last_visit
@@ -377,9 +373,13 @@ def _episode_item(kind: WorkKind, row: Any, therapist: str, today: date) -> Work
         detail = seen.capitalize()
     else:
         detail = f"On hold; {seen}"
+    therapist = _therapist(names, row)
     return WorkItem(
         kind, row.patient_id, row.patient_name, row.mrn, therapist, since, detail, row.episode_id
     )
+
+
+_KIND_OF_PRIORITY = {priority: kind for kind, priority in WORK_PRIORITY.items()}
 
 
 def _unsigned_item(row: Any, therapist: str, today: date) -> WorkItem:
