@@ -52,6 +52,8 @@ def test_a_manager_reviews_the_caseload(
     assert dashboard.figures["active"].value.text() == f"{expected.totals.active_episodes:,}"
     assert dashboard.figures["visits"].value.text() == f"{expected.totals.visits:,}"
     assert dashboard.therapist_table.model.rowCount() == 4
+    # The worklist follows the figures, on its own.
+    qtbot.waitUntil(lambda: dashboard.worklist.model.rowCount() > 0, timeout=30_000)
     assert dashboard.worklist.model.rowCount() == len(expected.worklist) > 0
     assert dashboard.cause_chart.categories == [s.label for s in expected.causes]
 
