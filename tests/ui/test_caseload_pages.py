@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
 from casemanager.domain.caseload import (
+    WORKLIST_PAGE,
     CaseloadFilter,
     Dashboard,
     Totals,
@@ -32,7 +33,7 @@ from casemanager.services import accounts, caseload, demo
 from casemanager.ui.caseload import controller as caseload_controller
 from casemanager.ui.caseload import dashboard as caseload_dashboard
 from casemanager.ui.caseload.dashboard import CaseloadDashboard
-from casemanager.ui.caseload.table_model import PagedModel
+from casemanager.ui.caseload.table_model import ROW_ID_ROLE, PagedModel
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import log_in
 
@@ -98,9 +99,7 @@ def test_figures_show_before_the_worklist_answers_then_pages_follow(
     assert f"{PAGE} shown" in dashboard.worklist.caption.text()
 
     def patients_shown() -> list[int]:
-        return [
-            model.index(r, 0).data(caseload_dashboard.ROW_ID_ROLE) for r in range(model.rowCount())
-        ]
+        return [model.index(r, 0).data(ROW_ID_ROLE) for r in range(model.rowCount())]
 
     # Scrolling to the end reads the next page, after the last item shown.
     assert dashboard.worklist.proxy.canFetchMore(QModelIndex())
@@ -199,7 +198,7 @@ def test_a_page_for_rows_no_longer_shown_is_dropped(qtbot: QtBot) -> None:
     assert dashboard.tabs.tabText(dashboard.worklist_tab) == "&Worklist (9)"
 
     dashboard.worklist_model.fetchMore(QModelIndex())
-    assert pages == [(WHOLE, first.last_key, caseload_dashboard.WORKLIST_PAGE)]
+    assert pages == [(WHOLE, first.last_key, WORKLIST_PAGE)]
     # Meanwhile the manager picks one therapist: the new first page replaces the rows, and the
     # page asked for the old rows, arriving late, is dropped.
     dashboard.therapist.setCurrentIndex(dashboard.therapist.findData(7))
