@@ -150,9 +150,12 @@ class CaseloadQueries:
         discharged = and_(
             E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
         )
-        # Visits in the period, counted only where the summary says there were any since
-        # the period began.
+        # Visits in the period: none when the summary says the visits ended before it or began
+        # after it, all of them when they lie within it; only an episode whose visits straddle
+        # one of its edges has its visits counted.
         visits = case(
+            (or_(S.last_visit < f.start, S.first_visit > f.end), 0),
+            (and_(S.first_visit >= f.start, S.last_visit <= f.end), S.visit_count),
             (
                 S.last_visit >= f.start,
                 select(func.count())
