@@ -326,8 +326,8 @@ def rebuild(session: Session | Connection) -> None:
     """Write every episode's row again (after a bulk load or a migration).
 
     A migration older than the summary's latest columns (0011 made the table, 0016 changed
-    what certification means, 0026 added the first visit) finds them missing and leaves the filling to the migration
-    that adds them, which rebuilds with every column there."""
+    what certification means, 0026 added the first visit) finds them missing and leaves the
+    filling to the migration that adds them, which rebuilds with every column there."""
     connection = session.connection() if isinstance(session, Session) else session
     present = {column["name"] for column in inspect(connection).get_columns(_TABLE.name)}
     if not {column.key for column in _COLUMNS} <= present:
