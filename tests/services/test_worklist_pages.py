@@ -34,8 +34,7 @@ WHOLE = CaseloadFilter(*default_period(TODAY))
 def _shown(items: Any) -> list[tuple[Any, ...]]:
     """What the manager reads of each item (the fields the old worklist had)."""
     return [
-        (i.kind, i.patient_id, i.patient_name, i.mrn, i.therapist, i.since, i.detail)
-        for i in items
+        (i.kind, i.patient_id, i.patient_name, i.mrn, i.therapist, i.since, i.detail) for i in items
     ]
 
 
