@@ -11,7 +11,8 @@ in Python as before). How many items there are comes from one pass over the open
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -53,6 +54,23 @@ def patient_name(dialect: str) -> ColumnElement[str]:
     compares strings (PostgreSQL's default collation would sort by language rules)."""
     name = Patient.family_name + ", " + Patient.given_name
     return name.collate("C") if dialect == "postgresql" else name
+
+
+class EpisodeRow(NamedTuple):
+    """An item due on an open episode, as `counts_and_episode_items` reads it."""
+
+    priority: int
+    since: date
+    episode_id: int
+    therapist_id: int
+    patient_id: int
+    visits_since_report: int
+    certification_end: date | None
+    last_visit: date | None
+    last_evaluation: date | None
+    period_set_on: date | None
+    patient_name: str
+    mrn: str
 
 
 class WorklistQueries:
@@ -152,7 +170,7 @@ class WorklistQueries:
 
     def counts_and_episode_items(
         self, after: WorkKey | None, room: int | None
-    ) -> tuple[dict[WorkKind, int], Sequence[Row[Any]]]:
+    ) -> tuple[dict[WorkKind, int], list[EpisodeRow]]:
         """How many items of each kind there are, and the first `room` items due on open
         episodes after `after` (all of them for None), in the worklist's order: one
         statement, one pass over the open episodes."""
@@ -196,7 +214,11 @@ class WorklistQueries:
         if room is not None:
             query = query.limit(room)
         rows = q.session.execute(query).all()
-        return _counts(rows[0]), [row for row in rows if row.episode_id is not None]
+        width = len(counts.c)
+        # Plain tuples from here: a whole worklist is tens of thousands of rows.
+        return _counts(rows[0]), [
+            EpisodeRow._make(row[width:]) for row in rows if row.episode_id is not None
+        ]
 
     def unsigned(self) -> Sequence[Row[Any]]:
         """Every evaluation left unsigned too long, with its patient."""

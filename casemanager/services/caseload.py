@@ -14,7 +14,7 @@ from typing import Any
 from casemanager.db.caseload_queries import PATHS, CaseloadQueries
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
-from casemanager.db.worklist_queries import WorklistQueries
+from casemanager.db.worklist_queries import EpisodeRow, WorklistQueries
 from casemanager.domain import catalogs, medicare
 from casemanager.domain.caseload import (
     WORK_PRIORITY,
@@ -341,8 +341,8 @@ def _therapist(names: dict[int, str], row: Any) -> str:
     return names.get(row.therapist_id, f"User {row.therapist_id}")
 
 
-def _episode_item(row: Any, names: dict[int, str], today: date) -> WorkItem:
-    """An item due on an open episode (a row of `WorklistQueries.counts_and_episode_items`)."""
+def _episode_item(row: EpisodeRow, names: dict[int, str], today: date) -> WorkItem:
+    """An item due on an open episode."""
     kind = _KIND_OF_PRIORITY[row.priority]
     last_visit, last_evaluation = row.last_visit, row.last_evaluation
     if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
@@ -358,7 +358,9 @@ def _episode_item(row: Any, names: dict[int, str], today: date) -> WorkItem:
             " (overdue)" if overdue else ""
         )
     elif kind == WorkKind.UNCERTIFIED:
-        since = plan_day = row.period_set_on
+        plan_day = row.period_set_on
+        assert plan_day is not None  # set with every certification period in force
+        since = plan_day
         due = medicare.certification_due(plan_day)
         state = (
             f"{_days((today - due).days)} past the {medicare.CERTIFICATION_DUE_DAYS}-day limit"
@@ -367,7 +369,9 @@ def _episode_item(row: Any, names: dict[int, str], today: date) -> WorkItem:
         )
         detail = f"Plan of care of {_day(plan_day)} not certified by a physician: {state}"
     elif kind == WorkKind.CERTIFICATION:
-        since = ending = row.certification_end
+        ending = row.certification_end
+        assert ending is not None  # the item's condition
+        since = ending
         detail = f"Plan of care {'ended' if ending < today else 'ends'} {_day(ending)}"
     elif kind == WorkKind.NOT_SEEN:
         detail = seen.capitalize()
