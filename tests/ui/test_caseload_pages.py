@@ -93,7 +93,8 @@ def test_figures_show_before_the_worklist_answers_then_pages_follow(
         release.set()
 
     model = dashboard.worklist_model
-    qtbot.waitUntil(lambda: model.rowCount() == PAGE, timeout=30_000)
+    qtbot.waitUntil(lambda: not dashboard.is_updating(), timeout=30_000)
+    assert model.rowCount() == PAGE
     tab = dashboard.tabs.tabText(dashboard.worklist_tab)
     assert tab == f"&Worklist ({expected.total:,})"
     assert f"{PAGE} shown" in dashboard.worklist.caption.text()

@@ -315,6 +315,10 @@ class CaseloadDashboard(QWidget):
         self.state.setText("Updating…" if self.board is not None else "Loading the caseload…")
         self.refresh_requested.emit(filt)
 
+    def is_updating(self) -> bool:
+        """A refresh is on its way (its figures or its worklist's first page)."""
+        return self._busy
+
     def _arrived(self, part: str) -> None:
         self._awaited.discard(part)
         if self._awaited:
