@@ -5,14 +5,16 @@ Chinese and Korean all print, and none depends on the reader's fonts.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import STATE_DEFAULTS
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
@@ -37,6 +39,7 @@ def register() -> tuple[_Font, ...]:
         *_FALLBACKS,
     ):
         font = TTFont(name, str(FONT_DIR / file))
+        _embed_subsets_once(font.face)
         pdfmetrics.registerFont(font)
         fonts.append(_Font(name, frozenset(font.face.charToGlyph)))
     pdfmetrics.registerFontFamily(
@@ -48,6 +51,50 @@ def register() -> tuple[_Font, ...]:
     # unembedded, on every page with a figure even though no text is drawn in it.
     STATE_DEFAULTS["fontName"] = REGULAR
     return tuple(fonts)
+
+
+_SUBSETS_KEPT = 32  # per font: a few languages' worth of the usual character sets
+
+
+def _embed_subsets_once(face: TTFontFace) -> None:
+    """Each PDF embeds the subset of a font its text used: the same characters (ASCII, and
+    the few others of the wording) in nearly every plan. Cutting the subset out of the font
+    and compressing it was a fifth of a plan's render, so the compressed subset is kept per
+    character list (the same bytes as made afresh)."""
+    made: dict[tuple[int, ...], tuple[bytes, int]] = {}
+
+    def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
+        if not doc.compression:
+            return TTFontFace.addSubsetObjects(face, doc, fontname, subset)
+        key = tuple(subset)
+        if key not in made:
+            if len(made) >= _SUBSETS_KEPT:
+                made.clear()
+            program = face.makeSubset(subset)
+            made[key] = (zlib.compress(program), len(program))
+        compressed, length = made[key]
+        program_file = pdfdoc.PDFStream(content=compressed)
+        program_file.dictionary["Length1"] = length
+        program_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        program_ref = doc.Reference(program_file, f"fontFile:{face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {  # as ReportLab's TTFontFace.addSubsetObjects writes it
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": program_ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+    face.addSubsetObjects = add_subset_objects
 
 
 def _font_for(character: str, bold: bool) -> str:

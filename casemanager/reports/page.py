@@ -3,6 +3,8 @@ date at the foot, embedded fonts only, and PDF metadata. Documents hand in their
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,8 +107,14 @@ class Paragraph(platypus.Paragraph):
     - parsing the markup: a plan is mostly the same catalog wording each time, so the parsed
       fragments are kept (each paragraph gets its own copies: line breaking may mark them);
     - breaking lines for a width: a table, a keep-together group and the frame each ask in
-      turn, and the answer for the width asked last is the one still held (`blPara`).
+      turn, and the answer for the width asked last is the one still held (`blPara`);
+    - and across documents: the same wording in the same style at the same width breaks the
+      same way in every plan, so plain lines (one font, no word split or hyphenated, which
+      are the only ones ReportLab may alter later) are kept, and only read after that.
     """
+
+    width: float
+    height: float
 
     def _setup(  # ReportLab's names
         self,
@@ -121,6 +129,7 @@ class Paragraph(platypus.Paragraph):
             return
         key = (text, style, bulletText if isinstance(bulletText, str) else None)
         known = _parsed.get(key) if isinstance(bulletText, str | None) else None
+        self._layout_key = key if isinstance(bulletText, str | None) else None
         if known is None:
             super()._setup(text, style, bulletText, frags, cleaner)
             if isinstance(bulletText, str | None):
@@ -140,9 +149,39 @@ class Paragraph(platypus.Paragraph):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if getattr(self, "_wrapped_for", None) == availWidth and hasattr(self, "blPara"):
             return self.width, self.height  # (a split that found no room drops blPara)
+        key = getattr(self, "_layout_key", None)
+        known = _broken.get((key, availWidth)) if key is not None else None
+        if known is not None:
+            self.blPara, widths, self._width_max, width, height = known
+            self.width, self.height = width, height
+            self._wrapWidths = list(widths)
+            self._wrapped_for: float | None = availWidth
+            return width, height
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth if availWidth >= _FUZZ else None  # else: no lines made
+        if key is not None and availWidth >= _FUZZ and _plain_lines(self.blPara):
+            if len(_broken) >= _BROKEN_LIMIT:
+                _broken.clear()
+            _broken[(key, availWidth)] = (
+                self.blPara,
+                tuple(self._wrapWidths),
+                self._width_max,
+                self.width,
+                self.height,
+            )
         return size
+
+
+_BROKEN_LIMIT = 4096  # (wording, style, width) laid out: a few languages and sizes of plans
+_broken: dict[tuple[Any, float], tuple[Any, tuple[float, ...], float, float, float]] = {}
+
+
+def _plain_lines(lines: Any) -> bool:
+    """Lines ReportLab only reads once broken: one font (kind 0), every word a plain str (a
+    split or hyphenated word is a str subclass whose class a later page split may change)."""
+    return lines.kind == 0 and all(
+        type(word) is str for _unused, words in lines.lines for word in words
+    )
 
 
 def para(text: str, style: ParagraphStyle, bold: bool = False) -> Flowable:
@@ -196,43 +235,67 @@ def clinician_frame(snapshot: EvaluationSnapshot, title: str, subject: str) -> P
     )
 
 
-def _numbered_canvas(frame: PageFrame, scale: float) -> type[pdf_canvas.Canvas]:
+class _NumberedCanvas(pdf_canvas.Canvas):
     """A canvas that holds pages until the end, so each can say 'of Y'."""
 
-    class NumberedCanvas(pdf_canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def __init__(self, *args: Any, frame: PageFrame, scale: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._frame, self._scale = frame, scale
+        self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._decorate(number, total)
-                super().showPage()
-            super().save()
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._decorate(number, total)
+            super().showPage()
+        super().save()
 
-        def _decorate(self, number: int, total: int) -> None:
-            width, height = self._pagesize
-            size = 8.5 * min(scale, 1.35)
-            self.saveState()
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.6)
-            self.line(0.75 * inch, height - 0.62 * inch, width - 0.75 * inch, height - 0.62 * inch)
-            self.line(0.75 * inch, 0.62 * inch, width - 0.75 * inch, 0.62 * inch)
-            self.setFillColor(MUTED)
-            _draw(self, 0.75 * inch, height - 0.52 * inch, frame.clinic, size, bold=True)
-            _draw(self, width - 0.75 * inch, height - 0.52 * inch, frame.patient, size, right=True)
-            _draw(self, 0.75 * inch, 0.45 * inch, frame.printed, size)
-            label = frame.page_label(number, total)
-            _draw(self, width - 0.75 * inch, 0.45 * inch, label, size, right=True)
-            self.restoreState()
+    def _decorate(self, number: int, total: int) -> None:
+        frame = self._frame
+        width, height = self._pagesize
+        size = 8.5 * min(self._scale, 1.35)
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.6)
+        self.line(0.75 * inch, height - 0.62 * inch, width - 0.75 * inch, height - 0.62 * inch)
+        self.line(0.75 * inch, 0.62 * inch, width - 0.75 * inch, 0.62 * inch)
+        self.setFillColor(MUTED)
+        _draw(self, 0.75 * inch, height - 0.52 * inch, frame.clinic, size, bold=True)
+        _draw(self, width - 0.75 * inch, height - 0.52 * inch, frame.patient, size, right=True)
+        _draw(self, 0.75 * inch, 0.45 * inch, frame.printed, size)
+        label = frame.page_label(number, total)
+        _draw(self, width - 0.75 * inch, 0.45 * inch, label, size, right=True)
+        self.restoreState()
 
-    return NumberedCanvas
+
+class _Frame(platypus.Frame):
+    """The page's text frame. ReportLab deep-copies it each time a group (a box, a
+    keep-together) measures its contents, so that anything the measuring adds lands on the
+    copy; the copy only needs its own attributes (none of them is a shared list but the
+    added content, which the copy drops), and a deep copy was a twentieth of a plan."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Frame:
+        return copy.copy(self)
+
+
+class _Document(SimpleDocTemplate):
+    """SimpleDocTemplate with our frame (same size and place as its own)."""
+
+    def build(self, flowables: list[Flowable], **kwargs: Any) -> None:
+        self._calc()
+        frame = _Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="normal")
+        self.addPageTemplates(
+            [
+                platypus.PageTemplate(id="First", frames=frame, pagesize=self.pagesize),
+                platypus.PageTemplate(id="Later", frames=frame, pagesize=self.pagesize),
+            ]
+        )
+        platypus.BaseDocTemplate.build(self, flowables, **kwargs)
 
 
 def _draw(
@@ -271,7 +334,7 @@ def build(
     rl_config.invariant = 1 if invariant else previous
     try:
         out = io.BytesIO()
-        doc = SimpleDocTemplate(
+        doc = _Document(
             out,
             pagesize=LETTER,
             leftMargin=0.75 * inch,
@@ -286,7 +349,8 @@ def build(
             initialFontName=fonts.REGULAR,
             encrypt=encrypt,
         )
-        doc.build(story, canvasmaker=_numbered_canvas(frame, 1.3 if large_print else 1.0))
+        scale = 1.3 if large_print else 1.0
+        doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, frame=frame, scale=scale))
         return out.getvalue()
     finally:
         rl_config.invariant = previous
