@@ -152,14 +152,16 @@ class Paragraph(platypus.Paragraph):
         key = getattr(self, "_layout_key", None)
         known = _broken.get((key, availWidth)) if key is not None else None
         if known is not None:
-            self.blPara, widths, self._width_max, width, height = known
+            self.blPara, widths, self._width_max, width, height, words = known
+            if words is not None:  # several fonts: the lines point into the word list
+                self.frags = words
             self.width, self.height = width, height
             self._wrapWidths = list(widths)
             self._wrapped_for: float | None = availWidth
             return width, height
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth if availWidth >= _FUZZ else None  # else: no lines made
-        if key is not None and availWidth >= _FUZZ and _plain_lines(self.blPara):
+        if key is not None and availWidth >= _FUZZ and _plain_lines(self.blPara, self.frags):
             if len(_broken) >= _BROKEN_LIMIT:
                 _broken.clear()
             _broken[(key, availWidth)] = (
@@ -168,19 +170,29 @@ class Paragraph(platypus.Paragraph):
                 self._width_max,
                 self.width,
                 self.height,
+                self.frags if self.blPara.kind == 1 else None,
             )
         return size
 
 
 _BROKEN_LIMIT = 4096  # (wording, style, width) laid out: a few languages and sizes of plans
-_broken: dict[tuple[Any, float], tuple[Any, tuple[float, ...], float, float, float]] = {}
+_broken: dict[tuple[Any, float], tuple[Any, tuple[float, ...], float, float, float, Any]] = {}
+_PLAIN_WORDS = (list, platypus.paragraph._HSFrag)  # a word, a word with a space after it
 
 
-def _plain_lines(lines: Any) -> bool:
-    """Lines ReportLab only reads once broken: one font (kind 0), every word a plain str (a
-    split or hyphenated word is a str subclass whose class a later page split may change)."""
-    return lines.kind == 0 and all(
-        type(word) is str for _unused, words in lines.lines for word in words
+def _plain_lines(lines: Any, words: Any) -> bool:
+    """Lines ReportLab only reads once broken, never alters: no word split or hyphenated
+    (such a word's class is changed when a page splits the paragraph), no image or link.
+    One font (kind 0): the words are plain str. Several (kind 1, e.g. a line break or a
+    character in a fallback font): the paragraph's word list, which the lines index."""
+    if lines.kind == 0:
+        return all(type(word) is str for _unused, line in lines.lines for word in line)
+    return lines.kind == 1 and all(
+        type(word) in _PLAIN_WORDS
+        and all(
+            not hasattr(frag, "cbDefn") and not getattr(frag, "link", None) for frag, _t in word[1:]
+        )
+        for word in words
     )
 
 

@@ -19,16 +19,18 @@ from tests.reports.conftest import make_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Long enough to break across pages; one unbroken "word" wider than the column, which
-# ReportLab splits (a split word is never kept for the next plan).
-LONG = " ".join(["Keep your back flat and breathe out as you lift, slowly."] * 22)
+# Long enough to break across pages, in lines (one paragraph, several runs) and as one run;
+# one unbroken "word" wider than the column, which ReportLab splits (never kept).
+LONG = "\n".join(["Keep your back flat and breathe out as you lift, slowly."] * 22)
 UNBROKEN = "https://example.org/" + "x" * 140
 
 
 def _cases() -> list[tuple[str, EvaluationSnapshot, str, bool]]:
     base = make_snapshot()
     bridge = next(t for t in catalogs.STARTER_EXERCISES if t.key == "bridge")
-    long_sheet = ExerciseSheet(None, "Long walk", LONG + " " + UNBROKEN, LONG, 1, 5, None, 1)
+    long_sheet = ExerciseSheet(
+        None, "Long walk", LONG, LONG.replace("\n", " ") + " " + UNBROKEN, 1, 5, None, 1
+    )
     own_bridge = ExerciseSheet("bridge", bridge.name, "Lift the hips.", None, 2, 10, 5, 2)
     return [
         ("english", base, "en", False),
