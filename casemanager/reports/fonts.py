@@ -40,6 +40,8 @@ def register() -> tuple[_Font, ...]:
     ):
         font = TTFont(name, str(FONT_DIR / file))
         _embed_subsets_once(font.face)
+        _encode_ascii_directly(font)
+        _font_objects_once(font)
         pdfmetrics.registerFont(font)
         fonts.append(_Font(name, frozenset(font.face.charToGlyph)))
     pdfmetrics.registerFontFamily(
@@ -95,6 +97,76 @@ def _embed_subsets_once(face: TTFontFace) -> None:
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
     face.addSubsetObjects = add_subset_objects
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF value written out once (numbers only: nothing a document changes)."""
+
+    def __init__(self, written: bytes) -> None:
+        self.written = written
+
+    def format(self, document: Any) -> bytes:
+        return self.written
+
+
+def _font_objects_once(font: TTFont) -> None:
+    """Beside the font program, each subset's widths (256 numbers written one by one) and
+    its map back to Unicode (made and compressed) are the same for the same characters:
+    kept too, so a document's fonts cost little more than a reference."""
+    usual = font.addObjects
+    widths: dict[tuple[Any, ...], _Formatted] = {}
+    maps: dict[bytes, bytes] = {}
+
+    def add_objects(doc: Any) -> None:
+        state = font.state.get(doc)
+        usual(doc)  # (ReportLab forgets the document's state here)
+        if state is None or state.internalName is None or not doc.compression:
+            return
+        if len(widths) >= _SUBSETS_KEPT or len(maps) >= _SUBSETS_KEPT:
+            widths.clear()
+            maps.clear()
+        fonts = doc.idToObject["BasicFonts"].dict
+        for number in range(len(state.subsets)):
+            subset = fonts.get(f"{state.internalName}+{number}")
+            if subset is None or not isinstance(subset.Widths, pdfdoc.PDFArray):
+                continue
+            key = tuple(subset.Widths.sequence)
+            if key not in widths:
+                widths[key] = _Formatted(subset.Widths.format(doc))
+            subset.Widths = widths[key]
+            cmap = doc.idToObject.get("toUnicodeCMap:" + subset.BaseFont)
+            if cmap is None or "Filter" in cmap.dictionary.dict or cmap.filters is None:
+                continue
+            plain = cmap.content.encode("utf8") if isinstance(cmap.content, str) else cmap.content
+            if plain not in maps:
+                maps[plain] = zlib.compress(plain)
+            cmap.content = maps[plain]
+            cmap.filters = None
+            cmap.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+
+    font.addObjects = add_objects
+
+
+_PRINTABLE_ASCII = range(32, 127)
+
+
+def _encode_ascii_directly(font: TTFont) -> None:
+    """ReportLab gives printable ASCII its own codes in a font's first subset (so a PDF's
+    text stays readable) and then still looks every character up, one by one, for each run
+    of text drawn: a tenth of a plan. A run of printable ASCII is encoded as itself; any
+    other run goes the usual way (the same bytes either way)."""
+    if not font._asciiReadable or any(n not in font.face.charToGlyph for n in _PRINTABLE_ASCII):
+        return
+    usual = font.splitString
+
+    def split_string(text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if isinstance(text, str) and text and text.isascii() and text.isprintable():
+            if doc in font.state:  # (the document's first run sets its subsets up)
+                return [(0, text.encode("ascii"))]
+        found: list[tuple[int, bytes]] = usual(text, doc, encoding)
+        return found
+
+    font.splitString = split_string
 
 
 def _font_for(character: str, bold: bool) -> str:
