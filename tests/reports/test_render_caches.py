@@ -5,6 +5,7 @@ many others, in another order, is byte for byte the plan a fresh process renders
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,7 +14,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from casemanager.domain import catalogs
-from casemanager.reports import plan_of_care, take_home
+from casemanager.reports import page, plan_of_care, take_home
 from casemanager.reports.data import EvaluationSnapshot, ExerciseSheet
 from tests.reports.conftest import make_snapshot
 
@@ -81,3 +82,21 @@ def test_cached_layout_keeps_every_word() -> None:
         text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
         assert text.count("breathe out as you lift, slowly.") >= 2 * 22
         assert len(reader.pages) >= 3
+
+
+def test_a_box_taller_than_a_page_carries_on_over_the_next() -> None:
+    """A filled box (a warning, a note) splits across pages like the table it replaced:
+    every line printed once, in order, on a fill on each page."""
+    look = page.styles()
+    lines = [f"Line {n} of a long note." for n in range(1, 81)]
+    snapshot = make_snapshot()
+    frame = page.clinician_frame(snapshot, "Box", "a tall box")
+    box = page.Box([page.para(line, look.body) for line in lines], page.NOTE_FILL)
+    pdf = page.build([page.para("Before the box.", look.body), box], frame, invariant=True)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 3
+    text = " ".join(p.extract_text() for p in reader.pages)
+    found = re.findall(r"Line (\d+) of a long note\.", text)
+    assert found == [str(n) for n in range(1, 81)]
+    for number, sheet in enumerate(reader.pages, start=1):  # the fill colour, on each page
+        assert b"1 .956863 .807843 rg" in sheet.get_contents().get_data(), number
