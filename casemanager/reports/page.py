@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 from reportlab.rl_config import _FUZZ
@@ -109,8 +110,9 @@ class Paragraph(platypus.Paragraph):
     - breaking lines for a width: a table, a keep-together group and the frame each ask in
       turn, and the answer for the width asked last is the one still held (`blPara`);
     - and across documents: the same wording in the same style at the same width breaks the
-      same way in every plan, so plain lines (one font, no word split or hyphenated, which
-      are the only ones ReportLab may alter later) are kept, and only read after that.
+      same way in every plan, so plain lines (no word split or hyphenated, which are the
+      only ones ReportLab may alter later) are kept, and only read after that; and so are
+      the page operators that draw them (see `draw`).
     """
 
     width: float
@@ -152,18 +154,20 @@ class Paragraph(platypus.Paragraph):
         key = getattr(self, "_layout_key", None)
         known = _broken.get((key, availWidth)) if key is not None else None
         if known is not None:
-            self.blPara, widths, self._width_max, width, height, words = known
+            self.blPara, widths, self._width_max, width, height, words, self._inks = known
             if words is not None:  # several fonts: the lines point into the word list
                 self.frags = words
             self.width, self.height = width, height
             self._wrapWidths = list(widths)
             self._wrapped_for: float | None = availWidth
             return width, height
+        self._inks = None
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth if availWidth >= _FUZZ else None  # else: no lines made
         if key is not None and availWidth >= _FUZZ and _plain_lines(self.blPara, self.frags):
             if len(_broken) >= _BROKEN_LIMIT:
                 _broken.clear()
+            self._inks = _inks(self.blPara, self.style, self.bulletText)
             _broken[(key, availWidth)] = (
                 self.blPara,
                 tuple(self._wrapWidths),
@@ -171,12 +175,78 @@ class Paragraph(platypus.Paragraph):
                 self.width,
                 self.height,
                 self.frags if self.blPara.kind == 1 else None,
+                self._inks,
             )
         return size
 
+    def draw(self) -> None:
+        """Lines kept across plans are drawn with the page operators they made last time,
+        when this document has given each of their characters the same code (printable
+        ASCII always has its own; another character, the code its first use here gave
+        it) and each font the same name; else drawn afresh, and those operators kept."""
+        inks = getattr(self, "_inks", None)
+        if inks is None or getattr(self, "_wrapped_for", None) is None:
+            super().draw()
+            return
+        canvas = self.canv
+        ready = _ink_codes(inks, canvas._doc)
+        known = _drawn.get((self._layout_key, self._wrapped_for, ready)) if ready else None
+        if known is not None:
+            canvas._code.extend(known)
+            return
+        start = len(canvas._code)
+        super().draw()
+        ready = _ink_codes(inks, canvas._doc)
+        if ready is not None:
+            if len(_drawn) >= _BROKEN_LIMIT:
+                _drawn.clear()
+            _drawn[(self._layout_key, self._wrapped_for, ready)] = tuple(canvas._code[start:])
+
 
 _BROKEN_LIMIT = 4096  # (wording, style, width) laid out: a few languages and sizes of plans
-_broken: dict[tuple[Any, float], tuple[Any, tuple[float, ...], float, float, float, Any]] = {}
+_broken: dict[tuple[Any, float], tuple[Any, ...]] = {}
+_drawn: dict[tuple[Any, float | None, tuple[Any, ...]], tuple[str, ...]] = {}
+Inks = tuple[tuple[str, tuple[int, ...]], ...]  # (font, the codes of its non-ASCII characters)
+
+
+def _inks(lines: Any, style: ParagraphStyle, bullet: Any) -> Inks:
+    """The fonts a paragraph draws in, each with the characters whose codes a document
+    assigns as it goes (all but printable ASCII)."""
+    used: dict[str, set[int]] = {}
+
+    def note(font: str, text: str) -> None:
+        used.setdefault(font, set()).update(ord(c) for c in text if not " " <= c <= "~")
+
+    if isinstance(bullet, str):
+        note(style.bulletFontName, bullet)
+    elif bullet:
+        for frag in bullet:
+            note(frag.fontName, frag.text)
+    if lines.kind == 0:
+        for _unused, words in lines.lines:
+            note(lines.fontName, " ".join(words))
+    else:
+        for line in lines.lines:
+            for frag in line.words:
+                note(frag.fontName, getattr(frag, "text", ""))
+    return tuple((font, tuple(sorted(chars))) for font, chars in sorted(used.items()))
+
+
+def _ink_codes(inks: Inks, doc: Any) -> tuple[Any, ...] | None:
+    """Each font's name in this document and its characters' codes; None while one of them
+    has none yet (the first drawing gives it)."""
+    found = []
+    for name, characters in inks:
+        state = getattr(pdfmetrics.getFont(name), "state", {}).get(doc)
+        if state is None or state.internalName is None:
+            return None
+        codes = tuple(state.assignments.get(c) for c in characters)
+        if None in codes:
+            return None
+        found.append((state.internalName, codes))
+    return tuple(found)
+
+
 _PLAIN_WORDS = (list, platypus.paragraph._HSFrag)  # a word, a word with a space after it
 
 
