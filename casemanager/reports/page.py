@@ -106,7 +106,7 @@ class Paragraph(platypus.Paragraph):
     """ReportLab's paragraph, with two things it does again and again done once:
 
     - parsing the markup: a plan is mostly the same catalog wording each time, so the parsed
-      fragments are kept (each paragraph gets its own copies: line breaking may mark them);
+      fragments are kept (a paragraph copies them before breaking lines, which may mark them);
     - breaking lines for a width: a table, a keep-together group and the frame each ask in
       turn, and the answer for the width asked last is the one still held (`blPara`);
     - and across documents: the same wording in the same style at the same width breaks the
@@ -138,15 +138,25 @@ class Paragraph(platypus.Paragraph):
                 if len(_parsed) >= _PARSED_LIMIT:
                     _parsed.clear()
                 _parsed[key] = (self.text, self.frags, self.style, self.bulletText)
+                self._shared_fragments = True  # kept now: copied before breaking lines
             return
         text, parsed, style, bullet = known
-        self.__dict__.update(
+        self.__dict__.update(  # shared until lines are broken here (see `_own_fragments`)
             text=text,
-            frags=[f.clone() for f in parsed],
+            frags=parsed,
             style=style,
-            bulletText=[f.clone() for f in bullet] if isinstance(bullet, list) else bullet,
+            bulletText=bullet,
             debug=0,
+            _shared_fragments=True,
         )
+
+    def _own_fragments(self) -> None:
+        """Copies of the kept fragments for ReportLab's line breaking, which may mark them
+        (reading and drawing kept lines never does)."""
+        if self.__dict__.pop("_shared_fragments", False):
+            self.frags = [f.clone() for f in self.frags]
+            if isinstance(self.bulletText, list):
+                self.bulletText = [f.clone() for f in self.bulletText]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if getattr(self, "_wrapped_for", None) == availWidth and hasattr(self, "blPara"):
@@ -162,6 +172,7 @@ class Paragraph(platypus.Paragraph):
             self._wrapped_for: float | None = availWidth
             return width, height
         self._inks = None
+        self._own_fragments()
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth if availWidth >= _FUZZ else None  # else: no lines made
         if key is not None and availWidth >= _FUZZ and _plain_lines(self.blPara, self.frags):
