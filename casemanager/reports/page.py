@@ -117,6 +117,8 @@ class Paragraph(platypus.Paragraph):
 
     width: float
     height: float
+    frags: Any
+    bulletText: Any
 
     def _setup(  # ReportLab's names
         self,
