@@ -69,12 +69,13 @@ def _embed_subsets_once(face: TTFontFace) -> None:
         if not doc.compression:
             return TTFontFace.addSubsetObjects(face, doc, fontname, subset)
         key = tuple(subset)
-        if key not in made:
+        found = made.get(key)  # (read once: another thread's document may clear the dict)
+        if found is None:
             if len(made) >= _SUBSETS_KEPT:
                 made.clear()
             program = face.makeSubset(subset)
-            made[key] = (zlib.compress(program), len(program))
-        compressed, length = made[key]
+            found = made[key] = (zlib.compress(program), len(program))
+        compressed, length = found
         program_file = pdfdoc.PDFStream(content=compressed)
         program_file.dictionary["Length1"] = length
         program_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
@@ -131,16 +132,18 @@ def _font_objects_once(font: TTFont) -> None:
             if subset is None or not isinstance(subset.Widths, pdfdoc.PDFArray):
                 continue
             key = tuple(subset.Widths.sequence)
-            if key not in widths:
-                widths[key] = _Formatted(subset.Widths.format(doc))
-            subset.Widths = widths[key]
+            written = widths.get(key)
+            if written is None:
+                written = widths[key] = _Formatted(subset.Widths.format(doc))
+            subset.Widths = written
             cmap = doc.idToObject.get("toUnicodeCMap:" + subset.BaseFont)
             if cmap is None or "Filter" in cmap.dictionary.dict or cmap.filters is None:
                 continue
             plain = cmap.content.encode("utf8") if isinstance(cmap.content, str) else cmap.content
-            if plain not in maps:
-                maps[plain] = zlib.compress(plain)
-            cmap.content = maps[plain]
+            packed = maps.get(plain)
+            if packed is None:
+                packed = maps[plain] = zlib.compress(plain)
+            cmap.content = packed
             cmap.filters = None
             cmap.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
 
