@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 from reportlab.rl_config import _FUZZ
 
-from casemanager.reports import dates, fonts
+from casemanager.reports import dates, fonts, wording
 from casemanager.reports.data import EvaluationSnapshot
 
 INK = colors.HexColor("#1b1b1b")
@@ -408,6 +408,10 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         super().__init__(*args, **kwargs)
         self._frame, self._scale = frame, scale
         self._pages: list[dict[str, Any]] = []
+        # The characters beyond ASCII that the wording uses get their codes first, the same
+        # in every document (a name's own come after): lines drawn before can be reused.
+        for name in (fonts.REGULAR, fonts.BOLD):
+            pdfmetrics.getFont(name).splitString(_usual_characters(frame.language), self._doc)
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._pages.append(dict(self.__dict__))
@@ -437,6 +441,27 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         label = frame.page_label(number, total)
         _draw(self, width - 0.75 * inch, 0.45 * inch, label, size, right=True)
         self.restoreState()
+
+
+@cache
+def _usual_characters(language: str) -> str:
+    """The characters beyond printable ASCII that documents in this language print whoever
+    the patient is (bullets, the dot between facts, the wording's accents), in a fixed
+    order."""
+    try:
+        data = wording.load(language)
+    except ValueError:
+        data = {}
+
+    def texts(value: Any) -> Any:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                yield from texts(item)
+
+    found = {c for text in texts(data) for c in text if not " " <= c <= "~" and not c.isspace()}
+    return "".join(sorted(found | {"•", "·"}))
 
 
 class _Frame(platypus.Frame):
