@@ -230,7 +230,7 @@ def main() -> None:
             chosen = documents.latest_signed_evaluation(clinic, actor, printable(clinic, 1)[0])
             service = median_ms(
                 lambda c=clinic, a=actor, e=chosen: documents.render(c, a, e),
-                max(5, args.repeat // 3),
+                args.repeat,
             )
             rows.append(
                 (
