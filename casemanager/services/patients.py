@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -336,13 +337,26 @@ def record_listed(
     db: Database, actor: Actor, shown: list[PatientSummary], what: str = "patient list"
 ) -> None:
     """The audit row for a list shown: who saw how many patients (never what was typed)."""
-    audit.record_now(
-        db,
-        actor,
-        AuditAction.READ,
-        DataCategory.DEMOGRAPHICS,
-        detail=f"{what}: {len(shown)} patients listed",
-    )
+    record_listings(db, actor, [len(shown)], what)
+
+
+def record_listings(
+    db: Database, actor: Actor, counts: Sequence[int], what: str = "patient list"
+) -> None:
+    """The audit rows for several lists shown, one row per list as `record_listed` writes it,
+    in one transaction and one turn at the audit chain: a quick run of searches is audited
+    in one step right after its rows are on screen, not one write between each search and
+    its rows."""
+    if not counts:
+        return
+    entries = [
+        audit.Entry(
+            AuditAction.READ, DataCategory.DEMOGRAPHICS, detail=f"{what}: {n} patients listed"
+        )
+        for n in counts
+    ]
+    with db.session() as session:
+        audit.record_many(session, actor, entries)
 
 
 def list_patients(

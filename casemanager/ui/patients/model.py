@@ -6,6 +6,7 @@ no more to open than one with 100.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -49,15 +50,26 @@ class PatientTableModel(QAbstractTableModel):
     page_loaded = Signal(int)  # rows now shown
     reloaded = Signal()  # `reload` has put the rows read again in place
 
-    def __init__(self, fetch: Fetch, page_size: int = 200, parent: Any = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        page_size: int = 200,
+        parent: Any = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         super().__init__(parent)
         self._fetch = fetch
+        self._clock = clock
         self.page_size = page_size
         self.query = PatientQuery()
         self._rows: list[PatientSummary] = []
         self._exhausted = False
         self._loading = False
         self._generation = 0  # answers to an older query are dropped
+        self._asked_at: float | None = None  # when the query shown was asked, until answered
+        # Seconds from asking for a query to its first rows in place, for the last one
+        # answered (None before any): the list's typing pause follows it.
+        self.last_answer_seconds: float | None = None
 
     # -- what to show ----------------------------------------------------------------------
     def set_query(self, query: PatientQuery) -> None:
@@ -68,6 +80,7 @@ class PatientTableModel(QAbstractTableModel):
         self._loading = False
         self._generation += 1
         self.endResetModel()
+        self._asked_at = self._clock()
         self.fetchMore(QModelIndex())
 
     def reload(self) -> None:
@@ -75,6 +88,7 @@ class PatientTableModel(QAbstractTableModel):
         on screen meanwhile, and `reloaded` says when the new ones are in place (the list keeps
         its selection and scroll position across it)."""
         self._generation += 1  # a page still on its way belongs to the old rows
+        self._asked_at = None  # a reload's time says nothing about a search's
         self._loading = True
         self.loading_changed.emit()
         generation, limit = self._generation, max(self.page_size, len(self._rows))
@@ -168,10 +182,14 @@ class PatientTableModel(QAbstractTableModel):
             self._rows.extend(rows)
             self.endInsertRows()
         self._loading = False  # only now: views ask for more while rows are being inserted
+        if self._asked_at is not None:  # the first page of a new query
+            self.last_answer_seconds = self._clock() - self._asked_at
+            self._asked_at = None
         self.loading_changed.emit()
         self.page_loaded.emit(len(self._rows))
 
     def load_failed(self) -> None:
         """A page could not be loaded (the caller shows why): scrolling may try again."""
         self._loading = False
+        self._asked_at = None
         self.loading_changed.emit()
