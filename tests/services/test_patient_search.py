@@ -162,6 +162,55 @@ def test_the_rows_come_first_and_the_audit_row_is_its_own_step(db: Database, sta
     assert _audit_rows(db) == before + 2  # the list as the app calls it: read, then audited
 
 
+def _listing_rows(db: Database, after: int) -> list[tuple[object, ...]]:
+    """What each listing's audit row says: every column but its id, time and hashes."""
+    with db.session() as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    AuditEntry.user_id,
+                    AuditEntry.actor,
+                    AuditEntry.workstation,
+                    AuditEntry.patient_id,
+                    AuditEntry.action,
+                    AuditEntry.data_category,
+                    AuditEntry.outcome,
+                    AuditEntry.detail,
+                )
+                .where(AuditEntry.id > after)
+                .order_by(AuditEntry.id)
+            )
+        ]
+
+
+def _last_audit_id(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+
+
+def test_lists_audited_together_get_a_row_each_as_one_at_a_time(db: Database, staff: Staff) -> None:
+    from casemanager.services import audit_log
+
+    _add(db, staff.therapist, "Ana", "Silva")
+    one_by_one = _last_audit_id(db)
+    for shown in ([], patients.find_patients(db, staff.manager, patients.PatientQuery("silva"))):
+        patients.record_listed(db, staff.manager, shown)
+    together = _last_audit_id(db)
+    patients.record_listings(db, staff.manager, [0, 1])
+    rows = _listing_rows(db, one_by_one)
+    assert len(rows) == 4 and rows[2:] == rows[:2]  # the same rows, whichever way written
+    assert [row[-1] for row in rows[:2]] == [
+        "patient list: 0 patients listed",
+        "patient list: 1 patients listed",
+    ]
+    assert _listing_rows(db, together) == rows[2:]
+    patients.record_listings(db, staff.manager, [])  # nothing shown: nothing written
+    assert _last_audit_id(db) == together + 2
+    report = audit_log.verify_chain(db, staff.admin)
+    assert report.broken is None and report.rows == report.head_rows
+
+
 def test_the_permission_check_stays_in_front_of_the_rows(db: Database, staff: Staff) -> None:
     from casemanager.domain.errors import PermissionDenied
     from casemanager.services import accounts
