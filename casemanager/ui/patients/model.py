@@ -45,6 +45,14 @@ COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], 
 )
 
 
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
+_ANSWERED = _TEXT_ROLES | {PatientIdRole, Qt.ItemDataRole.ToolTipRole}
+
+
+def _texts(patient: PatientSummary) -> tuple[str, ...]:
+    return tuple(show(patient) for _header, _sort, show in COLUMNS)
+
+
 class PatientTableModel(QAbstractTableModel):
     loading_changed = Signal()
     page_loaded = Signal(int)  # rows now shown
@@ -63,6 +71,7 @@ class PatientTableModel(QAbstractTableModel):
         self.page_size = page_size
         self.query = PatientQuery()
         self._rows: list[PatientSummary] = []
+        self._texts: list[tuple[str, ...]] = []  # each row's cells as shown, made once
         self._exhausted = False
         self._loading = False
         self._generation = 0  # answers to an older query are dropped
@@ -76,6 +85,7 @@ class PatientTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self._rows = []
+        self._texts = []
         self._exhausted = False
         self._loading = False
         self._generation += 1
@@ -99,6 +109,7 @@ class PatientTableModel(QAbstractTableModel):
             return  # a newer search or reload was asked for meanwhile
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [_texts(p) for p in rows]
         self._exhausted = len(rows) < limit
         self._loading = False
         self.endResetModel()
@@ -124,16 +135,25 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # Called for every role of every cell painted or measured: the roles answered are
+        # told apart first, and the text is made once per row, not once per call.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        patient = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return COLUMNS[index.column()][2](patient)
+        row = index.row()
+        if row >= len(self._rows):
+            return None
+        if role in _TEXT_ROLES:
+            return self._texts[row][index.column()]
+        patient = self._rows[row]
         if role == PatientIdRole:
             return patient.id
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+        if index.column() == 0:  # the tooltip
             return f"{patient.given_name} {patient.family_name}, MRN {patient.mrn}"
         return None
+
+    def text(self, row: int, column: int) -> str:
+        """A cell as shown (for measuring columns without a call per role)."""
+        return self._texts[row][column]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -180,6 +200,7 @@ class PatientTableModel(QAbstractTableModel):
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend(_texts(p) for p in rows)
             self.endInsertRows()
         self._loading = False  # only now: views ask for more while rows are being inserted
         if self._asked_at is not None:  # the first page of a new query
