@@ -11,7 +11,9 @@ them, clinics are built (`--postgres` names a server where a database may be cre
 
 Anchors:
 - search: a plain `LIKE '%…%'` scan of every search name, sorted, first 200 (what the
-  search did before its index), run through the same session machinery;
+  search did before its index), run through the same session machinery; keystroke to rows
+  shown (benchmarks/keystroke.py: the app's patient list offscreen, its typing pause
+  included) beside the search service call for the same text;
 - caseload: one pass over the per-episode summary (`count(*)` of episode_summary), the floor
   of any figure that looks at every episode;
 - resident memory (benchmarks/memory.py, a fresh process): the app loaded, before it opens
