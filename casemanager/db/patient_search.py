@@ -35,10 +35,12 @@ _SQLITE_COUNT = text(
     "SELECT count(*) FROM (SELECT 1 FROM patient_search WHERE patient_search MATCH :terms LIMIT :n)"
 )
 _SQLITE_INDEX = table("patient_search", column("rowid"))
-# Each statement is a round trip to the server, which on a busy machine costs more than
-# the work: the setting for the rest of the transaction rides along with the count.
-# The driver prepares a statement run often; a plan made without the pieces in hand cannot
-# tell a rare one from a common one, so the rest of the transaction plans with them.
+# The driver prepares a statement run often, and after a few runs PostgreSQL may plan it
+# once for any search: a plan made without the words in hand cannot tell a rare name from a
+# common one (a rare name would walk the whole list). The rest of the transaction plans
+# with them. Each statement is a round trip to the server, which on a busy machine costs
+# more than the work: for short pieces the setting rides along with the count.
+_PG_CUSTOM_PLANS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
 _PG_COUNT = text(
     "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), (SELECT count(*) FROM "
     "(SELECT 1 FROM patient WHERE search_pieces @> CAST(:wanted AS text[]) LIMIT :n) AS hits)"
@@ -82,6 +84,7 @@ def narrowing(session: Session, words: list[str]) -> ColumnElement[bool] | None:
         if any(len(word) >= 3 for word in words):
             # pg_trgm's index (0004) serves the LIKE of such a word directly, and the
             # planner knows from its statistics how common it is.
+            session.execute(_PG_CUSTOM_PLANS)
             return None
         wanted = sorted({piece for word in words for piece in pieces(word)})
         counted = session.execute(_PG_COUNT, {"wanted": wanted, "n": FEW + 1}).one()
