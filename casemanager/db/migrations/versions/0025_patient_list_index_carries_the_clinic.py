@@ -2,7 +2,7 @@
 the index alone (an index-only scan); SQLite's index is left as it is
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0026
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0025'
-down_revision: str | None = '0022'
+down_revision: str | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
