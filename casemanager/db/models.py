@@ -148,8 +148,18 @@ class Patient(Editable, Base):
     __table_args__ = (
         # The patient list's default order, so its first page needs no sort of every row;
         # search_name rides along so a search filters index entries without table lookups
-        # (17x faster for a rare name at 50,000 patients on SQLite).
-        Index("ix_patient_list_order", "family_name", "given_name", "id", "search_name"),
+        # (17x faster for a rare name at 50,000 patients on SQLite). On PostgreSQL the
+        # clinic rides along too, so a page's patients are found from the index alone (every
+        # list query names the clinic): 5x faster for a common piece of a name at 100,000.
+        # Not on SQLite, where the list query reads the index the same way without it.
+        Index(
+            "ix_patient_list_order",
+            "family_name",
+            "given_name",
+            "id",
+            "search_name",
+            postgresql_include=["clinic_id"],
+        ),
         Index("ix_patient_status_therapist", "status", "primary_therapist_id"),
         # The caseload reads the status of every open episode's patient from this index
         # alone, not from the (wide) patient rows.

@@ -35,12 +35,20 @@ _SQLITE_COUNT = text(
     "SELECT count(*) FROM (SELECT 1 FROM patient_search WHERE patient_search MATCH :terms LIMIT :n)"
 )
 _SQLITE_INDEX = table("patient_search", column("rowid"))
+# The driver prepares a statement run often, and after a few runs PostgreSQL may plan it
+# once for any search: a plan made without the words in hand cannot tell a rare name from a
+# common one (a rare name would walk the whole list). The rest of the transaction plans
+# with them. Each statement is a round trip to the server, which on a busy machine costs
+# more than the work: for short pieces the setting rides along with the count.
+_PG_CUSTOM_PLANS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
 _PG_COUNT = text(
-    "SELECT count(*) FROM "
-    "(SELECT 1 FROM patient WHERE search_pieces @> CAST(:wanted AS text[]) LIMIT :n) AS hits"
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), (SELECT count(*) FROM "
+    "(SELECT 1 FROM patient WHERE search_pieces @> CAST(:wanted AS text[]) LIMIT :n) AS hits)"
 )
 # For a common piece: the list's own order, never every match read and sorted.
-_PG_WALK = ("SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off")
+_PG_WALK = text(
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+)
 # On patient, PostgreSQL only: filled by a trigger (0020), not in the models.
 _PG_PIECES = literal_column("patient.search_pieces", ARRAY(Text))
 
@@ -76,14 +84,12 @@ def narrowing(session: Session, words: list[str]) -> ColumnElement[bool] | None:
         if any(len(word) >= 3 for word in words):
             # pg_trgm's index (0004) serves the LIKE of such a word directly, and the
             # planner knows from its statistics how common it is.
+            session.execute(_PG_CUSTOM_PLANS)
             return None
-        # The driver prepares a statement run often; a plan made without the pieces in hand
-        # cannot tell a rare one from a common one.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         wanted = sorted({piece for word in words for piece in pieces(word)})
-        if int(session.scalar(_PG_COUNT, {"wanted": wanted, "n": FEW + 1}) or 0) > FEW:
-            for setting in _PG_WALK:
-                session.execute(text(setting))
+        counted = session.execute(_PG_COUNT, {"wanted": wanted, "n": FEW + 1}).one()
+        if int(counted[1] or 0) > FEW:
+            session.execute(_PG_WALK)
             return None
         return _PG_PIECES.contains(literal(wanted, ARRAY(Text)))
     terms = " AND ".join(_fts_phrase(w) for w in words)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from casemanager.services.context import Actor
     from casemanager.ui.lock import IdleWatcher, Lock
     from casemanager.ui.main_window import MainWindow
+    from casemanager.ui.patients.listing_audit import ListingAudit
     from casemanager.ui.workspace import Workspace
 
 DEMO_PATIENTS = 1000  # big enough to feel real, quick enough to make on first run
@@ -44,6 +45,8 @@ class Shell(QObject):
         self.clinic_name = ""
         self.actor: Actor | None = None
         self.workspace: Workspace | None = None
+        # The list audits of logins ended: rows they may still owe are written at quit.
+        self._ended: list[ListingAudit] = []
         self.start = StartWindow()
         self.ops = Ops(show_error=self._show_error, parent=self)
         self.startup = StartupController(self.ops, self.workstation)
@@ -254,6 +257,9 @@ class Shell(QObject):
         self.start.show_login(self.clinic_name)
         self.start.show()  # before closing the main window, or Qt quits with its last window
         if workspace is not None:
+            audit = workspace.listing_audit()
+            if audit is not None:
+                self._ended.append(audit)
             workspace.close()
 
     def shutdown(self) -> None:
@@ -261,8 +267,14 @@ class Shell(QObject):
         if self.workspace is not None:
             self.workspace.stop_batches()
         self.ops.shutdown()
-        if self.db is not None:
-            self.db.dispose()
+        try:
+            # The worker has stopped: whatever lists it had not audited yet, written now.
+            audit = self.workspace.listing_audit() if self.workspace is not None else None
+            for waiting in [*self._ended, *([audit] if audit is not None else [])]:
+                waiting.write_waiting()
+        finally:
+            if self.db is not None:
+                self.db.dispose()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from casemanager.ui.exercises.controller import ExercisesController
     from casemanager.ui.intake.controller import IntakeController
     from casemanager.ui.patients.controller import PatientsController
+    from casemanager.ui.patients.listing_audit import ListingAudit
 
 ErrorCallback = Callable[[BaseException], None]
 Therapists = list[tuple[int, str]]
@@ -183,6 +184,10 @@ class Workspace:
             self._evaluations.close_for_log_out()
         if self._intake is not None:
             self._intake.close_for_log_out()
+
+    def listing_audit(self) -> ListingAudit | None:
+        """The patient list's access audit, whose rows may still be waiting at quit."""
+        return self._patients.listing_audit if self._patients is not None else None
 
     def stop_batches(self) -> None:
         if self._documents is not None:

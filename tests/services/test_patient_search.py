@@ -162,6 +162,103 @@ def test_the_rows_come_first_and_the_audit_row_is_its_own_step(db: Database, sta
     assert _audit_rows(db) == before + 2  # the list as the app calls it: read, then audited
 
 
+def _listing_rows(db: Database, after: int) -> list[tuple[object, ...]]:
+    """What each listing's audit row says: every column but its id, time and hashes."""
+    with db.session() as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    AuditEntry.user_id,
+                    AuditEntry.actor,
+                    AuditEntry.workstation,
+                    AuditEntry.patient_id,
+                    AuditEntry.action,
+                    AuditEntry.data_category,
+                    AuditEntry.outcome,
+                    AuditEntry.detail,
+                )
+                .where(AuditEntry.id > after)
+                .order_by(AuditEntry.id)
+            )
+        ]
+
+
+def _last_audit_id(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+
+
+def test_lists_audited_together_get_a_row_each_as_one_at_a_time(db: Database, staff: Staff) -> None:
+    from casemanager.services import audit_log
+
+    _add(db, staff.therapist, "Ana", "Silva")
+    one_by_one = _last_audit_id(db)
+    for shown in ([], patients.find_patients(db, staff.manager, patients.PatientQuery("silva"))):
+        patients.record_listed(db, staff.manager, shown)
+    together = _last_audit_id(db)
+    patients.record_listings(db, staff.manager, [0, 1])
+    rows = _listing_rows(db, one_by_one)
+    assert len(rows) == 4 and rows[2:] == rows[:2]  # the same rows, whichever way written
+    assert [row[-1] for row in rows[:2]] == [
+        "patient list: 0 patients listed",
+        "patient list: 1 patients listed",
+    ]
+    assert _listing_rows(db, together) == rows[2:]
+    patients.record_listings(db, staff.manager, [])  # nothing shown: nothing written
+    assert _last_audit_id(db) == together + 2
+    report = audit_log.verify_chain(db, staff.admin)
+    assert report.broken is None and report.rows == report.head_rows
+
+
+def test_pages_in_every_order_hold_each_match_once_in_that_order(
+    db: Database, staff: Staff
+) -> None:
+    """Page after page, in every sort and direction, for a search and for the whole list: the
+    pages together are the one long list, each patient once, in the order asked for."""
+    therapists = (None, staff.therapist.user_id, staff.therapist2.user_id)
+    for n, (given, family) in enumerate(
+        [("Ana", "Silva"), ("Bo", "Silva"), ("Cy", "Abbot"), ("Di", "Zed"), ("Ed", "Silvan"),
+         ("Fa", "Abbot"), ("Gil", "Mora"), ("Hal", "Silva"), ("Ida", "Ames")]
+    ):  # fmt: skip
+        fields = patients.PatientFields(
+            given,
+            family,
+            date(1950 + n % 4, 1 + n, 1),
+            Sex.FEMALE,
+            primary_therapist_id=therapists[n % 3],
+            status=(PatientStatus.ACTIVE, PatientStatus.DISCHARGED)[n % 2],
+        )
+        patients.create_patient(db, staff.therapist, fields, today=TODAY)
+    for text, matches in (("", 9), ("silva", 4), ("a", 8)):
+        for sort in patients.PatientSort:
+            for descending in (False, True):
+                query = patients.PatientQuery(text, sort=sort, descending=descending)
+                whole = patients.find_patients(db, staff.manager, query, limit=100)
+                paged = [
+                    p
+                    for offset in range(0, 12, 2)
+                    for p in patients.find_patients(
+                        db, staff.manager, query, offset=offset, limit=2
+                    )
+                ]
+                assert paged == whole and len({p.id for p in whole}) == matches, (text, sort)
+                if sort == patients.PatientSort.THERAPIST:
+                    continue  # where a patient with no therapist goes is the engine's own
+                key = {
+                    patients.PatientSort.NAME: lambda p: (p.family_name, p.given_name),
+                    patients.PatientSort.MRN: lambda p: (p.mrn,),
+                    patients.PatientSort.DATE_OF_BIRTH: lambda p: (p.date_of_birth,),
+                    patients.PatientSort.STATUS: lambda p: (
+                        p.status.value,
+                        p.family_name,
+                        p.given_name,
+                    ),
+                }[sort]
+                expected = sorted(whole, key=lambda p: (*key(p), p.id), reverse=descending)
+                assert whole == expected, (text, sort, descending)
+
+
 def test_the_permission_check_stays_in_front_of_the_rows(db: Database, staff: Staff) -> None:
     from casemanager.domain.errors import PermissionDenied
     from casemanager.services import accounts

@@ -30,6 +30,7 @@ NO_DATABASE = cast(Database, None)  # the recording operations never run their w
 
 OVERVIEW = "PatientsController.read_overview"
 LIST_PAGE = "PatientsController._fetch"
+LIST_AUDIT = "ListingAudit.write_waiting"  # a list's audit row, asked once its rows are in
 CASELOAD = "CaseloadController._read"  # the figures, shown first
 WORKLIST = "CaseloadController._read_worklist"  # then the worklist's first page
 USERS = "AdminController._read_users"
@@ -61,6 +62,8 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
     assert window.active.value.text() == "80" and window.mine.value.text() == "12"
     assert ops.asked() == [LIST_PAGE, CASELOAD, WORKLIST]
     ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
+    assert ops.asked() == [CASELOAD, WORKLIST, LIST_AUDIT]
+    ops.answer(LIST_AUDIT, None)
     ops.fail(CASELOAD, DomainError("not needed here"))
     ops.fail(WORKLIST, DomainError("not needed here"))  # the dashboard is ready again
     assert window.views.currentWidget() is not window.caseload  # the patients tab in front
@@ -99,6 +102,7 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
 def test_refresh_reads_every_screen_once(qtbot: QtBot, ops: RecordingOps) -> None:
     workspace = _workspace(qtbot, ops, CHEN)
     ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
+    ops.answer(LIST_AUDIT, None)
     ops.fail(CASELOAD, DomainError("not needed here"))
     ops.fail(WORKLIST, DomainError("not needed here"))
     workspace.window.refresh_action.trigger()  # F5

@@ -12,6 +12,7 @@ from casemanager.ui import messages
 from casemanager.ui.ops import Change, Changes
 from casemanager.ui.patients.chart import ChartPanel
 from casemanager.ui.patients.list_widget import PatientListWidget
+from casemanager.ui.patients.listing_audit import ListingAudit
 from casemanager.ui.patients.model import PatientTableModel
 
 if TYPE_CHECKING:
@@ -32,6 +33,24 @@ if TYPE_CHECKING:
     from casemanager.ui.patients.new_patient import NewPatientDialog
     from casemanager.ui.workspace import Context, Therapists, Workspace
 
+
+def _listing_audit(context: Context) -> ListingAudit:
+    """The list's access audit: written by the service, queued on the database worker after
+    the searches already asked (which run first), as a step of its own. It holds only what it
+    needs, so a login that ended can still be audited at quit."""
+    db, actor, ops = context.db, context.actor, context.ops
+
+    def write(counts: list[int]) -> None:
+        from casemanager.services import patients
+
+        patients.record_listings(db, actor, counts)
+
+    def written(_none: None) -> None:
+        return None
+
+    return ListingAudit(write, lambda step: ops.read(step, written))
+
+
 # A visit: the episode it counts in, how far the episode is, the goals a report judges.
 VisitStart = tuple[int, "EpisodeProgress", list["GoalInForce"]]
 
@@ -41,6 +60,7 @@ class PatientsController:
         self.context = context
         self.workspace = workspace
         self.model = PatientTableModel(self._fetch)
+        self.listing_audit = _listing_audit(context)
         self.chart = ChartPanel(can_evaluate=context.actor.role == Role.THERAPIST)
         self.patient_list: PatientListWidget | None = None
         self.therapists: list[tuple[int, str]] = []
@@ -85,13 +105,20 @@ class PatientsController:
         def work() -> list[PatientSummary]:
             from casemanager.services import patients
 
-            return patients.list_patients(db, actor, query, offset=offset, limit=limit)
+            # Read only: the audit row waits until the rows are on screen.
+            return patients.find_patients(db, actor, query, offset=offset, limit=limit)
+
+        def shown(rows: list[PatientSummary]) -> None:
+            try:
+                deliver(rows)
+            finally:  # every page read is audited, shown or dropped as stale
+                self.listing_audit.shown(len(rows))
 
         def failed(error: BaseException) -> None:
             self.model.load_failed()
             self.context.show_error(error)
 
-        self.context.ops.read(work, deliver, failed)
+        self.context.ops.read(work, shown, failed)
 
     def open_chart(self, patient_id: int) -> None:
         db, actor = self.context.db, self.context.actor

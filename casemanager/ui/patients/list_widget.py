@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,7 +25,14 @@ from casemanager.domain.patients import PatientQuery
 from casemanager.ui.patients.model import PatientIdRole, PatientTableModel
 from casemanager.ui.widgets import name_clear_button, wheel_changes_only_focused_boxes
 
-SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
+# The list waits for a pause in typing before asking the database: twice as long as the
+# last search took to answer, from asking to its rows in place (so searching takes at most
+# a third of the typing time, and a fast answer shows within a blink of the last key),
+# never shorter than a fast typist's gap between two keys of a word, never longer than a
+# quarter of a second.
+SEARCH_DELAY_MS = 250
+SHORTEST_PAUSE_MS = 30
+PAUSE_PER_ANSWER = 2
 ALL = -1  # combo data for "no filter"
 MINE = -2  # combo data for "my caseload"
 PHONE_COLUMN = 3  # the column left out when the list is narrow
@@ -105,9 +113,15 @@ class PatientListWidget(QWidget):
         # Each column is as wide as its header and the rows loaded so far; a
         # list narrower than that scrolls sideways rather than cutting a column.
         # A narrow list (the chart open beside it) leaves out the phone column first.
+        # The widths are measured here, from each row's text as it arrives: Qt's own
+        # fitting to contents asks the model for every role of every cell, twice a search,
+        # which took longer than the search.
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._widest = [0] * model.columnCount()  # the widest text of each column, in pixels
+        self._advances: dict[str, int] = {}  # texts measured, in this font:
+        self._advances_font = self.table.font().key()
         self.summary = QLabel("")
         self.summary.setAccessibleName("Patient list status")
 
@@ -126,7 +140,7 @@ class PatientListWidget(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._debounce.start)
+        self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._search_now_or_open)
         self.status.currentIndexChanged.connect(self.apply_filters)
         self.therapist.currentIndexChanged.connect(self.apply_filters)
@@ -134,6 +148,8 @@ class PatientListWidget(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         model.loading_changed.connect(self._show_state)
         model.page_loaded.connect(self._show_state)
+        model.modelReset.connect(self._measure_all)
+        model.rowsInserted.connect(self._measure_rows)
         model.page_loaded.connect(self._fit_columns)
         model.reloaded.connect(self._restore_place)
         self._place: _Place | None = None  # what to show again once a reload is in
@@ -143,18 +159,61 @@ class PatientListWidget(QWidget):
         super().resizeEvent(event)
         self._fit_columns()
 
+    def _measure_all(self) -> None:
+        self._widest = [0] * self.model.columnCount()
+        self._measure_rows(QModelIndex(), 0, self.model.rowCount() - 1)
+
+    def _measure_rows(self, _parent: QModelIndex, first: int, last: int) -> None:
+        advance = self.table.fontMetrics().horizontalAdvance
+        known = self._advances  # statuses and therapists repeat: each measured once
+        font = self.table.font().key()
+        if len(known) > 5000 or font != self._advances_font:
+            known.clear()
+            self._advances_font = font
+        for column in range(len(self._widest)):
+            widest = self._widest[column]
+            for row in range(first, last + 1):
+                text = self.model.text(row, column)
+                width = known.get(text)
+                if width is None:
+                    width = known[text] = advance(text)
+                widest = max(widest, width)
+            self._widest[column] = widest
+
+    def _needed(self) -> dict[int, int]:
+        """Each column's width to show its header and every row loaded so far whole: the
+        widest text, the cell's margins as the table draws them (asked of its delegate for
+        one cell), a pixel of rounding either way, and the grid line."""
+        header, table = self.table.horizontalHeader(), self.table
+        margins = 2
+        if self.model.rowCount():
+            option = QStyleOptionViewItem()
+            table.initViewItemOption(option)
+            sample = self.model.index(0, 0)
+            hint = table.itemDelegate().sizeHint(option, sample).width()
+            margins += hint - table.fontMetrics().horizontalAdvance(self.model.text(0, 0))
+        grid = 1 if table.showGrid() else 0
+        return {
+            column: max(
+                header.sectionSizeHint(column),
+                self._widest[column] + margins + grid if self._widest[column] else 0,
+            )
+            for column in range(header.count())
+        }
+
     def _fit_columns(self, *_args: object) -> None:
         """Show the phone column only when every column fits whole; the last column takes
         the room left over."""
         header = self.table.horizontalHeader()
         room = self.table.viewport().width()
-        needed = {
-            column: max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
-            for column in range(header.count())
-        }
+        needed = self._needed()
         self.table.setColumnHidden(PHONE_COLUMN, sum(needed.values()) > room)
-        shown = sum(w for c, w in needed.items() if not self.table.isColumnHidden(c))
-        header.setStretchLastSection(shown < room)
+        shown = {c: w for c, w in needed.items() if not self.table.isColumnHidden(c)}
+        header.setStretchLastSection(False)  # each column its own width first
+        for column, width in shown.items():
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+        header.setStretchLastSection(sum(shown.values()) < room)
 
     def current_query(self) -> PatientQuery:
         """A typed search looks at every status: the person at the desk is most often a
@@ -170,6 +229,17 @@ class PatientListWidget(QWidget):
             status=None if status == ALL or self._searching() else PatientStatus(status),
             therapist_id=None if therapist == ALL else therapist,
         )
+
+    def typing_pause_ms(self) -> int:
+        """How long to wait after a key before searching: follows the last answer's time."""
+        answered = self.model.last_answer_seconds
+        if answered is None:
+            return SEARCH_DELAY_MS
+        pause = round(PAUSE_PER_ANSWER * answered * 1000)
+        return max(SHORTEST_PAUSE_MS, min(SEARCH_DELAY_MS, pause))
+
+    def _typed(self) -> None:
+        self._debounce.start(self.typing_pause_ms())
 
     def _searching(self) -> bool:
         return bool(self.search.text().strip())

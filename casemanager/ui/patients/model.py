@@ -6,6 +6,7 @@ no more to open than one with 100.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -44,30 +45,52 @@ COLUMNS: tuple[tuple[str, PatientSort | None, Callable[[PatientSummary], str]], 
 )
 
 
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
+_ANSWERED = _TEXT_ROLES | {PatientIdRole, Qt.ItemDataRole.ToolTipRole}
+
+
+def _texts(patient: PatientSummary) -> tuple[str, ...]:
+    return tuple(show(patient) for _header, _sort, show in COLUMNS)
+
+
 class PatientTableModel(QAbstractTableModel):
     loading_changed = Signal()
     page_loaded = Signal(int)  # rows now shown
     reloaded = Signal()  # `reload` has put the rows read again in place
 
-    def __init__(self, fetch: Fetch, page_size: int = 200, parent: Any = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        page_size: int = 200,
+        parent: Any = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         super().__init__(parent)
         self._fetch = fetch
+        self._clock = clock
         self.page_size = page_size
         self.query = PatientQuery()
         self._rows: list[PatientSummary] = []
+        self._texts: list[tuple[str, ...]] = []  # each row's cells as shown, made once
         self._exhausted = False
         self._loading = False
         self._generation = 0  # answers to an older query are dropped
+        self._asked_at: float | None = None  # when the query shown was asked, until answered
+        # Seconds from asking for a query to its first rows in place, for the last one
+        # answered (None before any): the list's typing pause follows it.
+        self.last_answer_seconds: float | None = None
 
     # -- what to show ----------------------------------------------------------------------
     def set_query(self, query: PatientQuery) -> None:
         self.beginResetModel()
         self.query = query
         self._rows = []
+        self._texts = []
         self._exhausted = False
         self._loading = False
         self._generation += 1
         self.endResetModel()
+        self._asked_at = self._clock()
         self.fetchMore(QModelIndex())
 
     def reload(self) -> None:
@@ -75,6 +98,7 @@ class PatientTableModel(QAbstractTableModel):
         on screen meanwhile, and `reloaded` says when the new ones are in place (the list keeps
         its selection and scroll position across it)."""
         self._generation += 1  # a page still on its way belongs to the old rows
+        self._asked_at = None  # a reload's time says nothing about a search's
         self._loading = True
         self.loading_changed.emit()
         generation, limit = self._generation, max(self.page_size, len(self._rows))
@@ -85,6 +109,7 @@ class PatientTableModel(QAbstractTableModel):
             return  # a newer search or reload was asked for meanwhile
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [_texts(p) for p in rows]
         self._exhausted = len(rows) < limit
         self._loading = False
         self.endResetModel()
@@ -110,16 +135,25 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # Called for every role of every cell painted or measured: the roles answered are
+        # told apart first, and the text is made once per row, not once per call.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        patient = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return COLUMNS[index.column()][2](patient)
+        row = index.row()
+        if row >= len(self._rows):
+            return None
+        if role in _TEXT_ROLES:
+            return self._texts[row][index.column()]
+        patient = self._rows[row]
         if role == PatientIdRole:
             return patient.id
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+        if index.column() == 0:  # the tooltip
             return f"{patient.given_name} {patient.family_name}, MRN {patient.mrn}"
         return None
+
+    def text(self, row: int, column: int) -> str:
+        """A cell as shown (for measuring columns without a call per role)."""
+        return self._texts[row][column]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -166,12 +200,17 @@ class PatientTableModel(QAbstractTableModel):
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend(_texts(p) for p in rows)
             self.endInsertRows()
         self._loading = False  # only now: views ask for more while rows are being inserted
+        if self._asked_at is not None:  # the first page of a new query
+            self.last_answer_seconds = self._clock() - self._asked_at
+            self._asked_at = None
         self.loading_changed.emit()
         self.page_loaded.emit(len(self._rows))
 
     def load_failed(self) -> None:
         """A page could not be loaded (the caller shows why): scrolling may try again."""
         self._loading = False
+        self._asked_at = None
         self.loading_changed.emit()
