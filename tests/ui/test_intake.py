@@ -163,9 +163,9 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
     qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Put into the evaluation:" in review.outcome.text(), timeout=15_000)
     form = evaluation.form
-    # What the therapist's draft already held is kept; the rest comes from the patient.
-    assert form.chief_complaint.text() == "Low back pain with spasm"
-    assert "Kept what you entered for 1 field." in review.outcome.text()
+    # A new evaluation holds no complaint of its own: the patient's words go in.
+    assert form.chief_complaint.text() == "My lower back hurts when I bend"
+    assert "Kept what you entered" not in review.outcome.text()
     assert form.occupation.text() == "Warehouse picker"
     assert form.nprs_now.value() == 6
     assert form.flag_answers[FLAGGED].currentData() == RedFlagAnswer.YES

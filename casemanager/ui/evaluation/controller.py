@@ -274,9 +274,9 @@ class EvaluationController:
         def work() -> Opened:
             from casemanager.services import evaluations, plans
 
-            record = evaluations.start_initial_evaluation(
-                db, actor, patient_id, "Low back pain with spasm"
-            )
+            # The chief complaint is the patient's words: it starts blank (the focus is put
+            # there), or comes from the patient's intake when the therapist confirms it.
+            record = evaluations.start_initial_evaluation(db, actor, patient_id)
             return record, None, plans.list_exercises(db, actor)
 
         # A new episode; a discharged patient is active again.
