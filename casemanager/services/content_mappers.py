@@ -28,8 +28,8 @@ from casemanager.db.models import (
 )
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, medicare, outcomes
-from casemanager.domain import field_limits as limits
 from casemanager.domain import evaluation as rules
+from casemanager.domain import field_limits as limits
 from casemanager.domain import plan as plan_rules
 from casemanager.domain import templates as template_rules
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus, Urgency

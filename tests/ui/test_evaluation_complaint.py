@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from casemanager.db.engine import Database
 from casemanager.services import accounts, chart, demo, evaluations
 from casemanager.ui.shell import Shell
-from tests.ui.conftest import clinic_with_a_new_patient, click_sign, evaluating
+from tests.ui.conftest import click_sign, clinic_with_a_new_patient, evaluating
 
 
 def _missing(screen) -> list[str]:  # type: ignore[no-untyped-def]
