@@ -110,11 +110,12 @@ def _is_stop(widget: QWidget) -> bool:
     )
 
 
-def tab_distance(start: QWidget, target: QWidget) -> int | None:
-    """How many Tab presses from `start` reach `target` (the focus chain, as Qt walks it)."""
+def tab_distance(start: QWidget, target: QWidget, *, back: bool = False) -> int | None:
+    """How many Tab (or Shift+Tab) presses from `start` reach `target` (the focus chain, as
+    Qt walks it)."""
     widget, count, seen = start, 0, set()
     while count <= MAX_TABS:
-        widget = widget.nextInFocusChain()
+        widget = widget.previousInFocusChain() if back else widget.nextInFocusChain()
         if widget is None or id(widget) in seen:
             return None
         seen.add(id(widget))
@@ -227,6 +228,9 @@ class Driver:
         """Cheapest keyboard route: (presses, section keys to press first or None)."""
         here = self.focus()
         best: tuple[int, str | None] = (tab_distance(here, target) or 10_000, None)
+        back = tab_distance(here, target, back=True)
+        if back is not None and back < best[0]:
+            best = (back, "Shift+Tab")
         if self.enter is not None and self.enter.next_for(here) is target:
             best = (1, "Enter")
         for group, (keys, first) in self.section_keys.items():
@@ -256,15 +260,18 @@ class Driver:
                 assert target.hasFocus(), f"a click did not focus {target.accessibleName()!r}"
                 return
         assert presses < 10_000, f"no keyboard route to {target.accessibleName()!r}"
+        tab, shift = Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier
         if keys == "Enter":
             self.key(Qt.Key.Key_Return)
+        elif keys == "Shift+Tab":
+            tab, shift = Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier
         elif keys is not None:
             number = int(keys.rsplit("+", 1)[1])
             self.key(getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
         for _ in range(presses):
             if target.hasFocus():
                 break
-            self.key(Qt.Key.Key_Tab)
+            self.key(tab, shift)
         assert target.hasFocus(), (
             f"Tab did not reach {target.accessibleName()!r}: the focus is on "
             f"{self.focus().accessibleName()!r} ({type(self.focus()).__name__})"
@@ -334,6 +341,8 @@ class Driver:
         if group is not None and box is not group.stop:
             to_stop, _ = self._keyboard_route(group.stop)
             offset = abs(group.boxes.index(box) - group.boxes.index(group.stop))
+            if _box_letter(group.boxes, group.stop, box) is not None:
+                offset = 1  # its first letter
             presses = (0 if group.stop.hasFocus() else to_stop) + offset
         _scroller, notches = self._notches_to_view(box)
         if not self.keyboard_only and 1 + abs(notches) <= (0 if box.hasFocus() else presses) + 1:
@@ -348,6 +357,9 @@ class Driver:
             if group is not None and box is not group.stop:
                 self.go_to(group.stop, click_ok=False)  # the group's one Tab stop
                 here = group.boxes.index(group.stop)
+                letter = _box_letter(group.boxes, group.stop, box)
+                if letter is not None and abs(group.boxes.index(box) - here) > 1:
+                    self.chars(letter, counted=1)  # the box whose label starts so
                 arrow = Qt.Key.Key_Down if group.boxes.index(box) > here else Qt.Key.Key_Up
                 while not box.hasFocus():
                     self.key(arrow)
@@ -383,6 +395,20 @@ def _check_plan(form: Any, complete: bool) -> None:
     chosen = [row for row in plan.exercise_rows if row[0].currentData() is not None]
     assert len(chosen) >= 3, "three home exercises"
     assert _field_text(plan.cert_start) and _field_text(plan.cert_end), "certification"
+
+
+def _box_letter(boxes: list[Any], here: Any, box: Any) -> str | None:
+    """The letter whose key press in a group of tick boxes moves from `here` to `box` (the
+    next box whose label starts with it), if there is one."""
+    letter = box.text().replace("&", "")[:1].lower()
+    if not letter.isalpha():
+        return None
+    start = boxes.index(here)
+    for step in range(1, len(boxes) + 1):
+        at = boxes[(start + step) % len(boxes)]
+        if at.text().replace("&", "").lower().startswith(letter):
+            return letter if at is box else None
+    return None
 
 
 def _letter_reaching(combo: QComboBox, index: int) -> str | None:

@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
 from casemanager.services import accounts, chart, demo, evaluations
+from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import click_sign, clinic_with_a_new_patient, evaluating
 
 
-def _missing(screen) -> list[str]:  # type: ignore[no-untyped-def]
+def _missing(screen: EvaluationWindow) -> list[str]:
     return [screen.missing.item(i).text() for i in range(screen.missing.count())]
 
 

@@ -263,7 +263,7 @@ class EvaluationController:
 
         def done(library: list[ExerciseInfo]) -> None:
             if self.window is screen:  # not closed meanwhile
-                _offer(screen.form.plan, library)
+                screen.form.plan.offer_library(library)
 
         self.context.ops.read(work, done)
 
@@ -390,24 +390,6 @@ class EvaluationController:
 def _picked(plan: PlanSection) -> tuple[int, ...]:
     """The exercises picked on screen, saved or not: kept in the picker even once retired."""
     return tuple(row[0].currentData() for row in plan.exercise_rows if row[0].currentData())
-
-
-def _offer(plan: PlanSection, library: list[ExerciseInfo]) -> None:
-    """Each picker row lists `library`, its choice kept; nothing typed changes, and no
-    autosave is set off (signals held while the items are replaced)."""
-    plan._defaults = {e.id: e for e in library}  # the doses a newly picked exercise brings
-    for row in plan.exercise_rows:
-        pick = row[0]
-        chosen, chosen_name = pick.currentData(), pick.currentText()
-        blocked = pick.blockSignals(True)
-        pick.clear()
-        pick.addItem("—", None)
-        for exercise in library:
-            pick.addItem(exercise.name, exercise.id)
-        if chosen is not None and pick.findData(chosen) < 0:
-            pick.addItem(chosen_name, chosen)  # never lose a choice, whatever the library says
-        pick.setCurrentIndex(max(0, pick.findData(chosen)))
-        pick.blockSignals(blocked)
 
 
 def _exercises_of(plan: PlanRecord | None) -> tuple[int, ...]:

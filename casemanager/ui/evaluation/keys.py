@@ -1,5 +1,6 @@
 """Keys that save a therapist's hands: one digit answers a score item and moves on, Enter
-in a one-line field goes to the next field, and Ctrl+digit jumps to a section.
+in a one-line field goes to the next field, Ctrl+digit jumps to a section, a letter goes to
+the tick box it starts, and Tab passes by what a fill has completed.
 
 Scores (Oswestry 0-5, STarT Back 0-1 or 0-4, pain 0-10) are answered with one digit key
 each; the focus then moves to the next item by itself. Pain 10 is "1" then "0" within
@@ -165,7 +166,8 @@ class EnterMovesOn(QObject):
 
 class ArrowGroup(QObject):
     """Tick boxes of one question (the contributing causes, the interventions) as one Tab
-    stop: Tab reaches the group once, the arrows move between its boxes, Space ticks."""
+    stop: Tab reaches the group once, the arrows (or a box's first letter) move between its
+    boxes, Space ticks."""
 
     def __init__(self, boxes: list[QCheckBox], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -173,7 +175,10 @@ class ArrowGroup(QObject):
         self.stop = boxes[0]  # the box Tab reaches: the last one visited
         for box in boxes:
             box.installEventFilter(self)
-            box.setToolTip(f"{box.toolTip()} (arrows move between the boxes; Space ticks)".strip())
+            box.setToolTip(
+                f"{box.toolTip()} (arrows or a first letter move between the boxes; "
+                "Space ticks)".strip()
+            )
         self._place_stop(self.stop)
 
     def _place_stop(self, stop: QCheckBox) -> None:
@@ -195,6 +200,8 @@ class ArrowGroup(QObject):
             or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ):
             return False
+        if event.text().isalpha():
+            return self._jump_to_letter(watched, event.text())
         step = {
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Right: 1,
@@ -207,6 +214,46 @@ class ArrowGroup(QObject):
         if 0 <= index < len(self.boxes):
             self.boxes[index].setFocus(Qt.FocusReason.TabFocusReason)
         return True
+
+    def _jump_to_letter(self, watched: QObject, letter: str) -> bool:
+        """A letter goes to the next box whose label starts with it (as in a list), after
+        the one with the focus and round again; Space still ticks."""
+        here = self.boxes.index(watched)  # type: ignore[arg-type]
+        count = len(self.boxes)
+        for step in range(1, count + 1):
+            box = self.boxes[(here + step) % count]
+            if box.text().replace("&", "").casefold().startswith(letter.casefold()):
+                box.setFocus(Qt.FocusReason.TabFocusReason)
+                break
+        return True
+
+
+class SkippedUntilVisited(QObject):
+    """Fields a fill has completed (the last episode's history, a template's codes) leave
+    the Tab order, so Tab goes to what is still to fill; a click or the field's Alt+letter
+    reaches one, and from then on it is a Tab stop again."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._kept: dict[QWidget, Qt.FocusPolicy] = {}  # field -> its own focus policy
+
+    def skip(self, widgets: list[QWidget]) -> None:
+        for widget in widgets:
+            if widget in self._kept or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                continue
+            self._kept[widget] = widget.focusPolicy()
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            widget.installEventFilter(self)
+
+    def is_skipped(self, widget: QWidget) -> bool:
+        return widget in self._kept
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and watched in self._kept:
+            assert isinstance(watched, QWidget)
+            watched.setFocusPolicy(self._kept.pop(watched))
+            watched.removeEventFilter(self)
+        return False
 
 
 class TypeOverBlank(QObject):

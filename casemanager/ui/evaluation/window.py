@@ -3,7 +3,7 @@ and addenda once signed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -257,8 +257,15 @@ class EvaluationWindow(QWidget):
         else:
             then()
 
-    def show_filled(self, record: EvaluationRecord, plan: PlanRecord | None) -> None:
-        """The draft as an outside fill saved it: the form shows it (nothing left unsaved)."""
+    def show_filled(
+        self,
+        record: EvaluationRecord,
+        plan: PlanRecord | None,
+        filled: Sequence[str] | None = None,
+    ) -> None:
+        """The draft as an outside fill saved it: the form shows it (nothing left unsaved).
+        With the `filled` field names of a fill asked for in this window (a template, the
+        last episode), Tab passes those by and the focus goes on to what is still to fill."""
         self.show_record(record, reload_form=True)
         if plan is not None:
             self.plan_version = plan.version
@@ -266,6 +273,8 @@ class EvaluationWindow(QWidget):
             self.form.plan.load(plan.content, [g.message for g in plan.guidance])
             self.form.set_read_only(record.is_signed)  # unticked paths' inputs stay off
         self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        if filled is not None:
+            self.form.after_fill(filled)
 
     def _search_code_set(self, text: str) -> None:
         self.port.search_codes(text, self.form.show_code_results)
