@@ -583,22 +583,29 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
     else:
         drive.click(screen.sign_button)
     wait(lambda: screen.sign_summary is not None and screen.sign_summary.isVisible(), "summary")
-    drive.key(Qt.Key.Key_Return)
+    summary = screen.sign_summary
+    # "Sign and print" when the summary offers it (Alt+P or a click); Enter signs only.
+    sign_and_print = summary.print_button.isVisible()
+    if sign_and_print:
+        drive.press(summary.print_button, Qt.Key.Key_P)
+    else:
+        drive.key(Qt.Key.Key_Return)
     wait(lambda: screen.record.is_signed or screen.missing.isVisible(), "the signature")
     if not screen.record.is_signed:
         missing = [screen.missing.item(i).text() for i in range(screen.missing.count())]
         raise AssertionError(f"not signed: {missing} {screen.status.text()}")
 
-    # The window manager gives the evaluation window back its activation (not an action).
-    screen.activateWindow()
-    wait(lambda: QApplication.activeWindow() is screen, "the evaluation window again")
-    if QApplication.focusWidget() is None:
-        screen.setFocus()
-
     tally.section = "print"
     from casemanager.ui.documents.dialog import DocumentDialog
 
-    drive.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    if not sign_and_print:
+        # The window manager gives the evaluation window back its activation (not an
+        # action), then Ctrl+P.
+        screen.activateWindow()
+        wait(lambda: QApplication.activeWindow() is screen, "the evaluation window again")
+        if QApplication.focusWidget() is None:
+            screen.setFocus()
+        drive.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     wait(lambda: isinstance(QApplication.activeModalWidget(), DocumentDialog), "the print dialog")
     dialog = QApplication.activeModalWidget()
     wait(lambda: "Ready" in dialog.status.text(), "the preview", 120)

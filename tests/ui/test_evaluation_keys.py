@@ -21,10 +21,12 @@ from casemanager.services import demo
 from casemanager.services.context import Actor
 from casemanager.services.plans import ExerciseInfo
 from casemanager.ui.evaluation.form import EvaluationForm
+from casemanager.ui.evaluation.sign_summary import SignSummary
 from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.shell import Shell
 from tests.services.test_carry_forward import _signed_episode
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, start_evaluation
+from tests.ui.fake_ports import RecordingEvaluationPort
 from tests.ui.test_evaluation_fills import _clinic, _evaluations
 from tests.ui.test_one_key import _form
 
@@ -277,3 +279,73 @@ def test_the_exercise_picker_follows_the_library_and_keeps_what_was_picked(
     qtbot.keyClicks(second, "b")  # the new one
     assert second.currentText() == "Bird dog"
     assert plan.exercise_rows[1][1].value() == 3 and plan.exercise_rows[1][3].value() == 10
+
+
+def _signing_window(
+    qtbot: QtBot, *, printing: bool
+) -> tuple[EvaluationWindow, RecordingEvaluationPort, SignSummary, list[bool]]:
+    from tests.ui.test_one_key import _window
+
+    screen, port = _window(qtbot)
+    if printing:
+        screen.offer_printing()
+    printed: list[bool] = []
+    screen.print_requested.connect(lambda: printed.append(True))
+    qtbot.keyClick(
+        _focus(),
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    summary = screen.sign_summary
+    assert summary is not None and summary.isVisible()
+    return screen, port, summary, printed
+
+
+def test_sign_and_print_in_one_step_from_the_summary(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from casemanager.domain.enums import EvaluationStatus
+
+    screen, port, summary, printed = _signing_window(qtbot, printing=True)
+    assert summary.print_button.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is summary, timeout=5_000)
+    assert summary.print_button.shortcut().toString() == "Alt+P"
+    for _ in range(3):  # the buttons are a Tab or two apart
+        if not summary.print_button.hasFocus():
+            _key(qtbot, Qt.Key.Key_Tab)
+    assert summary.print_button.hasFocus()
+    qtbot.keyClick(summary.print_button, Qt.Key.Key_Space)
+    assert not summary.isVisible()
+    qtbot.waitUntil(lambda: "sign" in port.names(), timeout=5_000)
+    assert printed == []  # not before the signature is given
+    port.last("sign").done(replace(screen.record, status=EvaluationStatus.SIGNED))
+    assert screen.record.is_signed
+    assert printed == [True]
+
+
+def test_a_refused_signature_prints_nothing(qtbot: QtBot) -> None:
+    from casemanager.domain.errors import DomainError
+
+    _screen, port, summary, printed = _signing_window(qtbot, printing=True)
+    qtbot.mouseClick(summary.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "sign" in port.names(), timeout=5_000)
+    failed = port.last("sign").failed
+    assert failed is not None
+    failed(DomainError("Another workstation changed this evaluation."))
+    assert printed == []
+
+
+def test_enter_signs_without_printing_and_no_print_offer_without_a_printer(
+    qtbot: QtBot,
+) -> None:
+    from dataclasses import replace
+
+    from casemanager.domain.enums import EvaluationStatus
+
+    screen, port, summary, printed = _signing_window(qtbot, printing=True)
+    qtbot.keyClick(summary, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "sign" in port.names(), timeout=5_000)
+    port.last("sign").done(replace(screen.record, status=EvaluationStatus.SIGNED))
+    assert printed == []
+    _screen, _port, alone, _printed = _signing_window(qtbot, printing=False)
+    assert not alone.print_button.isVisible()

@@ -357,6 +357,7 @@ class EvaluationController:
             screen.print_requested.connect(
                 lambda: workspace.documents().print_plan(record.patient_id, patient_name)
             )
+            screen.offer_printing()
         self.window = screen
         self.fills = DraftFills(self.context, FillsPort(self.context, record), screen, is_author)
         screen.closed.connect(lambda: self._closed(screen))
