@@ -565,7 +565,13 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
         raise AssertionError("applying the template left nothing with the keyboard focus")
     if complete:
         drive.tick(form.contributing[Cause.WEAK_ABDOMINALS])
-    drive.choose(form.complexity, Complexity.MODERATE)
+    if form.complexity_suggested() == Complexity.MODERATE:
+        drive.press(form.agree_complexity, Qt.Key.Key_R)  # the level the findings support
+        # Alt+letter clicks a button after its short animation.
+        wait(lambda: form.complexity.currentData() == Complexity.MODERATE, "the level", 5)
+    else:
+        drive.choose(form.complexity, Complexity.MODERATE)
+    assert form.complexity.currentData() == Complexity.MODERATE
     if complete:
         drive.text(form.assessment_note, "Acute lumbar strain with spasm; no red flags.")
 

@@ -349,3 +349,39 @@ def test_enter_signs_without_printing_and_no_print_offer_without_a_printer(
     assert printed == []
     _screen, _port, alone, _printed = _signing_window(qtbot, printing=False)
     assert not alone.print_button.isVisible()
+
+
+def test_the_complexity_the_findings_support_is_taken_in_one_click(qtbot: QtBot) -> None:
+    from casemanager.domain.enums import Complexity
+    from casemanager.domain.evaluation import EvaluationContent, PsfsEntry
+
+    form = _form(qtbot)
+    form.load(
+        EvaluationContent(
+            chief_complaint="Spasm after lifting",
+            past_medical_history="Asthma",
+            prior_episodes="One episode in 2021",
+            nprs_now=7,
+            nprs_worst=8,
+            odi_sections=(2, 3, 2, 1, 2, 2, 1, 1, 0, 1),
+            start_back=(1, 0, 1, 1, 0, 0, 0, 1, 2),
+            psfs=(PsfsEntry("Lifting boxes", 3),),
+        )
+    )
+    assert form.complexity.currentData() is None  # suggested, never chosen for them
+    assert form.complexity_suggestion.text() == "Suggested from the findings: Moderate (97162)"
+    assert "severe pain (8/10)" in form.complexity_suggestion.toolTip()
+    assert form.agree_complexity.isVisible()
+    form.scroller.ensureWidgetVisible(form.agree_complexity)
+    with qtbot.waitSignal(form.changed, timeout=2_000):  # saved like a choice by hand
+        qtbot.mouseClick(form.agree_complexity, Qt.MouseButton.LeftButton)
+    assert form.complexity.currentData() == Complexity.MODERATE
+    assert not form.agree_complexity.isVisible()  # agreed: nothing more to offer
+    assert _focus() is form.assessment_note  # on to what is still to write
+    # Another level chosen by hand: the suggestion shows again, with its button.
+    form.complexity.setFocus()
+    qtbot.keyClicks(form.complexity, "h")
+    assert form.complexity.currentData() == Complexity.HIGH
+    assert form.agree_complexity.isVisible()
+    form.set_read_only(True)  # signed: nothing to agree to
+    assert not form.agree_complexity.isVisible()

@@ -55,6 +55,7 @@ from casemanager.domain.evaluation import (
     PsfsEntry,
     RedFlagEntry,
 )
+from casemanager.domain.evaluation_defaults import suggest_complexity
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.ui import palette
 from casemanager.ui.evaluation.keys import (
@@ -762,6 +763,23 @@ class EvaluationForm(QWidget):
         search_column.addWidget(self.code_results)
         search_column.addWidget(self.coding_warnings)
         self.complexity = _combo(_COMPLEXITY, "Evaluation complexity")
+        # The level the findings support (domain.evaluation_defaults), taken in one action.
+        self.complexity_suggestion = QLabel()
+        self.complexity_suggestion.setAccessibleName("Complexity suggested from the findings")
+        self.agree_complexity = QPushButton("Ag&ree")
+        self.agree_complexity.setAccessibleName("Agree with the suggested complexity")
+        self.agree_complexity.setToolTip("Choose the suggested level (Alt+R)")
+        # Alt+R or a click: not one more Tab stop between the level and the assessment.
+        self.agree_complexity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.agree_complexity.clicked.connect(self._agree_complexity)
+        complexity_row = QWidget()
+        row = QHBoxLayout(complexity_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.complexity)
+        row.addWidget(self.complexity_suggestion)
+        row.addWidget(self.agree_complexity)
+        row.addStretch()
+        complexity_row.setFocusProxy(self.complexity)
         self.assessment_note = _text_box("Assessment", 3)
         for name, label, widget in (
             ("primary_cause", "&Primary suspected cause", self.primary_cause),
@@ -770,11 +788,14 @@ class EvaluationForm(QWidget):
             ("diagnosis_codes", "&Diagnosis codes", self.codes),
             ("suggested_codes", "Suggested for the cause", self.suggested),
             ("code_search", "&Find a code", search_box),
-            ("complexity", "Evaluation comple&xity", self.complexity),
+            ("complexity", "Evaluation comple&xity", complexity_row),
             ("assessment_note", "A&ssessment", self.assessment_note),
         ):
             form.add_row(name, label, widget)
             self.field_widgets[name] = widget
+        self.field_widgets["complexity"] = self.complexity
+        self.complexity.setAccessibleName("Evaluation complexity")
+        self.complexity.currentIndexChanged.connect(self._show_complexity_suggestion)
         self.assessment = form
         self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
         self.codes.textChanged.connect(self._show_suggestions)
@@ -969,7 +990,41 @@ class EvaluationForm(QWidget):
         typed = [c.strip().upper() for c in self.codes.text().split(",")]
         self.encounter_help.setVisible(any(_is_injury_code(code) for code in (*suggested, *typed)))
 
+    def complexity_suggested(self) -> Complexity | None:
+        """The level the findings on screen support (CPT 97161-97163), for an initial
+        evaluation (a re-evaluation is one code)."""
+        if self.kind != EvaluationKind.INITIAL:
+            return None
+        return suggest_complexity(self.content(), self.evaluation_date).level
+
+    def _show_complexity_suggestion(self) -> None:
+        if self.kind != EvaluationKind.INITIAL:
+            self.complexity_suggestion.hide()
+            self.agree_complexity.hide()
+            return
+        suggestion = suggest_complexity(self.content(), self.evaluation_date)
+        self.complexity_suggestion.setText(
+            f"Suggested from the findings: {_COMPLEXITY[suggestion.level]}"
+        )
+        self.complexity_suggestion.setToolTip(
+            "\n".join(
+                f"{c.name}: {_COMPLEXITY[c.level].split(' (')[0].lower()} ({c.because})"
+                for c in suggestion.criteria
+            )
+        )
+        differs = self.complexity.currentData() != suggestion.level
+        self.complexity_suggestion.setVisible(differs)
+        self.agree_complexity.setVisible(differs and not self._read_only)
+
+    def _agree_complexity(self) -> None:
+        level = self.complexity_suggested()
+        if level is None or self._read_only:
+            return
+        self.complexity.setCurrentIndex(self.complexity.findData(level))  # saved as typed
+        self.move_focus_to(self.next_field_to_fill(self.complexity))
+
     def refresh_scores(self) -> None:
+        self._show_complexity_suggestion()
         sections = [_value(s) for s in self.odi]
         percent = scoring.oswestry_percent(sections)
         if percent is None:
@@ -1171,6 +1226,7 @@ class EvaluationForm(QWidget):
                 else:
                     widget.setEnabled(not read_only)
         self.plan.set_read_only(read_only)
+        self._show_complexity_suggestion()  # nothing to agree to once signed
         for code, action in self.flag_actions.items():  # an action only for a yes
             answer = self.flag_answers[code].currentData()
             action.setEnabled(not read_only and answer == RedFlagAnswer.YES)
