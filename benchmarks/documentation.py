@@ -24,14 +24,17 @@ section's Ctrl+digit plus Tab presses. The system "Save as" dialog is answered w
 The patient is a returning one with no open episode, as in the issue: a discharged patient of
 the demo clinic, whose past episode (built through the services by the demo generator) holds
 a signed initial evaluation and discharge summary. The complete run does what a therapist
-would: "Keep these" (Alt+K) takes over past medical history, medications, occupation and
-activities from that episode; the chief complaint comes filled in; the other six history
-fields are typed (onset as "2 weeks ago"). Choosing the primary cause offers its template and
-"Apply template" (Alt+Y) fills the two ICD-10 codes, the PT plan and medication referral, two
-goals, three home exercises and the certification period; the run then edits what differs for
-this patient (no muscle relaxant) and checks, before signing, that the table's content is all
-there. The minimum path applies the template too, since that is its cheapest way to the codes
-and a treatment path.
+would: the chief complaint is typed in the patient's words (a new evaluation starts without
+one); "Keep these" (Alt+K) takes over past medical history, medications, occupation and
+activities from that episode, and Tab then passes those by; the other six history fields are
+typed (onset as "2 weeks ago"). Choosing the primary cause offers its template and "Apply
+template" (Alt+Y) fills the two ICD-10 codes, the PT plan and medication referral, two goals,
+three home exercises and the certification period; the run then edits what differs for this
+patient (no muscle relaxant), agrees to the complexity the findings support when it is the
+level wanted (Alt+R; otherwise it picks the level), and checks, before signing, that the
+table's content is all there. It signs with "Sign and print" (Alt+P) from the summary shown
+before signing. The minimum path applies the template too, since that is its cheapest way to
+the codes and a treatment path.
 """
 
 from __future__ import annotations
