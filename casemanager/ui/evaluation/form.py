@@ -291,6 +291,7 @@ class EvaluationForm(QWidget):
         for box in self.contributing.values():
             box.toggled.connect(self._update_assessment_stops)
         self.codes.textChanged.connect(self._update_assessment_stops)
+        self.cause_note.textChanged.connect(self._update_assessment_stops)
 
     def _install_keys(self, body: QWidget) -> None:
         """One digit per score item, Enter to the next one-line field, Ctrl+digit to a
