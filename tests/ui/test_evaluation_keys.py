@@ -385,3 +385,28 @@ def test_the_complexity_the_findings_support_is_taken_in_one_click(qtbot: QtBot)
     assert form.agree_complexity.isVisible()
     form.set_read_only(True)  # signed: nothing to agree to
     assert not form.agree_complexity.isVisible()
+
+
+def _in_view(form: EvaluationForm, widget: QWidget) -> bool:
+    viewport = form.scroller.viewport()
+    top = widget.mapTo(viewport, QPoint(0, 0)).y()
+    return top >= 0 and top + widget.height() <= viewport.height()
+
+
+def test_where_one_key_answers_move_the_focus_stays_in_view_with_the_next_field(
+    qtbot: QtBot,
+) -> None:
+    form = _form(qtbot)
+    form.resize(1000, 500)
+    qtbot.keyClick(_focus(), Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Function
+    assert _focus() is form.odi[0]
+    for digit in "2321221101" + "101100012":  # Oswestry, then STarT Back
+        qtbot.keyClicks(_focus(), digit)
+        assert _in_view(form, _focus()), f"{_focus().accessibleName()} is out of view"
+    activity, score = form.psfs[0]
+    assert _focus() is activity
+    assert _in_view(form, score)  # where Tab goes next is in sight too
+    # A click leaves the view where it is.
+    before = form.scroller.verticalScrollBar().value()
+    qtbot.mouseClick(score, Qt.MouseButton.LeftButton)
+    assert form.scroller.verticalScrollBar().value() == before

@@ -61,6 +61,7 @@ from casemanager.ui import palette
 from casemanager.ui.evaluation.keys import (
     ArrowGroup,
     EnterMovesOn,
+    KeepInView,
     OneKeyAnswers,
     SkippedUntilVisited,
     TypeOverBlank,
@@ -324,6 +325,10 @@ class EvaluationForm(QWidget):
             ArrowGroup(list(self.plan.interventions.values()), self),
         ]
         self.skipped = SkippedUntilVisited(self)
+        self.keep_in_view = KeepInView(self.scroller, self)
+        self.keep_in_view.watch(
+            *(w for w in body.findChildren(QWidget) if w.focusPolicy() != Qt.FocusPolicy.NoFocus)
+        )
         # Enter on a home exercise goes to the next exercise: its doses come filled in.
         rows = self.plan.exercise_rows
         for row, (pick, *_doses) in enumerate(rows):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QScrollArea, QSpinBox, QWidget
 
 TEN_WINDOW_MS = 900  # "1" then "0" within this is 10
 
@@ -23,22 +23,29 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _CLEAR = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 
 
+def next_stop(widget: QWidget) -> QWidget | None:
+    """The Tab stop after `widget` in its focus chain (shown, enabled, taking Tab)."""
+    following = widget.nextInFocusChain()
+    seen: set[int] = set()
+    while following is not None and id(following) not in seen and following is not widget:
+        seen.add(id(following))
+        if (
+            following.isVisible()
+            and following.isEnabled()
+            and following.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and following.focusProxy() is None
+        ):
+            return following
+        following = following.nextInFocusChain()
+    return None
+
+
 def move_on(widget: QWidget) -> None:
     """The focus to the next Tab stop after `widget` (as Tab would), if it still has it."""
     if widget.hasFocus():
-        next_stop = widget.nextInFocusChain()
-        seen: set[int] = set()
-        while next_stop is not None and id(next_stop) not in seen:
-            seen.add(id(next_stop))
-            if (
-                next_stop.isVisible()
-                and next_stop.isEnabled()
-                and next_stop.focusPolicy() & Qt.FocusPolicy.TabFocus
-                and next_stop.focusProxy() is None
-            ):
-                next_stop.setFocus(Qt.FocusReason.TabFocusReason)
-                return
-            next_stop = next_stop.nextInFocusChain()
+        following = next_stop(widget)
+        if following is not None:
+            following.setFocus(Qt.FocusReason.TabFocusReason)
 
 
 class OneKeyAnswers(QObject):
@@ -254,6 +261,47 @@ class SkippedUntilVisited(QObject):
             watched.setFocusPolicy(self._kept.pop(watched))
             watched.removeEventFilter(self)
         return False
+
+
+class KeepInView(QObject):
+    """The field the keyboard moved to is scrolled into view, and the one Tab goes to next
+    with it when both fit (a one-key answer, Enter, a shortcut or a fill moves the focus, not
+    only Tab; the scroll area follows Tab alone). A click leaves the view where it is: the
+    field is under the pointer already."""
+
+    def __init__(self, scroller: QScrollArea, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scroller = scroller
+
+    def watch(self, *widgets: QWidget) -> None:
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and isinstance(watched, QWidget)
+            and event.reason()
+            in (
+                Qt.FocusReason.TabFocusReason,
+                Qt.FocusReason.BacktabFocusReason,
+                Qt.FocusReason.ShortcutFocusReason,
+                Qt.FocusReason.OtherFocusReason,
+            )
+        ):
+            self._show(watched)
+        return False
+
+    def _show(self, field: QWidget) -> None:
+        body, viewport = self.scroller.widget(), self.scroller.viewport()
+        following = next_stop(field)
+        if following is not None and body is not None and body.isAncestorOf(following):
+            top = field.mapTo(body, QPoint(0, 0)).y()
+            bottom = following.mapTo(body, QPoint(0, following.height())).y()
+            if 0 <= bottom - top <= viewport.height() - 20:
+                self.scroller.ensureWidgetVisible(following, 50, 10)
+        self.scroller.ensureWidgetVisible(field, 50, 10)
 
 
 class TypeOverBlank(QObject):
