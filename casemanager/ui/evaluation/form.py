@@ -841,7 +841,11 @@ class EvaluationForm(QWidget):
                 self.sections.setCurrentItem(item)
         first = self.first_input(group)
         if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._following = False  # the list chose the section: the focus keeps it
+            try:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+            finally:
+                self._following = True
         self._go_to_section(item.text())
 
     def first_input(self, group: QWidget) -> QWidget | None:
