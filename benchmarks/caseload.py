@@ -1,6 +1,6 @@
 """How long the caseload review takes: the dashboard's figures (period statement plus the
-therapist table) and the worklist, on a 20-patient clinic and a big one built in the same run,
-and what keeping the episode summary adds to each save.
+therapist table) and the worklist's first page, on a 20-patient clinic and a big one built in
+the same run, and what keeping the episode summary adds to each save.
 
 Prints medians and the ratio to the small clinic (shared, noisy machines: ratios and medians).
 
@@ -63,7 +63,9 @@ def measure(db: Database, repeat: int) -> dict[str, float]:
     return {
         "period figures": _median_ms(part("period"), repeat),
         "therapist table": _median_ms(part("therapist_counts"), repeat),
-        "worklist": _median_ms(part("worklist_rows"), repeat),
+        "worklist, first page": _median_ms(
+            lambda: caseload.worklist_page(db, manager, whole, today=TODAY), repeat
+        ),
         "period, one cause": _median_ms(part("period", one_cause), repeat),
         "dashboard figures (service)": _median_ms(
             lambda: caseload.dashboard(db, admin, whole, today=TODAY), repeat

@@ -1,5 +1,6 @@
 """The app's resident memory (RSS) on a big clinic: after login, and after opening the caseload
-the way the dashboard does (its figures first, then the worklist), in a fresh process.
+the way the dashboard does (its figures first, then the worklist's first page), in a fresh
+process.
 
     python benchmarks/memory.py URL [--username manager]
 
@@ -49,8 +50,10 @@ def measure(url: str, username: str) -> list[tuple[str, float]]:
     whole = CaseloadFilter(*default_period(TODAY))
     board = caseload.figures(db, actor, whole, today=TODAY)
     seen.append(("after the caseload figures", resident_mb()))
-    items = caseload.worklist(db, actor, whole, today=TODAY)
-    seen.append((f"after the worklist too ({len(items):,} items)", resident_mb()))
+    page = caseload.worklist_page(db, actor, whole, today=TODAY)
+    seen.append(
+        (f"after the worklist's first page ({len(page.items)} of {page.total:,})", resident_mb())
+    )
     assert board.totals is not None and qt is not None
     db.dispose()
     return seen

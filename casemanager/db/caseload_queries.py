@@ -11,14 +11,11 @@ for the episodes that can have any.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     and_,
     case,
@@ -91,13 +88,21 @@ class CaseloadQueries:
         self.f = filt
         self.today = today
         self.now = now
+        # SQLite walks a period's episodes in table order only when they are materialized
+        # first; PostgreSQL is faster reading them straight into the grouping.
+        self._materialized = "MATERIALIZED"
         if session.get_bind().dialect.name == "postgresql":
+            self._materialized = "NOT MATERIALIZED"
             # PostgreSQL compiles statements this big to machine code first (JIT): about a
             # second at 100,000 patients, more than running them. For this transaction only.
             session.execute(text("SET LOCAL jit = off"))
+            # The caseload's tables are read from memory (shared buffers, the OS cache), where
+            # an index lookup costs about what a sequential read does; at the default cost the
+            # planner scanned every episode to join a thousand drafts or referrals.
+            session.execute(text("SET LOCAL random_page_cost = 1.1"))
 
     # -- which episodes count ---------------------------------------------------------------
-    def _episode_filter(self) -> list[ColumnElement[bool]]:
+    def episode_filter(self) -> list[ColumnElement[bool]]:
         """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
         needs no condition: a database holds one clinic (setup refuses a second)."""
         f = self.f
@@ -118,7 +123,7 @@ class CaseloadQueries:
             E.start_date <= self.f.end, or_(E.end_date.is_(None), E.end_date >= self.f.start)
         )
 
-    def _episodes(self, *columns: Any, summary: bool = False) -> Select[Any]:
+    def episodes_query(self, *columns: Any, summary: bool = False) -> Select[Any]:
         """Episodes (with their summary when asked for or when a filter reads it)."""
         query = select(*columns).select_from(E)
         if summary or self.f.cause is not None or self.f.path is not None:
@@ -149,9 +154,12 @@ class CaseloadQueries:
         discharged = and_(
             E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
         )
-        # Visits in the period, counted only where the summary says there were any since
-        # the period began.
+        # Visits in the period: none when the summary says the visits ended before it or began
+        # after it, all of them when they lie within it; only an episode whose visits straddle
+        # one of its edges has its visits counted.
         visits = case(
+            (or_(S.last_visit < f.start, S.first_visit > f.end), 0),
+            (and_(S.first_visit >= f.start, S.last_visit <= f.end), S.visit_count),
             (
                 S.last_visit >= f.start,
                 select(func.count())
@@ -165,7 +173,7 @@ class CaseloadQueries:
         # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
         new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
         scope = (
-            self._episodes(
+            self.episodes_query(
                 E.therapist_id,
                 S.cause,
                 S.paths,
@@ -183,11 +191,11 @@ class CaseloadQueries:
                 new.label("new"),
                 summary=True,
             )
-            .where(*self._episode_filter(), self._active_in_period())
+            .where(*self.episode_filter(), self._active_in_period())
             .cte("period_episode")
             # Materialized: one pass over the episodes in table order (SQLite otherwise walked
             # them by therapist, one random read each, to save the GROUP BY its sort).
-            .prefix_with("MATERIALIZED")
+            .prefix_with(self._materialized)
         )
         c = scope.c
         measured = and_(c.has_latest == 1, c.has_intake == 1)
@@ -241,8 +249,9 @@ class CaseloadQueries:
                     )
                 ),
             )
+            # Not materialized: each row is read once, straight into the grouping (writing
+            # them out first cost SQLite a sixth of the statement).
             .cte("period_outcome")
-            .prefix_with("MATERIALIZED")
         )
         o = per_episode.c
 
@@ -269,14 +278,14 @@ class CaseloadQueries:
     def open_episodes(self, *, contact: bool) -> Any:
         """One row per open episode (filtered): visits since the last progress report, the
         certification in force and, with `contact`, the last visit and last evaluation."""
-        query = self._episodes(
+        query = self.episodes_query(
             E.id.label("episode_id"),
             E.therapist_id,
             E.patient_id,
             S.certification_end,
             S.visits_since_report,
             summary=True,
-        ).where(*self._episode_filter(), E.status == EpisodeStatus.OPEN)
+        ).where(*self.episode_filter(), E.status == EpisodeStatus.OPEN)
         if contact:
             # Patient status comes from ix_patient_id_status, without the patient rows.
             query = query.join(Patient, Patient.id == E.patient_id).add_columns(
@@ -286,7 +295,6 @@ class CaseloadQueries:
                 S.certified,
                 S.plan_day.label("period_set_on"),
             )
-            return query.cte("open_episode").prefix_with("MATERIALIZED")
         return query.subquery("open_episode")
 
     def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
@@ -318,12 +326,12 @@ class CaseloadQueries:
     def unsigned_cutoff(self) -> datetime:
         return self.now - timedelta(hours=UNSIGNED_AFTER_HOURS)
 
-    def _unsigned(self) -> Select[Any]:
+    def unsigned_evaluations(self) -> Select[Any]:
         return (
-            self._episodes(Evaluation.therapist_id, Evaluation.id)
+            self.episodes_query(Evaluation.therapist_id, Evaluation.id)
             .join(Evaluation, Evaluation.episode_id == E.id)
             .where(
-                *self._episode_filter(),
+                *self.episode_filter(),
                 Evaluation.status == EvaluationStatus.DRAFT,
                 Evaluation.created_at <= self.unsigned_cutoff(),
             )
@@ -371,10 +379,10 @@ class CaseloadQueries:
         add(
             "visits_this_week",
             self.session.execute(
-                self._episodes(E.therapist_id, func.count())
+                self.episodes_query(E.therapist_id, func.count())
                 .join(Visit, Visit.episode_id == E.id)
                 .where(
-                    *self._episode_filter(),
+                    *self.episode_filter(),
                     Visit.visit_date >= self.today - timedelta(days=self.today.weekday()),
                     Visit.visit_date <= self.today,
                 )
@@ -383,7 +391,7 @@ class CaseloadQueries:
         )
         # Materialized: the few drafts first, found by status (grouped directly, SQLite read
         # every evaluation in therapist order instead).
-        unsigned = self._unsigned().cte("unsigned").prefix_with("MATERIALIZED")
+        unsigned = self.unsigned_evaluations().cte("unsigned").prefix_with("MATERIALIZED")
         add(
             "unsigned_over_24h",
             self.session.execute(
@@ -393,9 +401,9 @@ class CaseloadQueries:
         add(
             "open_red_flag_referrals",
             self.session.execute(
-                self._episodes(E.therapist_id, func.count())
+                self.episodes_query(E.therapist_id, func.count())
                 .join(Referral, Referral.episode_id == E.id)
-                .where(*self._episode_filter(), self.referral_condition(red_flag_only=True))
+                .where(*self.episode_filter(), self.referral_condition(red_flag_only=True))
                 .group_by(E.therapist_id)
             ),
         )
@@ -409,78 +417,3 @@ class CaseloadQueries:
         if self.f.therapist_id is not None:
             query = query.where(User.id == self.f.therapist_id)
         return [(int(i), n, bool(a)) for i, n, a in self.session.execute(query)]
-
-    # -- the worklist -----------------------------------------------------------------------
-    def worklist_rows(self) -> WorklistRows:
-        """Every action item with its patient and therapist: three lists of rows, read by
-        column name (no dict per row: a big clinic's worklist has tens of thousands)."""
-        names = (
-            (Patient.family_name + ", " + Patient.given_name).label("patient_name"),
-            Patient.mrn.label("mrn"),
-        )
-        episodes = self.open_episodes(contact=True)
-        when = self.conditions(episodes)
-        # Materialized: the due episodes are picked from the summary and the patient-status
-        # index first; only their patients' rows (the names) are read after.
-        due = (
-            select(
-                episodes.c.therapist_id,
-                episodes.c.patient_id,
-                episodes.c.visits_since_report,
-                episodes.c.certification_end,
-                episodes.c.last_visit,
-                episodes.c.last_evaluation,
-                when["progress_report"].label("due_report"),
-                when["certification"].label("due_certification"),
-                when["uncertified"].label("due_uncertified"),
-                case((when["uncertified"], episodes.c.period_set_on), else_=None).label("plan_day"),
-                when["not_seen"].label("due_not_seen"),
-                when["on_hold"].label("due_on_hold"),
-            )
-            .where(or_(*when.values()))
-            .cte("due_episode")
-            .prefix_with("MATERIALIZED")
-        )
-        due_episodes = self.session.execute(
-            select(due, *names).join(Patient, Patient.id == due.c.patient_id)
-        ).all()
-        unsigned = self.session.execute(
-            self._unsigned()
-            .join(Patient, Patient.id == E.patient_id)
-            .add_columns(
-                Evaluation.kind,
-                Evaluation.evaluation_date,
-                Evaluation.created_at,
-                E.patient_id,
-                *names,
-            )
-        ).all()
-        referrals = self.session.execute(
-            self._episodes(
-                E.therapist_id,
-                E.patient_id,
-                Referral.kind,
-                Referral.urgency,
-                Referral.status,
-                Referral.to_whom,
-                Referral.sent_on,
-                Referral.created_at,
-                *names,
-            )
-            .join(Referral, Referral.episode_id == E.id)
-            .join(Patient, Patient.id == E.patient_id)
-            .where(*self._episode_filter(), self.referral_condition(red_flag_only=False))
-        ).all()
-        return WorklistRows(due_episodes, unsigned, referrals)
-
-
-@dataclass(frozen=True)
-class WorklistRows:
-    """The worklist's rows by source, each read by column name (row.patient_id)."""
-
-    episodes: Sequence[Row[Any]]  # open episodes with something due (the due_* flags)
-    unsigned: Sequence[Row[Any]]  # evaluations left unsigned
-    referrals: Sequence[Row[Any]]  # urgent or red-flag referrals still open
-
-    def __len__(self) -> int:
-        return len(self.episodes) + len(self.unsigned) + len(self.referrals)

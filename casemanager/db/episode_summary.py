@@ -137,6 +137,10 @@ def _facts(some: bool) -> Select[Any]:
         last_report.label("report_day"),
         certification.label("certification_plan_id"),
         select(func.count()).where(Visit.episode_id == E.id).scalar_subquery().label("visits"),
+        select(func.min(Visit.visit_date))
+        .where(Visit.episode_id == E.id)
+        .scalar_subquery()
+        .label("first_visit"),
         select(func.max(Visit.visit_date))
         .where(Visit.episode_id == E.id)
         .scalar_subquery()
@@ -251,6 +255,7 @@ def _facts(some: bool) -> Select[Any]:
             in_force.certification_end,
             since,
             third.c.visits,
+            third.c.first_visit,
             third.c.last_visit,
             third.c.last_evaluation,
             third.c.initial_date,
@@ -283,6 +288,7 @@ _COLUMNS = [
     EpisodeSummary.certification_end,
     EpisodeSummary.visits_since_report,
     EpisodeSummary.visit_count,
+    EpisodeSummary.first_visit,
     EpisodeSummary.last_visit,
     EpisodeSummary.last_evaluation,
     EpisodeSummary.initial_date,
@@ -320,8 +326,8 @@ def rebuild(session: Session | Connection) -> None:
     """Write every episode's row again (after a bulk load or a migration).
 
     A migration older than the summary's latest columns (0011 made the table, 0016 changed
-    what certification means) finds them missing and leaves the filling to the migration
-    that adds them, which rebuilds with every column there."""
+    what certification means, 0026 added the first visit) finds them missing and leaves the
+    filling to the migration that adds them, which rebuilds with every column there."""
     connection = session.connection() if isinstance(session, Session) else session
     present = {column["name"] for column in inspect(connection).get_columns(_TABLE.name)}
     if not {column.key for column in _COLUMNS} <= present:

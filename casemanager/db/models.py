@@ -637,6 +637,9 @@ class EpisodeSummary(Base):
     # period (domain/medicare.py); the column kept its first name.
     visits_since_report: Mapped[int] = mapped_column(Integer)
     visit_count: Mapped[int] = mapped_column(Integer)
+    # The first visit: an episode whose visits all fall in a period has visit_count of them
+    # there, so the caseload counts visits only for the episodes that straddle its edges.
+    first_visit: Mapped[date | None] = mapped_column(Date)
     last_visit: Mapped[date | None] = mapped_column(Date)
     last_evaluation: Mapped[date | None] = mapped_column(Date)  # any status, drafts too
     initial_date: Mapped[date | None] = mapped_column(Date)  # the initial evaluation's date

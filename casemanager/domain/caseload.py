@@ -170,6 +170,12 @@ WORK_LABELS = {
 WORK_PRIORITY = {kind: index for index, kind in enumerate(WorkKind)}
 
 
+# Where an item stands in the worklist: (priority of its kind, since, patient name, patient
+# id, record id). The first three are what the manager reads; the ids only settle ties, so
+# a page can say exactly where the next one starts.
+WorkKey = tuple[int, date, str, int, int]
+
+
 @dataclass(frozen=True)
 class WorkItem:
     kind: WorkKind
@@ -179,14 +185,44 @@ class WorkItem:
     therapist: str
     since: date  # when it became due, or the date it refers to
     detail: str
+    record_id: int = 0  # the episode, evaluation or referral the item is about
 
     @property
     def label(self) -> str:
         return WORK_LABELS[self.kind]
 
+    @property
+    def key(self) -> WorkKey:
+        return (
+            WORK_PRIORITY[self.kind],
+            self.since,
+            self.patient_name,
+            self.patient_id,
+            self.record_id,
+        )
+
 
 def sort_worklist(items: list[WorkItem]) -> list[WorkItem]:
-    return sorted(items, key=lambda i: (WORK_PRIORITY[i.kind], i.since, i.patient_name))
+    """Most pressing kind first, then the longest due, then by patient name."""
+    return sorted(items, key=lambda i: i.key)
+
+
+WORKLIST_PAGE = 200  # items read at a time: a screenful or two, never the whole clinic
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    """Items of the worklist in its order, from just after `after` (None: from the top)."""
+
+    filter: CaseloadFilter
+    after: WorkKey | None
+    items: tuple[WorkItem, ...]
+    total: int  # every item of the worklist for this filter, not just this page
+    more: bool  # items follow the last one of this page
+
+    @property
+    def last_key(self) -> WorkKey | None:
+        return self.items[-1].key if self.items else self.after
 
 
 @dataclass(frozen=True)

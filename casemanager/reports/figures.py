@@ -74,8 +74,39 @@ def picture(starter_key: str | None, image: bytes | None, width: float) -> Flowa
     return _line_drawing(starter_key, width)
 
 
+class _LineDrawing(Flowable):
+    """A line drawing whose page operators are worked out once and then copied: they are
+    the same on every page (the frame moves the origin), and rendering the shapes one by
+    one was a tenth of a plan. Only plain paths and colours: an operator that needs a page
+    resource (a graphics state, an image) makes it render afresh each time."""
+
+    def __init__(self, art: Drawing) -> None:
+        super().__init__()
+        self.art = art
+        self.width, self.height = art.width, art.height
+        self.hAlign = art.hAlign
+        self._operators: tuple[str, ...] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self._operators is not None:
+            self.canv._code.extend(self._operators)
+            return
+        start = len(self.canv._code)
+        self.art.canv = self.canv  # the drawing draws where this flowable stands
+        try:
+            self.art.draw()
+        finally:
+            del self.art.canv
+        made = tuple(self.canv._code[start:])
+        if not any(op.endswith((" gs", " Do")) for op in made):
+            self._operators = made
+
+
 @lru_cache(maxsize=256)
-def _line_drawing(starter_key: str | None, width: float) -> Drawing | None:
+def _line_drawing(starter_key: str | None, width: float) -> Flowable | None:
     """Made once per exercise and size: drawing it on a page leaves it as it was."""
     figure = figures.figure_for(starter_key)
-    return drawing(figure, width) if figure is not None else None
+    return _LineDrawing(drawing(figure, width)) if figure is not None else None

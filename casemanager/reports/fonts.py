@@ -5,14 +5,16 @@ Chinese and Korean all print, and none depends on the reader's fonts.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import STATE_DEFAULTS
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
@@ -37,6 +39,9 @@ def register() -> tuple[_Font, ...]:
         *_FALLBACKS,
     ):
         font = TTFont(name, str(FONT_DIR / file))
+        _embed_subsets_once(font.face)
+        _encode_ascii_directly(font)
+        _font_objects_once(font)
         pdfmetrics.registerFont(font)
         fonts.append(_Font(name, frozenset(font.face.charToGlyph)))
     pdfmetrics.registerFontFamily(
@@ -48,6 +53,123 @@ def register() -> tuple[_Font, ...]:
     # unembedded, on every page with a figure even though no text is drawn in it.
     STATE_DEFAULTS["fontName"] = REGULAR
     return tuple(fonts)
+
+
+_SUBSETS_KEPT = 32  # per font: a few languages' worth of the usual character sets
+
+
+def _embed_subsets_once(face: TTFontFace) -> None:
+    """Each PDF embeds the subset of a font its text used: the same characters (ASCII, and
+    the few others of the wording) in nearly every plan. Cutting the subset out of the font
+    and compressing it was a fifth of a plan's render, so the compressed subset is kept per
+    character list (the same bytes as made afresh)."""
+    made: dict[tuple[int, ...], tuple[bytes, int]] = {}
+
+    def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
+        if not doc.compression:
+            return TTFontFace.addSubsetObjects(face, doc, fontname, subset)
+        key = tuple(subset)
+        found = made.get(key)  # (read once: another thread's document may clear the dict)
+        if found is None:
+            if len(made) >= _SUBSETS_KEPT:
+                made.clear()
+            program = face.makeSubset(subset)
+            found = made[key] = (zlib.compress(program), len(program))
+        compressed, length = found
+        program_file = pdfdoc.PDFStream(content=compressed)
+        program_file.dictionary["Length1"] = length
+        program_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        program_ref = doc.Reference(program_file, f"fontFile:{face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {  # as ReportLab's TTFontFace.addSubsetObjects writes it
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": program_ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+    face.addSubsetObjects = add_subset_objects
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF value written out once (numbers only: nothing a document changes)."""
+
+    def __init__(self, written: bytes) -> None:
+        self.written = written
+
+    def format(self, document: Any) -> bytes:
+        return self.written
+
+
+def _font_objects_once(font: TTFont) -> None:
+    """Beside the font program, each subset's widths (256 numbers written one by one) and
+    its map back to Unicode (made and compressed) are the same for the same characters:
+    kept too, so a document's fonts cost little more than a reference."""
+    usual = font.addObjects
+    widths: dict[tuple[Any, ...], _Formatted] = {}
+    maps: dict[bytes, bytes] = {}
+
+    def add_objects(doc: Any) -> None:
+        state = font.state.get(doc)
+        usual(doc)  # (ReportLab forgets the document's state here)
+        if state is None or state.internalName is None or not doc.compression:
+            return
+        if len(widths) >= _SUBSETS_KEPT or len(maps) >= _SUBSETS_KEPT:
+            widths.clear()
+            maps.clear()
+        fonts = doc.idToObject["BasicFonts"].dict
+        for number in range(len(state.subsets)):
+            subset = fonts.get(f"{state.internalName}+{number}")
+            if subset is None or not isinstance(subset.Widths, pdfdoc.PDFArray):
+                continue
+            key = tuple(subset.Widths.sequence)
+            written = widths.get(key)
+            if written is None:
+                written = widths[key] = _Formatted(subset.Widths.format(doc))
+            subset.Widths = written
+            cmap = doc.idToObject.get("toUnicodeCMap:" + subset.BaseFont)
+            if cmap is None or "Filter" in cmap.dictionary.dict or cmap.filters is None:
+                continue
+            plain = cmap.content.encode("utf8") if isinstance(cmap.content, str) else cmap.content
+            packed = maps.get(plain)
+            if packed is None:
+                packed = maps[plain] = zlib.compress(plain)
+            cmap.content = packed
+            cmap.filters = None
+            cmap.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+
+    font.addObjects = add_objects
+
+
+_PRINTABLE_ASCII = range(32, 127)
+
+
+def _encode_ascii_directly(font: TTFont) -> None:
+    """ReportLab gives printable ASCII its own codes in a font's first subset (so a PDF's
+    text stays readable) and then still looks every character up, one by one, for each run
+    of text drawn: a tenth of a plan. A run of printable ASCII is encoded as itself; any
+    other run goes the usual way (the same bytes either way)."""
+    if not font._asciiReadable or any(n not in font.face.charToGlyph for n in _PRINTABLE_ASCII):
+        return
+    usual = font.splitString
+
+    def split_string(text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if isinstance(text, str) and text and text.isascii() and text.isprintable():
+            if doc in font.state:  # (the document's first run sets its subsets up)
+                return [(0, text.encode("ascii"))]
+        found: list[tuple[int, bytes]] = usual(text, doc, encoding)
+        return found
+
+    font.splitString = split_string
 
 
 def _font_for(character: str, bold: bool) -> str:

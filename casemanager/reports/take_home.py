@@ -383,17 +383,5 @@ def _warnings(
     return [Spacer(1, 10), KeepTogether([emergency]), Spacer(1, 6), KeepTogether([soon])]
 
 
-def _box(content: list[Flowable], fill: object) -> page.Table:
-    table = page.Table([[content]], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), fill),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
-        )
-    )
-    return table
+def _box(content: list[Flowable], fill: object) -> page.Box:
+    return page.Box(content, fill)

@@ -27,10 +27,7 @@ from casemanager.services.content_mappers import (
     write_content,
 )
 from casemanager.services.context import Actor
-from casemanager.services.use_case import (
-    authorize_evaluation,
-    load_draft,
-)
+from casemanager.services.use_case import evaluation_case, load_draft
 
 # What stays true of a person between episodes of back pain, with the form's labels.
 CARRIED_FIELDS: dict[str, str] = {
@@ -127,22 +124,17 @@ def _initial_draft(session: Session, actor: Actor, evaluation_id: int) -> Evalua
 
 def carry_forward_offer(db: Database, actor: Actor, evaluation_id: int) -> CarryForwardOffer:
     """What the last episode recorded that the new initial evaluation may take over."""
-    patient_id = authorize_evaluation(
+    with evaluation_case(
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.READ
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         offer = _offer(session, _initial_draft(session, actor, evaluation_id))
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"carry-forward for evaluation {evaluation_id}: "
+        case.record(
+            f"carry-forward for evaluation {evaluation_id}: "
             + (
                 ", ".join(sorted({f"evaluation {v.evaluation_id}" for v in offer.values}))
                 or "nothing"
-            ),
+            )
         )
         return offer
 
@@ -161,15 +153,15 @@ def confirm_carry_forward(
     unknown = set(fields or ()) - set(CARRIED_FIELDS)
     if unknown:
         raise ValidationError(sorted(unknown)[0], "This field is not carried forward.")
-    patient_id = authorize_evaluation(
+    with evaluation_case(
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         draft = _initial_draft(session, actor, evaluation_id)
         if draft.version != expected_version:
             raise audit.conflict(
                 session,
-                patient_id,
+                case.patient_id,
                 DataCategory.CLINICAL,
                 "This evaluation's contents",
                 draft.updated_at,
@@ -182,14 +174,9 @@ def confirm_carry_forward(
         cleaned = rules.clean(content, draft.evaluation_date)
         write_content(draft, cleaned, rules.compute_scores(cleaned))
         sources = sorted({v.evaluation_id for v in chosen if v.field in filled.filled})
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"evaluation {evaluation_id}: carried forward from "
-            + (", ".join(f"evaluation {s}" for s in sources) or "nothing"),
+        case.record(
+            f"evaluation {evaluation_id}: carried forward from "
+            + (", ".join(f"evaluation {s}" for s in sources) or "nothing")
         )
         session.flush()
         return CarriedForward(evaluation_record(session, draft), filled, tuple(chosen))

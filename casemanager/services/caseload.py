@@ -9,14 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from casemanager.db.caseload_queries import PATHS, CaseloadQueries, WorklistRows
+from casemanager.db.caseload_queries import PATHS, CaseloadQueries
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
+from casemanager.db.worklist_queries import EpisodeRow, WorklistQueries
 from casemanager.domain import catalogs, medicare
 from casemanager.domain.caseload import (
     WORK_PRIORITY,
+    WORKLIST_PAGE,
     CaseloadFilter,
     Dashboard,
     MeasureChange,
@@ -25,7 +27,9 @@ from casemanager.domain.caseload import (
     TherapistRow,
     Totals,
     WorkItem,
+    WorkKey,
     WorkKind,
+    WorklistPage,
 )
 from casemanager.domain.enums import (
     AuditAction,
@@ -75,7 +79,7 @@ def dashboard(
     with db.session() as session:
         q = CaseloadQueries(session, actor.clinic_id, filt, today, now or datetime.now(UTC))
         board = _figures(q, filt, today)
-        items = _worklist_of(q, actor, board.therapists_by_id, today)
+        items = _page(q, actor, filt, board.therapists_by_id, today, None, None).items
         audit.record(
             session,
             actor,
@@ -115,22 +119,43 @@ def worklist(
     today: date | None = None,
     now: datetime | None = None,
 ) -> tuple[WorkItem, ...]:
-    """The worklist alone (empty for a role that may not see clinical records), in its order."""
+    """The whole worklist (empty for a role that may not see clinical records), in its order:
+    for a CSV of every item. The screen reads it a page at a time (`worklist_page`)."""
+    return worklist_page(db, actor, filt, limit=None, today=today, now=now).items
+
+
+def worklist_page(
+    db: Database,
+    actor: Actor,
+    filt: CaseloadFilter,
+    *,
+    after: WorkKey | None = None,
+    limit: int | None = WORKLIST_PAGE,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> WorklistPage:
+    """The worklist's items in its order from just after `after` (from the top when None), at
+    most `limit` of them (None: all), with how many the whole list holds.
+
+    The first page is audited as the whole list always was ("caseload worklist of N": the
+    list and its size were disclosed); the pages after it show more of that same list and
+    add no audit row. Each page checks the permission again."""
     audit.authorize(db, actor, Permission.VIEW_CASELOAD, AuditAction.READ, DataCategory.CLINICAL)
     filt = scope_for(actor, filt.checked())
     today = today or date.today()
     with db.session() as session:
         q = CaseloadQueries(session, actor.clinic_id, filt, today, now or datetime.now(UTC))
         names = {tid: name for tid, name, _active in q.therapists()}
-        items = _worklist_of(q, actor, names, today)
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            detail=f"caseload worklist of {len(items)}",
-        )
-    return items
+        page = _page(q, actor, filt, names, today, after, limit)
+        if after is None:
+            audit.record(
+                session,
+                actor,
+                AuditAction.READ,
+                DataCategory.CLINICAL,
+                detail=f"caseload worklist of {page.total}",
+            )
+    return page
 
 
 @dataclass(frozen=True)
@@ -162,12 +187,33 @@ def _figures(q: CaseloadQueries, filt: CaseloadFilter, today: date) -> _Figures:
     return _Figures(board, names)
 
 
-def _worklist_of(
-    q: CaseloadQueries, actor: Actor, names: dict[int, str], today: date
-) -> tuple[WorkItem, ...]:
+def _page(
+    q: CaseloadQueries,
+    actor: Actor,
+    filt: CaseloadFilter,
+    names: dict[int, str],
+    today: date,
+    after: WorkKey | None,
+    limit: int | None,
+) -> WorklistPage:
     if not has_permission(actor.role, Permission.VIEW_CLINICAL):
-        return ()  # the worklist names patients with clinical reasons
-    return tuple(_worklist(q.worklist_rows(), names, today))
+        return WorklistPage(filt, after, (), 0, False)  # it names patients with clinical reasons
+    reads = WorklistQueries(q)
+    wanted = None if limit is None else limit + 1  # one more says whether more follow
+    items: list[WorkItem] = []
+    # Referrals to close and unsigned evaluations come first, and are few: read whole.
+    for kind in (WorkKind.URGENT_REFERRAL, WorkKind.UNSIGNED):
+        room = None if wanted is None else wanted - len(items)
+        priority = WORK_PRIORITY[kind]
+        if room == 0 or (after is not None and priority < after[0]):
+            continue
+        start = after if after is not None and priority == after[0] else None
+        items += _items(reads, kind, names, today, start, room)
+    room = None if wanted is None else wanted - len(items)
+    counts, rows = reads.counts_and_episode_items(after, room)
+    items += [_episode_item(row, names, today) for row in rows]
+    shown = items if limit is None else items[:limit]
+    return WorklistPage(filt, after, tuple(shown), sum(counts.values()), len(items) > len(shown))
 
 
 TOTAL_KEYS = ("episodes", "new_evaluations", "discharges", "visits", "visits_of_discharged")
@@ -271,102 +317,104 @@ def _day(value: date) -> str:
     return format_date(value)
 
 
-def _worklist(rows: WorklistRows, names: dict[int, str], today: date) -> list[WorkItem]:
-    """The items in `sort_worklist`'s order. Sorted here on plain tuples with the same key
-    (priority, since, patient name; ties keep their order): thousands of items sort
-    several times faster than through the enum-keyed lookup."""
-    keyed: list[tuple[int, date, str, int, WorkItem]] = []
-    priority = {kind: WORK_PRIORITY[kind] for kind in WorkKind}
-    therapists: dict[int, str] = {}
+def _items(
+    reads: WorklistQueries,
+    kind: WorkKind,
+    names: dict[int, str],
+    today: date,
+    after: WorkKey | None,
+    limit: int | None,
+) -> list[WorkItem]:
+    """Referrals to close or unsigned evaluations in the worklist's order, after `after`, at
+    most `limit`: their day is the local date of a timestamp, so they are sorted here."""
+    if kind == WorkKind.UNSIGNED:
+        items = [_unsigned_item(row, _therapist(names, row), today) for row in reads.unsigned()]
+    else:
+        items = [_referral_item(row, _therapist(names, row)) for row in reads.referrals()]
+    items.sort(key=lambda item: item.key)
+    if after is not None:
+        items = [item for item in items if item.key > after]
+    return items if limit is None else items[:limit]
 
-    def add(kind: WorkKind, who: tuple[Any, ...], since: date, detail: str) -> None:
-        tid, patient_id, name, mrn = who
-        therapist = therapists.get(tid)
-        if therapist is None:
-            therapist = therapists[tid] = names.get(tid, f"User {tid}")
-        item = WorkItem(kind, patient_id, name, mrn, therapist, since, detail)
-        keyed.append((priority[kind], since, name, len(keyed), item))
 
-    overdue_after = medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
-    limit = medicare.CERTIFICATION_DUE_DAYS
-    for row in rows.episodes:
-        (
-            therapist_id,
-            patient_id,
-            treatment_days,
-            certification_end,
-            last_visit,
-            last_evaluation,
-            due_report,
-            due_certification,
-            due_uncertified,
-            plan_day,
-            due_not_seen,
-            due_on_hold,
-            name,
-            mrn,
-        ) = cast(tuple[Any, ...], row)
-        who = (therapist_id, patient_id, name, mrn)
-        if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
-            last = last_visit
-        else:
-            last = last_evaluation
-        seen = f"last seen {_day(last)}" if last else "not seen yet"
-        if due_report:
-            add(
-                WorkKind.PROGRESS_REPORT,
-                who,
-                last or today,
-                f"{treatment_days} treatment days since the evaluation or the last report"
-                + (" (overdue)" if treatment_days >= overdue_after else ""),
-            )
-        if due_uncertified:
-            due = medicare.certification_due(plan_day)
-            state = (
-                f"{_days((today - due).days)} past the {limit}-day limit"
-                if today > due
-                else f"due by {_day(due)}"
-            )
-            add(
-                WorkKind.UNCERTIFIED,
-                who,
-                plan_day,
-                f"Plan of care of {_day(plan_day)} not certified by a physician: {state}",
-            )
-        if due_certification:
-            verb = "ended" if certification_end < today else "ends"
-            add(
-                WorkKind.CERTIFICATION,
-                who,
-                certification_end,
-                f"Plan of care {verb} {_day(certification_end)}",
-            )
-        if due_not_seen:
-            add(WorkKind.NOT_SEEN, who, last or today, seen.capitalize())
-        if due_on_hold:
-            add(WorkKind.ON_HOLD, who, last or today, f"On hold; {seen}")
-    for row in rows.unsigned:
-        created = row.created_at.astimezone().date()
-        add(
-            WorkKind.UNSIGNED,
-            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
-            created,
-            f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.kind)]} of "
-            f"{_day(row.evaluation_date)}, unsigned for {_days((today - created).days)}",
+def _therapist(names: dict[int, str], row: Any) -> str:
+    return names.get(row.therapist_id, f"User {row.therapist_id}")
+
+
+def _episode_item(row: EpisodeRow, names: dict[int, str], today: date) -> WorkItem:
+    """An item due on an open episode."""
+    kind = _KIND_OF_PRIORITY[row.priority]
+    last_visit, last_evaluation = row.last_visit, row.last_evaluation
+    if last_evaluation is None or (last_visit is not None and last_visit >= last_evaluation):
+        last = last_visit
+    else:
+        last = last_evaluation
+    seen = f"last seen {_day(last)}" if last else "not seen yet"
+    since = last or today
+    if kind == WorkKind.PROGRESS_REPORT:
+        days = row.visits_since_report
+        overdue = days >= medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
+        detail = f"{days} treatment days since the evaluation or the last report" + (
+            " (overdue)" if overdue else ""
         )
-    for row in rows.referrals:
-        sent = row.sent_on or row.created_at.astimezone().date()
-        state = "sent" if row.sent_on else "not sent yet"
-        add(
-            WorkKind.URGENT_REFERRAL,
-            (row.therapist_id, row.patient_id, row.patient_name, row.mrn),
-            sent,
-            f"{catalogs.REFERRAL_KIND_LABELS[row.kind]} referral, "
-            f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
-            f"no outcome recorded",
+    elif kind == WorkKind.UNCERTIFIED:
+        plan_day = row.period_set_on
+        assert plan_day is not None  # set with every certification period in force
+        since = plan_day
+        due = medicare.certification_due(plan_day)
+        state = (
+            f"{_days((today - due).days)} past the {medicare.CERTIFICATION_DUE_DAYS}-day limit"
+            if today > due
+            else f"due by {_day(due)}"
         )
-    keyed.sort(key=lambda k: k[:4])
-    return [k[4] for k in keyed]
+        detail = f"Plan of care of {_day(plan_day)} not certified by a physician: {state}"
+    elif kind == WorkKind.CERTIFICATION:
+        ending = row.certification_end
+        assert ending is not None  # the item's condition
+        since = ending
+        detail = f"Plan of care {'ended' if ending < today else 'ends'} {_day(ending)}"
+    elif kind == WorkKind.NOT_SEEN:
+        detail = seen.capitalize()
+    else:
+        detail = f"On hold; {seen}"
+    therapist = _therapist(names, row)
+    return WorkItem(
+        kind, row.patient_id, row.patient_name, row.mrn, therapist, since, detail, row.episode_id
+    )
+
+
+_KIND_OF_PRIORITY = {priority: kind for kind, priority in WORK_PRIORITY.items()}
+
+
+def _unsigned_item(row: Any, therapist: str, today: date) -> WorkItem:
+    created = row.created_at.astimezone().date()
+    return WorkItem(
+        WorkKind.UNSIGNED,
+        row.patient_id,
+        row.patient_name,
+        row.mrn,
+        therapist,
+        created,
+        f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.kind)]} of "
+        f"{_day(row.evaluation_date)}, unsigned for {_days((today - created).days)}",
+        row.id,
+    )
+
+
+def _referral_item(row: Any, therapist: str) -> WorkItem:
+    state = "sent" if row.sent_on else "not sent yet"
+    return WorkItem(
+        WorkKind.URGENT_REFERRAL,
+        row.patient_id,
+        row.patient_name,
+        row.mrn,
+        therapist,
+        row.sent_on or row.created_at.astimezone().date(),
+        f"{catalogs.REFERRAL_KIND_LABELS[row.kind]} referral, "
+        f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
+        f"no outcome recorded",
+        row.id,
+    )
 
 
 def _days(n: int) -> str:

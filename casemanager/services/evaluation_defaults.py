@@ -23,7 +23,7 @@ from casemanager.services.content_mappers import (
 )
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
-    authorize_evaluation,
+    evaluation_case,
     load_draft,
     load_evaluation,
 )
@@ -44,10 +44,10 @@ def accept_suggested_codes(
 ) -> CodesAccepted:
     """Add the codes suggested for the draft's primary cause (or the `codes` picked from the
     suggestions) after any already there, in one saved change; nothing is removed."""
-    patient_id = authorize_evaluation(
+    with evaluation_case(
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         draft = load_draft(
             session,
             actor,
@@ -57,7 +57,7 @@ def accept_suggested_codes(
         if draft.version != expected_version:
             raise audit.conflict(
                 session,
-                patient_id,
+                case.patient_id,
                 DataCategory.CLINICAL,
                 "This evaluation's contents",
                 draft.updated_at,
@@ -78,14 +78,7 @@ def accept_suggested_codes(
             draft.evaluation_date,
         )
         write_content(draft, cleaned, rules.compute_scores(cleaned))
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"evaluation {evaluation_id}: suggested codes accepted",
-        )
+        case.record(f"evaluation {evaluation_id}: suggested codes accepted")
         session.flush()
         filled = Filled(
             ("diagnosis_codes",) if added else (),
@@ -99,20 +92,12 @@ def accept_suggested_codes(
 def suggested_complexity(db: Database, actor: Actor, evaluation_id: int) -> ComplexitySuggestion:
     """The complexity the saved findings support, with the reason for each criterion; the
     therapist picks the level (the form preselects this one)."""
-    patient_id = authorize_evaluation(
+    with evaluation_case(
         db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ
-    )
-    with db.session() as session:
-        evaluation = load_evaluation(session, actor, evaluation_id)
+    ) as case:
+        evaluation = load_evaluation(case.session, actor, evaluation_id)
         suggestion = evaluation_defaults.suggest_complexity(
             content_of(evaluation), evaluation.evaluation_date
         )
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"complexity suggestion for evaluation {evaluation_id}",
-        )
+        case.record(f"complexity suggestion for evaluation {evaluation_id}")
         return suggestion

@@ -40,10 +40,10 @@ from casemanager.domain.enums import (
     ReferralStatus,
     Urgency,
 )
-from casemanager.domain.errors import DomainError, NotFound
+from casemanager.domain.errors import DomainError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit, goal_mappers
+from casemanager.services import audit, goal_mappers, new_episode
 from casemanager.services.content_mappers import AddendumInfo as AddendumInfo
 from casemanager.services.content_mappers import (
     EvaluationRecord,
@@ -55,7 +55,6 @@ from casemanager.services.content_mappers import (
 from casemanager.services.content_mappers import intake_of as intake_of
 from casemanager.services.content_mappers import measures_of as measures_of
 from casemanager.services.context import Actor
-from casemanager.services.use_case import authorize_evaluation as authorize_evaluation
 from casemanager.services.use_case import (
     evaluation_case,
     load_draft,
@@ -106,53 +105,13 @@ def start_initial_evaluation(
             day = evaluation_date or date.today()
             if day > date.today():
                 raise DomainError("An evaluation cannot be dated in the future.")
-            session = case.session
-            patient = session.get(Patient, patient_id)
-            if patient is None or patient.clinic_id != actor.clinic_id:
-                raise NotFound("That patient is not in this clinic's records.")
-            open_since = session.scalar(
-                select(EpisodeOfCare.start_date).where(
-                    EpisodeOfCare.patient_id == patient_id,
-                    EpisodeOfCare.status == EpisodeStatus.OPEN,
-                )
+            evaluation, detail = new_episode.open_initial_draft(
+                case.session, actor, patient_id, complaint or "", day, complaint
             )
-            if open_since is not None:
-                raise DomainError(
-                    f"This patient already has an open episode of care (since "
-                    f"{open_since:%m/%d/%Y}). Write a re-evaluation for a change in their "
-                    "condition, or discharge that episode before starting a new one."
-                )
-            assert actor.user_id is not None
-            was = patient.status
-            patient.status = PatientStatus.ACTIVE  # back in care, whatever they were before
-            episode = EpisodeOfCare(
-                patient_id=patient_id,
-                therapist_id=actor.user_id,
-                complaint=complaint or "",
-                start_date=day,
-                status=EpisodeStatus.OPEN,
-            )
-            evaluation = Evaluation(
-                episode=episode,
-                therapist_id=actor.user_id,
-                kind=EvaluationKind.INITIAL,
-                evaluation_date=day,
-                status=EvaluationStatus.DRAFT,
-                chief_complaint=complaint,
-            )
-            session.add_all([episode, evaluation])
-            session.flush()
-            case.record(
-                f"evaluation {evaluation.id}; episode {episode.id}"
-                + ("" if was == PatientStatus.ACTIVE else f"; patient {was.value} -> active")
-            )
-            return evaluation_record(session, evaluation)
+            case.record(detail)
+            return evaluation_record(case.session, evaluation)
     except IntegrityError:
-        # Another workstation opened an episode between our check and our insert.
-        raise DomainError(
-            "Another workstation has just started an episode of care for this patient. "
-            "Refresh the chart and continue from there."
-        ) from None
+        raise DomainError(new_episode.STARTED_ELSEWHERE) from None
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:

@@ -17,21 +17,28 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import Patient, PatientIntake, User
+from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, PatientIntake, User
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, onset
 from casemanager.domain import evaluation as evaluation_rules
 from casemanager.domain import intake as rules
-from casemanager.domain.enums import AuditAction, DataCategory, Role
+from casemanager.domain.enums import (
+    AuditAction,
+    DataCategory,
+    EpisodeStatus,
+    EvaluationStatus,
+    Role,
+)
 from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.filling import Filled, fill_content
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
 from casemanager.domain.intake_wording import IntakeWording, wording
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
+from casemanager.services import audit, new_episode
 from casemanager.services.content_mappers import (
     EvaluationRecord,
     content_of,
@@ -41,7 +48,7 @@ from casemanager.services.content_mappers import (
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
     Case,
-    authorize_evaluation,
+    evaluation_case,
     load_draft,
     patient_case,
     use_case,
@@ -49,6 +56,10 @@ from casemanager.services.use_case import (
 
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another
 _CLOSED = "This intake is closed. Please give the tablet back to the front desk."
+_SIGNED = "This evaluation is signed and locked. Add an addendum to correct it."
+# The episode an intake confirmed from the chart starts, named as the chart's Start
+# evaluation names it; the evaluation's chief complaint is the patient's own words.
+NEW_EPISODE_COMPLAINT = "Low back pain with spasm"
 
 
 def _hash(token: str) -> str:
@@ -106,6 +117,7 @@ class IntakeReview:
 class IntakeConfirmed:
     evaluation: EvaluationRecord
     filled: Filled  # evaluation field names; red flags as "red_flag_<code>"
+    started: bool = False  # a new episode and its initial evaluation were started for it
 
 
 # ---------------------------------------------------------------- the therapist's side
@@ -258,67 +270,133 @@ def confirm_intake(
     each field where the therapist has entered nothing (everywhere when `overwrite`). A yes
     to a red flag comes without an action, so signing waits until the therapist chooses one.
     The intake is closed (its token stops working)."""
-    patient_id = authorize_evaluation(
+    with evaluation_case(
         db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    )
-    with db.session() as session:
+    ) as case:
+        session = case.session
         row = _load(session, actor, intake_id)
-        draft = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "This evaluation is signed and locked. Add an addendum to correct it.",
-        )
+        draft = load_draft(session, actor, evaluation_id, _SIGNED)
         if draft.episode.patient_id != row.patient_id:
             raise DomainError("This intake is another patient's: it cannot go into this chart.")
-        if row.status not in (IntakeStatus.OPEN, IntakeStatus.SUBMITTED):
-            raise DomainError(
-                "This intake was already confirmed into an evaluation."
-                if row.status == IntakeStatus.CONFIRMED
-                else "This intake was cancelled."
-            )
+        _still_waiting(row)
         if draft.version != expected_version:
             raise audit.conflict(
                 session,
-                patient_id,
+                case.patient_id,
                 DataCategory.CLINICAL,
                 "This evaluation's contents",
                 draft.updated_at,
             )
-        answers = rules.from_data(row.answers)
-        answered_on = row.answered_on or draft.evaluation_date
-        content, filled = fill_content(
-            content_of(draft),
-            rules.evaluation_values(answers, answered_on, row.language),
-            overwrite,
+        return _fill(case, row, draft, overwrite, started=False)
+
+
+def confirm_intake_from_chart(
+    db: Database,
+    actor: Actor,
+    intake_id: int,
+    *,
+    overwrite: bool = False,
+    today: date | None = None,
+) -> IntakeConfirmed:
+    """Confirm from the patient's chart, no evaluation open: into the therapist's own draft
+    for the patient (the newest), or, when the patient has no episode open, into a new
+    episode's initial evaluation started as a draft for it (dated `today`)."""
+    try:
+        with _intake_case(
+            db, actor, intake_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+        ) as case:
+            session = case.session
+            row = _load(session, actor, intake_id)
+            _still_waiting(row)
+            draft = _draft_to_fill(session, actor, row.patient_id)
+            if draft is not None:
+                return _fill(case, row, draft, overwrite, started=False)
+            draft, detail = new_episode.open_initial_draft(
+                session,
+                actor,
+                row.patient_id,
+                NEW_EPISODE_COMPLAINT,
+                today or date.today(),
+                None,  # the patient's own words fill it
+            )
+            case.record(detail, action=AuditAction.CREATE)
+            return _fill(case, row, draft, overwrite, started=True)
+    except IntegrityError:
+        raise DomainError(new_episode.STARTED_ELSEWHERE) from None
+
+
+def _still_waiting(row: PatientIntake) -> None:
+    if row.status not in (IntakeStatus.OPEN, IntakeStatus.SUBMITTED):
+        raise DomainError(
+            "This intake was already confirmed into an evaluation."
+            if row.status == IntakeStatus.CONFIRMED
+            else "This intake was cancelled."
         )
-        flags, flags_filled, flags_kept = rules.merge_red_flags(
-            content.red_flags, answers, overwrite
+
+
+def _draft_to_fill(session: Session, actor: Actor, patient_id: int) -> Evaluation | None:
+    """The actor's newest draft for the patient; None when a new episode may start (none is
+    open). Another therapist's draft is theirs to fill."""
+    drafts = session.execute(
+        select(Evaluation, User.display_name)
+        .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
+        .join(User, User.id == Evaluation.therapist_id)
+        .where(EpisodeOfCare.patient_id == patient_id, Evaluation.status == EvaluationStatus.DRAFT)
+        .order_by(Evaluation.evaluation_date.desc(), Evaluation.id.desc())
+    ).all()
+    mine = next((e for e, _name in drafts if e.therapist_id == actor.user_id), None)
+    if mine is not None:
+        return mine
+    if drafts:
+        theirs, name = drafts[0]
+        kind = catalogs.EVALUATION_KIND_LABELS[theirs.kind].lower()
+        raise DomainError(
+            f"The draft {kind} open for this patient is {name}'s: only they can put the "
+            "answers into it. Ask them to confirm the intake, or start your own evaluation "
+            "once theirs is signed."
         )
-        content = evaluation_rules.clean(
-            replace(content, red_flags=flags),
-            draft.evaluation_date,
+    open_since = session.scalar(
+        select(EpisodeOfCare.start_date).where(
+            EpisodeOfCare.patient_id == patient_id, EpisodeOfCare.status == EpisodeStatus.OPEN
         )
-        write_content(draft, content, evaluation_rules.compute_scores(content))
-        row.status = IntakeStatus.CONFIRMED
-        row.token_hash = None
-        row.evaluation_id = draft.id
-        row.confirmed_by_id = actor.user_id
-        row.confirmed_at = utcnow()
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            DataCategory.CLINICAL,
-            patient_id=patient_id,
-            detail=f"evaluation {evaluation_id} filled from intake {intake_id}",
+    )
+    if open_since is not None:
+        raise DomainError(
+            f"This patient's episode of care (since {open_since:%m/%d/%Y}) is open and has no "
+            "draft of yours: start their re-evaluation or progress report from the chart, "
+            "then put the answers into it."
         )
-        session.flush()
-        flagged = Filled(
-            tuple(f"red_flag_{c}" for c in flags_filled),
-            tuple(f"red_flag_{c}" for c in flags_kept),
-        )
-        return IntakeConfirmed(evaluation_record(session, draft), filled + flagged)
+    return None
+
+
+def _fill(
+    case: Case, row: PatientIntake, draft: Evaluation, overwrite: bool, *, started: bool
+) -> IntakeConfirmed:
+    """The answers into the draft where it is blank (everywhere when `overwrite`); the intake
+    closes and names the evaluation; the audit row in the same transaction."""
+    session = case.session
+    answers = rules.from_data(row.answers)
+    answered_on = row.answered_on or draft.evaluation_date
+    content, filled = fill_content(
+        content_of(draft),
+        rules.evaluation_values(answers, answered_on, row.language),
+        overwrite,
+    )
+    flags, flags_filled, flags_kept = rules.merge_red_flags(content.red_flags, answers, overwrite)
+    content = evaluation_rules.clean(replace(content, red_flags=flags), draft.evaluation_date)
+    write_content(draft, content, evaluation_rules.compute_scores(content))
+    row.status = IntakeStatus.CONFIRMED
+    row.token_hash = None
+    row.evaluation_id = draft.id
+    row.confirmed_by_id = case.actor.user_id
+    row.confirmed_at = utcnow()
+    case.record(f"evaluation {draft.id} filled from intake {row.id}")
+    session.flush()
+    flagged = Filled(
+        tuple(f"red_flag_{c}" for c in flags_filled),
+        tuple(f"red_flag_{c}" for c in flags_kept),
+    )
+    return IntakeConfirmed(evaluation_record(session, draft), filled + flagged, started)
 
 
 def cancel_intake(db: Database, actor: Actor, intake_id: int) -> None:

@@ -49,9 +49,11 @@ from casemanager.services.content_mappers import (
 from casemanager.services.content_mappers import add_starter_templates as add_starter_templates
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
-    authorize_evaluation,
+    evaluation_case,
     load_draft,
     load_evaluation,
+    patient_of_evaluation,
+    use_case,
 )
 
 
@@ -179,10 +181,10 @@ def save_template(
 ) -> TemplateRecord:
     """Add a template (template_id None) or change one as it was when opened."""
     action = AuditAction.CREATE if template_id is None else AuditAction.UPDATE
-    audit.authorize(db, actor, Permission.EDIT_TEMPLATES, action, DataCategory.CLINIC)
-    cleaned = rules.clean(content)
     try:
-        with db.session() as session:
+        with use_case(db, actor, Permission.EDIT_TEMPLATES, action, DataCategory.CLINIC) as case:
+            session = case.session
+            cleaned = rules.clean(content)
             _same_name(session, actor, cleaned.name, template_id)
             _check_exercises(session, actor, cleaned)
             if template_id is None:
@@ -196,7 +198,7 @@ def save_template(
                     raise _conflict(session, row)
             _write(row, cleaned)
             session.flush()
-            audit.record(session, actor, action, DataCategory.CLINIC, detail=f"template {row.id}")
+            case.record(f"template {row.id}")
             return _record(session, row)
     except StaleDataError:
         with db.session() as session:
@@ -207,8 +209,10 @@ def retire_template(
     db: Database, actor: Actor, template_id: int, expected_version: int, *, retired: bool = True
 ) -> TemplateRecord:
     """Take a template out of use (it is kept, and can be restored with retired=False)."""
-    audit.authorize(db, actor, Permission.EDIT_TEMPLATES, AuditAction.UPDATE, DataCategory.CLINIC)
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.EDIT_TEMPLATES, AuditAction.UPDATE, DataCategory.CLINIC
+    ) as case:
+        session = case.session
         row = _load(session, actor, template_id)
         if row.version != expected_version:
             raise _conflict(session, row)
@@ -217,13 +221,7 @@ def retire_template(
         row.active = not retired
         row.updated_at = utcnow()
         session.flush()
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            DataCategory.CLINIC,
-            detail=f"template {row.id} {'retired' if retired else 'restored'}",
-        )
+        case.record(f"template {row.id} {'retired' if retired else 'restored'}")
         return _record(session, row)
 
 
@@ -233,11 +231,18 @@ def save_plan_as_template(
     """A new template from a signed evaluation's codes and plan of care (for its primary
     cause unless another is given). The patient's physician, appointment, plan note and
     certification dates stay behind; the goals keep their weeks from the evaluation."""
-    audit.authorize(db, actor, Permission.EDIT_TEMPLATES, AuditAction.CREATE, DataCategory.CLINIC)
-    patient_id = authorize_evaluation(
-        db, actor, evaluation_id, Permission.VIEW_CLINICAL, AuditAction.READ
-    )
-    with db.session() as session:
+    with use_case(
+        db, actor, Permission.EDIT_TEMPLATES, AuditAction.CREATE, DataCategory.CLINIC
+    ) as case:
+        session = case.session
+        # The template is the clinic's; the plan it is read from is the patient's record.
+        patient_id = patient_of_evaluation(session, evaluation_id)
+        case.require(
+            Permission.VIEW_CLINICAL,
+            AuditAction.READ,
+            DataCategory.CLINICAL,
+            patient_id=patient_id,
+        )
         evaluation = load_evaluation(session, actor, evaluation_id)
         if evaluation.status != EvaluationStatus.SIGNED:
             raise DomainError("Sign the evaluation first: a template is saved from a signed plan.")
@@ -278,15 +283,12 @@ def save_plan_as_template(
         session.add(row)
         _write(row, template)
         session.flush()
-        audit.record(session, actor, AuditAction.CREATE, DataCategory.CLINIC,
-                     detail=f"template {row.id}")  # fmt: skip
-        audit.record(
-            session,
-            actor,
-            AuditAction.READ,
-            DataCategory.CLINICAL,
+        case.record(f"template {row.id}")
+        case.record(
+            f"plan of evaluation {evaluation_id} saved as template {row.id}",
             patient_id=patient_id,
-            detail=f"plan of evaluation {evaluation_id} saved as template {row.id}",
+            action=AuditAction.READ,
+            category=DataCategory.CLINICAL,
         )
         return _record(session, row)
 
@@ -305,11 +307,11 @@ def apply_template(
     the primary cause and codes, and the plan's paths, goals (targets from the evaluation
     date), home exercises and certification period. What the therapist already entered is
     kept unless `overwrite`. Red flags are never filled: signing still needs the screen."""
-    patient_id = authorize_evaluation(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    )
     try:
-        with db.session() as session:
+        with evaluation_case(
+            db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+        ) as case:
+            session, patient_id = case.session, case.patient_id
             evaluation = load_draft(
                 session,
                 actor,
@@ -365,14 +367,7 @@ def apply_template(
                 session.add(plan_row)
             write_plan(session, actor, plan_row, plan)
             plan_row.updated_at = utcnow()
-            audit.record(
-                session,
-                actor,
-                AuditAction.UPDATE,
-                DataCategory.CLINICAL,
-                patient_id=patient_id,
-                detail=f"evaluation {evaluation_id} filled from template {row.id}",
-            )
+            case.record(f"evaluation {evaluation_id} filled from template {row.id}")
             session.flush()
             session.refresh(plan_row)
             return TemplateApplied(

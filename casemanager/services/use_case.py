@@ -8,7 +8,9 @@ written in the same transaction as the work.
         case.record(detail="...")      # the audit row, committed with the work
 
 A refusal rolls the (empty) transaction back, is audited in a transaction of its own and
-raised before the body runs.
+raised before the body runs. An action that needs a second permission (saving a patient's
+plan as a clinic template) asks for it with `case.require(...)` first thing in the body: a
+refusal there is rolled back and audited alike.
 """
 
 from __future__ import annotations
@@ -45,20 +47,55 @@ class Case:
         *,
         patient_id: int | None = None,
         action: AuditAction | None = None,
+        category: DataCategory | None = None,
         outcome: AuditOutcome = AuditOutcome.SUCCESS,
     ) -> None:
         """The action's audit row, in its transaction: about `patient_id` when given, else
-        the patient the action was authorized for; `action` when it says more than the one
-        authorized (a permission change)."""
+        the patient the action was authorized for; `action` and `category` when they say
+        more than the ones authorized (a permission change, a patient's record read for a
+        clinic one)."""
         audit.record(
             self.session,
             self.actor,
             action or self.action,
-            self.category,
+            category or self.category,
             patient_id=self.patient_id if patient_id is None else patient_id,
             outcome=outcome,
             detail=detail,
         )
+
+    def require(
+        self,
+        permission: Permission,
+        action: AuditAction,
+        category: DataCategory,
+        *,
+        patient_id: int | None = None,
+    ) -> None:
+        """A second permission the action needs, checked in its transaction (before any
+        work): refused, the action is rolled back and the refusal audited as `action` on
+        `category`, about `patient_id`."""
+        refused = audit.refusal(self.session, self.actor, permission)
+        if refused is not None:
+            raise _AlsoRefused(refused, action, category, patient_id)
+
+
+class _AlsoRefused(Exception):
+    """A second permission refused inside a use case: use_case audits it once the work is
+    rolled back."""
+
+    def __init__(
+        self,
+        refused: audit.Refusal,
+        action: AuditAction,
+        category: DataCategory,
+        patient_id: int | None,
+    ) -> None:
+        super().__init__(refused.detail)
+        self.refused = refused
+        self.action = action
+        self.category = category
+        self.patient_id = patient_id
 
 
 @contextmanager
@@ -75,13 +112,18 @@ def use_case(
     """One transaction for one user action, entered only if the actor's role (read again
     now: a role change or deactivation applies at once) has `permission`. `find_patient`
     looks up, in the same transaction, the patient a refusal is audited against."""
-    with db.session() as session:
-        if find_patient is not None:
-            patient_id = find_patient(session)
-        refused = audit.refusal(session, actor, permission)
-        if refused is None:
-            yield Case(session, actor, action, category, patient_id)
-            return
+    try:
+        with db.session() as session:
+            if find_patient is not None:
+                patient_id = find_patient(session)
+            refused = audit.refusal(session, actor, permission)
+            if refused is None:
+                yield Case(session, actor, action, category, patient_id)
+                return
+    except _AlsoRefused as also:
+        raise audit.refuse(
+            db, actor, also.refused, also.action, also.category, patient_id=also.patient_id
+        ) from None
     raise audit.refuse(db, actor, refused, action, category, patient_id=patient_id)
 
 
@@ -130,22 +172,6 @@ def episode_case(
         DataCategory.CLINICAL,
         find_patient=lambda session: load_episode(session, actor, episode_id).patient_id,
     )
-
-
-def authorize_evaluation(
-    db: Database,
-    actor: Actor,
-    evaluation_id: int,
-    permission: Permission,
-    action: AuditAction,
-) -> int | None:
-    """The older preamble, in transactions of its own: check the role may do this to an
-    evaluation (refusals audited against its patient) and return the patient's id for the
-    audit rows that follow. New code uses evaluation_case (one transaction)."""
-    with db.session() as session:
-        patient_id = patient_of_evaluation(session, evaluation_id)
-    audit.authorize(db, actor, permission, action, DataCategory.CLINICAL, patient_id=patient_id)
-    return patient_id
 
 
 def actor_for(user: User, workstation: str) -> Actor:

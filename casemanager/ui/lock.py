@@ -1,6 +1,9 @@
 """Locking the app when the workstation is left alone: after the idle time, every window is
 covered (nothing on screen can be read) and the password is asked again. The windows stay
 open underneath, so nothing typed is lost; autosave goes on as usual.
+
+A window handed to a patient (the intake) is not left alone while it is up, however slowly
+they answer: see `IdleWatcher`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from PySide6.QtWidgets import (
 
 from casemanager.ui import palette
 
+# Set (True) on a window handed to a patient, such as the intake screen.
+PATIENT_FACING = "casemanagerPatientFacing"
+
 # What counts as someone at the keyboard: input, not timers or repaints.
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -28,8 +34,24 @@ _ACTIVITY = {
 }
 
 
+def patient_facing_window() -> QWidget | None:
+    """The window a patient is using now, if one is on screen."""
+    for window in QApplication.topLevelWidgets():
+        if window.isVisible() and window.property(PATIENT_FACING):
+            return window
+    return None
+
+
 class IdleWatcher(QObject):
-    """Emits `idle` after `minutes` without keyboard, mouse or touch input in the app."""
+    """Emits `idle` after `minutes` without keyboard, mouse or touch input in the app, except
+    while a patient-facing window is on screen.
+
+    The intake is a lock of its own: the staff windows are hidden behind it and only the
+    therapist's password (a full, audited login) closes it and brings them back. A lock over
+    it would stop a patient who reads slowly, show them the therapist's name and a Log out
+    button, and ask the therapist for the password twice. So the count starts again while it
+    is up, and the staff windows lock as usual once it is closed.
+    """
 
     idle = Signal()
 
@@ -38,7 +60,7 @@ class IdleWatcher(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(max(1, round(minutes * 60_000)))
-        self.timer.timeout.connect(self.idle)
+        self.timer.timeout.connect(self._quiet)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -48,6 +70,12 @@ class IdleWatcher(QObject):
         if event.type() in _ACTIVITY and self.timer.isActive():
             self.timer.start()  # restart the count
         return False
+
+    def _quiet(self) -> None:
+        if patient_facing_window() is not None:
+            self.timer.start()  # a patient at the intake: not left alone
+            return
+        self.idle.emit()
 
     def pause(self) -> None:
         self.timer.stop()
@@ -153,7 +181,9 @@ class UnlockDialog(QDialog):
 
 class Lock(QObject):
     """Covers every visible window (titles too: they name patients) and shows the unlock
-    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it."""
+    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it.
+    A patient-facing window is never covered (an intake opened just as the app locked): it
+    shows only that patient's questions and closes only with the therapist's password."""
 
     TITLE = "CaseManager — locked"
 
@@ -161,7 +191,11 @@ class Lock(QObject):
         super().__init__(parent)
         self.covers: list[Cover] = []
         self.titles: dict[QWidget, str] = {}
-        windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w.isVisible() and not w.property(PATIENT_FACING)
+        ]
         for window in windows:
             self._cover(window)
         owner = next((w for w in windows if w.isWindow() and w.parent() is None), None)
@@ -187,6 +221,7 @@ class Lock(QObject):
             and isinstance(watched, QWidget)
             and watched.isWindow()
             and not isinstance(watched, QDialog)
+            and not watched.property(PATIENT_FACING)
             and watched not in self.titles
         ):
             self._cover(watched)

@@ -35,6 +35,9 @@ class Change(enum.Flag):
     EXERCISES = enum.auto()  # the exercise library
     USERS = enum.auto()  # accounts and roles
     AUDIT = enum.auto()  # the audit log: every change writes to it
+    # A draft evaluation filled from outside its window (an intake confirmed from the chart):
+    # a window showing that patient's draft reads it again. Its typing never says this.
+    DRAFTS = enum.auto()
 
 
 @dataclass(frozen=True)

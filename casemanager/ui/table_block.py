@@ -25,10 +25,11 @@ class TableBlock(QWidget):
 
     export_requested = Signal(str, object, object)  # title, headers, rows as shown
 
-    def __init__(self, title: str, headers: list[str]) -> None:
+    def __init__(self, title: str, headers: list[str], model: FiguresModel | None = None) -> None:
         super().__init__()
         self.title = title
-        self.model = FiguresModel(headers, self)
+        self.model = model if model is not None else FiguresModel(headers, self)
+        self.model.setParent(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)

@@ -21,9 +21,10 @@ from casemanager.domain.enums import AuditAction, RedFlagAnswer, Sex
 from casemanager.domain.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from casemanager.domain.evaluation import PsfsEntry, RedFlagEntry
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
-from casemanager.services import csv_export, evaluations, intake, patients
+from casemanager.services import csv_export, evaluations, intake, patients, plans
 from tests.conftest import Staff
-from tests.services.test_evaluations import EVAL_DAY
+from tests.services.test_evaluations import EVAL_DAY, _complete
+from tests.services.test_plans import _plan
 
 ANSWERS = IntakeAnswers(
     history=(
@@ -231,3 +232,65 @@ def test_the_csv_export_writes_answers_and_templates_as_json_without_the_token(
     with (tmp_path / "export" / "evaluation_template.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 8 and all(len(json.loads(r["content"])["goals"]) == 2 for r in rows)
+
+
+def test_confirmed_from_the_chart_a_draft_is_started_for_the_answers(
+    db: Database, staff: Staff
+) -> None:
+    """No evaluation open: a patient with no episode gets a new one, its initial evaluation
+    started as a draft with the answers in it (the chief complaint in their own words)."""
+    ana = _patient(db, staff, "Ana", "es")
+    ticket = intake.open_intake(db, staff.therapist, ana)
+    intake.save_intake_answers(db, ticket.token, ANSWERS, "tablet")
+    intake.submit_intake(db, ticket.token, "tablet")
+    confirmed = intake.confirm_intake_from_chart(db, staff.therapist, ticket.intake_id)
+    assert confirmed.started
+    made = confirmed.evaluation
+    assert (made.patient_id, made.therapist_name, made.is_signed) == (ana, "Ana Rivera, PT", False)
+    assert made.content.chief_complaint == "My lower back seized up"
+    assert made.content.occupation == "Cook" and made.content.nprs_worst == 8
+    flags = {e.code: e.answer for e in made.content.red_flags}
+    assert flags["night_sweats"] == RedFlagAnswer.YES
+    assert "red_flag_night_sweats" in confirmed.filled.filled and confirmed.filled.kept == ()
+    (listed,) = evaluations.list_evaluations(db, staff.therapist, ana)
+    assert listed.id == made.id
+    assert intake.review_intake(db, staff.therapist, ticket.intake_id).evaluation_id == made.id
+    with pytest.raises(DomainError, match="already confirmed"):
+        intake.confirm_intake_from_chart(db, staff.therapist, ticket.intake_id)
+
+
+def test_confirmed_from_the_chart_into_the_therapists_own_draft(db: Database, staff: Staff) -> None:
+    ana = _patient(db, staff, "Ana")
+    draft = evaluations.start_initial_evaluation(db, staff.therapist, ana, "Spasm", EVAL_DAY)
+    draft = evaluations.save_draft(
+        db, staff.therapist, draft.id, draft.version, replace(draft.content, nprs_now=4)
+    )
+    ticket = intake.open_intake(db, staff.therapist, ana)
+    intake.save_intake_answers(db, ticket.token, ANSWERS, "tablet")
+    # Another therapist's draft is theirs to fill; nothing changes.
+    with pytest.raises(DomainError, match="Ana Rivera, PT's: only they"):
+        intake.confirm_intake_from_chart(db, staff.therapist2, ticket.intake_id)
+    assert evaluations.get_evaluation(db, staff.therapist, draft.id).version == draft.version
+    confirmed = intake.confirm_intake_from_chart(db, staff.therapist, ticket.intake_id)
+    assert not confirmed.started and confirmed.evaluation.id == draft.id
+    assert confirmed.evaluation.content.nprs_now == 4  # the therapist's, kept
+    assert confirmed.evaluation.content.chief_complaint == "Spasm"
+    assert confirmed.evaluation.content.occupation == "Cook"
+    assert {"chief_complaint", "nprs_now"} <= set(confirmed.filled.kept)
+
+
+def test_confirmed_from_the_chart_with_an_episode_open_and_no_draft(
+    db: Database, staff: Staff
+) -> None:
+    """An open episode whose initial evaluation is signed: the intake does not start a second
+    episode; the message says what to start first."""
+    ana = _patient(db, staff, "Ana")
+    draft = evaluations.start_initial_evaluation(db, staff.therapist, ana, "Spasm", EVAL_DAY)
+    draft = evaluations.save_draft(db, staff.therapist, draft.id, draft.version, _complete())
+    plans.save_plan(db, staff.therapist, draft.id, None, _plan(db))
+    evaluations.sign(db, staff.therapist, draft.id, draft.version)
+    ticket = intake.open_intake(db, staff.therapist, ana)
+    with pytest.raises(DomainError, match="start their re-evaluation or progress report"):
+        intake.confirm_intake_from_chart(db, staff.therapist, ticket.intake_id)
+    assert intake.review_intake(db, staff.therapist, ticket.intake_id).status == IntakeStatus.OPEN
+    assert len(evaluations.list_evaluations(db, staff.therapist, ana)) == 1

@@ -298,6 +298,10 @@ def _actions() -> dict[str, tuple[frozenset[Permission], Action]]:
             frozenset({P.VIEW_CASELOAD}),
             lambda c, a: caseload.dashboard(c.db, a, period),
         ),
+        "caseload worklist, a page": (
+            frozenset({P.VIEW_CASELOAD}),
+            lambda c, a: caseload.worklist_page(c.db, a, period, limit=5),
+        ),
         "caseload by therapist": (
             frozenset({P.VIEW_CASELOAD}),
             lambda c, a: clinic.caseload_by_therapist(c.db, a),

@@ -52,6 +52,8 @@ def test_a_manager_reviews_the_caseload(
     assert dashboard.figures["active"].value.text() == f"{expected.totals.active_episodes:,}"
     assert dashboard.figures["visits"].value.text() == f"{expected.totals.visits:,}"
     assert dashboard.therapist_table.model.rowCount() == 4
+    # The worklist follows the figures, on its own.
+    qtbot.waitUntil(lambda: dashboard.worklist.model.rowCount() > 0, timeout=30_000)
     assert dashboard.worklist.model.rowCount() == len(expected.worklist) > 0
     assert dashboard.cause_chart.categories == [s.label for s in expected.causes]
 
@@ -63,6 +65,8 @@ def test_a_manager_reviews_the_caseload(
     qtbot.waitUntil(lambda: dashboard.board is not before, timeout=30_000)
     assert dashboard.board is not None
     assert [r.name for r in dashboard.board.therapists] == ["Wei Chen, PT"]
+    qtbot.waitUntil(lambda: not dashboard.is_updating(), timeout=30_000)  # the worklist too
+    assert {dashboard.worklist.model.index(r, 3).data() for r in range(2)} == {"Wei Chen, PT"}
     assert dashboard.state.text().startswith(expected.filter_words.split(" · ")[0])
 
     # Backwards dates: a message, and no query.

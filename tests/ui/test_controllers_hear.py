@@ -30,7 +30,8 @@ NO_DATABASE = cast(Database, None)  # the recording operations never run their w
 
 OVERVIEW = "PatientsController.read_overview"
 LIST_PAGE = "PatientsController._fetch"
-CASELOAD = "CaseloadController._read"
+CASELOAD = "CaseloadController._read"  # the figures, shown first
+WORKLIST = "CaseloadController._read_worklist"  # then the worklist's first page
 USERS = "AdminController._read_users"
 AUDIT_ROWS = "AdminController._search_audit"
 LIBRARY = "ExercisesController._read"
@@ -58,9 +59,10 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
     workspace = _workspace(qtbot, ops, CHEN)
     window = workspace.window
     assert window.active.value.text() == "80" and window.mine.value.text() == "12"
-    assert ops.asked() == [LIST_PAGE, CASELOAD]
+    assert ops.asked() == [LIST_PAGE, CASELOAD, WORKLIST]
     ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
-    ops.fail(CASELOAD, DomainError("not needed here"))  # the dashboard is ready again
+    ops.fail(CASELOAD, DomainError("not needed here"))
+    ops.fail(WORKLIST, DomainError("not needed here"))  # the dashboard is ready again
     assert window.views.currentWidget() is not window.caseload  # the patients tab in front
 
     ops.changed.emit(Changes(Change.PATIENTS))  # e.g. a new patient
@@ -84,25 +86,27 @@ def test_a_therapists_screens_each_hear_what_they_show(qtbot: QtBot, ops: Record
     assert ops.asked() == []
     assert window.caseload is not None
     window.views.setCurrentWidget(window.caseload)
-    assert ops.asked() == [CASELOAD]
+    assert ops.asked() == [CASELOAD, WORKLIST]
     ops.fail(CASELOAD, DomainError("not needed here"))
+    ops.fail(WORKLIST, DomainError("not needed here"))
     window.show_patients()
     window.views.setCurrentWidget(window.caseload)
     assert ops.asked() == []  # nothing changed meanwhile
     ops.changed.emit(Changes(Change.CASELOAD))  # in sight: at once
-    assert ops.asked() == [CASELOAD]
+    assert ops.asked() == [CASELOAD, WORKLIST]
 
 
 def test_refresh_reads_every_screen_once(qtbot: QtBot, ops: RecordingOps) -> None:
     workspace = _workspace(qtbot, ops, CHEN)
     ops.answer(LIST_PAGE, patient_rows(range(1, 4)))
     ops.fail(CASELOAD, DomainError("not needed here"))
+    ops.fail(WORKLIST, DomainError("not needed here"))
     workspace.window.refresh_action.trigger()  # F5
     assert ops.asked() == [OVERVIEW, LIST_PAGE]  # the caseload's tab is out of sight
     ops.forget()
     assert workspace.window.caseload is not None
     workspace.window.views.setCurrentWidget(workspace.window.caseload)
-    assert ops.asked() == [CASELOAD]
+    assert ops.asked() == [CASELOAD, WORKLIST]
 
 
 def test_the_administrators_tab_hears_accounts_and_the_audit_log(

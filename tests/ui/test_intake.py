@@ -23,11 +23,13 @@ from casemanager.domain.intake import RED_FLAG_CODES, IntakeAnswers, IntakeStatu
 from casemanager.domain.intake_wording import wording
 from casemanager.services import accounts, demo, evaluations, intake
 from casemanager.services.context import Actor
+from casemanager.ui.evaluation.window import EvaluationWindow
 from casemanager.ui.intake.controller import LanguageDialog
 from casemanager.ui.intake.review import IntakeReviewDialog
 from casemanager.ui.intake.window import IntakeWindow
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import (
+    clinic_with_a_new_patient,
     log_in,
     open_patient_by_mrn,
     register_patient,
@@ -140,32 +142,32 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
     qtbot.waitUntil(lambda: shown(IntakeWindow) is None, timeout=15_000)
     assert window.isVisible()  # back for the therapist
 
-    # The review puts the yes at the top; confirming needs the evaluation open.
+    # The review puts the yes at the top; confirmed from the chart with no evaluation open,
+    # the answers land in an initial evaluation started for them.
     chart = window.details
     assert chart is not None
-    qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shown(IntakeReviewDialog) is not None, timeout=10_000)
-    review = shown(IntakeReviewDialog)
-    assert review is not None
+    assert not chart.draft_button.isEnabled()
+    review = _review_from_chart(qtbot, chart)
     assert review.flags.text().startswith("The patient answered YES to:")
     assert catalogs.red_flag(FLAGGED).question in review.flags.text()
     assert "background" in review.flags.styleSheet()  # highlighted
     assert "Picking up my toddler — 3/10" in review.answers.text()
-    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
-    assert "Start or open this patient's evaluation first" in review.outcome.text()
-    review.close()
-
-    evaluation = start_evaluation(qtbot, window)
-    qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shown(IntakeReviewDialog) not in (None, review), timeout=10_000)
-    review = shown(IntakeReviewDialog)
-    assert review is not None
+    assert shown(EvaluationWindow) is None
     qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Put into the evaluation:" in review.outcome.text(), timeout=15_000)
-    form = evaluation.form
-    # A new evaluation holds no complaint of its own: the patient's words go in.
-    assert form.chief_complaint.text() == "My lower back hurts when I bend"
+    assert review.outcome.text().startswith("Started an initial evaluation")
     assert "Kept what you entered" not in review.outcome.text()
+    review.close()
+
+    # The chart heard it: the draft is there to continue, with the patient's answers.
+    qtbot.waitUntil(lambda: chart.draft_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(chart.draft_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(EvaluationWindow) is not None, timeout=10_000)
+    evaluation = shown(EvaluationWindow)
+    assert evaluation is not None
+    qtbot.addWidget(evaluation)
+    form = evaluation.form
+    assert form.chief_complaint.text() == "My lower back hurts when I bend"
     assert form.occupation.text() == "Warehouse picker"
     assert form.nprs_now.value() == 6
     assert form.flag_answers[FLAGGED].currentData() == RedFlagAnswer.YES
@@ -178,6 +180,77 @@ def test_intake_lands_as_a_draft_is_reviewed_and_fills_the_evaluation(
     (confirmed,) = _reviews(url, therapist, target.id)
     assert confirmed.status == IntakeStatus.CONFIRMED
     assert confirmed.evaluation_id == evaluation.record.id
+
+
+def _review_from_chart(qtbot: QtBot, chart: Any) -> IntakeReviewDialog:
+    before = shown(IntakeReviewDialog)
+    qtbot.mouseClick(chart.review_intake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown(IntakeReviewDialog) not in (None, before), timeout=10_000)
+    review = shown(IntakeReviewDialog)
+    assert review is not None
+    return review
+
+
+def _submitted(url: str, actor: Actor, patient_id: int, answers: IntakeAnswers) -> None:
+    """A patient's intake answered and submitted (as the tablet would)."""
+    db = Database(url)
+    try:
+        ticket = intake.open_intake(db, actor, patient_id)
+        intake.save_intake_answers(db, ticket.token, answers, "tablet")
+        intake.submit_intake(db, ticket.token, "tablet")
+    finally:
+        db.dispose()
+
+
+def test_an_open_evaluation_shows_an_intake_confirmed_from_the_chart(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+) -> None:
+    """The draft is on screen, with typing not yet saved, when the therapist confirms the
+    intake from the chart: what was typed is saved first and kept, and the window shows
+    the answers at once (it hears the change), without being reopened."""
+    url, target = clinic_with_a_new_patient(tmp_path / "intake-open.sqlite3")
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    evaluation = start_evaluation(qtbot, window)
+    db = Database(url)
+    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+    db.dispose()
+    answers = IntakeAnswers(
+        history=(("occupation", "Bus driver"), ("medications", "Ibuprofen")),
+        red_flags=((FLAGGED, True),),
+        nprs_worst=8,
+    )
+    _submitted(url, therapist, target.id, answers)
+    form = evaluation.form
+    form.mechanism.setFocus()
+    qtbot.keyClicks(form.mechanism, "Slipped on ice")  # not saved yet
+
+    chart = window.details
+    assert chart is not None
+    window.activateWindow()
+    review = _review_from_chart(qtbot, chart)
+    assert catalogs.red_flag(FLAGGED).question in review.flags.text()
+    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Put into the evaluation:" in review.outcome.text(), timeout=15_000)
+    assert not review.outcome.text().startswith("Started")
+    qtbot.waitUntil(lambda: form.occupation.text() == "Bus driver", timeout=10_000)
+    assert shown(EvaluationWindow) is evaluation
+    assert form.medications.toPlainText() == "Ibuprofen"
+    assert form.nprs_worst.value() == 8
+    assert form.flag_answers[FLAGGED].currentData() == RedFlagAnswer.YES
+    assert form.mechanism.toPlainText() == "Slipped on ice"
+    assert form.chief_complaint.text() == "Low back pain with spasm"  # the therapist's, kept
+    db = Database(url)
+    stored = evaluations.get_evaluation(db, therapist, evaluation.record.id)
+    db.dispose()
+    assert stored.version == evaluation.record.version
+    assert (stored.content.mechanism_of_injury, stored.content.occupation) == (
+        "Slipped on ice",
+        "Bus driver",
+    )
 
 
 class _HeldPort:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from casemanager.domain.caseload import WORKLIST_PAGE
 from casemanager.domain.enums import Role
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
@@ -14,7 +15,7 @@ from casemanager.ui.caseload.dashboard import CaseloadDashboard
 from casemanager.ui.ops import Change, Changes, Lane
 
 if TYPE_CHECKING:
-    from casemanager.domain.caseload import CaseloadFilter, Dashboard
+    from casemanager.domain.caseload import CaseloadFilter, Dashboard, WorkKey, WorklistPage
     from casemanager.ui.workspace import Context, Workspace
 
 EXPORTED = Changes(Change.AUDIT)
@@ -45,6 +46,7 @@ class CaseloadController:
             first=context.actor.role == Role.OFFICE_MANAGER,
         )
         dashboard.refresh_requested.connect(self._read)
+        dashboard.worklist_page_requested.connect(self._read_worklist)
         dashboard.open_patient.connect(self._open_chart)
         dashboard.export_csv_requested.connect(self._export_csv)
         dashboard.export_report_requested.connect(self._export_report)
@@ -64,20 +66,43 @@ class CaseloadController:
             self.dashboard.request_refresh()
 
     def _read(self, filt: CaseloadFilter) -> None:
+        """The figures first, then the worklist's first page: each is shown as it arrives. Both
+        on the caseload's own worker, so a slow query at 100,000 patients never holds up a
+        search."""
         db, actor, dashboard = self.context.db, self.context.actor, self.dashboard
         assert dashboard is not None
 
         def work() -> Dashboard:
             from casemanager.services import caseload
 
-            return caseload.dashboard(db, actor, filt)
+            return caseload.figures(db, actor, filt)
 
         def failed(error: BaseException) -> None:
             dashboard.load_failed(messages.classify(error)[0])
             self.context.show_error(error)
 
-        # Its own worker: a slow query at 100,000 patients never holds up a search.
-        self.context.ops.read(work, dashboard.show_dashboard, failed, Lane.CASELOAD)
+        self.context.ops.read(work, dashboard.show_figures, failed, Lane.CASELOAD)
+        if dashboard.shows_worklist:
+            self._read_worklist(filt, None, WORKLIST_PAGE)
+
+    def _read_worklist(
+        self, filt: CaseloadFilter, after: WorkKey | None, limit: int | None
+    ) -> None:
+        db, actor, dashboard = self.context.db, self.context.actor, self.dashboard
+        assert dashboard is not None
+
+        def work() -> WorklistPage:
+            from casemanager.services import caseload
+
+            return caseload.worklist_page(db, actor, filt, after=after, limit=limit)
+
+        def failed(error: BaseException) -> None:
+            dashboard.worklist_failed(filt, after is None, messages.classify(error)[0])
+            self.context.show_error(error)
+
+        self.context.ops.read(
+            work, lambda page: dashboard.show_worklist(filt, page), failed, Lane.CASELOAD
+        )
 
     def _open_chart(self, patient_id: int) -> None:
         self.workspace.patients().show_chart(patient_id)  # read-only for a manager; audited

@@ -1,8 +1,11 @@
 """The caseload screen: filters, the period's figures, the therapist table, the worklist,
 causes and paths, and outcomes, with CSV and PDF exports.
 
-The figures come from a background worker. While new ones are computed the previous ones stay
-on screen, marked "Updating…"; filter changes made meanwhile are folded into one more query.
+The figures come from a background worker, and are shown as soon as they arrive; the
+worklist's first page follows on its own, and the next pages as the list is scrolled. While new
+figures are computed the previous ones stay on screen, marked "Updating…"; filter changes
+made meanwhile are folded into one more query. Sorting the worklist by a column, or saving it,
+first reads the items not shown yet, so both cover the whole list.
 """
 
 from __future__ import annotations
@@ -28,15 +31,18 @@ from PySide6.QtWidgets import (
 from casemanager.domain import catalogs
 from casemanager.domain.caseload import (
     THERAPIST_HEADERS,
+    WORKLIST_PAGE,
     CaseloadFilter,
     Dashboard,
     MeasureChange,
     OutcomeGroup,
+    WorkKey,
+    WorklistPage,
     default_period,
 )
 from casemanager.ui import palette
 from casemanager.ui.caseload.charts import BarChart
-from casemanager.ui.caseload.table_model import ROW_ID_ROLE
+from casemanager.ui.caseload.table_model import ROW_ID_ROLE, PagedModel
 from casemanager.ui.table_block import TableBlock
 from casemanager.ui.widgets import wheel_changes_only_focused_boxes
 
@@ -87,7 +93,9 @@ class _Figure(QFrame):
 
 
 class CaseloadDashboard(QWidget):
-    refresh_requested = Signal(object)  # CaseloadFilter
+    refresh_requested = Signal(object)  # CaseloadFilter: its figures, then its worklist
+    # (filter, after: the WorkKey of the last item shown, limit: items, None for the rest)
+    worklist_page_requested = Signal(object, object, object)
     open_patient = Signal(int)
     export_csv_requested = Signal(str, object, object)  # title, headers, rows
     export_report_requested = Signal()
@@ -104,8 +112,14 @@ class CaseloadDashboard(QWidget):
     ) -> None:
         super().__init__(parent)
         self.board: Dashboard | None = None
+        self.shows_worklist = show_worklist
         self._busy = False
         self._pending: CaseloadFilter | None = None
+        self._asked: CaseloadFilter | None = None  # the filter being read
+        self._awaited: set[str] = set()  # "figures", "worklist": parts of it not back yet
+        self._worklist_filter: CaseloadFilter | None = None  # the worklist's rows are of this
+        self._worklist_last: WorkKey | None = None  # the last item read
+        self._saving_worklist: tuple[str, list[str]] | None = None  # once every item is in
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
@@ -199,7 +213,10 @@ class CaseloadDashboard(QWidget):
             figures.addWidget(figure, 0, column)
 
         self.therapist_table = TableBlock("Therapists today", list(THERAPIST_HEADERS))
-        self.worklist = TableBlock("Worklist", WORKLIST_HEADERS)
+        self.worklist_model = PagedModel(WORKLIST_HEADERS)
+        self.worklist_model.more_wanted.connect(self._more_wanted)
+        self.worklist = TableBlock("Worklist", WORKLIST_HEADERS, self.worklist_model)
+        self.worklist.view.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
         self.worklist.view.doubleClicked.connect(self._open_item)
         self.worklist.view.activated.connect(self._open_item)
         self.cause_chart = BarChart("Suspected causes (episodes)")
@@ -218,8 +235,10 @@ class CaseloadDashboard(QWidget):
             self.outcomes_by_cause,
         ]
         for block in self.tables:
-            block.export_requested.connect(self.export_csv_requested)
+            if block is not self.worklist:
+                block.export_requested.connect(self.export_csv_requested)
             block.save.setVisible(can_export)
+        self.worklist.export_requested.connect(self._save_worklist)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.therapist_table, "Th&erapists")
@@ -291,10 +310,19 @@ class CaseloadDashboard(QWidget):
             self._pending = filt  # asked again once the running query is back
             return
         self._busy = True
+        self._asked = filt
+        self._awaited = {"figures", "worklist"} if self.shows_worklist else {"figures"}
         self.state.setText("Updating…" if self.board is not None else "Loading the caseload…")
         self.refresh_requested.emit(filt)
 
-    def _settle(self) -> None:
+    def is_updating(self) -> bool:
+        """A refresh is on its way (its figures or its worklist's first page)."""
+        return self._busy
+
+    def _arrived(self, part: str) -> None:
+        self._awaited.discard(part)
+        if self._awaited:
+            return
         self._busy = False
         if self._pending is not None:
             self._pending = None
@@ -302,10 +330,18 @@ class CaseloadDashboard(QWidget):
 
     def load_failed(self, message: str) -> None:
         self.state.setText(f"The figures could not be updated: {message}")
-        self._settle()
+        self._arrived("figures")
 
     # -- showing them -----------------------------------------------------------------------
     def show_dashboard(self, board: Dashboard) -> None:
+        """The figures and the whole worklist at once."""
+        filt = self._asked or board.filter
+        self.show_figures(board)
+        self.show_worklist(
+            filt, WorklistPage(filt, None, board.worklist, len(board.worklist), False)
+        )
+
+    def show_figures(self, board: Dashboard) -> None:
         self.board = board
         t = board.totals
         values = {
@@ -332,21 +368,6 @@ class CaseloadDashboard(QWidget):
                 for r in board.therapists
             ]
         )
-        self.worklist.set_rows(
-            [
-                [
-                    i.label,
-                    i.patient_name,
-                    i.mrn,
-                    i.therapist,
-                    i.since.strftime("%m/%d/%Y"),
-                    i.detail,
-                ]
-                for i in board.worklist
-            ],
-            [i.patient_id for i in board.worklist],
-        )
-        self.tabs.setTabText(self.worklist_tab, f"&Worklist ({len(board.worklist):,})")
         for table, chart, shares in (
             (self.cause_table, self.cause_chart, board.causes),
             (self.path_table, self.path_chart, board.paths),
@@ -368,7 +389,80 @@ class CaseloadDashboard(QWidget):
         )
         self.report_button.setEnabled(True)
         self.state.setText(f"{board.filter_words} · as of {board.today.strftime('%m/%d/%Y')}")
-        self._settle()
+        self._arrived("figures")
+
+    # -- the worklist, a page at a time -------------------------------------------------------
+    def show_worklist(self, asked: CaseloadFilter, page: WorklistPage) -> None:
+        """A page read for the filter `asked`: the first one in place of the rows shown, the
+        next ones after them. A page that no longer fits what is shown is dropped."""
+        model = self.worklist_model
+        rows = [
+            [i.label, i.patient_name, i.mrn, i.therapist, i.since.strftime("%m/%d/%Y"), i.detail]
+            for i in page.items
+        ]
+        ids: list[int | None] = [i.patient_id for i in page.items]
+        if page.after is None:
+            if asked != self._asked:
+                return  # the answer to a filter changed since
+            model.set_page(rows, ids, page.total, page.more)
+            self._worklist_filter = asked
+            self.worklist.view.resizeColumnsToContents()
+        elif asked == self._worklist_filter and page.after == self._worklist_last:
+            model.add_page(rows, ids, page.total, page.more)
+        else:
+            return  # read for rows replaced since
+        self._worklist_last = page.last_key
+        self._say_how_many()
+        if page.after is None:
+            self._arrived("worklist")
+        self._read_on()
+
+    def worklist_failed(self, asked: CaseloadFilter, first: bool, message: str) -> None:
+        self.worklist_model.load_failed()
+        self._saving_worklist = None
+        if first and asked == self._asked:
+            self.state.setText(f"The worklist could not be updated: {message}")
+            self._arrived("worklist")
+
+    def _say_how_many(self) -> None:
+        model = self.worklist_model
+        shown, total = model.rowCount(), model.total
+        self.tabs.setTabText(self.worklist_tab, f"&Worklist ({total:,})")
+        more = f" · {shown:,} shown, scroll down for more" if model.has_more() else ""
+        self.worklist.caption.setText(f"<b>{self.worklist.title}</b>{more}")
+
+    def _wants_every_item(self) -> bool:
+        """Sorted by a column, or being saved: the whole list, not the part read so far."""
+        sorted_by = self.worklist.view.horizontalHeader().sortIndicatorSection()
+        return self._saving_worklist is not None or 0 <= sorted_by < len(WORKLIST_HEADERS)
+
+    def _more_wanted(self) -> None:
+        if self._worklist_filter is None:
+            self.worklist_model.load_failed()  # nothing shown yet: nothing to continue
+            return
+        limit = None if self._wants_every_item() else WORKLIST_PAGE
+        self.worklist_page_requested.emit(self._worklist_filter, self._worklist_last, limit)
+
+    def _read_on(self) -> None:
+        """Read the rest when the whole list is wanted; save it once it is all in."""
+        if not self._wants_every_item():
+            return
+        if self.worklist_model.has_more():
+            self.worklist.caption.setText(
+                f"<b>{self.worklist.title}</b> · reading all {self.worklist_model.total:,} items…"
+            )
+            self.worklist_model.fetchMore(QModelIndex())
+        elif self._saving_worklist is not None:
+            title, headers = self._saving_worklist
+            self._saving_worklist = None
+            self.export_csv_requested.emit(title, headers, self.worklist.shown_rows())
+
+    def _sorted(self, *_sort: object) -> None:
+        self._read_on()
+
+    def _save_worklist(self, title: str, headers: list[str], _shown: list[list[str]]) -> None:
+        self._saving_worklist = (title, headers)
+        self._read_on()
 
     def _open_item(self, index: QModelIndex) -> None:
         patient_id = index.siblingAtColumn(0).data(ROW_ID_ROLE)

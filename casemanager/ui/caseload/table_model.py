@@ -1,12 +1,13 @@
 """A read-only table of figures (or worklist items): display text, a sort key per cell, and
-an optional id per row (the worklist's patient) for opening a chart."""
+an optional id per row (the worklist's patient) for opening a chart. The worklist's model
+holds a page at a time and asks for the next one when the view scrolls to its end."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,6 +61,57 @@ class FiguresModel(QAbstractTableModel):
 
     def values(self) -> list[list[Any]]:
         return [list(row) for row in self._rows]
+
+
+class PagedModel(FiguresModel):
+    """Rows that arrive a page at a time: `more_wanted` asks for the page after the last row
+    (views call `fetchMore` as they scroll to the end), and `total` says how many the whole
+    list holds."""
+
+    more_wanted = Signal()
+
+    def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
+        super().__init__(headers, parent)
+        self.total = 0
+        self._more = False
+        self._loading = False
+
+    def set_page(
+        self, rows: Sequence[Sequence[Any]], ids: Sequence[int | None], total: int, more: bool
+    ) -> None:
+        """The first page, in place of every row shown so far."""
+        self.total, self._more, self._loading = total, more, False
+        self.set_rows(rows, ids)
+
+    def add_page(
+        self, rows: Sequence[Sequence[Any]], ids: Sequence[int | None], total: int, more: bool
+    ) -> None:
+        """The page after the last row."""
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(list(row) for row in rows)
+            self._ids.extend(ids)
+            self.endInsertRows()
+        # Only now: views ask for more while rows are being inserted.
+        self.total, self._more, self._loading = total, more, False
+
+    def has_more(self) -> bool:
+        return self._more
+
+    def load_failed(self) -> None:
+        """The page could not be read (the caller shows why): scrolling may ask again."""
+        self._loading = False
+
+    def canFetchMore(self, parent: Index) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._more and not self._loading
+
+    def fetchMore(self, parent: Index) -> None:  # noqa: N802 - Qt API
+        # The guard matters: views (and qtmodeltester) call this again while rows arrive.
+        if parent.isValid() or not self._more or self._loading:
+            return
+        self._loading = True
+        self.more_wanted.emit()
 
 
 def display(value: Any) -> str:

@@ -251,6 +251,8 @@ class EvaluationController:
         bars stop offering to fill it."""
         screen = self.window
         self._heard(changes)
+        if screen is not None and changes.touches(Change.DRAFTS):
+            self._read_again(screen, changes)
         if screen is None or not changes.touches(Change.EXERCISES):
             return
         db, actor = self.context.db, self.context.actor
@@ -373,6 +375,23 @@ class EvaluationController:
         if screen is not None and fills is not None and screen.record.is_signed:
             if changes.touches_chart(screen.record.patient_id):
                 fills.signed()
+
+    def _read_again(self, screen: EvaluationWindow, changes: Changes) -> None:
+        """This patient's draft filled from elsewhere (an intake from the chart): shown as
+        saved now, once what is typed here is saved (a clash is then the user's choice)."""
+        if screen.record.is_signed or screen.record.patient_id not in changes.patient_ids:
+            return  # named, not a Refresh of everything: what is typed stays as it is
+
+        def read(record: EvaluationRecord) -> None:
+            if self.window is screen and record.version != screen.record.version:
+                screen.show_filled(record, None)
+
+        def not_yet(why: str) -> None:
+            screen.status.setText(f"The patient's intake was put into this draft. {why}")
+
+        screen.after_saving(
+            lambda: screen.port.load_current(read, self.context.show_error), not_yet
+        )
 
     def close_for_log_out(self) -> None:
         """Saves what was typed first; a logged-out session leaves no record on screen."""

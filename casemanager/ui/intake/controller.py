@@ -1,6 +1,6 @@
 """Patient intake: the therapist opens one for the patient on screen (the intake screen then
-holds only that intake's token), later reviews the answers and confirms them into the
-evaluation draft open for that patient."""
+holds only that intake's token), later reviews the answers from the chart and confirms them
+into their evaluation draft for that patient (started for it when there is none)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from casemanager.domain.errors import AuthenticationFailed, DomainError
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
 from casemanager.ui.intake.review import IntakeReviewDialog
 from casemanager.ui.intake.window import IntakeWindow
-from casemanager.ui.ops import Changes
+from casemanager.ui.ops import EPISODE_MOVED, Change, Changes
 
 if TYPE_CHECKING:
     from casemanager.services.intake import (
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         IntakeReview,
         IntakeTicket,
     )
+    from casemanager.ui.evaluation.window import EvaluationWindow
     from casemanager.ui.workspace import Context, Workspace
 
 Failed = Callable[[BaseException], None]
@@ -203,31 +204,30 @@ class IntakeController:
         dialog.open()
 
     def confirm(self, review: IntakeReview, dialog: IntakeReviewDialog) -> None:
-        """Into the evaluation draft open on screen for this patient (start or open it first:
-        the therapist sees what the answers filled)."""
-        screen = self.workspace.evaluations().window
-        if (
-            screen is None
-            or screen.record.patient_id != review.patient_id
-            or screen.record.is_signed
-        ):
-            dialog.show_error(
-                "Start or open this patient's evaluation first; then put the answers into it."
-            )
-            return
+        """Into the therapist's draft for this patient: the one on screen (what is typed there
+        is saved first), else their newest, else a new episode's initial evaluation started
+        for it. The change says a draft was filled, so an evaluation window shows it."""
+        screen = self._own_draft_on_screen(review.patient_id)
         db, actor = self.context.db, self.context.actor
 
         def put() -> None:
-            evaluation_id, version = screen.record.id, screen.record.version
+            target = (screen.record.id, screen.record.version) if screen is not None else None
 
             def work() -> IntakeConfirmed:
                 from casemanager.services import intake
 
-                return intake.confirm_intake(db, actor, review.id, evaluation_id, version)
+                if target is None:
+                    return intake.confirm_intake_from_chart(db, actor, review.id)
+                return intake.confirm_intake(db, actor, review.id, *target)
+
+            def changed(result: IntakeConfirmed) -> Changes:
+                # A new episode: the patient list, the caseload and the header counts too.
+                also = EPISODE_MOVED if result.started else Change.NOTHING
+                return Changes.chart(review.patient_id, Change.DRAFTS | also)
 
             def confirmed(result: IntakeConfirmed) -> None:
-                screen.show_filled(result.evaluation, None)
-                dialog.show_confirmed(list(result.filled.filled), list(result.filled.kept))
+                filled = result.filled
+                dialog.show_confirmed(list(filled.filled), list(filled.kept), result.started)
 
             def failed(error: BaseException) -> None:
                 if isinstance(error, DomainError):
@@ -236,6 +236,18 @@ class IntakeController:
                     dialog.show_error("The answers could not be put into the evaluation.")
                     self.context.show_error(error)
 
-            self.context.ops.change(work, Changes.chart(review.patient_id), confirmed, failed)
+            self.context.ops.change(work, changed, confirmed, failed)
 
-        screen.after_saving(put, dialog.show_error)
+        if screen is not None:
+            screen.after_saving(put, dialog.show_error)
+        else:
+            put()
+
+    def _own_draft_on_screen(self, patient_id: int) -> EvaluationWindow | None:
+        """The evaluation window, when it shows this therapist's draft for the patient."""
+        screen = self.workspace.evaluations().window
+        if screen is None:
+            return None
+        record = screen.record
+        mine = record.therapist_id == self.context.actor.user_id
+        return screen if record.patient_id == patient_id and mine and not record.is_signed else None

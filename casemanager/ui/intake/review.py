@@ -1,6 +1,6 @@
 """The therapist's review of a patient's intake: a yes to any red-flag question highlighted
 at the top, then the answers in the patient's words; one action confirms them into the
-evaluation draft open for that patient."""
+therapist's evaluation draft for that patient (a new one when there is none)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ class IntakeReviewDialog(QDialog):
         self.outcome.hide()
         self.confirm_button = QPushButton("Put into the &evaluation")
         self.confirm_button.setToolTip(
-            "Fill the open evaluation draft where nothing is entered yet; the intake closes"
+            "Fill your evaluation draft for this patient where nothing is entered yet (a new "
+            "initial evaluation when there is none); the intake closes"
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -117,10 +118,13 @@ class IntakeReviewDialog(QDialog):
         self.confirm_button.setEnabled(False)
         self.confirm_requested.emit()
 
-    def show_confirmed(self, filled: list[str], kept: list[str]) -> None:
+    def show_confirmed(self, filled: list[str], kept: list[str], started: bool = False) -> None:
         flags = [f for f in filled if f.startswith("red_flag_")]
         fields = [f for f in filled if not f.startswith("red_flag_")]
-        text = f"Put into the evaluation: {readable(fields) or 'no history fields'}"
+        text = (
+            "Started an initial evaluation (a draft: Continue draft opens it). " if started else ""
+        )
+        text += f"Put into the evaluation: {readable(fields) or 'no history fields'}"
         if flags:
             text += f", and {len(flags)} red-flag answers"
         text += "."

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from casemanager.domain.evaluation import MAX_PSFS_ACTIVITIES, PsfsEntry
 from casemanager.domain.intake import IntakeAnswers
 from casemanager.ui import palette
+from casemanager.ui.lock import PATIENT_FACING
 
 if TYPE_CHECKING:
     from casemanager.services.intake import IntakeForm
@@ -82,6 +83,7 @@ class IntakeWindow(QWidget):
     def __init__(self, port: IntakePort, parent: QWidget | None = None) -> None:
         # A bare window: no menus, no title-bar buttons of its own beyond the system's.
         super().__init__(parent, Qt.WindowType.Window)
+        self.setProperty(PATIENT_FACING, True)  # the idle lock leaves it to the patient
         self.port = port
         self._unlocked = False
         self._submitted = False
