@@ -24,14 +24,17 @@ section's Ctrl+digit plus Tab presses. The system "Save as" dialog is answered w
 The patient is a returning one with no open episode, as in the issue: a discharged patient of
 the demo clinic, whose past episode (built through the services by the demo generator) holds
 a signed initial evaluation and discharge summary. The complete run does what a therapist
-would: "Keep these" (Alt+K) takes over past medical history, medications, occupation and
-activities from that episode; the chief complaint comes filled in; the other six history
-fields are typed (onset as "2 weeks ago"). Choosing the primary cause offers its template and
-"Apply template" (Alt+Y) fills the two ICD-10 codes, the PT plan and medication referral, two
-goals, three home exercises and the certification period; the run then edits what differs for
-this patient (no muscle relaxant) and checks, before signing, that the table's content is all
-there. The minimum path applies the template too, since that is its cheapest way to the codes
-and a treatment path.
+would: the chief complaint is typed in the patient's words (a new evaluation starts without
+one); "Keep these" (Alt+K) takes over past medical history, medications, occupation and
+activities from that episode, and Tab then passes those by; the other six history fields are
+typed (onset as "2 weeks ago"). Choosing the primary cause offers its template and "Apply
+template" (Alt+Y) fills the two ICD-10 codes, the PT plan and medication referral, two goals,
+three home exercises and the certification period; the run then edits what differs for this
+patient (no muscle relaxant), agrees to the complexity the findings support when it is the
+level wanted (Alt+R; otherwise it picks the level), and checks, before signing, that the
+table's content is all there. It signs with "Sign and print" (Alt+P) from the summary shown
+before signing. The minimum path applies the template too, since that is its cheapest way to
+the codes and a treatment path.
 """
 
 from __future__ import annotations
@@ -110,11 +113,12 @@ def _is_stop(widget: QWidget) -> bool:
     )
 
 
-def tab_distance(start: QWidget, target: QWidget) -> int | None:
-    """How many Tab presses from `start` reach `target` (the focus chain, as Qt walks it)."""
+def tab_distance(start: QWidget, target: QWidget, *, back: bool = False) -> int | None:
+    """How many Tab (or Shift+Tab) presses from `start` reach `target` (the focus chain, as
+    Qt walks it)."""
     widget, count, seen = start, 0, set()
     while count <= MAX_TABS:
-        widget = widget.nextInFocusChain()
+        widget = widget.previousInFocusChain() if back else widget.nextInFocusChain()
         if widget is None or id(widget) in seen:
             return None
         seen.add(id(widget))
@@ -227,6 +231,9 @@ class Driver:
         """Cheapest keyboard route: (presses, section keys to press first or None)."""
         here = self.focus()
         best: tuple[int, str | None] = (tab_distance(here, target) or 10_000, None)
+        back = tab_distance(here, target, back=True)
+        if back is not None and back < best[0]:
+            best = (back, "Shift+Tab")
         if self.enter is not None and self.enter.next_for(here) is target:
             best = (1, "Enter")
         for group, (keys, first) in self.section_keys.items():
@@ -256,15 +263,18 @@ class Driver:
                 assert target.hasFocus(), f"a click did not focus {target.accessibleName()!r}"
                 return
         assert presses < 10_000, f"no keyboard route to {target.accessibleName()!r}"
+        tab, shift = Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier
         if keys == "Enter":
             self.key(Qt.Key.Key_Return)
+        elif keys == "Shift+Tab":
+            tab, shift = Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier
         elif keys is not None:
             number = int(keys.rsplit("+", 1)[1])
             self.key(getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
         for _ in range(presses):
             if target.hasFocus():
                 break
-            self.key(Qt.Key.Key_Tab)
+            self.key(tab, shift)
         assert target.hasFocus(), (
             f"Tab did not reach {target.accessibleName()!r}: the focus is on "
             f"{self.focus().accessibleName()!r} ({type(self.focus()).__name__})"
@@ -334,6 +344,8 @@ class Driver:
         if group is not None and box is not group.stop:
             to_stop, _ = self._keyboard_route(group.stop)
             offset = abs(group.boxes.index(box) - group.boxes.index(group.stop))
+            if _box_letter(group.boxes, group.stop, box) is not None:
+                offset = 1  # its first letter
             presses = (0 if group.stop.hasFocus() else to_stop) + offset
         _scroller, notches = self._notches_to_view(box)
         if not self.keyboard_only and 1 + abs(notches) <= (0 if box.hasFocus() else presses) + 1:
@@ -348,6 +360,9 @@ class Driver:
             if group is not None and box is not group.stop:
                 self.go_to(group.stop, click_ok=False)  # the group's one Tab stop
                 here = group.boxes.index(group.stop)
+                letter = _box_letter(group.boxes, group.stop, box)
+                if letter is not None and abs(group.boxes.index(box) - here) > 1:
+                    self.chars(letter, counted=1)  # the box whose label starts so
                 arrow = Qt.Key.Key_Down if group.boxes.index(box) > here else Qt.Key.Key_Up
                 while not box.hasFocus():
                     self.key(arrow)
@@ -383,6 +398,20 @@ def _check_plan(form: Any, complete: bool) -> None:
     chosen = [row for row in plan.exercise_rows if row[0].currentData() is not None]
     assert len(chosen) >= 3, "three home exercises"
     assert _field_text(plan.cert_start) and _field_text(plan.cert_end), "certification"
+
+
+def _box_letter(boxes: list[Any], here: Any, box: Any) -> str | None:
+    """The letter whose key press in a group of tick boxes moves from `here` to `box` (the
+    next box whose label starts with it), if there is one."""
+    letter = box.text().replace("&", "")[:1].lower()
+    if not letter.isalpha():
+        return None
+    start = boxes.index(here)
+    for step in range(1, len(boxes) + 1):
+        at = boxes[(start + step) % len(boxes)]
+        if at.text().replace("&", "").lower().startswith(letter):
+            return letter if at is box else None
+    return None
 
 
 def _letter_reaching(combo: QComboBox, index: int) -> str | None:
@@ -539,7 +568,13 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
         raise AssertionError("applying the template left nothing with the keyboard focus")
     if complete:
         drive.tick(form.contributing[Cause.WEAK_ABDOMINALS])
-    drive.choose(form.complexity, Complexity.MODERATE)
+    if form.complexity_suggested() == Complexity.MODERATE:
+        drive.press(form.agree_complexity, Qt.Key.Key_R)  # the level the findings support
+        # Alt+letter clicks a button after its short animation.
+        wait(lambda: form.complexity.currentData() == Complexity.MODERATE, "the level", 5)
+    else:
+        drive.choose(form.complexity, Complexity.MODERATE)
+    assert form.complexity.currentData() == Complexity.MODERATE
     if complete:
         drive.text(form.assessment_note, "Acute lumbar strain with spasm; no red flags.")
 
@@ -557,22 +592,29 @@ def run(kind: str, keyboard_only: bool, folder: Path) -> Counter[str]:
     else:
         drive.click(screen.sign_button)
     wait(lambda: screen.sign_summary is not None and screen.sign_summary.isVisible(), "summary")
-    drive.key(Qt.Key.Key_Return)
+    summary = screen.sign_summary
+    # "Sign and print" when the summary offers it (Alt+P or a click); Enter signs only.
+    sign_and_print = summary.print_button.isVisible()
+    if sign_and_print:
+        drive.press(summary.print_button, Qt.Key.Key_P)
+    else:
+        drive.key(Qt.Key.Key_Return)
     wait(lambda: screen.record.is_signed or screen.missing.isVisible(), "the signature")
     if not screen.record.is_signed:
         missing = [screen.missing.item(i).text() for i in range(screen.missing.count())]
         raise AssertionError(f"not signed: {missing} {screen.status.text()}")
 
-    # The window manager gives the evaluation window back its activation (not an action).
-    screen.activateWindow()
-    wait(lambda: QApplication.activeWindow() is screen, "the evaluation window again")
-    if QApplication.focusWidget() is None:
-        screen.setFocus()
-
     tally.section = "print"
     from casemanager.ui.documents.dialog import DocumentDialog
 
-    drive.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    if not sign_and_print:
+        # The window manager gives the evaluation window back its activation (not an
+        # action), then Ctrl+P.
+        screen.activateWindow()
+        wait(lambda: QApplication.activeWindow() is screen, "the evaluation window again")
+        if QApplication.focusWidget() is None:
+            screen.setFocus()
+        drive.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     wait(lambda: isinstance(QApplication.activeModalWidget(), DocumentDialog), "the print dialog")
     dialog = QApplication.activeModalWidget()
     wait(lambda: "Ready" in dialog.status.text(), "the preview", 120)

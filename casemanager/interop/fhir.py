@@ -148,7 +148,9 @@ def episode_of_care(row: Any, clinic_id: int) -> Resource:
             "managingOrganization": ref("Organization", clinic_id),
             "period": _compact({"start": _day(row.start_date), "end": _day(row.end_date)}),
             "careManager": ref("Practitioner", row.therapist_id),
-            "type": [{"text": row.complaint}],
+            # Not yet known while the initial evaluation has no chief complaint (FHIR forbids
+            # an empty string).
+            "type": [{"text": row.complaint}] if row.complaint else [],
         }
     )
 

@@ -75,10 +75,10 @@ def _letter(snapshot: EvaluationSnapshot, referral: ReferralInfo, look: Styles) 
         out.append(banner)
     out.append(para(f"Referral: {label}", look.heading))
     out.append(para(f"Dear {referral.to_whom},", look.body))
-    complaint = content.chief_complaint or "low back pain"
-    opening = (
-        f"I evaluated {patient.full_name} on {_day(snapshot.evaluation_date)} for "
-        f"{complaint.rstrip('.')}. "
+    # The patient's complaint in their words, or none: never a stock phrase in their name.
+    complaint = (content.chief_complaint or "").strip().rstrip(".")
+    opening = f"I evaluated {patient.full_name} on {_day(snapshot.evaluation_date)}" + (
+        f" for {complaint}. " if complaint else ". "
     )
     if referral.kind == ReferralKind.RED_FLAG:
         # The findings in a clinician's words (domain.red_flags.referrals), never the

@@ -29,6 +29,7 @@ from casemanager.db.models import (
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, codes, medicare, outcomes
 from casemanager.domain import evaluation as rules
+from casemanager.domain import field_limits as limits
 from casemanager.domain import plan as plan_rules
 from casemanager.domain import templates as template_rules
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus, Urgency
@@ -146,6 +147,13 @@ _PLAIN_FIELDS = (
 def write_content(evaluation: Evaluation, content: EvaluationContent, scores: rules.Scores) -> None:
     for name in _PLAIN_FIELDS:
         setattr(evaluation, name, getattr(content, name))
+    if evaluation.kind == EvaluationKind.INITIAL:
+        # The episode is named by its initial evaluation's chief complaint, in the patient's
+        # words as they come (an evaluation starts before anyone has typed them).
+        complaint = " ".join((content.chief_complaint or "").split())
+        if len(complaint) > limits.COMPLAINT:
+            complaint = complaint[: limits.COMPLAINT - 1].rstrip() + "…"
+        evaluation.episode.complaint = complaint
     for index, value in enumerate(content.odi_sections, start=1):
         setattr(evaluation, f"odi_s{index}", value)
     for index, value in enumerate(content.start_back, start=1):

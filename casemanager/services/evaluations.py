@@ -89,22 +89,24 @@ def start_initial_evaluation(
     db: Database,
     actor: Actor,
     patient_id: int,
-    complaint: str,
+    complaint: str | None = None,
     evaluation_date: date | None = None,
 ) -> EvaluationRecord:
-    """Open an episode of care for the complaint and its initial evaluation as a draft."""
+    """Open an episode of care and its initial evaluation as a draft. The chief complaint is
+    the patient's words: blank until the therapist (or the patient's intake) gives it, and
+    the episode is named by it (content_mappers.write_content keeps the two in step)."""
     try:
         with patient_case(
             db, actor, patient_id, Permission.EDIT_CLINICAL, AuditAction.CREATE
         ) as case:
-            complaint = validation.require_text(
+            complaint = validation.optional_text(
                 "complaint", complaint, "Complaint", limits.COMPLAINT
             )
             day = evaluation_date or date.today()
             if day > date.today():
                 raise DomainError("An evaluation cannot be dated in the future.")
             evaluation, detail = new_episode.open_initial_draft(
-                case.session, actor, patient_id, complaint, day, complaint
+                case.session, actor, patient_id, complaint or "", day, complaint
             )
             case.record(detail)
             return evaluation_record(case.session, evaluation)

@@ -225,3 +225,16 @@ def test_every_screening_item_has_patient_words_in_every_language() -> None:
         words = wording.Wording(code)
         for item in catalogs.RED_FLAGS:
             assert words(f"flag_words.{item.code}"), (code, item.code)
+
+
+def test_a_letter_without_a_chief_complaint_puts_no_stock_complaint_in_its_place() -> None:
+    """The letter speaks for the therapist: with no complaint recorded it says none, rather
+    than a complaint the patient never made."""
+    flagged = _flagged()
+    bare = replace(flagged, content=replace(flagged.content, chief_complaint=None))
+    letter = _flat(referral_letter.render(replace(bare, referrals=bare.referrals[-1:])))
+    assert "low back pain" not in letter.lower()
+    assert "Chief complaint" not in letter
+    worded = replace(flagged, content=replace(flagged.content, chief_complaint="Back gave way."))
+    letter = _flat(referral_letter.render(replace(worded, referrals=worded.referrals[-1:])))
+    assert " for Back gave way. " in letter

@@ -89,8 +89,9 @@ def test_evaluate_autosave_sign_and_addendum(
     term, text, target = plan.goals[0]
     term.setCurrentIndex(term.findData(GoalTerm.LONG))
     qtbot.keyClicks(text, "Lift 10 kg from floor to waist at work")
-    qtbot.keyClicks(plan.cert_start, f"{date.today():%m/%d/%Y}")
-    qtbot.keyClicks(plan.cert_end, f"{date.today() + timedelta(days=60):%m/%d/%Y}")
+    # The certification period follows the 6 weeks from today, nothing typed.
+    assert plan.cert_start.text() == f"{date.today():%m/%d/%Y}"
+    assert plan.cert_end.text() == f"{date.today() + timedelta(days=41):%m/%d/%Y}"
     plan.exercise_rows[0][0].setCurrentIndex(1)  # first exercise; its usual dose fills in
     assert plan.exercise_rows[0][2].value() > 0
     click_sign(qtbot, screen)

@@ -225,6 +225,8 @@ def test_an_open_evaluation_shows_an_intake_confirmed_from_the_chart(
     )
     _submitted(url, therapist, target.id, answers)
     form = evaluation.form
+    assert form.chief_complaint.text() == ""  # the patient's words, not a stock phrase
+    qtbot.keyClicks(form.chief_complaint, "Back pain since a fall")
     form.mechanism.setFocus()
     qtbot.keyClicks(form.mechanism, "Slipped on ice")  # not saved yet
 
@@ -242,7 +244,7 @@ def test_an_open_evaluation_shows_an_intake_confirmed_from_the_chart(
     assert form.nprs_worst.value() == 8
     assert form.flag_answers[FLAGGED].currentData() == RedFlagAnswer.YES
     assert form.mechanism.toPlainText() == "Slipped on ice"
-    assert form.chief_complaint.text() == "Low back pain with spasm"  # the therapist's, kept
+    assert form.chief_complaint.text() == "Back pain since a fall"  # the therapist's, kept
     db = Database(url)
     stored = evaluations.get_evaluation(db, therapist, evaluation.record.id)
     db.dispose()

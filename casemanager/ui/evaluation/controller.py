@@ -265,7 +265,7 @@ class EvaluationController:
 
         def done(library: list[ExerciseInfo]) -> None:
             if self.window is screen:  # not closed meanwhile
-                _offer(screen.form.plan, library)
+                screen.form.plan.offer_library(library)
 
         self.context.ops.read(work, done)
 
@@ -276,9 +276,9 @@ class EvaluationController:
         def work() -> Opened:
             from casemanager.services import evaluations, plans
 
-            record = evaluations.start_initial_evaluation(
-                db, actor, patient_id, "Low back pain with spasm"
-            )
+            # The chief complaint is the patient's words: it starts blank (the focus is put
+            # there), or comes from the patient's intake when the therapist confirms it.
+            record = evaluations.start_initial_evaluation(db, actor, patient_id)
             return record, None, plans.list_exercises(db, actor)
 
         # A new episode; a discharged patient is active again.
@@ -359,6 +359,7 @@ class EvaluationController:
             screen.print_requested.connect(
                 lambda: workspace.documents().print_plan(record.patient_id, patient_name)
             )
+            screen.offer_printing()
         self.window = screen
         self.fills = DraftFills(self.context, FillsPort(self.context, record), screen, is_author)
         screen.closed.connect(lambda: self._closed(screen))
@@ -409,24 +410,6 @@ class EvaluationController:
 def _picked(plan: PlanSection) -> tuple[int, ...]:
     """The exercises picked on screen, saved or not: kept in the picker even once retired."""
     return tuple(row[0].currentData() for row in plan.exercise_rows if row[0].currentData())
-
-
-def _offer(plan: PlanSection, library: list[ExerciseInfo]) -> None:
-    """Each picker row lists `library`, its choice kept; nothing typed changes, and no
-    autosave is set off (signals held while the items are replaced)."""
-    plan._defaults = {e.id: e for e in library}  # the doses a newly picked exercise brings
-    for row in plan.exercise_rows:
-        pick = row[0]
-        chosen, chosen_name = pick.currentData(), pick.currentText()
-        blocked = pick.blockSignals(True)
-        pick.clear()
-        pick.addItem("—", None)
-        for exercise in library:
-            pick.addItem(exercise.name, exercise.id)
-        if chosen is not None and pick.findData(chosen) < 0:
-            pick.addItem(chosen_name, chosen)  # never lose a choice, whatever the library says
-        pick.setCurrentIndex(max(0, pick.findData(chosen)))
-        pick.blockSignals(blocked)
 
 
 def _exercises_of(plan: PlanRecord | None) -> tuple[int, ...]:

@@ -107,7 +107,7 @@ class DraftFills:
         screen = self.screen
 
         def applied(result: TemplateApplied) -> None:
-            screen.show_filled(result.evaluation, result.plan)
+            screen.show_filled(result.evaluation, result.plan, result.filled.filled)
             self.templates.show_applied(
                 self._names.get(template_id, "The template"),
                 list(result.filled.filled),
@@ -158,7 +158,7 @@ class DraftFills:
         screen = self.screen
 
         def confirmed(result: CarriedForward) -> None:
-            screen.show_filled(result.evaluation, None)
+            screen.show_filled(result.evaluation, None, result.filled.filled)
             self.carried.show_kept(list(result.filled.filled), list(result.filled.kept))
 
         self.port.confirm_carry_forward(

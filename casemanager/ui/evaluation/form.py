@@ -17,6 +17,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -54,12 +55,15 @@ from casemanager.domain.evaluation import (
     PsfsEntry,
     RedFlagEntry,
 )
+from casemanager.domain.evaluation_defaults import suggest_complexity
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.ui import palette
 from casemanager.ui.evaluation.keys import (
     ArrowGroup,
     EnterMovesOn,
+    KeepInView,
     OneKeyAnswers,
+    SkippedUntilVisited,
     TypeOverBlank,
 )
 from casemanager.ui.evaluation.onset_field import HINT, attach_reading, read_onset
@@ -179,6 +183,19 @@ def _under_unticked_box(widget: QWidget, top: QWidget) -> bool:
     return False
 
 
+# The causes whose note says what is meant (which sport, what "other" is): the cause note is
+# a Tab stop while one of them is chosen (or once it holds text), reached by Alt+N otherwise.
+_CAUSES_WITH_A_NOTE = frozenset({Cause.ACTIVITY_STRAIN, Cause.OTHER})
+# A fill completes these fields: Tab then passes them by until the user visits one.
+_SKIPPED_ONCE_FILLED = (
+    "past_medical_history",
+    "medications",
+    "occupation",
+    "activities",
+    "diagnosis_codes",
+)
+
+
 def _next_when_chosen(pick: QComboBox, following: QWidget) -> Callable[[], QWidget | None]:
     """Where Enter on a home exercise goes: the next exercise once this one is chosen."""
     return lambda: following if pick.currentData() is not None else None
@@ -227,6 +244,8 @@ class EvaluationForm(QWidget):
             self._build_goals()
         self._build_assessment()
         self.plan = PlanSection(exercises)
+        # The service fills the period from the weeks for these kinds: the screen shows it.
+        self.plan.follow_weeks_from(evaluation_date if self.is_full else None)
         self.groups["Plan"] = self.plan
         self.sections.addItem("Plan")
         self.body_layout.addWidget(self.plan)
@@ -239,6 +258,10 @@ class EvaluationForm(QWidget):
         self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroller.setAccessibleName("Evaluation form")
         self._focus_placed = False  # the first field to fill gets the focus when first shown
+        self._last_field: QWidget | None = None  # where the user was last (after_fill)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_moved)
         layout = QHBoxLayout(self)
         layout.addWidget(self.sections)
         layout.addWidget(self.scroller, stretch=1)
@@ -264,6 +287,12 @@ class EvaluationForm(QWidget):
         self.plan.judging_goals = kind != EvaluationKind.INITIAL
         self.plan.update_tab_stops()
         self._update_flag_stops()
+        self._update_assessment_stops()
+        self.primary_cause.currentIndexChanged.connect(self._update_assessment_stops)
+        for box in self.contributing.values():
+            box.toggled.connect(self._update_assessment_stops)
+        self.codes.textChanged.connect(self._update_assessment_stops)
+        self.cause_note.textChanged.connect(self._update_assessment_stops)
 
     def _install_keys(self, body: QWidget) -> None:
         """One digit per score item, Enter to the next one-line field, Ctrl+digit to a
@@ -295,6 +324,11 @@ class EvaluationForm(QWidget):
             ArrowGroup(list(self.contributing.values()), self),
             ArrowGroup(list(self.plan.interventions.values()), self),
         ]
+        self.skipped = SkippedUntilVisited(self)
+        self.keep_in_view = KeepInView(self.scroller, self)
+        self.keep_in_view.watch(
+            *(w for w in body.findChildren(QWidget) if w.focusPolicy() != Qt.FocusPolicy.NoFocus)
+        )
         # Enter on a home exercise goes to the next exercise: its doses come filled in.
         rows = self.plan.exercise_rows
         for row, (pick, *_doses) in enumerate(rows):
@@ -735,6 +769,23 @@ class EvaluationForm(QWidget):
         search_column.addWidget(self.code_results)
         search_column.addWidget(self.coding_warnings)
         self.complexity = _combo(_COMPLEXITY, "Evaluation complexity")
+        # The level the findings support (domain.evaluation_defaults), taken in one action.
+        self.complexity_suggestion = QLabel()
+        self.complexity_suggestion.setAccessibleName("Complexity suggested from the findings")
+        self.agree_complexity = QPushButton("Ag&ree")
+        self.agree_complexity.setAccessibleName("Agree with the suggested complexity")
+        self.agree_complexity.setToolTip("Choose the suggested level (Alt+R)")
+        # Alt+R or a click: not one more Tab stop between the level and the assessment.
+        self.agree_complexity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.agree_complexity.clicked.connect(self._agree_complexity)
+        complexity_row = QWidget()
+        row = QHBoxLayout(complexity_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.complexity)
+        row.addWidget(self.complexity_suggestion)
+        row.addWidget(self.agree_complexity)
+        row.addStretch()
+        complexity_row.setFocusProxy(self.complexity)
         self.assessment_note = _text_box("Assessment", 3)
         for name, label, widget in (
             ("primary_cause", "&Primary suspected cause", self.primary_cause),
@@ -743,11 +794,14 @@ class EvaluationForm(QWidget):
             ("diagnosis_codes", "&Diagnosis codes", self.codes),
             ("suggested_codes", "Suggested for the cause", self.suggested),
             ("code_search", "&Find a code", search_box),
-            ("complexity", "Evaluation comple&xity", self.complexity),
+            ("complexity", "Evaluation comple&xity", complexity_row),
             ("assessment_note", "A&ssessment", self.assessment_note),
         ):
             form.add_row(name, label, widget)
             self.field_widgets[name] = widget
+        self.field_widgets["complexity"] = self.complexity
+        self.complexity.setAccessibleName("Evaluation complexity")
+        self.complexity.currentIndexChanged.connect(self._show_complexity_suggestion)
         self.assessment = form
         self.primary_cause.currentIndexChanged.connect(self._show_suggestions)
         self.codes.textChanged.connect(self._show_suggestions)
@@ -787,7 +841,11 @@ class EvaluationForm(QWidget):
                 self.sections.setCurrentItem(item)
         first = self.first_input(group)
         if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._following = False  # the list chose the section: the focus keeps it
+            try:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+            finally:
+                self._following = True
         self._go_to_section(item.text())
 
     def first_input(self, group: QWidget) -> QWidget | None:
@@ -800,6 +858,57 @@ class EvaluationForm(QWidget):
         assert body is not None
         inputs = _inputs_in_tab_order(body)
         return next((w for w in inputs if _is_empty(w)), inputs[0] if inputs else None)
+
+    def next_field_to_fill(self, after: QWidget | None) -> QWidget | None:
+        """The first input still empty after `after` in Tab order (`after` may be off the
+        Tab order, or None: from the top), else the first empty one before it; None when
+        everything Tab visits holds a value."""
+        body = self.scroller.widget()
+        assert body is not None
+        inputs = _inputs_in_tab_order(body)
+        if after is not None and after not in inputs:
+            following = after.nextInFocusChain()
+            while following is not None and following is not after and following not in inputs:
+                following = following.nextInFocusChain()
+            start = inputs.index(following) if following in inputs else 0
+        else:
+            start = inputs.index(after) + 1 if after is not None else 0
+        return next((w for w in inputs[start:] + inputs[:start] if _is_empty(w)), None)
+
+    def after_fill(self, filled: Sequence[str]) -> None:
+        """A fill (the last episode's history, a template) completed `filled`: Tab passes
+        those fields by until the user visits one (a click, or its Alt+letter), and the
+        focus goes on to the next field still to fill, unless it is in an empty field the
+        user is about to fill."""
+        self.skipped.skip(
+            [
+                widget
+                for name in filled
+                if name in _SKIPPED_ONCE_FILLED
+                and (widget := self.field_widgets.get(name)) is not None
+                and not _is_empty(widget)
+            ]
+        )
+        if self._read_only:
+            return
+        body = self.scroller.widget()
+        assert body is not None
+        focus = QApplication.focusWidget()
+        if focus is not None and body.isAncestorOf(focus) and _is_empty(focus):
+            return
+        self.move_focus_to(self.next_field_to_fill(self._last_field))
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Remember the last field the user was in: a click on a bar's button takes the
+        focus away from the form, and a fill goes on from that field."""
+        body = self.scroller.widget()
+        if new is not None and body is not None and body.isAncestorOf(new):
+            self._last_field = new
+
+    def move_focus_to(self, widget: QWidget | None) -> None:
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            self.scroller.ensureWidgetVisible(widget)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -850,6 +959,10 @@ class EvaluationForm(QWidget):
             return
         for combo in unanswered:
             combo.setCurrentIndex(combo.findData(RedFlagAnswer.NO))
+        if not any(c.currentData() == RedFlagAnswer.YES for c in self.flag_answers.values()):
+            # The screen is answered and nothing needs an action: on to the pain scores (a
+            # yes keeps the focus here, with its action and reason to check).
+            self.move_focus_to(self.next_field_to_fill(list(self.flag_answers.values())[-1]))
 
     def _update_flag_stops(self) -> None:
         """Tab visits the questions still to ask and the yes answers (with their action and
@@ -868,6 +981,18 @@ class EvaluationForm(QWidget):
             else "Mark unanswered as No"
         )
 
+    def _update_assessment_stops(self) -> None:
+        """Tab visits the cause note when the cause asks for one (which sport, what "other"
+        is) or it holds text, and the code search while no code is entered; Alt+N and Alt+F
+        reach them any time."""
+        chosen = {self.primary_cause.currentData()} | {
+            cause for cause, box in self.contributing.items() if box.isChecked()
+        }
+        wanted = bool(chosen & _CAUSES_WITH_A_NOTE) or bool(self.cause_note.text().strip())
+        has_codes = bool(self.codes.text().strip())
+        for widget, stop in ((self.cause_note, wanted), (self.code_search, not has_codes)):
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus if stop else Qt.FocusPolicy.ClickFocus)
+
     def _show_suggestions(self) -> None:
         cause = self.primary_cause.currentData()
         suggested = catalogs.cause_info(cause).suggested_codes if cause is not None else ()
@@ -875,7 +1000,41 @@ class EvaluationForm(QWidget):
         typed = [c.strip().upper() for c in self.codes.text().split(",")]
         self.encounter_help.setVisible(any(_is_injury_code(code) for code in (*suggested, *typed)))
 
+    def complexity_suggested(self) -> Complexity | None:
+        """The level the findings on screen support (CPT 97161-97163), for an initial
+        evaluation (a re-evaluation is one code)."""
+        if self.kind != EvaluationKind.INITIAL:
+            return None
+        return suggest_complexity(self.content(), self.evaluation_date).level
+
+    def _show_complexity_suggestion(self) -> None:
+        if self.kind != EvaluationKind.INITIAL:
+            self.complexity_suggestion.hide()
+            self.agree_complexity.hide()
+            return
+        suggestion = suggest_complexity(self.content(), self.evaluation_date)
+        self.complexity_suggestion.setText(
+            f"Suggested from the findings: {_COMPLEXITY[suggestion.level]}"
+        )
+        self.complexity_suggestion.setToolTip(
+            "\n".join(
+                f"{c.name}: {_COMPLEXITY[c.level].split(' (')[0].lower()} ({c.because})"
+                for c in suggestion.criteria
+            )
+        )
+        differs = self.complexity.currentData() != suggestion.level
+        self.complexity_suggestion.setVisible(differs)
+        self.agree_complexity.setVisible(differs and not self._read_only)
+
+    def _agree_complexity(self) -> None:
+        level = self.complexity_suggested()
+        if level is None or self._read_only:
+            return
+        self.complexity.setCurrentIndex(self.complexity.findData(level))  # saved as typed
+        self.move_focus_to(self.next_field_to_fill(self.complexity))
+
     def refresh_scores(self) -> None:
+        self._show_complexity_suggestion()
         sections = [_value(s) for s in self.odi]
         percent = scoring.oswestry_percent(sections)
         if percent is None:
@@ -1058,6 +1217,7 @@ class EvaluationForm(QWidget):
         self._show_suggestions()
         self._show_reasons()
         self._update_flag_stops()
+        self._update_assessment_stops()
         self.refresh_scores()
 
     def set_read_only(self, read_only: bool) -> None:
@@ -1076,6 +1236,7 @@ class EvaluationForm(QWidget):
                 else:
                     widget.setEnabled(not read_only)
         self.plan.set_read_only(read_only)
+        self._show_complexity_suggestion()  # nothing to agree to once signed
         for code, action in self.flag_actions.items():  # an action only for a yes
             answer = self.flag_answers[code].currentData()
             action.setEnabled(not read_only and answer == RedFlagAnswer.YES)

@@ -1,5 +1,6 @@
 """Keys that save a therapist's hands: one digit answers a score item and moves on, Enter
-in a one-line field goes to the next field, and Ctrl+digit jumps to a section.
+in a one-line field goes to the next field, Ctrl+digit jumps to a section, a letter goes to
+the tick box it starts, and Tab passes by what a fill has completed.
 
 Scores (Oswestry 0-5, STarT Back 0-1 or 0-4, pain 0-10) are answered with one digit key
 each; the focus then moves to the next item by itself. Pain 10 is "1" then "0" within
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QScrollArea, QSpinBox, QWidget
 
 TEN_WINDOW_MS = 900  # "1" then "0" within this is 10
 
@@ -22,22 +23,29 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _CLEAR = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 
 
+def next_stop(widget: QWidget) -> QWidget | None:
+    """The Tab stop after `widget` in its focus chain (shown, enabled, taking Tab)."""
+    following = widget.nextInFocusChain()
+    seen: set[int] = set()
+    while following is not None and id(following) not in seen and following is not widget:
+        seen.add(id(following))
+        if (
+            following.isVisible()
+            and following.isEnabled()
+            and following.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and following.focusProxy() is None
+        ):
+            return following
+        following = following.nextInFocusChain()
+    return None
+
+
 def move_on(widget: QWidget) -> None:
     """The focus to the next Tab stop after `widget` (as Tab would), if it still has it."""
     if widget.hasFocus():
-        next_stop = widget.nextInFocusChain()
-        seen: set[int] = set()
-        while next_stop is not None and id(next_stop) not in seen:
-            seen.add(id(next_stop))
-            if (
-                next_stop.isVisible()
-                and next_stop.isEnabled()
-                and next_stop.focusPolicy() & Qt.FocusPolicy.TabFocus
-                and next_stop.focusProxy() is None
-            ):
-                next_stop.setFocus(Qt.FocusReason.TabFocusReason)
-                return
-            next_stop = next_stop.nextInFocusChain()
+        following = next_stop(widget)
+        if following is not None:
+            following.setFocus(Qt.FocusReason.TabFocusReason)
 
 
 class OneKeyAnswers(QObject):
@@ -165,7 +173,8 @@ class EnterMovesOn(QObject):
 
 class ArrowGroup(QObject):
     """Tick boxes of one question (the contributing causes, the interventions) as one Tab
-    stop: Tab reaches the group once, the arrows move between its boxes, Space ticks."""
+    stop: Tab reaches the group once, the arrows (or a box's first letter) move between its
+    boxes, Space ticks."""
 
     def __init__(self, boxes: list[QCheckBox], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -173,7 +182,10 @@ class ArrowGroup(QObject):
         self.stop = boxes[0]  # the box Tab reaches: the last one visited
         for box in boxes:
             box.installEventFilter(self)
-            box.setToolTip(f"{box.toolTip()} (arrows move between the boxes; Space ticks)".strip())
+            box.setToolTip(
+                f"{box.toolTip()} (arrows or a first letter move between the boxes; "
+                "Space ticks)".strip()
+            )
         self._place_stop(self.stop)
 
     def _place_stop(self, stop: QCheckBox) -> None:
@@ -195,6 +207,8 @@ class ArrowGroup(QObject):
             or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ):
             return False
+        if event.text().isalpha():
+            return self._jump_to_letter(watched, event.text())
         step = {
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Right: 1,
@@ -207,6 +221,87 @@ class ArrowGroup(QObject):
         if 0 <= index < len(self.boxes):
             self.boxes[index].setFocus(Qt.FocusReason.TabFocusReason)
         return True
+
+    def _jump_to_letter(self, watched: QObject, letter: str) -> bool:
+        """A letter goes to the next box whose label starts with it (as in a list), after
+        the one with the focus and round again; Space still ticks."""
+        here = self.boxes.index(watched)  # type: ignore[arg-type]
+        count = len(self.boxes)
+        for step in range(1, count + 1):
+            box = self.boxes[(here + step) % count]
+            if box.text().replace("&", "").casefold().startswith(letter.casefold()):
+                box.setFocus(Qt.FocusReason.TabFocusReason)
+                break
+        return True
+
+
+class SkippedUntilVisited(QObject):
+    """Fields a fill has completed (the last episode's history, a template's codes) leave
+    the Tab order, so Tab goes to what is still to fill; a click or the field's Alt+letter
+    reaches one, and from then on it is a Tab stop again."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._kept: dict[QWidget, Qt.FocusPolicy] = {}  # field -> its own focus policy
+
+    def skip(self, widgets: list[QWidget]) -> None:
+        for widget in widgets:
+            if widget in self._kept or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                continue
+            self._kept[widget] = widget.focusPolicy()
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            widget.installEventFilter(self)
+
+    def is_skipped(self, widget: QWidget) -> bool:
+        return widget in self._kept
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and watched in self._kept:
+            assert isinstance(watched, QWidget)
+            watched.setFocusPolicy(self._kept.pop(watched))
+            watched.removeEventFilter(self)
+        return False
+
+
+class KeepInView(QObject):
+    """The field the keyboard moved to is scrolled into view, and the one Tab goes to next
+    with it when both fit (a one-key answer, Enter, a shortcut or a fill moves the focus, not
+    only Tab; the scroll area follows Tab alone). A click leaves the view where it is: the
+    field is under the pointer already."""
+
+    def __init__(self, scroller: QScrollArea, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scroller = scroller
+
+    def watch(self, *widgets: QWidget) -> None:
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and isinstance(watched, QWidget)
+            and event.reason()
+            in (
+                Qt.FocusReason.TabFocusReason,
+                Qt.FocusReason.BacktabFocusReason,
+                Qt.FocusReason.ShortcutFocusReason,
+                Qt.FocusReason.OtherFocusReason,
+            )
+        ):
+            self._show(watched)
+        return False
+
+    def _show(self, field: QWidget) -> None:
+        body, viewport = self.scroller.widget(), self.scroller.viewport()
+        following = next_stop(field)
+        if following is not None and body is not None and body.isAncestorOf(following):
+            top = field.mapTo(body, QPoint(0, 0)).y()
+            bottom = following.mapTo(body, QPoint(0, following.height())).y()
+            if 0 <= bottom - top <= viewport.height() - 20:
+                self.scroller.ensureWidgetVisible(following, 50, 10)
+        self.scroller.ensureWidgetVisible(field, 50, 10)
 
 
 class TypeOverBlank(QObject):

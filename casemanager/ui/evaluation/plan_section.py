@@ -3,6 +3,7 @@ home exercises from the clinic's library, and the certification period."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as dt_time
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from casemanager.domain import catalogs
 from casemanager.domain.enums import GoalStatus, GoalTerm, HeatIce, Side, TreatmentPathKind, Urgency
+from casemanager.domain.evaluation_defaults import certification_period
 from casemanager.domain.medicare import Certification
 from casemanager.domain.patients import parse_search_date
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
@@ -233,10 +235,9 @@ class PlanSection(QGroupBox):
         for column, heading in enumerate(("Exercise", "Sets", "Reps", "Hold (s)", "Times a day")):
             grid.addWidget(QLabel(heading), 0, column)
         self.exercise_rows: list[tuple[QComboBox, QSpinBox, QSpinBox, QSpinBox, QSpinBox]] = []
-        library = {None: "—", **{e.id: e.name for e in exercises}}
-        self._defaults = {e.id: e for e in exercises}
+        self._usual_doses: dict[int, Any] = {}  # exercise id -> the library's entry
         for row in range(EXERCISE_ROWS):
-            pick = _combo(library, f"Home exercise {row + 1}")
+            pick = _combo({None: "—"}, f"Home exercise {row + 1}")
             # Named with their row: a screen reader otherwise hears five boxes called "Sets".
             spins = (
                 _spin(1, 10, f"Sets, exercise {row + 1}"),
@@ -251,6 +252,7 @@ class PlanSection(QGroupBox):
             self.exercise_rows.append((pick, *spins))
             self.fields[f"exercise_{row + 1}"] = pick
         grid.setColumnStretch(0, 1)
+        self.offer_library(exercises)
         self._problem_line("exercise", program)
         layout.addWidget(program)
 
@@ -278,6 +280,11 @@ class PlanSection(QGroupBox):
                 ("at", self.next_time),
             ),
         )
+        # The period suggested from the PT plan's weeks (follow_weeks_from), while the dates
+        # on screen are still that suggestion.
+        self._first_day: date | None = None
+        self._suggested_period: tuple[str, str] | None = None
+        self.weeks.valueChanged.connect(self._weeks_changed)
         self.fields.update(
             certification_start=self.cert_start,
             certification_end=self.cert_end,
@@ -458,9 +465,62 @@ class PlanSection(QGroupBox):
                 dose.setFocusPolicy(tab if used else click)
             previous_used = used
 
+    # -- suggested defaults -----------------------------------------------------------------
+    def offer_library(self, exercises: Sequence[Any]) -> None:
+        """The clinic's exercise library as it is now (services.plans.ExerciseInfo): each
+        picker lists it, keeping its choice (even one retired since), and a newly picked
+        exercise brings its usual dose. Nothing typed changes and no autosave is set off."""
+        self._usual_doses = {e.id: e for e in exercises}
+        for row in self.exercise_rows:
+            pick = row[0]
+            chosen, chosen_name = pick.currentData(), pick.currentText()
+            with QSignalBlocker(pick):
+                pick.clear()
+                pick.addItem("—", None)
+                for exercise in exercises:
+                    pick.addItem(exercise.name, exercise.id)
+                if chosen is not None and pick.findData(chosen) < 0:
+                    pick.addItem(chosen_name, chosen)  # never lose a choice
+                pick.setCurrentIndex(max(0, pick.findData(chosen)))
+
+    def follow_weeks_from(self, first_day: date | None) -> None:
+        """The certification period follows the PT plan's weeks from `first_day` (the
+        evaluation day; at most 90 days), as the service fills it on saving, so the screen
+        and the summary before signing show it: while both dates are blank, or still the
+        period the weeks gave. A period the therapist typed stays. None: no suggestion."""
+        self._first_day = first_day
+        self._suggested_period = self._period_of_weeks()
+        if self._suggested_period is not None and self._period_on_screen() != (
+            self._suggested_period
+        ):
+            self._suggested_period = None  # typed: not ours to move
+
+    def _period_of_weeks(self) -> tuple[str, str] | None:
+        weeks = _value(self.weeks)
+        if self._first_day is None or weeks is None:
+            return None
+        first, last = certification_period(self._first_day, weeks)
+        return _date_text(first), _date_text(last)
+
+    def _period_on_screen(self) -> tuple[str, str]:
+        return self.cert_start.text().strip(), self.cert_end.text().strip()
+
+    def _weeks_changed(self) -> None:
+        on_screen = self._period_on_screen()
+        if on_screen not in (("", ""), self._suggested_period):
+            self._suggested_period = None
+            return
+        period = self._period_of_weeks()
+        if period is None:
+            return
+        self._suggested_period = period
+        if on_screen != period:
+            self.cert_start.setText(period[0])
+            self.cert_end.setText(period[1])
+
     def _fill_dose(self, row: int) -> None:
         pick, sets, reps, hold, times = self.exercise_rows[row]
-        template = self._defaults.get(pick.currentData())
+        template = self._usual_doses.get(pick.currentData())
         if template is not None:
             _set(sets, template.sets)
             _set(reps, template.reps)
@@ -661,6 +721,7 @@ class PlanSection(QGroupBox):
                 self.set_read_only(True)
         finally:
             del blockers
+        self.follow_weeks_from(self._first_day)  # a loaded period may still be the suggestion
         self.update_tab_stops()
         self.show_guidance(guidance)
 

@@ -56,13 +56,22 @@ def summary_lines(
 class SignSummary(QDialog):
     """Modal over the evaluation window; `accepted` means sign."""
 
-    def __init__(self, lines: list[tuple[str, str]], kind_label: str, parent: QWidget) -> None:
+    def __init__(
+        self,
+        lines: list[tuple[str, str]],
+        kind_label: str,
+        parent: QWidget,
+        *,
+        can_print: bool = False,
+    ) -> None:
         super().__init__(parent)
+        self.then_print = False  # "Sign and print": the care plan documents once signed
         self.setWindowTitle(f"Sign {kind_label.lower()}?")
         self.setModal(True)
         intro = QLabel(
             "Signing locks what is below; later corrections are addenda. "
             "Enter signs, Escape goes back to the form."
+            + (" Alt+P signs, then prints the care plan." if can_print else "")
         )
         intro.setWordWrap(True)
         rows = "".join(
@@ -83,6 +92,13 @@ class SignSummary(QDialog):
         self.cancel_button = buttons.addButton(
             "Back to the form", QDialogButtonBox.ButtonRole.RejectRole
         )
+        # The patient leaves with the take-home plan: signing and printing in one step.
+        self.print_button = buttons.addButton(
+            "Sign and &print…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.print_button.setToolTip("Sign, then print or save the patient's care plan")
+        self.print_button.setVisible(can_print)
+        self.print_button.clicked.connect(self._sign_and_print)
         self.sign_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -92,3 +108,7 @@ class SignSummary(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 420)
         self.sign_button.setFocus()
+
+    def _sign_and_print(self) -> None:
+        self.then_print = True
+        self.accept()

@@ -3,7 +3,7 @@ and addenda once signed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -90,7 +90,8 @@ class EvaluationPort(Protocol):
 
 class EvaluationWindow(QWidget):
     closed = Signal()
-    print_requested = Signal()  # Ctrl+P once signed: the patient's care plan documents
+    # Ctrl+P once signed, or "Sign and print": the patient's care plan documents.
+    print_requested = Signal()
 
     def __init__(
         self,
@@ -128,6 +129,8 @@ class EvaluationWindow(QWidget):
         self.kind_label = catalogs.EVALUATION_KIND_LABELS[record.kind]
         self.patient_name = patient_name
         self.sign_summary: SignSummary | None = None
+        self._can_print = False  # someone prints on print_requested (offer_printing)
+        self._print_when_signed = False  # "Sign and print" chosen in the summary
         self.setWindowTitle(f"{self.kind_label} — {patient_name}")
         resize_within_screen(self, 1000, 760)  # the form scrolls inside
         self.header = QLabel()
@@ -257,8 +260,15 @@ class EvaluationWindow(QWidget):
         else:
             then()
 
-    def show_filled(self, record: EvaluationRecord, plan: PlanRecord | None) -> None:
-        """The draft as an outside fill saved it: the form shows it (nothing left unsaved)."""
+    def show_filled(
+        self,
+        record: EvaluationRecord,
+        plan: PlanRecord | None,
+        filled: Sequence[str] | None = None,
+    ) -> None:
+        """The draft as an outside fill saved it: the form shows it (nothing left unsaved).
+        With the `filled` field names of a fill asked for in this window (a template, the
+        last episode), Tab passes those by and the focus goes on to what is still to fill."""
         self.show_record(record, reload_form=True)
         if plan is not None:
             self.plan_version = plan.version
@@ -266,6 +276,8 @@ class EvaluationWindow(QWidget):
             self.form.plan.load(plan.content, [g.message for g in plan.guidance])
             self.form.set_read_only(record.is_signed)  # unticked paths' inputs stay off
         self.status.setText(f"Draft saved at {datetime.now():%H:%M:%S}.")
+        if filled is not None:
+            self.form.after_fill(filled)
 
     def _search_code_set(self, text: str) -> None:
         self.port.search_codes(text, self.form.show_code_results)
@@ -459,6 +471,7 @@ class EvaluationWindow(QWidget):
     def _save_failed_message(self, error: BaseException, part: str = "evaluation") -> None:
         signing = self._sign_requested
         self._sign_requested = False
+        self._print_when_signed = False
         self._close_when_saved = False  # stay open: what was typed is still on screen
         message = getattr(error, "message", None) or "The draft could not be saved."
         # A signature asked for meanwhile is not lost silently: the status says so.
@@ -490,15 +503,22 @@ class EvaluationWindow(QWidget):
         )
         if self.sign_summary is not None:
             self.sign_summary.deleteLater()  # the last one, long closed
-        self.sign_summary = SignSummary(lines, self.kind_label, self)
+        self.sign_summary = SignSummary(lines, self.kind_label, self, can_print=self._can_print)
         self.sign_summary.accepted.connect(self._sign_confirmed)
         # Back to this window, so the keys go on working here (a missing item to jump to).
         self.sign_summary.finished.connect(lambda _result: self.activateWindow())
         self.sign_summary.open()
 
+    def offer_printing(self) -> None:
+        """Printing is wired to `print_requested`: the summary before signing offers "Sign
+        and print"."""
+        self._can_print = True
+
     def _sign_confirmed(self) -> None:
         if self.record.is_signed or self._sign_requested:
             return
+        summary = self.sign_summary
+        self._print_when_signed = summary is not None and summary.then_print
         self._sign_requested = True
         self.missing.hide()
         self.missing.clear()
@@ -515,6 +535,7 @@ class EvaluationWindow(QWidget):
         held = {**self._held, **self._plan_held}
         if held:  # the record would be signed without what is on screen: fix it first
             self._sign_requested = False
+            self._print_when_signed = False
             self._list_missing(list(held.items()))
             self.status.setText(
                 f"Not signed: {len(held)} fields cannot be saved as typed (click one to go there)."
@@ -526,9 +547,13 @@ class EvaluationWindow(QWidget):
     def _signed(self, record: EvaluationRecord) -> None:
         self._sign_requested = False
         self.show_record(record, reload_form=True)
+        if self._print_when_signed:
+            self._print_when_signed = False
+            self.print_requested.emit()
 
     def _sign_failed(self, error: BaseException) -> None:
         self._sign_requested = False
+        self._print_when_signed = False
         missing = getattr(error, "missing", None)
         if missing is None:
             self.status.setText(getattr(error, "message", "The evaluation could not be signed."))

@@ -349,7 +349,10 @@ class ChartPanel(QWidget):
             )
             state = "open" if episode.is_open else "discharged"
             top = QTreeWidgetItem(
-                [f"{span} · {episode.complaint} · {episode.therapist_name} · {state}"]
+                [
+                    f"{span} · {episode.complaint or 'complaint not recorded yet'} · "
+                    f"{episode.therapist_name} · {state}"
+                ]
             )
             top.setFont(0, bold)
             self.timeline.addTopLevelItem(top)
