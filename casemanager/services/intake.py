@@ -57,11 +57,6 @@ from casemanager.services.use_case import (
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another
 _CLOSED = "This intake is closed. Please give the tablet back to the front desk."
 _SIGNED = "This evaluation is signed and locked. Add an addendum to correct it."
-# The episode an intake confirmed from the chart starts, named as the chart's Start
-# evaluation names it; the evaluation's chief complaint is the patient's own words.
-NEW_EPISODE_COMPLAINT = "Low back pain with spasm"
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -315,7 +310,7 @@ def confirm_intake_from_chart(
                 session,
                 actor,
                 row.patient_id,
-                NEW_EPISODE_COMPLAINT,
+                "",  # the episode takes the evaluation's chief complaint: the patient's words
                 today or date.today(),
                 None,  # the patient's own words fill it
             )

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from casemanager.db.engine import Database
-from casemanager.db.models import AuditEntry, PatientIntake
+from casemanager.db.models import AuditEntry, EpisodeOfCare, PatientIntake
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs
 from casemanager.domain.enums import AuditAction, RedFlagAnswer, Sex
@@ -251,6 +251,9 @@ def test_confirmed_from_the_chart_a_draft_is_started_for_the_answers(
     assert made.content.occupation == "Cook" and made.content.nprs_worst == 8
     flags = {e.code: e.answer for e in made.content.red_flags}
     assert flags["night_sweats"] == RedFlagAnswer.YES
+    with db.session() as session:  # the episode is named in the patient's words, no stock phrase
+        episode = session.scalar(select(EpisodeOfCare).where(EpisodeOfCare.patient_id == ana))
+        assert episode is not None and episode.complaint == "My lower back seized up"
     assert "red_flag_night_sweats" in confirmed.filled.filled and confirmed.filled.kept == ()
     (listed,) = evaluations.list_evaluations(db, staff.therapist, ana)
     assert listed.id == made.id
