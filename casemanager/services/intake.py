@@ -57,6 +57,8 @@ from casemanager.services.use_case import (
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another
 _CLOSED = "This intake is closed. Please give the tablet back to the front desk."
 _SIGNED = "This evaluation is signed and locked. Add an addendum to correct it."
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
