@@ -16,8 +16,9 @@ from casemanager.services.documents import DocumentKind
 from tests.conftest import Staff
 from tests.services.test_chart import TODAY, _signed_patient
 
-# The read of one snapshot: the evaluation with its patient, its lists and its plan's lists,
-# the clinic and therapist (one statement with the evaluation), the exercises, the episode's dates and referrals, goal verdicts.
+# The read of one snapshot: the patient and role checks; the evaluation with its episode,
+# patient, clinic and therapist in one statement; its four lists, its plan and the plan's three
+# lists; the exercises, the episode's dates and referrals, the goal verdicts.
 MOST_READ_STATEMENTS = 15
 # The whole print: the role and patient checks, the read, the printed-document and audit rows.
 MOST_PRINT_STATEMENTS = 20
