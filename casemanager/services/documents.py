@@ -104,17 +104,22 @@ def _read(case: Case, evaluation_id: int, today: date) -> EvaluationSnapshot:
             .where(Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())]))
         )
     }
-    made_on = {
-        evaluation_id: day
-        for evaluation_id, day in session.execute(
-            select(Evaluation.id, Evaluation.evaluation_date).where(
-                Evaluation.episode_id == evaluation.episode_id
-            )
+    # The episode's referrals, each with the date of the evaluation that made it (if any).
+    episode_referrals: list[Referral] = []
+    made_on: dict[int, date] = {}
+    for referral, day in session.execute(
+        select(Referral, Evaluation.evaluation_date)
+        .outerjoin(
+            Evaluation,
+            (Evaluation.id == Referral.evaluation_id)
+            & (Evaluation.episode_id == Referral.episode_id),
         )
-    }
-    episode_referrals = session.scalars(
-        select(Referral).where(Referral.episode_id == evaluation.episode_id).order_by(Referral.id)
-    ).all()
+        .where(Referral.episode_id == evaluation.episode_id)
+        .order_by(Referral.id)
+    ):
+        episode_referrals.append(referral)
+        if day is not None and referral.evaluation_id is not None:
+            made_on[referral.evaluation_id] = day
     return document_data.assemble(
         evaluation,
         ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
