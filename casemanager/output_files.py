@@ -147,6 +147,57 @@ def check_folder(path: Path | str, *, databases: Iterable[Path | None] = ()) -> 
     return folder
 
 
+class OutputFolder:
+    """A folder many files are written into (a batch of plans): each file is refused exactly
+    as `check` refuses it, but the protected files are found and resolved once for the folder,
+    not again for every file, and a name that would leave the folder is refused."""
+
+    def __init__(self, folder: Path | str, *, databases: Iterable[Path | None] = ()) -> None:
+        self.folder = check_folder(folder, databases=databases)
+        self._protected = protected_files(databases)
+        # Where each protected file is (or would be): a path that resolves there is refused
+        # whether or not the file exists yet (a -wal file comes and goes).
+        self._resolved = {p.resolve() for p in self._protected}
+
+    def check(self, name: str) -> Path:
+        """The path of `name` in the folder, if a file may be written there; else
+        OutputRefused saying why (the messages of `check`)."""
+        if name in ("", ".", "..") or Path(name).name != name or os.sep in name or "/" in name:
+            raise OutputRefused(
+                f"{name!r} would not be a file in {self.folder}. Choose a plain file name. "
+                "Nothing was written."
+            )
+        target = self.folder / name
+        try:
+            found: os.stat_result | None = target.stat()
+        except OSError:
+            found = None
+        if target.resolve() in self._resolved or (found is not None and self._same_file(found)):
+            raise OutputRefused(
+                f"{target} is the clinic's database (or one of its working files). Writing "
+                "there would destroy patient records: choose another file name or folder. "
+                "Nothing was written."
+            )
+        if found is None:
+            # Nothing there: neither a folder nor a database. Only a sidecar's name can matter.
+            for suffix in SIDECARS:
+                if name.endswith(suffix) and _is_database(target.with_name(name[: -len(suffix)])):
+                    return check(target, databases=self._protected)  # its own message
+            return target
+        return check(target, databases=self._protected)  # something is there: the full check
+
+    def _same_file(self, found: os.stat_result) -> bool:
+        """The existing target is one of the protected files under another name (a link)."""
+        for protected in self._protected:
+            try:
+                other = protected.stat()
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (found.st_dev, found.st_ino):
+                return True
+        return False
+
+
 def fsync_folder(folder: Path) -> None:
     """Make the rename itself survive a power cut (POSIX; Windows has no folder handles)."""
     if os.name != "posix":

@@ -131,3 +131,36 @@ def test_a_name_at_the_length_limit_still_gets_a_temporary_name(tmp_path: Path) 
     output_files.write_bytes(target, b"%PDF plan")
     assert target.read_bytes() == b"%PDF plan"
     assert _listing(tmp_path) == [target.name]
+
+
+def test_a_folder_of_outputs_refuses_what_check_refuses(database: Path, tmp_path: Path) -> None:
+    """A batch checks each file once against the folder's protected files, found once: the
+    live database and its working files (existing or not yet), a link to them, a database
+    file, a folder, and any name that would leave the folder are all refused."""
+    folder = output_files.OutputFolder(database.parent, databases=[database])
+    (database.parent / "plans").mkdir()
+    (database.parent / "backup.sqlite3").write_bytes(database.read_bytes())
+    (database.parent / "link.pdf").symlink_to(database)
+    (database.parent / "old.pdf").write_bytes(b"%PDF old")
+    for name, why in [
+        ("clinic.sqlite3", "clinic's database"),
+        ("clinic.sqlite3-journal", "clinic's database"),  # not there now, refused all the same
+        ("link.pdf", "clinic's database"),
+        ("backup.sqlite3", "is a database file"),
+        ("backup.sqlite3-wal", "working file of the database"),
+        ("plans", "is a folder"),
+        ("../outside.pdf", "would not be a file in"),
+        ("plans/inside.pdf", "would not be a file in"),
+        ("..", "would not be a file in"),
+        ("", "would not be a file in"),
+    ]:
+        with pytest.raises(output_files.OutputRefused, match=why):
+            folder.check(name)
+        if why != "would not be a file in":  # the single-file check says the same
+            with pytest.raises(output_files.OutputRefused, match=why):
+                output_files.check(database.parent / name, databases=[database])
+    assert folder.check("new.pdf") == database.parent / "new.pdf"
+    assert folder.check("old.pdf") == database.parent / "old.pdf"  # a plan replaced: fine
+    assert not (tmp_path / "outside.pdf").exists()
+    with pytest.raises(output_files.OutputRefused, match="clinic's database"):
+        output_files.OutputFolder(database, databases=[database])

@@ -126,22 +126,25 @@ def file_name(mrn: str, family_name: str, given_name: str, taken: set[str]) -> s
     return chosen
 
 
-def _stage(path: Path, data: bytes, databases: list[Path | None]) -> Path:
+def _stage(folder: output_files.OutputFolder, name: str, data: bytes) -> tuple[Path, Path]:
     """Write the file's bytes under a temporary name beside it (the one place a plan's bytes
     are written; `_publish` makes it appear). Never over a database: the target is checked
-    like every file a user names (casemanager/output_files.py)."""
-    output_files.check(path, databases=databases)
+    like every file a user names (casemanager/output_files.py), once per file."""
+    path = folder.check(name)
     partial = path.with_name(path.name + ".part")
     try:
         partial.write_bytes(data)
     except OSError:
         partial.unlink(missing_ok=True)
         raise
-    return partial
+    return partial, path
 
 
-def _publish(partial: Path, path: Path, databases: list[Path | None]) -> None:
-    output_files.check(path, databases=databases)  # nothing became a database meanwhile
+def _publish(folder: output_files.OutputFolder, partial: Path, path: Path) -> None:
+    # Something put there since the check (nothing is, as a rule) is checked again: nothing
+    # may have become a database meanwhile. An empty place cannot be one.
+    if os.path.lexists(path):
+        folder.check(path.name)
     partial.replace(path)  # a file is either whole or absent
 
 
@@ -161,14 +164,14 @@ def export_take_home_plans(
     audit.authorize(
         db, actor, Permission.PRINT_DOCUMENTS, AuditAction.EXPORT, DataCategory.DOCUMENT
     )
-    output_files.check_folder(folder, databases=[db.sqlite_path])
+    target = output_files.OutputFolder(folder, databases=[db.sqlite_path])
     if not folder.is_dir():
         raise DomainError(f"There is no folder at {folder}. Choose an existing folder.")
     if not os.access(folder, os.W_OK):
         raise DomainError(f"This account cannot write to {folder}. Choose another folder.")
     from casemanager.reports import wording
 
-    batch = _Batch(db, actor, folder, language, large_print, wording.languages(), today)
+    batch = _Batch(db, actor, target, language, large_print, wording.languages(), today)
     total = len(patient_ids)
     pool = _warm_pool(workers or os.cpu_count() or 1) if total >= POOL_FROM else None
     waiting: _Round | None = None
@@ -213,7 +216,7 @@ class _Batch:
         self,
         db: Database,
         actor: Actor,
-        folder: Path,
+        folder: output_files.OutputFolder,
         language: str | None,
         large_print: bool,
         known: Collection[str],
@@ -290,9 +293,9 @@ class _Batch:
                 continue
             patient = plan.snapshot.patient
             name = file_name(patient.mrn, patient.family_name, patient.given_name, self.names)
-            path = self.folder / name
             try:
-                staged.append((plan, _stage(path, pdf, [self.db.sqlite_path]), path))
+                partial, path = _stage(self.folder, name, pdf)
+                staged.append((plan, partial, path))
             except output_files.OutputRefused as refused:
                 self.skipped.append((plan.label, refused.message))
             except OSError as error:
@@ -309,7 +312,7 @@ class _Batch:
             raise
         for plan, partial, path in staged:
             try:
-                _publish(partial, path, [self.db.sqlite_path])
+                _publish(self.folder, partial, path)
             except output_files.OutputRefused as refused:
                 partial.unlink(missing_ok=True)
                 self.skipped.append((plan.label, refused.message))

@@ -11,7 +11,7 @@ from datetime import date
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import contains_eager, undefer
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
@@ -79,15 +79,22 @@ def snapshot(
 
 def _read(case: Case, evaluation_id: int, today: date) -> EvaluationSnapshot:
     session, actor = case.session, case.actor
-    evaluation = session.get(Evaluation, evaluation_id)
-    if evaluation is None or evaluation.episode.patient.clinic_id != actor.clinic_id:
+    # The evaluation, its episode and patient, the clinic and the therapist in one statement
+    # (five lazy loads one after the other before); the lists each load once when read.
+    found = session.execute(
+        select(Evaluation, Clinic, User)
+        .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
+        .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+        .join(Clinic, Clinic.id == Patient.clinic_id)
+        .join(User, User.id == Evaluation.therapist_id)
+        .where(Evaluation.id == evaluation_id, Patient.clinic_id == actor.clinic_id)
+        .options(contains_eager(Evaluation.episode).contains_eager(EpisodeOfCare.patient))
+    ).one_or_none()
+    if found is None:
         raise NotFound("That evaluation is not in this clinic's records.")
+    evaluation, clinic, therapist = found
     if evaluation.status != EvaluationStatus.SIGNED:
         raise DomainError("Only a signed evaluation is printed. Sign it first.")
-    patient = evaluation.episode.patient
-    clinic = session.get(Clinic, patient.clinic_id)
-    therapist = session.get(User, evaluation.therapist_id)
-    assert clinic is not None and therapist is not None
     plan = evaluation.plan
     library = {
         e.id: e
@@ -97,17 +104,22 @@ def _read(case: Case, evaluation_id: int, today: date) -> EvaluationSnapshot:
             .where(Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())]))
         )
     }
-    made_on = {
-        evaluation_id: day
-        for evaluation_id, day in session.execute(
-            select(Evaluation.id, Evaluation.evaluation_date).where(
-                Evaluation.episode_id == evaluation.episode_id
-            )
+    # The episode's referrals, each with the date of the evaluation that made it (if any).
+    episode_referrals: list[Referral] = []
+    made_on: dict[int, date] = {}
+    for referral, day in session.execute(
+        select(Referral, Evaluation.evaluation_date)
+        .outerjoin(
+            Evaluation,
+            (Evaluation.id == Referral.evaluation_id)
+            & (Evaluation.episode_id == Referral.episode_id),
         )
-    }
-    episode_referrals = session.scalars(
-        select(Referral).where(Referral.episode_id == evaluation.episode_id).order_by(Referral.id)
-    ).all()
+        .where(Referral.episode_id == evaluation.episode_id)
+        .order_by(Referral.id)
+    ):
+        episode_referrals.append(referral)
+        if day is not None and referral.evaluation_id is not None:
+            made_on[referral.evaluation_id] = day
     return document_data.assemble(
         evaluation,
         ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
