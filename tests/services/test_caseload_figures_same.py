@@ -46,7 +46,7 @@ def _filters(therapists: list[int]) -> list[CaseloadFilter]:
             date(2026, 10, 15),
             therapist_id=therapists[0],
             status=PatientStatus.ACTIVE,
-            path=TreatmentPathKind.MOBILITY_DEFICITS,
+            path=TreatmentPathKind.PT_PLAN,
         )
     )
     return filters
