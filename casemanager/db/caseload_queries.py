@@ -334,7 +334,12 @@ class CaseloadQueries:
             for therapist_id, n in rows:
                 counts.setdefault(int(therapist_id), {})[figure] = int(n)
 
-        episodes = self.open_episodes(contact=False)
+        # The open episodes from the summary alone (it keeps their therapist and status).
+        episodes = (
+            select(S.therapist_id, S.certification_end, S.visits_since_report)
+            .where(*self.summary_filter(), S.status == EpisodeStatus.OPEN)
+            .subquery("open_episode")
+        )
         when = self.conditions(episodes)
 
         def flag(condition: ColumnElement[bool]) -> Any:

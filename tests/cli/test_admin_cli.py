@@ -7,10 +7,9 @@ import io
 import json
 from datetime import date
 from pathlib import Path
-
-import pytest
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, func, select, text
 
 from casemanager import cli, config

@@ -63,7 +63,8 @@ def _same(db: Database) -> int:
         therapists = list(session.scalars(select(User.id).where(User.role == Role.THERAPIST)))
     compared = 0
     for filt in _filters(therapists):
-        assert _figures(db, CaseloadQueries, filt) == _figures(db, CaseloadQueriesBefore, filt), filt
+        before = _figures(db, CaseloadQueriesBefore, filt)
+        assert _figures(db, CaseloadQueries, filt) == before, filt
         compared += 1
     return compared
 
@@ -81,7 +82,8 @@ def test_the_same_figures_for_every_filter_before_and_after_changes(db: Database
         episodes = session.scalars(select(EpisodeOfCare).order_by(EpisodeOfCare.id)).all()
         for n, episode in enumerate(episodes[:40]):
             if n % 3 == 0:
-                episode.therapist_id = therapists[(therapists.index(episode.therapist_id) + 1) % len(therapists)]
+                following = (therapists.index(episode.therapist_id) + 1) % len(therapists)
+                episode.therapist_id = therapists[following]
             elif n % 3 == 1 and episode.status == EpisodeStatus.OPEN:
                 episode.status = EpisodeStatus.DISCHARGED
                 episode.end_date = TODAY - timedelta(days=n)
@@ -97,4 +99,3 @@ def test_the_cli_and_the_screen_read_the_same_figures(db: Database) -> None:
     filt = CaseloadFilter(TODAY - timedelta(days=89), TODAY)
     board = caseload.figures(db, manager, filt, today=TODAY, now=NOW)
     assert caseload.as_dict(board) == _figures(db, CaseloadQueriesBefore, filt)
-

@@ -245,7 +245,7 @@ def test_the_paged_model_passes_qt_model_checks(qtmodeltester: ModelTester) -> N
 
 
 def test_the_since_column_sorts_by_date_not_by_its_text(qtbot: QtBot) -> None:
-    """"12/01/2025" comes after "01/15/2026" as text (month first): the column sorts by the
+    """ "12/01/2025" comes after "01/15/2026" as text (month first): the column sorts by the
     day itself, in either direction, and still shows the clinic's date format."""
     dashboard = CaseloadDashboard([(7, "Wei Chen, PT")], today=TODAY)
     qtbot.addWidget(dashboard)
