@@ -481,7 +481,7 @@ def _caseload(args: argparse.Namespace) -> int:
                 raise DomainError(f"No therapist has the username {args.therapist!r}.")
             filt = replace(filt, therapist_id=users[0].id)
         _check_stdout(db)  # before the figures are read (and audited)
-        board = caseload.dashboard(db, actor, filt)
+        board = caseload.figures(db, actor, filt)  # what it prints: never the worklist
     if args.format == "json":
         json.dump(caseload.as_dict(board), sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -27,7 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from casemanager.db.episode_summary import PATHS, latest_follow_up_id
+from casemanager.db.episode_summary import (
+    OUTCOME_KEYS,
+    PATHS,
+    latest_follow_up_id,
+    outcome,
+)
 from casemanager.db.models import (
     EpisodeOfCare,
     EpisodeSummary,
@@ -37,7 +42,7 @@ from casemanager.db.models import (
     User,
     Visit,
 )
-from casemanager.domain import medicare, scoring
+from casemanager.domain import medicare
 from casemanager.domain.caseload import NOT_SEEN_DAYS, UNSIGNED_AFTER_HOURS, CaseloadFilter
 from casemanager.domain.enums import (
     EpisodeStatus,
@@ -70,8 +75,6 @@ PERIOD_KEYS = (
     "psfs_ok",
 )
 NOT_CLOSED = (ReferralStatus.OPEN, ReferralStatus.SENT)
-# Float scores are stored to one decimal: this absorbs binary rounding at an exact MCIC.
-_EPSILON = 1e-6
 
 E = EpisodeOfCare
 S = EpisodeSummary
@@ -131,28 +134,54 @@ class CaseloadQueries:
         return query
 
     # -- the period: one statement for totals, distributions and outcomes ------------------
+    def summary_filter(self) -> list[ColumnElement[bool]]:
+        """`episode_filter` on the summary alone (it keeps each episode's therapist and
+        patient)."""
+        f = self.f
+        conditions: list[ColumnElement[bool]] = []
+        if f.therapist_id is not None:
+            conditions.append(S.therapist_id == f.therapist_id)
+        if f.status is not None:
+            person = aliased(Patient)
+            conditions.append(exists().where(person.id == S.patient_id, person.status == f.status))
+        if f.cause is not None:
+            conditions.append(S.cause == f.cause)
+        if f.path is not None:
+            conditions.append(S.paths.bitwise_and(1 << PATHS.index(f.path)) != 0)
+        return conditions
+
     def period(self) -> list[dict[str, Any]]:
         """The episodes active in the period, grouped by (therapist, cause, paths): each group
         holds its counts, visit totals and outcome sums. Sums and counts add up exactly, so
         the service rolls the groups up into the totals, the distributions and the outcomes
-        without a second pass over the episodes."""
+        without a second pass over the episodes. One pass over the summary: it keeps each
+        episode's therapist, status, dates and outcome."""
         f = self.f
-        # The latest signed follow-up dated by the period's end, and its scores: the
-        # summary's, unless that one came after the period (then it is looked up, rarely).
-        stored = S.latest_follow_up_date <= f.end
-        earlier = latest_follow_up_id(E.id, until=f.end)
+        # The outcome kept in the summary is that of the latest signed follow-up; for a period
+        # that ended before it, the latest follow-up dated by the period's end is looked up
+        # (rarely: only those episodes, and only then).
+        kept = or_(S.latest_follow_up_date.is_(None), S.latest_follow_up_date <= f.end)
+        earlier = latest_follow_up_id(S.episode_id, until=f.end, outer=EpisodeSummary)
 
-        def latest_score(kept: Any, column: Any) -> Any:
-            looked_up = select(column).where(Evaluation.id == earlier).scalar_subquery()
-            return case((S.latest_follow_up_date.is_(None), None), (stored, kept), else_=looked_up)
+        def earlier_score(column: Any) -> Any:
+            return select(column).where(Evaluation.id == earlier).scalar_subquery()
 
-        has_latest = case(
-            (S.latest_follow_up_date.is_(None), 0),
-            (stored, 1),
-            else_=case((earlier.is_(None), 0), else_=1),
+        looked_up = outcome(
+            and_(S.intake_evaluation_id.is_not(None), earlier.is_not(None)),
+            {"nprs": S.intake_nprs, "odi": S.intake_odi, "psfs": S.intake_psfs},
+            {
+                "nprs": earlier_score(Evaluation.nprs_now),
+                "odi": earlier_score(Evaluation.odi_percent),
+                "psfs": earlier_score(Evaluation.psfs_mean),
+            },
         )
+        stored = [S.followed_up]
+        for name in OUTCOME_KEYS:
+            stored += [getattr(S, f"{name}_change")]
+            stored += [getattr(S, f"{name}_ok")]
+        names = ["followed_up", *(f"{m}_{k}" for m in OUTCOME_KEYS for k in ("change", "ok"))]
         discharged = and_(
-            E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
+            S.status == EpisodeStatus.DISCHARGED, S.end_date >= f.start, S.end_date <= f.end
         )
         # Visits in the period: none when the summary says the visits ended before it or began
         # after it, all of them when they lie within it; only an episode whose visits straddle
@@ -164,7 +193,9 @@ class CaseloadQueries:
                 S.last_visit >= f.start,
                 select(func.count())
                 .where(
-                    Visit.episode_id == E.id, Visit.visit_date >= f.start, Visit.visit_date <= f.end
+                    Visit.episode_id == S.episode_id,
+                    Visit.visit_date >= f.start,
+                    Visit.visit_date <= f.end,
                 )
                 .scalar_subquery(),
             ),
@@ -172,92 +203,39 @@ class CaseloadQueries:
         )
         # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
         new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
-        scope = (
-            self.episodes_query(
-                E.therapist_id,
+        per_episode = (
+            select(
+                S.therapist_id,
                 S.cause,
                 S.paths,
-                case((S.intake_evaluation_id.is_(None), 0), else_=1).label("has_intake"),
-                has_latest.label("has_latest"),
-                S.intake_nprs,
-                S.intake_odi,
-                S.intake_psfs,
-                latest_score(S.latest_nprs, Evaluation.nprs_now).label("latest_nprs"),
-                latest_score(S.latest_odi, Evaluation.odi_percent).label("latest_odi"),
-                latest_score(S.latest_psfs, Evaluation.psfs_mean).label("latest_psfs"),
                 case((discharged, 1), else_=0).label("discharged"),
                 case((discharged, S.visit_count), else_=0).label("whole_course"),
                 visits.label("visits"),
                 new.label("new"),
-                summary=True,
-            )
-            .where(*self.episode_filter(), self._active_in_period())
-            .cte("period_episode")
-            # Materialized: one pass over the episodes in table order (SQLite otherwise walked
-            # them by therapist, one random read each, to save the GROUP BY its sort).
-            .prefix_with(self._materialized)
-        )
-        c = scope.c
-        measured = and_(c.has_latest == 1, c.has_intake == 1)
-
-        def measure(before: Any, after: Any, improvement: Any, meaningful: Any) -> list[Any]:
-            """Per episode: measured (1/0), the change, meaningful (1/0)."""
-            both = and_(measured, before.is_not(None), after.is_not(None))
-            return [
-                case((both, 1), else_=0),
-                case((both, improvement)),
-                case((and_(both, meaningful), 1), else_=0),
-            ]
-
-        nprs = c.intake_nprs - c.latest_nprs
-        odi = c.intake_odi - c.latest_odi
-        psfs = c.latest_psfs - c.intake_psfs
-        # As scoring.odi_change: at least the minimal detectable change, from a baseline
-        # high enough to show it.
-        odi_meaningful = and_(
-            c.intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
-            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
-        )
-        # Each episode's outcome worked out once (SQLite evaluates a repeated expression
-        # each time it appears), then only sums per group.
-        names = [f"{m}_{k}" for m in ("nprs", "odi", "psfs") for k in ("n", "sum", "ok")]
-        per_episode = (
-            select(
-                c.therapist_id,
-                c.cause,
-                c.paths,
-                c.discharged,
-                c.whole_course,
-                c.visits,
-                c.new,
-                case((measured, 1), else_=0).label("followed_up"),
                 *(
-                    column.label(name)
-                    for column, name in zip(
-                        [
-                            *measure(c.intake_nprs, c.latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
-                            *measure(c.intake_odi, c.latest_odi, odi, odi_meaningful),
-                            *measure(
-                                c.intake_psfs,
-                                c.latest_psfs,
-                                psfs,
-                                psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
-                            ),
-                        ],
-                        names,
-                        strict=True,
-                    )
+                    case((kept, mine), else_=theirs).label(name)
+                    for mine, theirs, name in zip(stored, looked_up, names, strict=True)
                 ),
             )
-            # Not materialized: each row is read once, straight into the grouping (writing
-            # them out first cost SQLite a sixth of the statement).
-            .cte("period_outcome")
+            .where(
+                *self.summary_filter(),
+                S.start_date <= f.end,
+                or_(S.end_date.is_(None), S.end_date >= f.start),
+            )
+            .cte("period_episode")
+            # Materialized: one pass over the summary in table order (SQLite otherwise walked
+            # it by therapist, one random read each, to save the GROUP BY its sort).
+            .prefix_with(self._materialized)
         )
         o = per_episode.c
 
         def total(value: Any) -> Any:
             return func.coalesce(func.sum(value), 0)
 
+        measures: list[Any] = []
+        for m in OUTCOME_KEYS:
+            change = o[f"{m}_change"]
+            measures += [func.count(change), func.sum(change), total(o[f"{m}_ok"])]
         rows = self.session.execute(
             select(
                 o.therapist_id,
@@ -269,7 +247,7 @@ class CaseloadQueries:
                 total(o.visits),
                 total(o.new),
                 total(o.followed_up),
-                *(func.sum(o[n]) if n.endswith("_sum") else total(o[n]) for n in names),
+                *measures,
             ).group_by(o.therapist_id, o.cause, o.paths)
         )
         return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
@@ -356,7 +334,12 @@ class CaseloadQueries:
             for therapist_id, n in rows:
                 counts.setdefault(int(therapist_id), {})[figure] = int(n)
 
-        episodes = self.open_episodes(contact=False)
+        # The open episodes from the summary alone (it keeps their therapist and status).
+        episodes = (
+            select(S.therapist_id, S.certification_end, S.visits_since_report)
+            .where(*self.summary_filter(), S.status == EpisodeStatus.OPEN)
+            .subquery("open_episode")
+        )
         when = self.conditions(episodes)
 
         def flag(condition: ColumnElement[bool]) -> Any:

@@ -43,12 +43,17 @@ from casemanager.db.models import (
     Visit,
 )
 from casemanager.domain import evaluation as rules
+from casemanager.domain import scoring
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus, TreatmentPathKind
 
 PLAN_KINDS = sorted(rules.PLAN_KINDS)
 FOLLOW_UP_KINDS = rules.FOLLOW_UP_KINDS
 REPORT_KINDS = (EvaluationKind.PROGRESS_REPORT, EvaluationKind.RE_EVALUATION)
 PATHS = tuple(TreatmentPathKind)  # bit i of a plan's path mask is PATHS[i]
+
+# Float scores are stored to one decimal: this absorbs binary rounding at an exact MCIC.
+EPSILON = 1e-6
+OUTCOME_KEYS = ("nprs", "odi", "psfs")
 
 E = EpisodeOfCare
 _TABLE = cast(Table, EpisodeSummary.__table__)
@@ -74,8 +79,9 @@ def plan_evaluation_id(episode_id: Any) -> Any:
     )
 
 
-def latest_follow_up_id(episode_id: Any, until: Any = None) -> Any:
-    """The episode's latest signed follow-up (dated by `until`, if given)."""
+def latest_follow_up_id(episode_id: Any, until: Any = None, outer: Any = EpisodeOfCare) -> Any:
+    """The episode's latest signed follow-up (dated by `until`, if given), in a query over
+    `outer` (the table `episode_id` belongs to)."""
     ev = aliased(Evaluation)
     query = select(ev.id).where(
         ev.episode_id == episode_id,
@@ -87,9 +93,31 @@ def latest_follow_up_id(episode_id: Any, until: Any = None) -> Any:
     return (
         query.order_by(ev.evaluation_date.desc(), ev.id.desc())
         .limit(1)
-        .correlate(EpisodeOfCare)
+        .correlate(outer)
         .scalar_subquery()
     )
+
+
+def outcome(followed_up: Any, intake: dict[str, Any], latest: dict[str, Any]) -> list[Any]:
+    """An episode's outcome, as domain.scoring compares an intake with a follow-up: whether it
+    was followed up (1/0, given), then per measure the change (improvement positive; NULL
+    unless followed up with the measure at both) and whether it is meaningful (1/0)."""
+    columns = [case((followed_up, 1), else_=0)]
+    for name in OUTCOME_KEYS:
+        before, after = intake[name], latest[name]
+        both = and_(followed_up, before.is_not(None), after.is_not(None))
+        change = after - before if name == "psfs" else before - after
+        if name == "nprs":
+            meaningful = change >= scoring.MCIC_NPRS
+        elif name == "odi":  # at least the MCIC, from a baseline high enough to show it
+            meaningful = and_(
+                before >= scoring.MCIC_ODI_POINTS - EPSILON,
+                change >= scoring.MCIC_ODI_POINTS - EPSILON,
+            )
+        else:
+            meaningful = change >= scoring.MCIC_PSFS_MEAN - EPSILON
+        columns += [case((both, change)), case((and_(both, meaningful), 1), else_=0)]
+    return columns
 
 
 def _facts(some: bool) -> Select[Any]:
@@ -133,6 +161,11 @@ def _facts(some: bool) -> Select[Any]:
     seen = aliased(Evaluation)
     base = select(
         E.id.label("episode_id"),
+        E.therapist_id,
+        E.patient_id,
+        E.status,
+        E.start_date,
+        E.end_date,
         plan_evaluation_id(E.id).label("plan_evaluation_id"),
         last_report.label("report_day"),
         certification.label("certification_plan_id"),
@@ -271,6 +304,19 @@ def _facts(some: bool) -> Select[Any]:
             latest.nprs_now,
             latest.odi_percent,
             latest.psfs_mean,
+            third.c.therapist_id,
+            third.c.patient_id,
+            third.c.status,
+            third.c.start_date,
+            third.c.end_date,
+            *outcome(
+                and_(
+                    third.c.intake_evaluation_id.is_not(None),
+                    third.c.latest_follow_up_id.is_not(None),
+                ),
+                {"nprs": intake.nprs_now, "odi": intake.odi_percent, "psfs": intake.psfs_mean},
+                {"nprs": latest.nprs_now, "odi": latest.odi_percent, "psfs": latest.psfs_mean},
+            ),
         )
         .select_from(third)
         .outerjoin(current, current.id == third.c.plan_evaluation_id)
@@ -304,6 +350,18 @@ _COLUMNS = [
     EpisodeSummary.latest_nprs,
     EpisodeSummary.latest_odi,
     EpisodeSummary.latest_psfs,
+    EpisodeSummary.therapist_id,
+    EpisodeSummary.patient_id,
+    EpisodeSummary.status,
+    EpisodeSummary.start_date,
+    EpisodeSummary.end_date,
+    EpisodeSummary.followed_up,
+    EpisodeSummary.nprs_change,
+    EpisodeSummary.nprs_ok,
+    EpisodeSummary.odi_change,
+    EpisodeSummary.odi_ok,
+    EpisodeSummary.psfs_change,
+    EpisodeSummary.psfs_ok,
 ]
 
 
@@ -326,7 +384,8 @@ def rebuild(session: Session | Connection) -> None:
     """Write every episode's row again (after a bulk load or a migration).
 
     A migration older than the summary's latest columns (0011 made the table, 0016 changed
-    what certification means, 0026 added the first visit) finds them missing and leaves the
+    what certification means, 0026 added the first visit, 0028 the episode's own facts and
+    outcome) finds them missing and leaves the
     filling to the migration that adds them, which rebuilds with every column there."""
     connection = session.connection() if isinstance(session, Session) else session
     present = {column["name"] for column in inspect(connection).get_columns(_TABLE.name)}

@@ -669,6 +669,21 @@ class EpisodeSummary(Base):
     latest_nprs: Mapped[int | None] = mapped_column(SmallInteger)
     latest_odi: Mapped[float | None] = mapped_column(Float)
     latest_psfs: Mapped[float | None] = mapped_column(Float)
+    # The episode's own therapist, patient, status and dates, and its outcome (intake against
+    # latest follow-up, as domain.scoring: the change when both have the measure, and 1 when
+    # it is meaningful), so the caseload's figures read this one table in one pass.
+    therapist_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[EpisodeStatus | None] = mapped_column(enum_type(EpisodeStatus))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    followed_up: Mapped[int | None] = mapped_column(SmallInteger)  # a signed intake and follow-up
+    nprs_change: Mapped[int | None] = mapped_column(SmallInteger)
+    nprs_ok: Mapped[int | None] = mapped_column(SmallInteger)
+    odi_change: Mapped[float | None] = mapped_column(Float)
+    odi_ok: Mapped[int | None] = mapped_column(SmallInteger)
+    psfs_change: Mapped[float | None] = mapped_column(Float)
+    psfs_ok: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class PrintedDocument(Base):

@@ -242,3 +242,27 @@ def test_the_paged_model_passes_qt_model_checks(qtmodeltester: ModelTester) -> N
     model.set_page([["Referral", "P0"]], [0], 4, True)
     qtmodeltester.check(model)
     assert model.rowCount() >= 2
+
+
+def test_the_since_column_sorts_by_date_not_by_its_text(qtbot: QtBot) -> None:
+    """ "12/01/2025" comes after "01/15/2026" as text (month first): the column sorts by the
+    day itself, in either direction, and still shows the clinic's date format."""
+    dashboard = CaseloadDashboard([(7, "Wei Chen, PT")], today=TODAY)
+    qtbot.addWidget(dashboard)
+    dashboard.request_refresh()
+    dashboard.show_figures(_board(WHOLE))
+    days = [date(2026, 1, 15), date(2025, 12, 1), date(2026, 11, 20), date(2025, 2, 3)]
+    items = tuple(
+        WorkItem(WorkKind.ON_HOLD, n, f"Patient {n}", f"MRN-{n}", "Wei Chen, PT", day, "", n)
+        for n, day in enumerate(days)
+    )
+    dashboard.show_worklist(WHOLE, WorklistPage(WHOLE, None, items, len(items), False))
+    since = caseload_dashboard.WORKLIST_HEADERS.index("Since")
+    view, proxy = dashboard.worklist.view, dashboard.worklist.proxy
+    view.sortByColumn(since, Qt.SortOrder.AscendingOrder)
+    shown = [proxy.index(r, since).data() for r in range(proxy.rowCount())]
+    assert shown == ["02/03/2025", "12/01/2025", "01/15/2026", "11/20/2026"]
+    view.sortByColumn(since, Qt.SortOrder.DescendingOrder)
+    shown = [proxy.index(r, since).data() for r in range(proxy.rowCount())]
+    assert shown == ["11/20/2026", "01/15/2026", "12/01/2025", "02/03/2025"]
+    assert dashboard.worklist.shown_rows()[0][since] == "11/20/2026"  # what a CSV gets

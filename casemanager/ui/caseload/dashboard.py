@@ -397,8 +397,7 @@ class CaseloadDashboard(QWidget):
         next ones after them. A page that no longer fits what is shown is dropped."""
         model = self.worklist_model
         rows = [
-            [i.label, i.patient_name, i.mrn, i.therapist, i.since.strftime("%m/%d/%Y"), i.detail]
-            for i in page.items
+            [i.label, i.patient_name, i.mrn, i.therapist, i.since, i.detail] for i in page.items
         ]
         ids: list[int | None] = [i.patient_id for i in page.items]
         if page.after is None:

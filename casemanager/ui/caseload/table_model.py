@@ -1,13 +1,17 @@
-"""A read-only table of figures (or worklist items): display text, a sort key per cell, and
-an optional id per row (the worklist's patient) for opening a chart. The worklist's model
+"""A read-only table of figures (or worklist items): raw values shown as text (numbers and days
+stay numbers and days, so they sort as such), and an optional id per row (the worklist's
+patient) for opening a chart. The worklist's model
 holds a page at a time and asks for the next one when the view scrolls to its end."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from casemanager.domain.validation import format_date
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -41,7 +45,7 @@ class FiguresModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display(value)
         if role == SORT_ROLE:
-            return value if isinstance(value, int | float) else display(value).casefold()
+            return sort_key(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ROW_ID_ROLE:
@@ -117,8 +121,19 @@ class PagedModel(FiguresModel):
 def display(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, date):
+        return format_date(value)
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def sort_key(value: Any) -> Any:
+    """Numbers by value, days by date (their text is month first), the rest by text."""
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()  # sorts as the days do
+    return display(value).casefold()

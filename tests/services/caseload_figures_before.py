@@ -1,0 +1,414 @@
+"""The caseload's figures as they were read before the episode summary kept each episode's
+therapist, status, dates and outcome (migration 0028): `db/caseload_queries.py` as it stood,
+kept here unchanged as the answer the faster figures must give for every filter."""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
+
+from casemanager.db.episode_summary import PATHS, latest_follow_up_id
+from casemanager.db.models import (
+    EpisodeOfCare,
+    EpisodeSummary,
+    Evaluation,
+    Patient,
+    Referral,
+    User,
+    Visit,
+)
+from casemanager.domain import medicare, scoring
+from casemanager.domain.caseload import NOT_SEEN_DAYS, UNSIGNED_AFTER_HOURS, CaseloadFilter
+from casemanager.domain.enums import (
+    EpisodeStatus,
+    EvaluationStatus,
+    PatientStatus,
+    ReferralKind,
+    ReferralStatus,
+    Role,
+    Urgency,
+)
+
+PERIOD_KEYS = (
+    "therapist_id",
+    "cause",
+    "paths",
+    "episodes",
+    "discharges",
+    "visits_of_discharged",
+    "visits",
+    "new_evaluations",
+    "followed_up",
+    "nprs_n",
+    "nprs_sum",
+    "nprs_ok",
+    "odi_n",
+    "odi_sum",
+    "odi_ok",
+    "psfs_n",
+    "psfs_sum",
+    "psfs_ok",
+)
+NOT_CLOSED = (ReferralStatus.OPEN, ReferralStatus.SENT)
+# Float scores are stored to one decimal: this absorbs binary rounding at an exact MCIC.
+_EPSILON = 1e-6
+
+E = EpisodeOfCare
+S = EpisodeSummary
+
+
+class CaseloadQueriesBefore:
+    """The figures for one clinic and one filter, read in one session."""
+
+    def __init__(
+        self, session: Session, clinic_id: int, filt: CaseloadFilter, today: date, now: datetime
+    ) -> None:
+        self.session = session
+        self.clinic_id = clinic_id
+        self.f = filt
+        self.today = today
+        self.now = now
+        # SQLite walks a period's episodes in table order only when they are materialized
+        # first; PostgreSQL is faster reading them straight into the grouping.
+        self._materialized = "MATERIALIZED"
+        if session.get_bind().dialect.name == "postgresql":
+            self._materialized = "NOT MATERIALIZED"
+            # PostgreSQL compiles statements this big to machine code first (JIT): about a
+            # second at 100,000 patients, more than running them. For this transaction only.
+            session.execute(text("SET LOCAL jit = off"))
+            # The caseload's tables are read from memory (shared buffers, the OS cache), where
+            # an index lookup costs about what a sequential read does; at the default cost the
+            # planner scanned every episode to join a thousand drafts or referrals.
+            session.execute(text("SET LOCAL random_page_cost = 1.1"))
+
+    # -- which episodes count ---------------------------------------------------------------
+    def episode_filter(self) -> list[ColumnElement[bool]]:
+        """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
+        needs no condition: a database holds one clinic (setup refuses a second)."""
+        f = self.f
+        conditions: list[ColumnElement[bool]] = []
+        if f.therapist_id is not None:
+            conditions.append(E.therapist_id == f.therapist_id)
+        if f.status is not None:
+            person = aliased(Patient)  # the filter may sit in a query that reads patients
+            conditions.append(exists().where(person.id == E.patient_id, person.status == f.status))
+        if f.cause is not None:
+            conditions.append(S.cause == f.cause)
+        if f.path is not None:
+            conditions.append(S.paths.bitwise_and(1 << PATHS.index(f.path)) != 0)
+        return conditions
+
+    def _active_in_period(self) -> ColumnElement[bool]:
+        return and_(
+            E.start_date <= self.f.end, or_(E.end_date.is_(None), E.end_date >= self.f.start)
+        )
+
+    def episodes_query(self, *columns: Any, summary: bool = False) -> Select[Any]:
+        """Episodes (with their summary when asked for or when a filter reads it)."""
+        query = select(*columns).select_from(E)
+        if summary or self.f.cause is not None or self.f.path is not None:
+            query = query.join(S, S.episode_id == E.id)
+        return query
+
+    # -- the period: one statement for totals, distributions and outcomes ------------------
+    def period(self) -> list[dict[str, Any]]:
+        """The episodes active in the period, grouped by (therapist, cause, paths): each group
+        holds its counts, visit totals and outcome sums. Sums and counts add up exactly, so
+        the service rolls the groups up into the totals, the distributions and the outcomes
+        without a second pass over the episodes."""
+        f = self.f
+        # The latest signed follow-up dated by the period's end, and its scores: the
+        # summary's, unless that one came after the period (then it is looked up, rarely).
+        stored = S.latest_follow_up_date <= f.end
+        earlier = latest_follow_up_id(E.id, until=f.end)
+
+        def latest_score(kept: Any, column: Any) -> Any:
+            looked_up = select(column).where(Evaluation.id == earlier).scalar_subquery()
+            return case((S.latest_follow_up_date.is_(None), None), (stored, kept), else_=looked_up)
+
+        has_latest = case(
+            (S.latest_follow_up_date.is_(None), 0),
+            (stored, 1),
+            else_=case((earlier.is_(None), 0), else_=1),
+        )
+        discharged = and_(
+            E.status == EpisodeStatus.DISCHARGED, E.end_date >= f.start, E.end_date <= f.end
+        )
+        # Visits in the period: none when the summary says the visits ended before it or began
+        # after it, all of them when they lie within it; only an episode whose visits straddle
+        # one of its edges has its visits counted.
+        visits = case(
+            (or_(S.last_visit < f.start, S.first_visit > f.end), 0),
+            (and_(S.first_visit >= f.start, S.last_visit <= f.end), S.visit_count),
+            (
+                S.last_visit >= f.start,
+                select(func.count())
+                .where(
+                    Visit.episode_id == E.id, Visit.visit_date >= f.start, Visit.visit_date <= f.end
+                )
+                .scalar_subquery(),
+            ),
+            else_=0,
+        )
+        # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
+        new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
+        scope = (
+            self.episodes_query(
+                E.therapist_id,
+                S.cause,
+                S.paths,
+                case((S.intake_evaluation_id.is_(None), 0), else_=1).label("has_intake"),
+                has_latest.label("has_latest"),
+                S.intake_nprs,
+                S.intake_odi,
+                S.intake_psfs,
+                latest_score(S.latest_nprs, Evaluation.nprs_now).label("latest_nprs"),
+                latest_score(S.latest_odi, Evaluation.odi_percent).label("latest_odi"),
+                latest_score(S.latest_psfs, Evaluation.psfs_mean).label("latest_psfs"),
+                case((discharged, 1), else_=0).label("discharged"),
+                case((discharged, S.visit_count), else_=0).label("whole_course"),
+                visits.label("visits"),
+                new.label("new"),
+                summary=True,
+            )
+            .where(*self.episode_filter(), self._active_in_period())
+            .cte("period_episode")
+            # Materialized: one pass over the episodes in table order (SQLite otherwise walked
+            # them by therapist, one random read each, to save the GROUP BY its sort).
+            .prefix_with(self._materialized)
+        )
+        c = scope.c
+        measured = and_(c.has_latest == 1, c.has_intake == 1)
+
+        def measure(before: Any, after: Any, improvement: Any, meaningful: Any) -> list[Any]:
+            """Per episode: measured (1/0), the change, meaningful (1/0)."""
+            both = and_(measured, before.is_not(None), after.is_not(None))
+            return [
+                case((both, 1), else_=0),
+                case((both, improvement)),
+                case((and_(both, meaningful), 1), else_=0),
+            ]
+
+        nprs = c.intake_nprs - c.latest_nprs
+        odi = c.intake_odi - c.latest_odi
+        psfs = c.latest_psfs - c.intake_psfs
+        # As scoring.odi_change: at least the minimal detectable change, from a baseline
+        # high enough to show it.
+        odi_meaningful = and_(
+            c.intake_odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
+            odi >= scoring.MCIC_ODI_POINTS - _EPSILON,
+        )
+        # Each episode's outcome worked out once (SQLite evaluates a repeated expression
+        # each time it appears), then only sums per group.
+        names = [f"{m}_{k}" for m in ("nprs", "odi", "psfs") for k in ("n", "sum", "ok")]
+        per_episode = (
+            select(
+                c.therapist_id,
+                c.cause,
+                c.paths,
+                c.discharged,
+                c.whole_course,
+                c.visits,
+                c.new,
+                case((measured, 1), else_=0).label("followed_up"),
+                *(
+                    column.label(name)
+                    for column, name in zip(
+                        [
+                            *measure(c.intake_nprs, c.latest_nprs, nprs, nprs >= scoring.MCIC_NPRS),
+                            *measure(c.intake_odi, c.latest_odi, odi, odi_meaningful),
+                            *measure(
+                                c.intake_psfs,
+                                c.latest_psfs,
+                                psfs,
+                                psfs >= scoring.MCIC_PSFS_MEAN - _EPSILON,
+                            ),
+                        ],
+                        names,
+                        strict=True,
+                    )
+                ),
+            )
+            # Not materialized: each row is read once, straight into the grouping (writing
+            # them out first cost SQLite a sixth of the statement).
+            .cte("period_outcome")
+        )
+        o = per_episode.c
+
+        def total(value: Any) -> Any:
+            return func.coalesce(func.sum(value), 0)
+
+        rows = self.session.execute(
+            select(
+                o.therapist_id,
+                o.cause,
+                o.paths,
+                func.count(),
+                total(o.discharged),
+                total(o.whole_course),
+                total(o.visits),
+                total(o.new),
+                total(o.followed_up),
+                *(func.sum(o[n]) if n.endswith("_sum") else total(o[n]) for n in names),
+            ).group_by(o.therapist_id, o.cause, o.paths)
+        )
+        return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
+
+    # -- today: open episodes and where each stands -----------------------------------------
+    def open_episodes(self, *, contact: bool) -> Any:
+        """One row per open episode (filtered): visits since the last progress report, the
+        certification in force and, with `contact`, the last visit and last evaluation."""
+        query = self.episodes_query(
+            E.id.label("episode_id"),
+            E.therapist_id,
+            E.patient_id,
+            S.certification_end,
+            S.visits_since_report,
+            summary=True,
+        ).where(*self.episode_filter(), E.status == EpisodeStatus.OPEN)
+        if contact:
+            # Patient status comes from ix_patient_id_status, without the patient rows.
+            query = query.join(Patient, Patient.id == E.patient_id).add_columns(
+                Patient.status.label("patient_status"),
+                S.last_visit,
+                S.last_evaluation,
+                S.certified,
+                S.plan_day.label("period_set_on"),
+            )
+        return query.subquery("open_episode")
+
+    def conditions(self, episodes: Any) -> dict[str, ColumnElement[bool]]:
+        """Today's action conditions on a row of `open_episodes()`."""
+        cutoff = self.today - timedelta(days=NOT_SEEN_DAYS)
+        conditions = {
+            # visits_since_report holds treatment days (domain.medicare.reporting_period).
+            "progress_report": episodes.c.visits_since_report
+            >= medicare.REPORT_DUE_AFTER_TREATMENT_DAYS,
+            "certification": and_(
+                episodes.c.certification_end.is_not(None),
+                episodes.c.certification_end
+                <= self.today + timedelta(days=medicare.CERTIFICATION_ENDING_WARNING_DAYS),
+            ),
+        }
+        if "last_visit" in episodes.c:
+            # A certification period in force that no physician has certified yet.
+            conditions["uncertified"] = and_(
+                episodes.c.certification_end.is_not(None), episodes.c.certified.is_(False)
+            )
+            conditions["on_hold"] = episodes.c.patient_status == PatientStatus.ON_HOLD
+            conditions["not_seen"] = and_(
+                episodes.c.patient_status == PatientStatus.ACTIVE,
+                or_(episodes.c.last_visit.is_(None), episodes.c.last_visit <= cutoff),
+                or_(episodes.c.last_evaluation.is_(None), episodes.c.last_evaluation <= cutoff),
+            )
+        return conditions
+
+    def unsigned_cutoff(self) -> datetime:
+        return self.now - timedelta(hours=UNSIGNED_AFTER_HOURS)
+
+    def unsigned_evaluations(self) -> Select[Any]:
+        return (
+            self.episodes_query(Evaluation.therapist_id, Evaluation.id)
+            .join(Evaluation, Evaluation.episode_id == E.id)
+            .where(
+                *self.episode_filter(),
+                Evaluation.status == EvaluationStatus.DRAFT,
+                Evaluation.created_at <= self.unsigned_cutoff(),
+            )
+        )
+
+    def referral_condition(self, red_flag_only: bool) -> ColumnElement[bool]:
+        pressing = (
+            Referral.kind == ReferralKind.RED_FLAG
+            if red_flag_only
+            else or_(
+                Referral.kind == ReferralKind.RED_FLAG,
+                Referral.urgency.in_([Urgency.EMERGENCY, Urgency.URGENT]),
+            )
+        )
+        return and_(Referral.status.in_(NOT_CLOSED), pressing)
+
+    def therapist_counts(self) -> dict[int, dict[str, int]]:
+        """Per therapist: today's figures, each one grouped count."""
+        counts: dict[int, dict[str, int]] = {}
+
+        def add(figure: str, rows: Any) -> None:
+            for therapist_id, n in rows:
+                counts.setdefault(int(therapist_id), {})[figure] = int(n)
+
+        episodes = self.open_episodes(contact=False)
+        when = self.conditions(episodes)
+
+        def flag(condition: ColumnElement[bool]) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        rows = self.session.execute(
+            select(
+                episodes.c.therapist_id,
+                func.count(),
+                flag(when["progress_report"]),
+                flag(when["certification"]),
+            ).group_by(episodes.c.therapist_id)
+        )
+        for therapist_id, active, due, ending in rows:
+            counts.setdefault(int(therapist_id), {}).update(
+                active_cases=int(active),
+                progress_reports_due=int(due),
+                certifications_ending=int(ending),
+            )
+        add(
+            "visits_this_week",
+            self.session.execute(
+                self.episodes_query(E.therapist_id, func.count())
+                .join(Visit, Visit.episode_id == E.id)
+                .where(
+                    *self.episode_filter(),
+                    Visit.visit_date >= self.today - timedelta(days=self.today.weekday()),
+                    Visit.visit_date <= self.today,
+                )
+                .group_by(E.therapist_id)
+            ),
+        )
+        # Materialized: the few drafts first, found by status (grouped directly, SQLite read
+        # every evaluation in therapist order instead).
+        unsigned = self.unsigned_evaluations().cte("unsigned").prefix_with("MATERIALIZED")
+        add(
+            "unsigned_over_24h",
+            self.session.execute(
+                select(unsigned.c.therapist_id, func.count()).group_by(unsigned.c.therapist_id)
+            ),
+        )
+        add(
+            "open_red_flag_referrals",
+            self.session.execute(
+                self.episodes_query(E.therapist_id, func.count())
+                .join(Referral, Referral.episode_id == E.id)
+                .where(*self.episode_filter(), self.referral_condition(red_flag_only=True))
+                .group_by(E.therapist_id)
+            ),
+        )
+        return counts
+
+    def therapists(self) -> list[tuple[int, str, bool]]:
+        """(id, name, active) of the clinic's therapists."""
+        query = select(User.id, User.display_name, User.active).where(
+            User.clinic_id == self.clinic_id, User.role == Role.THERAPIST
+        )
+        if self.f.therapist_id is not None:
+            query = query.where(User.id == self.f.therapist_id)
+        return [(int(i), n, bool(a)) for i, n, a in self.session.execute(query)]
