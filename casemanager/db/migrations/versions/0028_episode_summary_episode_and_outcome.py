@@ -2,7 +2,7 @@
 caseload's figures read the summary alone
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0025
 Create Date: 2026-12-02 10:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from casemanager.db import episode_summary
 
 revision: str = '0028'
-down_revision: str | None = '0026'
+down_revision: str | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
