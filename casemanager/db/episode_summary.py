@@ -6,8 +6,8 @@ The facts are computed here, in SQL, from the visits and signed evaluations; not
 writes the table. `track()` hooks a session factory: any flush that adds, changes or
 deletes a visit, an evaluation, a plan or an episode marks the episode, and before the
 transaction commits its summary row is written again from the records, in the same
-transaction. Bulk loads that bypass the ORM (the demo generator, migrations) call
-`rebuild()`.
+transaction. Bulk loads that bypass the ORM (the demo generator) and schema upgrades (once
+at head) call `rebuild()`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    inspect,
     or_,
     select,
 )
@@ -381,16 +380,8 @@ def _write(session: Session | Connection, episode_ids: list[int] | None) -> None
 
 
 def rebuild(session: Session | Connection) -> None:
-    """Write every episode's row again (after a bulk load or a migration).
-
-    A migration older than the summary's latest columns (0011 made the table, 0016 changed
-    what certification means, 0026 added the first visit, 0028 the episode's own facts and
-    outcome) finds them missing and leaves the
-    filling to the migration that adds them, which rebuilds with every column there."""
-    connection = session.connection() if isinstance(session, Session) else session
-    present = {column["name"] for column in inspect(connection).get_columns(_TABLE.name)}
-    if not {column.key for column in _COLUMNS} <= present:
-        return
+    """Write every episode's row again (after a bulk load, or an upgrade once it reaches the
+    head schema: casemanager.db.migrate; the migrations themselves never call this)."""
     _write(session, None)
 
 

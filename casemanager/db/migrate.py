@@ -1,4 +1,10 @@
-"""Schema upgrades in code: the app and `casemanager-admin migrate` both call upgrade()."""
+"""Schema upgrades in code: the app and `casemanager-admin migrate` both call upgrade().
+
+Migrations change the schema and move records; they never call the application's code, which
+follows the head schema (tests/db/test_migration_imports.py keeps it so). What is derived
+from the records (the episode summary) is written again here, with today's code, once the
+schema is at head, in the same transaction: no one ever reads a summary the upgrade left
+stale. There is no alembic.ini: upgrading any other way would skip that step."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from casemanager.db import engine as engine_module
-from casemanager.db import sqlite_files
+from casemanager.db import episode_summary, sqlite_files
 from casemanager.db.engine import Database
 from casemanager.db.models import Base
 from casemanager.domain.errors import DomainError
@@ -94,11 +100,17 @@ def _sqlite_migration_engine(db: Database) -> Engine:
     return engine
 
 
+def _rebuild_derived(conn: Connection) -> None:
+    """The summary as today's code computes it, from the records now at the head schema."""
+    episode_summary.rebuild(conn)
+
+
 def _migrate_sqlite(db: Database) -> None:
     engine = _sqlite_migration_engine(db)
     try:
         with engine.begin() as conn:
             command.upgrade(_config(conn), "head")
+            _rebuild_derived(conn)
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(
@@ -118,7 +130,10 @@ def _migrate_postgres(db: Database) -> None:
     the same server at once (the second waits, then finds nothing left to do)."""
     with db.engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK})
+        if MigrationContext.configure(conn).get_current_revision() == head_revision():
+            return  # another workstation upgraded while this one waited for the lock
         command.upgrade(_config(conn), "head")
+        _rebuild_derived(conn)
 
 
 def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:

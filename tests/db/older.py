@@ -17,8 +17,19 @@ def demo_clinic_at(folder: Path, revision: str, *, patients: int, seed: int) -> 
     upgrade(db)
     demo.generate_demo_clinic(db, patients=patients, seed=seed)
     db.dispose()
-    older = _sqlite_migration_engine(db)
-    with older.begin() as conn:
-        command.downgrade(_config(conn), revision)
-    older.dispose()
+    downgrade(db, revision)
     return Database(f"sqlite:///{folder / 'clinic.sqlite3'}")
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema (and its rows) back to an older revision, on either engine."""
+    if db.is_sqlite:
+        older = _sqlite_migration_engine(db)
+        try:
+            with older.begin() as conn:
+                command.downgrade(_config(conn), revision)
+        finally:
+            older.dispose()
+    else:
+        with db.engine.begin() as conn:
+            command.downgrade(_config(conn), revision)

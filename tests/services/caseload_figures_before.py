@@ -1,5 +1,5 @@
 """The caseload's figures as they were read before the episode summary kept each episode's
-therapist, status, dates and outcome (migration 0028): `db/caseload_queries.py` as it stood,
+therapist, status, dates and outcome (migration 0025): `db/caseload_queries.py` as it stood,
 kept here unchanged as the answer the faster figures must give for every filter."""
 
 # ruff: noqa: E501

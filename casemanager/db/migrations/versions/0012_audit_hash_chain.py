@@ -7,12 +7,11 @@ Create Date: 2026-11-27 03:54:10.690936
 """
 
 from collections.abc import Sequence
-from typing import cast
 
 import sqlalchemy as sa
 from alembic import op
 
-from casemanager.db.models import AuditEntry
+from casemanager.db.types import UTCDateTime
 from casemanager.domain.audit_chain import GENESIS, ChainedFields, row_hash
 
 
@@ -43,10 +42,31 @@ def _append_only(on: bool) -> None:
         op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
 
 
+_CHAINED = (
+    'id', 'occurred_at', 'user_id', 'actor', 'workstation', 'patient_id', 'action',
+    'data_category', 'outcome', 'detail',
+)
+
+
 def _chain_existing_rows() -> tuple[int, str]:
     """In id order, a page at a time (a clinic's log may hold millions of rows)."""
     bind = op.get_bind()
-    table = cast(sa.Table, AuditEntry.__table__)
+    # audit_log as it stands at this revision (the model follows the head schema).
+    table = sa.table(
+        'audit_log',
+        sa.column('id', sa.Integer()),
+        sa.column('occurred_at', UTCDateTime()),
+        sa.column('user_id', sa.Integer()),
+        sa.column('actor', sa.String()),
+        sa.column('workstation', sa.String()),
+        sa.column('patient_id', sa.Integer()),
+        sa.column('action', sa.String()),
+        sa.column('data_category', sa.String()),
+        sa.column('outcome', sa.String()),
+        sa.column('detail', sa.Text()),
+        sa.column('prev_hash', sa.String()),
+        sa.column('row_hash', sa.String()),
+    )
     update = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("row_id"))
@@ -55,7 +75,9 @@ def _chain_existing_rows() -> tuple[int, str]:
     previous, last_id, count = GENESIS, 0, 0
     while True:
         page = bind.execute(
-            sa.select(table).where(table.c.id > last_id).order_by(table.c.id).limit(10_000)
+            sa.select(
+                *[table.c[name] for name in _CHAINED]
+            ).where(table.c.id > last_id).order_by(table.c.id).limit(10_000)
         ).all()
         if not page:
             return count, previous
@@ -67,9 +89,9 @@ def _chain_existing_rows() -> tuple[int, str]:
                 actor=row.actor,
                 workstation=row.workstation,
                 patient_id=row.patient_id,
-                action=row.action.value,
-                data_category=row.data_category.value,
-                outcome=row.outcome.value,
+                action=row.action,
+                data_category=row.data_category,
+                outcome=row.outcome,
                 detail=row.detail,
             )
             own = row_hash(previous, fields)

@@ -1,8 +1,8 @@
 """episode summary: each episode's therapist, patient, status, dates and outcome, so the
 caseload's figures read the summary alone
 
-Revision ID: 0028
-Revises: 0025
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 10:40:00
 """
 
@@ -11,10 +11,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from casemanager.db import episode_summary
 
-revision: str = '0028'
-down_revision: str | None = '0025'
+revision: str = '0025'
+down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,8 +37,7 @@ def upgrade() -> None:
     with op.batch_alter_table("episode_summary", schema=None) as batch_op:
         for name, kind in _COLUMNS:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
-    # Rebuilt with every column: an older file's earlier migrations left it to the last one.
-    episode_summary.rebuild(op.get_bind())
+    # Filled by casemanager.db.migrate once the upgrade reaches head (migrations change shapes only).
 
 
 def downgrade() -> None:

@@ -1,8 +1,8 @@
 """patient list index carries the clinic on PostgreSQL, so a page of the list is found from
 the index alone (an index-only scan); SQLite's index is left as it is
 
-Revision ID: 0025
-Revises: 0026
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0025'
-down_revision: str | None = '0026'
+revision: str = '0024'
+down_revision: str | None = '0023'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
