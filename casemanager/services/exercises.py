@@ -155,7 +155,12 @@ def check_image(data: bytes) -> bytes:
 def set_image(db: Database, actor: Actor, exercise_id: int, data: bytes | None) -> ExerciseRecord:
     """Give the exercise the clinic's own picture, or remove it (None)."""
     with use_case(
-        db, actor, Permission.EDIT_EXERCISE_LIBRARY, AuditAction.UPDATE, DataCategory.CLINIC
+        db,
+        actor,
+        Permission.EDIT_EXERCISE_LIBRARY,
+        AuditAction.UPDATE,
+        DataCategory.CLINIC,
+        clash=lambda session: _conflict(session, _load(session, actor, exercise_id)),
     ) as case:
         image = None if data is None else check_image(data)
         session = case.session

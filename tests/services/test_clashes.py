@@ -554,3 +554,42 @@ def test_a_conflict_is_a_conflict_error(db: Database, other: Database, staff: St
     with db.session() as session:
         status = session.scalar(select(Evaluation.status).where(Evaluation.id == draft.id))
     assert status == EvaluationStatus.DRAFT
+
+
+def test_a_clash_outside_a_use_case_is_still_a_message(db: Database, staff: Staff) -> None:
+    """The UI's last resort (ui/messages.classify asks environment.describe): a clash that
+    reached it without a use case's words is still a calm message, never the bug report;
+    an integrity error that is not a duplicate stays a bug."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from casemanager.db.models import Patient, Visit
+    from casemanager.services import clashes, environment
+
+    stale = StaleDataError("UPDATE statement on table 'visit' expected to update 1 row(s)")
+    assert environment.describe(stale) == clashes.GENERAL
+    patient_id = _patient(db, staff)
+    with pytest.raises(IntegrityError) as duplicate, db.session() as session:
+        first = session.get(Patient, patient_id)  # a real duplicate: the same MRN twice
+        assert first is not None
+        session.add(
+            Patient(
+                clinic_id=first.clinic_id,
+                mrn=first.mrn,
+                given_name="Twin",
+                family_name="Clash",
+                date_of_birth=first.date_of_birth,
+                sex=first.sex,
+                search_name="twin clash",
+                status=first.status,
+            )
+        )
+        session.flush()
+    assert clashes.is_clash(duplicate.value)
+    assert clashes.clashed_table(duplicate.value) == "patient"
+    assert environment.describe(duplicate.value) == clashes.GENERAL
+    with pytest.raises(IntegrityError) as dangling, db.session() as session:
+        session.add(Visit(episode_id=999_999, therapist_id=999_999, visit_date=EVAL_DAY))
+        session.flush()
+    assert not clashes.is_clash(dangling.value)
+    assert environment.describe(dangling.value) is None
