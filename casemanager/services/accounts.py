@@ -23,9 +23,9 @@ from casemanager.domain.accounts import (
     wait_after,
 )
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, Role
-from casemanager.domain.errors import AuthenticationFailed, NotFound, ValidationError
+from casemanager.domain.errors import AuthenticationFailed, ConflictError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit, passwords
+from casemanager.services import audit, clashes, passwords
 from casemanager.services.context import Actor
 from casemanager.services.passwords import hash_password
 from casemanager.services.use_case import actor_for, use_case
@@ -301,7 +301,7 @@ def set_role(
 
 def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
     """A user changes their own password; the current one is checked first."""
-    with db.session() as session:
+    with clashes.translated(db, explain=_account_changed), db.session() as session:
         user = session.get(User, actor.user_id) if actor.user_id is not None else None
         if user is None or not user.active:
             raise NotFound(
@@ -332,6 +332,13 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> None:
         audit.record(
             session, actor, AuditAction.UPDATE, DataCategory.ACCOUNT, detail="password changed"
         )
+
+
+def _account_changed(_session: Session) -> ConflictError:
+    return ConflictError(
+        "Your account was changed on another workstation at this very moment (by an "
+        "administrator), so the new password was not saved. Type it again and save."
+    )
 
 
 def reset_password(db: Database, actor: Actor, user_id: int, new: str) -> UserInfo:

@@ -266,7 +266,15 @@ def conflict(
     query = select(AuditEntry.actor, AuditEntry.occurred_at).where(
         AuditEntry.patient_id == patient_id,  # IS NULL for clinic records such as exercises
         AuditEntry.data_category == category,
-        AuditEntry.action.in_([AuditAction.UPDATE, AuditAction.CREATE, AuditAction.SIGN]),
+        AuditEntry.action.in_(
+            [
+                AuditAction.UPDATE,
+                AuditAction.CREATE,
+                AuditAction.SIGN,
+                AuditAction.DISCARD,
+                AuditAction.PERMISSION_CHANGE,
+            ]
+        ),
         AuditEntry.outcome == AuditOutcome.SUCCESS,
     )
     if details:  # the record's own audit rows, when the category holds many records

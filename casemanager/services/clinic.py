@@ -111,13 +111,24 @@ class ClinicDetails:
     phone_region: str | None = None
 
 
+_CHANGED_ELSEWHERE = (
+    "The clinic details were changed on another workstation while you were editing. Your "
+    "text is kept: reload to see theirs, then save again."
+)
+
+
 def update_details(
     db: Database, actor: Actor, expected_version: int | None, details: ClinicDetails
 ) -> int:
     """Change the clinic's name and contact details; returns the new version. Documents
     printed from then on carry them (signed records themselves do not change)."""
     with use_case(
-        db, actor, Permission.MANAGE_CLINIC, AuditAction.UPDATE, DataCategory.SYSTEM
+        db,
+        actor,
+        Permission.MANAGE_CLINIC,
+        AuditAction.UPDATE,
+        DataCategory.SYSTEM,
+        clash=lambda _session: ConflictError(_CHANGED_ELSEWHERE),  # at the same moment
     ) as case:
         name = validation.require_text("name", details.name, "Clinic name", limits.CLINIC_NAME)
         email = validation.validate_email("email", details.email)
@@ -129,10 +140,7 @@ def update_details(
         if clinic is None:
             raise NotFound("This clinic no longer exists in the database.")
         if expected_version is not None and clinic.version != expected_version:
-            raise ConflictError(
-                "The clinic details were changed on another workstation while you were "
-                "editing. Your text is kept: reload to see theirs, then save again."
-            )
+            raise ConflictError(_CHANGED_ELSEWHERE)
         region = (
             clinic.phone_region
             if details.phone_region is None

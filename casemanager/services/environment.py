@@ -10,6 +10,8 @@ import errno
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from casemanager.services import clashes
+
 _SQLITE_MESSAGES = (
     (
         "database is locked",
@@ -55,6 +57,9 @@ def describe(error: BaseException) -> str | None:
         return "The disk is full. Free some space and try again; nothing you typed was lost."
     if isinstance(error, PermissionError):
         return f"CaseManager may not write to {error.filename}. Ask clinic IT for access."
+    if clashes.is_clash(error):
+        # A clash outside a use case (they word their own): still a message, not a bug.
+        return clashes.GENERAL
     if not isinstance(error, DBAPIError):
         return None
     text = str(error.orig).lower() if error.orig is not None else str(error).lower()

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
@@ -95,23 +93,18 @@ def start_initial_evaluation(
     """Open an episode of care and its initial evaluation as a draft. The chief complaint is
     the patient's words: blank until the therapist (or the patient's intake) gives it, and
     the episode is named by it (content_mappers.write_content keeps the two in step)."""
-    try:
-        with patient_case(
-            db, actor, patient_id, Permission.EDIT_CLINICAL, AuditAction.CREATE
-        ) as case:
-            complaint = validation.optional_text(
-                "complaint", complaint, "Complaint", limits.COMPLAINT
-            )
-            day = evaluation_date or date.today()
-            if day > date.today():
-                raise DomainError("An evaluation cannot be dated in the future.")
-            evaluation, detail = new_episode.open_initial_draft(
-                case.session, actor, patient_id, complaint or "", day, complaint
-            )
-            case.record(detail)
-            return evaluation_record(case.session, evaluation)
-    except IntegrityError:
-        raise DomainError(new_episode.STARTED_ELSEWHERE) from None
+    # A second open episode started at the same moment elsewhere: the database refuses it,
+    # and use_case says so (clashes.STARTED_ELSEWHERE).
+    with patient_case(db, actor, patient_id, Permission.EDIT_CLINICAL, AuditAction.CREATE) as case:
+        complaint = validation.optional_text("complaint", complaint, "Complaint", limits.COMPLAINT)
+        day = evaluation_date or date.today()
+        if day > date.today():
+            raise DomainError("An evaluation cannot be dated in the future.")
+        evaluation, detail = new_episode.open_initial_draft(
+            case.session, actor, patient_id, complaint or "", day, complaint
+        )
+        case.record(detail)
+        return evaluation_record(case.session, evaluation)
 
 
 def get_evaluation(db: Database, actor: Actor, evaluation_id: int) -> EvaluationRecord:
@@ -131,27 +124,23 @@ def save_draft(
     content: EvaluationContent,
 ) -> EvaluationRecord:
     """Save what is on screen (autosave calls this). Incomplete is fine; wrong is not."""
-    try:
-        with evaluation_case(
-            db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-        ) as case:
-            session = case.session
-            evaluation = load_draft(
-                session,
-                actor,
-                evaluation_id,
-                "This evaluation is signed and locked. Add an addendum to correct it.",
-            )
-            if evaluation.version != expected_version:
-                raise _conflict(session, evaluation)
-            cleaned = rules.clean(content, evaluation.evaluation_date)
-            write_content(evaluation, cleaned, rules.compute_scores(cleaned))
-            case.record(f"evaluation {evaluation_id}")
-            session.flush()
-            return evaluation_record(session, evaluation)
-    except StaleDataError:
-        with db.session() as session:
-            raise _conflict(session, load_evaluation(session, actor, evaluation_id)) from None
+    with evaluation_case(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    ) as case:
+        session = case.session
+        evaluation = load_draft(
+            session,
+            actor,
+            evaluation_id,
+            "This evaluation is signed and locked. Add an addendum to correct it.",
+        )
+        if evaluation.version != expected_version:
+            raise _conflict(session, evaluation)
+        cleaned = rules.clean(content, evaluation.evaluation_date)
+        write_content(evaluation, cleaned, rules.compute_scores(cleaned))
+        case.record(f"evaluation {evaluation_id}")
+        session.flush()  # a clash with another workstation's save: use_case words it
+        return evaluation_record(session, evaluation)
 
 
 def _conflict(session: Session, evaluation: Evaluation) -> DomainError:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
-from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Exercise
@@ -103,44 +102,41 @@ def save_exercise(
     content: ExerciseContent,
 ) -> ExerciseRecord:
     """Add an exercise (exercise_id None) or change one as it was when opened."""
-    try:
-        with use_case(
-            db,
+    with use_case(
+        db,
+        actor,
+        Permission.EDIT_EXERCISE_LIBRARY,
+        AuditAction.CREATE if exercise_id is None else AuditAction.UPDATE,
+        DataCategory.CLINIC,
+        clash=lambda session: _conflict(session, _load(session, actor, exercise_id or 0)),
+    ) as case:
+        cleaned = rules.clean(content)
+        session = case.session
+        _same_name(session, actor, cleaned.name, exercise_id)
+        if exercise_id is None:
+            exercise = Exercise(clinic_id=actor.clinic_id, key=None)
+            session.add(exercise)
+        else:
+            exercise = _load(session, actor, exercise_id)
+            if exercise.version != expected_version:
+                raise _conflict(session, exercise)
+        exercise.name = cleaned.name
+        exercise.instructions = cleaned.instructions
+        exercise.precautions = cleaned.precautions
+        exercise.sets = cleaned.sets
+        exercise.reps = cleaned.reps
+        exercise.hold_seconds = cleaned.hold_seconds
+        exercise.times_per_day = cleaned.times_per_day
+        exercise.active = cleaned.active
+        session.flush()
+        audit.record(
+            session,
             actor,
-            Permission.EDIT_EXERCISE_LIBRARY,
             AuditAction.CREATE if exercise_id is None else AuditAction.UPDATE,
             DataCategory.CLINIC,
-        ) as case:
-            cleaned = rules.clean(content)
-            session = case.session
-            _same_name(session, actor, cleaned.name, exercise_id)
-            if exercise_id is None:
-                exercise = Exercise(clinic_id=actor.clinic_id, key=None)
-                session.add(exercise)
-            else:
-                exercise = _load(session, actor, exercise_id)
-                if exercise.version != expected_version:
-                    raise _conflict(session, exercise)
-            exercise.name = cleaned.name
-            exercise.instructions = cleaned.instructions
-            exercise.precautions = cleaned.precautions
-            exercise.sets = cleaned.sets
-            exercise.reps = cleaned.reps
-            exercise.hold_seconds = cleaned.hold_seconds
-            exercise.times_per_day = cleaned.times_per_day
-            exercise.active = cleaned.active
-            session.flush()
-            audit.record(
-                session,
-                actor,
-                AuditAction.CREATE if exercise_id is None else AuditAction.UPDATE,
-                DataCategory.CLINIC,
-                detail=f"exercise {exercise.id}",
-            )
-            return _record(exercise, exercise.image is not None)
-    except StaleDataError:
-        with db.session() as session:
-            raise _conflict(session, _load(session, actor, exercise_id or 0)) from None
+            detail=f"exercise {exercise.id}",
+        )
+        return _record(exercise, exercise.image is not None)
 
 
 def check_image(data: bytes) -> bytes:
@@ -159,7 +155,12 @@ def check_image(data: bytes) -> bytes:
 def set_image(db: Database, actor: Actor, exercise_id: int, data: bytes | None) -> ExerciseRecord:
     """Give the exercise the clinic's own picture, or remove it (None)."""
     with use_case(
-        db, actor, Permission.EDIT_EXERCISE_LIBRARY, AuditAction.UPDATE, DataCategory.CLINIC
+        db,
+        actor,
+        Permission.EDIT_EXERCISE_LIBRARY,
+        AuditAction.UPDATE,
+        DataCategory.CLINIC,
+        clash=lambda session: _conflict(session, _load(session, actor, exercise_id)),
     ) as case:
         image = None if data is None else check_image(data)
         session = case.session

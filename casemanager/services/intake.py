@@ -17,11 +17,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, PatientIntake, User
+from casemanager.db.models import (
+    AuditEntry,
+    EpisodeOfCare,
+    Evaluation,
+    Patient,
+    PatientIntake,
+    User,
+)
 from casemanager.db.types import utcnow
 from casemanager.domain import catalogs, onset
 from casemanager.domain import evaluation as evaluation_rules
@@ -33,12 +39,12 @@ from casemanager.domain.enums import (
     EvaluationStatus,
     Role,
 )
-from casemanager.domain.errors import DomainError, NotFound, ValidationError
+from casemanager.domain.errors import ConflictError, DomainError, NotFound, ValidationError
 from casemanager.domain.filling import Filled, fill_content
 from casemanager.domain.intake import IntakeAnswers, IntakeStatus
 from casemanager.domain.intake_wording import IntakeWording, wording
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit, new_episode
+from casemanager.services import audit, clashes, new_episode
 from casemanager.services.content_mappers import (
     EvaluationRecord,
     content_of,
@@ -183,7 +189,7 @@ def _intake_case(
     db: Database, actor: Actor, intake_id: int, permission: Permission, action: AuditAction
 ) -> AbstractContextManager[Case]:
     """use_case for an action on one intake: audited against its patient, looked up in the
-    same transaction."""
+    same transaction; a clash with another workstation says what it did to the intake."""
     return use_case(
         db,
         actor,
@@ -193,7 +199,64 @@ def _intake_case(
         find_patient=lambda session: session.scalar(
             select(PatientIntake.patient_id).where(PatientIntake.id == intake_id)
         ),
+        clash=_moved_on(intake_id),
     )
+
+
+def _moved_on(intake_id: int) -> clashes.Explain:
+    """After a clash: what happened to the intake meanwhile on another workstation (or on
+    the tablet), read in a fresh transaction; None when it did not change."""
+    began = utcnow()
+
+    def explain(session: Session) -> DomainError | None:
+        row = session.get(PatientIntake, intake_id)
+        if row is None:
+            return None
+        if row.status == IntakeStatus.CONFIRMED:
+            who = session.get(User, row.confirmed_by_id or 0)
+            return ConflictError(
+                "This intake was confirmed on another workstation a moment ago"
+                f"{_by(who.display_name if who else None, row.confirmed_at)}. Open the "
+                "patient's chart to see the evaluation it went into; what you typed here is "
+                "kept."
+            )
+        if row.status == IntakeStatus.CANCELLED:
+            name, when = _cancelled_by(session, row)
+            return ConflictError(
+                f"This intake was cancelled on another workstation a moment ago{_by(name, when)}"
+                ", so its answers were not put into an evaluation. Open the patient's chart to "
+                "see it, and open a new intake if the patient should answer again."
+            )
+        if row.updated_at >= began:
+            return ConflictError(
+                "The patient changed their answers on the tablet a moment ago. Review the "
+                "intake again to see them, then confirm it; what you typed here is kept."
+            )
+        return None
+
+    return explain
+
+
+def _by(name: str | None, when: datetime | None) -> str:
+    if name is None or when is None:
+        return ""
+    return f" (by {name} at {when.astimezone():%H:%M})"
+
+
+def _cancelled_by(session: Session, row: PatientIntake) -> tuple[str | None, datetime | None]:
+    """Who cancelled the intake, and when, from its audit row (none when a newer intake
+    replaced it)."""
+    found = session.execute(
+        select(User.display_name, AuditEntry.occurred_at)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(
+            AuditEntry.patient_id == row.patient_id,
+            AuditEntry.detail == f"intake {row.id} cancelled",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def _review(session: Session, row: PatientIntake) -> IntakeReview:
@@ -268,7 +331,12 @@ def confirm_intake(
     to a red flag comes without an action, so signing waits until the therapist chooses one.
     The intake is closed (its token stops working)."""
     with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+        db,
+        actor,
+        evaluation_id,
+        Permission.EDIT_CLINICAL,
+        AuditAction.UPDATE,
+        clash=_moved_on(intake_id),
     ) as case:
         session = case.session
         row = _load(session, actor, intake_id)
@@ -298,28 +366,24 @@ def confirm_intake_from_chart(
     """Confirm from the patient's chart, no evaluation open: into the therapist's own draft
     for the patient (the newest), or, when the patient has no episode open, into a new
     episode's initial evaluation started as a draft for it (dated `today`)."""
-    try:
-        with _intake_case(
-            db, actor, intake_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-        ) as case:
-            session = case.session
-            row = _load(session, actor, intake_id)
-            _still_waiting(row)
-            draft = _draft_to_fill(session, actor, row.patient_id)
-            if draft is not None:
-                return _fill(case, row, draft, overwrite, started=False)
-            draft, detail = new_episode.open_initial_draft(
-                session,
-                actor,
-                row.patient_id,
-                "",  # the episode takes the evaluation's chief complaint: the patient's words
-                today or date.today(),
-                None,  # the patient's own words fill it
-            )
-            case.record(detail, action=AuditAction.CREATE)
-            return _fill(case, row, draft, overwrite, started=True)
-    except IntegrityError:
-        raise DomainError(new_episode.STARTED_ELSEWHERE) from None
+    # Confirmed (or a new episode started) at the same moment elsewhere: _intake_case says so.
+    with _intake_case(db, actor, intake_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        session = case.session
+        row = _load(session, actor, intake_id)
+        _still_waiting(row)
+        draft = _draft_to_fill(session, actor, row.patient_id)
+        if draft is not None:
+            return _fill(case, row, draft, overwrite, started=False)
+        draft, detail = new_episode.open_initial_draft(
+            session,
+            actor,
+            row.patient_id,
+            "",  # the episode takes the evaluation's chief complaint: the patient's words
+            today or date.today(),
+            None,  # the patient's own words fill it
+        )
+        case.record(detail, action=AuditAction.CREATE)
+        return _fill(case, row, draft, overwrite, started=True)
 
 
 def _still_waiting(row: PatientIntake) -> None:
@@ -418,6 +482,12 @@ def _by_token(session: Session, token: str, now: datetime) -> PatientIntake:
     return row
 
 
+def _tablet(db: Database) -> AbstractContextManager[None]:
+    """Around a tablet's write: the therapist confirmed, cancelled or replaced the intake at
+    the same moment, so for the patient it is closed, as any other closed intake."""
+    return clashes.translated(db, explain=lambda _session: NotFound(_CLOSED))
+
+
 def _patient_actor(row: PatientIntake, clinic_id: int, workstation: str) -> Actor:
     """Who the audit names for the tablet's calls: the patient answering this intake. No
     account, so no permission: the token is the only key, and it opens this row alone."""
@@ -466,7 +536,7 @@ def save_intake_answers(
 ) -> IntakeAnswers:
     """Keep the answers so far (the tablet saves as the patient goes)."""
     now = now or utcnow()
-    with db.session() as session:
+    with _tablet(db), db.session() as session:
         row = _by_token(session, token, now)
         today = now.astimezone().date()
         cleaned = rules.clean(answers, today, row.language)
@@ -490,7 +560,7 @@ def submit_intake(
 ) -> None:
     """The patient has finished: the intake waits for the therapist and the token closes."""
     now = now or utcnow()
-    with db.session() as session:
+    with _tablet(db), db.session() as session:
         row = _by_token(session, token, now)
         row.status = IntakeStatus.SUBMITTED
         row.submitted_at = now

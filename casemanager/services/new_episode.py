@@ -12,14 +12,12 @@ from sqlalchemy.orm import Session
 from casemanager.db.models import EpisodeOfCare, Evaluation, Patient
 from casemanager.domain.enums import EpisodeStatus, EvaluationKind, EvaluationStatus, PatientStatus
 from casemanager.domain.errors import DomainError, NotFound
+from casemanager.services import clashes
 from casemanager.services.context import Actor
 
-# For the IntegrityError of a second open episode: another workstation opened one between
+# For a second open episode (the database refuses it): another workstation opened one between
 # our check and our insert.
-STARTED_ELSEWHERE = (
-    "Another workstation has just started an episode of care for this patient. "
-    "Refresh the chart and continue from there."
-)
+STARTED_ELSEWHERE = clashes.STARTED_ELSEWHERE
 
 
 def open_initial_draft(

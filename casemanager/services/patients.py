@@ -8,9 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db import patient_search
 from casemanager.db.engine import Database
@@ -28,7 +26,7 @@ from casemanager.domain.patients import (
     parse_search_date,
 )
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
+from casemanager.services import audit, clashes
 from casemanager.services.context import Actor
 from casemanager.services.patient_rows import (
     FIELD_COLUMNS,
@@ -146,9 +144,9 @@ def create_patient(
                 patient = _insert(session, actor, fields, region)
                 therapist = session.get(User, patient.primary_therapist_id or 0)
                 return patient_record(patient, therapist.display_name if therapist else None)
-        except IntegrityError:
+        except clashes.SavedTwice as twice:
             # Another workstation took the same random MRN in the same instant: draw again.
-            if attempt == _MRN_ATTEMPTS - 1:
+            if twice.table != "patient" or attempt == _MRN_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
@@ -215,35 +213,29 @@ def update_patient(
     today: date | None = None,
 ) -> PatientRecord:
     """Save changes made to the version the user opened; refuses if someone saved since."""
-    try:
-        with patient_case(
-            db,
-            actor,
-            patient_id,
-            Permission.EDIT_DEMOGRAPHICS,
-            AuditAction.UPDATE,
-            DataCategory.DEMOGRAPHICS,
-        ) as case:
-            session = case.session
-            fields, region = _checked(session, actor, fields, today)
-            patient = session.get(Patient, patient_id)
-            if patient is None or patient.clinic_id != actor.clinic_id:
-                raise NotFound("That patient is not in this clinic's records.")
-            if patient.version != expected_version:
-                raise _conflict(session, patient)
-            _check_therapist(session, actor, fields.primary_therapist_id)
-            _apply(patient, fields, region)
-            audit.record(
-                session, actor, AuditAction.UPDATE, DataCategory.DEMOGRAPHICS, patient_id=patient_id
-            )
-            session.flush()  # the version check happens here, against the row in the database
-            therapist = session.get(User, patient.primary_therapist_id or 0)
-            return patient_record(patient, therapist.display_name if therapist else None)
-    except StaleDataError:
-        with db.session() as session:
-            current = session.get(Patient, patient_id)
-            assert current is not None
-            raise _conflict(session, current) from None
+    with patient_case(
+        db,
+        actor,
+        patient_id,
+        Permission.EDIT_DEMOGRAPHICS,
+        AuditAction.UPDATE,
+        DataCategory.DEMOGRAPHICS,
+    ) as case:
+        session = case.session
+        fields, region = _checked(session, actor, fields, today)
+        patient = session.get(Patient, patient_id)
+        if patient is None or patient.clinic_id != actor.clinic_id:
+            raise NotFound("That patient is not in this clinic's records.")
+        if patient.version != expected_version:
+            raise _conflict(session, patient)
+        _check_therapist(session, actor, fields.primary_therapist_id)
+        _apply(patient, fields, region)
+        audit.record(
+            session, actor, AuditAction.UPDATE, DataCategory.DEMOGRAPHICS, patient_id=patient_id
+        )
+        session.flush()  # the version check: a clash comes out of use_case as a message
+        therapist = session.get(User, patient.primary_therapist_id or 0)
+        return patient_record(patient, therapist.display_name if therapist else None)
 
 
 def _conflict(session: Session, patient: Patient) -> ConflictError:

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import Evaluation, Exercise, TreatmentPlan
@@ -50,60 +49,49 @@ def save_plan(
     content: PlanContent,
 ) -> PlanRecord:
     """Create (expected_version None) or update the plan of a draft evaluation."""
-    try:
-        with evaluation_case(
-            db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-        ) as case:
-            session = case.session
-            evaluation = load_draft(
-                session,
-                actor,
-                evaluation_id,
-                "The plan of a signed evaluation is locked. Add an addendum.",
-            )
-            follow_up = evaluation.kind != EvaluationKind.INITIAL
-            if evaluation.kind in FULL_KINDS:
-                # A period not typed follows the PT plan's weeks (evaluation_defaults).
-                content = with_default_certification(
-                    content,
-                    evaluation.evaluation_date,
-                    read_plan(evaluation.plan) if evaluation.plan is not None else None,
-                )
-            cleaned = rules.clean(
+    with evaluation_case(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    ) as case:
+        session = case.session
+        evaluation = load_draft(
+            session,
+            actor,
+            evaluation_id,
+            "The plan of a signed evaluation is locked. Add an addendum.",
+        )
+        follow_up = evaluation.kind != EvaluationKind.INITIAL
+        if evaluation.kind in FULL_KINDS:
+            # A period not typed follows the PT plan's weeks (evaluation_defaults).
+            content = with_default_certification(
                 content,
                 evaluation.evaluation_date,
-                evaluation.episode.start_date if follow_up else None,
+                read_plan(evaluation.plan) if evaluation.plan is not None else None,
             )
-            plan = evaluation.plan
-            if plan is None:
-                if expected_version is not None:
-                    raise NotFound("That plan no longer exists; reopen the evaluation.")
-                plan = TreatmentPlan(evaluation=evaluation)
-                session.add(plan)
-            elif plan.version != expected_version:
-                raise audit.conflict(
-                    session,
-                    evaluation.episode.patient_id,
-                    DataCategory.CLINICAL,
-                    "This plan of care",
-                    plan.updated_at,
-                )
-            write_plan(session, actor, plan, cleaned)
-            plan.updated_at = utcnow()  # a change to the paths, goals or exercises alone counts
-            case.record(f"plan of evaluation {evaluation_id}")
-            session.flush()
-            session.refresh(plan)
-            return plan_record(evaluation, plan)
-    except StaleDataError:
-        with db.session() as session:
-            evaluation = load_evaluation(session, actor, evaluation_id)
+        cleaned = rules.clean(
+            content,
+            evaluation.evaluation_date,
+            evaluation.episode.start_date if follow_up else None,
+        )
+        plan = evaluation.plan
+        if plan is None:
+            if expected_version is not None:
+                raise NotFound("That plan no longer exists; reopen the evaluation.")
+            plan = TreatmentPlan(evaluation=evaluation)
+            session.add(plan)
+        elif plan.version != expected_version:
             raise audit.conflict(
                 session,
                 evaluation.episode.patient_id,
                 DataCategory.CLINICAL,
                 "This plan of care",
-                evaluation.updated_at,
-            ) from None
+                plan.updated_at,
+            )
+        write_plan(session, actor, plan, cleaned)
+        plan.updated_at = utcnow()  # a change to the paths, goals or exercises alone counts
+        case.record(f"plan of evaluation {evaluation_id}")
+        session.flush()
+        session.refresh(plan)
+        return plan_record(evaluation, plan)
 
 
 def _plan_day(session: Session, evaluation: Evaluation, plan: TreatmentPlan) -> date:

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
@@ -35,7 +34,7 @@ from casemanager.domain.errors import ConflictError, DomainError, NotFound, Vali
 from casemanager.domain.filling import Filled, fill_content
 from casemanager.domain.permissions import Permission
 from casemanager.domain.templates import TemplateContent
-from casemanager.services import audit
+from casemanager.services import audit, clashes
 from casemanager.services.content_mappers import (
     EvaluationRecord,
     PlanRecord,
@@ -160,8 +159,13 @@ def _conflict(session: Session, row: EvaluationTemplate) -> ConflictError:
         DataCategory.CLINIC,
         "This template",
         row.updated_at,
-        details=(f"template {row.id}",),
+        details=tuple(f"template {row.id}{also}" for also in ("", " retired", " restored")),
     )
+
+
+def _clash(actor: Actor, template_id: int | None) -> clashes.Explain:
+    """After a clash: who changed this template last (its own audit rows), and when."""
+    return lambda session: _conflict(session, _load(session, actor, template_id or 0))
 
 
 def _write(row: EvaluationTemplate, content: TemplateContent) -> None:
@@ -181,28 +185,31 @@ def save_template(
 ) -> TemplateRecord:
     """Add a template (template_id None) or change one as it was when opened."""
     action = AuditAction.CREATE if template_id is None else AuditAction.UPDATE
-    try:
-        with use_case(db, actor, Permission.EDIT_TEMPLATES, action, DataCategory.CLINIC) as case:
-            session = case.session
-            cleaned = rules.clean(content)
-            _same_name(session, actor, cleaned.name, template_id)
-            _check_exercises(session, actor, cleaned)
-            if template_id is None:
-                row = EvaluationTemplate(
-                    clinic_id=actor.clinic_id, key=None, created_by_id=actor.user_id, active=True
-                )
-                session.add(row)
-            else:
-                row = _load(session, actor, template_id)
-                if row.version != expected_version:
-                    raise _conflict(session, row)
-            _write(row, cleaned)
-            session.flush()
-            case.record(f"template {row.id}")
-            return _record(session, row)
-    except StaleDataError:
-        with db.session() as session:
-            raise _conflict(session, _load(session, actor, template_id or 0)) from None
+    with use_case(
+        db,
+        actor,
+        Permission.EDIT_TEMPLATES,
+        action,
+        DataCategory.CLINIC,
+        clash=_clash(actor, template_id),
+    ) as case:
+        session = case.session
+        cleaned = rules.clean(content)
+        _same_name(session, actor, cleaned.name, template_id)
+        _check_exercises(session, actor, cleaned)
+        if template_id is None:
+            row = EvaluationTemplate(
+                clinic_id=actor.clinic_id, key=None, created_by_id=actor.user_id, active=True
+            )
+            session.add(row)
+        else:
+            row = _load(session, actor, template_id)
+            if row.version != expected_version:
+                raise _conflict(session, row)
+        _write(row, cleaned)
+        session.flush()
+        case.record(f"template {row.id}")
+        return _record(session, row)
 
 
 def retire_template(
@@ -210,7 +217,12 @@ def retire_template(
 ) -> TemplateRecord:
     """Take a template out of use (it is kept, and can be restored with retired=False)."""
     with use_case(
-        db, actor, Permission.EDIT_TEMPLATES, AuditAction.UPDATE, DataCategory.CLINIC
+        db,
+        actor,
+        Permission.EDIT_TEMPLATES,
+        AuditAction.UPDATE,
+        DataCategory.CLINIC,
+        clash=_clash(actor, template_id),
     ) as case:
         session = case.session
         row = _load(session, actor, template_id)
@@ -307,79 +319,74 @@ def apply_template(
     the primary cause and codes, and the plan's paths, goals (targets from the evaluation
     date), home exercises and certification period. What the therapist already entered is
     kept unless `overwrite`. Red flags are never filled: signing still needs the screen."""
-    try:
-        with evaluation_case(
-            db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-        ) as case:
-            session, patient_id = case.session, case.patient_id
-            evaluation = load_draft(
+    # A clash with the draft or its plan saved elsewhere: use_case names which one.
+    with evaluation_case(
+        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    ) as case:
+        session, patient_id = case.session, case.patient_id
+        evaluation = load_draft(
+            session,
+            actor,
+            evaluation_id,
+            "This evaluation is signed and locked. Add an addendum to correct it.",
+        )
+        if evaluation.kind not in evaluation_rules.FULL_KINDS:
+            raise DomainError(
+                "Templates fill an initial evaluation or a re-evaluation, which set a "
+                "new plan of care."
+            )
+        if evaluation.version != expected_version:
+            raise _evaluation_conflict(session, evaluation)
+        plan_row = evaluation.plan
+        if plan_row is not None and plan_row.version != expected_plan_version:
+            raise audit.conflict(
                 session,
-                actor,
-                evaluation_id,
-                "This evaluation is signed and locked. Add an addendum to correct it.",
+                patient_id,
+                DataCategory.CLINICAL,
+                "This plan of care",
+                plan_row.updated_at,
             )
-            if evaluation.kind not in evaluation_rules.FULL_KINDS:
-                raise DomainError(
-                    "Templates fill an initial evaluation or a re-evaluation, which set a "
-                    "new plan of care."
-                )
-            if evaluation.version != expected_version:
-                raise _evaluation_conflict(session, evaluation)
-            plan_row = evaluation.plan
-            if plan_row is not None and plan_row.version != expected_plan_version:
-                raise audit.conflict(
-                    session,
-                    patient_id,
-                    DataCategory.CLINICAL,
-                    "This plan of care",
-                    plan_row.updated_at,
-                )
-            if plan_row is None and expected_plan_version is not None:
-                raise NotFound("That plan no longer exists; reopen the evaluation.")
-            row = _load(session, actor, template_id)
-            template = rules.from_data(row.name, row.cause, row.note, row.content)
-            template, notes = _usable_exercises(session, actor, template)
-            day = evaluation.evaluation_date
-            content, filled = fill_content(
-                content_of(evaluation),
-                {"primary_cause": template.cause, "diagnosis_codes": template.diagnosis_codes},
-                overwrite,
+        if plan_row is None and expected_plan_version is not None:
+            raise NotFound("That plan no longer exists; reopen the evaluation.")
+        row = _load(session, actor, template_id)
+        template = rules.from_data(row.name, row.cause, row.note, row.content)
+        template, notes = _usable_exercises(session, actor, template)
+        day = evaluation.evaluation_date
+        content, filled = fill_content(
+            content_of(evaluation),
+            {"primary_cause": template.cause, "diagnosis_codes": template.diagnosis_codes},
+            overwrite,
+        )
+        if content.primary_cause is not None:
+            content = replace(
+                content,
+                contributing_causes=tuple(
+                    c for c in content.contributing_causes if c != content.primary_cause
+                ),
             )
-            if content.primary_cause is not None:
-                content = replace(
-                    content,
-                    contributing_causes=tuple(
-                        c for c in content.contributing_causes if c != content.primary_cause
-                    ),
-                )
-            cleaned = evaluation_rules.clean(content, day)
-            previous = read_plan(plan_row) if plan_row is not None else None
-            plan, plan_filled = rules.fill_plan(previous, template, day, overwrite)
-            period = (plan.certification_start, plan.certification_end)
-            plan = evaluation_defaults.with_default_certification(plan, day, previous)
-            if (plan.certification_start, plan.certification_end) != period:
-                plan_filled += Filled(("certification_start",))
-            follow_up = evaluation.kind != EvaluationKind.INITIAL
-            plan = plan_rules.clean(plan, day, evaluation.episode.start_date if follow_up else None)
-            write_content(evaluation, cleaned, evaluation_rules.compute_scores(cleaned))
-            if plan_row is None:
-                plan_row = TreatmentPlan(evaluation=evaluation)
-                session.add(plan_row)
-            write_plan(session, actor, plan_row, plan)
-            plan_row.updated_at = utcnow()
-            case.record(f"evaluation {evaluation_id} filled from template {row.id}")
-            session.flush()
-            session.refresh(plan_row)
-            return TemplateApplied(
-                evaluation_record(session, evaluation),
-                plan_record(evaluation, plan_row),
-                filled + plan_filled + Filled(notes=notes),
-            )
-    except StaleDataError:
-        with db.session() as session:
-            raise _evaluation_conflict(
-                session, load_evaluation(session, actor, evaluation_id)
-            ) from None
+        cleaned = evaluation_rules.clean(content, day)
+        previous = read_plan(plan_row) if plan_row is not None else None
+        plan, plan_filled = rules.fill_plan(previous, template, day, overwrite)
+        period = (plan.certification_start, plan.certification_end)
+        plan = evaluation_defaults.with_default_certification(plan, day, previous)
+        if (plan.certification_start, plan.certification_end) != period:
+            plan_filled += Filled(("certification_start",))
+        follow_up = evaluation.kind != EvaluationKind.INITIAL
+        plan = plan_rules.clean(plan, day, evaluation.episode.start_date if follow_up else None)
+        write_content(evaluation, cleaned, evaluation_rules.compute_scores(cleaned))
+        if plan_row is None:
+            plan_row = TreatmentPlan(evaluation=evaluation)
+            session.add(plan_row)
+        write_plan(session, actor, plan_row, plan)
+        plan_row.updated_at = utcnow()
+        case.record(f"evaluation {evaluation_id} filled from template {row.id}")
+        session.flush()
+        session.refresh(plan_row)
+        return TemplateApplied(
+            evaluation_record(session, evaluation),
+            plan_record(evaluation, plan_row),
+            filled + plan_filled + Filled(notes=notes),
+        )
 
 
 def _evaluation_conflict(session: Session, evaluation: Evaluation) -> ConflictError:

@@ -8,7 +8,10 @@ written in the same transaction as the work.
         case.record(detail="...")      # the audit row, committed with the work
 
 A refusal rolls the (empty) transaction back, is audited in a transaction of its own and
-raised before the body runs. An action that needs a second permission (saving a patient's
+raised before the body runs. A write that clashes with another workstation's (the same
+record changed, or the same row inserted, at the same moment) is rolled back whole and
+raised as a ConflictError saying what happened there (services/clashes.py); `clash` gives a
+use case's own words for it. An action that needs a second permission (saving a patient's
 plan as a clinic template) asks for it with `case.require(...)` first thing in the body: a
 refusal there is rolled back and audited alike.
 """
@@ -18,16 +21,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
 from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, User
+from casemanager.db.types import utcnow
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, EvaluationStatus
-from casemanager.domain.errors import DomainError, NotFound, PermissionDenied
+from casemanager.domain.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from casemanager.domain.permissions import Permission
-from casemanager.services import audit
+from casemanager.services import audit, clashes
 from casemanager.services.context import Actor
 
 
@@ -108,10 +115,13 @@ def use_case(
     *,
     patient_id: int | None = None,
     find_patient: Callable[[Session], int | None] | None = None,
+    clash: clashes.Explain | None = None,
 ) -> Iterator[Case]:
     """One transaction for one user action, entered only if the actor's role (read again
     now: a role change or deactivation applies at once) has `permission`. `find_patient`
-    looks up, in the same transaction, the patient a refusal is audited against."""
+    looks up, in the same transaction, the patient a refusal is audited against. `clash`
+    says, after another workstation's write won, what it did."""
+    began = utcnow()
     try:
         with db.session() as session:
             if find_patient is not None:
@@ -124,6 +134,12 @@ def use_case(
         raise audit.refuse(
             db, actor, also.refused, also.action, also.category, patient_id=also.patient_id
         ) from None
+    except (StaleDataError, IntegrityError) as error:
+        if not clashes.is_clash(error):
+            raise  # another integrity error is a bug: it gets the report dialog
+        raise clashes.refusal(
+            db, error, patient_id=patient_id, category=category, explain=clash, since=began
+        ) from None
     raise audit.refuse(db, actor, refused, action, category, patient_id=patient_id)
 
 
@@ -134,9 +150,11 @@ def patient_case(
     permission: Permission,
     action: AuditAction,
     category: DataCategory = DataCategory.CLINICAL,
+    *,
+    clash: clashes.Explain | None = None,
 ) -> AbstractContextManager[Case]:
     """use_case for an action on one patient's records, audited against them."""
-    return use_case(db, actor, permission, action, category, patient_id=patient_id)
+    return use_case(db, actor, permission, action, category, patient_id=patient_id, clash=clash)
 
 
 def evaluation_case(
@@ -146,8 +164,18 @@ def evaluation_case(
     permission: Permission,
     action: AuditAction,
     category: DataCategory = DataCategory.CLINICAL,
+    *,
+    clash: clashes.Explain | None = None,
 ) -> AbstractContextManager[Case]:
-    """use_case for an action on one evaluation: audited against its patient."""
+    """use_case for an action on one evaluation: audited against its patient. A clash with
+    the evaluation signed or discarded meanwhile on another workstation says so."""
+    began = utcnow()
+
+    def explain(session: Session) -> DomainError | None:
+        return (clash(session) if clash is not None else None) or evaluation_moved_on(
+            session, evaluation_id, began
+        )
+
     return use_case(
         db,
         actor,
@@ -155,7 +183,36 @@ def evaluation_case(
         action,
         category,
         find_patient=lambda session: patient_of_evaluation(session, evaluation_id),
+        clash=explain,
     )
+
+
+def evaluation_moved_on(
+    session: Session, evaluation_id: int, since: datetime
+) -> ConflictError | None:
+    """After a clash: the evaluation discarded, or signed since `since`, on another
+    workstation; None when it is still the draft it was (the general message says who
+    changed it)."""
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None:
+        return ConflictError(
+            "This draft was discarded on another workstation a moment ago, so there is "
+            "nothing to save it into. Your text is still on screen: copy what you need, then "
+            "open the patient's chart."
+        )
+    if (
+        evaluation.status == EvaluationStatus.SIGNED
+        and evaluation.signed_at is not None
+        and evaluation.signed_at >= since
+    ):
+        signer = session.get(User, evaluation.signed_by_id or 0)
+        name = signer.display_name if signer else "another user"
+        return ConflictError(
+            f"This evaluation was signed on another workstation a moment ago (by {name} at "
+            f"{evaluation.signed_at.astimezone():%H:%M}) and is now locked, so this change "
+            "was not saved. Your text is still on screen: add what differs as an addendum."
+        )
+    return None
 
 
 def episode_case(

@@ -6,6 +6,7 @@ fills the evaluation draft. Only the therapist's password closes the intake wind
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -343,3 +344,73 @@ def test_a_review_without_a_yes_says_so_calmly(qtbot: QtBot) -> None:
     assert f"Red-flag questions left unanswered: {unanswered} (ask them)." in (
         review.answers.text()
     )
+
+
+def test_an_intake_confirmed_elsewhere_at_the_same_moment_is_a_message(
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same intake confirmed on the front desk's workstation while this one confirms it:
+    the review says so in words (no report of an unexpected problem), and what is typed in
+    the evaluation stays on screen and saved."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    url, target = clinic_with_a_new_patient(tmp_path / "intake-clash.sqlite3")
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    evaluation = start_evaluation(qtbot, window)
+    db = Database(url)
+    therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+    db.dispose()
+    answers = IntakeAnswers(history=(("occupation", "Bus driver"),), nprs_worst=8)
+    _submitted(url, therapist, target.id, answers)
+    form = evaluation.form
+    form.mechanism.setFocus()
+    qtbot.keyClicks(form.mechanism, "Slipped on ice")
+
+    # The front desk confirms it after this workstation has checked the intake is waiting,
+    # before its answers are written: the real services on a second engine on the file.
+    real_fill = intake._fill
+    front_desk = replace(therapist, workstation="front-desk")
+    elsewhere: list[str] = []
+
+    def fill_after_the_front_desk(case: Any, row: Any, draft: Any, *args: Any, **kw: Any) -> Any:
+        if not elsewhere:
+            elsewhere.append(case.actor.workstation)  # once: the front desk fills for real
+            other = Database(url)
+            try:
+                current = evaluations.get_evaluation(other, front_desk, draft.id)
+                intake.confirm_intake(other, front_desk, row.id, draft.id, current.version)
+            finally:
+                other.dispose()
+        return real_fill(case, row, draft, *args, **kw)
+
+    monkeypatch.setattr(intake, "_fill", fill_after_the_front_desk)
+    chart = window.details
+    assert chart is not None
+    window.activateWindow()
+    review = _review_from_chart(qtbot, chart)
+    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: review.outcome.isVisible(), timeout=15_000)
+    assert len(elsewhere) == 1, "the front desk never confirmed"
+    assert "This intake was confirmed on another workstation" in review.outcome.text()
+    assert "Wei Chen" in review.outcome.text()
+    reports = [
+        box
+        for box in QApplication.topLevelWidgets()
+        if isinstance(box, QMessageBox) and box.isVisible()
+    ]
+    assert reports == []  # no "CaseManager ran into a problem it did not expect"
+    assert form.mechanism.toPlainText() == "Slipped on ice"
+    db = Database(url)
+    stored = evaluations.get_evaluation(db, therapist, evaluation.record.id)
+    (confirmed,) = _reviews(url, therapist, target.id)
+    db.dispose()
+    assert stored.content.mechanism_of_injury == "Slipped on ice"  # saved before confirming
+    assert stored.content.occupation == "Bus driver"  # the front desk's confirmation
+    assert confirmed.status == IntakeStatus.CONFIRMED
