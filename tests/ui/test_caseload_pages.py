@@ -94,19 +94,26 @@ def test_figures_show_before_the_worklist_answers_then_pages_follow(
 
     model = dashboard.worklist_model
     qtbot.waitUntil(lambda: not dashboard.is_updating(), timeout=30_000)
-    assert model.rowCount() == PAGE
+    assert model.rowCount() >= PAGE
     tab = dashboard.tabs.tabText(dashboard.worklist_tab)
     assert tab == f"&Worklist ({expected.total:,})"
-    assert f"{PAGE} shown" in dashboard.worklist.caption.text()
+    assert "shown" in dashboard.worklist.caption.text()
 
     def patients_shown() -> list[int]:
         return [model.index(r, 0).data(ROW_ID_ROLE) for r in range(model.rowCount())]
 
+    def settled() -> bool:  # no page on its way (a view may ask for one by itself)
+        return model.canFetchMore(QModelIndex()) or not model.has_more()
+
     # Scrolling to the end reads the next page, after the last item shown.
-    assert dashboard.worklist.proxy.canFetchMore(QModelIndex())
+    qtbot.waitUntil(settled, timeout=30_000)
+    shown = model.rowCount()
+    assert shown % PAGE == 0 and shown < expected.total
+    assert patients_shown() == [i.patient_id for i in expected.items[:shown]]
     dashboard.worklist.proxy.fetchMore(QModelIndex())
-    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE, timeout=30_000)
-    assert patients_shown() == [i.patient_id for i in expected.items[: 2 * PAGE]]
+    qtbot.waitUntil(lambda: model.rowCount() >= shown + PAGE, timeout=30_000)
+    qtbot.waitUntil(settled, timeout=30_000)
+    assert patients_shown() == [i.patient_id for i in expected.items[: model.rowCount()]]
 
     # Saving it as CSV reads every item first: the file holds the whole worklist, in order.
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "worklist.csv"))
@@ -137,7 +144,7 @@ def test_sorting_by_a_column_reads_the_whole_worklist_first(
     dashboard = window.caseload
     assert dashboard is not None
     model = dashboard.worklist_model
-    qtbot.waitUntil(lambda: model.rowCount() == PAGE, timeout=30_000)
+    qtbot.waitUntil(lambda: model.rowCount() >= PAGE, timeout=30_000)
     dashboard.worklist.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by patient
     qtbot.waitUntil(lambda: model.rowCount() == model.total, timeout=30_000)
     proxy = dashboard.worklist.proxy
