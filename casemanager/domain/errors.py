@@ -33,5 +33,10 @@ class ConflictError(DomainError):
     """Someone else saved the same record first (optimistic locking)."""
 
 
+class ClosedElsewhere(ConflictError):
+    """The draft was signed or discarded on another workstation meanwhile: there is nothing
+    left to save over, so nothing to compare with."""
+
+
 class WrongPassphrase(DomainError):
     """The passphrase typed does not open the encrypted database file."""

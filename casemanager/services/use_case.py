@@ -32,7 +32,13 @@ from casemanager.db.engine import Database
 from casemanager.db.models import EpisodeOfCare, Evaluation, Patient, User
 from casemanager.db.types import utcnow
 from casemanager.domain.enums import AuditAction, AuditOutcome, DataCategory, EvaluationStatus
-from casemanager.domain.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from casemanager.domain.errors import (
+    ClosedElsewhere,
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+)
 from casemanager.domain.permissions import Permission
 from casemanager.services import audit, clashes
 from casemanager.services.context import Actor
@@ -195,7 +201,7 @@ def evaluation_moved_on(
     changed it)."""
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None:
-        return ConflictError(
+        return ClosedElsewhere(
             "This draft was discarded on another workstation a moment ago, so there is "
             "nothing to save it into. Your text is still on screen: copy what you need, then "
             "open the patient's chart."
@@ -207,7 +213,7 @@ def evaluation_moved_on(
     ):
         signer = session.get(User, evaluation.signed_by_id or 0)
         name = signer.display_name if signer else "another user"
-        return ConflictError(
+        return ClosedElsewhere(
             f"This evaluation was signed on another workstation a moment ago (by {name} at "
             f"{evaluation.signed_at.astimezone():%H:%M}) and is now locked, so this change "
             "was not saved. Your text is still on screen: add what differs as an addendum."

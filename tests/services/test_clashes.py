@@ -23,7 +23,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import EpisodeOfCare, Evaluation, GoalAssessment, PatientIntake
 from casemanager.domain import medicare
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus, RedFlagAction, Role, Sex
-from casemanager.domain.errors import ConflictError, DomainError, NotFound
+from casemanager.domain.errors import ClosedElsewhere, ConflictError, DomainError, NotFound
 from casemanager.domain.intake import IntakeStatus, from_data
 from casemanager.services import (
     accounts,
@@ -93,18 +93,25 @@ def meanwhile(
         event.remove(db.engine, "before_cursor_execute", hook)
 
 
-def lost_to(
+def refused_by(
     db: Database, mine: Callable[[], Any], theirs: Callable[[], Any], at: str | None = None
-) -> str:
+) -> DomainError:
     """Run `mine` with `theirs` committed in the middle of it; `mine` must be refused with a
-    message a person can act on. Returns the message."""
+    message a person can act on. Returns the refusal."""
     with meanwhile(db, theirs, at) as other_workstation, pytest.raises(DomainError) as refused:
         mine()
     assert other_workstation.ran, "the other workstation's action never ran"
     message = refused.value.message
     for leak in ("UPDATE", "DELETE", "INSERT", "statement", "row(s)", "constraint"):
         assert leak not in message
-    return message
+    return refused.value
+
+
+def lost_to(
+    db: Database, mine: Callable[[], Any], theirs: Callable[[], Any], at: str | None = None
+) -> str:
+    """refused_by's message."""
+    return refused_by(db, mine, theirs, at).message
 
 
 def chain_holds(db: Database, staff: Staff) -> None:
@@ -316,14 +323,15 @@ def test_saving_a_draft_signed_meanwhile_on_another_workstation(
     db: Database, other: Database, staff: Staff
 ) -> None:
     saved = draft = _ready_to_sign(db, staff)
-    message = lost_to(
+    refusal = refused_by(
         db,
         lambda: evaluations.save_draft(
             db, staff.therapist, draft.id, saved.version, _complete(nprs_now=5)
         ),
         lambda: evaluations.sign(other, elsewhere(staff.therapist), draft.id, saved.version),
     )
-    assert "signed on another workstation" in message and "addendum" in message
+    assert "signed on another workstation" in refusal.message and "addendum" in refusal.message
+    assert isinstance(refusal, ClosedElsewhere)  # nothing left to compare with
     assert evaluations.get_evaluation(db, staff.therapist, draft.id).is_signed
 
 

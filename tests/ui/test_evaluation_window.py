@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pytestqt.qtbot import QtBot
 
 from casemanager.domain.enums import EvaluationKind, EvaluationStatus
-from casemanager.domain.errors import ConflictError
+from casemanager.domain.errors import ClosedElsewhere, ConflictError
 from casemanager.domain.evaluation import EvaluationContent, compute_scores
 from casemanager.services.evaluations import EvaluationRecord
 from casemanager.ui.evaluation.window import EvaluationWindow
@@ -85,3 +85,17 @@ def test_only_the_author_may_discard(qtbot: QtBot) -> None:
     assert author.discard_button.isVisible() and not other.discard_button.isVisible()
     other._discard_now()
     assert "discard" not in port.names()
+
+
+def test_a_draft_signed_elsewhere_offers_no_comparison(qtbot: QtBot) -> None:
+    """Signed (or discarded) on another workstation meanwhile: there is no draft left to
+    compare with or keep this screen's version over, so no Compare; the typing stays."""
+    screen, port = _window(qtbot)
+    qtbot.keyClicks(screen.form.mechanism, "Slipped on ice")
+    qtbot.waitUntil(lambda: "save" in port.names(), timeout=5_000)
+    failed = port.last("save").failed
+    assert failed is not None
+    failed(ClosedElsewhere("This evaluation was signed on another workstation a moment ago."))
+    assert not screen.compare_button.isVisible()
+    assert "signed on another workstation" in screen.status.text()
+    assert screen.form.mechanism.toPlainText() == "Slipped on ice"

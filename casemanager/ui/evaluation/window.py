@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from casemanager.domain import catalogs
-from casemanager.domain.errors import ConflictError
+from casemanager.domain.errors import ClosedElsewhere, ConflictError
 from casemanager.domain.evaluation import EvaluationContent
 from casemanager.domain.medicare import GoalAssessment
 from casemanager.domain.plan import PlanContent
@@ -385,7 +385,8 @@ class EvaluationWindow(QWidget):
         self._saving = False
         self._dirty = True  # still unsaved: try again on the next change or Ctrl+S
         self._save_failed_message(error, "evaluation")
-        if isinstance(error, ConflictError):
+        # Signed or discarded elsewhere: no draft left to compare with or save over.
+        if isinstance(error, ConflictError) and not isinstance(error, ClosedElsewhere):
             self._in_conflict = True
             self.compare_button.show()
 
