@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from functools import lru_cache
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine
@@ -78,35 +79,60 @@ class _LineDrawing(Flowable):
     """A line drawing whose page operators are worked out once and then copied: they are
     the same on every page (the frame moves the origin), and rendering the shapes one by
     one was a tenth of a plan. Only plain paths and colours: an operator that needs a page
-    resource (a graphics state, an image) makes it render afresh each time."""
+    resource (a graphics state, an image) makes it render afresh each time.
+    Each use is a fresh flowable (a flowable holds the canvas it is drawn on); they share
+    the drawing and its operators, worked out under a lock, since two documents may render
+    at once on different threads."""
 
-    def __init__(self, art: Drawing) -> None:
+    def __init__(self, shared: _SharedArt) -> None:
         super().__init__()
-        self.art = art
-        self.width, self.height = art.width, art.height
-        self.hAlign = art.hAlign
-        self._operators: tuple[str, ...] | None = None
+        self.shared = shared
+        self.width, self.height = shared.art.width, shared.art.height
+        self.hAlign = shared.art.hAlign
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return self.width, self.height
 
     def draw(self) -> None:
-        if self._operators is not None:
-            self.canv._code.extend(self._operators)
-            return
-        start = len(self.canv._code)
-        self.art.canv = self.canv  # the drawing draws where this flowable stands
+        shared = self.shared
+        operators = shared.operators
+        if operators is None:
+            with shared.lock:
+                operators = shared.operators or self._draw_afresh()
+        if operators:
+            self.canv._code.extend(operators)
+
+    def _draw_afresh(self) -> tuple[str, ...]:
+        """Draw the shapes here; keep their operators when they need no page resource.
+        Returns (): the shapes are on this page already."""
+        art, start = self.shared.art, len(self.canv._code)
+        art.canv = self.canv  # the drawing draws where this flowable stands
         try:
-            self.art.draw()
+            art.draw()
         finally:
-            del self.art.canv
+            del art.canv
         made = tuple(self.canv._code[start:])
         if not any(op.endswith((" gs", " Do")) for op in made):
-            self._operators = made
+            self.shared.operators = made
+        return ()
+
+
+class _SharedArt:
+    """One exercise's drawing at one size, and its page operators once known."""
+
+    def __init__(self, art: Drawing) -> None:
+        self.art = art
+        self.operators: tuple[str, ...] | None = None
+        self.lock = threading.Lock()
 
 
 @lru_cache(maxsize=256)
-def _line_drawing(starter_key: str | None, width: float) -> Flowable | None:
-    """Made once per exercise and size: drawing it on a page leaves it as it was."""
+def _shared_art(starter_key: str | None, width: float) -> _SharedArt | None:
     figure = figures.figure_for(starter_key)
-    return _LineDrawing(drawing(figure, width)) if figure is not None else None
+    return _SharedArt(drawing(figure, width)) if figure is not None else None
+
+
+def _line_drawing(starter_key: str | None, width: float) -> Flowable | None:
+    """A fresh flowable over the drawing made once per exercise and size."""
+    shared = _shared_art(starter_key, width)
+    return _LineDrawing(shared) if shared is not None else None

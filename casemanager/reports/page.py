@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -521,6 +522,19 @@ def build(
     so tests can compare documents.
     """
     fonts.register()
+    with _BUILDING:
+        return _build(story, frame, large_print, invariant, encrypt)
+
+
+# ReportLab keeps global state while it builds (rl_config.invariant, font and canvas caches,
+# our shared drawings): one document at a time in a process. A single print on the worker
+# thread and a small in-process batch take turns; big batches run in a process pool.
+_BUILDING = threading.Lock()
+
+
+def _build(
+    story: list[Flowable], frame: PageFrame, large_print: bool, invariant: bool, encrypt: Any
+) -> bytes:
     previous = rl_config.invariant
     rl_config.invariant = 1 if invariant else previous
     try:

@@ -8,6 +8,7 @@ import io
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -100,3 +101,21 @@ def test_a_box_taller_than_a_page_carries_on_over_the_next() -> None:
     assert found == [str(n) for n in range(1, 81)]
     for number, sheet in enumerate(reader.pages, start=1):  # the fill colour, on each page
         assert b"1 .956863 .807843 rg" in sheet.get_contents().get_data(), number
+
+
+def test_plans_rendered_at_once_on_threads_are_the_plans_rendered_one_by_one() -> None:
+    """A print on the worker thread while a small batch renders on its own thread: each
+    document is whole and its own (ReportLab's build state, `rl_config.invariant` among it,
+    is process-wide), even beside documents built with other settings."""
+    cases = _cases()
+    alone = [_render(case) for case in cases]
+
+    def stamped(case: tuple[str, EvaluationSnapshot, str, bool]) -> bytes:
+        _label, snapshot, language, large = case
+        return take_home.render(snapshot, language, large, invariant=False)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        others = [pool.submit(stamped, case) for case in cases * 2]
+        together = list(pool.map(_render, cases * 2))
+        assert all(other.result().startswith(b"%PDF") for other in others)
+    assert together == alone * 2
