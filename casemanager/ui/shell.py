@@ -247,6 +247,9 @@ class Shell(QObject):
     def _log_out(self) -> None:
         db, actor = self.db, self.actor
         self._stop_watching()
+        listed = self.workspace.listing_audit() if self.workspace is not None else None
+        if listed is not None:
+            listed.flush()  # the lists this user saw are audited before the logout's row
         if actor is not None and db is not None:
             self.startup.log_out(db, actor)
         self.actor = None
@@ -270,8 +273,14 @@ class Shell(QObject):
         try:
             # The worker has stopped: whatever lists it had not audited yet, written now.
             audit = self.workspace.listing_audit() if self.workspace is not None else None
+            failed: list[Exception] = []
             for waiting in [*self._ended, *([audit] if audit is not None else [])]:
-                waiting.write_waiting()
+                try:
+                    waiting.write_waiting()
+                except Exception as error:  # noqa: BLE001 - the other users' lists still go; raised below
+                    failed.append(error)
+            if failed:
+                raise failed[0]
         finally:
             if self.db is not None:
                 self.db.dispose()

@@ -6,8 +6,8 @@ database worker. The lists shown while that step waits for its turn join it, so 
 of searches costs one write, not one each.
 
 Nothing is dropped: the counts wait here under a lock until a write takes them; a write that
-fails gives them back for the next one, and `write_waiting` writes what is left when the
-worker has stopped (at quit).
+fails gives them back for the next one, logging out writes them before the logout's row
+(`flush`), and `write_waiting` writes what is left when the worker has stopped (at quit).
 """
 
 from __future__ import annotations
@@ -35,6 +35,15 @@ class ListingAudit:
             self._waiting.append(count)
             if self._scheduled:
                 return  # the write on its way takes this one too
+            self._scheduled = True
+        self._schedule(self.write_waiting)
+
+    def flush(self) -> None:
+        """Write what is waiting next on the worker, if no write is on its way already (at
+        logout, before the logout's own row; after a failed write gave the counts back)."""
+        with self._lock:
+            if not self._waiting or self._scheduled:
+                return
             self._scheduled = True
         self._schedule(self.write_waiting)
 
