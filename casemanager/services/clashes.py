@@ -11,6 +11,7 @@ the other workstation did (an intake confirmed, a draft signed) and says so.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,8 @@ from casemanager.db.types import utcnow
 from casemanager.domain.enums import DataCategory
 from casemanager.domain.errors import ConflictError, DomainError
 from casemanager.services import audit
+
+log = logging.getLogger(__name__)
 
 # What the other workstation did, read after the clash; None for the general wording.
 Explain = Callable[[Session], DomainError | None]
@@ -89,6 +92,12 @@ def _is_duplicate(error: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(error.orig)  # SQLite
 
 
+def noted(error: BaseException) -> None:
+    """Leave a trace of each clash, the kind and the table only (no values: they may be
+    patient data), so a bug that looks like a clash can still be found."""
+    log.warning("write clash: %s on %s", type(error).__name__, clashed_table(error) or "?")
+
+
 def clashed_table(error: BaseException) -> str | None:
     """The table whose row clashed, as the database or SQLAlchemy names it."""
     if isinstance(error, IntegrityError):
@@ -113,6 +122,7 @@ def refusal(
     """The message for a clash (`is_clash(error)`), read in a transaction of its own: the
     use case's own words when `explain` has some, else what clashed, who changed it last and
     when, and what to do."""
+    noted(error)
     with db.session() as session:
         if explain is not None:
             explained = explain(session)

@@ -59,6 +59,7 @@ def describe(error: BaseException) -> str | None:
         return f"CaseManager may not write to {error.filename}. Ask clinic IT for access."
     if clashes.is_clash(error):
         # A clash outside a use case (they word their own): still a message, not a bug.
+        clashes.noted(error)
         return clashes.GENERAL
     if not isinstance(error, DBAPIError):
         return None

@@ -320,7 +320,7 @@ def test_signing_while_the_draft_is_saved_on_another_workstation(
 
 
 def test_saving_a_draft_signed_meanwhile_on_another_workstation(
-    db: Database, other: Database, staff: Staff
+    db: Database, other: Database, staff: Staff, caplog: pytest.LogCaptureFixture
 ) -> None:
     saved = draft = _ready_to_sign(db, staff)
     refusal = refused_by(
@@ -332,6 +332,9 @@ def test_saving_a_draft_signed_meanwhile_on_another_workstation(
     )
     assert "signed on another workstation" in refusal.message and "addendum" in refusal.message
     assert isinstance(refusal, ClosedElsewhere)  # nothing left to compare with
+    # A trace for whoever looks into it: the kind and the table, never the values.
+    (trace,) = [r.getMessage() for r in caplog.records if "write clash" in r.getMessage()]
+    assert trace == "write clash: StaleDataError on evaluation"
     assert evaluations.get_evaluation(db, staff.therapist, draft.id).is_signed
 
 
