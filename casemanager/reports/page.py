@@ -526,6 +526,25 @@ def build(
         return _build(story, frame, large_print, invariant, encrypt)
 
 
+def headings_kept_with_next(story: list[Flowable]) -> list[Flowable]:
+    """A heading (keepWithNext) followed by a KeepTogether block goes inside that block.
+    ReportLab keeps a heading with a plain next flowable only: before a block it would be
+    left alone at the foot of a page ("Your home exercises", then the exercises overleaf)."""
+    out: list[Flowable] = []
+    for flowable in story:
+        before = out[-1] if out else None
+        if (
+            isinstance(flowable, platypus.KeepTogether)
+            and before is not None
+            and not isinstance(before, platypus.KeepTogether)
+            and before.getKeepWithNext()
+        ):
+            out[-1] = platypus.KeepTogether([before, *flowable._content])
+        else:
+            out.append(flowable)
+    return out
+
+
 # ReportLab keeps global state while it builds (rl_config.invariant, font and canvas caches,
 # our shared drawings): one document at a time in a process. A single print on the worker
 # thread and a small in-process batch take turns; big batches run in a process pool.
@@ -555,7 +574,10 @@ def _build(
             encrypt=encrypt,
         )
         scale = 1.3 if large_print else 1.0
-        doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, frame=frame, scale=scale))
+        doc.build(
+            headings_kept_with_next(story),
+            canvasmaker=functools.partial(_NumberedCanvas, frame=frame, scale=scale),
+        )
         return out.getvalue()
     finally:
         rl_config.invariant = previous
