@@ -193,6 +193,36 @@ def evaluation_case(
     )
 
 
+# What a change to a signed evaluation is told, unless the use case says it better.
+SIGNED_AND_LOCKED = "This evaluation is signed and locked. Add an addendum to correct it."
+
+
+@dataclass(frozen=True)
+class DraftCase(Case):
+    """A user action on an evaluation still in draft: the draft, loaded in its session."""
+
+    draft: Evaluation
+
+
+@contextmanager
+def draft_case(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+    *,
+    locked: str = SIGNED_AND_LOCKED,
+    clash: clashes.Explain | None = None,
+) -> Iterator[DraftCase]:
+    """evaluation_case for an action on a draft, loaded in its transaction: only its author
+    may act, and a signed evaluation is refused with `locked` (which says what to do
+    instead)."""
+    with evaluation_case(db, actor, evaluation_id, permission, action, clash=clash) as case:
+        draft = load_draft(case.session, actor, evaluation_id, locked)
+        yield DraftCase(case.session, actor, action, case.category, case.patient_id, draft)
+
+
 def evaluation_moved_on(
     session: Session, evaluation_id: int, since: datetime
 ) -> ConflictError | None:
