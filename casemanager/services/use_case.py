@@ -252,7 +252,13 @@ def evaluation_moved_on(
 
 
 def episode_case(
-    db: Database, actor: Actor, episode_id: int, permission: Permission, action: AuditAction
+    db: Database,
+    actor: Actor,
+    episode_id: int,
+    permission: Permission,
+    action: AuditAction,
+    *,
+    clash: clashes.Explain | None = None,
 ) -> AbstractContextManager[Case]:
     """use_case for a clinical action on one episode of care: an episode of another clinic
     is not found (before the role is checked, as ever); a refusal is audited against its
@@ -264,6 +270,7 @@ def episode_case(
         action,
         DataCategory.CLINICAL,
         find_patient=lambda session: load_episode(session, actor, episode_id).patient_id,
+        clash=clash,
     )
 
 
