@@ -13,7 +13,9 @@ record changed, or the same row inserted, at the same moment) is rolled back who
 raised as a ConflictError saying what happened there (services/clashes.py); `clash` gives a
 use case's own words for it. An action that needs a second permission (saving a patient's
 plan as a clinic template) asks for it with `case.require(...)` first thing in the body: a
-refusal there is rolled back and audited alike.
+refusal there is rolled back and audited alike. An action on a draft evaluation opens with
+`draft_case`, which loads the draft (its author only, a signed one refused) in the same
+transaction: `case.draft`.
 """
 
 from __future__ import annotations
@@ -220,7 +222,9 @@ def draft_case(
     instead)."""
     with evaluation_case(db, actor, evaluation_id, permission, action, clash=clash) as case:
         draft = load_draft(case.session, actor, evaluation_id, locked)
-        yield DraftCase(case.session, actor, action, case.category, case.patient_id, draft)
+        yield DraftCase(
+            case.session, case.actor, case.action, case.category, case.patient_id, draft
+        )
 
 
 def evaluation_moved_on(
