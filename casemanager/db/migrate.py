@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from casemanager.db import engine as engine_module
 from casemanager.db import episode_summary, sqlite_files
 from casemanager.db.engine import Database
+from casemanager.db.migrations.refusals import UpgradeRefused
 from casemanager.db.models import Base
 from casemanager.domain.errors import DomainError
 
@@ -150,10 +151,13 @@ def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
         path = db.sqlite_path
         if backup_dir is not None and path is not None and path.exists() and before is not None:
             backup = backup_sqlite(db, backup_dir, f"before-{head}")
-        if db.is_sqlite:
-            _migrate_sqlite(db)
-        else:
-            _migrate_postgres(db)
+        try:
+            if db.is_sqlite:
+                _migrate_sqlite(db)
+            else:
+                _migrate_postgres(db)
+        except UpgradeRefused as refused:  # rolled back whole: the records are as they were
+            raise DomainError(str(refused)) from None
     return UpgradeResult(before, head, backup)
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -108,6 +109,12 @@ class Clinic(Editable, Base):
     """The clinic itself: its name and contact details, printed on every document."""
 
     __tablename__ = "clinic"
+    __table_args__ = (
+        # A database holds one clinic, even when first start runs on two workstations at
+        # once: every row says True here, and the index takes one.
+        Index("uq_clinic_only_one", "only_clinic", unique=True),
+        CheckConstraint("only_clinic", name="only_clinic"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(limits.CLINIC_NAME))
@@ -120,6 +127,7 @@ class Clinic(Editable, Base):
     phone_region: Mapped[str] = mapped_column(
         String(limits.REGION), default="US", server_default="US"
     )
+    only_clinic: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class User(Editable, Base):
@@ -242,6 +250,15 @@ class Evaluation(Editable, Base):
         # The caseload finds each episode's latest signed evaluation of a kind from the index
         # alone, without reading the (wide) evaluation rows.
         Index("ix_evaluation_episode_signed", "episode_id", "status", "kind", "evaluation_date"),
+        # One unsigned evaluation per episode, even when two workstations start a follow-up
+        # at once: the next is started once it is signed or discarded.
+        Index(
+            "uq_evaluation_one_draft_per_episode",
+            "episode_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -734,6 +751,17 @@ class PatientIntake(Editable, Base):
     other. The answers wait as a draft until the therapist confirms them into an evaluation."""
 
     __tablename__ = "patient_intake"
+    __table_args__ = (
+        # One open intake per patient (one tablet, one intake), even when two workstations
+        # open one at once: opening another cancels the open one first.
+        Index(
+            "uq_patient_intake_one_open_per_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = _fk("patient.id")

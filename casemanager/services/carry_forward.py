@@ -27,7 +27,7 @@ from casemanager.services.content_mappers import (
     write_content,
 )
 from casemanager.services.context import Actor
-from casemanager.services.use_case import evaluation_case, load_draft
+from casemanager.services.use_case import draft_case
 
 # What stays true of a person between episodes of back pain, with the form's labels.
 CARRIED_FIELDS: dict[str, str] = {
@@ -107,13 +107,7 @@ def _offer(session: Session, draft: Evaluation) -> CarryForwardOffer:
     return CarryForwardOffer(previous, tuple(values))
 
 
-def _initial_draft(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
-    draft = load_draft(
-        session,
-        actor,
-        evaluation_id,
-        "This evaluation is signed and locked. Add an addendum to correct it.",
-    )
+def _initial(draft: Evaluation) -> Evaluation:
     if draft.kind != EvaluationKind.INITIAL:
         raise DomainError(
             "Follow-ups already start from this episode's values; carry-forward from an "
@@ -124,11 +118,10 @@ def _initial_draft(session: Session, actor: Actor, evaluation_id: int) -> Evalua
 
 def carry_forward_offer(db: Database, actor: Actor, evaluation_id: int) -> CarryForwardOffer:
     """What the last episode recorded that the new initial evaluation may take over."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.READ
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.READ) as case:
+        draft = case.draft
         session = case.session
-        offer = _offer(session, _initial_draft(session, actor, evaluation_id))
+        offer = _offer(session, _initial(draft))
         case.record(
             f"carry-forward for evaluation {evaluation_id}: "
             + (
@@ -153,11 +146,10 @@ def confirm_carry_forward(
     unknown = set(fields or ()) - set(CARRIED_FIELDS)
     if unknown:
         raise ValidationError(sorted(unknown)[0], "This field is not carried forward.")
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        draft = case.draft
         session = case.session
-        draft = _initial_draft(session, actor, evaluation_id)
+        _initial(draft)
         if draft.version != expected_version:
             raise audit.conflict(
                 session,

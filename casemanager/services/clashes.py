@@ -6,7 +6,10 @@ ConflictError that says what was changed elsewhere and what to do now; no raw da
 reaches a screen, and the refused transaction is rolled back whole.
 
 A use case that knows better words passes `explain`: it reads, in a fresh transaction, what
-the other workstation did (an intake confirmed, a draft signed) and says so.
+the other workstation did (an intake confirmed, a draft signed) and says so. A rule "at most
+one" that the database keeps with a unique index (one open episode per patient, one unsigned
+evaluation per episode, one open intake per patient, one clinic) has its own words here: what
+the other workstation has just started, and where to find it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemanager.db.engine import Database
+from casemanager.db.models import Base
 from casemanager.db.types import utcnow
 from casemanager.domain.enums import DataCategory
 from casemanager.domain.errors import ConflictError, DomainError
@@ -62,6 +66,31 @@ STARTED_ELSEWHERE = (
     "Another workstation has just started an episode of care for this patient. "
     "Refresh the chart and continue from there."
 )
+# A second unsigned evaluation in an episode: a follow-up started on two workstations at once.
+DRAFT_STARTED_ELSEWHERE = (
+    "Another workstation has just started an evaluation in this episode of care, and an "
+    "episode holds one unsigned evaluation at a time. Refresh the chart and open it from there."
+)
+# A second open intake for a patient: opened on two workstations at once.
+INTAKE_OPENED_ELSEWHERE = (
+    "Another workstation has just opened an intake for this patient. Hand over the tablet it "
+    "was opened on, or open the intake again here to replace it."
+)
+# A second clinic in the database: first start run on two workstations at once.
+CLINIC_CREATED_ELSEWHERE = (
+    "The clinic was created on another workstation a moment ago, so this one was not: a "
+    "database holds one clinic. What you typed is still on screen. Go back and log in with "
+    "the administrator account made there, or ask the person who made it for an account."
+)
+
+# The rules "at most one" that the database keeps with a unique index (db/models), by the
+# index's name: what the other workstation has just done, and what to do now.
+_ONE_ONLY = {
+    "uq_episode_one_open_per_patient": STARTED_ELSEWHERE,
+    "uq_evaluation_one_draft_per_episode": DRAFT_STARTED_ELSEWHERE,
+    "uq_patient_intake_one_open_per_patient": INTAKE_OPENED_ELSEWHERE,
+    "uq_clinic_only_one": CLINIC_CREATED_ELSEWHERE,
+}
 
 # When nothing more is known (the safety net of ui/messages for a path not in a use case).
 GENERAL = (
@@ -110,6 +139,24 @@ def clashed_table(error: BaseException) -> str | None:
     return found.group(1) if found else None
 
 
+def clashed_index(error: IntegrityError) -> str | None:
+    """The unique index a duplicate broke: PostgreSQL names it; SQLite names its table and
+    columns, which name one unique index of the models."""
+    diag = getattr(error.orig, "diag", None)  # psycopg
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return str(diag.constraint_name)
+    found = re.search(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)", str(error.orig))
+    if found is None:
+        return None
+    table, _dot, _column = found.group(1).partition(".")
+    columns = [name.partition(".")[2] for name in found.group(1).split(", ")]
+    model = Base.metadata.tables.get(table)
+    for index in model.indexes if model is not None else ():
+        if index.unique and [column.name for column in index.columns] == columns:
+            return str(index.name)
+    return None
+
+
 def refusal(
     db: Database,
     error: BaseException,
@@ -130,8 +177,9 @@ def refusal(
                 return explained
         table = clashed_table(error)
         if isinstance(error, IntegrityError):
-            if table == "episode_of_care":
-                return SavedTwice(STARTED_ELSEWHERE, table)
+            one_only = _ONE_ONLY.get(clashed_index(error) or "")
+            if one_only is not None:
+                return SavedTwice(one_only, table)
             what = _RECORDS.get(table or "", "This record")
             return SavedTwice(
                 f"{what}: the same was saved on another workstation at the same moment, so "

@@ -23,8 +23,8 @@ from casemanager.services.content_mappers import (
 )
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
+    draft_case,
     evaluation_case,
-    load_draft,
     load_evaluation,
 )
 
@@ -44,16 +44,9 @@ def accept_suggested_codes(
 ) -> CodesAccepted:
     """Add the codes suggested for the draft's primary cause (or the `codes` picked from the
     suggestions) after any already there, in one saved change; nothing is removed."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        draft = case.draft
         session = case.session
-        draft = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "This evaluation is signed and locked. Add an addendum to correct it.",
-        )
         if draft.version != expected_version:
             raise audit.conflict(
                 session,

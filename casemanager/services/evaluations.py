@@ -54,8 +54,8 @@ from casemanager.services.content_mappers import intake_of as intake_of
 from casemanager.services.content_mappers import measures_of as measures_of
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
+    draft_case,
     evaluation_case,
-    load_draft,
     load_evaluation,
     patient_case,
     patient_of_evaluation,
@@ -124,16 +124,9 @@ def save_draft(
     content: EvaluationContent,
 ) -> EvaluationRecord:
     """Save what is on screen (autosave calls this). Incomplete is fine; wrong is not."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        evaluation = case.draft
         session = case.session
-        evaluation = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "This evaluation is signed and locked. Add an addendum to correct it.",
-        )
         if evaluation.version != expected_version:
             raise _conflict(session, evaluation)
         cleaned = rules.clean(content, evaluation.evaluation_date)
@@ -213,11 +206,16 @@ def _path_referrals(
 
 def sign(db: Database, actor: Actor, evaluation_id: int, expected_version: int) -> EvaluationRecord:
     """Lock the evaluation after checking it is complete; positive red flags get referrals."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.SIGN_CLINICAL, AuditAction.SIGN
+    with draft_case(
+        db,
+        actor,
+        evaluation_id,
+        Permission.SIGN_CLINICAL,
+        AuditAction.SIGN,
+        locked="This evaluation is already signed.",
     ) as case:
+        evaluation = case.draft
         session = case.session
-        evaluation = load_draft(session, actor, evaluation_id, "This evaluation is already signed.")
         if evaluation.version != expected_version:
             raise _conflict(session, evaluation)
         content = content_of(evaluation)
@@ -358,16 +356,16 @@ def discard_draft(db: Database, actor: Actor, evaluation_id: int) -> None:
     """Throw away an unsigned draft (started by mistake, or dated wrongly). Only its author
     may; a signed evaluation is never removed. A discarded initial evaluation takes its
     still-empty episode with it."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.DISCARD
+    with draft_case(
+        db,
+        actor,
+        evaluation_id,
+        Permission.EDIT_CLINICAL,
+        AuditAction.DISCARD,
+        locked="A signed evaluation is part of the record: correct it with an addendum.",
     ) as case:
+        evaluation = case.draft
         session = case.session
-        evaluation = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "A signed evaluation is part of the record: correct it with an addendum.",
-        )
         episode = evaluation.episode
         label = catalogs.EVALUATION_KIND_LABELS[evaluation.kind].lower()
         # Its judgements of the goals go with it (they name the draft, not the goals' plan).

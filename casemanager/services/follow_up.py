@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casemanager.db.engine import Database
-from casemanager.db.models import Evaluation, TreatmentPlan, Visit
+from casemanager.db.models import Evaluation, TreatmentPlan, User, Visit
 from casemanager.domain import catalogs
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
@@ -20,8 +20,9 @@ from casemanager.domain.enums import (
     EvaluationKind,
     EvaluationStatus,
 )
-from casemanager.domain.errors import DomainError
+from casemanager.domain.errors import ConflictError, DomainError
 from casemanager.domain.permissions import Permission
+from casemanager.services import clashes
 from casemanager.services.content_mappers import (
     EvaluationRecord,
     content_of,
@@ -50,6 +51,28 @@ def _latest_pain(session: Session, episode_id: int, source: Evaluation) -> int |
     )
 
 
+def _started_elsewhere(episode_id: int) -> clashes.Explain:
+    """After a clash: the draft another workstation started in the episode meanwhile (the
+    database keeps one per episode), named so the therapist finds it on the chart."""
+
+    def explain(session: Session) -> DomainError | None:
+        found = session.execute(
+            select(Evaluation.kind, Evaluation.evaluation_date, User.display_name)
+            .join(User, User.id == Evaluation.therapist_id)
+            .where(Evaluation.episode_id == episode_id, Evaluation.status == EvaluationStatus.DRAFT)
+        ).first()
+        if found is None:
+            return None
+        kind, day, name = found
+        return ConflictError(
+            f"{name} has just started a {catalogs.EVALUATION_KIND_LABELS[kind].lower()} "
+            f"({day:%m/%d/%Y}) in this episode on another workstation, and an episode holds "
+            "one unsigned evaluation at a time. Refresh the chart and open it from there."
+        )
+
+    return explain
+
+
 def start_follow_up(
     db: Database,
     actor: Actor,
@@ -65,7 +88,14 @@ def start_follow_up(
     label = catalogs.EVALUATION_KIND_LABELS[kind].lower()
     today = today or date.today()
     day = evaluation_date or today
-    with episode_case(db, actor, episode_id, Permission.EDIT_CLINICAL, AuditAction.CREATE) as case:
+    with episode_case(
+        db,
+        actor,
+        episode_id,
+        Permission.EDIT_CLINICAL,
+        AuditAction.CREATE,
+        clash=_started_elsewhere(episode_id),
+    ) as case:
         if day > today:
             raise DomainError(f"A {label} cannot be dated in the future.")
         session = case.session

@@ -21,7 +21,7 @@ from casemanager.services.goal_mappers import AssessedGoal as AssessedGoal
 from casemanager.services.goal_mappers import GoalInForce, goals_judged_by, saved_judgements
 from casemanager.services.goal_mappers import assessed_goals as assessed_goals
 from casemanager.services.goal_mappers import missing_for_signing as missing_for_signing
-from casemanager.services.use_case import evaluation_case, load_draft, load_evaluation
+from casemanager.services.use_case import draft_case, evaluation_case, load_evaluation
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,9 @@ def save_goal_assessments(
     assessments: tuple[medicare.GoalAssessment, ...],
 ) -> GoalsToJudge:
     """Save what is on screen, complete or not (signing checks completeness)."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        evaluation = case.draft
         session = case.session
-        evaluation = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "This evaluation is signed and locked. Add an addendum to correct it.",
-        )
         goals = goals_judged_by(session, evaluation)
         goal_ids = [g.id for g in goals]
         if any(a.goal_id not in goal_ids for a in assessments) or len(

@@ -54,15 +54,13 @@ from casemanager.services.content_mappers import (
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
     Case,
-    evaluation_case,
-    load_draft,
+    draft_case,
     patient_case,
     use_case,
 )
 
 OPEN_FOR = timedelta(hours=2)  # a waiting-room visit; the therapist can open another
 _CLOSED = "This intake is closed. Please give the tablet back to the front desk."
-_SIGNED = "This evaluation is signed and locked. Add an addendum to correct it."
 
 
 def _hash(token: str) -> str:
@@ -330,7 +328,7 @@ def confirm_intake(
     each field where the therapist has entered nothing (everywhere when `overwrite`). A yes
     to a red flag comes without an action, so signing waits until the therapist chooses one.
     The intake is closed (its token stops working)."""
-    with evaluation_case(
+    with draft_case(
         db,
         actor,
         evaluation_id,
@@ -338,9 +336,9 @@ def confirm_intake(
         AuditAction.UPDATE,
         clash=_moved_on(intake_id),
     ) as case:
+        draft = case.draft
         session = case.session
         row = _load(session, actor, intake_id)
-        draft = load_draft(session, actor, evaluation_id, _SIGNED)
         if draft.episode.patient_id != row.patient_id:
             raise DomainError("This intake is another patient's: it cannot go into this chart.")
         _still_waiting(row)

@@ -27,7 +27,7 @@ from casemanager.services.content_mappers import (
     write_plan,
 )
 from casemanager.services.context import Actor
-from casemanager.services.use_case import evaluation_case, load_draft, load_evaluation
+from casemanager.services.use_case import draft_case, evaluation_case, load_evaluation
 
 
 def get_plan(db: Database, actor: Actor, evaluation_id: int) -> PlanRecord | None:
@@ -49,16 +49,16 @@ def save_plan(
     content: PlanContent,
 ) -> PlanRecord:
     """Create (expected_version None) or update the plan of a draft evaluation."""
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
+    with draft_case(
+        db,
+        actor,
+        evaluation_id,
+        Permission.EDIT_CLINICAL,
+        AuditAction.UPDATE,
+        locked="The plan of a signed evaluation is locked. Add an addendum.",
     ) as case:
+        evaluation = case.draft
         session = case.session
-        evaluation = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "The plan of a signed evaluation is locked. Add an addendum.",
-        )
         follow_up = evaluation.kind != EvaluationKind.INITIAL
         if evaluation.kind in FULL_KINDS:
             # A period not typed follows the PT plan's weeks (evaluation_defaults).

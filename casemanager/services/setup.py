@@ -16,7 +16,7 @@ from casemanager.domain import phones, validation
 from casemanager.domain.accounts import validate_new_password, validate_username
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError, WrongPassphrase
-from casemanager.services import audit
+from casemanager.services import audit, clashes
 from casemanager.services.audit import record_by_clinic_it as record_by_clinic_it
 from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
@@ -116,7 +116,8 @@ def create_clinic(db: Database, new: NewClinic, workstation: str) -> Actor:
     phone = phones.parse("phone", new.phone, region)
     email = validation.validate_email("email", new.email)
     address = validation.optional_text("address", new.address, "Address", limits.CLINIC_ADDRESS)
-    with db.session() as session:
+    # Created on another workstation at the same moment: the database keeps one clinic.
+    with clashes.translated(db, category=DataCategory.CLINIC), db.session() as session:
         if session.scalar(select(func.count()).select_from(Clinic)):
             raise DomainError("This database already holds a clinic.")
         clinic = Clinic(

@@ -48,8 +48,7 @@ from casemanager.services.content_mappers import (
 from casemanager.services.content_mappers import add_starter_templates as add_starter_templates
 from casemanager.services.context import Actor
 from casemanager.services.use_case import (
-    evaluation_case,
-    load_draft,
+    draft_case,
     load_evaluation,
     patient_of_evaluation,
     use_case,
@@ -320,16 +319,9 @@ def apply_template(
     date), home exercises and certification period. What the therapist already entered is
     kept unless `overwrite`. Red flags are never filled: signing still needs the screen."""
     # A clash with the draft or its plan saved elsewhere: use_case names which one.
-    with evaluation_case(
-        db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE
-    ) as case:
+    with draft_case(db, actor, evaluation_id, Permission.EDIT_CLINICAL, AuditAction.UPDATE) as case:
+        evaluation = case.draft
         session, patient_id = case.session, case.patient_id
-        evaluation = load_draft(
-            session,
-            actor,
-            evaluation_id,
-            "This evaluation is signed and locked. Add an addendum to correct it.",
-        )
         if evaluation.kind not in evaluation_rules.FULL_KINDS:
             raise DomainError(
                 "Templates fill an initial evaluation or a re-evaluation, which set a "

@@ -13,7 +13,9 @@ record changed, or the same row inserted, at the same moment) is rolled back who
 raised as a ConflictError saying what happened there (services/clashes.py); `clash` gives a
 use case's own words for it. An action that needs a second permission (saving a patient's
 plan as a clinic template) asks for it with `case.require(...)` first thing in the body: a
-refusal there is rolled back and audited alike.
+refusal there is rolled back and audited alike. An action on a draft evaluation opens with
+`draft_case`, which loads the draft (its author only, a signed one refused) in the same
+transaction: `case.draft`.
 """
 
 from __future__ import annotations
@@ -193,6 +195,38 @@ def evaluation_case(
     )
 
 
+# What a change to a signed evaluation is told, unless the use case says it better.
+SIGNED_AND_LOCKED = "This evaluation is signed and locked. Add an addendum to correct it."
+
+
+@dataclass(frozen=True)
+class DraftCase(Case):
+    """A user action on an evaluation still in draft: the draft, loaded in its session."""
+
+    draft: Evaluation
+
+
+@contextmanager
+def draft_case(
+    db: Database,
+    actor: Actor,
+    evaluation_id: int,
+    permission: Permission,
+    action: AuditAction,
+    *,
+    locked: str = SIGNED_AND_LOCKED,
+    clash: clashes.Explain | None = None,
+) -> Iterator[DraftCase]:
+    """evaluation_case for an action on a draft, loaded in its transaction: only its author
+    may act, and a signed evaluation is refused with `locked` (which says what to do
+    instead)."""
+    with evaluation_case(db, actor, evaluation_id, permission, action, clash=clash) as case:
+        draft = load_draft(case.session, actor, evaluation_id, locked)
+        yield DraftCase(
+            case.session, case.actor, case.action, case.category, case.patient_id, draft
+        )
+
+
 def evaluation_moved_on(
     session: Session, evaluation_id: int, since: datetime
 ) -> ConflictError | None:
@@ -222,7 +256,13 @@ def evaluation_moved_on(
 
 
 def episode_case(
-    db: Database, actor: Actor, episode_id: int, permission: Permission, action: AuditAction
+    db: Database,
+    actor: Actor,
+    episode_id: int,
+    permission: Permission,
+    action: AuditAction,
+    *,
+    clash: clashes.Explain | None = None,
 ) -> AbstractContextManager[Case]:
     """use_case for a clinical action on one episode of care: an episode of another clinic
     is not found (before the role is checked, as ever); a refusal is audited against its
@@ -234,6 +274,7 @@ def episode_case(
         action,
         DataCategory.CLINICAL,
         find_patient=lambda session: load_episode(session, actor, episode_id).patient_id,
+        clash=clash,
     )
 
 

@@ -23,7 +23,7 @@ from casemanager.db.engine import Database
 from casemanager.db.models import Clinic, EpisodeSummary, Exercise, User
 from casemanager.domain.enums import AuditAction, DataCategory, Role
 from casemanager.domain.errors import DomainError
-from casemanager.services import audit
+from casemanager.services import audit, clashes
 from casemanager.services.content_mappers import add_starter_templates, starter_exercise_rows
 from casemanager.services.context import Actor
 from casemanager.services.demo import bulk
@@ -152,8 +152,9 @@ def generate_demo_clinic(
     descriptions, conflicts = code_facts()
     totals = dict.fromkeys(_COUNTED, 0)
     # One transaction: a failure (or a closed window) leaves the database as empty as it was,
-    # so the first-run choices are offered again.
-    with db.engine.begin() as conn:
+    # so the first-run choices are offered again. A clinic created at the same moment on
+    # another workstation (the database keeps one) is a message, not a crash.
+    with clashes.translated(db, category=DataCategory.CLINIC), db.engine.begin() as conn:
         session = Session(bind=conn)
         clinic_id, therapists, exercises, actor = _create_clinic_and_staff(
             session, actor_name, workstation
