@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from casemanager import config
+from casemanager.domain import login_memory
 from casemanager.domain.errors import AuthenticationFailed, ValidationError, WrongPassphrase
 from casemanager.ui import messages
 from casemanager.ui.ops import Ops
@@ -256,6 +257,7 @@ class Shell(QObject):
         workspace, self.workspace = self.workspace, None
         if workspace is not None:
             workspace.hide_records()  # saves what was typed first; nothing stays on screen
+            workspace.stop_batches()  # between rounds: nothing more is read for this user
         self.start.login.username.clear()
         self.start.show_login(self.clinic_name)
         self.start.show()  # before closing the main window, or Qt quits with its last window
@@ -264,6 +266,10 @@ class Shell(QObject):
             if audit is not None:
                 self._ended.append(audit)
             workspace.close()
+        # Nothing of this login's patients stays in the caches (rendered plans, phone
+        # numbers, the batch's worker processes): emptied on each worker once the work
+        # queued there (the saves above among it) is done, so none of it fills them again.
+        self.ops.after_all_queued(login_memory.forget_everything)
 
     def shutdown(self) -> None:
         self._stop_watching()

@@ -195,5 +195,7 @@ class Workspace:
 
     def close(self) -> None:
         self.context.close()
+        if self._patients is not None and self._patients.patient_list is not None:
+            self._patients.patient_list.forget_measured()  # not left to the widget's deletion
         self.window.close()
         self.window.deleteLater()

@@ -1,0 +1,118 @@
+"""After a logout, nothing of the patients the last user saw stays in the process: no cache
+(rendered lines, parsed fragments, font subsets, text widths, phone readings), no list of
+search results, no document. Checked by looking for a patient's name in every object Python
+still holds once the logout is done."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from casemanager.db.engine import Database
+from casemanager.domain import phones
+from casemanager.domain.enums import Sex
+from casemanager.reports import fonts, page
+from casemanager.services import accounts, demo, patients
+from casemanager.ui.documents.dialog import DocumentDialog
+from casemanager.ui.ops import Lane
+from casemanager.ui.shell import Shell
+from tests.ui.conftest import log_in, open_patient_by_mrn, shown
+from tests.ui.test_evaluation_fills import _clinic
+
+# Built at run time from pieces, so no constant of this module holds the whole name.
+FAMILY = "".join(["Quill", "feather", "ova"])
+
+
+def _patient_with_a_signed_plan(url: str) -> str:
+    """A patient of Chen's, named FAMILY, with a signed evaluation and plan: her MRN."""
+    from casemanager.services import evaluations, plans
+    from tests.services.test_evaluations import EVAL_DAY, _complete
+    from tests.services.test_plans import _plan
+
+    db = Database(url)
+    try:
+        therapist = accounts.authenticate(db, "chen", demo.DEMO_PASSWORD, "ws")
+        fields = patients.PatientFields(
+            "Ottilie",
+            FAMILY,
+            date(1961, 5, 17),
+            Sex.FEMALE,
+            phone="(631) 555-0142",
+            primary_therapist_id=therapist.user_id,
+        )
+        patient = patients.create_patient(db, therapist, fields)
+        draft = evaluations.start_initial_evaluation(
+            db, therapist, patient.id, "Back spasm", EVAL_DAY
+        )
+        record = evaluations.save_draft(db, therapist, draft.id, draft.version, _complete())
+        plans.save_plan(db, therapist, record.id, None, _plan(db))
+        evaluations.sign(db, therapist, record.id, record.version)
+        return str(patient.mrn)
+    finally:
+        db.dispose()
+
+
+def _holders(needle: str) -> list[str]:
+    """What Python objects still hold a string with `needle` in it (its type, and the
+    type of what holds that), after every deferred delete and a full collection."""
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+        gc.collect()
+    found = []
+    for holder in gc.get_objects():
+        for item in gc.get_referents(holder):
+            if isinstance(item, str) and item is not needle and needle in item:
+                found.append(f"{type(holder).__qualname__}: {item[:60]!r}")
+            elif isinstance(item, bytes) and needle.encode() in item:
+                found.append(f"{type(holder).__qualname__}: bytes")
+    return found
+
+
+def _work_with_her(qtbot: QtBot, application: Shell, mrn: str) -> None:
+    """Her name searched for in the list (its widths measured), her chart open, her plan
+    previewed (the render caches filled)."""
+    window: Any = application.main_window
+    qtbot.keyClicks(window.patient_list.search, FAMILY[:7])
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 1, timeout=10_000)
+    window.patient_list.search.clear()
+    open_patient_by_mrn(qtbot, window, mrn)
+    qtbot.waitUntil(lambda: window.details.print_button.isVisible(), timeout=10_000)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: shown(DocumentDialog) is not None, timeout=10_000)
+    dialog: Any = shown(DocumentDialog)
+    qtbot.waitUntil(lambda: "Ready" in dialog.status.text(), timeout=30_000)
+    assert page._broken and fonts.markup.cache_info().currsize  # filled, as in real use
+    dialog.reject()
+
+
+@pytest.mark.parametrize("way", ["menu", "idle lock"])
+def test_a_log_out_leaves_no_patient_text_in_memory(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell], way: str
+) -> None:
+    url, _therapist = _clinic(tmp_path)
+    mrn = _patient_with_a_signed_plan(url)
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    _work_with_her(qtbot, application, mrn)
+
+    if way == "menu":
+        application.main_window.log_out_requested.emit()  # type: ignore[union-attr]
+    else:  # left alone, locked, and Log out from the lock
+        application._lock()
+        assert application.lock is not None
+        qtbot.mouseClick(application.lock.dialog.log_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: application.start.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: not any(application.ops.is_busy(lane) for lane in Lane), timeout=10_000)
+    assert _holders(FAMILY) == []
+    assert not page._parsed and not page._broken and not page._drawn
+    assert fonts.markup.cache_info().currsize == fonts.runs.cache_info().currsize == 0
+    assert phones._read.cache_info().currsize == 0
