@@ -213,9 +213,17 @@ class Shell(QObject):
 
         if self.idle is not None:
             self.idle.pause()
-        self.lock = Lock(actor.display_name, actor.username, self)
-        self.lock.dialog.submitted.connect(self._unlock)
-        self.lock.dialog.log_out_button.clicked.connect(self._log_out)
+        lock = self.lock = Lock(actor.display_name, actor.username, self)
+        lock.dialog.submitted.connect(self._unlock)
+        lock.dialog.log_out_button.clicked.connect(self._log_out)
+        lock.lifted.connect(lambda: self._lifted(lock))
+
+    def _lifted(self, lock: Lock) -> None:
+        """Ended by itself: the intake it stood beside was closed with the password."""
+        if self.lock is lock:
+            self.lock = None
+            if self.idle is not None:
+                self.idle.resume()
 
     def _unlock(self, password: str) -> None:
         db, actor, lock = self.db, self.actor, self.lock
