@@ -278,6 +278,10 @@ class Shell(QObject):
         # numbers, the batch's worker processes): emptied on each worker once the work
         # queued there (the saves above among it) is done, so none of it fills them again.
         self.ops.after_all_queued(login_memory.forget_everything)
+        if db is not None:
+            # So do the pooled connections, whose page caches hold the records read (SQLite):
+            # closed once each worker is done with them, opened afresh at the next login.
+            self.ops.after_all_queued(db.dispose)
 
     def shutdown(self) -> None:
         self._stop_watching()

@@ -116,3 +116,22 @@ def test_a_log_out_leaves_no_patient_text_in_memory(
     assert not page._parsed and not page._broken and not page._drawn
     assert fonts.markup.cache_info().currsize == fonts.runs.cache_info().currsize == 0
     assert phones._read.cache_info().currsize == 0
+    # The pool's connections (SQLite keeps pages of the records read in each) are closed.
+    assert application.db is not None
+    pool: Any = application.db.engine.pool  # a QueuePool
+    assert pool.checkedin() == 0
+
+    # The next login works from a fresh pool, and its documents fill the caches again.
+    login = application.start.login
+    qtbot.keyClicks(login.username, "chen")
+    qtbot.keyClicks(login.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            application.main_window is not None
+            and application.main_window.new_patient_action.isEnabled()
+        ),
+        timeout=20_000,
+    )
+    qtbot.addWidget(application.main_window)
+    _work_with_her(qtbot, application, mrn)
