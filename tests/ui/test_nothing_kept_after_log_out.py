@@ -17,10 +17,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
+from casemanager.db.migrate import upgrade
 from casemanager.domain import phones
 from casemanager.domain.enums import Sex
 from casemanager.reports import fonts, page
-from casemanager.services import accounts, demo, patients
+from casemanager.services import accounts, batch, demo, patients
 from casemanager.ui.documents.dialog import DocumentDialog
 from casemanager.ui.ops import Lane
 from casemanager.ui.shell import Shell
@@ -60,13 +61,18 @@ def _patient_with_a_signed_plan(url: str) -> str:
         db.dispose()
 
 
-def _holders(needle: str) -> list[str]:
-    """What Python objects still hold a string with `needle` in it (its type, and the
-    type of what holds that), after every deferred delete and a full collection."""
+def _settle() -> None:
+    """Every deferred delete done, and a full collection (the logged-out windows go)."""
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
         gc.collect()
+
+
+def _holders(needle: str) -> list[str]:
+    """What Python objects still hold a string with `needle` in it (its type, and the
+    type of what holds that), after every deferred delete and a full collection."""
+    _settle()
     found = []
     for holder in gc.get_objects():
         for item in gc.get_referents(holder):
@@ -135,3 +141,39 @@ def test_a_log_out_leaves_no_patient_text_in_memory(
     )
     qtbot.addWidget(application.main_window)
     _work_with_her(qtbot, application, mrn)
+
+
+def _start_a_batch_of_every_patient(qtbot: QtBot, application: Shell, out: Path) -> None:
+    window: Any = application.main_window
+    patient_list = window.patient_list
+    patient_list.status.setCurrentIndex(0)  # all statuses
+    qtbot.waitUntil(lambda: patient_list.model.rowCount() >= 60, timeout=10_000)
+    patient_list.table.selectAll()
+    assert len(patient_list.selected_patient_ids()) > batch.CHUNK * 2  # three rounds or more
+    window.ask_folder = lambda: str(out)  # (the window goes at logout: nothing to undo)
+    window.batch_action.trigger()
+    qtbot.waitUntil(lambda: application.ops.is_busy(Lane.BATCH), timeout=5_000)
+
+
+def test_a_log_out_stops_a_batch_and_ends_its_worker_processes(
+    qtbot: QtBot, tmp_path: Path, make_application: Callable[[str], Shell]
+) -> None:
+    db_path = tmp_path / "batch.sqlite3"
+    db = Database(f"sqlite:///{db_path}")
+    upgrade(db)
+    demo.generate_demo_clinic(db, patients=80, seed=4)
+    db.dispose()
+    application = make_application(f"sqlite:///{db_path}")
+    log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
+    out = tmp_path / "plans"
+    out.mkdir()
+    _start_a_batch_of_every_patient(qtbot, application, out)
+    application.main_window.log_out_requested.emit()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: application.start.isVisible(), timeout=10_000)
+    # Stopped between rounds (not every plan written), then its processes ended.
+    qtbot.waitUntil(
+        lambda: not any(application.ops.is_busy(lane) for lane in Lane), timeout=120_000
+    )
+    assert len(list(out.glob("*.pdf"))) < batch.CHUNK * 2
+    assert batch._pool is None and batch._pool_users == 0
+    _settle()
