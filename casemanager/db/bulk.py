@@ -14,6 +14,7 @@ from sqlalchemy import Dialect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from casemanager.db import schema_check
 from casemanager.db.models import Base
 
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}"}
@@ -92,6 +93,7 @@ class BulkInsert:
             "FROM STDIN"
         )
         connection = session.connection()
+        schema_check.mark_written(connection)  # COPY goes past SQLAlchemy's cursor events
         driver = connection.dialect.loaded_dbapi
         psycopg_connection: Any = connection.connection.driver_connection
         try:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from casemanager import config
-from casemanager.db import episode_summary
+from casemanager.db import episode_summary, schema_check
 from casemanager.domain.errors import DomainError
 
 # Wait this long for another process's or thread's write lock before giving up. The longest
@@ -73,6 +73,8 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         episode_summary.track(self._sessions)
+        # After the summary's own writes: a commit that wrote checks the schema's revision.
+        schema_check.guard(self.engine, self._sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -40,3 +40,8 @@ class ClosedElsewhere(ConflictError):
 
 class WrongPassphrase(DomainError):
     """The passphrase typed does not open the encrypted database file."""
+
+
+class NewerSchema(DomainError):
+    """Another workstation's newer CaseManager upgraded the shared database: this one may no
+    longer write to it (its rows would lack what the new schema adds)."""

@@ -15,7 +15,7 @@ import phonenumbers
 from babel import Locale
 from phonenumbers import NumberParseException, ValidationResult
 
-from casemanager.domain import field_limits
+from casemanager.domain import field_limits, login_memory
 from casemanager.domain.errors import ValidationError
 
 DEFAULT_REGION = "US"
@@ -123,6 +123,9 @@ def _read(cleaned: str, region: str) -> PhoneNumber | str:
         return f"Phone number {cleaned} {problem}"
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneNumber(cleaned, e164)
+
+
+login_memory.forget_at_log_out(_read.cache_clear)  # patients' numbers, read this login
 
 
 def e164_or_none(value: str | None, region: str = DEFAULT_REGION) -> str | None:

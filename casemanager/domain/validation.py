@@ -14,7 +14,7 @@ from functools import lru_cache
 import email_validator
 from email_validator.rfc_constants import DOT_ATOM_TEXT
 
-from casemanager.domain import field_limits, phones
+from casemanager.domain import field_limits, login_memory, phones
 from casemanager.domain.errors import ValidationError
 
 MAX_NAME_LENGTH = field_limits.NAME
@@ -269,6 +269,9 @@ def _valid_email(address: str) -> bool:
 @lru_cache(maxsize=4096)
 def _valid_email_domain(domain: str) -> bool:
     return _email_validator_accepts("a@" + domain)
+
+
+login_memory.forget_at_log_out(_valid_email_domain.cache_clear)  # patients' mail domains
 
 
 def _email_validator_accepts(address: str) -> bool:

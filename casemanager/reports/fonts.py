@@ -56,6 +56,9 @@ def register() -> tuple[_Font, ...]:
 
 
 _SUBSETS_KEPT = 32  # per font: a few languages' worth of the usual character sets
+# Every font's kept subsets, widths and maps: a subset is cut for the characters a document
+# used, a patient's name among them, so all go at logout (`forget`).
+_kept: list[dict[Any, Any]] = []
 
 
 def _embed_subsets_once(face: TTFontFace) -> None:
@@ -64,6 +67,7 @@ def _embed_subsets_once(face: TTFontFace) -> None:
     and compressing it was a fifth of a plan's render, so the compressed subset is kept per
     character list (the same bytes as made afresh)."""
     made: dict[tuple[int, ...], tuple[bytes, int]] = {}
+    _kept.append(made)
 
     def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
         if not doc.compression:
@@ -117,6 +121,7 @@ def _font_objects_once(font: TTFont) -> None:
     usual = font.addObjects
     widths: dict[tuple[Any, ...], _Formatted] = {}
     maps: dict[bytes, bytes] = {}
+    _kept.extend((widths, maps))
 
     def add_objects(doc: Any) -> None:
         state = font.state.get(doc)
@@ -213,6 +218,15 @@ def markup(text: str, bold: bool = False) -> str:
         escaped = escape(piece).replace("\n", "<br/>")
         parts.append(escaped if font == REGULAR else f'<font face="{font}">{escaped}</font>')
     return "".join(parts)
+
+
+def forget() -> None:
+    """Everything kept from the texts set so far (see `page.forget_patient_text`, which
+    calls this between documents)."""
+    runs.cache_clear()
+    markup.cache_clear()
+    for kept in _kept:
+        kept.clear()
 
 
 def missing_glyphs(text: str) -> set[str]:

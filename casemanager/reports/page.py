@@ -23,6 +23,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 from reportlab.rl_config import _FUZZ
 
+from casemanager.domain import login_memory
 from casemanager.reports import dates, fonts, wording
 from casemanager.reports.data import EvaluationSnapshot
 
@@ -549,6 +550,18 @@ def headings_kept_with_next(story: list[Flowable]) -> list[Flowable]:
 # our shared drawings): one document at a time in a process. A single print on the worker
 # thread and a small in-process batch take turns; big batches run in a process pool.
 _BUILDING = threading.Lock()
+
+
+@login_memory.forget_at_log_out
+def forget_patient_text() -> None:
+    """At logout: the markup parsed, lines broken and drawn, and font subsets cut for this
+    login's documents (names, notes) go. Between two documents, never during one; within a
+    login they stay, so each plan after the first is quicker."""
+    with _BUILDING:
+        _parsed.clear()
+        _broken.clear()
+        _drawn.clear()
+        fonts.forget()
 
 
 def _build(

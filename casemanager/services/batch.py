@@ -26,6 +26,7 @@ from pathlib import Path
 from casemanager import output_files
 from casemanager.db.engine import Database
 from casemanager.db.models import PrintedDocument
+from casemanager.domain import login_memory
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
@@ -79,11 +80,14 @@ def _warm_worker() -> None:
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 _pool_lock = threading.Lock()
+_pool_users = 0  # batches using the pool now
+_pool_ends_when_free = False  # a logout came while a batch used it
 
 
 def _warm_pool(workers: int) -> Executor:
-    """The batch's worker processes, kept between batches (started once, fonts loaded)."""
-    global _pool, _pool_size
+    """The batch's worker processes, kept between batches (started once, fonts loaded).
+    The caller hands it back with `_release_pool` once its batch is done."""
+    global _pool, _pool_size, _pool_users
     with _pool_lock:
         if _pool is None or _pool_size != workers:
             if _pool is not None:
@@ -94,16 +98,39 @@ def _warm_pool(workers: int) -> Executor:
                 initializer=_warm_worker,
             )
             _pool_size = workers
+        _pool_users += 1
         return _pool
 
 
-def _drop_pool() -> None:
-    """A pool whose worker died cannot be used again: the next batch starts a new one."""
-    global _pool
+def _release_pool() -> None:
+    global _pool_users, _pool_ends_when_free
     with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+        _pool_users -= 1
+        ending = _pool_users == 0 and _pool_ends_when_free
+    if ending:
+        _end_pool()
+
+
+@login_memory.forget_at_log_out
+def _end_pool() -> None:
+    """At logout: the worker processes go, and with them what their render caches hold of
+    this login's patients (a process's memory is its own). A batch still running keeps
+    them until it is done (a logout stops it between rounds). The next batch starts anew."""
+    global _pool_ends_when_free
+    with _pool_lock:
+        _pool_ends_when_free = _pool_users > 0
+        if _pool_ends_when_free:
+            return
+    _drop_pool(wait=True)
+
+
+def _drop_pool(wait: bool = False) -> None:
+    """A pool whose worker died cannot be used again: the next batch starts a new one."""
+    global _pool, _pool_ends_when_free
+    with _pool_lock:
+        pool, _pool, _pool_ends_when_free = _pool, None, False
+    if pool is not None:
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 atexit.register(_drop_pool)
@@ -201,6 +228,8 @@ def export_take_home_plans(
             for future in waiting.renders:
                 if future is not None:
                     future.cancel()
+        if pool is not None:
+            _release_pool()
     return BatchResult(tuple(batch.written), tuple(batch.skipped), cancelled=stopped)
 
 

@@ -2,12 +2,14 @@
 covered (nothing on screen can be read) and the password is asked again. The windows stay
 open underneath, so nothing typed is lost; autosave goes on as usual.
 
-A window handed to a patient (the intake) is not left alone while it is up, however slowly
-they answer: see `IdleWatcher`.
+A window handed to a patient (the intake) is left to them, however slowly they answer: the
+lock puts every other window out of sight beside it (a message that opened meanwhile
+among them) and ends when the therapist's password closes it. See `Lock`.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,14 +45,10 @@ def patient_facing_window() -> QWidget | None:
 
 
 class IdleWatcher(QObject):
-    """Emits `idle` after `minutes` without keyboard, mouse or touch input in the app, except
-    while a patient-facing window is on screen.
+    """Emits `idle` after `minutes` without keyboard, mouse or touch input in the app.
 
-    The intake is a lock of its own: the staff windows are hidden behind it and only the
-    therapist's password (a full, audited login) closes it and brings them back. A lock over
-    it would stop a patient who reads slowly, show them the therapist's name and a Log out
-    button, and ask the therapist for the password twice. So the count starts again while it
-    is up, and the staff windows lock as usual once it is closed.
+    Input on a patient-facing window counts like any other; while a patient answers
+    slowly, the lock that follows leaves their window alone (see `Lock`).
     """
 
     idle = Signal()
@@ -60,7 +58,7 @@ class IdleWatcher(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(max(1, round(minutes * 60_000)))
-        self.timer.timeout.connect(self._quiet)
+        self.timer.timeout.connect(self.idle.emit)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -70,12 +68,6 @@ class IdleWatcher(QObject):
         if event.type() in _ACTIVITY and self.timer.isActive():
             self.timer.start()  # restart the count
         return False
-
-    def _quiet(self) -> None:
-        if patient_facing_window() is not None:
-            self.timer.start()  # a patient at the intake: not left alone
-            return
-        self.idle.emit()
 
     def pause(self) -> None:
         self.timer.stop()
@@ -181,62 +173,138 @@ class UnlockDialog(QDialog):
 
 class Lock(QObject):
     """Covers every visible window (titles too: they name patients) and shows the unlock
-    dialog; a window that appears while locked is covered as it shows. `lift()` undoes it.
-    A patient-facing window is never covered (an intake opened just as the app locked): it
-    shows only that patient's questions and closes only with the therapist's password."""
+    dialog; a window that appears while locked (a dialog or message box too) is covered as
+    it shows, and the unlock dialog stays usable above it. `lift()` undoes it all.
+
+    Beside a patient-facing window (the intake, handed to a patient) the lock shows no
+    dialog (it would show the patient the therapist's name and a Log out button) and
+    covers nothing of theirs: it puts every other window out of sight instead, a message
+    box that opened while the patient answered among them, and any that opens later. The
+    intake closes only with the therapist's password (a full, audited login), so its
+    closing ends the lock (`lifted`) and brings those windows back: no second password.
+    """
 
     TITLE = "CaseManager — locked"
+    lifted = Signal()  # ended by itself: the patient-facing window it stood beside closed
 
     def __init__(self, display_name: str, username: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.covers: list[Cover] = []
         self.titles: dict[QWidget, str] = {}
+        self.hidden: list[QWidget] = []  # put out of sight beside a patient's window
+        self.patient = patient_facing_window()
+        self._ended = False
         windows = [
             w
             for w in QApplication.topLevelWidgets()
             if w.isVisible() and not w.property(PATIENT_FACING)
         ]
-        for window in windows:
-            self._cover(window)
         owner = next((w for w in windows if w.isWindow() and w.parent() is None), None)
         self.dialog = UnlockDialog(display_name, username, owner)
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
-        self.dialog.password.setFocus()
+        for window in windows:
+            if self.patient is not None:
+                self._put_away(window)
+            else:
+                self._cover(window)
+        if self.patient is None:
+            self._show_dialog()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
 
+    def _show_dialog(self) -> None:
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        self.dialog.password.setFocus()
+
     def _cover(self, window: QWidget) -> None:
+        if window in self.titles:
+            return
         self.covers.append(Cover(window))
         self.titles[window] = window.windowTitle()
         window.setWindowTitle(self.TITLE)
 
+    def _put_away(self, window: QWidget) -> None:
+        """Out of sight until the lock ends (hidden, so a modal one blocks nothing)."""
+        if window in self.hidden or not window.isVisible():
+            return
+        self.hidden.append(window)
+        if isinstance(window, QDialog):  # finished meanwhile (done()): not shown again
+            window.finished.connect(lambda _result, w=window: self._forget(w))
+        window.hide()
+
+    def _forget(self, window: QWidget) -> None:
+        if window in self.hidden:
+            self.hidden.remove(window)
+
+    def _guards(self, window: QWidget) -> bool:
+        """A window of the app's that the lock must keep from view as it shows."""
+        kind = window.windowType()
+        return (
+            window.isWindow()
+            and window is not self.dialog
+            and not self.dialog.isAncestorOf(window)
+            and kind not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
+            and not window.property(PATIENT_FACING)
+        )
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        # Message boxes and dialogs stay usable (an app-modal one would otherwise block the
-        # unlock dialog unseen); windows that show records get covered.
-        if (
-            event.type() == QEvent.Type.Show
-            and isinstance(watched, QWidget)
-            and watched.isWindow()
-            and not isinstance(watched, QDialog)
-            and not watched.property(PATIENT_FACING)
-            and watched not in self.titles
-        ):
+        if self._ended or not isinstance(watched, QWidget):
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.Show and self._guards(watched):
+            # Covered at once, so nothing in it can be read even while it first draws.
             self._cover(watched)
+            QTimer.singleShot(0, lambda w=watched: self._after_shown(w))
+        elif kind == QEvent.Type.Hide and watched is self.patient:
+            QTimer.singleShot(0, self._after_patient_left)
+        elif kind == QEvent.Type.Close and watched in self.hidden:
+            self._forget(watched)  # closed while out of sight: stays closed
         return False
 
+    def _after_shown(self, window: QWidget) -> None:
+        if self._ended or not shiboken6.isValid(window):
+            return
+        if self.patient is not None:
+            if self._after_patient_left():  # it came with the intake's closing
+                return
+            self._put_away(window)
+        elif window.isModal() and self.dialog.isVisible():
+            # A modal window opened under the lock would block the unlock dialog: shown
+            # again, the dialog is the newest modal window and the one that takes input.
+            self.dialog.hide()
+            self._show_dialog()
+
+    def _after_patient_left(self) -> bool:
+        """The patient-facing window closed (its therapist's password): the lock ends."""
+        if self._ended or self.patient is None:
+            return self._ended
+        if shiboken6.isValid(self.patient) and self.patient.isVisible():
+            return False
+        self.lift()
+        self.lifted.emit()
+        return True
+
     def lift(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
         for cover in self.covers:
-            cover.hide()
-            cover.deleteLater()
+            if shiboken6.isValid(cover):  # (gone with its window, if that was deleted)
+                cover.hide()
+                cover.deleteLater()
         self.covers.clear()
         for window, title in self.titles.items():
-            window.setWindowTitle(title)
+            if shiboken6.isValid(window):
+                window.setWindowTitle(title)
         self.titles.clear()
+        hidden, self.hidden = self.hidden, []
+        for window in hidden:
+            if shiboken6.isValid(window):
+                window.show()
         self.dialog.hide()
         self.dialog.deleteLater()

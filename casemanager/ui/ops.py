@@ -155,6 +155,12 @@ class Ops(QObject):
 
         self.runner(lane).run(work, succeeded, failed)
 
+    def after_all_queued(self, step: Callable[[], None]) -> None:
+        """Run `step` on every lane started so far, after the work already queued there (at
+        logout: whatever a lane still had to do for the last user is done before it)."""
+        for runner in self._runners.values():
+            runner.run(step, _ignore)
+
     def refresh_all(self) -> None:
         """The user asked for Refresh (F5): every screen reads again."""
         self.changed.emit(Changes.everything())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from casemanager import config
+from casemanager.domain import login_memory
 from casemanager.domain.errors import AuthenticationFailed, ValidationError, WrongPassphrase
 from casemanager.ui import messages
 from casemanager.ui.ops import Ops
@@ -212,9 +213,17 @@ class Shell(QObject):
 
         if self.idle is not None:
             self.idle.pause()
-        self.lock = Lock(actor.display_name, actor.username, self)
-        self.lock.dialog.submitted.connect(self._unlock)
-        self.lock.dialog.log_out_button.clicked.connect(self._log_out)
+        lock = self.lock = Lock(actor.display_name, actor.username, self)
+        lock.dialog.submitted.connect(self._unlock)
+        lock.dialog.log_out_button.clicked.connect(self._log_out)
+        lock.lifted.connect(lambda: self._lifted(lock))
+
+    def _lifted(self, lock: Lock) -> None:
+        """Ended by itself: the intake it stood beside was closed with the password."""
+        if self.lock is lock:
+            self.lock = None
+            if self.idle is not None:
+                self.idle.resume()
 
     def _unlock(self, password: str) -> None:
         db, actor, lock = self.db, self.actor, self.lock
@@ -256,6 +265,7 @@ class Shell(QObject):
         workspace, self.workspace = self.workspace, None
         if workspace is not None:
             workspace.hide_records()  # saves what was typed first; nothing stays on screen
+            workspace.stop_batches()  # between rounds: nothing more is read for this user
         self.start.login.username.clear()
         self.start.show_login(self.clinic_name)
         self.start.show()  # before closing the main window, or Qt quits with its last window
@@ -264,6 +274,14 @@ class Shell(QObject):
             if audit is not None:
                 self._ended.append(audit)
             workspace.close()
+        # Nothing of this login's patients stays in the caches (rendered plans, phone
+        # numbers, the batch's worker processes): emptied on each worker once the work
+        # queued there (the saves above among it) is done, so none of it fills them again.
+        self.ops.after_all_queued(login_memory.forget_everything)
+        if db is not None:
+            # So do the pooled connections, whose page caches hold the records read (SQLite):
+            # closed once each worker is done with them, opened afresh at the next login.
+            self.ops.after_all_queued(db.dispose)
 
     def shutdown(self) -> None:
         self._stop_watching()

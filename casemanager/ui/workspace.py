@@ -10,7 +10,7 @@ evaluation) through the workspace.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission, has_permission
@@ -75,6 +75,24 @@ class Context:
                 self.show_error(error)
 
         return failed
+
+    def live(self, done: Callable[[Any], None]) -> Callable[[Any], None]:
+        """`done`, or nothing once logged out: a result that lands after the logout has no
+        screen to go to (its widgets are gone; the work itself is done, and audited)."""
+
+        def landed(result: Any) -> None:
+            if not self.closed:
+                done(result)
+
+        return landed
+
+    def live_failure(self, failed: ErrorCallback) -> ErrorCallback:
+        """`failed`, or once logged out the error dialog (never dropped)."""
+
+        def landed(error: BaseException) -> None:
+            (self.show_error if self.closed else failed)(error)
+
+        return landed
 
     def close(self) -> None:
         self.closed = True
@@ -195,5 +213,7 @@ class Workspace:
 
     def close(self) -> None:
         self.context.close()
+        if self._patients is not None and self._patients.patient_list is not None:
+            self._patients.patient_list.forget_measured()  # not left to the widget's deletion
         self.window.close()
         self.window.deleteLater()

@@ -238,3 +238,31 @@ def test_a_batch_leaves_the_audit_chain_whole(
         )
     # Every patient read (four) and every plan written (three) is on the chain.
     assert actions.count(AuditAction.READ) == 4 and actions.count(AuditAction.EXPORT) == 3
+
+
+def test_a_log_out_ends_the_batch_worker_processes() -> None:
+    """Their render caches hold the last batch's patients: a logout ends the processes (a
+    batch still running keeps them until it is done), and the next batch starts anew."""
+    from casemanager.domain import login_memory
+    from casemanager.services import batch
+
+    pool = batch._warm_pool(1)
+    assert pool.submit(batch._warm_worker).result(timeout=60) is None
+    workers = list(pool._processes.values())  # type: ignore[attr-defined]
+    assert workers and all(w.is_alive() for w in workers)
+    login_memory.forget_everything()  # while a batch holds the pool: it stays
+    assert batch._pool is pool
+    batch._release_pool()  # the batch is done: the pool ends now
+    assert batch._pool is None
+    for worker in workers:
+        worker.join(timeout=30)
+        assert not worker.is_alive()
+    again = batch._warm_pool(1)  # the next batch: a new pool
+    try:
+        assert again is not pool
+        login_memory.forget_everything()  # held: ends at release
+    finally:
+        batch._release_pool()
+    assert batch._pool is None
+    login_memory.forget_everything()  # nothing running, nothing held: ends at once
+    assert batch._pool is None and batch._pool_users == 0

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from casemanager.domain.errors import DomainError
 from casemanager.services import demo
 from casemanager.ui.intake.window import IntakeWindow
 from casemanager.ui.lock import PATIENT_FACING, Cover, Lock, UnlockDialog
@@ -48,8 +49,9 @@ def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
     watcher.timer.timeout.connect(lambda: ran_out.append(1))
     qtbot.waitUntil(lambda: ran_out != [], timeout=20_000)
 
-    # Nothing covers the intake, nothing names the therapist, nothing offers Log out ...
-    assert application.lock is None
+    # The lock stands beside the intake: nothing covers it, nothing names the therapist,
+    # nothing offers Log out ...
+    assert application.lock is not None and application.lock.patient is screen
     assert _covers() == []
     assert shown(UnlockDialog) is None
     assert screen.isVisible() and screen.isFullScreen() and screen.windowTitle() == title
@@ -67,7 +69,9 @@ def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
     qtbot.keyClicks(screen.password, demo.DEMO_PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shown(IntakeWindow) is None, timeout=15_000)
-    assert window.isVisible() and application.lock is None
+    qtbot.waitUntil(lambda: application.lock is None, timeout=5_000)  # no second password
+    assert window.isVisible() and _covers() == []
+    assert "locked" not in window.windowTitle()
 
     # Back with the therapist: left alone, the staff windows lock as before.
     qtbot.waitUntil(lambda: application.lock is not None, timeout=20_000)
@@ -105,3 +109,88 @@ def test_a_lock_never_covers_a_patient_facing_window(qtbot: QtBot) -> None:
     finally:
         lock.lift()
     assert _covers() == [] and staff.windowTitle() == "Chart — Łucja Wiśniewska"
+
+
+def test_windows_opened_while_the_intake_is_up_are_put_away_and_come_back(
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A message box that opens beside the intake (an error for the therapist) is out of
+    the patient's sight once the quiet minutes pass, and so is one that opens after; the
+    therapist's password brings them back, and the usual lock covers them later."""
+    url, target = clinic_with_a_new_patient(tmp_path / "intake-boxes.sqlite3")
+    monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.05")  # 3 seconds
+    application = make_application(url)
+    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    open_patient_by_mrn(qtbot, window, target.mrn)
+    screen = _open_intake(qtbot, window)
+    application._show_error(DomainError("The chart of Łucja Wiśniewska could not be saved."))
+    first = shown(QMessageBox)
+    assert first is not None and first.isVisible()  # beside the intake, for now
+    first_title = first.windowTitle()
+
+    qtbot.waitUntil(lambda: application.lock is not None, timeout=20_000)
+    lock = application.lock
+    assert lock is not None and lock.patient is screen
+    assert not first.isVisible()  # out of the patient's sight
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [screen]
+    assert shown(UnlockDialog) is None and _covers() == []
+    qtbot.keyClicks(screen.history["chief_complaint"], "Sore since the move")
+    assert screen.history["chief_complaint"].toPlainText() == "Sore since the move"
+    # One that opens now is put away too, as it shows.
+    application._show_error(DomainError("Today's backup could not be made."))
+    second = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w is not first
+    )
+    qtbot.waitUntil(lambda: not second.isVisible(), timeout=5_000)
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [screen]
+
+    # The therapist's password closes the intake: everything comes back, unlocked.
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    qtbot.keyClicks(screen.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: application.lock is None, timeout=15_000)
+    assert window.isVisible() and first.isVisible() and second.isVisible()
+    assert first.windowTitle() == first_title and _covers() == []
+
+    # Left alone again: the usual lock covers the boxes with the rest.
+    qtbot.waitUntil(lambda: application.lock is not None, timeout=20_000)
+    covered = {cover.parentWidget() for cover in _covers()}
+    assert {window, first, second} <= covered
+    assert first.windowTitle() == Lock.TITLE
+    lock = application.lock
+    assert lock is not None and lock.dialog.isVisible()
+    qtbot.keyClicks(lock.dialog.password, demo.DEMO_PASSWORD)
+    qtbot.keyClick(lock.dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: application.lock is None, timeout=15_000)
+    assert first.isVisible() and first.windowTitle() == first_title and _covers() == []
+    first.close()
+    second.close()
+
+
+def test_a_dialog_that_opens_while_locked_is_covered_and_never_blocks_the_unlock(
+    qtbot: QtBot,
+) -> None:
+    staff = QWidget()
+    staff.setWindowTitle("Chart — Łucja Wiśniewska")
+    qtbot.addWidget(staff)
+    staff.show()
+    lock = Lock("Wei Chen, PT", "chen")
+    try:
+        box = QMessageBox(staff)
+        box.setWindowTitle("Łucja Wiśniewska")
+        box.setText("The plan of Łucja Wiśniewska is ready.")
+        box.open()  # modal to the chart: it would block the unlock dialog, a child of it
+        assert box in {cover.parentWidget() for cover in _covers()}
+        assert box.windowTitle() == Lock.TITLE
+        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is lock.dialog, timeout=5_000)
+        qtbot.keyClicks(lock.dialog.password, "typed")
+        assert lock.dialog.password.text() == "typed"
+    finally:
+        lock.lift()
+    assert _covers() == [] and box.isVisible() and box.windowTitle() == "Łucja Wiśniewska"
+    box.close()

@@ -81,7 +81,10 @@ class CaseloadController:
             dashboard.load_failed(messages.classify(error)[0])
             self.context.show_error(error)
 
-        self.context.ops.read(work, dashboard.show_figures, failed, Lane.CASELOAD)
+        live, live_failure = self.context.live, self.context.live_failure
+        self.context.ops.read(
+            work, live(dashboard.show_figures), live_failure(failed), Lane.CASELOAD
+        )
         if dashboard.shows_worklist:
             self._read_worklist(filt, None, WORKLIST_PAGE)
 
@@ -100,9 +103,8 @@ class CaseloadController:
             dashboard.worklist_failed(filt, after is None, messages.classify(error)[0])
             self.context.show_error(error)
 
-        self.context.ops.read(
-            work, lambda page: dashboard.show_worklist(filt, page), failed, Lane.CASELOAD
-        )
+        shown = self.context.live(lambda page: dashboard.show_worklist(filt, page))
+        self.context.ops.read(work, shown, self.context.live_failure(failed), Lane.CASELOAD)
 
     def _open_chart(self, patient_id: int) -> None:
         self.workspace.patients().show_chart(patient_id)  # read-only for a manager; audited

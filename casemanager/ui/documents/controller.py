@@ -6,6 +6,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
+
 from casemanager.ui.documents.dialog import BatchProgress, DocumentDialog, DocumentRequest
 from casemanager.ui.ops import Change, Changes, Lane
 
@@ -121,7 +123,7 @@ class DocumentsController:
         progress.canceled.connect(stop.set)
         self.batch_progress = progress
         # Its own worker thread: the chart, searches and autosave go on meanwhile.
-        ops.progress(Lane.BATCH).connect(progress.moved)
+        moving = ops.progress(Lane.BATCH).connect(progress.moved)
         progress.show()
         report = ops.report_progress(Lane.BATCH)
 
@@ -133,13 +135,16 @@ class DocumentsController:
             )
 
         def finish() -> None:
-            ops.progress(Lane.BATCH).disconnect(progress.moved)
-            progress.close()
-            progress.deleteLater()
+            QObject.disconnect(moving)  # (by its connection: after a logout the dialog is gone)
             self.batch_progress = None
+            if not context.closed:
+                progress.close()
+                progress.deleteLater()
 
         def done(result: BatchResult) -> None:
             finish()
+            if context.closed:
+                return  # stopped by a logout: no window to say it in
             said = f"Wrote {len(result.written):,} take-home plans to {folder}"
             if result.cancelled:
                 said += " before you cancelled"
@@ -149,7 +154,7 @@ class DocumentsController:
 
         def failed(error: BaseException) -> None:
             finish()
-            context.show_error(error)
+            context.show_error(error)  # the shell's: on the start window after a logout
 
         # Each chart lists the plan printed for it.
         ops.change(work, Changes.of(Change.NOTHING, patient_ids), done, failed, Lane.BATCH)

@@ -334,6 +334,8 @@ class EvaluationForm(QWidget):
         for row, (pick, *_doses) in enumerate(rows):
             following: QWidget = rows[row + 1][0] if row + 1 < len(rows) else self.plan.cert_start
             self.enter_moves_on.jump(pick, _next_when_chosen(pick, following))
+        # Enter on a level chosen by hand keeps it: on past Agree, to the assessment.
+        self.enter_moves_on.jump(self.complexity, lambda: self.assessment_note)
         self.section_keys: dict[str, str] = {}
         number = 0
         for row in range(self.sections.count()):
@@ -775,8 +777,9 @@ class EvaluationForm(QWidget):
         self.agree_complexity = QPushButton("Ag&ree")
         self.agree_complexity.setAccessibleName("Agree with the suggested complexity")
         self.agree_complexity.setToolTip("Choose the suggested level (Alt+R)")
-        # Alt+R or a click: not one more Tab stop between the level and the assessment.
-        self.agree_complexity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Alt+R, a click, or Tab to it (between the level and the assessment, shown only
+        # while the level differs from the suggestion) and Space or Enter.
+        self.agree_complexity.setAutoDefault(True)  # Enter on it agrees, as Space does
         self.agree_complexity.clicked.connect(self._agree_complexity)
         complexity_row = QWidget()
         row = QHBoxLayout(complexity_row)

@@ -159,6 +159,10 @@ class PatientListWidget(QWidget):
         super().resizeEvent(event)
         self._fit_columns()
 
+    def forget_measured(self) -> None:
+        """At logout: the texts measured are patients' names and phone numbers."""
+        self._advances.clear()
+
     def _measure_all(self) -> None:
         self._widest = [0] * self.model.columnCount()
         self._measure_rows(QModelIndex(), 0, self.model.rowCount() - 1)
