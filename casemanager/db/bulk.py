@@ -63,8 +63,10 @@ class BulkInsert:
         """Insert converted rows in the session's transaction, in the order given."""
         if not rows:
             return
-        if self.copies:
+        if self.copies and len(rows) > 1:
             self._copy(session, self.columns, rows)
+        elif len(rows) == 1:  # one row (a single print's audit row): COPY costs a round trip more
+            session.connection().exec_driver_sql(self.sql, rows[0])
         else:
             session.connection().exec_driver_sql(self.sql, list(rows))
 

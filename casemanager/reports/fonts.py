@@ -13,7 +13,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import STATE_DEFAULTS
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
@@ -33,6 +33,7 @@ class _Font:
 def register() -> tuple[_Font, ...]:
     """Register the fonts with ReportLab once; returns them in the order they are tried."""
     fonts = []
+    _unicode_maps_once()
     for name, file in (
         (REGULAR, "DejaVuSans.ttf"),
         (BOLD, "DejaVuSans-Bold.ttf"),
@@ -102,6 +103,28 @@ def _embed_subsets_once(face: TTFontFace) -> None:
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
     face.addSubsetObjects = add_subset_objects
+
+
+def _unicode_maps_once() -> None:
+    """Each subset's map back to Unicode (a line of text per character) is written out the
+    same for the same subset name and characters: kept, as the compressed copy of it is
+    (`_font_objects_once`), instead of written again for every document."""
+    usual = ttfonts.makeToUnicodeCMap
+    if getattr(usual, "kept", False):
+        return
+    made: dict[tuple[str, tuple[int, ...]], str] = {}
+
+    def make(fontname: str, subset: list[int]) -> str:
+        key = (fontname, tuple(subset))
+        found = made.get(key)
+        if found is None:
+            if len(made) >= _SUBSETS_KEPT * 4:
+                made.clear()
+            found = made[key] = usual(fontname, subset)
+        return found
+
+    make.kept = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = make
 
 
 class _Formatted(pdfdoc.PDFObject):

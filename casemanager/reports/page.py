@@ -102,6 +102,7 @@ def styles(large_print: bool = False) -> Styles:
 
 _PARSED_LIMIT = 2048  # markup kept parsed: the catalog's wording, and then some
 _parsed: dict[tuple[str, ParagraphStyle, str | None], tuple[Any, ...]] = {}
+_widest_word: dict[tuple[str, ParagraphStyle, str | None], float] = {}
 
 
 class Paragraph(platypus.Paragraph):
@@ -193,6 +194,19 @@ class Paragraph(platypus.Paragraph):
                 self._inks,
             )
         return size
+
+    def minWidth(self) -> float:  # noqa: N802 - ReportLab's name
+        """The widest word, which a table asks of each cell it sizes: the same for the same
+        markup in the same style, so kept like the parsed fragments."""
+        key = getattr(self, "_layout_key", None)
+        if key is None:
+            return float(super().minWidth())
+        known = _widest_word.get(key)
+        if known is None:
+            if len(_widest_word) >= _PARSED_LIMIT:
+                _widest_word.clear()
+            known = _widest_word[key] = float(super().minWidth())
+        return known
 
     def draw(self) -> None:
         """Lines kept across plans are drawn with the page operators they made last time,

@@ -25,6 +25,7 @@ from casemanager.domain.permissions import Permission, require
 from casemanager.services.context import Actor
 
 CHAIN_HEAD_ID = 1
+_ACCOUNT_CHECKED = "audit: account checked"  # session.info key
 
 
 def record(
@@ -182,6 +183,10 @@ def refusal(session: Session, actor: Actor, permission: Permission) -> Refusal |
     role = actor.role
     if actor.user_id is not None:
         account = session.get(User, actor.user_id)
+        # Held for the rest of the session, so a second permission checked in the same
+        # transaction (a print needs two) finds the account in the identity map, not by
+        # reading it again.
+        session.info[_ACCOUNT_CHECKED] = account
         if account is None or not account.active:
             who = "another administrator" if role == Role.ADMINISTRATOR else "an administrator"
             return Refusal(

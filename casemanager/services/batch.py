@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from casemanager import output_files
 from casemanager.db.engine import Database
 from casemanager.db.models import PrintedDocument
@@ -30,7 +32,7 @@ from casemanager.domain import login_memory
 from casemanager.domain.enums import AuditAction, DataCategory
 from casemanager.domain.errors import DomainError
 from casemanager.domain.permissions import Permission
-from casemanager.reports import take_home
+from casemanager.reports import fonts, take_home
 from casemanager.reports.data import EvaluationSnapshot
 from casemanager.services import audit, batch_reading
 from casemanager.services.context import Actor
@@ -65,16 +67,9 @@ class _Round:
 
 
 def _render(job: tuple[EvaluationSnapshot, str, bool]) -> bytes:
-    """One take-home plan (runs in a worker process)."""
+    """One take-home plan, in this process."""
     snapshot, language, large_print = job
     return take_home.render(snapshot, language, large_print)
-
-
-def _warm_worker() -> None:
-    """Load fonts once per worker process, not in its first plan."""
-    from casemanager.reports import fonts
-
-    fonts.register()
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -92,10 +87,12 @@ def _warm_pool(workers: int) -> Executor:
         if _pool is None or _pool_size != workers:
             if _pool is not None:
                 _pool.shutdown(cancel_futures=True)
+            # The workers run reports' own functions: a worker imports the reports and
+            # their fonts, not this module (nor SQLAlchemy and the models behind it).
             _pool = ProcessPoolExecutor(
                 workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_worker,
+                initializer=fonts.register,
             )
             _pool_size = workers
         _pool_users += 1
@@ -211,7 +208,7 @@ def export_take_home_plans(
             # Read this round while the pool still renders the one before (overlap).
             plans = batch.read(patient_ids[start : start + CHUNK])
             renders = [
-                pool.submit(_render, (p.snapshot, p.language, large_print)) if pool else None
+                pool.submit(take_home.render, p.snapshot, p.language, large_print) if pool else None
                 for p in plans
             ]
             if waiting is not None:
@@ -358,17 +355,21 @@ class _Batch:
         """Every export of the round, audited before its file appears, in one transaction
         (the audit rows chained in one turn and inserted in one statement)."""
         with self.db.session() as session:
-            session.add_all(
-                PrintedDocument(
-                    evaluation_id=plan.evaluation_id,
-                    kind=DocumentKind.TAKE_HOME.value,
-                    language=plan.language,
-                    large_print=self.large_print,
-                    action=AuditAction.EXPORT,
-                    user_id=self.actor.user_id,
-                    actor=self.actor.username,
-                )
-                for plan in plans
+            # Plain inserts, one statement for the round: no ORM objects to flush.
+            session.connection().execute(
+                insert(PrintedDocument),
+                [
+                    {
+                        "evaluation_id": plan.evaluation_id,
+                        "kind": DocumentKind.TAKE_HOME.value,
+                        "language": plan.language,
+                        "large_print": self.large_print,
+                        "action": AuditAction.EXPORT,
+                        "user_id": self.actor.user_id,
+                        "actor": self.actor.username,
+                    }
+                    for plan in plans
+                ],
             )
             audit.record_many(
                 session,

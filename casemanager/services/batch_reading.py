@@ -13,25 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session
 
 from casemanager.db.models import (
-    Clinic,
     EpisodeOfCare,
     Evaluation,
-    Exercise,
     Patient,
-    Referral,
-    TreatmentPlan,
-    User,
 )
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import EvaluationStatus
 from casemanager.reports.data import (
-    ClinicHeader,
     EvaluationSnapshot,
 )
-from casemanager.services import document_data, goal_mappers
+from casemanager.services import document_data
 from casemanager.services.context import Actor
 
 NO_SIGNED_EVALUATION = "This patient has no signed evaluation yet: sign one, then print."
@@ -88,62 +82,4 @@ def snapshots(
 ) -> dict[int, EvaluationSnapshot]:
     """The printable snapshot of each signed evaluation of this clinic among `evaluation_ids`;
     the same number of queries for 1 or 100."""
-    evaluations = session.scalars(
-        select(Evaluation)
-        .where(Evaluation.id.in_(evaluation_ids), Evaluation.status == EvaluationStatus.SIGNED)
-        .options(
-            joinedload(Evaluation.episode).joinedload(EpisodeOfCare.patient),
-            selectinload(Evaluation.red_flags),
-            selectinload(Evaluation.psfs_activities),
-            selectinload(Evaluation.contributing_causes),
-            selectinload(Evaluation.diagnosis_codes),
-            selectinload(Evaluation.plan).options(
-                selectinload(TreatmentPlan.paths),
-                selectinload(TreatmentPlan.goals),
-                selectinload(TreatmentPlan.home_exercises),
-            ),
-        )
-    ).all()
-    mine = [e for e in evaluations if e.episode.patient.clinic_id == actor.clinic_id]
-    clinic = session.get(Clinic, actor.clinic_id)
-    assert clinic is not None
-    therapists = {
-        u.id: u
-        for u in session.scalars(select(User).where(User.id.in_({e.therapist_id for e in mine})))
-    }
-    exercise_ids = {h.exercise_id for e in mine if e.plan for h in e.plan.home_exercises}
-    library = {
-        x.id: x
-        for x in session.scalars(
-            select(Exercise).options(undefer(Exercise.image)).where(Exercise.id.in_(exercise_ids))
-        )
-    }
-    episode_ids = {e.episode_id for e in mine}
-    made_on = {
-        evaluation_id: day
-        for evaluation_id, day in session.execute(
-            select(Evaluation.id, Evaluation.evaluation_date).where(
-                Evaluation.episode_id.in_(episode_ids)
-            )
-        )
-    }
-    referrals: dict[int, list[Referral]] = {}  # by episode, in id order
-    for referral in session.scalars(
-        select(Referral).where(Referral.episode_id.in_(episode_ids)).order_by(Referral.id)
-    ):
-        referrals.setdefault(referral.episode_id, []).append(referral)
-    header = ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email)
-    judged = goal_mappers.assessed_goals(session, [e.id for e in mine])
-    return {
-        e.id: document_data.assemble(
-            e,
-            header,
-            therapists[e.therapist_id],
-            library,
-            referrals.get(e.episode_id, []),
-            made_on,
-            today,
-            judged.get(e.id, ()),
-        )
-        for e in mine
-    }
+    return document_data.read_snapshots(session, actor.clinic_id, evaluation_ids, today)

@@ -5,11 +5,12 @@ chart and the batch."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from casemanager.db.models import (
@@ -32,7 +33,7 @@ from casemanager.domain import evaluation as rules
 from casemanager.domain import field_limits as limits
 from casemanager.domain import plan as plan_rules
 from casemanager.domain import templates as template_rules
-from casemanager.domain.enums import EvaluationKind, EvaluationStatus, Urgency
+from casemanager.domain.enums import Cause, EvaluationKind, EvaluationStatus, Urgency
 from casemanager.domain.errors import ValidationError
 from casemanager.domain.evaluation import EvaluationContent, Guidance, PsfsEntry, RedFlagEntry
 from casemanager.domain.plan import GoalContent, HomeExerciseContent, PathContent, PlanContent
@@ -79,41 +80,60 @@ class EvaluationRecord:
 
 
 def content_of(evaluation: Evaluation) -> EvaluationContent:
-    return EvaluationContent(
-        chief_complaint=evaluation.chief_complaint,
-        onset_date=evaluation.onset_date,
-        mechanism_of_injury=evaluation.mechanism_of_injury,
-        aggravating_factors=evaluation.aggravating_factors,
-        easing_factors=evaluation.easing_factors,
-        prior_episodes=evaluation.prior_episodes,
-        past_medical_history=evaluation.past_medical_history,
-        medications=evaluation.medications,
-        occupation=evaluation.occupation,
-        activities=evaluation.activities,
-        patient_goals=evaluation.patient_goals,
-        red_flags=tuple(
+    return content_from(
+        evaluation,
+        red_flags=(
             RedFlagEntry(f.flag_code, f.answer, f.action, f.note, f.action_reason)
             for f in sorted(evaluation.red_flags, key=lambda f: f.id)
         ),
-        red_flags_rechecked=evaluation.red_flags_rechecked,
-        nprs_now=evaluation.nprs_now,
-        nprs_best=evaluation.nprs_best,
-        nprs_worst=evaluation.nprs_worst,
-        pain_location=evaluation.pain_location,
-        pain_side=evaluation.pain_side,
-        radiates_below_knee=evaluation.radiates_below_knee,
-        odi_sections=tuple(getattr(evaluation, f"odi_s{i}") for i in range(1, 11)),
-        start_back=tuple(getattr(evaluation, f"sbst_{i}") for i in range(1, 10)),
-        psfs=tuple(PsfsEntry(a.activity, a.score) for a in evaluation.psfs_activities),
-        primary_cause=evaluation.primary_cause,
-        contributing_causes=tuple(
+        psfs=(PsfsEntry(a.activity, a.score) for a in evaluation.psfs_activities),
+        contributing_causes=(
             c.cause for c in sorted(evaluation.contributing_causes, key=lambda c: c.id)
         ),
-        cause_note=evaluation.cause_note,
-        diagnosis_codes=tuple(d.code for d in evaluation.diagnosis_codes),
-        complexity=evaluation.complexity,
-        assessment_note=evaluation.assessment_note,
-        discharge_reason=evaluation.discharge_reason,
+        diagnosis_codes=(d.code for d in evaluation.diagnosis_codes),
+    )
+
+
+def content_from(
+    fields: Evaluation | Row[Any],
+    *,
+    red_flags: Iterable[RedFlagEntry],
+    psfs: Iterable[PsfsEntry],
+    contributing_causes: Iterable[Cause],
+    diagnosis_codes: Iterable[str],
+) -> EvaluationContent:
+    """The content of an evaluation from its own columns (an ORM row, or a Core row with the
+    same column names: the documents read columns only) and its lists, in their order."""
+    return EvaluationContent(
+        chief_complaint=fields.chief_complaint,
+        onset_date=fields.onset_date,
+        mechanism_of_injury=fields.mechanism_of_injury,
+        aggravating_factors=fields.aggravating_factors,
+        easing_factors=fields.easing_factors,
+        prior_episodes=fields.prior_episodes,
+        past_medical_history=fields.past_medical_history,
+        medications=fields.medications,
+        occupation=fields.occupation,
+        activities=fields.activities,
+        patient_goals=fields.patient_goals,
+        red_flags=tuple(red_flags),
+        red_flags_rechecked=fields.red_flags_rechecked,
+        nprs_now=fields.nprs_now,
+        nprs_best=fields.nprs_best,
+        nprs_worst=fields.nprs_worst,
+        pain_location=fields.pain_location,
+        pain_side=fields.pain_side,
+        radiates_below_knee=fields.radiates_below_knee,
+        odi_sections=tuple(getattr(fields, f"odi_s{i}") for i in range(1, 11)),
+        start_back=tuple(getattr(fields, f"sbst_{i}") for i in range(1, 10)),
+        psfs=tuple(psfs),
+        primary_cause=fields.primary_cause,
+        contributing_causes=tuple(contributing_causes),
+        cause_note=fields.cause_note,
+        diagnosis_codes=tuple(diagnosis_codes),
+        complexity=fields.complexity,
+        assessment_note=fields.assessment_note,
+        discharge_reason=fields.discharge_reason,
     )
 
 
@@ -302,44 +322,62 @@ def plan_record(evaluation: Evaluation, plan: TreatmentPlan) -> PlanRecord:
 
 
 def read_plan(plan: TreatmentPlan) -> PlanContent:
-    return PlanContent(
-        paths=tuple(
-            PathContent(
-                kind=p.kind,
-                anti_inflammatory=p.anti_inflammatory,
-                muscle_relaxant=p.muscle_relaxant,
-                frequency_per_week=p.frequency_per_week,
-                duration_weeks=p.duration_weeks,
-                interventions=tuple(c for c in (p.interventions or "").split(",") if c),
-                heat_ice=p.heat_ice,
-                heat_ice_minutes=p.heat_ice_minutes,
-                heat_ice_times_per_day=p.heat_ice_times_per_day,
-                injection_level=p.injection_level,
-                injection_side=p.injection_side,
-                reason=p.reason,
-                refer_to=p.refer_to,
-                urgency=p.urgency or Urgency.ROUTINE,
-            )
-            for p in sorted(plan.paths, key=lambda p: p.id)
-        ),
-        goals=tuple(
+    return plan_from(
+        plan,
+        paths=(path_content(p) for p in sorted(plan.paths, key=lambda p: p.id)),
+        goals=(
             GoalContent(g.term, g.description, g.target_date, g.status)
             for g in sorted(plan.goals, key=lambda g: g.id)
         ),
-        home_exercises=tuple(
-            HomeExerciseContent(
-                h.exercise_id, h.sets, h.reps, h.hold_seconds, h.times_per_day, h.note
-            )
-            for h in plan.home_exercises
-        ),
-        certification_start=plan.certification_start,
-        certification_end=plan.certification_end,
-        next_appointment=plan.next_appointment,
-        note=plan.note,
+        home_exercises=(home_exercise_content(h) for h in plan.home_exercises),
     )
 
 
-def certification_of(plan: TreatmentPlan) -> medicare.Certification | None:
+def plan_from(
+    fields: TreatmentPlan | Row[Any],
+    *,
+    paths: Iterable[PathContent],
+    goals: Iterable[GoalContent],
+    home_exercises: Iterable[HomeExerciseContent],
+) -> PlanContent:
+    """A plan from its own columns (ORM or Core row alike) and its lists, in their order."""
+    return PlanContent(
+        paths=tuple(paths),
+        goals=tuple(goals),
+        home_exercises=tuple(home_exercises),
+        certification_start=fields.certification_start,
+        certification_end=fields.certification_end,
+        next_appointment=fields.next_appointment,
+        note=fields.note,
+    )
+
+
+def path_content(p: TreatmentPath | Row[Any]) -> PathContent:
+    return PathContent(
+        kind=p.kind,
+        anti_inflammatory=p.anti_inflammatory,
+        muscle_relaxant=p.muscle_relaxant,
+        frequency_per_week=p.frequency_per_week,
+        duration_weeks=p.duration_weeks,
+        interventions=tuple(c for c in (p.interventions or "").split(",") if c),
+        heat_ice=p.heat_ice,
+        heat_ice_minutes=p.heat_ice_minutes,
+        heat_ice_times_per_day=p.heat_ice_times_per_day,
+        injection_level=p.injection_level,
+        injection_side=p.injection_side,
+        reason=p.reason,
+        refer_to=p.refer_to,
+        urgency=p.urgency or Urgency.ROUTINE,
+    )
+
+
+def home_exercise_content(h: HomeExercise | Row[Any]) -> HomeExerciseContent:
+    return HomeExerciseContent(
+        h.exercise_id, h.sets, h.reps, h.hold_seconds, h.times_per_day, h.note
+    )
+
+
+def certification_of(plan: TreatmentPlan | Row[Any]) -> medicare.Certification | None:
     if plan.certified_on is None:
         return None
     return medicare.Certification(

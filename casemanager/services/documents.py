@@ -10,19 +10,14 @@ from datetime import date
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, undefer
+from sqlalchemy import insert, select
 
 from casemanager.db.engine import Database
 from casemanager.db.models import (
-    Clinic,
     EpisodeOfCare,
     Evaluation,
-    Exercise,
     Patient,
     PrintedDocument,
-    Referral,
-    User,
 )
 from casemanager.domain import evaluation as rules
 from casemanager.domain.enums import (
@@ -34,10 +29,9 @@ from casemanager.domain.errors import DomainError, NotFound, ValidationError
 from casemanager.domain.permissions import Permission
 from casemanager.reports import fonts, plan_of_care, referral_letter, take_home
 from casemanager.reports.data import (
-    ClinicHeader,
     EvaluationSnapshot,
 )
-from casemanager.services import audit, document_data, goal_mappers
+from casemanager.services import audit, document_data
 from casemanager.services.context import Actor
 from casemanager.services.document_data import DocumentKind as DocumentKind
 from casemanager.services.use_case import Case, evaluation_case
@@ -78,58 +72,19 @@ def snapshot(
 
 
 def _read(case: Case, evaluation_id: int, today: date) -> EvaluationSnapshot:
-    session, actor = case.session, case.actor
-    # The evaluation, its episode and patient, the clinic and the therapist in one statement
-    # (five lazy loads one after the other before); the lists each load once when read.
-    found = session.execute(
-        select(Evaluation, Clinic, User)
+    found = document_data.read_snapshots(case.session, case.actor.clinic_id, [evaluation_id], today)
+    if evaluation_id in found:
+        return found[evaluation_id]
+    # Not printable: say why (this clinic's draft, or not this clinic's at all).
+    status = case.session.scalar(
+        select(Evaluation.status)
         .join(EpisodeOfCare, EpisodeOfCare.id == Evaluation.episode_id)
         .join(Patient, Patient.id == EpisodeOfCare.patient_id)
-        .join(Clinic, Clinic.id == Patient.clinic_id)
-        .join(User, User.id == Evaluation.therapist_id)
-        .where(Evaluation.id == evaluation_id, Patient.clinic_id == actor.clinic_id)
-        .options(contains_eager(Evaluation.episode).contains_eager(EpisodeOfCare.patient))
-    ).one_or_none()
-    if found is None:
-        raise NotFound("That evaluation is not in this clinic's records.")
-    evaluation, clinic, therapist = found
-    if evaluation.status != EvaluationStatus.SIGNED:
-        raise DomainError("Only a signed evaluation is printed. Sign it first.")
-    plan = evaluation.plan
-    library = {
-        e.id: e
-        for e in session.scalars(
-            select(Exercise)
-            .options(undefer(Exercise.image))
-            .where(Exercise.id.in_([h.exercise_id for h in (plan.home_exercises if plan else ())]))
-        )
-    }
-    # The episode's referrals, each with the date of the evaluation that made it (if any).
-    episode_referrals: list[Referral] = []
-    made_on: dict[int, date] = {}
-    for referral, day in session.execute(
-        select(Referral, Evaluation.evaluation_date)
-        .outerjoin(
-            Evaluation,
-            (Evaluation.id == Referral.evaluation_id)
-            & (Evaluation.episode_id == Referral.episode_id),
-        )
-        .where(Referral.episode_id == evaluation.episode_id)
-        .order_by(Referral.id)
-    ):
-        episode_referrals.append(referral)
-        if day is not None and referral.evaluation_id is not None:
-            made_on[referral.evaluation_id] = day
-    return document_data.assemble(
-        evaluation,
-        ClinicHeader(clinic.name, clinic.phone, clinic.address, clinic.email),
-        therapist,
-        library,
-        episode_referrals,
-        made_on,
-        today,
-        goal_mappers.assessed_goals(session, [evaluation.id]).get(evaluation.id, ()),
+        .where(Evaluation.id == evaluation_id, Patient.clinic_id == case.actor.clinic_id)
     )
+    if status is None:
+        raise NotFound("That evaluation is not in this clinic's records.")
+    raise DomainError("Only a signed evaluation is printed. Sign it first.")
 
 
 def unprintable(data: EvaluationSnapshot) -> str:
@@ -192,42 +147,65 @@ def render(
             protect(b"", password)  # refuses before any work, with the field to fix
         # The document prints the evaluation in full: its reader must open clinical records.
         refused = audit.refusal(case.session, actor, Permission.VIEW_CLINICAL)
-        data = None if refused else _read(case, evaluation_id, today or date.today())
-    if data is None:
-        assert refused is not None
-        raise audit.refuse(
-            db, actor, refused, AuditAction.READ, DataCategory.DOCUMENT, patient_id=patient_id
-        )
-    if kind == DocumentKind.TAKE_HOME:
-        pdf = take_home.render(data, language, large_print, invariant)
-    elif kind == DocumentKind.PLAN_OF_CARE:
-        pdf = plan_of_care.render(data, invariant)
-    else:
-        chosen = [r for r in data.referrals if referral_id in (None, r.id)]
-        if not chosen:
-            raise DomainError("This evaluation made no referral to write a letter for.")
-        pdf = referral_letter.render(replace(data, referrals=tuple(chosen)), invariant)
-    if password is not None:
-        pdf = protect(pdf, password)
-    detail = f"{kind.value} of evaluation {evaluation_id}"
-    if kind == DocumentKind.TAKE_HOME:
-        detail += f" ({language}{', large print' if large_print else ''})"
-    if password:
-        detail += ", password-protected"
-    with db.session() as session:
-        if action in (AuditAction.PRINT, AuditAction.EXPORT):  # a preview is not a record
-            session.add(
-                PrintedDocument(
-                    evaluation_id=evaluation_id,
-                    kind=kind.value,
-                    language=language if kind == DocumentKind.TAKE_HOME else None,
-                    large_print=large_print and kind == DocumentKind.TAKE_HOME,
-                    action=action,
-                    user_id=actor.user_id,
-                    actor=actor.username,
-                )
+        if refused is None:
+            # Read, made and audited in one transaction: a document that could not be made
+            # leaves no record of a print.
+            data = _read(case, evaluation_id, today or date.today())
+            pdf = _make(data, kind, language, large_print, referral_id, invariant)
+            if password is not None:
+                pdf = protect(pdf, password)
+            if action in (AuditAction.PRINT, AuditAction.EXPORT):  # a preview is not a record
+                _record_print(case, evaluation_id, kind, language, large_print)
+            detail = f"{kind.value} of evaluation {evaluation_id}"
+            if kind == DocumentKind.TAKE_HOME:
+                detail += f" ({language}{', large print' if large_print else ''})"
+            if password:
+                detail += ", password-protected"
+            audit.record_many(
+                case.session,
+                actor,
+                [audit.Entry(action, DataCategory.DOCUMENT, patient_id=patient_id, detail=detail)],
             )
-        audit.record(
-            session, actor, action, DataCategory.DOCUMENT, patient_id=patient_id, detail=detail
-        )
-    return pdf
+            return pdf
+    raise audit.refuse(
+        db, actor, refused, AuditAction.READ, DataCategory.DOCUMENT, patient_id=patient_id
+    )
+
+
+def _make(
+    data: EvaluationSnapshot,
+    kind: DocumentKind,
+    language: str,
+    large_print: bool,
+    referral_id: int | None,
+    invariant: bool,
+) -> bytes:
+    if kind == DocumentKind.TAKE_HOME:
+        return take_home.render(data, language, large_print, invariant)
+    if kind == DocumentKind.PLAN_OF_CARE:
+        return plan_of_care.render(data, invariant)
+    chosen = [r for r in data.referrals if referral_id in (None, r.id)]
+    if not chosen:
+        raise DomainError("This evaluation made no referral to write a letter for.")
+    return referral_letter.render(replace(data, referrals=tuple(chosen)), invariant)
+
+
+_PRINTED = insert(PrintedDocument)
+
+
+def _record_print(
+    case: Case, evaluation_id: int, kind: DocumentKind, language: str, large_print: bool
+) -> None:
+    """The printed-document row (a plain insert: no ORM object to flush)."""
+    case.session.connection().execute(
+        _PRINTED,
+        {
+            "evaluation_id": evaluation_id,
+            "kind": kind.value,
+            "language": language if kind == DocumentKind.TAKE_HOME else None,
+            "large_print": large_print and kind == DocumentKind.TAKE_HOME,
+            "action": case.action,
+            "user_id": case.actor.user_id,
+            "actor": case.actor.username,
+        },
+    )

@@ -100,20 +100,24 @@ def missing_for_signing(session: Session, evaluation: Evaluation) -> list[Missin
 def assessed_goals(session: Session, evaluation_ids: list[int]) -> dict[int, list[AssessedGoal]]:
     """The signed judgements of these evaluations, per evaluation, in the plan's goal order."""
     found: dict[int, list[AssessedGoal]] = defaultdict(list)
-    for row, goal in session.execute(
-        select(GoalAssessment, Goal)
+    for evaluation_id, progress, note, goal_id, term, description, target_date in session.execute(
+        select(
+            GoalAssessment.evaluation_id,
+            GoalAssessment.progress,
+            GoalAssessment.note,
+            Goal.id,
+            Goal.term,
+            Goal.description,
+            Goal.target_date,
+        )
         .join(Goal, Goal.id == GoalAssessment.goal_id)
         .where(GoalAssessment.evaluation_id.in_(evaluation_ids or [0]))
         .order_by(GoalAssessment.evaluation_id, Goal.id)
     ):
-        assert row.evaluation_id is not None
-        if row.progress is None or row.note is None:
+        assert evaluation_id is not None
+        if progress is None or note is None:
             continue  # a draft's unfinished judgement: not a verdict yet
-        found[row.evaluation_id].append(
-            AssessedGoal(
-                GoalInForce(goal.id, goal.term, goal.description, goal.target_date),
-                row.progress,
-                row.note,
-            )
+        found[evaluation_id].append(
+            AssessedGoal(GoalInForce(goal_id, term, description, target_date), progress, note)
         )
     return found
