@@ -22,6 +22,7 @@ EMPTIED_AT_LOG_OUT = {
     "casemanager.reports.page._parsed",
     "casemanager.reports.page._broken",
     "casemanager.reports.page._drawn",
+    "casemanager.reports.page._widest_word",
 }
 
 # Kept across logins: nothing in them comes from a patient's record.

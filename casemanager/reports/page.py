@@ -575,6 +575,7 @@ def forget_patient_text() -> None:
         _parsed.clear()
         _broken.clear()
         _drawn.clear()
+        _widest_word.clear()
         fonts.forget()
 
 

@@ -246,8 +246,10 @@ def test_a_log_out_ends_the_batch_worker_processes() -> None:
     from casemanager.domain import login_memory
     from casemanager.services import batch
 
+    from casemanager.reports import fonts
+
     pool = batch._warm_pool(1)
-    assert pool.submit(batch._warm_worker).result(timeout=60) is None
+    assert pool.submit(fonts.register).result(timeout=60)  # the fonts it registered
     workers = list(pool._processes.values())  # type: ignore[attr-defined]
     assert workers and all(w.is_alive() for w in workers)
     login_memory.forget_everything()  # while a batch holds the pool: it stays
