@@ -304,15 +304,19 @@ class CaseloadQueries:
     def unsigned_cutoff(self) -> datetime:
         return self.now - timedelta(hours=UNSIGNED_AFTER_HOURS)
 
+    def unsigned_conditions(self) -> list[ColumnElement[bool]]:
+        """Evaluations (joined to their episode) left unsigned too long, for the filter."""
+        return [
+            *self.episode_filter(),
+            Evaluation.status == EvaluationStatus.DRAFT,
+            Evaluation.created_at <= self.unsigned_cutoff(),
+        ]
+
     def unsigned_evaluations(self) -> Select[Any]:
         return (
             self.episodes_query(Evaluation.therapist_id, Evaluation.id)
             .join(Evaluation, Evaluation.episode_id == E.id)
-            .where(
-                *self.episode_filter(),
-                Evaluation.status == EvaluationStatus.DRAFT,
-                Evaluation.created_at <= self.unsigned_cutoff(),
-            )
+            .where(*self.unsigned_conditions())
         )
 
     def referral_condition(self, red_flag_only: bool) -> ColumnElement[bool]:

@@ -6,12 +6,17 @@ list, and a page is read kind by kind from where the previous page ended: for th
 come from open episodes, sorted and limited in SQL; evaluations left unsigned and referrals
 to close are few, and are read whole (their day is the local date of a timestamp, worked out
 in Python as before). How many items there are comes from one pass over the open episodes.
+
+A page, the whole list included, is one statement: its counts and every kind of item are read
+at one moment on both engines (SQLite outside a write transaction and PostgreSQL's READ
+COMMITTED give each statement, not each transaction, its own snapshot), so a list saved as
+CSV never mixes items read before and after a change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -19,8 +24,10 @@ from sqlalchemy import (
     Row,
     and_,
     case,
+    cast,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -29,8 +36,9 @@ from sqlalchemy import (
 )
 
 from casemanager.db.caseload_queries import CaseloadQueries, E
-from casemanager.db.models import Evaluation, Patient, Referral
+from casemanager.db.models import EpisodeSummary, Evaluation, Patient, Referral, Visit
 from casemanager.domain.caseload import WORK_PRIORITY, WorkKey, WorkKind
+from casemanager.domain.enums import EvaluationKind, ReferralKind, Urgency
 
 # The kinds read from open episodes, each with its condition in `CaseloadQueries.conditions`.
 EPISODE_KINDS = (
@@ -56,21 +64,63 @@ def patient_name(dialect: str) -> ColumnElement[str]:
     return name.collate("C") if dialect == "postgresql" else name
 
 
-class EpisodeRow(NamedTuple):
-    """An item due on an open episode, as `counts_and_episode_items` reads it."""
+class WorkRow(NamedTuple):
+    """An item of the worklist as `WorklistQueries.read` reads it: for an item due on an open
+    episode, its episode's facts; for an evaluation left unsigned or a referral to close, the
+    record's own (the other columns are None)."""
 
-    priority: int
-    since: date
-    episode_id: int
+    priority: int  # WORK_PRIORITY of its kind
+    since: date | None  # None for an unsigned evaluation or a referral (worked out in Python)
+    record_id: int  # the episode, evaluation or referral
     therapist_id: int
     patient_id: int
-    visits_since_report: int
+    visits_since_report: int | None
     certification_end: date | None
     last_visit: date | None
     last_evaluation: date | None
     period_set_on: date | None
     patient_name: str
     mrn: str
+    evaluation_kind: EvaluationKind | None
+    evaluation_date: date | None
+    referral_kind: ReferralKind | None
+    urgency: Urgency | None
+    to_whom: str | None
+    sent_on: date | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WorklistRead:
+    """What one statement read: how many items of each kind the whole list holds, the items
+    due on open episodes (in the worklist's order), and the unsigned evaluations and
+    referrals asked for (every one of them, unsorted)."""
+
+    counts: dict[WorkKind, int]
+    episodes: list[WorkRow]
+    unsigned: list[WorkRow]
+    referrals: list[WorkRow]
+
+
+_EPISODE_PRIORITIES = frozenset(WORK_PRIORITY[kind] for kind in EPISODE_KINDS)
+
+
+# The columns of an unsigned evaluation's or a referral's row that an episode's row has not.
+_RECORD_COLUMNS = {
+    "evaluation_kind": Evaluation.kind,
+    "evaluation_date": Evaluation.evaluation_date,
+    "referral_kind": Referral.kind,
+    "urgency": Referral.urgency,
+    "to_whom": Referral.to_whom,
+    "sent_on": Referral.sent_on,
+    "created_at": Referral.created_at,
+}
+
+
+def _none(column: Any) -> Any:
+    """NULL typed as `column`, for the columns a kind of row does not have (the first row
+    source of a UNION gives every column its type, on both engines)."""
+    return cast(null(), column.type)
 
 
 class WorklistQueries:
@@ -151,7 +201,7 @@ class WorklistQueries:
             select(
                 literal(WORK_PRIORITY[kind]).label("priority"),
                 since.label("since"),
-                due.c.episode_id,
+                due.c.episode_id.label("record_id"),
                 due.c.therapist_id,
                 due.c.patient_id,
                 due.c.visits_since_report,
@@ -168,30 +218,9 @@ class WorklistQueries:
             query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after[1:])))
         return query.order_by(*order).limit(room).subquery()
 
-    def counts_and_episode_items(
-        self, after: WorkKey | None, room: int | None
-    ) -> tuple[dict[WorkKind, int], list[EpisodeRow]]:
-        """How many items of each kind there are, and the first `room` items due on open
-        episodes after `after` (all of them for None), in the worklist's order: one
-        statement, one pass over the open episodes."""
-        q = self.q
-        due = self._due()
-        unsigned = (
-            select(func.count()).select_from(q.unsigned_evaluations().subquery()).scalar_subquery()
-        )
-        referrals = (
-            select(func.count())
-            .select_from(self._referrals(Referral.id).subquery())
-            .scalar_subquery()
-        )
-        counts = select(
-            *(
-                func.coalesce(func.sum(due.c[kind.value]), 0).label(kind.value)
-                for kind in EPISODE_KINDS
-            ),
-            unsigned.label(WorkKind.UNSIGNED.value),
-            referrals.label(WorkKind.URGENT_REFERRAL.value),
-        ).subquery("counts")
+    def _episode_page(self, due: Any, after: WorkKey | None, room: int | None) -> Any | None:
+        """The first `room` items due on open episodes after `after`, in the worklist's order
+        (None when none can follow `after`)."""
         branches = [
             self._branch(
                 due, kind, after if after and after[0] == WORK_PRIORITY[kind] else None, room
@@ -200,40 +229,49 @@ class WorklistQueries:
             if room != 0 and (after is None or WORK_PRIORITY[kind] >= after[0])
         ]
         if not branches:
-            row = q.session.execute(select(counts)).one()
-            return _counts(row), []
-        items = union_all(*(select(branch) for branch in branches)).subquery("page")
-        key = (
-            items.c.priority,
-            items.c.since,
-            items.c.patient_name,
-            items.c.patient_id,
-            items.c.episode_id,
-        )
-        query = select(counts, items).join(items, true(), isouter=True).order_by(*key)
-        if room is not None:
-            query = query.limit(room)
-        rows = q.session.execute(query).all()
-        width = len(counts.c)
-        # Plain tuples from here: a whole worklist is tens of thousands of rows.
-        return _counts(rows[0]), [
-            EpisodeRow._make(row[width:]) for row in rows if row.episode_id is not None
+            return None
+        items = union_all(*(select(branch) for branch in branches)).subquery("due_item")
+        c = items.c
+        page = select(
+            *c,
+            *(_none(column).label(name) for name, column in _RECORD_COLUMNS.items()),
+        ).order_by(c.priority, c.since, c.patient_name, c.patient_id, c.record_id)
+        return page.limit(room) if room is not None else page
+
+    def _record_row(self, priority: WorkKind, record_id: Any, therapist_id: Any) -> list[Any]:
+        """The leading columns of an unsigned evaluation's or a referral's row."""
+        return [
+            literal(WORK_PRIORITY[priority]).label("priority"),
+            _none(Visit.visit_date).label("since"),
+            record_id.label("record_id"),
+            therapist_id.label("therapist_id"),
+            E.patient_id,
+            _none(EpisodeSummary.visits_since_report).label("visits_since_report"),
+            _none(EpisodeSummary.certification_end).label("certification_end"),
+            _none(EpisodeSummary.last_visit).label("last_visit"),
+            _none(EpisodeSummary.last_evaluation).label("last_evaluation"),
+            _none(EpisodeSummary.plan_day).label("period_set_on"),
+            *self._names(),
         ]
 
-    def unsigned(self) -> Sequence[Row[Any]]:
+    def _unsigned_rows(self) -> Any:
         """Every evaluation left unsigned too long, with its patient."""
         q = self.q
-        return q.session.execute(
-            q.unsigned_evaluations()
-            .join(Patient, Patient.id == E.patient_id)
-            .add_columns(
-                Evaluation.kind,
+        return (
+            q.episodes_query(
+                *self._record_row(WorkKind.UNSIGNED, Evaluation.id, Evaluation.therapist_id),
+                Evaluation.kind.label("evaluation_kind"),
                 Evaluation.evaluation_date,
+                _none(Referral.kind).label("referral_kind"),
+                _none(Referral.urgency).label("urgency"),
+                _none(Referral.to_whom).label("to_whom"),
+                _none(Referral.sent_on).label("sent_on"),
                 Evaluation.created_at,
-                E.patient_id,
-                *self._names(),
             )
-        ).all()
+            .join(Evaluation, Evaluation.episode_id == E.id)
+            .join(Patient, Patient.id == E.patient_id)
+            .where(*q.unsigned_conditions())
+        )
 
     def _referrals(self, *columns: Any) -> Any:
         q = self.q
@@ -243,22 +281,85 @@ class WorklistQueries:
             .where(*q.episode_filter(), q.referral_condition(red_flag_only=False))
         )
 
-    def referrals(self) -> Sequence[Row[Any]]:
+    def _referral_rows(self) -> Any:
         """Every urgent or red-flag referral still open, with its patient."""
+        return self._referrals(
+            *self._record_row(WorkKind.URGENT_REFERRAL, Referral.id, E.therapist_id),
+            _none(Evaluation.kind).label("evaluation_kind"),
+            _none(Evaluation.evaluation_date).label("evaluation_date"),
+            Referral.kind.label("referral_kind"),
+            Referral.urgency,
+            Referral.to_whom,
+            Referral.sent_on,
+            Referral.created_at,
+        ).join(Patient, Patient.id == E.patient_id)
+
+    def read(
+        self, after: WorkKey | None, room: int | None, *, unsigned: bool, referrals: bool
+    ) -> WorklistRead:
+        """How many items of each kind there are; the first `room` items due on open episodes
+        after `after` (all of them for None), in the worklist's order; and, when asked for,
+        every evaluation left unsigned and every referral to close. One statement, one pass
+        over the open episodes."""
         q = self.q
-        return q.session.execute(
-            self._referrals(
-                E.therapist_id,
-                E.patient_id,
-                Referral.id,
-                Referral.kind,
-                Referral.urgency,
-                Referral.to_whom,
-                Referral.sent_on,
-                Referral.created_at,
-                *self._names(),
-            ).join(Patient, Patient.id == E.patient_id)
-        ).all()
+        due = self._due()
+        unsigned_count = (
+            select(func.count()).select_from(q.unsigned_evaluations().subquery()).scalar_subquery()
+        )
+        referral_count = (
+            select(func.count())
+            .select_from(self._referrals(Referral.id).subquery())
+            .scalar_subquery()
+        )
+        counts = select(
+            *(
+                func.coalesce(func.sum(due.c[kind.value]), 0).label(kind.value)
+                for kind in EPISODE_KINDS
+            ),
+            unsigned_count.label(WorkKind.UNSIGNED.value),
+            referral_count.label(WorkKind.URGENT_REFERRAL.value),
+        ).subquery("counts")
+        sources = [
+            source
+            for source, wanted in (
+                (self._episode_page(due, after, room), True),
+                (self._unsigned_rows(), unsigned),
+                (self._referral_rows(), referrals),
+            )
+            if wanted and source is not None
+        ]
+        if not sources:
+            return WorklistRead(_counts(q.session.execute(select(counts)).one()), [], [], [])
+        # The episode page keeps its own order and limit inside the union (a subquery).
+        items = union_all(*(select(source.subquery()) for source in sources)).subquery("item")
+        query = (
+            select(counts, items)
+            .join(items, true(), isouter=True)
+            .order_by(
+                items.c.priority,
+                items.c.since,
+                items.c.patient_name,
+                items.c.patient_id,
+                items.c.record_id,
+            )
+        )
+        rows = q.session.execute(query).all()
+        width = len(counts.c)
+        read = WorklistRead(_counts(rows[0]), [], [], [])
+        by_priority = {
+            WORK_PRIORITY[WorkKind.UNSIGNED]: read.unsigned,
+            WORK_PRIORITY[WorkKind.URGENT_REFERRAL]: read.referrals,
+        }
+        # Plain tuples from here: a whole worklist is tens of thousands of rows.
+        for row in rows:
+            if row.record_id is None:
+                continue  # no item at all: the counts alone
+            item = WorkRow._make(row[width:])
+            if item.priority in _EPISODE_PRIORITIES:
+                read.episodes.append(item)
+            else:
+                by_priority[item.priority].append(item)
+        return read
 
 
 def _counts(row: Row[Any]) -> dict[WorkKind, int]:
