@@ -218,9 +218,12 @@ class WorklistQueries:
             query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after[1:])))
         return query.order_by(*order).limit(room).subquery()
 
-    def _episode_page(self, due: Any, after: WorkKey | None, room: int | None) -> Any | None:
+    def _episode_page(
+        self, due: Any, after: WorkKey | None, room: int | None, ahead: list[Any]
+    ) -> Any | None:
         """The first `room` items due on open episodes after `after`, in the worklist's order
-        (None when none can follow `after`)."""
+        (None when none can follow `after`), less the items `ahead` of them on the page: the
+        counts of the kinds that come first, worked out in the statement."""
         branches = [
             self._branch(
                 due, kind, after if after and after[0] == WORK_PRIORITY[kind] else None, room
@@ -236,7 +239,12 @@ class WorklistQueries:
             *c,
             *(_none(column).label(name) for name, column in _RECORD_COLUMNS.items()),
         ).order_by(c.priority, c.since, c.patient_name, c.patient_id, c.record_id)
-        return page.limit(room) if room is not None else page
+        if room is None:
+            return page
+        # A first page of urgent referrals and unsigned evaluations has no room left: the
+        # episodes' branches are then not even run.
+        left = literal(room) - sum(ahead, literal(0))
+        return page.limit(case((left > 0, left), else_=0))
 
     def _record_row(self, priority: WorkKind, record_id: Any, therapist_id: Any) -> list[Any]:
         """The leading columns of an unsigned evaluation's or a referral's row."""
@@ -319,10 +327,20 @@ class WorklistQueries:
             unsigned_count.label(WorkKind.UNSIGNED.value),
             referral_count.label(WorkKind.URGENT_REFERRAL.value),
         ).subquery("counts")
+        # Unsigned evaluations and referrals of a kind wholly after `after` come first on the
+        # page (those of the kind `after` is in are sorted in Python: their day is local).
+        ahead = [
+            count
+            for kind, count in (
+                (WorkKind.URGENT_REFERRAL, referral_count),
+                (WorkKind.UNSIGNED, unsigned_count),
+            )
+            if after is None or WORK_PRIORITY[kind] > after[0]
+        ]
         sources = [
             source
             for source, wanted in (
-                (self._episode_page(due, after, room), True),
+                (self._episode_page(due, after, room, ahead), True),
                 (self._unsigned_rows(), unsigned),
                 (self._referral_rows(), referrals),
             )
