@@ -21,7 +21,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Enum,
     Row,
+    String,
     and_,
     case,
     cast,
@@ -32,13 +34,13 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
     union_all,
 )
 
 from casemanager.db.caseload_queries import CaseloadQueries, E
 from casemanager.db.models import EpisodeSummary, Evaluation, Patient, Referral, Visit
 from casemanager.domain.caseload import WORK_PRIORITY, WorkKey, WorkKind
-from casemanager.domain.enums import EvaluationKind, ReferralKind, Urgency
 
 # The kinds read from open episodes, each with its condition in `CaseloadQueries.conditions`.
 EPISODE_KINDS = (
@@ -81,10 +83,10 @@ class WorkRow(NamedTuple):
     period_set_on: date | None
     patient_name: str
     mrn: str
-    evaluation_kind: EvaluationKind | None
+    evaluation_kind: str | None  # an EvaluationKind's value
     evaluation_date: date | None
-    referral_kind: ReferralKind | None
-    urgency: Urgency | None
+    referral_kind: str | None  # a ReferralKind's value
+    urgency: str | None  # an Urgency's value
     to_whom: str | None
     sent_on: date | None
     created_at: datetime | None
@@ -119,8 +121,15 @@ _RECORD_COLUMNS = {
 
 def _none(column: Any) -> Any:
     """NULL typed as `column`, for the columns a kind of row does not have (the first row
-    source of a UNION gives every column its type, on both engines)."""
-    return cast(null(), column.type)
+    source of a UNION gives every column its type, on both engines); an enum's as text."""
+    typed = cast(null(), column.type)
+    return _text(typed) if isinstance(column.type, Enum) else typed
+
+
+def _text(column: Any) -> Any:
+    """An enum column read as its text: the few rows that have one convert it, rather than
+    every row of a whole worklist calling the enum's converter for its NULL."""
+    return type_coerce(column, String())
 
 
 class WorklistQueries:
@@ -216,6 +225,8 @@ class WorklistQueries:
         )
         if after is not None:
             query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after[1:])))
+        if room is None:  # the whole list: sorted once, with the other kinds
+            return query.subquery()
         return query.order_by(*order).limit(room).subquery()
 
     def _episode_page(
@@ -238,9 +249,10 @@ class WorklistQueries:
         page = select(
             *c,
             *(_none(column).label(name) for name, column in _RECORD_COLUMNS.items()),
-        ).order_by(c.priority, c.since, c.patient_name, c.patient_id, c.record_id)
+        )
         if room is None:
             return page
+        page = page.order_by(c.priority, c.since, c.patient_name, c.patient_id, c.record_id)
         # A first page of urgent referrals and unsigned evaluations has no room left: the
         # episodes' branches are then not even run.
         left = literal(room) - sum(ahead, literal(0))
@@ -268,7 +280,7 @@ class WorklistQueries:
         return (
             q.episodes_query(
                 *self._record_row(WorkKind.UNSIGNED, Evaluation.id, Evaluation.therapist_id),
-                Evaluation.kind.label("evaluation_kind"),
+                _text(Evaluation.kind).label("evaluation_kind"),
                 Evaluation.evaluation_date,
                 _none(Referral.kind).label("referral_kind"),
                 _none(Referral.urgency).label("urgency"),
@@ -282,9 +294,10 @@ class WorklistQueries:
         )
 
     def _referrals(self, *columns: Any) -> Any:
+        """Urgent or red-flag referrals still open (with `columns`; their ids by default)."""
         q = self.q
         return (
-            q.episodes_query(*columns)
+            q.episodes_query(*(columns or (Referral.id,)))
             .join(Referral, Referral.episode_id == E.id)
             .where(*q.episode_filter(), q.referral_condition(red_flag_only=False))
         )
@@ -295,8 +308,8 @@ class WorklistQueries:
             *self._record_row(WorkKind.URGENT_REFERRAL, Referral.id, E.therapist_id),
             _none(Evaluation.kind).label("evaluation_kind"),
             _none(Evaluation.evaluation_date).label("evaluation_date"),
-            Referral.kind.label("referral_kind"),
-            Referral.urgency,
+            _text(Referral.kind).label("referral_kind"),
+            _text(Referral.urgency).label("urgency"),
             Referral.to_whom,
             Referral.sent_on,
             Referral.created_at,
@@ -311,40 +324,37 @@ class WorklistQueries:
         over the open episodes."""
         q = self.q
         due = self._due()
-        unsigned_count = (
-            select(func.count()).select_from(q.unsigned_evaluations().subquery()).scalar_subquery()
-        )
-        referral_count = (
-            select(func.count())
-            .select_from(self._referrals(Referral.id).subquery())
-            .scalar_subquery()
-        )
+        # Unsigned evaluations and referrals: when their rows are read, read once (with their
+        # patients) and counted from there; else only counted.
+        records: dict[WorkKind, tuple[Any, Any]] = {}  # kind: (its count, its rows or None)
+        for kind, wanted, rows_of, found in (
+            (WorkKind.URGENT_REFERRAL, referrals, self._referral_rows, self._referrals),
+            (WorkKind.UNSIGNED, unsigned, self._unsigned_rows, q.unsigned_evaluations),
+        ):
+            if wanted:
+                kept = rows_of().cte(f"{kind.value}_item").prefix_with("MATERIALIZED")
+                records[kind] = (select(func.count()).select_from(kept), select(kept))
+            else:
+                records[kind] = (select(func.count()).select_from(found().subquery()), None)
         counts = select(
             *(
                 func.coalesce(func.sum(due.c[kind.value]), 0).label(kind.value)
                 for kind in EPISODE_KINDS
             ),
-            unsigned_count.label(WorkKind.UNSIGNED.value),
-            referral_count.label(WorkKind.URGENT_REFERRAL.value),
+            *(count.scalar_subquery().label(kind.value) for kind, (count, _) in records.items()),
         ).subquery("counts")
         # Unsigned evaluations and referrals of a kind wholly after `after` come first on the
         # page (those of the kind `after` is in are sorted in Python: their day is local).
         ahead = [
-            count
-            for kind, count in (
-                (WorkKind.URGENT_REFERRAL, referral_count),
-                (WorkKind.UNSIGNED, unsigned_count),
-            )
+            count.scalar_subquery()
+            for kind, (count, _) in records.items()
             if after is None or WORK_PRIORITY[kind] > after[0]
         ]
+        episodes = self._episode_page(due, after, room, ahead)
         sources = [
             source
-            for source, wanted in (
-                (self._episode_page(due, after, room, ahead), True),
-                (self._unsigned_rows(), unsigned),
-                (self._referral_rows(), referrals),
-            )
-            if wanted and source is not None
+            for source in (episodes, *(rows for _, rows in records.values()))
+            if source is not None
         ]
         if not sources:
             return WorklistRead(_counts(q.session.execute(select(counts)).one()), [], [], [])
@@ -361,7 +371,8 @@ class WorklistQueries:
                 items.c.record_id,
             )
         )
-        rows = q.session.execute(query).all()
+        # Core rows, without the ORM's loading layer: a whole worklist is thousands of them.
+        rows = q.session.connection().execute(query).all()
         width = len(counts.c)
         read = WorklistRead(_counts(rows[0]), [], [], [])
         by_priority = {

@@ -36,8 +36,10 @@ from casemanager.domain.enums import (
     Cause,
     DataCategory,
     EvaluationKind,
+    ReferralKind,
     Role,
     TreatmentPathKind,
+    Urgency,
 )
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.domain.validation import format_date
@@ -349,7 +351,8 @@ def _items(
 
 
 def _therapist(names: dict[int, str], row: WorkRow) -> str:
-    return names.get(row.therapist_id, f"User {row.therapist_id}")
+    name = names.get(row.therapist_id)
+    return f"User {row.therapist_id}" if name is None else name
 
 
 def _episode_item(row: WorkRow, names: dict[int, str], today: date) -> WorkItem:
@@ -426,8 +429,8 @@ def _referral_item(row: WorkRow, therapist: str) -> WorkItem:
         row.mrn,
         therapist,
         row.sent_on or row.created_at.astimezone().date(),
-        f"{catalogs.REFERRAL_KIND_LABELS[row.referral_kind]} referral, "
-        f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
+        f"{catalogs.REFERRAL_KIND_LABELS[ReferralKind(row.referral_kind)]} referral, "
+        f"{catalogs.URGENCY_LABELS[Urgency(row.urgency)]}, to {row.to_whom}: {state}, "
         f"no outcome recorded",
         row.record_id,
     )
