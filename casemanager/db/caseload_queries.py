@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -82,6 +81,11 @@ E = EpisodeOfCare
 S = EpisodeSummary
 
 
+def _of_episode(column: Any) -> Any:
+    """A column of the summary of the episode in the enclosing query (correlated)."""
+    return select(column).where(S.episode_id == E.id).scalar_subquery()
+
+
 class CaseloadQueries:
     """The figures for one clinic and one filter, read in one session."""
 
@@ -109,20 +113,29 @@ class CaseloadQueries:
 
     # -- which episodes count ---------------------------------------------------------------
     def episode_filter(self) -> list[ColumnElement[bool]]:
-        """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
-        needs no condition: a database holds one clinic (setup refuses a second)."""
+        """Conditions on EpisodeOfCare for the chosen filters. The clinic needs no condition:
+        a database holds one clinic (setup refuses a second). The cause and paths are the
+        episode's summary's, looked up for each episode: the queries that use this start from
+        a few drafts, referrals or this week's visits, and a join would let the planner walk
+        every episode's summary instead."""
         f = self.f
         conditions: list[ColumnElement[bool]] = []
         if f.therapist_id is not None:
             conditions.append(E.therapist_id == f.therapist_id)
         if f.status is not None:
-            person = aliased(Patient)  # the filter may sit in a query that reads patients
-            conditions.append(exists().where(person.id == E.patient_id, person.status == f.status))
+            conditions.append(E.patient_id.in_(self._patients_of_status()))
         if f.cause is not None:
-            conditions.append(S.cause == f.cause)
+            conditions.append(_of_episode(S.cause) == f.cause)
         if f.path is not None:
-            conditions.append(S.paths.bitwise_and(1 << PATHS.index(f.path)) != 0)
+            conditions.append(_of_episode(S.paths).bitwise_and(1 << PATHS.index(f.path)) != 0)
         return conditions
+
+    def _patients_of_status(self) -> Select[Any]:
+        """The patients of the chosen status, listed once (from ix_patient_status_therapist)
+        rather than looked up for each episode: episodes are read in an index's order, and
+        one lookup each, scattered over the patient table, cost more than the figures."""
+        person = aliased(Patient)  # the filter may sit in a query that reads patients
+        return select(person.id).where(person.status == self.f.status)
 
     def _active_in_period(self) -> ColumnElement[bool]:
         return and_(
@@ -130,9 +143,9 @@ class CaseloadQueries:
         )
 
     def episodes_query(self, *columns: Any, summary: bool = False) -> Select[Any]:
-        """Episodes (with their summary when asked for or when a filter reads it)."""
+        """Episodes (with their summary when asked for)."""
         query = select(*columns).select_from(E)
-        if summary or self.f.cause is not None or self.f.path is not None:
+        if summary:
             query = query.join(S, S.episode_id == E.id)
         return query
 
@@ -145,8 +158,7 @@ class CaseloadQueries:
         if f.therapist_id is not None:
             conditions.append(S.therapist_id == f.therapist_id)
         if f.status is not None:
-            person = aliased(Patient)
-            conditions.append(exists().where(person.id == S.patient_id, person.status == f.status))
+            conditions.append(S.patient_id.in_(self._patients_of_status()))
         if f.cause is not None:
             conditions.append(S.cause == f.cause)
         if f.path is not None:
@@ -163,10 +175,12 @@ class CaseloadQueries:
         order grouped by: neither engine copies or sorts the episodes. Each figure counts only
         the episodes it concerns (FILTER), so an episode costs what it adds."""
         f = self.f
+        # The dates first: SQLite tests the conditions in this order, and a patient-status
+        # filter looks up each episode's patient.
         in_period = (
-            *self.summary_filter(),
             S.start_date <= f.end,
             or_(S.end_date.is_(None), S.end_date >= f.start),
+            *self.summary_filter(),
         )
         discharged = and_(
             S.status == EpisodeStatus.DISCHARGED, S.end_date >= f.start, S.end_date <= f.end

@@ -679,8 +679,9 @@ class EpisodeSummary(Base):
             "last_visit",
             "last_evaluation",
         ),
-        # The few episodes followed up after a period that ended earlier.
-        Index("ix_episode_summary_follow_up", "latest_follow_up_date"),
+        # The few episodes followed up after a period that ended earlier, with the days that
+        # say whether they were in it (an old period: most were not).
+        Index("ix_episode_summary_follow_up", "latest_follow_up_date", "start_date", "end_date"),
     )
 
     episode_id: Mapped[int] = mapped_column(

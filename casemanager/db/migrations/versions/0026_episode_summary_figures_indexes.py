@@ -28,7 +28,7 @@ _INDEXES = {
         'status', 'therapist_id', 'cause', 'paths', 'patient_id', 'visits_since_report',
         'certification_end', 'certified', 'plan_day', 'last_visit', 'last_evaluation',
     ],
-    'ix_episode_summary_follow_up': ['latest_follow_up_date'],
+    'ix_episode_summary_follow_up': ['latest_follow_up_date', 'start_date', 'end_date'],
 }
 
 
