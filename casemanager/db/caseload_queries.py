@@ -19,11 +19,12 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
+    literal,
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -80,6 +81,11 @@ E = EpisodeOfCare
 S = EpisodeSummary
 
 
+def _of_episode(column: Any) -> Any:
+    """A column of the summary of the episode in the enclosing query (correlated)."""
+    return select(column).where(S.episode_id == E.id).scalar_subquery()
+
+
 class CaseloadQueries:
     """The figures for one clinic and one filter, read in one session."""
 
@@ -91,35 +97,45 @@ class CaseloadQueries:
         self.f = filt
         self.today = today
         self.now = now
-        # SQLite walks a period's episodes in table order only when they are materialized
-        # first; PostgreSQL is faster reading them straight into the grouping.
-        self._materialized = "MATERIALIZED"
         if session.get_bind().dialect.name == "postgresql":
-            self._materialized = "NOT MATERIALIZED"
-            # PostgreSQL compiles statements this big to machine code first (JIT): about a
-            # second at 100,000 patients, more than running them. For this transaction only.
-            session.execute(text("SET LOCAL jit = off"))
-            # The caseload's tables are read from memory (shared buffers, the OS cache), where
-            # an index lookup costs about what a sequential read does; at the default cost the
-            # planner scanned every episode to join a thousand drafts or referrals.
-            session.execute(text("SET LOCAL random_page_cost = 1.1"))
+            # For this transaction only, in one round trip:
+            # - no JIT: PostgreSQL compiles statements this big to machine code first, about
+            #   a second at 100,000 patients, more than running them;
+            # - the caseload's tables are read from memory (shared buffers, the OS cache),
+            #   where an index lookup costs about what a sequential read does; at the default
+            #   cost the planner scanned every episode to join a thousand drafts or referrals.
+            session.execute(
+                text(
+                    "SELECT set_config('jit', 'off', true),"
+                    " set_config('random_page_cost', '1.1', true)"
+                )
+            )
 
     # -- which episodes count ---------------------------------------------------------------
     def episode_filter(self) -> list[ColumnElement[bool]]:
-        """Conditions on EpisodeOfCare joined to its summary for the chosen filters. The clinic
-        needs no condition: a database holds one clinic (setup refuses a second)."""
+        """Conditions on EpisodeOfCare for the chosen filters. The clinic needs no condition:
+        a database holds one clinic (setup refuses a second). The cause and paths are the
+        episode's summary's, looked up for each episode: the queries that use this start from
+        a few drafts, referrals or this week's visits, and a join would let the planner walk
+        every episode's summary instead."""
         f = self.f
         conditions: list[ColumnElement[bool]] = []
         if f.therapist_id is not None:
             conditions.append(E.therapist_id == f.therapist_id)
         if f.status is not None:
-            person = aliased(Patient)  # the filter may sit in a query that reads patients
-            conditions.append(exists().where(person.id == E.patient_id, person.status == f.status))
+            conditions.append(E.patient_id.in_(self._patients_of_status()))
         if f.cause is not None:
-            conditions.append(S.cause == f.cause)
+            conditions.append(_of_episode(S.cause) == f.cause)
         if f.path is not None:
-            conditions.append(S.paths.bitwise_and(1 << PATHS.index(f.path)) != 0)
+            conditions.append(_of_episode(S.paths).bitwise_and(1 << PATHS.index(f.path)) != 0)
         return conditions
+
+    def _patients_of_status(self) -> Select[Any]:
+        """The patients of the chosen status, listed once (from ix_patient_status_therapist)
+        rather than looked up for each episode: episodes are read in an index's order, and
+        one lookup each, scattered over the patient table, cost more than the figures."""
+        person = aliased(Patient)  # the filter may sit in a query that reads patients
+        return select(person.id).where(person.status == self.f.status)
 
     def _active_in_period(self) -> ColumnElement[bool]:
         return and_(
@@ -127,9 +143,9 @@ class CaseloadQueries:
         )
 
     def episodes_query(self, *columns: Any, summary: bool = False) -> Select[Any]:
-        """Episodes (with their summary when asked for or when a filter reads it)."""
+        """Episodes (with their summary when asked for)."""
         query = select(*columns).select_from(E)
-        if summary or self.f.cause is not None or self.f.path is not None:
+        if summary:
             query = query.join(S, S.episode_id == E.id)
         return query
 
@@ -142,8 +158,7 @@ class CaseloadQueries:
         if f.therapist_id is not None:
             conditions.append(S.therapist_id == f.therapist_id)
         if f.status is not None:
-            person = aliased(Patient)
-            conditions.append(exists().where(person.id == S.patient_id, person.status == f.status))
+            conditions.append(S.patient_id.in_(self._patients_of_status()))
         if f.cause is not None:
             conditions.append(S.cause == f.cause)
         if f.path is not None:
@@ -154,32 +169,19 @@ class CaseloadQueries:
         """The episodes active in the period, grouped by (therapist, cause, paths): each group
         holds its counts, visit totals and outcome sums. Sums and counts add up exactly, so
         the service rolls the groups up into the totals, the distributions and the outcomes
-        without a second pass over the episodes. One pass over the summary: it keeps each
-        episode's therapist, status, dates and outcome."""
+        without a second pass over the episodes (a group may come twice: its counts add).
+
+        One pass over the summary's figures index, which holds every column read here in the
+        order grouped by: neither engine copies or sorts the episodes. Each figure counts only
+        the episodes it concerns (FILTER), so an episode costs what it adds."""
         f = self.f
-        # The outcome kept in the summary is that of the latest signed follow-up; for a period
-        # that ended before it, the latest follow-up dated by the period's end is looked up
-        # (rarely: only those episodes, and only then).
-        kept = or_(S.latest_follow_up_date.is_(None), S.latest_follow_up_date <= f.end)
-        earlier = latest_follow_up_id(S.episode_id, until=f.end, outer=EpisodeSummary)
-
-        def earlier_score(column: Any) -> Any:
-            return select(column).where(Evaluation.id == earlier).scalar_subquery()
-
-        looked_up = outcome(
-            and_(S.intake_evaluation_id.is_not(None), earlier.is_not(None)),
-            {"nprs": S.intake_nprs, "odi": S.intake_odi, "psfs": S.intake_psfs},
-            {
-                "nprs": earlier_score(Evaluation.nprs_now),
-                "odi": earlier_score(Evaluation.odi_percent),
-                "psfs": earlier_score(Evaluation.psfs_mean),
-            },
+        # The dates first: SQLite tests the conditions in this order, and a patient-status
+        # filter looks up each episode's patient.
+        in_period = (
+            S.start_date <= f.end,
+            or_(S.end_date.is_(None), S.end_date >= f.start),
+            *self.summary_filter(),
         )
-        stored = [S.followed_up]
-        for name in OUTCOME_KEYS:
-            stored += [getattr(S, f"{name}_change")]
-            stored += [getattr(S, f"{name}_ok")]
-        names = ["followed_up", *(f"{m}_{k}" for m in OUTCOME_KEYS for k in ("change", "ok"))]
         discharged = and_(
             S.status == EpisodeStatus.DISCHARGED, S.end_date >= f.start, S.end_date <= f.end
         )
@@ -202,71 +204,96 @@ class CaseloadQueries:
             else_=0,
         )
         # Each episode has one initial evaluation, made with it (a follow-up cannot be one).
-        new = case((and_(S.initial_date >= f.start, S.initial_date <= f.end), 1), else_=0)
-        per_episode = (
+        new = and_(S.initial_date >= f.start, S.initial_date <= f.end)
+        # The outcome kept in the summary is that of the latest signed follow-up, good for a
+        # period it falls in (an episode without one adds nothing to the outcomes).
+        kept = and_(S.followed_up == 1, S.latest_follow_up_date <= f.end)
+        outcomes = [func.count().filter(kept)]
+        for name in OUTCOME_KEYS:
+            change = getattr(S, f"{name}_change")
+            outcomes += [
+                func.count(change).filter(kept),
+                func.sum(change).filter(kept),
+                func.count().filter(and_(kept, getattr(S, f"{name}_ok") == 1)),
+            ]
+        groups: list[Any] = [S.therapist_id, S.cause, S.paths]
+        current = (
+            select(
+                *groups,
+                func.count(),
+                func.count().filter(discharged),
+                func.coalesce(func.sum(S.visit_count).filter(discharged), 0),
+                func.coalesce(func.sum(visits), 0),
+                func.count().filter(new),
+                *outcomes,
+            )
+            .where(*in_period)
+            .group_by(*groups)
+        )
+        rows: Any = self.session.execute(union_all(current, self._earlier(in_period)))
+        return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
+
+    def _earlier(self, in_period: tuple[ColumnElement[bool], ...]) -> Select[Any]:
+        """The outcomes of the episodes followed up after a period that ended earlier: their
+        latest follow-up dated by the period's end is looked up (rarely: only those episodes,
+        found by the day of their latest follow-up). Only the outcome figures; the others
+        are counted with every episode."""
+        f = self.f
+        earlier = latest_follow_up_id(S.episode_id, until=f.end, outer=EpisodeSummary)
+
+        def earlier_score(column: Any) -> Any:
+            return select(column).where(Evaluation.id == earlier).scalar_subquery()
+
+        followed_up, *looked_up = outcome(
+            and_(S.intake_evaluation_id.is_not(None), earlier.is_not(None)),
+            {"nprs": S.intake_nprs, "odi": S.intake_odi, "psfs": S.intake_psfs},
+            {
+                "nprs": earlier_score(Evaluation.nprs_now),
+                "odi": earlier_score(Evaluation.odi_percent),
+                "psfs": earlier_score(Evaluation.psfs_mean),
+            },
+        )
+        names = [f"{m}_{part}" for m in OUTCOME_KEYS for part in ("change", "ok")]
+        # Materialized: those episodes are found by the day of their latest follow-up first
+        # (grouped directly, SQLite would walk the figures index for its order instead).
+        episodes = (
             select(
                 S.therapist_id,
                 S.cause,
                 S.paths,
-                case((discharged, 1), else_=0).label("discharged"),
-                case((discharged, S.visit_count), else_=0).label("whole_course"),
-                visits.label("visits"),
-                new.label("new"),
-                *(
-                    case((kept, mine), else_=theirs).label(name)
-                    for mine, theirs, name in zip(stored, looked_up, names, strict=True)
-                ),
+                followed_up.label("followed_up"),
+                *(value.label(name) for value, name in zip(looked_up, names, strict=True)),
             )
-            .where(
-                *self.summary_filter(),
-                S.start_date <= f.end,
-                or_(S.end_date.is_(None), S.end_date >= f.start),
-            )
-            .cte("period_episode")
-            # Materialized: one pass over the summary in table order (SQLite otherwise walked
-            # it by therapist, one random read each, to save the GROUP BY its sort).
-            .prefix_with(self._materialized)
+            .where(*in_period, S.latest_follow_up_date > f.end)
+            .cte("followed_up_later")
+            .prefix_with("MATERIALIZED")
         )
-        o = per_episode.c
-
-        def total(value: Any) -> Any:
-            return func.coalesce(func.sum(value), 0)
-
+        e = episodes.c
         measures: list[Any] = []
         for m in OUTCOME_KEYS:
-            change = o[f"{m}_change"]
-            measures += [func.count(change), func.sum(change), total(o[f"{m}_ok"])]
-        rows = self.session.execute(
-            select(
-                o.therapist_id,
-                o.cause,
-                o.paths,
-                func.count(),
-                total(o.discharged),
-                total(o.whole_course),
-                total(o.visits),
-                total(o.new),
-                total(o.followed_up),
-                *measures,
-            ).group_by(o.therapist_id, o.cause, o.paths)
-        )
-        return [dict(zip(PERIOD_KEYS, row, strict=True)) for row in rows]
+            change = e[f"{m}_change"]
+            measures += [func.count(change), func.sum(change), func.sum(e[f"{m}_ok"])]
+        groups: list[Any] = [e.therapist_id, e.cause, e.paths]
+        query: Select[Any] = select(
+            *groups, *(literal(0) for _ in range(5)), func.sum(e.followed_up), *measures
+        ).group_by(*groups)
+        return query
 
     # -- today: open episodes and where each stands -----------------------------------------
     def open_episodes(self, *, contact: bool) -> Any:
         """One row per open episode (filtered): visits since the last progress report, the
-        certification in force and, with `contact`, the last visit and last evaluation."""
-        query = self.episodes_query(
-            E.id.label("episode_id"),
-            E.therapist_id,
-            E.patient_id,
+        certification in force and, with `contact`, the last visit and last evaluation. From
+        the summary's open-episode index alone (it keeps each episode's therapist, patient
+        and status), and the patient's status from ix_patient_id_status."""
+        query = select(
+            S.episode_id,
+            S.therapist_id,
+            S.patient_id,
             S.certification_end,
             S.visits_since_report,
-            summary=True,
-        ).where(*self.episode_filter(), E.status == EpisodeStatus.OPEN)
+        ).where(*self.summary_filter(), S.status == EpisodeStatus.OPEN)
         if contact:
-            # Patient status comes from ix_patient_id_status, without the patient rows.
-            query = query.join(Patient, Patient.id == E.patient_id).add_columns(
+            query = query.join(Patient, Patient.id == S.patient_id).add_columns(
                 Patient.status.label("patient_status"),
                 S.last_visit,
                 S.last_evaluation,
@@ -304,15 +331,19 @@ class CaseloadQueries:
     def unsigned_cutoff(self) -> datetime:
         return self.now - timedelta(hours=UNSIGNED_AFTER_HOURS)
 
+    def unsigned_conditions(self) -> list[ColumnElement[bool]]:
+        """Evaluations (joined to their episode) left unsigned too long, for the filter."""
+        return [
+            *self.episode_filter(),
+            Evaluation.status == EvaluationStatus.DRAFT,
+            Evaluation.created_at <= self.unsigned_cutoff(),
+        ]
+
     def unsigned_evaluations(self) -> Select[Any]:
         return (
             self.episodes_query(Evaluation.therapist_id, Evaluation.id)
             .join(Evaluation, Evaluation.episode_id == E.id)
-            .where(
-                *self.episode_filter(),
-                Evaluation.status == EvaluationStatus.DRAFT,
-                Evaluation.created_at <= self.unsigned_cutoff(),
-            )
+            .where(*self.unsigned_conditions())
         )
 
     def referral_condition(self, red_flag_only: bool) -> ColumnElement[bool]:

@@ -651,6 +651,55 @@ class EpisodeSummary(Base):
     change to its visits or evaluations."""
 
     __tablename__ = "episode_summary"
+    __table_args__ = (
+        # Every column the caseload's period figures read, in the order they group by
+        # (therapist, cause, paths): SQLite reads the index alone, in order, instead of
+        # copying the period's episodes and sorting them (db/caseload_queries.py). Within a
+        # group, episodes in id order, as they were always summed: a mean of scores kept to
+        # one decimal is a float sum, whose last digit depends on the order.
+        Index(
+            "ix_episode_summary_figures",
+            "therapist_id",
+            "cause",
+            "paths",
+            "episode_id",
+            "start_date",
+            "end_date",
+            "status",
+            "visit_count",
+            "first_visit",
+            "last_visit",
+            "initial_date",
+            "latest_follow_up_date",
+            "followed_up",
+            "nprs_change",
+            "nprs_ok",
+            "odi_change",
+            "odi_ok",
+            "psfs_change",
+            "psfs_ok",
+            "patient_id",
+        ),
+        # Today's figures by therapist and the worklist: the open episodes and what they
+        # read, from the index alone.
+        Index(
+            "ix_episode_summary_open",
+            "status",
+            "therapist_id",
+            "cause",
+            "paths",
+            "patient_id",
+            "visits_since_report",
+            "certification_end",
+            "certified",
+            "plan_day",
+            "last_visit",
+            "last_evaluation",
+        ),
+        # The few episodes followed up after a period that ended earlier, with the days that
+        # say whether they were in it (an old period: most were not).
+        Index("ix_episode_summary_follow_up", "latest_follow_up_date", "start_date", "end_date"),
+    )
 
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episode_of_care.id", ondelete="CASCADE"), primary_key=True

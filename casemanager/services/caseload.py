@@ -14,7 +14,7 @@ from typing import Any
 from casemanager.db.caseload_queries import PATHS, CaseloadQueries
 from casemanager.db.engine import Database
 from casemanager.db.models import Clinic
-from casemanager.db.worklist_queries import EpisodeRow, WorklistQueries
+from casemanager.db.worklist_queries import WorklistQueries, WorkRow
 from casemanager.domain import catalogs, medicare
 from casemanager.domain.caseload import (
     WORK_PRIORITY,
@@ -36,8 +36,10 @@ from casemanager.domain.enums import (
     Cause,
     DataCategory,
     EvaluationKind,
+    ReferralKind,
     Role,
     TreatmentPathKind,
+    Urgency,
 )
 from casemanager.domain.permissions import Permission, has_permission
 from casemanager.domain.validation import format_date
@@ -198,22 +200,33 @@ def _page(
 ) -> WorklistPage:
     if not has_permission(actor.role, Permission.VIEW_CLINICAL):
         return WorklistPage(filt, after, (), 0, False)  # it names patients with clinical reasons
-    reads = WorklistQueries(q)
+    after_kind = -1 if after is None else after[0]
     wanted = None if limit is None else limit + 1  # one more says whether more follow
+    # One statement for the counts and every kind of item: a page (the whole list for a CSV)
+    # is read at one moment.
+    read = WorklistQueries(q).read(
+        after,
+        wanted,
+        unsigned=WORK_PRIORITY[WorkKind.UNSIGNED] >= after_kind,
+        referrals=WORK_PRIORITY[WorkKind.URGENT_REFERRAL] >= after_kind,
+    )
     items: list[WorkItem] = []
     # Referrals to close and unsigned evaluations come first, and are few: read whole.
-    for kind in (WorkKind.URGENT_REFERRAL, WorkKind.UNSIGNED):
+    for kind, rows in (
+        (WorkKind.URGENT_REFERRAL, read.referrals),
+        (WorkKind.UNSIGNED, read.unsigned),
+    ):
         room = None if wanted is None else wanted - len(items)
         priority = WORK_PRIORITY[kind]
-        if room == 0 or (after is not None and priority < after[0]):
+        if room == 0 or priority < after_kind:
             continue
         start = after if after is not None and priority == after[0] else None
-        items += _items(reads, kind, names, today, start, room)
+        items += _items(rows, kind, names, today, start, room)
     room = None if wanted is None else wanted - len(items)
-    counts, rows = reads.counts_and_episode_items(after, room)
-    items += [_episode_item(row, names, today) for row in rows]
+    items += [_episode_item(row, names, today) for row in read.episodes[:room]]
     shown = items if limit is None else items[:limit]
-    return WorklistPage(filt, after, tuple(shown), sum(counts.values()), len(items) > len(shown))
+    total = sum(read.counts.values())
+    return WorklistPage(filt, after, tuple(shown), total, len(items) > len(shown))
 
 
 TOTAL_KEYS = ("episodes", "new_evaluations", "discharges", "visits", "visits_of_discharged")
@@ -318,7 +331,7 @@ def _day(value: date) -> str:
 
 
 def _items(
-    reads: WorklistQueries,
+    rows: list[WorkRow],
     kind: WorkKind,
     names: dict[int, str],
     today: date,
@@ -328,20 +341,21 @@ def _items(
     """Referrals to close or unsigned evaluations in the worklist's order, after `after`, at
     most `limit`: their day is the local date of a timestamp, so they are sorted here."""
     if kind == WorkKind.UNSIGNED:
-        items = [_unsigned_item(row, _therapist(names, row), today) for row in reads.unsigned()]
+        items = [_unsigned_item(row, _therapist(names, row), today) for row in rows]
     else:
-        items = [_referral_item(row, _therapist(names, row)) for row in reads.referrals()]
+        items = [_referral_item(row, _therapist(names, row)) for row in rows]
     items.sort(key=lambda item: item.key)
     if after is not None:
         items = [item for item in items if item.key > after]
     return items if limit is None else items[:limit]
 
 
-def _therapist(names: dict[int, str], row: Any) -> str:
-    return names.get(row.therapist_id, f"User {row.therapist_id}")
+def _therapist(names: dict[int, str], row: WorkRow) -> str:
+    name = names.get(row.therapist_id)
+    return f"User {row.therapist_id}" if name is None else name
 
 
-def _episode_item(row: EpisodeRow, names: dict[int, str], today: date) -> WorkItem:
+def _episode_item(row: WorkRow, names: dict[int, str], today: date) -> WorkItem:
     """An item due on an open episode."""
     kind = _KIND_OF_PRIORITY[row.priority]
     last_visit, last_evaluation = row.last_visit, row.last_evaluation
@@ -353,6 +367,7 @@ def _episode_item(row: EpisodeRow, names: dict[int, str], today: date) -> WorkIt
     since = last or today
     if kind == WorkKind.PROGRESS_REPORT:
         days = row.visits_since_report
+        assert days is not None  # every open episode's row has it
         overdue = days >= medicare.PROGRESS_REPORT_EVERY_TREATMENT_DAYS
         detail = f"{days} treatment days since the evaluation or the last report" + (
             " (overdue)" if overdue else ""
@@ -379,14 +394,16 @@ def _episode_item(row: EpisodeRow, names: dict[int, str], today: date) -> WorkIt
         detail = f"On hold; {seen}"
     therapist = _therapist(names, row)
     return WorkItem(
-        kind, row.patient_id, row.patient_name, row.mrn, therapist, since, detail, row.episode_id
+        kind, row.patient_id, row.patient_name, row.mrn, therapist, since, detail, row.record_id
     )
 
 
 _KIND_OF_PRIORITY = {priority: kind for kind, priority in WORK_PRIORITY.items()}
 
 
-def _unsigned_item(row: Any, therapist: str, today: date) -> WorkItem:
+def _unsigned_item(row: WorkRow, therapist: str, today: date) -> WorkItem:
+    assert row.created_at is not None and row.evaluation_kind is not None  # an evaluation's row
+    assert row.evaluation_date is not None
     created = row.created_at.astimezone().date()
     return WorkItem(
         WorkKind.UNSIGNED,
@@ -395,13 +412,15 @@ def _unsigned_item(row: Any, therapist: str, today: date) -> WorkItem:
         row.mrn,
         therapist,
         created,
-        f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.kind)]} of "
+        f"{catalogs.EVALUATION_KIND_LABELS[EvaluationKind(row.evaluation_kind)]} of "
         f"{_day(row.evaluation_date)}, unsigned for {_days((today - created).days)}",
-        row.id,
+        row.record_id,
     )
 
 
-def _referral_item(row: Any, therapist: str) -> WorkItem:
+def _referral_item(row: WorkRow, therapist: str) -> WorkItem:
+    assert row.created_at is not None and row.referral_kind is not None  # a referral's row
+    assert row.urgency is not None
     state = "sent" if row.sent_on else "not sent yet"
     return WorkItem(
         WorkKind.URGENT_REFERRAL,
@@ -410,10 +429,10 @@ def _referral_item(row: Any, therapist: str) -> WorkItem:
         row.mrn,
         therapist,
         row.sent_on or row.created_at.astimezone().date(),
-        f"{catalogs.REFERRAL_KIND_LABELS[row.kind]} referral, "
-        f"{catalogs.URGENCY_LABELS[row.urgency]}, to {row.to_whom}: {state}, "
+        f"{catalogs.REFERRAL_KIND_LABELS[ReferralKind(row.referral_kind)]} referral, "
+        f"{catalogs.URGENCY_LABELS[Urgency(row.urgency)]}, to {row.to_whom}: {state}, "
         f"no outcome recorded",
-        row.id,
+        row.record_id,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from casemanager.db.caseload_queries import CaseloadQueries
 from casemanager.db.engine import Database
@@ -151,3 +151,26 @@ def test_pages_are_checked_and_the_first_one_audited_as_the_whole_list_was(
         account.active = False
     with pytest.raises(PermissionDenied, match="deactivated"):
         caseload.worklist_page(db, manager, WHOLE, after=first.last_key, today=TODAY, now=NOW)
+
+
+def test_the_whole_list_is_one_statement_so_it_is_read_at_one_moment(
+    db: Database, clinic: dict[str, Any]
+) -> None:
+    """The whole worklist (what a CSV saves) and its counts come from one statement: on both
+    engines a statement, not a transaction, is what sees one moment (SQLite outside a write,
+    PostgreSQL in READ COMMITTED), so a change made meanwhile is in all of it or in none."""
+    manager: Actor = clinic["manager"]
+    statements: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        page = caseload.worklist_page(db, manager, WHOLE, limit=None, today=TODAY, now=NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+    reads = [s for s in statements if "episode_of_care" in s or "episode_summary" in s]
+    assert len(reads) == 1, reads
+    assert {i.kind for i in page.items} == set(WorkKind)  # every kind, from that statement
+    assert page.total == len(page.items) and not page.more

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
 from casemanager.db.migrate import upgrade
+from casemanager.db.models import Patient
 from casemanager.domain.caseload import (
     WORKLIST_PAGE,
     CaseloadFilter,
@@ -151,6 +152,51 @@ def test_sorting_by_a_column_reads_the_whole_worklist_first(
     names = [proxy.index(r, 1).data() for r in range(proxy.rowCount())]
     assert len(names) == model.total > PAGE
     assert names == sorted(names, key=str.casefold)
+
+
+def test_a_saved_worklist_is_one_read_of_the_whole_list_never_pages_of_other_moments(
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first page is shown; then another workstation renames a patient on it. The CSV is
+    the whole list as it stands when it is saved: read again at once, not the page shown
+    before the change followed by the rest read after it."""
+    url = _demo(tmp_path)
+    monkeypatch.setattr(caseload_controller, "WORKLIST_PAGE", PAGE)
+    monkeypatch.setattr(caseload_dashboard, "WORKLIST_PAGE", PAGE)
+    application = make_application(url)
+    log_in(qtbot, application, "manager", demo.DEMO_PASSWORD)
+    window = application.main_window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.caseload is not None, timeout=20_000)
+    dashboard = window.caseload
+    assert dashboard is not None
+    model = dashboard.worklist_model
+    qtbot.waitUntil(
+        lambda: model.rowCount() >= PAGE and not dashboard.is_updating(), timeout=30_000
+    )
+    qtbot.waitUntil(lambda: model.canFetchMore(QModelIndex()), timeout=30_000)  # page settled
+    renamed = model.index(PAGE - 1, 0).data(ROW_ID_ROLE)
+
+    db = Database(url)
+    with db.session() as session:
+        patient = session.get(Patient, renamed)
+        assert patient is not None
+        patient.family_name = "Renamed-Meanwhile"
+    manager = accounts.authenticate(db, "manager", demo.DEMO_PASSWORD, "ws")
+    now = caseload.worklist(db, manager, CaseloadFilter(*default_period(date.today())))
+    assert len(now) > 3 * PAGE
+
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "worklist.csv"))
+    dashboard.worklist.save.click()
+    qtbot.waitUntil(lambda: (tmp_path / "worklist.csv").exists(), timeout=30_000)
+    text = (tmp_path / "worklist.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert [(row[1], row[2]) for row in rows] == [(i.patient_name, i.mrn) for i in now]
+    assert any(row[1].startswith("Renamed-Meanwhile, ") for row in rows)
+    db.dispose()
 
 
 # -- the screen alone ----------------------------------------------------------------------

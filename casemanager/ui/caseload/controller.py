@@ -100,7 +100,8 @@ class CaseloadController:
             return caseload.worklist_page(db, actor, filt, after=after, limit=limit)
 
         def failed(error: BaseException) -> None:
-            dashboard.worklist_failed(filt, after is None, messages.classify(error)[0])
+            first = after is None and limit is not None  # a refresh's first page
+            dashboard.worklist_failed(filt, first, messages.classify(error)[0])
             self.context.show_error(error)
 
         shown = self.context.live(lambda page: dashboard.show_worklist(filt, page))

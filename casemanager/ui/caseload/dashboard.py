@@ -5,7 +5,8 @@ The figures come from a background worker, and are shown as soon as they arrive;
 worklist's first page follows on its own, and the next pages as the list is scrolled. While new
 figures are computed the previous ones stay on screen, marked "Updating…"; filter changes
 made meanwhile are folded into one more query. Sorting the worklist by a column, or saving it,
-first reads the items not shown yet, so both cover the whole list.
+first reads the whole list again, at once (one statement), so both cover the whole list as it
+stood at one moment: never pages read before and after a change.
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ class CaseloadDashboard(QWidget):
         self._awaited: set[str] = set()  # "figures", "worklist": parts of it not back yet
         self._worklist_filter: CaseloadFilter | None = None  # the worklist's rows are of this
         self._worklist_last: WorkKey | None = None  # the last item read
+        self._whole_shown = False  # the rows shown are the whole list, read at once
+        self._whole_asked: CaseloadFilter | None = None  # the whole list is on its way
         self._saving_worklist: tuple[str, list[str]] | None = None  # once every item is in
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -400,7 +403,13 @@ class CaseloadDashboard(QWidget):
             [i.label, i.patient_name, i.mrn, i.therapist, i.since, i.detail] for i in page.items
         ]
         ids: list[int | None] = [i.patient_id for i in page.items]
-        if page.after is None:
+        whole = page.after is None and not page.more and asked == self._whole_asked
+        if whole:  # the whole list, read again at once for a sort or a CSV
+            self._whole_asked = None
+            if asked != self._worklist_filter or "worklist" in self._awaited:
+                return  # rows replaced since, or about to be
+            model.set_page(rows, ids, page.total, page.more)  # no resize: thousands of rows
+        elif page.after is None:
             if asked != self._asked:
                 return  # the answer to a filter changed since
             model.set_page(rows, ids, page.total, page.more)
@@ -410,15 +419,18 @@ class CaseloadDashboard(QWidget):
             model.add_page(rows, ids, page.total, page.more)
         else:
             return  # read for rows replaced since
+        self._whole_shown = page.after is None and not page.more
         self._worklist_last = page.last_key
         self._say_how_many()
-        if page.after is None:
+        if page.after is None and not whole:
             self._arrived("worklist")
         self._read_on()
 
     def worklist_failed(self, asked: CaseloadFilter, first: bool, message: str) -> None:
+        """A page could not be read; `first`: the first page of a refresh."""
         self.worklist_model.load_failed()
         self._saving_worklist = None
+        self._whole_asked = None
         if first and asked == self._asked:
             self.state.setText(f"The worklist could not be updated: {message}")
             self._arrived("worklist")
@@ -439,18 +451,29 @@ class CaseloadDashboard(QWidget):
         if self._worklist_filter is None:
             self.worklist_model.load_failed()  # nothing shown yet: nothing to continue
             return
-        limit = None if self._wants_every_item() else WORKLIST_PAGE
-        self.worklist_page_requested.emit(self._worklist_filter, self._worklist_last, limit)
+        if self._wants_every_item():
+            self._read_whole()
+            return
+        self.worklist_page_requested.emit(self._worklist_filter, self._worklist_last, WORKLIST_PAGE)
+
+    def _read_whole(self) -> None:
+        """The whole list again from the top, in one read: the pages shown so far were read
+        at other moments, and a sort or a CSV must not mix them."""
+        filt = self._worklist_filter
+        if filt is None or self._whole_asked == filt:
+            return  # nothing shown yet, or on its way
+        self._whole_asked = filt
+        self.worklist.caption.setText(
+            f"<b>{self.worklist.title}</b> · reading all {self.worklist_model.total:,} items…"
+        )
+        self.worklist_page_requested.emit(filt, None, None)
 
     def _read_on(self) -> None:
-        """Read the rest when the whole list is wanted; save it once it is all in."""
+        """Read the whole list when it is wanted; save it once it is in."""
         if not self._wants_every_item():
             return
-        if self.worklist_model.has_more():
-            self.worklist.caption.setText(
-                f"<b>{self.worklist.title}</b> · reading all {self.worklist_model.total:,} items…"
-            )
-            self.worklist_model.fetchMore(QModelIndex())
+        if not self._whole_shown:
+            self._read_whole()
         elif self._saving_worklist is not None:
             title, headers = self._saving_worklist
             self._saving_worklist = None
