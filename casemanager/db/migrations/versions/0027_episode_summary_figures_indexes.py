@@ -2,8 +2,8 @@
 read, in the order they are grouped by; one of the open episodes with what today's figures
 and the worklist read of them; one of the latest follow-up's day
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-02 16:20:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0026'
-down_revision: str | None = '0025'
+revision: str = '0027'
+down_revision: str | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
