@@ -1,7 +1,7 @@
 """Finding patients by any part of their name, fast at 100,000 patients on both engines.
 
 What matches is defined once, by `words_condition`: every word of the search is somewhere in
-the patient's search name (a LIKE per word, as it always was). The index (migration 0020)
+the patient's search name (a LIKE per word, as it always was). The index (migration 0019)
 only narrows which rows that condition is checked on:
 
 - a few matches (a rare name, "王", "nguyen"): the index lists them, and only those rows are
@@ -13,14 +13,32 @@ On PostgreSQL a word of 3 or more characters is left to pg_trgm's index (migrati
 which serves the LIKE itself; the pieces index answers searches made only of 1- and
 2-character words, which pg_trgm cannot.
 
-Which case applies is asked of the index first (counting at most `FEW + 1` matches, a
-fraction of a millisecond): neither planner can tell from its statistics how many rows a
-piece of a name matches.
+Which case applies is asked of the index (counting at most `FEW + 1` matches, a fraction of
+a millisecond): neither planner can tell from its statistics how many rows a piece of a name
+matches. On PostgreSQL the count is part of the statement that reads the page: both ways
+are in it, each gated by the count, and only the way chosen runs. That saves the round trips
+a count of its own, and a setting for the next statement, would cost: on a busy machine each
+costs more than the work. SQLite asks first (`chooses_in_statement`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, column, literal, literal_column, select, table, text
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
@@ -31,25 +49,9 @@ from casemanager.db.models import Patient
 FEW = 2000
 # Pads a 1- or 2-character piece to a trigram in the SQLite index (no name holds U+001F).
 _PAD = "\x1f"
-_SQLITE_COUNT = text(
-    "SELECT count(*) FROM (SELECT 1 FROM patient_search WHERE patient_search MATCH :terms LIMIT :n)"
-)
-_SQLITE_INDEX = table("patient_search", column("rowid"))
-# The driver prepares a statement run often, and after a few runs PostgreSQL may plan it
-# once for any search: a plan made without the words in hand cannot tell a rare name from a
-# common one (a rare name would walk the whole list). The rest of the transaction plans
-# with them. Each statement is a round trip to the server, which on a busy machine costs
-# more than the work: for short pieces the setting rides along with the count.
-_PG_CUSTOM_PLANS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
-_PG_COUNT = text(
-    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), (SELECT count(*) FROM "
-    "(SELECT 1 FROM patient WHERE search_pieces @> CAST(:wanted AS text[]) LIMIT :n) AS hits)"
-)
-# For a common piece: the list's own order, never every match read and sorted.
-_PG_WALK = text(
-    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
-)
-# On patient, PostgreSQL only: filled by a trigger (0020), not in the models.
+# The FTS5 table (0019); its own name as a column is the whole row, for MATCH.
+_SQLITE_INDEX = table("patient_search", column("rowid"), column("patient_search"))
+# On patient, PostgreSQL only: filled by a trigger (0019), not in the models.
 _PG_PIECES = literal_column("patient.search_pieces", ARRAY(Text))
 
 
@@ -74,26 +76,72 @@ def _fts_phrase(word: str) -> str:
     return f'{column} : "{phrase.replace(chr(34), chr(34) * 2)}"'
 
 
-def narrowing(session: Session, words: list[str]) -> ColumnElement[bool] | None:
-    """A condition the index answers that keeps every name match (and drops most other rows),
-    or None when the words are so common that the list order is the faster way (on
-    PostgreSQL the rest of the session's transaction is then told to walk that order)."""
-    if not words:
-        return None
-    if session.get_bind().dialect.name == "postgresql":
+@dataclass(frozen=True)
+class Matches:
+    """The conditions that find a search's matches.
+
+    `found` is what matches (for a name, words_condition). When there is a choice of way,
+    `few` is true when the index holds at most FEW matches, and `narrowed` is the index's
+    condition, which keeps every match."""
+
+    found: ColumnElement[bool]
+    few: ColumnElement[bool] | None = None
+    narrowed: ColumnElement[bool] | None = None
+
+    def ways(self, few: bool | None = None) -> list[list[ColumnElement[bool]]]:
+        """The WHERE conditions of each way to the matches: the way for `few` when it was
+        asked already, else both ways, each gated by `few` (at most one reads anything)."""
+        if self.few is None or self.narrowed is None:
+            return [[self.found]]
+        if few is not None:
+            return [[self.narrowed, self.found]] if few else [[self.found]]
+        return [[self.few, self.narrowed, self.found], [~self.few, self.found]]
+
+
+def chooses_in_statement(dialect: str) -> bool:
+    """Whether the engine runs only the way chosen when both are in one statement.
+    PostgreSQL does (a condition naming no row of its query gates the plan below it, which
+    never runs when the condition is false). SQLite evaluates such a condition once but
+    still walks the rows it gates, so it is asked `few` first (in process: no round trip)."""
+    return dialect == "postgresql"
+
+
+def name_search(dialect: str, words: list[str]) -> Matches:
+    """How to find these words (normalized, at least one) on this engine."""
+    found = words_condition(words)
+    if dialect == "postgresql":
         if any(len(word) >= 3 for word in words):
-            # pg_trgm's index (0004) serves the LIKE of such a word directly, and the
-            # planner knows from its statistics how common it is.
-            session.execute(_PG_CUSTOM_PLANS)
-            return None
-        wanted = sorted({piece for word in words for piece in pieces(word)})
-        counted = session.execute(_PG_COUNT, {"wanted": wanted, "n": FEW + 1}).one()
-        if int(counted[1] or 0) > FEW:
-            session.execute(_PG_WALK)
-            return None
-        return _PG_PIECES.contains(literal(wanted, ARRAY(Text)))
-    terms = " AND ".join(_fts_phrase(w) for w in words)
-    if int(session.scalar(_SQLITE_COUNT, {"terms": terms, "n": FEW + 1}) or 0) > FEW:
-        return None
-    matching = text("patient_search MATCH :terms").bindparams(terms=terms)
-    return Patient.id.in_(select(_SQLITE_INDEX.c.rowid).where(matching))
+            # pg_trgm's index (0004) serves the LIKE of such a word directly, and the planner
+            # knows from its statistics how common it is.
+            return Matches(found)
+        wanted = literal(sorted({p for word in words for p in pieces(word)}), ARRAY(Text))
+        narrowed = _PG_PIECES.contains(wanted)
+        hits: Select[Any] = select(literal_column("1")).select_from(Patient).where(narrowed)
+    else:
+        terms = " AND ".join(_fts_phrase(w) for w in words)
+        matching = _SQLITE_INDEX.c.patient_search.op("MATCH")(terms)
+        narrowed = Patient.id.in_(select(_SQLITE_INDEX.c.rowid).where(matching))
+        hits = select(literal_column("1")).select_from(_SQLITE_INDEX).where(matching)
+    # Counted once for both ways (a common table expression named twice is computed once).
+    counted = select(func.count().label("n")).select_from(hits.limit(FEW + 1).subquery())
+    few = select(counted.cte("hits").c.n).scalar_subquery() <= FEW
+    return Matches(found, few, narrowed)
+
+
+@contextmanager
+def planned_for_its_words(session: Session) -> Iterator[None]:
+    """On PostgreSQL, the search statement is never prepared on the server, so it is planned
+    each time with the words in hand. psycopg prepares a statement run often, and after a few
+    runs PostgreSQL may plan it once for any words: a plan that cannot tell a rare name from
+    a common one (a rare name then walked the whole list: 30-60 ms instead of 3). Only the
+    driver's setting changes: nothing is sent to the server."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    driver: Any = session.connection().connection.driver_connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
