@@ -302,7 +302,7 @@ def find_patients(
                 rows = connection.execute(page).all()
             if not rows[0][0]:
                 return None  # refused: checked_read explains and audits it
-            found = [row[1:] for row in rows if row[1] is not None]  # no match: one row
+            found: list[Sequence[Any]] = [r[1:] for r in rows if r[1] is not None]  # none: 1 row
         else:
             # In process, statements cost no round trip, and SQLite would walk the rows a
             # false check gates: the check and the choice of way come first.
@@ -311,7 +311,7 @@ def find_patients(
             if not allowed:
                 return None
             ways = [[*wanted, *way] for way in matches.ways(bool(is_few))]
-            found = connection.execute(_page(session, ways, query, offset, limit)).all()
+            found = list(connection.execute(_page(session, ways, query, offset, limit)))
         # Plain rows, not ORM objects: building 200 of those cost more than the query.
         return [
             PatientSummary(
@@ -360,8 +360,10 @@ def _page(
     def ordered(column: Any) -> Any:
         return column.desc() if query.descending else column.asc()
 
-    def sorted_page(columns: list[Any], where: list[ColumnElement[bool]], users: bool) -> Any:
-        chosen = select(*columns, *(k.label(f"key{i}") for i, k in enumerate(keys)))
+    def sorted_page(
+        columns: list[Any], where: list[ColumnElement[bool]], users: bool
+    ) -> Select[Any]:
+        chosen: Select[Any] = select(*columns, *(k.label(f"key{i}") for i, k in enumerate(keys)))
         if users:
             chosen = chosen.outerjoin(User, User.id == Patient.primary_therapist_id)
         if query.sort == PatientSort.THERAPIST:
@@ -379,7 +381,7 @@ def _page(
     columns = [Patient.id.label("id")] if two_steps else list(LIST_COLUMNS)
     pages = [sorted_page(columns, way, users=not two_steps) for way in ways]
     if len(pages) == 1 and not two_steps:
-        return pages[0]  # type: ignore[no-any-return]
+        return pages[0]
     # Each way keeps its own order and limit; the statement puts their rows in order again.
     page = pages[0] if len(pages) == 1 else union_all(*(select(p.subquery()) for p in pages))
     chosen = page.subquery("page")
