@@ -302,7 +302,8 @@ def find_patients(
                 rows = connection.execute(page).all()
             if not rows[0][0]:
                 return None  # refused: checked_read explains and audits it
-            found: list[Sequence[Any]] = [r[1:] for r in rows if r[1] is not None]  # none: 1 row
+            # Nothing matched: the one row says only that the check passed.
+            found: Sequence[Sequence[Any]] = [r[1:] for r in rows if r[1] is not None]
         else:
             # In process, statements cost no round trip, and SQLite would walk the rows a
             # false check gates: the check and the choice of way come first.
@@ -311,7 +312,7 @@ def find_patients(
             if not allowed:
                 return None
             ways = [[*wanted, *way] for way in matches.ways(bool(is_few))]
-            found = list(connection.execute(_page(session, ways, query, offset, limit)))
+            found = connection.execute(_page(session, ways, query, offset, limit)).all()
         # Plain rows, not ORM objects: building 200 of those cost more than the query.
         return [
             PatientSummary(
