@@ -14,9 +14,6 @@ raised as a ConflictError saying what happened there (services/clashes.py); `cla
 use case's own words for it. An action that needs a second permission (saving a patient's
 plan as a clinic template) asks for it with `case.require(...)` first thing in the body: a
 refusal there is rolled back and audited alike.
-
-A quick read may instead check in the statement that does its work (`checked_read`): one
-round trip to a server instead of two, with the same refusal, audited the same way.
 """
 
 from __future__ import annotations
