@@ -14,27 +14,25 @@ which serves the LIKE itself; the pieces index answers searches made only of 1- 
 2-character words, which pg_trgm cannot.
 
 Which case applies: SQLite asks its index (counting at most `FEW + 1` matches, a fraction
-of a millisecond), as its planner cannot tell from its statistics how many rows a piece of a
-name matches. PostgreSQL reads its statistics of the pieces column (`_PG_ESTIMATE`), in the
-statement that reads the page: both ways are in it, each gated by the estimate, and only the
-way chosen runs. That saves the round trips a count of its own, and a setting for the next
-statement, would cost: on a busy machine each costs more than the work. SQLite asks first
-(`chooses_in_statement`).
+of a millisecond) before the page is read, as its planner cannot tell from its statistics
+how many rows a piece of a name matches. PostgreSQL's statistics of the pieces column can
+(`_piece_shares`), so its search is one statement: no count, and no setting for the next
+statement, each a round trip that on a busy machine costs more than the work.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     and_,
-    bindparam,
     column,
     func,
     literal,
@@ -84,44 +82,36 @@ def _fts_phrase(word: str) -> str:
 class Matches:
     """The conditions that find a search's matches.
 
-    `found` is what matches (for a name, words_condition). When there is a choice of way,
-    `few` is true when the index holds at most FEW matches, and `narrowed` is the index's
-    condition, which keeps every match."""
+    `found` is what matches (for a name, words_condition); `narrowed`, when there is an
+    index to ask, is its condition, which keeps every match. On SQLite `few` says in SQL
+    whether the index holds at most FEW matches (asked before the page is read); on
+    PostgreSQL the choice is made already: `narrowed` is there only for a few."""
 
     found: ColumnElement[bool]
     few: ColumnElement[bool] | None = None
     narrowed: ColumnElement[bool] | None = None
 
-    def ways(self, few: bool | None = None) -> list[list[ColumnElement[bool]]]:
-        """The WHERE conditions of each way to the matches: the way for `few` when it was
-        asked already, else both ways, each gated by `few` (at most one reads anything)."""
-        if self.few is None or self.narrowed is None:
-            return [[self.found]]
-        if few is not None:
-            return [[self.narrowed, self.found]] if few else [[self.found]]
-        return [[self.few, self.narrowed, self.found], [~self.few, self.found]]
+    def where(self, few: bool = True) -> list[ColumnElement[bool]]:
+        """The WHERE conditions of the way to the matches: through the index for a few, else
+        along the list's order."""
+        if self.narrowed is None or not few:
+            return [self.found]
+        return [self.narrowed, self.found]
 
 
-def chooses_in_statement(dialect: str) -> bool:
-    """Whether the engine runs only the way chosen when both are in one statement.
-    PostgreSQL does (a condition naming no row of its query gates the plan below it, which
-    never runs when the condition is false). SQLite evaluates such a condition once but
-    still walks the rows it gates, so it is asked `few` first (in process: no round trip)."""
-    return dialect == "postgresql"
-
-
-def name_search(dialect: str, words: list[str]) -> Matches:
-    """How to find these words (normalized, at least one) on this engine."""
+def name_search(session: Session, words: list[str]) -> Matches:
+    """How to find these words (normalized, at least one) on this session's engine."""
     found = words_condition(words)
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         if any(len(word) >= 3 for word in words):
             # pg_trgm's index (0004) serves the LIKE of such a word directly, and the planner
             # knows from its statistics how common it is.
             return Matches(found)
         wanted = sorted({p for word in words for p in pieces(word)})
-        estimate = _PG_ESTIMATE.bindparams(bindparam("wanted", wanted, type_=ARRAY(Text)))
-        few = select(estimate.cte("common").c.n).scalar_subquery() <= FEW
-        return Matches(found, few, _PG_PIECES.contains(literal(wanted, ARRAY(Text))))
+        shares, patients = _piece_shares(session)
+        if min(shares.get(piece, 0.0) for piece in wanted) * patients > FEW:
+            return Matches(found)  # along the list's order (the planner walks its index)
+        return Matches(found, narrowed=_PG_PIECES.contains(literal(wanted, ARRAY(Text))))
     terms = " AND ".join(_fts_phrase(w) for w in words)
     matching = _SQLITE_INDEX.c.patient_search.op("MATCH")(terms)
     hits: Select[Any] = (
@@ -132,25 +122,39 @@ def name_search(dialect: str, words: list[str]) -> Matches:
     return Matches(found, counted <= FEW, narrowed)
 
 
-# PostgreSQL: how many patients hold every piece wanted, at most, as ANALYZE last saw them.
-# The pieces column was made for this (0019): its statistics list the 1,000 most common
-# pieces with the share of patients holding each. A piece not listed is rare (the last one
-# listed is held by about 0.1%), and so are its matches. Counting them instead read up to
-# 2,000 rows: 3-8 ms for "a" or "li". A table never analyzed has no list: every piece reads
-# as rare, which is slower for a common one but finds the same patients.
-_PG_ESTIMATE = text(
+# PostgreSQL: the share of patients holding each common piece, as ANALYZE last saw them. The
+# pieces column was made for this (0019): its statistics list the 1,000 most common pieces.
+# A piece not listed is rare (the last one listed is held by about 0.1%), and so are its
+# matches. Counting matches instead read up to 2,000 rows (3-8 ms for "a" or "li"), and
+# reading the statistics in the search's own statement cost its planning 1-2 ms. They change
+# only at an ANALYZE, so a reading is kept a while; a stale one only picks a slower way to
+# the same patients. A table never analyzed has no list: every piece reads as rare.
+_SHARES_KEPT_S = 600.0
+_PG_SHARES = text(
     """
-    SELECT coalesce(min(coalesce(s.most_common_elem_freqs[array_position(
-               CAST(CAST(s.most_common_elems AS text) AS text[]), w.piece)], 0))
-             * max(c.reltuples), 0) AS n
-      FROM pg_stats AS s
-      JOIN pg_class AS c ON c.oid = CAST('patient' AS regclass)
-     CROSS JOIN unnest(CAST(:wanted AS text[])) AS w(piece)
-     WHERE s.schemaname = current_schema()
+    SELECT CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs,
+           c.reltuples
+      FROM pg_class AS c
+      LEFT JOIN pg_stats AS s
+        ON s.schemaname = current_schema()
        AND s.tablename = 'patient'
        AND s.attname = 'search_pieces'
+     WHERE c.oid = CAST('patient' AS regclass)
     """
-).columns(column("n", Float))
+)
+_shares: WeakKeyDictionary[Any, tuple[float, dict[str, float], float]] = WeakKeyDictionary()
+
+
+def _piece_shares(session: Session) -> tuple[dict[str, float], float]:
+    """Each common piece's share of patients, and how many patients there are."""
+    engine = session.get_bind()
+    kept = _shares.get(engine)
+    if kept is not None and time.monotonic() - kept[0] < _SHARES_KEPT_S:
+        return kept[1], kept[2]
+    pieces_listed, shares, patients = session.execute(_PG_SHARES).one()
+    read = dict(zip(pieces_listed or (), shares or (), strict=False))  # shares has 3 more
+    _shares[engine] = (time.monotonic(), read, max(float(patients or 0), 0.0))
+    return read, max(float(patients or 0), 0.0)
 
 
 @contextmanager

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from casemanager.db import patient_search
@@ -296,8 +296,8 @@ def find_patients(
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             # One statement, one round trip: the check, the choice of way and the page.
-            ways = [[permitted, *wanted, *way] for way in matches.ways()]
-            page = _gated(_page(session, ways, query, offset, limit), permitted, query)
+            where = [permitted, *wanted, *matches.where()]
+            page = _gated(_page(session, where, query, offset, limit), permitted, query)
             with patient_search.planned_for_its_words(session):
                 rows = connection.execute(page).all()
             if not rows[0][0]:
@@ -305,14 +305,14 @@ def find_patients(
             # Nothing matched: the one row says only that the check passed.
             found: Sequence[Sequence[Any]] = [r[1:] for r in rows if r[1] is not None]
         else:
-            # In process, statements cost no round trip, and SQLite would walk the rows a
-            # false check gates: the check and the choice of way come first.
+            # In process, statements cost no round trip: the check and the choice of way
+            # (the index's count) come first, so a refusal reads no patient.
             few = true() if matches.few is None else matches.few
             allowed, is_few = connection.execute(select(permitted, few)).one()
             if not allowed:
                 return None
-            ways = [[*wanted, *way] for way in matches.ways(bool(is_few))]
-            found = connection.execute(_page(session, ways, query, offset, limit)).all()
+            where = [*wanted, *matches.where(bool(is_few))]
+            found = connection.execute(_page(session, where, query, offset, limit)).all()
         # Plain rows, not ORM objects: building 200 of those cost more than the query.
         return [
             PatientSummary(
@@ -342,14 +342,12 @@ def find_patients(
 
 def _page(
     session: Session,
-    ways: list[list[ColumnElement[bool]]],
+    where: list[ColumnElement[bool]],
     query: PatientQuery,
     offset: int,
     limit: int,
 ) -> Select[Any]:
-    """The page's rows (LIST_COLUMNS, then the sort keys). `ways` are alternative WHERE
-    conditions of which at most one holds when the statement runs (patient_search.Matches):
-    each finds a page, and the statement joins them.
+    """The page's rows (LIST_COLUMNS, then the sort keys).
 
     On PostgreSQL in two steps: which patients are on the page, in the list's order, read
     from the list index alone where the order is by name (a common piece of a name is checked
@@ -361,41 +359,33 @@ def _page(
     def ordered(column: Any) -> Any:
         return column.desc() if query.descending else column.asc()
 
-    def sorted_page(
-        columns: list[Any], where: list[ColumnElement[bool]], users: bool
-    ) -> Select[Any]:
-        chosen: Select[Any] = select(*columns, *(k.label(f"key{i}") for i, k in enumerate(keys)))
-        if users:
-            chosen = chosen.outerjoin(User, User.id == Patient.primary_therapist_id)
-        if query.sort == PatientSort.THERAPIST:
-            chosen = chosen.outerjoin(
-                _SORT_THERAPIST, _SORT_THERAPIST.id == Patient.primary_therapist_id
-            )
-        return (
-            chosen.where(*where)
-            .order_by(*map(ordered, keys), ordered(Patient.id))  # the id: stable pages
-            .offset(offset)
-            .limit(limit)
-        )
-
     two_steps = session.get_bind().dialect.name == "postgresql"
     columns = [Patient.id.label("id")] if two_steps else list(LIST_COLUMNS)
-    pages = [sorted_page(columns, way, users=not two_steps) for way in ways]
-    if len(pages) == 1 and not two_steps:
-        return pages[0]
-    # Each way keeps its own order and limit; the statement puts their rows in order again.
-    page = pages[0] if len(pages) == 1 else union_all(*(select(p.subquery()) for p in pages))
-    chosen = page.subquery("page")
-    sorted_by = [chosen.c[f"key{i}"] for i in range(len(keys))]
-    found = select(chosen)
-    if two_steps:
-        found = (
-            select(*LIST_COLUMNS, *sorted_by)
-            .select_from(chosen)
-            .join(Patient, Patient.id == chosen.c.id)
-            .outerjoin(User, User.id == Patient.primary_therapist_id)
+    chosen: Select[Any] = select(*columns, *(k.label(f"key{i}") for i, k in enumerate(keys)))
+    if not two_steps:
+        chosen = chosen.outerjoin(User, User.id == Patient.primary_therapist_id)
+    if query.sort == PatientSort.THERAPIST:
+        chosen = chosen.outerjoin(
+            _SORT_THERAPIST, _SORT_THERAPIST.id == Patient.primary_therapist_id
         )
-    return found.order_by(*map(ordered, sorted_by), ordered(chosen.c.id))
+    chosen = (
+        chosen.where(*where)
+        .order_by(*map(ordered, keys), ordered(Patient.id))  # the id: stable pages
+        .offset(offset)
+        .limit(limit)
+    )
+    if not two_steps:
+        return chosen
+    page = chosen.subquery("page")
+    sorted_by = [page.c[f"key{i}"] for i in range(len(keys))]
+    rows = (
+        select(*LIST_COLUMNS, *sorted_by)
+        .select_from(page)
+        .join(Patient, Patient.id == page.c.id)
+        .outerjoin(User, User.id == Patient.primary_therapist_id)
+        .order_by(*map(ordered, sorted_by), ordered(page.c.id))
+    )
+    return cast("Select[Any]", rows)
 
 
 def _gated(page: Select[Any], permitted: ColumnElement[bool], query: PatientQuery) -> Select[Any]:
@@ -507,4 +497,4 @@ def _match(session: Session, needle: str, actor: Actor) -> patient_search.Matche
     words = validation.normalize_for_search(needle).split()
     if not words:
         return patient_search.Matches(true())
-    return patient_search.name_search(session.get_bind().dialect.name, words)
+    return patient_search.name_search(session, words)
