@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from casemanager.db import patient_search
@@ -280,9 +280,9 @@ def find_patients(
     `record_listed` (list_patients does both). Search matches any part of the name (any
     script, accents ignored), the MRN, the date of birth or the phone number.
 
-    On PostgreSQL one statement reads the page, the permission check and the choice of way
-    with it (checked_read): one round trip where the check, a count, a setting and the page
-    took four."""
+    On PostgreSQL one statement reads the page with the permission check (checked_read),
+    outside a transaction: one round trip where BEGIN, the check, a count, a setting, the
+    page and COMMIT took six."""
 
     def read(session: Session, permitted: ColumnElement[bool]) -> list[PatientSummary] | None:
         needle = checked_search(query.text)
@@ -295,9 +295,9 @@ def find_patients(
         # Core, not the ORM's execution: its rows cost less to make, and these are plain rows.
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            # One statement, one round trip: the check, the choice of way and the page.
+            # One statement, one round trip: the permission check and the page.
             where = [permitted, *wanted, *matches.where()]
-            page = _gated(_page(session, where, query, offset, limit), permitted, query)
+            page = _page(session, where, query, offset, limit, permitted)
             with patient_search.planned_for_its_words(session):
                 rows = connection.execute(page).all()
             if not rows[0][0]:
@@ -312,7 +312,7 @@ def find_patients(
             if not allowed:
                 return None
             where = [*wanted, *matches.where(bool(is_few))]
-            found = connection.execute(_page(session, where, query, offset, limit)).all()
+            found = connection.execute(_page(session, where, query, offset, limit, true())).all()
         # Plain rows, not ORM objects: building 200 of those cost more than the query.
         return [
             PatientSummary(
@@ -346,8 +346,10 @@ def _page(
     query: PatientQuery,
     offset: int,
     limit: int,
+    permitted: ColumnElement[bool],
 ) -> Select[Any]:
-    """The page's rows (LIST_COLUMNS, then the sort keys).
+    """The page's rows (LIST_COLUMNS, then the sort keys on SQLite; on PostgreSQL after
+    `permitted`, in the one statement of a search).
 
     On PostgreSQL in two steps: which patients are on the page, in the list's order, read
     from the list index alone where the order is by name (a common piece of a name is checked
@@ -378,28 +380,18 @@ def _page(
         return chosen
     page = chosen.subquery("page")
     sorted_by = [page.c[f"key{i}"] for i in range(len(keys))]
+    patients = page.join(Patient, Patient.id == page.c.id).outerjoin(
+        User, User.id == Patient.primary_therapist_id
+    )
+    # The rows after whether the actor may read them, and one row saying so when nothing
+    # matches (the page's own conditions hold the check too: a refusal reads nothing).
+    one = select(literal_column("1").label("one")).subquery("one")
     rows = (
-        select(*LIST_COLUMNS, *sorted_by)
-        .select_from(page)
-        .join(Patient, Patient.id == page.c.id)
-        .outerjoin(User, User.id == Patient.primary_therapist_id)
+        select(permitted.label("permitted"), *LIST_COLUMNS)
+        .select_from(one.outerjoin(patients, true()))
         .order_by(*map(ordered, sorted_by), ordered(page.c.id))
     )
     return cast("Select[Any]", rows)
-
-
-def _gated(page: Select[Any], permitted: ColumnElement[bool], query: PatientQuery) -> Select[Any]:
-    """The page after whether the actor may read it, in the page's order, and one row saying
-    so when nothing matches (the page's own conditions hold the check too, so a refusal
-    reads nothing)."""
-    found = page.subquery("found")
-    gate = select(permitted.label("permitted")).subquery("gate")
-    sorted_by = [c for c in found.c if c.key.startswith("key")] + [found.c.id]
-    return (
-        select(gate.c.permitted, *(found.c[c.key] for c in LIST_COLUMNS))
-        .select_from(gate.outerjoin(found, true()))
-        .order_by(*(c.desc() if query.descending else c.asc() for c in sorted_by))
-    )
 
 
 # What a list row shows (PatientSummary's fields, in order).
