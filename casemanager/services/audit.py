@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, select, true, update
@@ -204,10 +205,17 @@ def permitted(actor: Actor, permission: Permission) -> ColumnElement[bool]:
     server, one round trip instead of two): true when the actor's account, read by that
     statement, is active and its role has the permission. When it is false, `refusal` says
     why."""
-    if actor.user_id is None:
-        return true() if has_permission(actor.role, permission) else false()
-    roles = [role for role in Role if has_permission(role, permission)]
-    return exists().where(User.id == actor.user_id, User.active, User.role.in_(roles))
+    return _permitted(actor.user_id, actor.role, permission)
+
+
+@lru_cache(maxsize=64)
+def _permitted(user_id: int | None, role: Role, permission: Permission) -> ColumnElement[bool]:
+    # Made once per account and permission (SQL expressions never change once made): a
+    # search asks for it at every pause in typing.
+    if user_id is None:
+        return true() if has_permission(role, permission) else false()
+    roles = [r for r in Role if has_permission(r, permission)]
+    return exists().where(User.id == user_id, User.active, User.role.in_(roles))
 
 
 def refuse(
