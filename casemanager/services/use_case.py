@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -149,6 +150,36 @@ def use_case(
             db, error, patient_id=patient_id, category=category, explain=clash, since=began
         ) from None
     raise audit.refuse(db, actor, refused, action, category, patient_id=patient_id)
+
+
+T = TypeVar("T")
+
+
+def checked_read(
+    db: Database,
+    actor: Actor,
+    permission: Permission,
+    action: AuditAction,
+    category: DataCategory,
+    read: Callable[[Session, ColumnElement[bool]], T | None],
+) -> T:
+    """A read whose permission check rides in the one statement that reads. `read` is given
+    the check as SQL (`audit.permitted`), reads nothing the check refuses, and returns None
+    when the check said no. Then, and when `read` raises a DomainError (a refusal must come
+    first, as in use_case), the read runs again as a use_case: the refusal is explained,
+    audited and raised there as ever (or, allowed meanwhile, the read is answered there)."""
+    try:
+        with db.single_read() as session:
+            found = read(session, audit.permitted(actor, permission))
+    except DomainError:
+        found = None
+    if found is not None:
+        return found
+    with use_case(db, actor, permission, action, category) as case:
+        found = read(case.session, true())
+    if found is None:
+        raise RuntimeError("a read refused its own checked permission")
+    return found
 
 
 def patient_case(
