@@ -286,6 +286,9 @@ class Shell(QObject):
     def shutdown(self) -> None:
         self._stop_watching()
         if self.workspace is not None:
+            # An evaluation still open (its window outlived the main one) saves what was
+            # typed while the worker still runs, and no autosave fires after it has stopped.
+            self.workspace.hide_records()
             self.workspace.stop_batches()
         self.ops.shutdown()
         try:
