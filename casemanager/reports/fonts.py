@@ -113,6 +113,7 @@ def _unicode_maps_once() -> None:
     if getattr(usual, "kept", False):
         return
     made: dict[tuple[str, tuple[int, ...]], str] = {}
+    _kept.append(made)  # the characters a document used: emptied at logout with the subsets
 
     def make(fontname: str, subset: list[int]) -> str:
         key = (fontname, tuple(subset))

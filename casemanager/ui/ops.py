@@ -13,6 +13,7 @@ an environment problem in a calm dialog, a bug with a report.
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -160,6 +161,24 @@ class Ops(QObject):
         logout: whatever a lane still had to do for the last user is done before it)."""
         for runner in self._runners.values():
             runner.run(step, _ignore)
+
+    def once_all_queued(self, step: Callable[[], None]) -> None:
+        """Run `step` once, on the last lane to finish the work already queued on every lane
+        (at logout: the database pool is closed once no lane still holds a connection for the
+        last user; closed on each lane in turn, one lane's would go back to the old pool)."""
+        runners = list(self._runners.values())
+        waiting = [len(runners)]
+        lock = threading.Lock()
+
+        def reached() -> None:
+            with lock:
+                waiting[0] -= 1
+                last = waiting[0] == 0
+            if last:
+                step()
+
+        for runner in runners:
+            runner.run(reached, _ignore)
 
     def refresh_all(self) -> None:
         """The user asked for Refresh (F5): every screen reads again."""

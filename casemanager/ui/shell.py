@@ -281,7 +281,7 @@ class Shell(QObject):
         if db is not None:
             # So do the pooled connections, whose page caches hold the records read (SQLite):
             # closed once each worker is done with them, opened afresh at the next login.
-            self.ops.after_all_queued(db.dispose)
+            self.ops.once_all_queued(db.dispose)
 
     def shutdown(self) -> None:
         self._stop_watching()

@@ -244,9 +244,8 @@ def test_a_log_out_ends_the_batch_worker_processes() -> None:
     """Their render caches hold the last batch's patients: a logout ends the processes (a
     batch still running keeps them until it is done), and the next batch starts anew."""
     from casemanager.domain import login_memory
-    from casemanager.services import batch
-
     from casemanager.reports import fonts
+    from casemanager.services import batch
 
     pool = batch._warm_pool(1)
     assert pool.submit(fonts.register).result(timeout=60)  # the fonts it registered

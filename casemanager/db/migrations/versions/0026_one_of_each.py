@@ -85,7 +85,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("only_clinic", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
-        batch_op.create_check_constraint("ck_clinic_only_clinic", sa.text("only_clinic"))
+        batch_op.create_check_constraint("only_clinic", sa.text("only_clinic"))
     op.create_index("uq_clinic_only_one", "clinic", ["only_clinic"], unique=True)
     op.create_index(
         "uq_evaluation_one_draft_per_episode",
@@ -110,5 +110,5 @@ def downgrade() -> None:
     op.drop_index("uq_evaluation_one_draft_per_episode", table_name="evaluation")
     op.drop_index("uq_clinic_only_one", table_name="clinic")
     with op.batch_alter_table("clinic", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_clinic_only_clinic", type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_clinic_only_clinic"), type_="check")
         batch_op.drop_column("only_clinic")
