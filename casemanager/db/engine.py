@@ -23,8 +23,9 @@ SQLITE_BUSY_TIMEOUT_MS = 60000
 # Each connection's page cache. SQLite's default (2 MiB) cannot hold the table pages a common
 # surname's matches sit on (about 700 at 100,000 patients), so every such search read them
 # from the operating system again: 4-5 ms of a 6 ms search. Memory is taken as pages are
-# read, up to this, and most connections read little.
-SQLITE_CACHE_KIB = 65536
+# read, up to this: 16 MiB holds a search's pages; 64 MiB searched no faster, and the
+# caseload's walk of the summary index then kept 50 MB more of the app's memory.
+SQLITE_CACHE_KIB = 16384
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
