@@ -12,7 +12,7 @@ from typing import Any
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from casemanager.db.engine import Database
@@ -26,18 +26,8 @@ from tests.services.test_evaluations import EVAL_DAY, _complete
 from tests.services.test_plans import _plan
 from tests.ui.conftest import log_in, open_patient_by_mrn, register_patient, shown
 from tests.ui.test_evaluation_fills import _clinic
+from tests.ui.test_evaluation_keys import _focus, _key
 from tests.ui.test_one_key import _form
-
-
-def _focus() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
-def _key(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier | None = None) -> QWidget:
-    qtbot.keyClick(_focus(), key, modifiers or Qt.KeyboardModifier.NoModifier)
-    return _focus()
 
 
 def _findings() -> EvaluationContent:

@@ -17,6 +17,7 @@ from casemanager.domain.errors import DomainError
 from casemanager.services import demo
 from casemanager.ui.intake.window import IntakeWindow
 from casemanager.ui.lock import PATIENT_FACING, Cover, Lock, UnlockDialog
+from casemanager.ui.main_window import MainWindow
 from casemanager.ui.shell import Shell
 from tests.ui.conftest import clinic_with_a_new_patient, log_in, open_patient_by_mrn, shown
 from tests.ui.test_intake import _open_intake
@@ -26,12 +27,13 @@ def _covers() -> list[Cover]:
     return [w for w in QApplication.allWidgets() if isinstance(w, Cover) and w.isVisible()]
 
 
-def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
+def _intake_up(
     qtbot: QtBot,
     tmp_path: Path,
     make_application: Callable[[str], Shell],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> tuple[Shell, MainWindow, IntakeWindow]:
+    """Chen logged in with the idle lock at 3 seconds, a new patient's intake handed over."""
     url, target = clinic_with_a_new_patient(tmp_path / "intake-lock.sqlite3")
     monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.05")  # 3 seconds
     application = make_application(url)
@@ -39,7 +41,16 @@ def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
     window = application.main_window
     assert window is not None
     open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = _open_intake(qtbot, window)
+    return application, window, _open_intake(qtbot, window)
+
+
+def test_the_idle_lock_stands_aside_for_the_intake_and_guards_the_staff_windows(
+    qtbot: QtBot,
+    tmp_path: Path,
+    make_application: Callable[[str], Shell],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    application, window, screen = _intake_up(qtbot, tmp_path, make_application, monkeypatch)
     title = screen.windowTitle()
 
     # The patient reads slowly: the quiet minutes run out.
@@ -120,14 +131,7 @@ def test_windows_opened_while_the_intake_is_up_are_put_away_and_come_back(
     """A message box that opens beside the intake (an error for the therapist) is out of
     the patient's sight once the quiet minutes pass, and so is one that opens after; the
     therapist's password brings them back, and the usual lock covers them later."""
-    url, target = clinic_with_a_new_patient(tmp_path / "intake-boxes.sqlite3")
-    monkeypatch.setenv("CASEMANAGER_IDLE_LOCK_MINUTES", "0.05")  # 3 seconds
-    application = make_application(url)
-    log_in(qtbot, application, "chen", demo.DEMO_PASSWORD)
-    window = application.main_window
-    assert window is not None
-    open_patient_by_mrn(qtbot, window, target.mrn)
-    screen = _open_intake(qtbot, window)
+    application, window, screen = _intake_up(qtbot, tmp_path, make_application, monkeypatch)
     application._show_error(DomainError("The chart of Łucja Wiśniewska could not be saved."))
     first = shown(QMessageBox)
     assert first is not None and first.isVisible()  # beside the intake, for now
